@@ -1,0 +1,1 @@
+"""GraphQL and HTTP: the only package that imports strawberry."""

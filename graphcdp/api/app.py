@@ -1,0 +1,68 @@
+"""The Starlette application: /graphql (with GraphiQL), /healthz and /readyz."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from graphcdp import __version__
+from graphcdp.api.context import Context
+from graphcdp.api.schema import schema
+from graphcdp.settings import Settings, load_settings
+from graphcdp.status import service_status
+from graphcdp.store import GraphStore, open_store
+
+
+class GraphQLApp(GraphQL[Context, None]):
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+        state = request.app.state
+        return Context(request=request, response=response, store=state.store, settings=state.settings)
+
+
+async def healthz(request: Request) -> JSONResponse:
+    """The process is alive (says nothing about the database)."""
+    return JSONResponse({"status": "ok", "version": __version__})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    """The database answers; 503 with the reason otherwise."""
+    status = await service_status(request.app.state.store)
+    body: dict[str, Any] = {"ready": status.ok, "database": status.database.model_dump()}
+    return JSONResponse(body, status_code=200 if status.ok else 503)
+
+
+def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> Starlette:
+    """The app. Without a `store` the lifespan opens one from settings and closes it on shutdown;
+    with one (the CLI opens it first, to report start-up problems in one line) the caller owns it."""
+    settings = settings or load_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if store is not None:
+            yield
+            return
+        app.state.store = await open_store(settings)
+        try:
+            yield
+        finally:
+            await app.state.store.close()
+
+    graphql = GraphQLApp(schema, graphql_ide="graphiql" if settings.graphiql else None)
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.settings = settings
+    if store is not None:
+        app.state.store = store
+    return app

@@ -1,0 +1,33 @@
+"""The GraphQL schema. `graphcdp export-schema` prints it; schema.graphql must match it."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.extensions import ParserCache, ValidationCache
+
+from graphcdp import __version__
+from graphcdp.api.context import Info
+from graphcdp.api.types import Health
+from graphcdp.status import service_status
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Version of the graphcdp service.")
+    def version(self) -> str:
+        return __version__
+
+    @strawberry.field(description="Health of the service and its graph database, checked now.")
+    async def health(self, info: Info) -> Health:
+        return Health.from_status(await service_status(info.context.store))
+
+
+schema = strawberry.Schema(
+    query=Query,
+    # Parsed and validated documents are reused: frontends send the same few queries over and over.
+    extensions=[lambda: ParserCache(maxsize=512), lambda: ValidationCache(maxsize=512)],
+)
+
+
+def export_sdl() -> str:
+    return schema.as_str() + "\n"

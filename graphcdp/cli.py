@@ -1,0 +1,110 @@
+"""The `graphcdp` command: serve, export-schema."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import socket
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import uvicorn
+
+from graphcdp import __version__
+from graphcdp.errors import GraphCDPError, StartupError
+from graphcdp.settings import Settings, load_settings
+
+log = logging.getLogger("graphcdp")
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """Bind the service's port up front, so a clash is one clear line rather than a server traceback."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise StartupError(
+            f"cannot listen on {host}:{port} ({exc.strerror or exc}); "
+            "stop whatever uses it or set GRAPHCDP_PORT / --port to another port"
+        ) from None
+    sock.set_inheritable(True)
+    return sock
+
+
+async def _serve(settings: Settings, sock: socket.socket) -> None:
+    # Imported here so `graphcdp export-schema` and `--help` stay fast and need no database.
+    from graphcdp.api.app import create_app
+    from graphcdp.store import open_store
+
+    store = await open_store(settings)
+    try:
+        host, port = sock.getsockname()[:2]
+        where = f"data in {settings.data_dir.resolve()}" if settings.backend == "embedded" else settings.backend
+        log.info("graphcdp %s: GraphQL on http://%s:%d/graphql (database: %s, %s)", __version__, host, port,
+                 settings.backend, where)  # fmt: skip
+        config = uvicorn.Config(create_app(settings, store), log_level=settings.log_level, lifespan="on")
+        await uvicorn.Server(config).serve(sockets=[sock])
+    finally:
+        await store.close()
+
+
+def serve(args: argparse.Namespace) -> None:
+    overrides: dict[str, object] = {}
+    if args.host is not None:
+        overrides["host"] = args.host
+    if args.port is not None:
+        overrides["port"] = args.port
+    settings = load_settings(**overrides)
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    sock = _bind(settings.host, settings.port)
+    try:
+        asyncio.run(_serve(settings, sock))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sock.close()
+
+
+def export_schema(args: argparse.Namespace) -> None:
+    from graphcdp.api.schema import export_sdl
+
+    sdl = export_sdl()
+    if args.output:
+        Path(args.output).write_text(sdl, encoding="utf-8")
+    else:
+        sys.stdout.write(sdl)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="graphcdp", description="Identity-graph service for customer data.")
+    parser.add_argument("--version", action="version", version=f"graphcdp {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("serve", help="run the GraphQL service (settings: GRAPHCDP_* variables, .env)")
+    run.add_argument("--host", help="bind address (default: GRAPHCDP_HOST or 127.0.0.1)")
+    run.add_argument("--port", type=int, help="port (default: GRAPHCDP_PORT or 8000)")
+    run.set_defaults(handler=serve)
+
+    export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
+    export.add_argument("-o", "--output", help="write to this file instead of standard output")
+    export.set_defaults(handler=export_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.handler(args)
+    except GraphCDPError as exc:
+        print(f"graphcdp: {exc.message}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

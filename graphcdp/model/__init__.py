@@ -1,0 +1,1 @@
+"""Domain models: plain pydantic, no database and no GraphQL."""

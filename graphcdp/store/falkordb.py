@@ -1,0 +1,146 @@
+"""GraphStore on FalkorDB through its own async client (never its Bolt port)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from falkordb.asyncio import FalkorDB
+from falkordb.edge import Edge
+from falkordb.node import Node
+from falkordb.path import Path as FalkorPath
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError, ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from graphcdp.errors import DatabaseUnavailableError, QueryError, StartupError
+from graphcdp.model.health import DatabaseHealth
+from graphcdp.store.base import Params, Row, checked_params
+from graphcdp.store.cypher import CypherCatalog, Mode, StatementName, statement
+from graphcdp.store.embedded import EmbeddedFalkorDB
+from graphcdp.store.schema import UNIQUE_KEYS
+
+PING = statement("system/ping")
+_EMPTY_KEY = "empty key"
+
+
+def _plain(value: Any) -> Any:
+    """Driver objects → plain Python: nodes and edges become their property maps."""
+    if isinstance(value, Node | Edge):
+        return {key: _plain(v) for key, v in value.properties.items()}
+    if isinstance(value, FalkorPath):
+        return [_plain(n) for n in value.nodes()]
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {key: _plain(v) for key, v in value.items()}
+    return value
+
+
+class FalkorDBStore:
+    backend = "falkordb"
+
+    def __init__(
+        self,
+        db: FalkorDB,
+        graph: str,
+        catalog: CypherCatalog,
+        timeout: float,
+        embedded: EmbeddedFalkorDB | None = None,
+    ) -> None:
+        self._db = db
+        self._graph_name = graph
+        self._graph = db.select_graph(graph)
+        self.catalog = catalog
+        self._timeout_ms = int(timeout * 1000)
+        self.embedded = embedded
+        if embedded is not None:
+            self.backend = "embedded"
+
+    @classmethod
+    async def connect(
+        cls,
+        url: str,
+        graph: str,
+        catalog: CypherCatalog,
+        *,
+        password: str | None = None,
+        query_timeout: float = 30.0,
+        embedded: EmbeddedFalkorDB | None = None,
+    ) -> FalkorDBStore:
+        kwargs: dict[str, Any] = {"socket_connect_timeout": 5}
+        if password:
+            kwargs["password"] = password
+        try:
+            db = FalkorDB.from_url(url, **kwargs)
+            await db.connection.ping()
+        except (RedisError, OSError, ValueError) as exc:
+            raise StartupError(
+                f"cannot reach FalkorDB at {url} ({exc}); check GRAPHCDP_FALKORDB_URL and that the server runs"
+            ) from None
+        return cls(db, graph, catalog, query_timeout, embedded)
+
+    async def run(self, name: StatementName, params: Params | None = None) -> list[Row]:
+        statement = self.catalog.get(name)
+        values = checked_params(statement, params)
+        try:
+            try:
+                if statement.mode is Mode.READ:
+                    result = await self._graph.ro_query(statement.text, values, timeout=self._timeout_ms)
+                else:
+                    result = await self._graph.query(statement.text, values, timeout=self._timeout_ms)
+            except ResponseError as exc:
+                # A read on a graph that does not exist yet: FalkorDB refuses it; an empty database answers.
+                if _EMPTY_KEY not in str(exc):
+                    raise
+                result = await self._graph.query(statement.text, values, timeout=self._timeout_ms)
+        except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+            raise DatabaseUnavailableError(self._why_unavailable(exc)) from None
+        except ResponseError as exc:
+            raise QueryError(f"{name}: {exc}") from None
+        columns: Sequence[str] = [column[1] for column in result.header]
+        return [dict(zip(columns, (_plain(v) for v in row), strict=True)) for row in result.result_set]
+
+    def _why_unavailable(self, exc: BaseException) -> str:
+        if self.embedded is not None and (failure := self.embedded.failure()):
+            return failure
+        return f"FalkorDB does not answer: {exc}"
+
+    async def ensure_schema(self) -> None:
+        # Range indexes come from cypher/falkordb/schema/; uniqueness is a FalkorDB command, not Cypher.
+        for schema_statement in self.catalog.schema_statements():
+            try:
+                await self.run(schema_statement.name, {})
+            except QueryError as exc:
+                if "already indexed" not in str(exc):
+                    raise
+        existing = {(c["label"], tuple(c["properties"])) for c in await self._graph.list_constraints()}
+        for label, key in UNIQUE_KEYS:
+            if (label, (key,)) not in existing:
+                await self._graph.create_node_unique_constraint(label, key)
+
+    async def health(self) -> DatabaseHealth:
+        started = time.perf_counter()
+        try:
+            await self.run(PING, {})
+        except DatabaseUnavailableError as exc:
+            return DatabaseHealth(backend=self.backend, ok=False, detail=exc.message)
+        except QueryError as exc:
+            return DatabaseHealth(backend=self.backend, ok=False, detail=exc.message)
+        latency = (time.perf_counter() - started) * 1000
+        return DatabaseHealth(backend=self.backend, ok=True, detail=f"graph {self._graph_name!r}", latency_ms=latency)
+
+    async def destroy(self) -> None:
+        try:
+            await self._graph.delete()
+        except ResponseError as exc:
+            if _EMPTY_KEY not in str(exc):
+                raise QueryError(f"cannot delete graph {self._graph_name}: {exc}") from None
+
+    async def close(self) -> None:
+        try:
+            await self._db.connection.aclose()
+        finally:
+            if self.embedded is not None:
+                await self.embedded.stop()

@@ -1,0 +1,151 @@
+"""The embedded FalkorDB child process: start, persistence, ports, locks, faults, orphans."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from graphcdp.errors import StartupError
+from graphcdp.store.cypher import StatementName
+from graphcdp.store.embedded import EmbeddedFalkorDB
+from graphcdp.store.falkordb import FalkorDBStore
+from tests.conftest import catalog
+
+MERGE = StatementName("test/merge_identifier")
+KEYS = StatementName("test/identifier_keys")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie still answers kill(0); it is dead for our purposes.
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().split()[2] == "Z")
+
+
+def _wait_dead(pid: int, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not _alive(pid):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+async def _open(data_dir: Path, port: int = 0) -> FalkorDBStore:
+    server = EmbeddedFalkorDB(data_dir, preferred_port=port)
+    await server.start()
+    return await FalkorDBStore.connect(server.url, "persist", catalog("falkordb"), embedded=server)
+
+
+async def test_data_survives_a_restart_over_the_same_directory(tmp_path: Path) -> None:
+    store = await _open(tmp_path)
+    assert store.embedded is not None
+    first_pid = store.embedded.pid
+    await store.ensure_schema()
+    await store.run(MERGE, {"key": "email:ada@example.com", "type": "email"})
+    await store.close()
+    assert first_pid is not None and _wait_dead(first_pid)
+    assert (tmp_path / "appendonlydir").is_dir()
+
+    store = await _open(tmp_path)
+    try:
+        assert store.embedded is not None and store.embedded.pid != first_pid
+        assert await store.run(KEYS, {}) == [{"key": "email:ada@example.com"}]
+    finally:
+        await store.close()
+
+
+async def test_taken_port_picks_another(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy_port = taken.getsockname()[1]
+        store = await _open(tmp_path, port=busy_port)
+        try:
+            assert store.embedded is not None
+            assert store.embedded.port != busy_port
+            assert (await store.health()).ok
+        finally:
+            await store.close()
+
+
+async def test_free_preferred_port_is_used(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    store = await _open(tmp_path, port=port)
+    try:
+        assert store.embedded is not None and store.embedded.port == port
+    finally:
+        await store.close()
+
+
+async def test_a_data_directory_is_used_by_one_process_at_a_time(tmp_path: Path) -> None:
+    store = await _open(tmp_path)
+    try:
+        with pytest.raises(
+            StartupError, match=f"{tmp_path}.*in use by another graphcdp process \\(pid {os.getpid()}\\)"
+        ):
+            await EmbeddedFalkorDB(tmp_path).start()
+    finally:
+        await store.close()
+    # Once released, it can be used again.
+    await (await _open(tmp_path)).close()
+
+
+async def test_unusable_data_directory(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    with pytest.raises(StartupError, match=r"not usable.*GRAPHCDP_DATA_DIR"):
+        await EmbeddedFalkorDB(blocker / "data").start()
+
+
+async def test_health_turns_red_with_the_log_tail_when_the_child_dies(tmp_path: Path) -> None:
+    store = await _open(tmp_path)
+    try:
+        assert store.embedded is not None and store.embedded.pid is not None
+        os.kill(store.embedded.pid, signal.SIGKILL)
+        assert _wait_dead(store.embedded.pid)
+        health = await store.health()
+        assert not health.ok
+        assert "exited with code -9" in health.detail
+        assert "Ready to accept connections" in health.detail  # the tail of the child's own log
+    finally:
+        await store.close()
+
+
+def test_killing_the_service_leaves_no_orphan(tmp_path: Path) -> None:
+    """SIGKILL gives the parent no chance to clean up; the kernel must stop the child for it."""
+    script = textwrap.dedent(
+        f"""
+        import asyncio, sys, time
+        from pathlib import Path
+        from graphcdp.store.embedded import EmbeddedFalkorDB
+
+        async def main():
+            server = EmbeddedFalkorDB(Path({str(tmp_path)!r}))
+            await server.start()
+            print(server.pid, flush=True)
+            await asyncio.sleep(60)
+
+        asyncio.run(main())
+        """
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    child_pid = int(parent.stdout.readline())
+    assert _alive(child_pid)
+    parent.kill()
+    parent.wait()
+    assert _wait_dead(child_pid), f"embedded FalkorDB pid {child_pid} outlived its killed parent"

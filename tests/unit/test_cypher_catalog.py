@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graphcdp.errors import ConfigurationError, UnknownStatementError
+from graphcdp.store import cypher
+from graphcdp.store.cypher import CypherCatalog, Mode, parameters_in
+
+
+@pytest.fixture(autouse=True)
+def no_declared_statements(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests load catalogs from scratch folders that hold none of the service's statements."""
+    monkeypatch.setattr(cypher, "_declared", set())
+
+
+HEADER = "// {what}\n// mode: {mode}\n// params: {params}\n// returns: {returns}\n"
+
+
+def write(root: Path, name: str, body: str, *, mode: str = "read", params: str = "none", returns: str = "x") -> None:
+    path = root / f"{name}.cypher"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(HEADER.format(what=name, mode=mode, params=params, returns=returns) + body)
+
+
+def test_dialect_files_override_shared_ones(tmp_path: Path) -> None:
+    write(tmp_path, "area/lookup", "RETURN 1 AS x")
+    write(tmp_path, "neo4j/area/lookup", "RETURN 2 AS x")
+    write(tmp_path, "falkordb/schema/index", "CREATE INDEX FOR (n:A) ON (n.k)", mode="write", returns="none")
+    neo4j = CypherCatalog.load("neo4j", roots=(tmp_path,))
+    falkordb = CypherCatalog.load("falkordb", roots=(tmp_path,))
+    assert "RETURN 2" in neo4j.get("area/lookup").text
+    assert "RETURN 1" in falkordb.get("area/lookup").text
+    assert [s.name for s in falkordb.schema_statements()] == ["schema/index"]
+    assert neo4j.schema_statements() == []
+    assert falkordb.get("schema/index").mode is Mode.WRITE
+
+
+def test_header_must_match_the_parameters_used(tmp_path: Path) -> None:
+    write(tmp_path, "area/q", "MATCH (n {key: $key}) RETURN n.x AS x", params="key, other")
+    with pytest.raises(ConfigurationError, match=r"header params \['key', 'other'\] differ.*\['key'\]"):
+        CypherCatalog.load("neo4j", roots=(tmp_path,))
+
+
+def test_header_needs_a_mode(tmp_path: Path) -> None:
+    (tmp_path / "q.cypher").write_text("// params: none\n// returns: x\nRETURN 1 AS x")
+    with pytest.raises(ConfigurationError, match="mode"):
+        CypherCatalog.load("neo4j", roots=(tmp_path,))
+
+
+def test_a_declared_statement_without_a_file_fails_at_load() -> None:
+    cypher.statement("identity/no_such_file")
+    with pytest.raises(ConfigurationError, match="identity/no_such_file"):
+        CypherCatalog.load("falkordb")
+
+
+def test_unknown_name_at_query_time(tmp_path: Path) -> None:
+    write(tmp_path, "a/b", "RETURN 1 AS x")
+    with pytest.raises(UnknownStatementError, match="a/c"):
+        CypherCatalog.load("neo4j", roots=(tmp_path,)).get("a/c")
+
+
+def test_unknown_dialect() -> None:
+    with pytest.raises(ConfigurationError, match="unknown Cypher dialect 'oracle'"):
+        CypherCatalog.load("oracle")
+
+
+def test_parameters_in_ignores_comments_and_strings() -> None:
+    text = "// uses $not_me\nMATCH (n {k: $key}) WHERE n.s = '$literal' OR n.t = \"$also\" RETURN $other AS o"
+    assert parameters_in(text) == {"key", "other"}
