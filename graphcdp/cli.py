@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import uvicorn
@@ -36,6 +37,19 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+class _Server(uvicorn.Server):
+    """uvicorn re-raises SIGTERM/SIGINT after its graceful shutdown, which would kill us before the
+    store (and the embedded database) is closed. We finish the shutdown ourselves and exit 0."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        with super().capture_signals():
+            try:
+                yield
+            finally:
+                self._captured_signals.clear()
+
+
 async def _serve(settings: Settings, sock: socket.socket) -> None:
     # Imported here so `graphcdp export-schema` and `--help` stay fast and need no database.
     from graphcdp.api.app import create_app
@@ -48,7 +62,7 @@ async def _serve(settings: Settings, sock: socket.socket) -> None:
         log.info("graphcdp %s: GraphQL on http://%s:%d/graphql (database: %s, %s)", __version__, host, port,
                  settings.backend, where)  # fmt: skip
         config = uvicorn.Config(create_app(settings, store), log_level=settings.log_level, lifespan="on")
-        await uvicorn.Server(config).serve(sockets=[sock])
+        await _Server(config).serve(sockets=[sock])
     finally:
         await store.close()
 

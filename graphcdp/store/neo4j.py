@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction, basic_auth
+from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction, basic_auth, unit_of_work
 from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from graphcdp.errors import DatabaseUnavailableError, QueryError, StartupError
@@ -56,8 +56,9 @@ class Neo4jStore:
             ) from None
         except (ServiceUnavailable, SessionExpired, OSError, Neo4jError) as exc:
             await driver.close()
+            why = " ".join(str(exc).split())  # the driver's message spans lines
             raise StartupError(
-                f"cannot reach Neo4j at {uri} ({exc}); check GRAPHCDP_NEO4J_URI and that Neo4j runs"
+                f"cannot reach Neo4j at {uri} ({why}); check GRAPHCDP_NEO4J_URI and that Neo4j runs"
             ) from None
         return cls(driver, database, catalog, query_timeout)
 
@@ -65,6 +66,7 @@ class Neo4jStore:
         statement = self.catalog.get(name)
         values = checked_params(statement, params)
 
+        @unit_of_work(timeout=self._timeout)
         async def work(tx: AsyncManagedTransaction) -> list[Row]:
             result = await tx.run(statement.text, values)
             return [record.data() async for record in result]
