@@ -142,6 +142,14 @@ class EmbeddedFalkorDB:
             return None
         return f"embedded FalkorDB exited with code {code}; log tail:\n{self.log_tail()}"
 
+    async def exit_reason(self, grace: float = 1.0) -> str | None:
+        """Like `failure`, but gives a child that is dying (sockets closed, not yet reaped) `grace` seconds."""
+        process = self._process
+        if process is not None and process.poll() is None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                await asyncio.to_thread(process.wait, grace)
+        return self.failure()
+
     async def start(self) -> None:
         self._prepare_data_dir()
         try:

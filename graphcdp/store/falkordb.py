@@ -96,14 +96,14 @@ class FalkorDBStore:
                     raise
                 result = await self._graph.query(statement.text, values, timeout=self._timeout_ms)
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
-            raise DatabaseUnavailableError(self._why_unavailable(exc)) from None
+            raise DatabaseUnavailableError(await self._why_unavailable(exc)) from None
         except ResponseError as exc:
             raise QueryError(f"{name}: {exc}") from None
         columns: Sequence[str] = [column[1] for column in result.header]
         return [dict(zip(columns, (_plain(v) for v in row), strict=True)) for row in result.result_set]
 
-    def _why_unavailable(self, exc: BaseException) -> str:
-        if self.embedded is not None and (failure := self.embedded.failure()):
+    async def _why_unavailable(self, exc: BaseException) -> str:
+        if self.embedded is not None and (failure := await self.embedded.exit_reason()):
             return failure
         return f"FalkorDB does not answer: {exc}"
 
