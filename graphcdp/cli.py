@@ -94,6 +94,37 @@ def export_schema(args: argparse.Namespace) -> None:
         sys.stdout.write(sdl)
 
 
+async def _import(settings: Settings, args: argparse.Namespace) -> str:
+    from graphcdp.identity.service import IdentityService
+    from graphcdp.ingest.bulk import format_report, import_file
+    from graphcdp.store import open_store
+
+    store = await open_store(settings)
+    try:
+        report = await import_file(
+            IdentityService(store, settings),
+            Path(args.file),
+            fmt=args.format,
+            batch_size=args.batch_size or settings.max_batch_size,
+            rejects_path=Path(args.rejects) if args.rejects else None,
+            resume=not args.no_resume,
+            dry_run=args.dry_run,
+        )
+    finally:
+        await store.close()
+    return format_report(report)
+
+
+def import_records(args: argparse.Namespace) -> None:
+    settings = load_settings()
+    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    if args.batch_size and args.batch_size > settings.max_batch_size:
+        raise StartupError(
+            f"--batch-size {args.batch_size} is above GRAPHCDP_MAX_BATCH_SIZE ({settings.max_batch_size})"
+        )
+    print(asyncio.run(_import(settings, args)))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="graphcdp", description="Identity-graph service for customer data.")
     parser.add_argument("--version", action="version", version=f"graphcdp {__version__}")
@@ -103,6 +134,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--host", help="bind address (default: GRAPHCDP_HOST or 127.0.0.1)")
     run.add_argument("--port", type=int, help="port (default: GRAPHCDP_PORT or 8000)")
     run.set_defaults(handler=serve)
+
+    bulk = commands.add_parser("import", help="bulk upsert records from a JSON Lines or CSV file (README: Bulk import)")
+    bulk.add_argument("file", help="the file to import (.jsonl/.ndjson/.json or .csv)")
+    bulk.add_argument("--format", choices=["jsonl", "csv"], help="file format (default: from the extension)")
+    bulk.add_argument("--batch-size", type=int, help="records per batch (default: GRAPHCDP_MAX_BATCH_SIZE)")
+    bulk.add_argument("--rejects", help="where rejected lines go (default: FILE.rejects.jsonl)")
+    bulk.add_argument("--no-resume", action="store_true", help="start from the first line even after an interruption")
+    bulk.add_argument("--dry-run", action="store_true", help="report what would happen, write nothing")
+    bulk.set_defaults(handler=import_records)
 
     export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
     export.add_argument("-o", "--output", help="write to this file instead of standard output")

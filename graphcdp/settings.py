@@ -5,19 +5,77 @@ This is the only module that reads the environment. Every field is documented in
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+import phonenumbers
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from graphcdp.errors import ConfigurationError
+
+# How an identifier type's values are validated and normalized (see graphcdp/identity/normalize.py).
+IdentifierKind = Literal["email", "phone", "sha256", "id"]
+
+# Placeholder values that systems write when they have no real identifier: stored, never linked.
+DEFAULT_BLOCKLIST: tuple[str, ...] = (
+    "test@test.com",
+    "test@example.com",
+    "noemail@.*",
+    "no@email.*",
+    "null",
+    "none",
+    "unknown",
+    "n/a",
+    "na",
+    "undefined",
+    "0+",
+    "1234567890?",
+    r"(\+?0+)",
+    "x+",
+    "-+",
+    "anonymous",
+)
+
+# Type names end up in keys ("email:ada@example.com") and in blocklist scopes, so keep them plain.
+_TYPE_NAME = re.compile(r"[a-z][a-z0-9_]*")
+# A blocklist entry "type:regex" applies to one type; anything else is a regex for every type.
+_SCOPED_PATTERN = re.compile(r"([A-Za-z][A-Za-z0-9_]*):(.*)", re.DOTALL)
 
 
 class Backend(StrEnum):
     EMBEDDED = "embedded"  # FalkorDB started by graphcdp as a child process
     FALKORDB = "falkordb"  # a FalkorDB server that runs elsewhere
     NEO4J = "neo4j"  # Neo4j 5 over Bolt
+
+
+def split_blocklist_pattern(entry: str) -> tuple[str | None, str]:
+    """`"type:regex"` -> (type, regex); `"regex"` -> (None, regex). Write `\\:` for a colon in a global regex."""
+    if scoped := _SCOPED_PATTERN.fullmatch(entry):
+        return scoped.group(1).lower(), scoped.group(2)
+    return None, entry
+
+
+def _check_patterns(entries: list[str]) -> list[str]:
+    for entry in entries:
+        _, regex = split_blocklist_pattern(entry)
+        try:
+            re.compile(regex)
+        except re.error as exc:
+            raise ValueError(f"blocklist pattern {entry!r} is not a valid regular expression: {exc}") from None
+    return entries
+
+
+class IdentifierTypeSetting(BaseModel):
+    """An extra identifier type, or an override of a built-in one; unset fields keep the defaults."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: IdentifierKind | None = Field(None, description="email, phone, sha256 or id (new types: id).")
+    priority: int | None = Field(None, description="Lower links first (new types: 100).")
+    limit: int | None = Field(None, ge=1, description="Max distinct values in one person (new types: 10).")
 
 
 class Settings(BaseSettings):
@@ -65,13 +123,83 @@ class Settings(BaseSettings):
         description="Seconds a transiently failing Neo4j statement (deadlock, leader switch) is retried.",
     )
 
+    # Identifiers
+    default_phone_region: str = Field(
+        "US",
+        description="ISO 3166 two-letter region used to parse phone numbers written without +country code.",
+    )
+    identifier_types: dict[str, IdentifierTypeSetting] = Field(
+        default_factory=dict,
+        description='Extra identifier types or overrides of built-ins (JSON), e.g. {"member_id": {"limit": 1}}.',
+    )
+    blocklist: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_BLOCKLIST),
+        description='Placeholder values stored but never linked (JSON list of regexes, "type:regex" for one type).',
+    )
+    blocklist_extra: list[str] = Field(
+        default_factory=list, description="Patterns added to the blocklist (JSON list), keeping the defaults."
+    )
+
+    # Resolution
+    source_priority: list[str] = Field(
+        default_factory=list,
+        description='Sources to trust first for golden traits (JSON list, e.g. ["crm", "pos"]); else most recent wins.',
+    )
+    shared_after_rejections: int = Field(
+        2, ge=1, description="Rejected links through one identifier after which it is flagged shared."
+    )
+    max_component_records: int = Field(
+        10_000, ge=1, description="Most records one connected piece of evidence may hold before resolution refuses it."
+    )
+    resolution_retries: int = Field(
+        20, ge=0, description="Times a resolution is re-read and retried when a concurrent writer changed its evidence."
+    )
+    max_batch_size: int = Field(1000, ge=1, description="Most records or touchpoints in one mutation call.")
+
+    @field_validator("default_phone_region")
+    @classmethod
+    def _known_region(cls, region: str) -> str:
+        region = region.strip().upper()
+        if region not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(f"{region!r} is not a region phonenumbers knows (ISO 3166 two letters, e.g. US, DE, GB)")
+        return region
+
+    @field_validator("identifier_types")
+    @classmethod
+    def _plain_type_names(cls, types: dict[str, IdentifierTypeSetting]) -> dict[str, IdentifierTypeSetting]:
+        # Names are matched case-insensitively, so "Email" and "email" would be the same type.
+        names: dict[str, IdentifierTypeSetting] = {}
+        for raw_name, setting in types.items():
+            name = raw_name.strip().lower()
+            if not _TYPE_NAME.fullmatch(name):
+                raise ValueError(f"identifier type name {raw_name!r} must be letters, digits and _ (a letter first)")
+            if name in names:
+                raise ValueError(f"identifier type {name!r} is declared twice")
+            names[name] = setting
+        return names
+
+    @field_validator("blocklist", "blocklist_extra")
+    @classmethod
+    def _valid_patterns(cls, entries: list[str]) -> list[str]:
+        return _check_patterns(entries)
+
 
 def load_settings(**overrides: object) -> Settings:
     """Settings from the environment, with pydantic's errors turned into one readable line."""
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
-        problems = "; ".join(
-            f"GRAPHCDP_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()
-        )
+        problems = "; ".join(f"{_variable(err['loc'])}: {err['msg']}" for err in exc.errors())
         raise ConfigurationError(f"invalid configuration: {problems}") from None
+    except SettingsError as exc:  # a JSON variable (list or dict setting) that is not JSON
+        field = re.search(r'field "(\w+)"', str(exc))
+        variable = f"GRAPHCDP_{field.group(1).upper()}" if field else "a GRAPHCDP_ variable"
+        raise ConfigurationError(f"invalid configuration: {variable}: not valid JSON ({exc})") from None
+
+
+def _variable(loc: tuple[int | str, ...]) -> str:
+    """The variable an error is about, plus where inside its value (for JSON settings)."""
+    if not loc:
+        return "GRAPHCDP"
+    name = f"GRAPHCDP_{str(loc[0]).upper()}"
+    return f"{name} at {'.'.join(str(p) for p in loc[1:])}" if len(loc) > 1 else name

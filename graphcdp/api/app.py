@@ -16,6 +16,7 @@ from strawberry.asgi import GraphQL
 from graphcdp import __version__
 from graphcdp.api.context import Context
 from graphcdp.api.schema import schema
+from graphcdp.identity.service import IdentityService
 from graphcdp.settings import Settings, load_settings
 from graphcdp.status import service_status
 from graphcdp.store import GraphStore, open_store
@@ -24,7 +25,9 @@ from graphcdp.store import GraphStore, open_store
 class GraphQLApp(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         state = request.app.state
-        return Context(request=request, response=response, store=state.store, settings=state.settings)
+        return Context(
+            request=request, response=response, store=state.store, settings=state.settings, identity=state.identity
+        )
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -50,6 +53,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             yield
             return
         app.state.store = await open_store(settings)
+        app.state.identity = IdentityService(app.state.store, settings)
         try:
             yield
         finally:
@@ -65,4 +69,5 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.settings = settings
     if store is not None:
         app.state.store = store
+        app.state.identity = IdentityService(store, settings)
     return app

@@ -9,6 +9,7 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
+from graphcdp.identity.service import IdentityService
 from graphcdp.settings import Settings
 from graphcdp.store import GraphStore
 
@@ -19,6 +20,7 @@ class Context:
     response: Response | WebSocket
     store: GraphStore
     settings: Settings
+    identity: IdentityService
 
 
 Info = StrawberryInfo[Context, None]

@@ -7,12 +7,13 @@ from strawberry.extensions import ParserCache, ValidationCache
 
 from graphcdp import __version__
 from graphcdp.api.context import Info
+from graphcdp.api.identity import IdentityMutation, IdentityQuery
 from graphcdp.api.types import Health
 from graphcdp.status import service_status
 
 
 @strawberry.type
-class Query:
+class Query(IdentityQuery):
     @strawberry.field(description="Version of the graphcdp service.")
     def version(self) -> str:
         return __version__
@@ -22,8 +23,14 @@ class Query:
         return Health.from_status(await service_status(info.context.store))
 
 
+@strawberry.type
+class Mutation(IdentityMutation):
+    pass
+
+
 schema = strawberry.Schema(
     query=Query,
+    mutation=Mutation,
     # Parsed and validated documents are reused: frontends send the same few queries over and over.
     extensions=[lambda: ParserCache(maxsize=512), lambda: ValidationCache(maxsize=512)],
 )

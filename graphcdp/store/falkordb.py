@@ -38,6 +38,26 @@ def _plain(value: Any) -> Any:
     return value
 
 
+class _CypherLiteral:
+    """Rendered as-is in the parameter header (the client writes Python's `True`, which Cypher lacks)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _param(value: Any) -> Any:
+    if isinstance(value, bool):
+        return _CypherLiteral("true" if value else "false")
+    if isinstance(value, list | tuple):
+        return [_param(v) for v in value]
+    if isinstance(value, dict):
+        return {key: _param(v) for key, v in value.items()}
+    return value
+
+
 class FalkorDBStore:
     backend = "falkordb"
 
@@ -83,7 +103,7 @@ class FalkorDBStore:
 
     async def run(self, name: StatementName, params: Params | None = None) -> list[Row]:
         statement = self.catalog.get(name)
-        values = checked_params(statement, params)
+        values = {key: _param(v) for key, v in checked_params(statement, params).items()}
         try:
             try:
                 if statement.mode is Mode.READ:

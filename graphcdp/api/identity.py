@@ -1,0 +1,283 @@
+"""GraphQL types, queries and mutations of identity resolution: thin mappings over IdentityService."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, NewType, cast
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.scalars import JSON
+
+from graphcdp.api.context import Info
+from graphcdp.errors import GraphCDPError
+from graphcdp.model import identity as model
+
+
+def _iso(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+if TYPE_CHECKING:
+    DateTime = int  # epoch milliseconds inside; ISO-8601 on the wire
+else:
+    DateTime = strawberry.scalar(
+        NewType("DateTime", object),
+        description="ISO-8601 date-time (e.g. 2024-05-01T10:00:00Z) or epoch milliseconds; output as ISO-8601 UTC. "
+        "On input it is checked per item, so one bad date rejects only its own item.",
+        serialize=_iso,
+        parse_value=lambda value: value,
+    )
+
+
+def graphql_error(exc: GraphCDPError, field: str | None = None) -> GraphQLError:
+    message = f"{field}: {exc.message}" if field else exc.message
+    return GraphQLError(message, extensions={"code": exc.code})
+
+
+@strawberry.input
+class IdentifierInput:
+    type: str
+    value: str
+
+
+@strawberry.input
+class RecordInput:
+    source: str = strawberry.field(description='Where the record comes from, e.g. "crm", "pos", "web".')
+    source_id: str = strawberry.field(description="The record's id in that source; (source, sourceId) is idempotent.")
+    observed_at: DateTime | None = strawberry.field(default=None, description="When it was observed; default now.")
+    identifiers: list[IdentifierInput] = strawberry.field(description="Identifiers the record carries.")
+    traits: JSON | None = strawberry.field(
+        default=None,
+        description="firstName, lastName, birthDate (YYYY-MM-DD), gender, address {street, city, postalCode, "
+        "region, country}, any custom keys.",
+    )
+
+
+RecordAction = strawberry.enum(model.RecordAction, name="RecordAction")
+
+
+@strawberry.type
+class RecordResult:
+    index: int = strawberry.field(description="Position in the input list.")
+    person_id: strawberry.ID
+    action: model.RecordAction
+
+
+@strawberry.type
+class ItemError:
+    index: int
+    code: str
+    message: str
+
+
+@strawberry.type
+class RejectedLink:
+    record: str
+    identifier: str
+    reason: str
+
+
+@strawberry.type
+class UpsertRecordsPayload:
+    results: list[RecordResult]
+    errors: list[ItemError]
+    persons_created: list[strawberry.ID] = strawberry.field(description="New persons (placeholders in a dry run).")
+    persons_merged: list[strawberry.ID] = strawberry.field(description="Person ids retired into another person.")
+    links_rejected: list[RejectedLink] = strawberry.field(description="Links refused by merge protection.")
+    dry_run: bool
+
+
+@strawberry.type
+class SplitPayload:
+    person_ids: list[strawberry.ID] = strawberry.field(description="Persons holding the affected evidence afterwards.")
+
+
+@strawberry.type
+class Identifier:
+    type: str
+    value: str
+    key: str
+    blocked: bool
+    shared: bool
+
+
+@strawberry.type
+class PersonRecord:
+    source: str
+    source_id: str
+    observed_at: DateTime | None
+
+
+@strawberry.type
+class HistoryEvent:
+    kind: str = strawberry.field(description="created, merged_from, merged_into, split_into, rejected_link, emptied")
+    at: DateTime
+    detail: JSON
+
+
+@strawberry.type
+class Person:
+    id: strawberry.ID
+    created_at: DateTime | None
+    updated_at: DateTime | None
+    identifiers: list[Identifier]
+    records: list[PersonRecord]
+    traits: JSON = strawberry.field(description="Golden record: per key, the trusted / most recent non-empty value.")
+    history: list[HistoryEvent]
+
+    @classmethod
+    def from_dict(cls, person: dict[str, Any]) -> Person:
+        return cls(
+            id=strawberry.ID(person["id"]),
+            created_at=person["createdAt"],
+            updated_at=person["updatedAt"],
+            identifiers=[
+                Identifier(
+                    type=i["type"], value=i["value"], key=i["key"], blocked=bool(i["blocked"]), shared=bool(i["shared"])
+                )
+                for i in person["identifiers"]
+            ],
+            records=[
+                PersonRecord(source=r["source"], source_id=r["sourceId"], observed_at=r["observedAt"])
+                for r in person["records"]
+            ],
+            traits=person["traits"],
+            history=[
+                HistoryEvent(
+                    kind=e["kind"],
+                    at=e["at"],
+                    detail=cast(JSON, {k: v for k, v in e.items() if k not in {"kind", "at"}}),
+                )
+                for e in person["history"]
+            ],
+        )
+
+
+@strawberry.type
+class SourceRecord:
+    source: str
+    source_id: str
+    observed_at: DateTime | None
+    traits: JSON
+    detached: bool
+    person_id: strawberry.Private[str | None]
+
+    @strawberry.field
+    async def person(self, info: Info) -> Person | None:
+        if not self.person_id:
+            return None
+        found = await info.context.identity.person(self.person_id)
+        return Person.from_dict(found) if found else None
+
+
+@strawberry.type
+class LinkHop:
+    from_key: str = strawberry.field(name="from", description="Identifier or record:<source>:<sourceId>.")
+    to_key: str = strawberry.field(name="to")
+    source: str = strawberry.field(description="Source of the record that observed the identifier.")
+    source_id: str
+    at: DateTime | None = strawberry.field(description="When that record observed it.")
+
+
+@strawberry.type
+class LinkExplanation:
+    linked: bool
+    person_id: strawberry.ID | None
+    reason: str
+    hops: list[LinkHop]
+
+
+@strawberry.type
+class IdentityQuery:
+    @strawberry.field(description="The person of any identifier, in any input spelling; null if unknown.")
+    async def profile(self, info: Info, identifier: IdentifierInput) -> Person | None:
+        try:
+            found = await info.context.identity.profile(identifier.type, identifier.value)
+        except GraphCDPError as exc:
+            raise graphql_error(exc, "identifier") from None
+        return Person.from_dict(found) if found else None
+
+    @strawberry.field(description="A person by id; an id retired by a merge answers with the surviving person.")
+    async def person(self, info: Info, id: strawberry.ID) -> Person | None:
+        found = await info.context.identity.person(str(id))
+        return Person.from_dict(found) if found else None
+
+    @strawberry.field(description="One source record and its person.")
+    async def record(self, info: Info, source: str, source_id: str) -> SourceRecord | None:
+        found = await info.context.identity.record(source, source_id)
+        if not found:
+            return None
+        return SourceRecord(
+            source=found["source"],
+            source_id=found["sourceId"],
+            observed_at=found["observedAt"],
+            traits=found["traits"],
+            detached=bool(found["detached"]),
+            person_id=found["person"],
+        )
+
+    @strawberry.field(description="Why two identifiers are linked: the evidence path, each hop with provenance.")
+    async def explain_link(self, info: Info, a: IdentifierInput, b: IdentifierInput) -> LinkExplanation:
+        try:
+            found = await info.context.identity.explain_link((a.type, a.value), (b.type, b.value))
+        except GraphCDPError as exc:
+            raise graphql_error(exc) from None
+        return LinkExplanation(
+            linked=found.linked,
+            person_id=strawberry.ID(found.person_id) if found.person_id else None,
+            reason=found.reason,
+            hops=[
+                LinkHop(from_key=h.from_key, to_key=h.to_key, source=h.source, source_id=h.source_id, at=h.at)
+                for h in found.hops
+            ],
+        )
+
+
+def _record_item(record: RecordInput) -> dict[str, Any]:
+    return {
+        "source": record.source,
+        "sourceId": record.source_id,
+        "observedAt": record.observed_at,
+        "identifiers": [{"type": i.type, "value": i.value} for i in record.identifiers],
+        "traits": record.traits,
+    }
+
+
+@strawberry.type
+class IdentityMutation:
+    @strawberry.mutation(description="Upsert source records; each is linked into a person. Per-item errors.")
+    async def upsert_records(
+        self, info: Info, records: list[RecordInput], dry_run: bool = False
+    ) -> UpsertRecordsPayload:
+        try:
+            outcome = await info.context.identity.upsert_records([_record_item(r) for r in records], dry_run)
+        except GraphCDPError as exc:
+            raise graphql_error(exc, "records") from None
+        return UpsertRecordsPayload(
+            results=[
+                RecordResult(index=r.index, person_id=strawberry.ID(r.person_id), action=r.action)
+                for r in outcome.results
+            ],
+            errors=[ItemError(index=e.index, code=e.code, message=e.message) for e in outcome.errors],
+            persons_created=[strawberry.ID(p) for p in outcome.persons_created],
+            persons_merged=[strawberry.ID(p) for p in outcome.persons_merged],
+            links_rejected=[RejectedLink(**link) for link in outcome.links_rejected],
+            dry_run=dry_run,
+        )
+
+    @strawberry.mutation(description="The record leaves its person (keeps its evidence); the rest re-clusters.")
+    async def detach_record(self, info: Info, source: str, source_id: str) -> SplitPayload:
+        try:
+            persons = await info.context.identity.detach_record(source, source_id)
+        except GraphCDPError as exc:
+            raise graphql_error(exc) from None
+        return SplitPayload(person_ids=[strawberry.ID(p) for p in persons])
+
+    @strawberry.mutation(description="The record and its evidence are removed; the rest re-clusters.")
+    async def delete_record(self, info: Info, source: str, source_id: str) -> SplitPayload:
+        try:
+            persons = await info.context.identity.delete_record(source, source_id)
+        except GraphCDPError as exc:
+            raise graphql_error(exc) from None
+        return SplitPayload(person_ids=[strawberry.ID(p) for p in persons])

@@ -1,0 +1,1 @@
+"""Identifiers: normalization, validation and the per-type policy (priority, limit, blocklist)."""

@@ -1,0 +1,105 @@
+"""Read one evidence component: the records and identifiers reachable from some seeds through
+non-blocked identifiers, with the persons they belong to now. The cost grows with the component,
+never with the graph: each hop is one indexed lookup per key."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphcdp.errors import GraphCDPError
+from graphcdp.store import GraphStore, statement
+
+COMPONENT_RECORDS = statement("identity/component_records")
+COMPONENT_IDENTIFIERS = statement("identity/component_identifiers")
+
+
+class ComponentTooLargeError(GraphCDPError):
+    code = "COMPONENT_TOO_LARGE"
+
+
+@dataclass
+class RecordState:
+    key: str
+    source: str
+    observed_at: int
+    traits: dict[str, Any]
+    detached: bool
+    version: int
+    degree: int  # HAS edges, blocked identifiers included
+    identifiers: list[str]  # linking (non-blocked) identifiers
+    content_hash: str | None
+    person: str | None
+
+
+@dataclass
+class IdentifierState:
+    key: str
+    type: str
+    blocked: bool
+    shared: bool
+    records: list[str]
+    person: str | None
+
+
+@dataclass
+class PersonState:
+    id: str
+    created_at: int
+    rejections: list[str]  # JSON of the rejections recorded so far
+
+
+@dataclass
+class Component:
+    records: dict[str, RecordState] = field(default_factory=dict)
+    identifiers: dict[str, IdentifierState] = field(default_factory=dict)
+    persons: dict[str, PersonState] = field(default_factory=dict)
+
+    def note_person(self, row: dict[str, Any]) -> None:
+        if row["person"] and row["person"] not in self.persons:
+            self.persons[row["person"]] = PersonState(
+                row["person"], row["personCreatedAt"] or 0, list(row["personRejections"] or [])
+            )
+
+
+async def read_component(
+    store: GraphStore, record_keys: Iterable[str], identifier_keys: Iterable[str], max_records: int
+) -> Component:
+    component = Component()
+    pending_records, pending_identifiers = set(record_keys), set(identifier_keys)
+    while pending_records or pending_identifiers:
+        if pending_records:
+            for row in await store.run(COMPONENT_RECORDS, {"keys": sorted(pending_records)}):
+                component.records[row["key"]] = RecordState(
+                    key=row["key"],
+                    source=row["source"],
+                    observed_at=row["observedAt"],
+                    traits=json.loads(row["traits"] or "{}"),
+                    detached=bool(row["detached"]),
+                    version=row["version"],
+                    degree=row["degree"],
+                    identifiers=sorted(row["identifiers"]),
+                    content_hash=row["contentHash"],
+                    person=row["person"],
+                )
+                component.note_person(row)
+                pending_identifiers.update(k for k in row["identifiers"] if k not in component.identifiers)
+            pending_records = set()
+            if len(component.records) > max_records:
+                raise ComponentTooLargeError(
+                    f"more than {max_records} records are linked together; block the identifier that joins "
+                    "them (GRAPHCDP_BLOCKLIST_EXTRA) or raise GRAPHCDP_MAX_COMPONENT_RECORDS"
+                )
+        if pending_identifiers:
+            for row in await store.run(COMPONENT_IDENTIFIERS, {"keys": sorted(pending_identifiers)}):
+                state = IdentifierState(
+                    row["key"], row["type"], bool(row["blocked"]), bool(row["shared"]), row["records"], row["person"]
+                )
+                component.identifiers[state.key] = state
+                component.note_person(row)
+                if not state.blocked:
+                    pending_records.update(k for k in state.records if k not in component.records)
+            pending_identifiers = set()
+    return component

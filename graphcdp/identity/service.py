@@ -1,0 +1,283 @@
+"""Identity resolution as the API and the bulk import use it: upsert, detach, delete, look up, explain."""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from graphcdp.errors import GraphCDPError
+from graphcdp.identity.component import Component, IdentifierState, RecordState
+from graphcdp.identity.input import ParsedRecord, parse_record
+from graphcdp.identity.normalize import IdentifierPolicy
+from graphcdp.identity.resolver import Plan, ResolutionRules, now_ms, resolve
+from graphcdp.model.identity import ItemError, RecordAction, RecordResult, UpsertOutcome
+from graphcdp.settings import Settings
+from graphcdp.store import GraphStore, statement
+
+UPSERT_RECORDS = statement("identity/upsert_records")
+PERSON_BY_ID = statement("identity/person_by_id")
+PERSON_BY_IDENTIFIER = statement("identity/person_by_identifier")
+RECORD_BY_KEY = statement("identity/record_by_key")
+PERSON_EVIDENCE = statement("identity/person_evidence")
+DETACH_RECORD = statement("identity/detach_record")
+DELETE_RECORD = statement("identity/delete_record")
+
+
+class BatchTooLargeError(GraphCDPError):
+    code = "BATCH_TOO_LARGE"
+
+
+class RecordNotFoundError(GraphCDPError):
+    code = "RECORD_NOT_FOUND"
+
+
+@dataclass(frozen=True)
+class LinkHop:
+    from_key: str
+    to_key: str
+    source: str
+    source_id: str
+    at: int | None
+
+
+@dataclass(frozen=True)
+class LinkExplanation:
+    linked: bool
+    person_id: str | None
+    hops: list[LinkHop]
+    reason: str
+
+
+def record_key(source: str, source_id: str) -> str:
+    return f"{source.strip()}:{source_id.strip()}"
+
+
+class IdentityService:
+    def __init__(self, store: GraphStore, settings: Settings) -> None:
+        self.store = store
+        self.policy = IdentifierPolicy.from_settings(settings)
+        self.max_batch = settings.max_batch_size
+        self.rules = ResolutionRules(
+            policy=self.policy,
+            source_priority=tuple(settings.source_priority),
+            shared_after_rejections=settings.shared_after_rejections,
+            max_component_records=settings.max_component_records,
+            retries=settings.resolution_retries,
+        )
+
+    def normalize_key(self, type_: str, value: str) -> str:
+        return self.policy.normalize(type_, value).key
+
+    # --- writes -------------------------------------------------------------------------------
+
+    async def upsert_records(self, items: Sequence[Mapping[str, Any]], dry_run: bool = False) -> UpsertOutcome:
+        if len(items) > self.max_batch:
+            raise BatchTooLargeError(
+                f"{len(items)} records in one call; the limit is {self.max_batch} (GRAPHCDP_MAX_BATCH_SIZE)"
+            )
+        outcome = UpsertOutcome()
+        parsed: list[ParsedRecord] = []
+        for index, item in enumerate(items):
+            result = parse_record(index, item, self.policy)
+            if isinstance(result, ItemError):
+                outcome.errors.append(result)
+            else:
+                parsed.append(result)
+        if parsed:
+            await (self._dry_run(parsed, outcome) if dry_run else self._upsert(parsed, outcome))
+        outcome.results.sort(key=lambda r: r.index)
+        outcome.errors.sort(key=lambda e: e.index)
+        return outcome
+
+    async def _upsert(self, records: list[ParsedRecord], outcome: UpsertOutcome) -> None:
+        rows = await self.store.run(UPSERT_RECORDS, {"now": now_ms(), "records": [_record_param(r) for r in records]})
+        by_index = {row["index"]: row for row in rows}
+        changed = [r for r in records if not by_index[r.index]["unchanged"]]
+        plan = None
+        if changed:
+            try:
+                plan = await resolve(self.store, self.rules, record_keys=[r.key for r in changed])
+            except GraphCDPError as exc:
+                outcome.errors += [ItemError(index=r.index, code=exc.code, message=exc.message) for r in changed]
+                changed = []
+        self._report(records, by_index, plan, outcome)
+
+    async def _dry_run(self, records: list[ParsedRecord], outcome: UpsertOutcome) -> None:
+        incoming = {r.key: r for r in records}  # the last of duplicates wins, as when writing
+
+        def add_incoming(component: Component) -> None:
+            for record in incoming.values():
+                existing = component.records.get(record.key)
+                for identifier in record.identifiers:
+                    state = component.identifiers.setdefault(
+                        identifier.key,
+                        IdentifierState(identifier.key, identifier.type, identifier.blocked, False, [], None),
+                    )
+                    if record.key not in state.records:
+                        state.records.append(record.key)
+                component.records[record.key] = RecordState(
+                    key=record.key,
+                    source=record.source,
+                    observed_at=record.observed_at,
+                    traits=record.traits,
+                    detached=existing.detached if existing else False,
+                    version=existing.version if existing else 0,
+                    degree=len(record.identifiers),
+                    identifiers=sorted(i.key for i in record.identifiers if not i.blocked),
+                    content_hash=record.content_hash,
+                    person=existing.person if existing else None,
+                )
+
+        identifier_keys = [i.key for r in records for i in r.identifiers if not i.blocked]
+        plan = await resolve(
+            self.store,
+            self.rules,
+            record_keys=list(incoming),
+            identifier_keys=identifier_keys,
+            patch=add_incoming,
+            commit=False,
+        )
+        existing = await self._existing_hashes(list(incoming))
+        by_index = {
+            r.index: {"created": r.key not in existing, "unchanged": existing.get(r.key) == r.content_hash}
+            for r in records
+        }
+        self._report(records, by_index, plan, outcome)
+
+    async def _existing_hashes(self, keys: list[str]) -> dict[str, str | None]:
+        found: dict[str, str | None] = {}
+        for key in keys:
+            rows = await self.store.run(RECORD_BY_KEY, {"key": key})
+            if rows:
+                found[key] = rows[0]["contentHash"]
+        return found
+
+    def _report(
+        self,
+        records: list[ParsedRecord],
+        rows: Mapping[int, Mapping[str, Any]],
+        plan: Plan | None,
+        outcome: UpsertOutcome,
+    ) -> None:
+        failed = {e.index for e in outcome.errors}
+        for record in records:
+            if record.index in failed:
+                continue
+            row = rows[record.index]
+            person = plan.person_of_record.get(record.key) if plan else None
+            if row["unchanged"] or person is None:
+                action = RecordAction.UNCHANGED
+                person = person or row.get("person") or ""
+            elif plan and plan.merged_into(person):
+                action = RecordAction.MERGED
+            else:
+                action = RecordAction.CREATED if row["created"] else RecordAction.UPDATED
+            outcome.results.append(RecordResult(index=record.index, person_id=person, action=action))
+        if plan:
+            outcome.persons_created = plan.created
+            outcome.persons_merged = sorted(plan.retired)
+            outcome.links_rejected = [
+                {"record": r.record, "identifier": r.identifier, "reason": r.reason} for r in plan.rejections
+            ]
+
+    async def detach_record(self, source: str, source_id: str) -> list[str]:
+        key = record_key(source, source_id)
+        if not await self.store.run(DETACH_RECORD, {"key": key, "now": now_ms()}):
+            raise RecordNotFoundError(f"no record {key!r}")
+        return (await resolve(self.store, self.rules, record_keys=[key])).persons
+
+    async def delete_record(self, source: str, source_id: str) -> list[str]:
+        key = record_key(source, source_id)
+        rows = await self.store.run(DELETE_RECORD, {"key": key})
+        if not rows:
+            raise RecordNotFoundError(f"no record {key!r}")
+        person = rows[0]["person"]
+        plan = await resolve(
+            self.store, self.rules, identifier_keys=rows[0]["identifiers"], extra_persons=[person] if person else []
+        )
+        return plan.persons
+
+    # --- reads --------------------------------------------------------------------------------
+
+    async def person(self, person_id: str) -> dict[str, Any] | None:
+        rows = await self.store.run(PERSON_BY_ID, {"id": person_id})
+        return _person(rows[0]) if rows else None
+
+    async def profile(self, type_: str, value: str) -> dict[str, Any] | None:
+        rows = await self.store.run(PERSON_BY_IDENTIFIER, {"key": self.normalize_key(type_, value)})
+        return _person(rows[0]) if rows else None
+
+    async def record(self, source: str, source_id: str) -> dict[str, Any] | None:
+        rows = await self.store.run(RECORD_BY_KEY, {"key": record_key(source, source_id)})
+        if not rows:
+            return None
+        row = dict(rows[0])
+        row["traits"] = json.loads(row["traits"] or "{}")
+        return row
+
+    async def explain_link(self, a: tuple[str, str], b: tuple[str, str]) -> LinkExplanation:
+        key_a, key_b = self.normalize_key(*a), self.normalize_key(*b)
+        person_a = await self.store.run(PERSON_BY_IDENTIFIER, {"key": key_a})
+        person_b = await self.store.run(PERSON_BY_IDENTIFIER, {"key": key_b})
+        if not person_a or not person_b:
+            missing = key_a if not person_a else key_b
+            return LinkExplanation(False, None, [], f"{missing} belongs to no person")
+        if person_a[0]["id"] != person_b[0]["id"]:
+            return LinkExplanation(False, None, [], "the identifiers belong to different persons")
+        person = person_a[0]["id"]
+        evidence = await self.store.run(PERSON_EVIDENCE, {"id": person})
+        hops = _evidence_path(evidence, key_a, key_b)
+        return LinkExplanation(True, person, hops, "linked through shared records" if hops else "same identifier")
+
+
+def _record_param(record: ParsedRecord) -> dict[str, Any]:
+    return {
+        "index": record.index,
+        "key": record.key,
+        "source": record.source,
+        "sourceId": record.source_id,
+        "observedAt": record.observed_at,
+        "traits": json.dumps(record.traits, sort_keys=True, default=str),
+        "traitKeys": sorted(record.traits),
+        "contentHash": record.content_hash,
+        "identifiers": [
+            {"key": i.key, "type": i.type, "value": i.value, "blocked": i.blocked} for i in record.identifiers
+        ],
+    }
+
+
+def _person(row: Mapping[str, Any]) -> dict[str, Any]:
+    person = dict(row)
+    person["traits"] = json.loads(row["traits"] or "{}")
+    person["history"] = sorted((json.loads(e) for e in row["history"] or []), key=lambda e: e["at"])
+    person["identifiers"] = sorted(row["identifiers"], key=lambda i: i["key"])
+    person["records"] = sorted(row["records"], key=lambda r: (r["observedAt"] or 0, r["key"]))
+    return person
+
+
+def _evidence_path(evidence: list[dict[str, Any]], start: str, goal: str) -> list[LinkHop]:
+    """Shortest identifier → record → identifier path inside one person (breadth first)."""
+    neighbours: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for row in sorted(evidence, key=lambda r: (r["record"], r["identifier"])):
+        neighbours.setdefault(row["identifier"], []).append((f"record:{row['record']}", row))
+        neighbours.setdefault(f"record:{row['record']}", []).append((row["identifier"], row))
+    came_from: dict[str, tuple[str, dict[str, Any]] | None] = {start: None}
+    queue = deque([start])
+    while queue and goal not in came_from:
+        node = queue.popleft()
+        for nxt, row in neighbours.get(node, []):
+            if nxt not in came_from:
+                came_from[nxt] = (node, row)
+                queue.append(nxt)
+    if goal not in came_from or start == goal:
+        return []
+    hops: list[LinkHop] = []
+    node = goal
+    while (step := came_from[node]) is not None:
+        previous, row = step
+        hops.append(LinkHop(previous, node, row["source"], row["sourceId"], row["at"]))
+        node = previous
+    return hops[::-1]

@@ -1,0 +1,35 @@
+"""Identity resolution models: what connectors send and what they get back."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class RecordAction(StrEnum):
+    CREATED = "CREATED"  # a new record
+    UPDATED = "UPDATED"  # a known record whose content changed
+    UNCHANGED = "UNCHANGED"  # re-sent as it was: nothing written
+    MERGED = "MERGED"  # the record brought persons together
+
+
+class ItemError(BaseModel):
+    index: int  # position in the input list (or line number in a bulk import)
+    code: str
+    message: str
+
+
+class RecordResult(BaseModel):
+    index: int
+    person_id: str
+    action: RecordAction
+
+
+class UpsertOutcome(BaseModel):
+    results: list[RecordResult] = Field(default_factory=list)
+    errors: list[ItemError] = Field(default_factory=list)
+    persons_created: list[str] = Field(default_factory=list)
+    persons_merged: list[str] = Field(default_factory=list)  # ids retired into another person
+    links_rejected: list[dict[str, Any]] = Field(default_factory=list)

@@ -1,0 +1,173 @@
+"""Identity resolution against the real database: linking, merges, protection, splits, explanations."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from graphcdp.identity.service import IdentityService
+from graphcdp.model.identity import RecordAction
+from graphcdp.settings import load_settings
+from graphcdp.store import GraphStore
+from tests.identity_helpers import partition, rec
+
+
+@pytest.fixture
+async def identity(store: GraphStore) -> AsyncIterator[IdentityService]:
+    yield IdentityService(store, load_settings())
+
+
+async def test_records_link_through_shared_identifiers_across_sources(identity: IdentityService) -> None:
+    out = await identity.upsert_records(
+        [
+            rec("crm", "1", 1000, ("email", "Ada@Example.com"), ("customer_id", "C1"), firstName="Ada"),
+            rec("web", "w9", 2000, ("email", " ada@example.COM "), ("cookie_id", "ck1")),
+            rec("pos", "p1", 3000, ("phone", "+1 415 555 2671")),
+        ]
+    )
+    assert outcome_errors(out) == []
+    assert out.results[0].person_id == out.results[1].person_id != out.results[2].person_id
+    person = await identity.profile("cookie_id", "ck1")
+    assert person is not None and person["id"] == out.results[0].person_id
+    assert {i["key"] for i in person["identifiers"]} == {
+        "email:ada@example.com",
+        "customer_id:C1",
+        "cookie_id:ck1",
+    }
+    assert [r["sourceId"] for r in person["records"]] == ["1", "w9"]
+    assert person["traits"] == {"firstName": "Ada"}
+    assert await partition(identity.store) == {frozenset({"crm:1", "web:w9"}), frozenset({"pos:p1"})}
+
+
+def outcome_errors(out: object) -> list[object]:
+    return list(getattr(out, "errors"))  # noqa: B009
+
+
+async def test_chain_merge_keeps_the_oldest_id_and_redirects(identity: IdentityService) -> None:
+    a = await identity.upsert_records([rec("crm", "a", 1000, ("email", "a@x.com"))])
+    c = await identity.upsert_records([rec("crm", "c", 3000, ("phone", "+14155552671"))])
+    oldest, youngest = a.results[0].person_id, c.results[0].person_id
+    b = await identity.upsert_records([rec("web", "b", 2000, ("email", "a@x.com"), ("phone", "+14155552671"))])
+    assert b.results[0].action is RecordAction.MERGED
+    assert b.results[0].person_id == oldest
+    assert b.persons_merged == [youngest]
+    assert await partition(identity.store) == {frozenset({"crm:a", "web:b", "crm:c"})}
+    redirected = await identity.person(youngest)
+    assert redirected is not None and redirected["id"] == oldest
+    assert any(e["kind"] == "merged_from" and e["persons"] == [youngest] for e in redirected["history"])
+
+
+async def test_merge_protection_and_shared_flag(identity: IdentityService) -> None:
+    out = await identity.upsert_records(
+        [
+            rec("crm", "1", 1000, ("customer_id", "A"), ("email", "family@x.com")),
+            rec("crm", "2", 2000, ("customer_id", "B"), ("email", "family@x.com")),
+            rec("crm", "3", 3000, ("customer_id", "C"), ("email", "family@x.com")),
+        ]
+    )
+    ids = [r.person_id for r in out.results]
+    assert len(set(ids)) == 3, "two customer_ids must never share a person"
+    assert {(r["record"], r["identifier"]) for r in out.links_rejected} == {
+        ("crm:2", "email:family@x.com"),
+        ("crm:3", "email:family@x.com"),
+    }
+    second = await identity.person(ids[1])
+    assert second is not None
+    rejected = [e for e in second["history"] if e["kind"] == "rejected_link"]
+    assert rejected and "customer_id" in rejected[0]["reason"] and "limit 1" in rejected[0]["reason"]
+    family = await identity.profile("email", "family@x.com")
+    assert family is not None and family["id"] == ids[0]
+    flag = next(i for i in family["identifiers"] if i["key"] == "email:family@x.com")
+    assert flag["shared"] is True
+
+
+async def test_blocked_values_are_stored_but_never_link(identity: IdentityService) -> None:
+    out = await identity.upsert_records(
+        [
+            rec("web", "1", 1000, ("email", "test@test.com"), ("cookie_id", "k1")),
+            rec("web", "2", 2000, ("email", "TEST@test.com"), ("cookie_id", "k2")),
+        ]
+    )
+    assert outcome_errors(out) == []
+    assert out.results[0].person_id != out.results[1].person_id
+    assert await identity.profile("email", "test@test.com") is None
+
+
+async def test_idempotent_resend(identity: IdentityService) -> None:
+    batch = [rec("crm", "1", 1000, ("email", "a@x.com")), rec("web", "2", 2000, ("email", "a@x.com"))]
+    first = await identity.upsert_records(batch)
+    before = await partition(identity.store)
+    again = await identity.upsert_records(batch)
+    assert [r.action for r in again.results] == [RecordAction.UNCHANGED, RecordAction.UNCHANGED]
+    assert [r.person_id for r in again.results] == [r.person_id for r in first.results]
+    assert await partition(identity.store) == before
+    person = await identity.profile("email", "a@x.com")
+    assert person is not None and len(person["records"]) == 2 and len(person["identifiers"]) == 1
+
+
+async def test_dry_run_reports_and_writes_nothing(identity: IdentityService) -> None:
+    await identity.upsert_records(
+        [rec("crm", "a", 1000, ("email", "a@x.com")), rec("crm", "c", 3000, ("phone", "+14155552671"))]
+    )
+    before = await partition(identity.store)
+    dry = await identity.upsert_records(
+        [rec("web", "b", 2000, ("email", "a@x.com"), ("phone", "+14155552671"))], dry_run=True
+    )
+    assert dry.results[0].action is RecordAction.MERGED
+    assert len(dry.persons_merged) == 1
+    assert await partition(identity.store) == before
+    assert await identity.record("web", "b") is None
+
+
+async def test_detach_splits_and_the_oldest_keeps_the_id(identity: IdentityService) -> None:
+    out = await identity.upsert_records(
+        [
+            rec("crm", "a", 1000, ("email", "a@x.com")),
+            rec("web", "b", 2000, ("email", "a@x.com"), ("phone", "+14155552671")),
+            rec("pos", "c", 3000, ("phone", "+14155552671")),
+        ]
+    )
+    person = out.results[0].person_id
+    persons = await identity.detach_record("web", "b")
+    assert await partition(identity.store) == {frozenset({"crm:a"}), frozenset({"web:b"}), frozenset({"pos:c"})}
+    assert person in persons and len(persons) == 3
+    kept = await identity.record("crm", "a")
+    assert kept is not None and kept["person"] == person
+
+
+async def test_delete_removes_evidence_and_reclusters(identity: IdentityService) -> None:
+    out = await identity.upsert_records(
+        [
+            rec("crm", "a", 1000, ("email", "a@x.com")),
+            rec("web", "b", 2000, ("email", "a@x.com"), ("phone", "+14155552671")),
+            rec("pos", "c", 3000, ("phone", "+14155552671"), ("cookie_id", "only-in-c")),
+        ]
+    )
+    person = out.results[0].person_id
+    persons = await identity.delete_record("web", "b")
+    assert await partition(identity.store) == {frozenset({"crm:a"}), frozenset({"pos:c"})}
+    assert len(persons) == 2 and person in persons
+    assert await identity.record("web", "b") is None
+    c = await identity.profile("cookie_id", "only-in-c")
+    assert c is not None and c["id"] != person
+
+
+async def test_explain_link_gives_the_evidence_path(identity: IdentityService) -> None:
+    await identity.upsert_records(
+        [
+            rec("crm", "a", 1000, ("email", "a@x.com"), ("customer_id", "C1")),
+            rec("web", "b", 2000, ("email", "a@x.com"), ("cookie_id", "k1")),
+        ]
+    )
+    explained = await identity.explain_link(("customer_id", "C1"), ("cookie_id", "k1"))
+    assert explained.linked
+    assert [(h.from_key, h.to_key) for h in explained.hops] == [
+        ("customer_id:C1", "record:crm:a"),
+        ("record:crm:a", "email:a@x.com"),
+        ("email:a@x.com", "record:web:b"),
+        ("record:web:b", "cookie_id:k1"),
+    ]
+    assert explained.hops[2].source == "web" and explained.hops[2].at == 2000
+    unlinked = await identity.explain_link(("customer_id", "C1"), ("email", "nobody@x.com"))
+    assert not unlinked.linked
