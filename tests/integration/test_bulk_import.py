@@ -1,0 +1,38 @@
+"""`graphcdp import` end to end: a real embedded database, a file with bad lines, a safe re-run."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from tests.api.test_serve import GRAPHCDP, _environment
+
+LINES = [
+    {"source": "crm", "sourceId": "1", "identifiers": [{"type": "email", "value": "a@x.com"}], "observedAt": 1},
+    {"source": "web", "sourceId": "2", "identifiers": [{"type": "email", "value": "A@X.COM"}], "observedAt": 2},
+    "this line is not JSON",
+    {"source": "web", "sourceId": "3", "identifiers": [{"type": "phone", "value": "12"}]},
+    {"source": "pos", "sourceId": "4", "identifiers": [{"type": "cookie_id", "value": "k"}], "observedAt": 4},
+]
+
+
+def test_import_stores_good_lines_rejects_bad_ones_and_reruns_safely(tmp_path: Path) -> None:
+    source = tmp_path / "records.jsonl"
+    source.write_text("\n".join(line if isinstance(line, str) else json.dumps(line) for line in LINES) + "\n")
+    env = _environment(GRAPHCDP_DATA_DIR=str(tmp_path / "data"))
+
+    def run() -> str:
+        done = subprocess.run([*GRAPHCDP, "import", str(source)], env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert "rec/s" in done.stderr  # the progress bar
+        return done.stdout
+
+    first = run()
+    assert "5 records, 3 stored, 0 unchanged, 2 rejected" in first
+    rejects = [json.loads(line) for line in (tmp_path / "records.jsonl.rejects.jsonl").read_text().splitlines()]
+    assert [(r["line"], r["code"]) for r in rejects] == [(3, "INVALID_JSON"), (4, "INVALID_PHONE")]
+    assert rejects[0]["input"] == "this line is not JSON"
+
+    again = run()
+    assert "0 stored, 3 unchanged, 2 rejected" in again
