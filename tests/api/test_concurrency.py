@@ -22,7 +22,9 @@ from tests.api.test_serve import GRAPHCDP, _environment, _free_port, _wait_ready
 from tests.conftest import catalog
 from tests.identity_helpers import partition, rec
 
-UPSERT = """mutation($r: [RecordInput!]!) { upsertRecords(records: $r) { results { index } errors { index code message } } }"""
+UPSERT = """mutation($r: [RecordInput!]!) {
+  upsertRecords(records: $r) { results { index } errors { index code message } }
+}"""
 
 
 def overlapping_records(seed: int) -> list[dict[str, Any]]:
