@@ -4,6 +4,7 @@ result with an optimistic check (re-read and retry when a concurrent writer chan
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import random
 import time
@@ -214,9 +215,10 @@ async def resolve(
         component = await read_component(store, records, identifiers, rules.max_component_records)
         if patch is not None:
             patch(component)
+        if not commit:  # a dry run: new persons get placeholder ids, nothing is written
+            placeholders = (f"new:{n}" for n in itertools.count(1))
+            return plan(component, rules, now_ms(), extra, new_id=placeholders.__next__)
         result = plan(component, rules, now_ms(), extra)
-        if not commit:
-            return result
         if await store.run(COMMIT, result.params):
             return result
         # Someone changed this component between our read and our commit: back off and read again.
