@@ -1,6 +1,7 @@
 // Commits the clusters computed for a component, but only if nothing that was read has changed since
 // (identifier and record person, evidence degree, record version); otherwise it returns no row and the
-// caller reads again. The SETs of lockedAt take write locks on Neo4j before the check; FalkorDB runs
+// caller reads again. Each check names a record or an identifier; the other key is "" (an indexed miss,
+// where null would scan the label). The SETs of lockedAt take write locks on Neo4j before the check; FalkorDB runs
 // write queries one at a time. After the check, every write is a FOREACH so the row count stays one.
 // mode: write
 // params: now, checks, persons, retired, recordMoves, identifierMoves, flags, resolved

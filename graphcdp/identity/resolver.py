@@ -143,10 +143,10 @@ def plan(
         if shared_counts[k] or i.shared
     ]
     checks = [
-        {"record": k, "identifier": None, "person": r.person or "", "degree": r.degree, "version": r.version}
+        {"record": k, "identifier": "", "person": r.person or "", "degree": r.degree, "version": r.version}
         for k, r in sorted(component.records.items())
     ] + [
-        {"record": None, "identifier": k, "person": i.person or "", "degree": len(i.records), "version": -1}
+        {"record": "", "identifier": k, "person": i.person or "", "degree": len(i.records), "version": -1}
         for k, i in sorted(linking.items())
     ]
     result.params = {
