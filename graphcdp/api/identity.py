@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NewType, cast
 
@@ -268,16 +269,16 @@ class IdentityMutation:
 
     @strawberry.mutation(description="The record leaves its person (keeps its evidence); the rest re-clusters.")
     async def detach_record(self, info: Info, source: str, source_id: str) -> SplitPayload:
-        try:
-            persons = await info.context.identity.detach_record(source, source_id)
-        except GraphCDPError as exc:
-            raise graphql_error(exc) from None
-        return SplitPayload(person_ids=[strawberry.ID(p) for p in persons])
+        return await _split(info.context.identity.detach_record(source, source_id))
 
     @strawberry.mutation(description="The record and its evidence are removed; the rest re-clusters.")
     async def delete_record(self, info: Info, source: str, source_id: str) -> SplitPayload:
-        try:
-            persons = await info.context.identity.delete_record(source, source_id)
-        except GraphCDPError as exc:
-            raise graphql_error(exc) from None
-        return SplitPayload(person_ids=[strawberry.ID(p) for p in persons])
+        return await _split(info.context.identity.delete_record(source, source_id))
+
+
+async def _split(work: Awaitable[list[str]]) -> SplitPayload:
+    try:
+        persons = await work
+    except GraphCDPError as exc:
+        raise graphql_error(exc) from None
+    return SplitPayload(person_ids=[strawberry.ID(p) for p in persons])

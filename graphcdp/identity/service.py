@@ -107,10 +107,13 @@ class IdentityService:
 
     async def _dry_run(self, records: list[ParsedRecord], outcome: UpsertOutcome) -> None:
         incoming = {r.key: r for r in records}  # the last of duplicates wins, as when writing
+        stored_hashes: dict[str, str | None] = {}
 
         def add_incoming(component: Component) -> None:
             for record in incoming.values():
                 existing = component.records.get(record.key)
+                if existing is not None:
+                    stored_hashes[record.key] = existing.content_hash
                 for identifier in record.identifiers:
                     state = component.identifiers.setdefault(
                         identifier.key,
@@ -140,20 +143,11 @@ class IdentityService:
             patch=add_incoming,
             commit=False,
         )
-        existing = await self._existing_hashes(list(incoming))
         by_index = {
-            r.index: {"created": r.key not in existing, "unchanged": existing.get(r.key) == r.content_hash}
+            r.index: {"created": r.key not in stored_hashes, "unchanged": stored_hashes.get(r.key) == r.content_hash}
             for r in records
         }
         self._report(records, by_index, plan, outcome)
-
-    async def _existing_hashes(self, keys: list[str]) -> dict[str, str | None]:
-        found: dict[str, str | None] = {}
-        for key in keys:
-            rows = await self.store.run(RECORD_BY_KEY, {"key": key})
-            if rows:
-                found[key] = rows[0]["contentHash"]
-        return found
 
     def _report(
         self,

@@ -118,6 +118,8 @@ async def test_dry_run_reports_and_writes_nothing(identity: IdentityService) -> 
     assert len(dry.persons_merged) == 1
     assert await partition(identity.store) == before
     assert await identity.record("web", "b") is None
+    resent = await identity.upsert_records([rec("crm", "a", 1000, ("email", "a@x.com"))], dry_run=True)
+    assert resent.results[0].action is RecordAction.UNCHANGED
     fresh = await identity.upsert_records([rec("app", "n", 4000, ("cookie_id", "brand-new"))], dry_run=True)
     assert fresh.results[0].action is RecordAction.CREATED
     assert fresh.results[0].person_id == "new:1" and fresh.persons_created == ["new:1"]
@@ -153,6 +155,8 @@ async def test_delete_removes_evidence_and_reclusters(identity: IdentityService)
     assert await partition(identity.store) == {frozenset({"crm:a"}), frozenset({"pos:c"})}
     assert len(persons) == 2 and person in persons
     assert await identity.record("web", "b") is None
+    resent = await identity.upsert_records([rec("crm", "a", 1000, ("email", "a@x.com"))], dry_run=True)
+    assert resent.results[0].action is RecordAction.UNCHANGED
     fresh = await identity.upsert_records([rec("app", "n", 4000, ("cookie_id", "brand-new"))], dry_run=True)
     assert fresh.results[0].action is RecordAction.CREATED
     assert fresh.results[0].person_id == "new:1" and fresh.persons_created == ["new:1"]
