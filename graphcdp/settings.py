@@ -5,6 +5,7 @@ This is the only module that reads the environment. Every field is documented in
 
 from __future__ import annotations
 
+import itertools
 import re
 from enum import StrEnum
 from pathlib import Path
@@ -156,6 +157,29 @@ class Settings(BaseSettings):
     )
     max_batch_size: int = Field(1000, ge=1, description="Most records or touchpoints in one mutation call.")
 
+    # Reading profiles and exploring the graph
+    max_page_size: int = Field(100, ge=1, description="Largest `first` of any connection (journey, search).")
+    max_query_depth: int = Field(12, ge=2, description="Deepest nesting of fields a GraphQL query may have.")
+    graph_max_depth: int = Field(6, ge=1, description="Largest `depth` identityGraph accepts.")
+    graph_node_limit: int = Field(500, ge=1, description="Most nodes identityGraph returns before it cuts.")
+
+    # Profile metrics
+    engagement_half_life_days: float = Field(
+        30.0, gt=0, description="Days after which a touchpoint counts half as much in the engagement score."
+    )
+    rfm_recency_days: list[int] = Field(
+        default_factory=lambda: [30, 90, 180, 365],
+        description="Days since the last order that score recency 5, 4, 3, 2 (at most); older scores 1.",
+    )
+    rfm_frequency_orders: list[int] = Field(
+        default_factory=lambda: [2, 3, 5, 10],
+        description="Orders needed to score frequency 2, 3, 4, 5 (at least); fewer scores 1.",
+    )
+    rfm_monetary: list[float] = Field(
+        default_factory=lambda: [100.0, 250.0, 500.0, 1000.0],
+        description="Net revenue needed to score monetary 2, 3, 4, 5 (at least); less scores 1.",
+    )
+
     @field_validator("default_phone_region")
     @classmethod
     def _known_region(cls, region: str) -> str:
@@ -177,6 +201,13 @@ class Settings(BaseSettings):
                 raise ValueError(f"identifier type {name!r} is declared twice")
             names[name] = setting
         return names
+
+    @field_validator("rfm_recency_days", "rfm_frequency_orders", "rfm_monetary")
+    @classmethod
+    def _four_rising_thresholds(cls, thresholds: list[float]) -> list[float]:
+        if len(thresholds) != 4 or any(b <= a for a, b in itertools.pairwise(thresholds)):
+            raise ValueError("needs four rising thresholds (JSON list), e.g. [30, 90, 180, 365]")
+        return thresholds
 
     @field_validator("blocklist", "blocklist_extra")
     @classmethod

@@ -15,8 +15,10 @@ from strawberry.asgi import GraphQL
 
 from graphcdp import __version__
 from graphcdp.api.context import Context
+from graphcdp.api.loaders import make_loaders
 from graphcdp.api.schema import schema
 from graphcdp.identity.service import IdentityService
+from graphcdp.profiles.service import ProfileService
 from graphcdp.settings import Settings, load_settings
 from graphcdp.status import service_status
 from graphcdp.store import GraphStore, open_store
@@ -26,7 +28,13 @@ class GraphQLApp(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         state = request.app.state
         return Context(
-            request=request, response=response, store=state.store, settings=state.settings, identity=state.identity
+            request=request,
+            response=response,
+            store=state.store,
+            settings=state.settings,
+            identity=state.identity,
+            profiles=state.profiles,
+            loaders=make_loaders(state.profiles),
         )
 
 
@@ -52,8 +60,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         if store is not None:
             yield
             return
-        app.state.store = await open_store(settings)
-        app.state.identity = IdentityService(app.state.store, settings)
+        _attach_services(app, await open_store(settings), settings)
         try:
             yield
         finally:
@@ -68,6 +75,11 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.settings = settings
     if store is not None:
-        app.state.store = store
-        app.state.identity = IdentityService(store, settings)
+        _attach_services(app, store, settings)
     return app
+
+
+def _attach_services(app: Starlette, store: GraphStore, settings: Settings) -> None:
+    app.state.store = store
+    app.state.identity = IdentityService(store, settings)
+    app.state.profiles = ProfileService(app.state.identity, settings)

@@ -9,7 +9,9 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
+from graphcdp.api.loaders import Loaders
 from graphcdp.identity.service import IdentityService
+from graphcdp.profiles.service import ProfileService
 from graphcdp.settings import Settings
 from graphcdp.store import GraphStore
 
@@ -21,6 +23,8 @@ class Context:
     store: GraphStore
     settings: Settings
     identity: IdentityService
+    profiles: ProfileService
+    loaders: Loaders  # new for every request: nothing cached leaks between requests
 
 
 Info = StrawberryInfo[Context, None]

@@ -3,43 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, NewType, cast
+from typing import Annotated, Any, cast
 
 import strawberry
-from graphql import GraphQLError
 from strawberry.scalars import JSON
 
+from graphcdp.api.common import IdentifierInput, ItemError
 from graphcdp.api.context import Info
+from graphcdp.api.errors import graphql_error
+from graphcdp.api.profiles import (
+    Consent,
+    Metrics,
+    TouchpointConnection,
+    person_consents,
+    person_journey,
+    person_metrics,
+)
+from graphcdp.api.scalars import DateTime
 from graphcdp.errors import GraphCDPError
 from graphcdp.model import identity as model
-
-
-def _iso(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, tz=UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-if TYPE_CHECKING:
-    DateTime = int  # epoch milliseconds inside; ISO-8601 on the wire
-else:
-    DateTime = strawberry.scalar(
-        NewType("DateTime", object),
-        description="ISO-8601 date-time (e.g. 2024-05-01T10:00:00Z) or epoch milliseconds; output as ISO-8601 UTC. "
-        "On input it is checked per item, so one bad date rejects only its own item.",
-        serialize=_iso,
-        parse_value=lambda value: value,
-    )
-
-
-def graphql_error(exc: GraphCDPError, field: str | None = None) -> GraphQLError:
-    message = f"{field}: {exc.message}" if field else exc.message
-    return GraphQLError(message, extensions={"code": exc.code})
-
-
-@strawberry.input
-class IdentifierInput:
-    type: str
-    value: str
 
 
 @strawberry.input
@@ -63,13 +45,6 @@ class RecordResult:
     index: int = strawberry.field(description="Position in the input list.")
     person_id: strawberry.ID
     action: model.RecordAction
-
-
-@strawberry.type
-class ItemError:
-    index: int
-    code: str
-    message: str
 
 
 @strawberry.type
@@ -126,6 +101,34 @@ class Person:
     records: list[PersonRecord]
     traits: JSON = strawberry.field(description="Golden record: per key, the trusted / most recent non-empty value.")
     history: list[HistoryEvent]
+
+    @strawberry.field(description="Touchpoints across all of her identifiers, newest first.")
+    async def journey(
+        self,
+        info: Info,
+        *,
+        first: int = 20,
+        after: str | None = None,
+        types: list[str] | None = None,
+        channels: list[str] | None = None,
+        from_: Annotated[DateTime | None, strawberry.argument(name="from")] = None,
+        to: DateTime | None = None,
+    ) -> TouchpointConnection:
+        return await person_journey(
+            info, str(self.id), first=first, after=after, types=types, channels=channels, from_=from_, to=to
+        )
+
+    @strawberry.field(description="Orders, revenue, returns, recency, engagement and RFM scores, computed now.")
+    async def metrics(self, info: Info) -> Metrics:
+        return await person_metrics(info, str(self.id))
+
+    @strawberry.field(description="Consent in force per purpose and channel (the latest statement wins).")
+    async def consents(self, info: Info) -> list[Consent]:
+        return await person_consents(info, str(self.id), history=False)
+
+    @strawberry.field(description="Every consent statement given through any of her identifiers, oldest first.")
+    async def consent_history(self, info: Info) -> list[Consent]:
+        return await person_consents(info, str(self.id), history=True)
 
     @classmethod
     def from_dict(cls, person: dict[str, Any]) -> Person:

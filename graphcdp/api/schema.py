@@ -7,13 +7,16 @@ from strawberry.extensions import ParserCache, ValidationCache
 
 from graphcdp import __version__
 from graphcdp.api.context import Info
+from graphcdp.api.customer import CustomerQuery
 from graphcdp.api.identity import IdentityMutation, IdentityQuery
+from graphcdp.api.limits import ConfiguredDepthLimit
+from graphcdp.api.profiles import ProfileMutation
 from graphcdp.api.types import Health
 from graphcdp.status import service_status
 
 
 @strawberry.type
-class Query(IdentityQuery):
+class Query(IdentityQuery, CustomerQuery):
     @strawberry.field(description="Version of the graphcdp service.")
     def version(self) -> str:
         return __version__
@@ -24,7 +27,7 @@ class Query(IdentityQuery):
 
 
 @strawberry.type
-class Mutation(IdentityMutation):
+class Mutation(IdentityMutation, ProfileMutation):
     pass
 
 
@@ -32,7 +35,7 @@ schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     # Parsed and validated documents are reused: frontends send the same few queries over and over.
-    extensions=[lambda: ParserCache(maxsize=512), lambda: ValidationCache(maxsize=512)],
+    extensions=[ConfiguredDepthLimit, lambda: ParserCache(maxsize=512), lambda: ValidationCache(maxsize=512)],
 )
 
 

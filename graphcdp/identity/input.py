@@ -15,6 +15,8 @@ from graphcdp.identity.normalize import IdentifierPolicy, NormalizedIdentifier
 from graphcdp.model.identity import ItemError
 
 MAX_ID_LENGTH = 256
+# Sources graphcdp writes itself (evidence of touchpoints and consent); connectors may not use them.
+RESERVED_SOURCE_PREFIX = "graphcdp."
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,7 @@ def _traits(value: Any) -> dict[str, Any]:
     return traits
 
 
-def _identifiers(value: Any, policy: IdentifierPolicy) -> tuple[NormalizedIdentifier, ...]:
+def parse_identifiers(value: Any, policy: IdentifierPolicy) -> tuple[NormalizedIdentifier, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
@@ -122,10 +124,12 @@ def parse_record(index: int, item: Any, policy: IdentifierPolicy) -> ParsedRecor
         if not isinstance(item, Mapping):
             raise ItemInvalid("INVALID_RECORD", "a record must be an object")
         source = _text(item, "source")
+        if source.startswith(RESERVED_SOURCE_PREFIX):
+            raise ItemInvalid("RESERVED_SOURCE", f"source names starting with {RESERVED_SOURCE_PREFIX!r} are reserved")
         source_id = _text(item, "sourceId")
         observed = item.get("observedAt")
         observed_at = int(time.time() * 1000) if observed in (None, "") else epoch_ms(observed, "observedAt")
-        identifiers = _identifiers(item.get("identifiers"), policy)
+        identifiers = parse_identifiers(item.get("identifiers"), policy)
         traits = _traits(item.get("traits"))
         if not identifiers and not traits:
             raise ItemInvalid("EMPTY_RECORD", "a record needs at least one identifier or one trait")

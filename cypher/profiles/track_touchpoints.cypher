@@ -1,0 +1,19 @@
+// Stores touchpoints and who did them, as observed ((Touchpoint)-[:BY]->(Identifier)); idempotent per
+// id: a touchpoint that exists is left as it is. $batch marks what this call created.
+// mode: write
+// params: now, batch, touchpoints
+// returns: index, id, created, person
+UNWIND $touchpoints AS tp
+MERGE (t:Touchpoint {id: tp.id})
+ON CREATE SET t.type = tp.type, t.channel = tp.channel, t.occurredAt = tp.occurredAt, t.source = tp.source,
+              t.amount = tp.amount, t.currency = tp.currency, t.properties = tp.properties,
+              t.createdAt = $now, t.batch = $batch
+WITH t, tp, t.batch = $batch AS created
+FOREACH (id IN CASE WHEN created THEN tp.identifiers ELSE [] END |
+  MERGE (i:Identifier {key: id.key})
+  ON CREATE SET i.type = id.type, i.value = id.value, i.createdAt = $now, i.blocked = id.blocked,
+                i.shared = false, i.rejections = 0, i.lastSeenAt = tp.occurredAt
+  MERGE (t)-[:BY]->(i)
+)
+RETURN tp.index AS index, t.id AS id, created,
+       head([(t)-[:BY]->(:Identifier)-[:OF]->(p:Person) | p.id]) AS person

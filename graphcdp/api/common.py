@@ -1,0 +1,18 @@
+"""Inputs and types every part of the schema shares."""
+
+from __future__ import annotations
+
+import strawberry
+
+
+@strawberry.input
+class IdentifierInput:
+    type: str = strawberry.field(description="email, phone, cookie_id, customer_id, … (see the identifier types).")
+    value: str = strawberry.field(description="In any spelling: it is normalized as it would be on ingest.")
+
+
+@strawberry.type
+class ItemError:
+    index: int = strawberry.field(description="Position of the rejected item in the input list.")
+    code: str
+    message: str

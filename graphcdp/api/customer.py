@@ -1,0 +1,89 @@
+"""`context`: everything a frontend or chatbot needs about a customer, asked by any identifier, in one
+request. Its parts load lazily through the per-request DataLoaders, concurrently, so a full context is
+a fixed handful of database round trips and a partial one costs only what it asks for."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from strawberry.scalars import JSON
+
+from graphcdp.api.common import IdentifierInput
+from graphcdp.api.context import Info
+from graphcdp.api.errors import graphql_error
+from graphcdp.api.identity import Identifier, Person
+from graphcdp.api.pagination import check_page_size
+from graphcdp.api.profiles import Consent, Metrics, Touchpoint, person_consents, person_metrics
+from graphcdp.errors import GraphCDPError
+from graphcdp.model.profiles import ConsentStatus
+from graphcdp.profiles.journey import JourneyQuery
+
+
+@strawberry.type
+class CustomerContext:
+    identifier: str = strawberry.field(description="Key of the identifier asked by, normalized.")
+    person: Person = strawberry.field(description="The full profile, for anything not summarized here.")
+    person_id: strawberry.ID
+    traits: JSON = strawberry.field(description="Golden traits.")
+    identifiers: list[Identifier]
+    last_touchpoints: strawberry.Private[int]
+
+    @strawberry.field(description="Consent in force per purpose and channel.")
+    async def consents(self, info: Info) -> list[Consent]:
+        return await person_consents(info, str(self.person_id), history=False)
+
+    @strawberry.field
+    async def metrics(self, info: Info) -> Metrics:
+        return await person_metrics(info, str(self.person_id))
+
+    @strawberry.field(description="Her latest touchpoints, newest first (as many as `touchpoints` asked).")
+    async def recent_touchpoints(self, info: Info) -> list[Touchpoint]:
+        page = await info.context.loaders.journey.load(JourneyQuery(str(self.person_id), self.last_touchpoints))
+        return [Touchpoint.from_model(t) for t in page.touchpoints]
+
+    @strawberry.field(description="One line a chatbot can say or read: who, how valuable, how active, what allowed.")
+    async def summary(self, info: Info) -> str:
+        metrics = await info.context.loaders.metrics.load(str(self.person_id))  # shared with `metrics`
+        consents = await person_consents(info, str(self.person_id), history=False)
+        return _summary(self.traits, metrics.model_dump(), consents)
+
+
+def _summary(traits: Any, metrics: dict[str, Any], consents: list[Consent]) -> str:
+    name = " ".join(str(traits.get(k)) for k in ("firstName", "lastName") if isinstance(traits, dict) and traits.get(k))
+    parts = [name or "Unnamed customer"]
+    if metrics["orders"]:
+        parts.append(f"{metrics['orders']} orders, {metrics['net_revenue']:.2f} net revenue")
+    if metrics["days_since_last_activity"] is not None:
+        parts.append(f"last active {metrics['days_since_last_activity']:.0f} days ago")
+    if metrics["engagement_declining"]:
+        parts.append("engagement declining")
+    granted = sorted(f"{c.purpose}/{c.channel}" for c in consents if c.status == ConsentStatus.GRANTED)
+    parts.append("consent: " + (", ".join(granted) if granted else "none granted"))
+    return "; ".join(parts)
+
+
+@strawberry.type
+class CustomerQuery:
+    @strawberry.field(
+        description="The customer behind any identifier, for frontends and chatbots: identity, golden traits, "
+        "consents, metrics and the latest touchpoints in one round trip. Null if the identifier is unknown."
+    )
+    async def context(self, info: Info, identifier: IdentifierInput, touchpoints: int = 10) -> CustomerContext | None:
+        check_page_size(touchpoints, info.context.settings.max_page_size, "touchpoints")
+        try:
+            key = info.context.identity.normalize_key(identifier.type, identifier.value)
+            found = await info.context.identity.profile(identifier.type, identifier.value)
+        except GraphCDPError as exc:
+            raise graphql_error(exc, "identifier") from None
+        if found is None:
+            return None
+        person = Person.from_dict(found)
+        return CustomerContext(
+            identifier=key,
+            person=person,
+            person_id=person.id,
+            traits=person.traits,
+            identifiers=person.identifiers,
+            last_touchpoints=touchpoints,
+        )

@@ -1,0 +1,30 @@
+"""Query depth limit, read from the settings of the running service (GRAPHCDP_MAX_QUERY_DEPTH)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+
+from graphql import ASTValidationRule
+from strawberry.extensions import SchemaExtension
+from strawberry.extensions.query_depth_limiter import create_validator
+
+
+@lru_cache(maxsize=8)
+def _depth_rule(max_depth: int) -> type[ASTValidationRule]:
+    return create_validator(max_depth, should_ignore=None)
+
+
+class ConfiguredDepthLimit(SchemaExtension):
+    """Refuses, before anything runs, a query nested deeper than the service allows.
+
+    strawberry's QueryDepthLimiter takes its limit when the schema is built; this one takes it from the
+    request's settings, so one schema serves services configured differently (and the tests)."""
+
+    def on_operation(self) -> Iterator[None]:
+        settings = self.execution_context.context.settings
+        self.execution_context.validation_rules = (
+            *self.execution_context.validation_rules,
+            _depth_rule(settings.max_query_depth),
+        )
+        yield

@@ -1,0 +1,24 @@
+"""Custom scalars of the schema."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, NewType
+
+import strawberry
+
+
+def _iso(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+if TYPE_CHECKING:
+    DateTime = int  # epoch milliseconds inside; ISO-8601 on the wire
+else:
+    DateTime = strawberry.scalar(
+        NewType("DateTime", object),
+        description="ISO-8601 date-time (e.g. 2024-05-01T10:00:00Z) or epoch milliseconds; output as ISO-8601 UTC. "
+        "On input it is checked per item, so one bad date rejects only its own item.",
+        serialize=_iso,
+        parse_value=lambda value: value,
+    )

@@ -1,0 +1,83 @@
+"""Linking evidence from observations that are not source records: touchpoints and consent statements.
+
+Each distinct set of linking identifiers becomes one evidence record (source `graphcdp.<kind>`), which
+the resolver treats like any other record. So an identifier seen only on a touchpoint gets an anonymous
+person, a touchpoint that carries a cookie and an email links them, and the merge rules, explanations
+and splits are the ones records have.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from graphcdp.identity.input import RESERVED_SOURCE_PREFIX
+from graphcdp.identity.normalize import NormalizedIdentifier
+from graphcdp.identity.resolver import Plan, ResolutionRules, now_ms, resolve
+from graphcdp.store import GraphStore, statement
+
+UPSERT_EVIDENCE = statement("identity/upsert_evidence")
+MAX_READABLE_ID = 200  # longer identifier sets are named by their hash, to keep record keys short
+
+
+@dataclass(frozen=True)
+class Observation:
+    identifiers: tuple[NormalizedIdentifier, ...]
+    at: int  # epoch ms
+
+
+@dataclass
+class EvidenceOutcome:
+    person_of: dict[str, str]  # evidence record key → person id after resolution
+    plan: Plan | None
+
+
+def evidence_key(kind: str, identifiers: Iterable[NormalizedIdentifier]) -> str | None:
+    """The evidence record key of an identifier set, or None when nothing in it can link."""
+    keys = sorted({i.key for i in identifiers if not i.blocked})
+    if not keys:
+        return None
+    return f"{RESERVED_SOURCE_PREFIX}{kind}:{_source_id(keys)}"
+
+
+def _source_id(keys: list[str]) -> str:
+    readable = "+".join(keys)
+    return readable if len(readable) <= MAX_READABLE_ID else hashlib.sha256(readable.encode()).hexdigest()
+
+
+async def record_evidence(
+    store: GraphStore, rules: ResolutionRules, kind: str, observations: Sequence[Observation]
+) -> EvidenceOutcome:
+    """Write the evidence records of these observations and resolve the ones that are new or earlier."""
+    source = f"{RESERVED_SOURCE_PREFIX}{kind}"
+    sets: dict[str, tuple[int, int, list[NormalizedIdentifier]]] = {}  # key → first, last, identifiers
+    for observation in observations:
+        key = evidence_key(kind, observation.identifiers)
+        if key is None:
+            continue
+        first, last, linking = sets.get(key, (observation.at, observation.at, []))
+        linking = linking or sorted((i for i in observation.identifiers if not i.blocked), key=lambda i: i.key)
+        sets[key] = (min(first, observation.at), max(last, observation.at), linking)
+    by_key = {
+        key: {
+            "key": key,
+            "source": source,
+            "sourceId": key.split(":", 1)[1],
+            "contentHash": hashlib.sha256(key.encode()).hexdigest(),
+            "observedAt": first,
+            "lastSeenAt": last,
+            "identifiers": [{"key": i.key, "type": i.type, "value": i.value, "blocked": False} for i in linking],
+        }
+        for key, (first, last, linking) in sets.items()
+    }
+    if not by_key:
+        return EvidenceOutcome({}, None)
+    rows = await store.run(UPSERT_EVIDENCE, {"now": now_ms(), "evidence": list(by_key.values())})
+    person_of = {row["key"]: row["person"] for row in rows if row["person"]}
+    changed = sorted(row["key"] for row in rows if not row["unchanged"])
+    plan = None
+    if changed:
+        plan = await resolve(store, rules, record_keys=changed)
+        person_of.update({k: plan.person_of_record[k] for k in changed if k in plan.person_of_record})
+    return EvidenceOutcome(person_of, plan)

@@ -1,0 +1,1 @@
+"""Privacy: purpose-based consent (erasure and export come with it)."""

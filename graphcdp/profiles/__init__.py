@@ -1,0 +1,1 @@
+"""Profiles: touchpoints, journeys and metrics of persons."""

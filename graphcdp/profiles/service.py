@@ -1,0 +1,47 @@
+"""Profiles as the API reads and writes them: touchpoints in; journeys, metrics and consent out.
+
+The read methods take many persons at once: they are the batch functions of per-request DataLoaders,
+so a page of profiles costs one round trip per kind of data, not one per person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from graphcdp.identity.resolver import now_ms
+from graphcdp.identity.service import IdentityService
+from graphcdp.model.profiles import ConsentStatement, JourneyPage, Metrics, TrackOutcome
+from graphcdp.privacy.consent import ConsentRequest, consent_statements, set_consent
+from graphcdp.profiles.journey import JourneyQuery, journey_pages
+from graphcdp.profiles.metrics import MetricsConfig, compute_metrics
+from graphcdp.profiles.touchpoints import track_touchpoints
+from graphcdp.settings import Settings
+from graphcdp.store import statement
+
+ACTIVITY = statement("profiles/activity")
+
+
+class ProfileService:
+    def __init__(self, identity: IdentityService, settings: Settings) -> None:
+        self.store = identity.store
+        self.rules = identity.rules
+        self.max_batch = settings.max_batch_size
+        self.metrics_config = MetricsConfig.from_settings(settings)
+
+    async def track(self, items: Sequence[Mapping[str, Any]]) -> TrackOutcome:
+        return await track_touchpoints(self.store, self.rules, items, self.max_batch)
+
+    async def set_consent(self, request: ConsentRequest) -> tuple[ConsentStatement, str]:
+        return await set_consent(self.store, self.rules, request)
+
+    async def journeys(self, queries: Sequence[JourneyQuery]) -> list[JourneyPage]:
+        return await journey_pages(self.store, queries)
+
+    async def metrics(self, persons: Sequence[str]) -> list[Metrics]:
+        rows = {row["person"]: row["events"] for row in await self.store.run(ACTIVITY, {"persons": list(persons)})}
+        now = now_ms()
+        return [compute_metrics(rows.get(person, []), now, self.metrics_config) for person in persons]
+
+    async def consents(self, persons: Sequence[str]) -> list[list[ConsentStatement]]:
+        return await consent_statements(self.store, persons)

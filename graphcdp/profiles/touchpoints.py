@@ -1,0 +1,79 @@
+"""Tracking touchpoints: store what people did, and let the identifiers they did it with link them."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from graphcdp.errors import GraphCDPError
+from graphcdp.identity.evidence import Observation, evidence_key, record_evidence
+from graphcdp.identity.resolver import ResolutionRules, now_ms
+from graphcdp.model.identity import ItemError
+from graphcdp.model.profiles import TouchpointAction, TouchpointResult, TrackOutcome
+from graphcdp.profiles.touchpoint_input import ParsedTouchpoint, parse_touchpoint
+from graphcdp.store import GraphStore, statement
+
+TRACK_TOUCHPOINTS = statement("profiles/track_touchpoints")
+EVIDENCE_KIND = "touchpoints"
+
+
+class TouchpointBatchTooLargeError(GraphCDPError):
+    code = "BATCH_TOO_LARGE"
+
+
+async def track_touchpoints(
+    store: GraphStore, rules: ResolutionRules, items: Sequence[Mapping[str, Any]], max_batch: int
+) -> TrackOutcome:
+    """Validate, link (through evidence records) and store touchpoints; bad items become item errors."""
+    if len(items) > max_batch:
+        raise TouchpointBatchTooLargeError(
+            f"{len(items)} touchpoints in one call; the limit is {max_batch} (GRAPHCDP_MAX_BATCH_SIZE)"
+        )
+    outcome = TrackOutcome()
+    parsed: list[ParsedTouchpoint] = []
+    for index, item in enumerate(items):
+        result = parse_touchpoint(index, item, rules.policy)
+        if isinstance(result, ItemError):
+            outcome.errors.append(result)
+        else:
+            parsed.append(result)
+    if not parsed:
+        return outcome
+    # Identifiers first: a touchpoint's identifiers link like a record's, and new ones get a person.
+    person_of: dict[str, str] = {}
+    try:
+        evidence = await record_evidence(
+            store, rules, EVIDENCE_KIND, [Observation(t.identifiers, t.occurred_at) for t in parsed]
+        )
+        person_of = evidence.person_of
+        if evidence.plan:
+            outcome.persons_created = evidence.plan.created
+            outcome.persons_merged = sorted(evidence.plan.retired)
+    except GraphCDPError as exc:  # stored anyway; linked with the next change to their component
+        outcome.errors += [ItemError(index=t.index, code=exc.code, message=exc.message) for t in parsed]
+    first_of_id: dict[str, ParsedTouchpoint] = {}
+    for touchpoint in parsed:
+        first_of_id.setdefault(touchpoint.id, touchpoint)
+    rows = await store.run(
+        TRACK_TOUCHPOINTS,
+        {"now": now_ms(), "batch": uuid.uuid4().hex, "touchpoints": [t.param() for t in first_of_id.values()]},
+    )
+    stored = {row["id"]: row for row in rows}
+    failed = {e.index for e in outcome.errors}
+    for touchpoint in parsed:
+        if touchpoint.index in failed:
+            continue
+        row = stored[touchpoint.id]
+        created = bool(row["created"]) and first_of_id[touchpoint.id] is touchpoint
+        key = evidence_key(EVIDENCE_KIND, touchpoint.identifiers)
+        outcome.results.append(
+            TouchpointResult(
+                index=touchpoint.index,
+                id=touchpoint.id,
+                person_id=(person_of.get(key) if key else None) or row["person"],
+                action=TouchpointAction.CREATED if created else TouchpointAction.UNCHANGED,
+            )
+        )
+    outcome.errors.sort(key=lambda e: e.index)
+    return outcome
