@@ -34,7 +34,7 @@ class GraphQLApp(GraphQL[Context, None]):
             settings=state.settings,
             identity=state.identity,
             profiles=state.profiles,
-            loaders=make_loaders(state.profiles),
+            loaders=make_loaders(state.identity, state.profiles),
         )
 
 

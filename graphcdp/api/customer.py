@@ -73,9 +73,9 @@ class CustomerQuery:
         check_page_size(touchpoints, info.context.settings.max_page_size, "touchpoints")
         try:
             key = info.context.identity.normalize_key(identifier.type, identifier.value)
-            found = await info.context.identity.profile(identifier.type, identifier.value)
         except GraphCDPError as exc:
             raise graphql_error(exc, "identifier") from None
+        found = await info.context.loaders.person_by_key.load(key)
         if found is None:
             return None
         person = Person.from_dict(found)

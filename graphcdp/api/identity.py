@@ -197,9 +197,10 @@ class IdentityQuery:
     @strawberry.field(description="The person of any identifier, in any input spelling; null if unknown.")
     async def profile(self, info: Info, identifier: IdentifierInput) -> Person | None:
         try:
-            found = await info.context.identity.profile(identifier.type, identifier.value)
+            key = info.context.identity.normalize_key(identifier.type, identifier.value)
         except GraphCDPError as exc:
             raise graphql_error(exc, "identifier") from None
+        found = await info.context.loaders.person_by_key.load(key)
         return Person.from_dict(found) if found else None
 
     @strawberry.field(description="A person by id; an id retired by a merge answers with the surviving person.")

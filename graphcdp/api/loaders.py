@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from strawberry.dataloader import DataLoader
 
+from graphcdp.identity.service import IdentityService
 from graphcdp.model.profiles import ConsentStatement, JourneyPage, Metrics
 from graphcdp.profiles.journey import JourneyQuery
 from graphcdp.profiles.service import ProfileService
@@ -13,13 +15,15 @@ from graphcdp.profiles.service import ProfileService
 
 @dataclass
 class Loaders:
+    person_by_key: DataLoader[str, dict[str, Any] | None]  # normalized identifier key → person
     journey: DataLoader[JourneyQuery, JourneyPage]
     metrics: DataLoader[str, Metrics]
     consents: DataLoader[str, list[ConsentStatement]]
 
 
-def make_loaders(profiles: ProfileService) -> Loaders:
+def make_loaders(identity: IdentityService, profiles: ProfileService) -> Loaders:
     return Loaders(
+        person_by_key=DataLoader(load_fn=identity.profiles_by_key),
         journey=DataLoader(load_fn=profiles.journeys),
         metrics=DataLoader(load_fn=profiles.metrics),
         consents=DataLoader(load_fn=profiles.consents),

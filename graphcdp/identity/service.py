@@ -201,8 +201,12 @@ class IdentityService:
         return _person(rows[0]) if rows else None
 
     async def profile(self, type_: str, value: str) -> dict[str, Any] | None:
-        rows = await self.store.run(PERSON_BY_IDENTIFIER, {"key": self.normalize_key(type_, value)})
-        return _person(rows[0]) if rows else None
+        return (await self.profiles_by_key([self.normalize_key(type_, value)]))[0]
+
+    async def profiles_by_key(self, keys: Sequence[str]) -> list[dict[str, Any] | None]:
+        """The persons of normalized identifier keys, in one round trip (the DataLoader's batch function)."""
+        rows = {row["key"]: row for row in await self.store.run(PERSON_BY_IDENTIFIER, {"keys": list(keys)})}
+        return [_person(rows[k]) if k in rows else None for k in keys]
 
     async def record(self, source: str, source_id: str) -> dict[str, Any] | None:
         rows = await self.store.run(RECORD_BY_KEY, {"key": record_key(source, source_id)})
@@ -214,14 +218,13 @@ class IdentityService:
 
     async def explain_link(self, a: tuple[str, str], b: tuple[str, str]) -> LinkExplanation:
         key_a, key_b = self.normalize_key(*a), self.normalize_key(*b)
-        person_a = await self.store.run(PERSON_BY_IDENTIFIER, {"key": key_a})
-        person_b = await self.store.run(PERSON_BY_IDENTIFIER, {"key": key_b})
+        person_a, person_b = await self.profiles_by_key([key_a, key_b])
         if not person_a or not person_b:
             missing = key_a if not person_a else key_b
             return LinkExplanation(False, None, [], f"{missing} belongs to no person")
-        if person_a[0]["id"] != person_b[0]["id"]:
+        if person_a["id"] != person_b["id"]:
             return LinkExplanation(False, None, [], "the identifiers belong to different persons")
-        person = person_a[0]["id"]
+        person = person_a["id"]
         evidence = await self.store.run(PERSON_EVIDENCE, {"id": person})
         hops = _evidence_path(evidence, key_a, key_b)
         return LinkExplanation(True, person, hops, "linked through shared records" if hops else "same identifier")

@@ -252,3 +252,173 @@ async def test_bad_touchpoints_are_item_errors_and_the_rest_is_stored(client: ht
     assert replay["data"]["trackTouchpoints"]["results"][0]["action"] == "UNCHANGED"
     journey = await gql(client, JOURNEY, type="cookie_id", value="ck-9", first=10)
     assert journey["data"]["profile"]["journey"]["totalCount"] == 2
+
+
+SET_CONSENT = """
+mutation($type: String!, $value: String!, $purpose: String!, $channel: String!, $status: ConsentStatus!,
+         $at: DateTime) {
+  setConsent(identifier: {type: $type, value: $value}, purpose: $purpose, channel: $channel, status: $status, at: $at) {
+    personId consent { status at identifier } effective { status at }
+  }
+}"""
+CONSENTS = """
+query($type: String!, $value: String!) {
+  profile(identifier: {type: $type, value: $value}) {
+    id consents { purpose channel status identifier } consentHistory { status at }
+  }
+}"""
+DETACH = "mutation($s: String!, $id: String!) { detachRecord(source: $s, sourceId: $id) { personIds } }"
+
+
+async def consents_of(client: httpx.AsyncClient, type_: str, value: str) -> dict[tuple[str, str], str]:
+    body = await gql(client, CONSENTS, type=type_, value=value)
+    return {(c["purpose"], c["channel"]): c["status"] for c in body["data"]["profile"]["consents"]}
+
+
+async def test_consent_follows_its_identifier_through_a_merge_and_a_split(client: httpx.AsyncClient) -> None:
+    # Consent given through a newsletter email nobody knew yet: an anonymous person holds it.
+    given = await gql(
+        client,
+        SET_CONSENT,
+        type="email",
+        value="Cy@Example.com",
+        purpose="marketing",
+        channel="email",
+        status="GRANTED",
+        at=T0,
+    )
+    assert given["data"]["setConsent"]["consent"] == {
+        "status": "GRANTED",
+        "at": "2023-11-14T22:13:20.000Z",
+        "identifier": "email:cy@example.com",
+    }
+    crm = await gql(
+        client,
+        UPSERT,
+        records=[
+            {
+                "source": "crm",
+                "sourceId": "c1",
+                "observedAt": T0 - DAY,
+                "identifiers": [{"type": "phone", "value": "+14155550001"}],
+            }
+        ],
+    )
+    phone_person = crm["data"]["upsertRecords"]["results"][0]["personId"]
+    assert await consents_of(client, "phone", "+14155550001") == {}
+
+    # A record links phone and email: the merged person has the consent.
+    link = await gql(
+        client,
+        UPSERT,
+        records=[
+            {
+                "source": "shop",
+                "sourceId": "s1",
+                "observedAt": T0 + DAY,
+                "identifiers": [
+                    {"type": "phone", "value": "+14155550001"},
+                    {"type": "email", "value": "cy@example.com"},
+                ],
+            }
+        ],
+    )
+    # The anonymous person was created first, so hers is the id that survives.
+    assert link["data"]["upsertRecords"]["results"][0]["personId"] == given["data"]["setConsent"]["personId"]
+    assert link["data"]["upsertRecords"]["personsMerged"] == [phone_person]
+    assert await consents_of(client, "phone", "+14155550001") == {("marketing", "email"): "GRANTED"}
+
+    # A later DENIED wins; the history keeps both, oldest first.
+    await gql(
+        client,
+        SET_CONSENT,
+        type="email",
+        value="cy@example.com",
+        purpose="marketing",
+        channel="email",
+        status="DENIED",
+        at=T0 + 2 * DAY,
+    )
+    # An older statement sent late does not override the newer one.
+    late = await gql(
+        client,
+        SET_CONSENT,
+        type="email",
+        value="cy@example.com",
+        purpose="marketing",
+        channel="email",
+        status="GRANTED",
+        at=T0 + DAY,
+    )
+    assert late["data"]["setConsent"]["effective"]["status"] == "DENIED"
+    body = await gql(client, CONSENTS, type="phone", value="+14155550001")
+    assert [c["status"] for c in body["data"]["profile"]["consentHistory"]] == ["GRANTED", "GRANTED", "DENIED"]
+    assert await consents_of(client, "phone", "+14155550001") == {("marketing", "email"): "DENIED"}
+
+    # Split: the linking record leaves; the consent stays with the email's person, not the phone's.
+    await gql(client, DETACH, s="shop", id="s1")
+    assert await consents_of(client, "phone", "+14155550001") == {}
+    assert await consents_of(client, "email", "cy@example.com") == {("marketing", "email"): "DENIED"}
+
+
+async def test_consent_errors_name_the_field(client: httpx.AsyncClient) -> None:
+    bad = await gql(
+        client, SET_CONSENT, type="email", value="nope@", purpose="marketing", channel="email", status="GRANTED"
+    )
+    assert bad["errors"][0]["message"].startswith("identifier:")
+    empty = await gql(client, SET_CONSENT, type="email", value="a@b.co", purpose=" ", channel="email", status="GRANTED")
+    assert empty["errors"][0]["extensions"]["code"] == "INVALID_CONSENT" and "purpose" in empty["errors"][0]["message"]
+    blocked = await gql(
+        client, SET_CONSENT, type="email", value="test@test.com", purpose="m", channel="email", status="GRANTED"
+    )
+    assert "placeholder" in blocked["errors"][0]["message"]
+
+
+async def test_context_answers_everything_a_chatbot_needs_by_any_identifier(client: httpx.AsyncClient) -> None:
+    await gql(
+        client,
+        UPSERT,
+        records=[
+            {
+                "source": "crm",
+                "sourceId": "d1",
+                "observedAt": T0,
+                "identifiers": [{"type": "email", "value": "di@example.com"}, {"type": "loyalty_id", "value": "L-42"}],
+                "traits": {"firstName": "Di", "lastName": "Prince"},
+            }
+        ],
+    )
+    await gql(
+        client,
+        TRACK,
+        touchpoints=[
+            tp("order", T0 + DAY, ("loyalty_id", "L-42"), id="o1", amount=100.0, currency="EUR", channel="store"),
+            tp("order", T0 + 2 * DAY, ("email", "di@example.com"), id="o2", amount=50.0, currency="EUR", channel="web"),
+            tp("return", T0 + 3 * DAY, ("loyalty_id", "L-42"), id="r1", amount=50.0, currency="EUR", channel="store"),
+            tp("page_view", T0 + 4 * DAY, ("email", "di@example.com"), id="p1", channel="web"),
+        ],
+    )
+    await gql(
+        client, SET_CONSENT, type="loyalty_id", value="L-42", purpose="marketing", channel="sms", status="GRANTED"
+    )
+    body = await gql(client, CONTEXT, type="loyalty_id", value=" L-42 ", n=2)
+    context = body["data"]["context"]
+    assert context["identifier"] == "loyalty_id:L-42"
+    assert context["traits"] == {"firstName": "Di", "lastName": "Prince"}
+    assert {i["key"] for i in context["identifiers"]} == {"email:di@example.com", "loyalty_id:L-42"}
+    assert context["consents"] == [{"purpose": "marketing", "channel": "sms", "status": "GRANTED"}]
+    metrics = context["metrics"]
+    assert (metrics["orders"], metrics["revenue"], metrics["returns"], metrics["netRevenue"]) == (2, 150.0, 1, 100.0)
+    assert metrics["averageOrderValue"] == 75.0
+    assert metrics["lastOrderAt"] == "2023-11-16T22:13:20.000Z"
+    assert [t["id"] for t in context["recentTouchpoints"]] == ["p1", "r1"]
+    assert context["summary"].startswith("Di Prince; 2 orders, 100.00 net revenue; last active")
+    assert context["summary"].endswith("consent: marketing/sms")
+    assert (await gql(client, CONTEXT, type="email", value="who@example.com")) == {"data": {"context": None}}
+
+
+async def test_queries_nested_too_deep_are_refused_before_they_run(client: httpx.AsyncClient) -> None:
+    nested = "id " + "records { person { " * 6 + "id" + " } }" * 6
+    body = await gql(client, 'query { person(id: "x") { ' + nested + " } }")
+    assert "exceeds maximum operation depth of 12" in body["errors"][0]["message"]
+    assert "data" not in body or body["data"] is None

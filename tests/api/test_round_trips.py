@@ -1,0 +1,118 @@
+"""No N+1: a profile with its journey, metrics and consents costs a fixed number of database round trips,
+however long the journey, and nested fields of several persons are batched (per-request DataLoaders).
+
+The store is the real embedded one; the wrapper only counts the statements that reach it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from graphcdp.api.app import create_app
+from graphcdp.model.health import DatabaseHealth
+from graphcdp.settings import load_settings
+from graphcdp.store.base import Params, Row
+from graphcdp.store.cypher import StatementName
+from graphcdp.store.falkordb import FalkorDBStore
+from tests.api.test_profiles_http import DAY, T0, TRACK, UPSERT, gql, tp
+
+
+class CountingStore:
+    """The real store, counting every statement sent to it."""
+
+    def __init__(self, store: FalkorDBStore) -> None:
+        self.store = store
+        self.calls: Counter[str] = Counter()
+
+    async def run(self, name: StatementName, params: Params | None = None) -> list[Row]:
+        self.calls[str(name)] += 1
+        return await self.store.run(name, params)
+
+    async def ensure_schema(self) -> None:
+        await self.store.ensure_schema()
+
+    async def health(self) -> DatabaseHealth:
+        return await self.store.health()
+
+    async def destroy(self) -> None:
+        await self.store.destroy()
+
+    async def close(self) -> None:
+        await self.store.close()
+
+
+PROFILE_WITH_JOURNEY = """
+query($value: String!) {
+  profile(identifier: {type: "email", value: $value}) {
+    id traits identifiers { key }
+    journey(first: 10) { totalCount edges { node { id type occurredAt via } } }
+    metrics { orders revenue engagementScore }
+    consents { purpose status }
+  }
+}"""
+THREE_PROFILES = """
+query {
+  a: profile(identifier: {type: "email", value: "p0@example.com"}) { ...full }
+  b: profile(identifier: {type: "email", value: "p1@example.com"}) { ...full }
+  c: profile(identifier: {type: "email", value: "p2@example.com"}) { ...full }
+}
+fragment full on Person {
+  id journey(first: 5) { edges { node { id } } } metrics { orders } consents { status }
+}"""
+
+
+@pytest.fixture
+async def counted(falkordb_store: FalkorDBStore) -> AsyncIterator[tuple[httpx.AsyncClient, CountingStore]]:
+    counting = CountingStore(falkordb_store)
+    app = create_app(load_settings(), store=counting)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+        yield http, counting
+
+
+async def _person_with_journey(client: httpx.AsyncClient, email: str, touchpoints: int) -> None:
+    record = {"source": "crm", "sourceId": email, "observedAt": T0, "identifiers": [{"type": "email", "value": email}]}
+    await gql(client, UPSERT, records=[record])
+    events = [
+        tp("order" if n % 3 == 0 else "page_view", T0 + n * DAY, ("email", email), id=f"{email}-{n}", amount=5.0)
+        for n in range(touchpoints)
+    ]
+    for start in range(0, len(events), 500):
+        body = await gql(client, TRACK, touchpoints=events[start : start + 500])
+        assert body["data"]["trackTouchpoints"]["errors"] == []
+
+
+async def _round_trips(client: httpx.AsyncClient, store: CountingStore, query: str, **variables: Any) -> Counter[str]:
+    store.calls.clear()
+    body = await gql(client, query, **variables)
+    assert "errors" not in body, body
+    return Counter(store.calls)
+
+
+async def test_profile_with_journey_round_trips_do_not_grow_with_the_journey(
+    counted: tuple[httpx.AsyncClient, CountingStore],
+) -> None:
+    client, store = counted
+    await _person_with_journey(client, "short@example.com", 3)
+    await _person_with_journey(client, "long@example.com", 600)
+    short = await _round_trips(client, store, PROFILE_WITH_JOURNEY, value="short@example.com")
+    long = await _round_trips(client, store, PROFILE_WITH_JOURNEY, value="long@example.com")
+    assert short == long
+    assert sum(long.values()) == 4  # the person, her journey page, her metrics, her consents
+    body = await gql(client, PROFILE_WITH_JOURNEY, value="long@example.com")
+    assert body["data"]["profile"]["journey"]["totalCount"] == 600
+    assert body["data"]["profile"]["metrics"]["orders"] == 200
+
+
+async def test_nested_fields_of_several_persons_are_batched(counted: tuple[httpx.AsyncClient, CountingStore]) -> None:
+    client, store = counted
+    for n in range(3):
+        await _person_with_journey(client, f"p{n}@example.com", 4 + n)
+    calls = await _round_trips(client, store, THREE_PROFILES)
+    # The three profiles in one lookup; their journeys, metrics and consents each in one batched statement.
+    assert calls == Counter(
+        {"identity/person_by_identifier": 1, "profiles/journey": 1, "profiles/activity": 1, "privacy/consents": 1}
+    )
