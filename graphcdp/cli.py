@@ -8,7 +8,7 @@ import contextlib
 import logging
 import socket
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import uvicorn
@@ -23,7 +23,9 @@ log = logging.getLogger("graphcdp")
 def _bind(host: str, port: int) -> socket.socket:
     """Bind the service's port up front, so a clash is one clear line rather than a server traceback."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP explicitly: asyncio turns on TCP_NODELAY only for sockets that say they are TCP, and
+    # without it every keep-alive response waits ~40 ms for the client's delayed ACK (Nagle).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
@@ -67,6 +69,15 @@ async def _serve(settings: Settings, sock: socket.socket) -> None:
         await store.close()
 
 
+def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop when it is installed (uvicorn[standard] brings it): what uvicorn itself would pick."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
+
+
 def serve(args: argparse.Namespace) -> None:
     overrides: dict[str, object] = {}
     if args.host is not None:
@@ -77,7 +88,8 @@ def serve(args: argparse.Namespace) -> None:
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     sock = _bind(settings.host, settings.port)
     try:
-        asyncio.run(_serve(settings, sock))
+        with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+            runner.run(_serve(settings, sock))
     except KeyboardInterrupt:
         pass
     finally:

@@ -1,11 +1,14 @@
 // One page of the journeys of several persons (a DataLoader batch): their touchpoints through any of
 // their identifiers, newest first, filtered, after a keyset cursor (beforeAt, beforeId). A touchpoint
-// reached through two identifiers of the person appears once, with both in `via`.
+// reached through two identifiers of the person appears once, with both in `via`. The person is
+// matched in a clause of its own so that FalkorDB starts from her index, not from the touchpoint filters.
 // mode: read
 // params: requests
 // returns: key, total, page
 UNWIND $requests AS req
-MATCH (:Person {id: req.person})<-[:OF]-(i:Identifier)<-[:BY]-(t:Touchpoint)
+MATCH (p:Person {id: req.person})
+WITH req, p
+MATCH (p)<-[:OF]-(i:Identifier)<-[:BY]-(t:Touchpoint)
 WHERE (size(req.types) = 0 OR t.type IN req.types)
   AND (size(req.channels) = 0 OR t.channel IN req.channels)
   AND t.occurredAt >= req.from AND t.occurredAt <= req.to

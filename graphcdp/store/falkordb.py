@@ -122,6 +122,12 @@ class FalkorDBStore:
         columns: Sequence[str] = [column[1] for column in result.header]
         return [dict(zip(columns, (_plain(v) for v in row), strict=True)) for row in result.result_set]
 
+    async def plan(self, name: StatementName, params: Params | None = None) -> str:
+        """FalkorDB's execution plan of a statement (GRAPH.EXPLAIN): which index or scan it starts from."""
+        statement = self.catalog.get(name)
+        values = {key: _param(v) for key, v in checked_params(statement, params).items()}
+        return str(await self._graph.explain(statement.text, values))
+
     async def _why_unavailable(self, exc: BaseException) -> str:
         if self.embedded is not None and (failure := await self.embedded.exit_reason()):
             return failure

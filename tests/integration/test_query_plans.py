@@ -1,0 +1,32 @@
+"""The statements on the hot read path start from an index, never from a scan of a whole label.
+
+FalkorDB's planner may start a pattern from whichever end has filters; a journey once started from a
+scan of every Touchpoint (28 ms instead of 1.6 ms on 6,000 touchpoints). This pins the plans."""
+
+from __future__ import annotations
+
+import pytest
+
+from graphcdp.store.cypher import StatementName
+from graphcdp.store.falkordb import FalkorDBStore
+
+JOURNEY_REQUEST = {
+    "key": "0", "person": "p", "types": ["order"], "channels": ["web"], "from": 0, "to": 2**62,
+    "beforeAt": 2**62, "beforeId": "", "limit": 11,
+}  # fmt: skip
+HOT_READS = {
+    "identity/person_by_identifier": {"keys": ["email:a@b.co"]},
+    "identity/person_by_id": {"id": "p"},
+    "profiles/journey": {"requests": [JOURNEY_REQUEST]},
+    "profiles/activity": {"persons": ["p"]},
+    "privacy/consents": {"persons": ["p"]},
+    "identity/component_records": {"keys": ["crm:1"]},
+    "identity/component_identifiers": {"keys": ["email:a@b.co"]},
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOT_READS))
+async def test_hot_reads_start_from_an_index(falkordb_store: FalkorDBStore, name: str) -> None:
+    plan = await falkordb_store.plan(StatementName(name), HOT_READS[name])
+    assert "Index Scan" in plan, plan
+    assert "Label Scan" not in plan and "All Node Scan" not in plan, plan
