@@ -109,12 +109,16 @@ def export_schema(args: argparse.Namespace) -> None:
 async def _import(settings: Settings, args: argparse.Namespace) -> str:
     from graphcdp.identity.service import IdentityService
     from graphcdp.ingest.bulk import format_report, import_file
+    from graphcdp.ingest.touchpoint_sink import TouchpointSink
+    from graphcdp.profiles.service import ProfileService
     from graphcdp.store import open_store
 
     store = await open_store(settings)
     try:
+        identity = IdentityService(store, settings)
+        sink = TouchpointSink(ProfileService(identity, settings)) if args.touchpoints else identity
         report = await import_file(
-            IdentityService(store, settings),
+            sink,
             Path(args.file),
             fmt=args.format,
             batch_size=args.batch_size or settings.max_batch_size,
@@ -130,6 +134,8 @@ async def _import(settings: Settings, args: argparse.Namespace) -> str:
 def import_records(args: argparse.Namespace) -> None:
     settings = load_settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    if args.touchpoints and (args.dry_run or args.format == "csv" or str(args.file).endswith(".csv")):
+        raise StartupError("--touchpoints reads JSON Lines (one TouchpointInput object per line), without --dry-run")
     if args.batch_size and args.batch_size > settings.max_batch_size:
         raise StartupError(
             f"--batch-size {args.batch_size} is above GRAPHCDP_MAX_BATCH_SIZE ({settings.max_batch_size})"
@@ -154,6 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     bulk.add_argument("--rejects", help="where rejected lines go (default: FILE.rejects.jsonl)")
     bulk.add_argument("--no-resume", action="store_true", help="start from the first line even after an interruption")
     bulk.add_argument("--dry-run", action="store_true", help="report what would happen, write nothing")
+    bulk.add_argument("--touchpoints", action="store_true", help="the file holds touchpoints (JSON Lines), not records")
     bulk.set_defaults(handler=import_records)
 
     export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")

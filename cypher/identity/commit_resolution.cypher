@@ -24,7 +24,7 @@ FOREACH (p IN $persons |
   MERGE (x:Person {id: p.id})
   ON CREATE SET x.createdAt = $now, x.version = 0, x.history = []
   SET x.version = x.version + 1, x.updatedAt = $now, x.traits = p.traits, x.rejections = p.rejections,
-      x.history = x.history + p.events, x.recordCount = p.recordCount
+      x.history = x.history + p.events, x.recordCount = p.recordCount, x.name = p.name, x.search = p.search
 )
 FOREACH (m IN $retired |
   MERGE (x:Person {id: m.id})

@@ -8,6 +8,7 @@ from strawberry.extensions import ParserCache, ValidationCache
 from graphcdp import __version__
 from graphcdp.api.context import Info
 from graphcdp.api.customer import CustomerQuery
+from graphcdp.api.explore import ExploreQuery
 from graphcdp.api.identity import IdentityMutation, IdentityQuery
 from graphcdp.api.limits import ConfiguredDepthLimit
 from graphcdp.api.profiles import ProfileMutation
@@ -16,7 +17,7 @@ from graphcdp.status import service_status
 
 
 @strawberry.type
-class Query(IdentityQuery, CustomerQuery):
+class Query(IdentityQuery, CustomerQuery, ExploreQuery):
     @strawberry.field(description="Version of the graphcdp service.")
     def version(self) -> str:
         return __version__

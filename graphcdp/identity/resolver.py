@@ -19,6 +19,7 @@ from graphcdp.identity.clustering import Group, RecordNode, Rejection, cluster
 from graphcdp.identity.component import Component, read_component
 from graphcdp.identity.golden import golden_traits
 from graphcdp.identity.normalize import IdentifierPolicy
+from graphcdp.identity.search_text import person_name, search_text
 from graphcdp.store import GraphStore, statement
 
 COMMIT = statement("identity/commit_resolution")
@@ -190,12 +191,23 @@ def _person_entry(
     events += [_event("rejected_link", now, **json.loads(r)) for r in mine if r not in known]
     records = [component.records[k] for k in group.records]
     traits = [(r.source, r.observed_at, r.traits) for r in records]
+    golden = golden_traits(traits, rules.source_priority)
+    # What person search finds the person by (see graphcdp/identity/search_text.py): its name, and the words
+    # of its linking emails and phones (blocked identifiers are not in the group, so never searchable).
+    name = person_name(golden)
+    searchable = [
+        (type_.kind, key[len(type_.name) + 1 :])
+        for key in group.identifiers
+        if (type_ := rules.policy.types.get(component.identifiers[key].type)) is not None
+    ]
     return {
         "id": person,
-        "traits": json.dumps(golden_traits(traits, rules.source_priority), sort_keys=True),
+        "traits": json.dumps(golden, sort_keys=True),
         "rejections": mine,
         "events": events,
         "recordCount": len(group.records),
+        "name": name,
+        "search": search_text(name, searchable),
     }
 
 

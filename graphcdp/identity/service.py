@@ -198,7 +198,7 @@ class IdentityService:
 
     async def person(self, person_id: str) -> dict[str, Any] | None:
         rows = await self.store.run(PERSON_BY_ID, {"id": person_id})
-        return _person(rows[0]) if rows else None
+        return person_from_row(rows[0]) if rows else None
 
     async def profile(self, type_: str, value: str) -> dict[str, Any] | None:
         return (await self.profiles_by_key([self.normalize_key(type_, value)]))[0]
@@ -206,7 +206,7 @@ class IdentityService:
     async def profiles_by_key(self, keys: Sequence[str]) -> list[dict[str, Any] | None]:
         """The persons of normalized identifier keys, in one round trip (the DataLoader's batch function)."""
         rows = {row["key"]: row for row in await self.store.run(PERSON_BY_IDENTIFIER, {"keys": list(keys)})}
-        return [_person(rows[k]) if k in rows else None for k in keys]
+        return [person_from_row(rows[k]) if k in rows else None for k in keys]
 
     async def record(self, source: str, source_id: str) -> dict[str, Any] | None:
         rows = await self.store.run(RECORD_BY_KEY, {"key": record_key(source, source_id)})
@@ -246,7 +246,7 @@ def _record_param(record: ParsedRecord) -> dict[str, Any]:
     }
 
 
-def _person(row: Mapping[str, Any]) -> dict[str, Any]:
+def person_from_row(row: Mapping[str, Any]) -> dict[str, Any]:
     person = dict(row)
     person["traits"] = json.loads(row["traits"] or "{}")
     person["history"] = sorted((json.loads(e) for e in row["history"] or []), key=lambda e: e["at"])
