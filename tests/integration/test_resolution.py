@@ -165,6 +165,16 @@ async def test_delete_removes_evidence_and_reclusters(identity: IdentityService)
     assert c is not None and c["id"] != person
 
 
+async def test_deleting_the_only_record_removes_its_identifiers_and_empties_the_person(
+    identity: IdentityService,
+) -> None:
+    out = await identity.upsert_records([rec("crm", "solo", 1000, ("email", "solo@x.com"))])
+    person = out.results[0].person_id
+    assert await identity.delete_record("crm", "solo") == []
+    assert await identity.profile("email", "solo@x.com") is None
+    assert await identity.person(person) is None
+
+
 async def test_explain_link_gives_the_evidence_path(identity: IdentityService) -> None:
     await identity.upsert_records(
         [
