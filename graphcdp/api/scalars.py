@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, NewType
 
 import strawberry
+from strawberry.types.scalar import ScalarDefinition
 
 
 def _iso(ms: int) -> str:
@@ -15,10 +16,15 @@ def _iso(ms: int) -> str:
 if TYPE_CHECKING:
     DateTime = int  # epoch milliseconds inside; ISO-8601 on the wire
 else:
-    DateTime = strawberry.scalar(
-        NewType("DateTime", object),
+    DateTime = NewType("DateTime", object)
+
+# The schema's scalar_map (strawberry's recommended way to declare custom scalars).
+SCALARS: dict[object, ScalarDefinition] = {
+    DateTime: strawberry.scalar(
+        name="DateTime",
         description="ISO-8601 date-time (e.g. 2024-05-01T10:00:00Z) or epoch milliseconds; output as ISO-8601 UTC. "
         "On input it is checked per item, so one bad date rejects only its own item.",
         serialize=_iso,
         parse_value=lambda value: value,
     )
+}

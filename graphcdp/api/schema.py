@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.schema.config import StrawberryConfig
 
 from graphcdp import __version__
 from graphcdp.api.context import Info
@@ -12,6 +13,7 @@ from graphcdp.api.explore import ExploreQuery
 from graphcdp.api.identity import IdentityMutation, IdentityQuery
 from graphcdp.api.limits import ConfiguredDepthLimit
 from graphcdp.api.profiles import ProfileMutation
+from graphcdp.api.scalars import SCALARS
 from graphcdp.api.types import Health
 from graphcdp.status import service_status
 
@@ -35,6 +37,7 @@ class Mutation(IdentityMutation, ProfileMutation):
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
+    config=StrawberryConfig(scalar_map=SCALARS),
     # Parsed and validated documents are reused: frontends send the same few queries over and over.
     extensions=[ConfiguredDepthLimit, lambda: ParserCache(maxsize=512), lambda: ValidationCache(maxsize=512)],
 )
