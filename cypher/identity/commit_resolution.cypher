@@ -2,7 +2,8 @@
 // (identifier and record person, evidence degree, record version); otherwise it returns no row and the
 // caller reads again. Each check names a record or an identifier; the other key is "" (an indexed miss,
 // where null would scan the label). The SETs of lockedAt take write locks on Neo4j before the check; FalkorDB runs
-// write queries one at a time. After the check, every write is a FOREACH so the row count stays one.
+// write queries one at a time. Degrees are counted with OPTIONAL MATCH + count (on FalkorDB about twice as fast
+// as size() of a pattern comprehension). After the check, every write is a FOREACH so the row count stays one.
 // mode: write
 // params: now, checks, persons, retired, recordMoves, identifierMoves, flags, resolved
 // returns: stale
@@ -13,11 +14,15 @@ SET i.lockedAt = $now, r.lockedAt = $now
 WITH c, i, r
 OPTIONAL MATCH (i)-[:OF]->(ip:Person)
 OPTIONAL MATCH (r)-[:OF]->(rp:Person)
-WITH c, i, r, coalesce(ip.id, rp.id, '') AS person,
-     coalesce(size([(i)<-[:HAS]-(x:Record) | x.key]), 0) + coalesce(size([(r)-[:HAS]->(y:Identifier) | y.key]), 0) AS degree
+WITH c, i, r, coalesce(ip.id, rp.id, '') AS person
+OPTIONAL MATCH (i)<-[ih:HAS]-(:Record)
+OPTIONAL MATCH (r)-[rh:HAS]->(:Identifier)
+// A check names either an identifier or a record, so one side is null and no row is counted twice.
+WITH c.identifier AS ik, c.record AS rk, c.person AS wantPerson, c.degree AS wantDegree, c.version AS wantVersion,
+     i, r, person, count(ih) + count(rh) AS degree
 WITH sum(
-  CASE WHEN (i IS NOT NULL OR r IS NOT NULL) AND person = c.person AND degree = c.degree
-            AND coalesce(r.version, -1) = c.version THEN 0 ELSE 1 END
+  CASE WHEN (i IS NOT NULL OR r IS NOT NULL) AND person = wantPerson AND degree = wantDegree
+            AND coalesce(r.version, -1) = wantVersion THEN 0 ELSE 1 END
 ) AS stale
 WITH stale WHERE stale = 0
 FOREACH (p IN $persons |

@@ -79,13 +79,15 @@ async def read_component(
                     traits=json.loads(row["traits"] or "{}"),
                     detached=bool(row["detached"]),
                     version=row["version"],
-                    degree=row["degree"],
-                    identifiers=sorted(row["identifiers"]),
+                    degree=len(row["held"]),
+                    identifiers=sorted(key for key, blocked in row["held"] if not blocked),
                     content_hash=row["contentHash"],
                     person=row["person"],
                 )
                 component.note_person(row)
-                pending_identifiers.update(k for k in row["identifiers"] if k not in component.identifiers)
+                pending_identifiers.update(
+                    k for k in component.records[row["key"]].identifiers if k not in component.identifiers
+                )
             pending_records = set()
             if len(component.records) > max_records:
                 raise ComponentTooLargeError(
