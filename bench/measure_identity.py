@@ -2,10 +2,11 @@
 
     python bench/measure_identity.py [--records 100000] [--upserts 1000] [--skip-import] [--skip-http]
 
-a) generates ~N records (bench/generate_records.py), runs `graphcdp import FILE` in a fresh temporary
-   working directory (its own embedded database under ./data), wall-clocks it, parses the summary line,
-   samples the import checkpoint for records/s per 10,000-record chunk, then counts the persons found and
-   compares the record → person partition with the generator's truth;
+a) generates ~N records (graphcdp.datagen, as `graphcdp generate --no-touchpoints` does: messy data with
+   ground truth), runs `graphcdp import records.jsonl` in a fresh temporary working directory (its own
+   embedded database under ./data), wall-clocks it, parses the summary line, samples the import
+   checkpoint for records/s per 10,000-record chunk, then reads the record → person partition back and
+   evaluates it against the generator's truth (graphcdp.datagen.quality.evaluate);
 b) starts `graphcdp serve` in another fresh directory and sends sequential single-record `upsertRecords`
    mutations with httpx, timing each one.
 
@@ -34,13 +35,12 @@ from typing import Any
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate_records import truth_path_for, write
+from graphcdp.datagen import GeneratorConfig, evaluate, read_truth, write_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 GRAPHCDP = Path(sys.executable).with_name("graphcdp")
 RESULTS = ROOT / "bench" / "results" / "identity.json"
-RECORDS_PER_PERSON = 2.5  # the generator's mean (1-4 records per person)
+RECORDS_PER_PERSON = 2.47  # the generator's mean (2,469,594 records for 1,000,000 people, seed 1)
 CHUNK = 10_000
 SUMMARY = re.compile(
     r"imported (?P<read>[\d,]+) records, (?P<stored>[\d,]+) stored, (?P<unchanged>[\d,]+) unchanged, "
@@ -102,32 +102,13 @@ async def _partition(data_dir: Path) -> dict[str, str]:
         await store.close()
 
 
-def _pairs(n: int) -> int:
-    return n * (n - 1) // 2
-
-
-def _compare(partition: dict[str, str], truth: dict[str, int]) -> dict[str, Any]:
-    """Persons found versus true persons, and pairwise precision/recall of "same person"."""
-    found = Counter(partition.values())
-    true = Counter(truth[k] for k in partition if k in truth)
-    both = Counter((partition[k], truth[k]) for k in partition if k in truth)
-    together = sum(_pairs(n) for n in both.values())
-    found_pairs, true_pairs = sum(_pairs(n) for n in found.values()), sum(_pairs(n) for n in true.values())
-    return {
-        "recordsWithPerson": len(partition),
-        "personsFound": len(found),
-        "truePersons": len(set(truth.values())),
-        "pairPrecision": together / found_pairs if found_pairs else 1.0,
-        "pairRecall": together / true_pairs if true_pairs else 1.0,
-    }
-
-
 def measure_import(records: int, seed: int, timeout: float, count_persons: bool) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix="graphcdp-bench-import-"))
     data = work / "records.jsonl"
     people = max(1, round(records / RECORDS_PER_PERSON))
     started = time.perf_counter()
-    count = write(people, seed, data)
+    manifest = write_dataset(work, GeneratorConfig(people, seed, touchpoints=False), progress=False)
+    count = int(manifest["records"])
     print(f"generated {count:,} records for {people:,} people in {time.perf_counter() - started:.1f} s ({work})")
 
     checkpoint = data.with_name(f"{data.name}.import-state.json")
@@ -185,9 +166,11 @@ def measure_import(records: int, seed: int, timeout: float, count_persons: bool)
         result["rejectCodes"] = dict(codes)
         result["rejectSamples"] = rejects.read_text().splitlines()[:3]
     if count_persons and proc.returncode == 0:
-        truth = json.loads(truth_path_for(data).read_text())
+        truth = read_truth(work / "truth.jsonl", touchpoints=False)
         os.chdir(work)  # no .env of the project's
-        result["partition"] = _compare(asyncio.run(_partition(work / "data")), truth)
+        predicted = asyncio.run(_partition(work / "data"))
+        result["partition"] = evaluate(predicted, truth.records, truth.shared).to_dict()
+        result["mess"] = {kind: figures["injected"] for kind, figures in manifest["mess"].items()}
     return result
 
 
@@ -329,10 +312,18 @@ def _table(results: dict[str, Any]) -> str:
             rows.append(("import: reject codes", json.dumps(imp["rejectCodes"])))
         if "partition" in imp:
             p = imp["partition"]
-            rows += [
-                ("persons found / true", f"{p['personsFound']:,} / {p['truePersons']:,}"),
-                ("pair precision / recall", f"{p['pairPrecision']:.4f} / {p['pairRecall']:.4f}"),
-            ]
+            if "predictedPersons" in p:
+                rows += [
+                    ("persons found / true", f"{p['predictedPersons']:,} / {p['truePeople']:,}"),
+                    ("pair precision / recall / F1", f"{p['precision']:.4f} / {p['recall']:.4f} / {p['f1']:.4f}"),
+                    ("over-merged (via shared) / split",
+                     f"{p['overMergedPersons']:,} ({p['overMergedViaShared']:,}) / {p['splitPeople']:,}"),
+                ]  # fmt: skip
+            else:  # figures of a run before the realistic generator
+                rows += [
+                    ("persons found / true", f"{p['personsFound']:,} / {p['truePersons']:,}"),
+                    ("pair precision / recall", f"{p['pairPrecision']:.4f} / {p['pairRecall']:.4f}"),
+                ]
     http = results.get("http")
     if http:
         for label, key in (("all", "latencyMs"), ("new", "latencyMsNew"), ("sharing", "latencyMsSharing")):

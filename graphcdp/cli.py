@@ -143,6 +143,33 @@ def import_records(args: argparse.Namespace) -> None:
     print(asyncio.run(_import(settings, args)))
 
 
+def generate(args: argparse.Namespace) -> None:
+    import time
+
+    from graphcdp.datagen import GeneratorConfig, write_dataset
+
+    if args.people < 1:
+        raise StartupError("--people must be at least 1")
+    if args.touchpoints_per_person < 0:
+        raise StartupError("--touchpoints-per-person must not be negative")
+    config = GeneratorConfig(
+        people=args.people,
+        seed=args.seed,
+        touchpoints_per_person=args.touchpoints_per_person,
+        touchpoints=not args.no_touchpoints,
+    )
+    out = Path(args.out)
+    started = time.perf_counter()
+    manifest = write_dataset(out, config)
+    injected = sum(kind["injected"] for kind in manifest["mess"].values())
+    print(
+        f"generated {manifest['people']:,} people in {manifest['households']:,} households (seed {config.seed}): "
+        f"{manifest['records']:,} records, {manifest['touchpoints']:,} touchpoints, {injected:,} mess injections; "
+        f"records.jsonl, touchpoints.jsonl, truth.jsonl, manifest.json in {out} "
+        f"({time.perf_counter() - started:.1f} s)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="graphcdp", description="Identity-graph service for customer data.")
     parser.add_argument("--version", action="version", version=f"graphcdp {__version__}")
@@ -162,6 +189,18 @@ def build_parser() -> argparse.ArgumentParser:
     bulk.add_argument("--dry-run", action="store_true", help="report what would happen, write nothing")
     bulk.add_argument("--touchpoints", action="store_true", help="the file holds touchpoints (JSON Lines), not records")
     bulk.set_defaults(handler=import_records)
+
+    gen = commands.add_parser(
+        "generate", help="write a seeded, realistic test data set with ground truth (README: Generating test data)"
+    )
+    gen.add_argument("--people", type=int, required=True, help="number of true people (1,000 to 1,000,000)")
+    gen.add_argument("--seed", type=int, default=1, help="random seed; the same seed writes the same files (default 1)")
+    gen.add_argument("--out", default="generated", help="output directory (default: ./generated)")
+    gen.add_argument(
+        "--touchpoints-per-person", type=float, default=5.0, help="mean touchpoints per person (default 5)"
+    )
+    gen.add_argument("--no-touchpoints", action="store_true", help="records only (touchpoints.jsonl stays empty)")
+    gen.set_defaults(handler=generate)
 
     export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
     export.add_argument("-o", "--output", help="write to this file instead of standard output")
