@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import logging
 import socket
 import sys
@@ -170,6 +171,22 @@ def generate(args: argparse.Namespace) -> None:
     )
 
 
+def bench_ingest(args: argparse.Namespace) -> None:
+    from graphcdp.bench.run import ingest_table, run_ingest
+
+    settings = load_settings()
+    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    data = Path(args.data) if args.data else None
+    result = asyncio.run(
+        run_ingest(settings, people=args.people, seed=args.seed, data=data, batch_size=args.batch_size)
+    )
+    print(ingest_table(result))
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(f"results in {out}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="graphcdp", description="Identity-graph service for customer data.")
     parser.add_argument("--version", action="version", version=f"graphcdp {__version__}")
@@ -201,6 +218,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     gen.add_argument("--no-touchpoints", action="store_true", help="records only (touchpoints.jsonl stays empty)")
     gen.set_defaults(handler=generate)
+
+    bench = commands.add_parser("bench", help="benchmarks, as ratios against the raw database (bench/README.md)")
+    benches = bench.add_subparsers(dest="bench", required=True)
+    ingest = benches.add_parser("ingest", help="bulk upsert of records and touchpoints vs plain UNWIND … MERGE")
+    ingest.add_argument("--people", type=int, default=10_000, help="true people to generate (default 10,000)")
+    ingest.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
+    ingest.add_argument("--data", help="a directory `graphcdp generate` wrote, instead of generating")
+    ingest.add_argument("--batch-size", type=int, default=1000, help="items per batch on both sides (default 1000)")
+    ingest.add_argument("--out", default="bench/results/ingest.json", help="where the JSON results go")
+    ingest.set_defaults(handler=bench_ingest)
 
     export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
     export.add_argument("-o", "--output", help="write to this file instead of standard output")

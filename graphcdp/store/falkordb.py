@@ -128,6 +128,11 @@ class FalkorDBStore:
         values = {key: _param(v) for key, v in checked_params(statement, params).items()}
         return str(await self._graph.explain(statement.text, values))
 
+    async def memory_mb(self) -> float:
+        """Memory this graph holds, as FalkorDB reports it (GRAPH.MEMORY USAGE, whole megabytes)."""
+        usage = await self._db.connection.execute_command("GRAPH.MEMORY", "USAGE", self._graph_name)
+        return float(usage["total_graph_sz_mb"]) if isinstance(usage, dict) else 0.0
+
     async def _why_unavailable(self, exc: BaseException) -> str:
         if self.embedded is not None and (failure := await self.embedded.exit_reason()):
             return failure

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import graphcdp.api.app  # noqa: F401 - imports every module that declares statements
+import graphcdp.api.app  # imports every module that declares statements
+import graphcdp.bench.run  # noqa: F401 - and the benchmarks
 from graphcdp.api.schema import export_sdl
 from graphcdp.store.cypher import DEFAULT_ROOT, DIALECTS, SCHEMA_PREFIX, declared_statements, statement_files
 

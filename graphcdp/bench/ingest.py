@@ -1,0 +1,120 @@
+"""Ingest benchmark: bulk upsert of records and touchpoints through graphcdp, beside the raw database
+writing the same nodes and edges with plain `UNWIND … MERGE` in the same run, on the same server.
+
+graphcdp's side is `graphcdp import` (parse, normalize, resolve, commit). The raw side parses the same
+lines with the same parser, then MERGEs records, identifiers, HAS edges and, with the persons graphcdp
+found, Person nodes and OF edges: what the database costs without identity resolution. The ratio is
+graphcdp time / raw time (1.0 would mean resolution is free).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from graphcdp.datagen.quality import evaluate, read_truth
+from graphcdp.identity.input import parse_record
+from graphcdp.identity.normalize import IdentifierPolicy
+from graphcdp.identity.service import IdentityService
+from graphcdp.ingest.bulk import import_file
+from graphcdp.ingest.touchpoint_sink import TouchpointSink
+from graphcdp.model.identity import ItemError
+from graphcdp.profiles.service import ProfileService
+from graphcdp.profiles.touchpoint_input import parse_touchpoint
+from graphcdp.settings import Settings
+from graphcdp.store import GraphStore, statement
+
+RAW_RECORDS = statement("bench/raw_records")
+RAW_TOUCHPOINTS = statement("bench/raw_touchpoints")
+RECORD_PERSONS = statement("bench/record_persons")
+
+
+@dataclass(frozen=True)
+class Throughput:
+    items: int
+    seconds: float
+
+    @property
+    def per_second(self) -> float:
+        return self.items / self.seconds if self.seconds > 0 else 0.0
+
+    def to_dict(self) -> dict[str, float]:
+        return {"items": self.items, "seconds": round(self.seconds, 3), "perSecond": round(self.per_second, 1)}
+
+
+def _batches(path: Path, size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            if line.strip():
+                batch.append(json.loads(line))
+                if len(batch) == size:
+                    yield batch
+                    batch = []
+    if batch:
+        yield batch
+
+
+async def graphcdp_ingest(
+    store: GraphStore, settings: Settings, data: Path, batch_size: int, *, progress: bool
+) -> dict[str, Throughput]:
+    identity = IdentityService(store, settings)
+    records = await import_file(
+        identity, data / "records.jsonl", batch_size=batch_size, resume=False, progress=progress
+    )
+    result = {"records": Throughput(records.lines_read, records.seconds)}
+    touchpoint_file = data / "touchpoints.jsonl"
+    if touchpoint_file.stat().st_size:
+        sink = TouchpointSink(ProfileService(identity, settings))
+        events = await import_file(sink, touchpoint_file, batch_size=batch_size, resume=False, progress=progress)
+        result["touchpoints"] = Throughput(events.lines_read, events.seconds)
+    return result
+
+
+async def raw_ingest(
+    store: GraphStore, settings: Settings, data: Path, batch_size: int, persons: dict[str, str]
+) -> dict[str, Throughput]:
+    policy = IdentifierPolicy.from_settings(settings)
+    result: dict[str, Throughput] = {}
+    started, count = time.perf_counter(), 0
+    for batch in _batches(data / "records.jsonl", batch_size):
+        rows = []
+        for index, item in enumerate(batch):
+            record = parse_record(index, item, policy)
+            if isinstance(record, ItemError) or record.key not in persons:
+                continue
+            rows.append({
+                "key": record.key, "source": record.source, "sourceId": record.source_id,
+                "observedAt": record.observed_at, "traits": json.dumps(record.traits, sort_keys=True, default=str),
+                "person": persons[record.key],
+                "identifiers": [{"key": i.key, "type": i.type, "value": i.value, "blocked": i.blocked}
+                                for i in record.identifiers],
+            })  # fmt: skip
+        await store.run(RAW_RECORDS, {"records": rows})
+        count += len(batch)
+    result["records"] = Throughput(count, time.perf_counter() - started)
+    touchpoint_file = data / "touchpoints.jsonl"
+    if touchpoint_file.stat().st_size:
+        started, count = time.perf_counter(), 0
+        for batch in _batches(touchpoint_file, batch_size):
+            parsed = [parse_touchpoint(index, item, policy) for index, item in enumerate(batch)]
+            await store.run(
+                RAW_TOUCHPOINTS, {"touchpoints": [t.param() for t in parsed if not isinstance(t, ItemError)]}
+            )
+            count += len(batch)
+        result["touchpoints"] = Throughput(count, time.perf_counter() - started)
+    return result
+
+
+async def record_persons(store: GraphStore) -> dict[str, str]:
+    return {row["record"]: row["person"] for row in await store.run(RECORD_PERSONS, {})}
+
+
+def quality(data: Path, persons: dict[str, str]) -> dict[str, Any]:
+    """Resolution quality of the records against the generator's ground truth."""
+    truth = read_truth(data / "truth.jsonl", touchpoints=False)
+    return evaluate(persons, truth.records, truth.shared).to_dict()

@@ -1,0 +1,83 @@
+"""`graphcdp bench ingest`: run the ingest benchmark end to end on a fresh embedded FalkorDB, print a
+table and write the results as JSON."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from graphcdp.bench.ingest import graphcdp_ingest, quality, raw_ingest, record_persons
+from graphcdp.datagen import GeneratorConfig, write_dataset
+from graphcdp.settings import Settings
+from graphcdp.store.cypher import CypherCatalog
+from graphcdp.store.embedded import EmbeddedFalkorDB
+from graphcdp.store.falkordb import FalkorDBStore
+
+
+async def run_ingest(
+    settings: Settings, *, people: int, seed: int, data: Path | None, batch_size: int, progress: bool = True
+) -> dict[str, Any]:
+    work = Path(tempfile.mkdtemp(prefix="graphcdp-bench-"))
+    if data is None:
+        data = work / "data-set"
+        write_dataset(data, GeneratorConfig(people=people, seed=seed), progress=progress)
+    manifest = json.loads((data / "manifest.json").read_text(encoding="utf-8"))
+    server = EmbeddedFalkorDB(work / "falkordb", start_timeout=settings.embedded_start_timeout)
+    await server.start()
+    catalog = CypherCatalog.load("falkordb")
+    try:
+        ours = await FalkorDBStore.connect(server.url, "bench_graphcdp", catalog)
+        raw = await FalkorDBStore.connect(server.url, "bench_raw", catalog)
+        try:
+            for store in (ours, raw):
+                await store.ensure_schema()
+            measured = await graphcdp_ingest(ours, settings, data, batch_size, progress=progress)
+            persons = await record_persons(ours)
+            baseline = await raw_ingest(raw, settings, data, batch_size, persons)
+            memory = {"graphcdpMb": await ours.memory_mb(), "rawMb": await raw.memory_mb()}
+        finally:
+            await ours.close()
+            await raw.close()
+    finally:
+        await server.stop()
+    return {
+        "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "people": manifest["people"],
+        "seed": manifest["seed"],
+        "batchSize": batch_size,
+        "graphcdp": {kind: t.to_dict() for kind, t in measured.items()},
+        "raw": {kind: t.to_dict() for kind, t in baseline.items()},
+        "ratio": {
+            kind: round(measured[kind].seconds / baseline[kind].seconds, 2) for kind in measured if kind in baseline
+        },
+        "quality": quality(data, persons),
+        "memory": memory | {"bytesPerPerson": round(memory["graphcdpMb"] * 2**20 / max(manifest["people"], 1))},
+    }
+
+
+def ingest_table(result: dict[str, Any]) -> str:
+    lines = [
+        f"ingest, {result['people']:,} people (seed {result['seed']}, batches of {result['batchSize']})",
+        f"{'':12} {'items':>10} {'graphcdp /s':>12} {'raw MERGE /s':>13} {'ratio':>7}",
+    ]
+    for kind, ours in result["graphcdp"].items():
+        raw = result["raw"].get(kind, {})
+        lines.append(
+            f"{kind:12} {ours['items']:>10,} {ours['perSecond']:>12,.0f} {raw.get('perSecond', 0):>13,.0f} "
+            f"{result['ratio'].get(kind, 0):>6.1f}x"
+        )
+    q = result["quality"]
+    lines.append(
+        f"quality: precision {q['precision']:.4f}  recall {q['recall']:.4f}  F1 {q['f1']:.4f}  "
+        f"persons {q['predictedPersons']:,} / true {q['truePeople']:,}  over-merged {q['overMergedPersons']:,}  "
+        f"split {q['splitPeople']:,}"
+    )
+    m = result["memory"]
+    lines.append(
+        f"memory: graphcdp graph {m['graphcdpMb']:.0f} MB ({m['bytesPerPerson']:,} bytes/person), "
+        f"raw {m['rawMb']:.0f} MB"
+    )
+    return "\n".join(lines)
