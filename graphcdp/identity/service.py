@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from graphcdp.batch import check_batch_size, parse_items
 from graphcdp.errors import GraphCDPError
 from graphcdp.identity.component import Component, IdentifierState, RecordState
 from graphcdp.identity.input import ParsedRecord, parse_record
@@ -24,10 +25,6 @@ RECORD_BY_KEY = statement("identity/record_by_key")
 PERSON_EVIDENCE = statement("identity/person_evidence")
 DETACH_RECORD = statement("identity/detach_record")
 DELETE_RECORD = statement("identity/delete_record")
-
-
-class BatchTooLargeError(GraphCDPError):
-    code = "BATCH_TOO_LARGE"
 
 
 class RecordNotFoundError(GraphCDPError):
@@ -74,18 +71,9 @@ class IdentityService:
     # --- writes -------------------------------------------------------------------------------
 
     async def upsert_records(self, items: Sequence[Mapping[str, Any]], dry_run: bool = False) -> UpsertOutcome:
-        if len(items) > self.max_batch:
-            raise BatchTooLargeError(
-                f"{len(items)} records in one call; the limit is {self.max_batch} (GRAPHCDP_MAX_BATCH_SIZE)"
-            )
+        check_batch_size(len(items), self.max_batch, "records", "upsertRecords")
         outcome = UpsertOutcome()
-        parsed: list[ParsedRecord] = []
-        for index, item in enumerate(items):
-            result = parse_record(index, item, self.policy)
-            if isinstance(result, ItemError):
-                outcome.errors.append(result)
-            else:
-                parsed.append(result)
+        parsed, outcome.errors = parse_items(items, lambda index, item: parse_record(index, item, self.policy))
         if parsed:
             await (self._dry_run(parsed, outcome) if dry_run else self._upsert(parsed, outcome))
         outcome.results.sort(key=lambda r: r.index)

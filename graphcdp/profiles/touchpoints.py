@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from graphcdp.batch import check_batch_size, parse_items
 from graphcdp.errors import GraphCDPError
 from graphcdp.identity.evidence import Observation, evidence_key, record_evidence
 from graphcdp.identity.resolver import ResolutionRules, now_ms
@@ -18,26 +19,13 @@ TRACK_TOUCHPOINTS = statement("profiles/track_touchpoints")
 EVIDENCE_KIND = "touchpoints"
 
 
-class TouchpointBatchTooLargeError(GraphCDPError):
-    code = "BATCH_TOO_LARGE"
-
-
 async def track_touchpoints(
     store: GraphStore, rules: ResolutionRules, items: Sequence[Mapping[str, Any]], max_batch: int
 ) -> TrackOutcome:
     """Validate, link (through evidence records) and store touchpoints; bad items become item errors."""
-    if len(items) > max_batch:
-        raise TouchpointBatchTooLargeError(
-            f"{len(items)} touchpoints in one call; the limit is {max_batch} (GRAPHCDP_MAX_BATCH_SIZE)"
-        )
+    check_batch_size(len(items), max_batch, "touchpoints", "trackTouchpoints")
     outcome = TrackOutcome()
-    parsed: list[ParsedTouchpoint] = []
-    for index, item in enumerate(items):
-        result = parse_touchpoint(index, item, rules.policy)
-        if isinstance(result, ItemError):
-            outcome.errors.append(result)
-        else:
-            parsed.append(result)
+    parsed, outcome.errors = parse_items(items, lambda index, item: parse_touchpoint(index, item, rules.policy))
     if not parsed:
         return outcome
     # Identifiers first: a touchpoint's identifiers link like a record's, and new ones get a person.

@@ -8,9 +8,9 @@ from typing import Any
 import httpx
 import pytest
 
-from graphcdp.api.app import create_app
 from graphcdp.settings import load_settings
 from graphcdp.store.falkordb import FalkorDBStore
+from tests.api.graphql_client import asgi_client, gql
 
 UPSERT = """
 mutation($records: [RecordInput!]!) {
@@ -35,17 +35,10 @@ query($query: String!, $first: Int, $after: String) {
 
 @pytest.fixture
 async def client(falkordb_store: FalkorDBStore) -> AsyncIterator[httpx.AsyncClient]:
-    settings = load_settings(graph_max_depth=4, graph_node_limit=6, max_page_size=10)
-    app = create_app(settings, store=falkordb_store)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+    async with asgi_client(
+        falkordb_store, load_settings(graph_max_depth=4, graph_node_limit=6, max_page_size=10)
+    ) as http:
         yield http
-
-
-async def gql(client: httpx.AsyncClient, document: str, **variables: Any) -> dict[str, Any]:
-    response = await client.post("/graphql", json={"query": document, "variables": variables})
-    assert response.status_code == 200
-    body: dict[str, Any] = response.json()
-    return body
 
 
 def record(source_id: str, at: int, *identifiers: tuple[str, str], **traits: Any) -> dict[str, Any]:

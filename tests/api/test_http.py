@@ -8,15 +8,14 @@ import httpx
 import pytest
 
 from graphcdp import __version__
-from graphcdp.api.app import create_app
 from graphcdp.settings import load_settings
 from graphcdp.store.falkordb import FalkorDBStore
+from tests.api.graphql_client import asgi_client
 
 
 @pytest.fixture
 async def client(falkordb_store: FalkorDBStore) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(load_settings(), store=falkordb_store)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+    async with asgi_client(falkordb_store, load_settings()) as http:
         yield http
 
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 import httpx
 import pytest
 
-from graphcdp.api.app import create_app
 from graphcdp.settings import load_settings
 from graphcdp.store.falkordb import FalkorDBStore
+from tests.api.graphql_client import asgi_client, gql
 
 UPSERT = """
 mutation($records: [RecordInput!]!, $dryRun: Boolean) {
@@ -30,16 +29,8 @@ query($type: String!, $value: String!) {
 
 @pytest.fixture
 async def client(falkordb_store: FalkorDBStore) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(load_settings(max_batch_size=5), store=falkordb_store)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+    async with asgi_client(falkordb_store, load_settings(max_batch_size=5)) as http:
         yield http
-
-
-async def gql(client: httpx.AsyncClient, query: str, **variables: Any) -> dict[str, Any]:
-    response = await client.post("/graphql", json={"query": query, "variables": variables})
-    assert response.status_code == 200
-    body: dict[str, Any] = response.json()
-    return body
 
 
 async def test_each_bad_item_is_its_own_error_and_the_rest_is_stored(client: httpx.AsyncClient) -> None:

@@ -8,9 +8,9 @@ from typing import Any
 import httpx
 import pytest
 
-from graphcdp.api.app import create_app
 from graphcdp.settings import load_settings
 from graphcdp.store.falkordb import FalkorDBStore
+from tests.api.graphql_client import asgi_client, gql
 
 DAY = 86_400_000
 T0 = 1_700_000_000_000  # 2023-11-14
@@ -53,16 +53,8 @@ query($type: String!, $value: String!, $n: Int) {
 
 @pytest.fixture
 async def client(falkordb_store: FalkorDBStore) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(load_settings(max_page_size=50), store=falkordb_store)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+    async with asgi_client(falkordb_store, load_settings(max_page_size=50)) as http:
         yield http
-
-
-async def gql(client: httpx.AsyncClient, query: str, **variables: Any) -> dict[str, Any]:
-    response = await client.post("/graphql", json={"query": query, "variables": variables})
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 def tp(type_: str, at: int, *ids: tuple[str, str], **extra: Any) -> dict[str, Any]:
@@ -422,3 +414,12 @@ async def test_queries_nested_too_deep_are_refused_before_they_run(client: httpx
     body = await gql(client, 'query { person(id: "x") { ' + nested + " } }")
     assert "exceeds maximum operation depth of 12" in body["errors"][0]["message"]
     assert "data" not in body or body["data"] is None
+
+
+async def test_an_oversized_touchpoint_batch_is_refused_whole(falkordb_store: FalkorDBStore) -> None:
+    async with asgi_client(falkordb_store, load_settings(max_batch_size=2)) as small:
+        body = await gql(small, TRACK, touchpoints=[tp("page_view", T0 + n, ("cookie_id", "ck-x")) for n in range(3)])
+        assert body["errors"][0]["extensions"]["code"] == "BATCH_TOO_LARGE"
+        assert "3 touchpoints in one trackTouchpoints call; the limit is 2" in body["errors"][0]["message"]
+        journey = await gql(small, JOURNEY, type="cookie_id", value="ck-x", first=5)
+        assert journey == {"data": {"profile": None}}

@@ -12,13 +12,13 @@ from typing import Any
 import httpx
 import pytest
 
-from graphcdp.api.app import create_app
 from graphcdp.model.health import DatabaseHealth
 from graphcdp.settings import load_settings
 from graphcdp.store.base import Params, Row
 from graphcdp.store.cypher import StatementName
 from graphcdp.store.falkordb import FalkorDBStore
-from tests.api.test_profiles_http import DAY, T0, TRACK, UPSERT, gql, tp
+from tests.api.graphql_client import asgi_client, gql
+from tests.api.test_profiles_http import DAY, T0, TRACK, UPSERT, tp
 
 
 class CountingStore:
@@ -68,8 +68,7 @@ fragment full on Person {
 @pytest.fixture
 async def counted(falkordb_store: FalkorDBStore) -> AsyncIterator[tuple[httpx.AsyncClient, CountingStore]]:
     counting = CountingStore(falkordb_store)
-    app = create_app(load_settings(), store=counting)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+    async with asgi_client(counting, load_settings()) as http:  # type: ignore[arg-type] - counts, then delegates
         yield http, counting
 
 
