@@ -104,3 +104,13 @@ async def falkordb_store(embedded_falkordb: EmbeddedFalkorDB) -> AsyncIterator[F
     yield graph_store
     await graph_store.destroy()
     await graph_store.close()
+
+
+@pytest.fixture
+async def second_falkordb_store(embedded_falkordb: EmbeddedFalkorDB) -> AsyncIterator[FalkorDBStore]:
+    """Another fresh graph on the embedded FalkorDB, for tests that compare two graphs."""
+    graph_store = await _falkordb_store(embedded_falkordb)
+    await graph_store.ensure_schema()
+    yield graph_store
+    await graph_store.destroy()
+    await graph_store.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from graphcdp.identity.input import RESERVED_SOURCE_PREFIX
 from graphcdp.identity.normalize import NormalizedIdentifier
@@ -46,10 +47,9 @@ def _source_id(keys: list[str]) -> str:
     return readable if len(readable) <= MAX_READABLE_ID else hashlib.sha256(readable.encode()).hexdigest()
 
 
-async def record_evidence(
-    store: GraphStore, rules: ResolutionRules, kind: str, observations: Sequence[Observation]
-) -> EvidenceOutcome:
-    """Write the evidence records of these observations and resolve the ones that are new or earlier."""
+def evidence_rows(kind: str, observations: Sequence[Observation]) -> list[dict[str, Any]]:
+    """The evidence records of these observations (parameters of upsert_evidence): one per distinct set of
+    linking identifiers, observed at the earliest observation that carried it."""
     source = f"{RESERVED_SOURCE_PREFIX}{kind}"
     sets: dict[str, tuple[int, int, list[NormalizedIdentifier]]] = {}  # key → first, last, identifiers
     for observation in observations:
@@ -59,8 +59,8 @@ async def record_evidence(
         first, last, linking = sets.get(key, (observation.at, observation.at, []))
         linking = linking or sorted((i for i in observation.identifiers if not i.blocked), key=lambda i: i.key)
         sets[key] = (min(first, observation.at), max(last, observation.at), linking)
-    by_key = {
-        key: {
+    return [
+        {
             "key": key,
             "source": source,
             "sourceId": key.split(":", 1)[1],
@@ -70,10 +70,17 @@ async def record_evidence(
             "identifiers": [{"key": i.key, "type": i.type, "value": i.value, "blocked": False} for i in linking],
         }
         for key, (first, last, linking) in sets.items()
-    }
-    if not by_key:
+    ]
+
+
+async def record_evidence(
+    store: GraphStore, rules: ResolutionRules, kind: str, observations: Sequence[Observation]
+) -> EvidenceOutcome:
+    """Write the evidence records of these observations and resolve the ones that are new or earlier."""
+    evidence = evidence_rows(kind, observations)
+    if not evidence:
         return EvidenceOutcome({}, None)
-    rows = await store.run(UPSERT_EVIDENCE, {"now": now_ms(), "evidence": list(by_key.values())})
+    rows = await store.run(UPSERT_EVIDENCE, {"now": now_ms(), "evidence": evidence})
     person_of = {row["key"]: row["person"] for row in rows if row["person"]}
     changed = sorted(row["key"] for row in rows if not row["unchanged"])
     plan = None

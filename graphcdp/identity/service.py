@@ -81,7 +81,7 @@ class IdentityService:
         return outcome
 
     async def _upsert(self, records: list[ParsedRecord], outcome: UpsertOutcome) -> None:
-        rows = await self.store.run(UPSERT_RECORDS, {"now": now_ms(), "records": [_record_param(r) for r in records]})
+        rows = await self.store.run(UPSERT_RECORDS, {"now": now_ms(), "records": [record_param(r) for r in records]})
         by_index = {row["index"]: row for row in rows}
         changed = [r for r in records if not by_index[r.index]["unchanged"]]
         plan = None
@@ -218,7 +218,7 @@ class IdentityService:
         return LinkExplanation(True, person, hops, "linked through shared records" if hops else "same identifier")
 
 
-def _record_param(record: ParsedRecord) -> dict[str, Any]:
+def record_param(record: ParsedRecord) -> dict[str, Any]:
     return {
         "index": record.index,
         "key": record.key,

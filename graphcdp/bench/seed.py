@@ -1,0 +1,276 @@
+"""Seeding a large graph for the scaling benchmark: the graph graphcdp would build from a data set, in a
+fraction of the time an incremental import takes.
+
+Clusters depend only on the evidence, never on arrival order (DESIGN section 4), so the whole data set
+can be planned in memory: records and touchpoint evidence records are grouped into components by their
+linking identifiers, and each component goes through the resolver's own `plan`. The writes are graphcdp's
+own statements (upsert_records, upsert_evidence, track_touchpoints, commit_resolution), so the result is
+the graph an import would leave, person ids aside. The commit statement still checks every record and
+identifier against what the plan assumed; a mismatch means the in-memory model is wrong, and stops the
+seed rather than leaving a graph that differs from graphcdp's.
+
+This is for an empty graph: it does not read what is already stored.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm  # type: ignore[import-untyped]
+
+from graphcdp.errors import GraphCDPError
+from graphcdp.identity.component import Component, IdentifierState, RecordState
+from graphcdp.identity.evidence import UPSERT_EVIDENCE, Observation, evidence_rows
+from graphcdp.identity.input import ParsedRecord, parse_record
+from graphcdp.identity.resolver import COMMIT, ResolutionRules, now_ms, plan
+from graphcdp.identity.service import UPSERT_RECORDS, record_param
+from graphcdp.model.identity import ItemError
+from graphcdp.profiles.touchpoint_input import parse_touchpoint
+from graphcdp.profiles.touchpoints import EVIDENCE_KIND, TRACK_TOUCHPOINTS
+from graphcdp.store import GraphStore
+
+WRITE_BATCH = 2000
+COMMIT_BATCH_RECORDS = 2000  # components are committed together until their records reach this many
+
+
+class SeedMismatchError(GraphCDPError):
+    code = "SEED_MISMATCH"
+
+
+@dataclass
+class SeedReport:
+    records: int = 0
+    evidence_records: int = 0
+    touchpoints: int = 0
+    rejected: int = 0
+    components: int = 0
+    persons: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "records": self.records,
+            "evidenceRecords": self.evidence_records,
+            "touchpoints": self.touchpoints,
+            "rejected": self.rejected,
+            "components": self.components,
+            "persons": self.persons,
+            "seconds": {k: round(v, 2) for k, v in self.seconds.items()},
+        }
+
+
+def _lines(path: Path) -> Iterator[tuple[int, Any]]:
+    if not path.exists():  # a data set without touchpoints
+        return
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if line.strip():
+                yield number, json.loads(line)
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class _Components:
+    """Union-find over record keys; records that share a linking identifier are one component."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+        self.first_holder: dict[str, str] = {}  # identifier key → first record that carries it
+
+    def find(self, key: str) -> str:
+        root = key
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[key] != root:
+            self.parent[key], key = root, self.parent[key]
+        return root
+
+    def add(self, record: str, linking: Sequence[str]) -> None:
+        self.parent.setdefault(record, record)
+        for identifier in linking:
+            holder = self.first_holder.setdefault(identifier, record)
+            if holder != record:
+                self.parent[self.find(holder)] = self.find(record)
+
+    def groups(self) -> list[list[str]]:
+        by_root: dict[str, list[str]] = {}
+        for record in self.parent:
+            by_root.setdefault(self.find(record), []).append(record)
+        return list(by_root.values())
+
+
+async def seed_graph(store: GraphStore, rules: ResolutionRules, data: Path, *, progress: bool = False) -> SeedReport:
+    """Write `records.jsonl` and `touchpoints.jsonl` of `data` into an empty graph, resolved."""
+    report, now = SeedReport(), now_ms()
+    started = time.perf_counter()
+    records = await _seed_records(store, rules, data / "records.jsonl", now=now, report=report, progress=progress)
+    report.seconds["records"] = time.perf_counter() - started
+    started = time.perf_counter()
+    touchpoints = data / "touchpoints.jsonl"
+    evidence = await _seed_touchpoints(store, rules, touchpoints, now=now, report=report, progress=progress)
+    report.seconds["touchpoints"] = time.perf_counter() - started
+    started = time.perf_counter()
+    everything = _component_builder(records, evidence)
+    await _seed_resolution(store, rules, everything, now=now, report=report, progress=progress)
+    report.seconds["resolution"] = time.perf_counter() - started
+    return report
+
+
+async def _seed_records(
+    store: GraphStore, rules: ResolutionRules, path: Path, *, now: int, report: SeedReport, progress: bool
+) -> dict[str, ParsedRecord]:
+    records: dict[str, ParsedRecord] = {}
+    for number, item in _lines(path):
+        parsed = parse_record(number, item, rules.policy)
+        if isinstance(parsed, ItemError):
+            report.rejected += 1
+        else:
+            records[parsed.key] = parsed  # a key sent twice: the last one is what an import keeps
+    params = [record_param(r) for r in records.values()]
+    report.records = len(params)
+    for chunk in tqdm(list(_chunks(params, WRITE_BATCH)), desc="seed records", disable=not progress):
+        await store.run(UPSERT_RECORDS, {"now": now, "records": list(chunk)})
+    return records
+
+
+async def _seed_touchpoints(
+    store: GraphStore, rules: ResolutionRules, path: Path, *, now: int, report: SeedReport, progress: bool
+) -> list[dict[str, Any]]:
+    """Touchpoints as track_touchpoints stores them, and their evidence records (returned)."""
+    observations: list[Observation] = []
+    batch: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    with tqdm(desc="seed touchpoints", unit="tp", disable=not progress) as bar:
+        for number, item in _lines(path):
+            touchpoint = parse_touchpoint(number, item, rules.policy)
+            if isinstance(touchpoint, ItemError):
+                report.rejected += 1
+                continue
+            observations.append(Observation(touchpoint.identifiers, touchpoint.occurred_at))
+            if touchpoint.id not in seen:
+                seen.add(touchpoint.id)
+                batch.append(touchpoint.param())
+            if len(batch) == WRITE_BATCH:
+                await _write_touchpoints(store, now, batch)
+                bar.update(len(batch))
+                report.touchpoints += len(batch)
+                batch = []
+        if batch:
+            await _write_touchpoints(store, now, batch)
+            bar.update(len(batch))
+            report.touchpoints += len(batch)
+    evidence = evidence_rows(EVIDENCE_KIND, observations)
+    report.evidence_records = len(evidence)
+    for chunk in _chunks(evidence, WRITE_BATCH):
+        await store.run(UPSERT_EVIDENCE, {"now": now, "evidence": list(chunk)})
+    return evidence
+
+
+async def _seed_resolution(
+    store: GraphStore, rules: ResolutionRules, everything: Component, *, now: int, report: SeedReport, progress: bool
+) -> None:
+    components = _Components()
+    for key, state in everything.records.items():
+        components.add(key, state.identifiers)
+    groups = components.groups()
+    report.components = len(groups)
+    params, pending = _empty_commit(now), 0
+    for group in tqdm(groups, desc="seed resolution", disable=not progress):
+        result = plan(_component_of(everything, group), rules, now)
+        report.persons += len(result.persons)
+        for name, value in result.params.items():
+            if name != "now":
+                params[name].extend(value)
+        pending += len(group)
+        if pending >= COMMIT_BATCH_RECORDS:
+            await _commit(store, params)
+            params, pending = _empty_commit(now), 0
+    if pending:
+        await _commit(store, params)
+
+
+async def _write_touchpoints(store: GraphStore, now: int, batch: list[dict[str, Any]]) -> None:
+    await store.run(TRACK_TOUCHPOINTS, {"now": now, "batch": uuid.uuid4().hex, "touchpoints": batch})
+
+
+def _empty_commit(now: int) -> dict[str, Any]:
+    names = ("checks", "persons", "retired", "recordMoves", "identifierMoves", "flags", "resolved")
+    return {"now": now} | {name: [] for name in names}
+
+
+async def _commit(store: GraphStore, params: dict[str, Any]) -> None:
+    if not await store.run(COMMIT, params):
+        raise SeedMismatchError(
+            "the graph differs from the seed's plan (is the graph empty?); nothing of this batch was resolved"
+        )
+
+
+def _component_builder(records: dict[str, ParsedRecord], evidence: list[dict[str, Any]]) -> Component:
+    """One Component holding every record and identifier as the stored graph has them, before resolution
+    (no persons yet; versions and degrees as upsert_records and upsert_evidence leave them)."""
+    everything = Component()
+    for record in records.values():
+        _add_record(
+            everything,
+            RecordState(
+                key=record.key,
+                source=record.source,
+                observed_at=record.observed_at,
+                traits=record.traits,
+                detached=False,
+                version=1,
+                degree=len({i.key for i in record.identifiers}),
+                identifiers=sorted({i.key for i in record.identifiers if not i.blocked}),
+                content_hash=record.content_hash,
+                person=None,
+            ),
+            [(i.key, i.type, i.blocked) for i in record.identifiers],
+        )
+    for row in evidence:
+        identifiers = [(i["key"], i["type"], bool(i["blocked"])) for i in row["identifiers"]]
+        _add_record(
+            everything,
+            RecordState(
+                key=row["key"],
+                source=row["source"],
+                observed_at=row["observedAt"],
+                traits={},
+                detached=False,
+                version=0,
+                degree=len({k for k, _, _ in identifiers}),
+                identifiers=sorted({k for k, _, blocked in identifiers if not blocked}),
+                content_hash=row["contentHash"],
+                person=None,
+            ),
+            identifiers,
+        )
+    return everything
+
+
+def _add_record(component: Component, state: RecordState, identifiers: list[tuple[str, str, bool]]) -> None:
+    component.records[state.key] = state
+    for key, type_, blocked in identifiers:
+        identifier = component.identifiers.get(key)
+        if identifier is None:
+            identifier = component.identifiers[key] = IdentifierState(key, type_, blocked, False, [], None)
+        if state.key not in identifier.records:
+            identifier.records.append(state.key)
+
+
+def _component_of(everything: Component, record_keys: list[str]) -> Component:
+    part = Component()
+    for key in record_keys:
+        state = everything.records[key]
+        part.records[key] = state
+        for identifier in state.identifiers:
+            part.identifiers[identifier] = everything.identifiers[identifier]
+    return part
