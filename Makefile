@@ -12,6 +12,7 @@ help:
 	@echo "make test    install with test extras, lint, and run the whole test suite"
 	@echo "make lint    ruff, ruff format --check, mypy"
 	@echo "make schema  re-export schema.graphql from the code"
+	@echo "make bench   every benchmark at 100,000 people: tables, bench/results/*.json and *.png (BENCH_ARGS=...)"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "graphcdp needs Python >= 3.11; set PYTHON=python3.11 (or newer)")'
@@ -25,6 +26,10 @@ $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@ $(VENV)/.installed-run
+
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	@touch $@ $(VENV)/.installed-run
 
 $(LINT_DIR)/node_modules/.package-lock.json: $(LINT_DIR)/package-lock.json
@@ -43,6 +48,10 @@ pytest: $(VENV)/.installed-test $(LINT_DIR)/node_modules/.package-lock.json
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test: lint pytest
+
+# bench/README.md: what each benchmark measures, and `graphcdp bench --help` for running one on its own.
+bench: $(VENV)/.installed-bench
+	$(BIN)/graphcdp bench all $(BENCH_ARGS)
 
 schema: $(VENV)/.installed-run
 	$(BIN)/graphcdp export-schema -o schema.graphql

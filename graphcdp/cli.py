@@ -11,6 +11,7 @@ import socket
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -171,20 +172,168 @@ def generate(args: argparse.Namespace) -> None:
     )
 
 
-def bench_ingest(args: argparse.Namespace) -> None:
-    from graphcdp.bench.run import ingest_table, run_ingest
-
+def _bench_settings() -> Settings:
     settings = load_settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    return settings
+
+
+def _counts(text: str, option: str, what: str) -> list[int]:
+    try:
+        counts = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise StartupError(f"{option} takes comma-separated {what}, not {text!r}") from None
+    if not counts or min(counts) < 1:
+        raise StartupError(f"{option} needs at least one of {what}, each at least 1")
+    return counts
+
+
+def bench_ingest(args: argparse.Namespace) -> None:
+    from graphcdp.bench.run import ingest_table, run_ingest
+    from graphcdp.bench.suite import write_result
+
+    settings = _bench_settings()
     data = Path(args.data) if args.data else None
     result = asyncio.run(
         run_ingest(settings, people=args.people, seed=args.seed, data=data, batch_size=args.batch_size)
     )
     print(ingest_table(result))
+    print(f"results in {write_result(Path(args.out), 'ingest', result)}")
+
+
+def bench_all(args: argparse.Namespace) -> None:
+    from graphcdp.bench.suite import SuiteConfig, run_suite
+
+    config = SuiteConfig(
+        people=args.people,
+        seed=args.seed,
+        lookup_clients=_counts(args.lookup_clients, "--lookup-clients", "client counts"),
+        lookup_queries=args.lookups,
+        upsert_clients=_counts(args.upsert_clients, "--upsert-clients", "client counts"),
+        upserts=args.upserts,
+        scaling_sizes=sorted(_counts(args.sizes, "--sizes", "numbers of people")) if args.sizes else (),
+        scaling_probes=args.probes,
+    )
+    asyncio.run(run_suite(_bench_settings(), config, out=Path(args.out), work=Path(args.work)))
+
+
+def bench_http(args: argparse.Namespace) -> None:
+    from graphcdp.bench.lookup import lookup_table, run_lookup
+    from graphcdp.bench.suite import run_on_seeded_graph, write_result
+    from graphcdp.bench.upsert_latency import run_upsert_latency, upsert_table
+
+    clients = _counts(args.clients, "--clients", "client counts")
+
+    async def measure(url: str, graph: str) -> dict[str, Any]:
+        if args.bench == "lookup":
+            return await run_lookup(url, graph, clients=clients, queries=args.requests, seed=args.seed)
+        return await run_upsert_latency(url, graph, clients=clients, upserts=args.requests, seed=args.seed)
+
+    settings = _bench_settings()
+    result = asyncio.run(
+        run_on_seeded_graph(settings, people=args.people, seed=args.seed, work=Path(args.work), measure=measure)
+    )
+    print(lookup_table(result) if args.bench == "lookup" else upsert_table(result))
+    print(f"results in {write_result(Path(args.out), args.bench, result)}")
+
+
+def bench_scaling(args: argparse.Namespace) -> None:
+    from graphcdp.bench.plots import plot_scaling
+    from graphcdp.bench.scaling import run_scaling, scaling_table
+    from graphcdp.bench.suite import write_result
+    from graphcdp.store.embedded import EmbeddedFalkorDB
+
+    settings = _bench_settings()
+    sizes = sorted(_counts(args.sizes, "--sizes", "numbers of people"))
+    work = Path(args.work)
+
+    async def scale() -> dict[str, Any]:
+        server = EmbeddedFalkorDB(work / "falkordb-scaling", start_timeout=settings.embedded_start_timeout)
+        await server.start()
+        try:
+            return await run_scaling(
+                settings, server, work, sizes=sizes, seed=args.seed, probes=args.probes, lookups=args.probes
+            )
+        finally:
+            await server.stop()
+
+    result = asyncio.run(scale())
+    print(scaling_table(result))
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"results in {out}")
+    print(f"results in {write_result(out, 'scaling', result)} and {plot_scaling(result, out / 'scaling.png')}")
+
+
+def bench_plot(args: argparse.Namespace) -> None:
+    from graphcdp.bench.plots import plot_latency, plot_scaling
+
+    out = Path(args.out)
+
+    def read(name: str) -> dict[str, Any] | None:
+        path = out / f"{name}.json"
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+    upsert, lookup, scaling = read("upsert"), read("lookup"), read("scaling")
+    if not (upsert or lookup or scaling):
+        raise StartupError(f"no upsert.json, lookup.json or scaling.json in {out}: run a benchmark first")
+    written = []
+    if upsert or lookup:
+        written.append(plot_latency(upsert, lookup, out / "latency.png"))
+    if scaling:
+        written.append(plot_scaling(scaling, out / "scaling.png"))
+    print("plots: " + ", ".join(str(p) for p in written))
+
+
+def _add_bench_commands(commands: Any) -> None:
+    bench = commands.add_parser("bench", help="benchmarks, as ratios against the raw database (bench/README.md)")
+    benches = bench.add_subparsers(dest="bench", required=True)
+    results = "bench/results"
+    work_help = "where generated data sets (reused) and the benchmark database go (default bench/work)"
+
+    every = benches.add_parser("all", help="every benchmark, tables, JSON and plots (what `make bench` runs)")
+    every.add_argument("--people", type=int, default=100_000, help="people for ingest, lookup, upsert (100,000)")
+    every.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
+    every.add_argument("--sizes", default="10000,100000", help="scaling sizes; empty for none (10000,100000)")
+    every.add_argument("--lookup-clients", default="1,8,32,128", help="context lookup client counts (1,8,32,128)")
+    every.add_argument("--lookups", type=int, default=2000, help="context lookups per client count (2,000)")
+    every.add_argument("--upsert-clients", default="1,8,32", help="single-upsert client counts (1,8,32)")
+    every.add_argument("--upserts", type=int, default=1000, help="single upserts per client count (1,000)")
+    every.add_argument("--probes", type=int, default=500, help="upserts and lookups per scaling size (500)")
+    every.add_argument("--out", default=results, help=f"results directory (default {results})")
+    every.add_argument("--work", default="bench/work", help=work_help)
+    every.set_defaults(handler=bench_all)
+
+    ingest = benches.add_parser("ingest", help="bulk upsert of records and touchpoints vs plain UNWIND … MERGE")
+    ingest.add_argument("--people", type=int, default=10_000, help="true people to generate (default 10,000)")
+    ingest.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
+    ingest.add_argument("--data", help="a directory `graphcdp generate` wrote, instead of generating")
+    ingest.add_argument("--batch-size", type=int, default=1000, help="items per batch on both sides (default 1000)")
+    ingest.add_argument("--out", default=results, help=f"results directory (default {results})")
+    ingest.set_defaults(handler=bench_ingest)
+
+    for name, what, default_clients in (
+        ("lookup", "chatbot context lookup over HTTP beside the raw database", "1,8,32,128"),
+        ("upsert", "single-record upserts over HTTP", "1,8,32"),
+    ):
+        http = benches.add_parser(name, help=f"{what}, on a seeded graph")
+        http.add_argument("--people", type=int, default=10_000, help="people in the seeded graph (default 10,000)")
+        http.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
+        http.add_argument("--clients", default=default_clients, help=f"concurrent client counts ({default_clients})")
+        http.add_argument("--requests", type=int, default=2000, help="requests per client count (default 2,000)")
+        http.add_argument("--out", default=results, help=f"results directory (default {results})")
+        http.add_argument("--work", default="bench/work", help=work_help)
+        http.set_defaults(handler=bench_http)
+
+    scaling = benches.add_parser("scaling", help="per-operation cost and memory per person as the graph grows")
+    scaling.add_argument("--sizes", default="10000,100000,1000000", help="people per size (10000,100000,1000000)")
+    scaling.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
+    scaling.add_argument("--probes", type=int, default=500, help="upserts and lookups per size (default 500)")
+    scaling.add_argument("--out", default=results, help=f"results directory (default {results})")
+    scaling.add_argument("--work", default="bench/work", help=work_help)
+    scaling.set_defaults(handler=bench_scaling)
+
+    plot = benches.add_parser("plot", help="draw the PNG plots again from the JSON results")
+    plot.add_argument("--out", default=results, help=f"results directory (default {results})")
+    plot.set_defaults(handler=bench_plot)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -219,15 +368,7 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--no-touchpoints", action="store_true", help="records only (touchpoints.jsonl stays empty)")
     gen.set_defaults(handler=generate)
 
-    bench = commands.add_parser("bench", help="benchmarks, as ratios against the raw database (bench/README.md)")
-    benches = bench.add_subparsers(dest="bench", required=True)
-    ingest = benches.add_parser("ingest", help="bulk upsert of records and touchpoints vs plain UNWIND … MERGE")
-    ingest.add_argument("--people", type=int, default=10_000, help="true people to generate (default 10,000)")
-    ingest.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
-    ingest.add_argument("--data", help="a directory `graphcdp generate` wrote, instead of generating")
-    ingest.add_argument("--batch-size", type=int, default=1000, help="items per batch on both sides (default 1000)")
-    ingest.add_argument("--out", default="bench/results/ingest.json", help="where the JSON results go")
-    ingest.set_defaults(handler=bench_ingest)
+    _add_bench_commands(commands)
 
     export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
     export.add_argument("-o", "--output", help="write to this file instead of standard output")

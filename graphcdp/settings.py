@@ -108,6 +108,9 @@ class Settings(BaseSettings):
     # FalkorDB (remote, or the embedded one once started)
     falkordb_url: str = Field("falkor://127.0.0.1:6379", description="URL of a FalkorDB server (backend=falkordb).")
     falkordb_password: SecretStr | None = Field(None, description="Password of the FalkorDB server, if any.")
+    falkordb_max_connections: int = Field(
+        64, ge=1, description="Most open connections to FalkorDB; a query beyond that waits for a free one."
+    )
     graph: str = Field("graphcdp", min_length=1, description="FalkorDB graph name.")
 
     # Neo4j

@@ -135,10 +135,10 @@ async def _seed_records(
             report.rejected += 1
         else:
             records[parsed.key] = parsed  # a key sent twice: the last one is what an import keeps
-    params = [record_param(r) for r in records.values()]
-    report.records = len(params)
-    for chunk in tqdm(list(_chunks(params, WRITE_BATCH)), desc="seed records", disable=not progress):
-        await store.run(UPSERT_RECORDS, {"now": now, "records": list(chunk)})
+    keys = list(records)
+    report.records = len(keys)
+    for chunk in tqdm(list(_chunks(keys, WRITE_BATCH)), desc="seed records", disable=not progress):
+        await store.run(UPSERT_RECORDS, {"now": now, "records": [record_param(records[k]) for k in chunk]})
     return records
 
 
@@ -146,6 +146,8 @@ async def _seed_touchpoints(
     store: GraphStore, rules: ResolutionRules, path: Path, *, now: int, report: SeedReport, progress: bool
 ) -> list[dict[str, Any]]:
     """Touchpoints as track_touchpoints stores them, and their evidence records (returned)."""
+    # Evidence is folded per batch rather than kept per touchpoint: millions of observations do not fit.
+    evidence: dict[str, dict[str, Any]] = {}
     observations: list[Observation] = []
     batch: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -160,6 +162,8 @@ async def _seed_touchpoints(
                 seen.add(touchpoint.id)
                 batch.append(touchpoint.param())
             if len(batch) == WRITE_BATCH:
+                _fold_evidence(evidence, observations)
+                observations = []
                 await _write_touchpoints(store, now, batch)
                 bar.update(len(batch))
                 report.touchpoints += len(batch)
@@ -168,11 +172,20 @@ async def _seed_touchpoints(
             await _write_touchpoints(store, now, batch)
             bar.update(len(batch))
             report.touchpoints += len(batch)
-    evidence = evidence_rows(EVIDENCE_KIND, observations)
-    report.evidence_records = len(evidence)
-    for chunk in _chunks(evidence, WRITE_BATCH):
+    _fold_evidence(evidence, observations)
+    rows = list(evidence.values())
+    report.evidence_records = len(rows)
+    for chunk in _chunks(rows, WRITE_BATCH):
         await store.run(UPSERT_EVIDENCE, {"now": now, "evidence": list(chunk)})
-    return evidence
+    return rows
+
+
+def _fold_evidence(evidence: dict[str, dict[str, Any]], observations: list[Observation]) -> None:
+    """Add a batch's evidence rows to those so far: the earliest observedAt and latest lastSeenAt win."""
+    for row in evidence_rows(EVIDENCE_KIND, observations):
+        known = evidence.setdefault(row["key"], row)
+        known["observedAt"] = min(known["observedAt"], row["observedAt"])
+        known["lastSeenAt"] = max(known["lastSeenAt"], row["lastSeenAt"])
 
 
 async def _seed_resolution(

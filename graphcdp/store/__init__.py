@@ -36,7 +36,13 @@ async def open_store(settings: Settings, *, ensure_schema: bool = True) -> Graph
             url, password = embedded.url, None
         try:
             store = await FalkorDBStore.connect(
-                url, settings.graph, catalog, password=password, query_timeout=settings.query_timeout, embedded=embedded
+                url,
+                settings.graph,
+                catalog,
+                password=password,
+                query_timeout=settings.query_timeout,
+                embedded=embedded,
+                max_connections=settings.falkordb_max_connections,
             )
         except BaseException:
             if embedded is not None:

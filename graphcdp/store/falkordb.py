@@ -10,6 +10,7 @@ from falkordb.asyncio import FalkorDB
 from falkordb.edge import Edge
 from falkordb.node import Node
 from falkordb.path import Path as FalkorPath
+from redis.asyncio import BlockingConnectionPool
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -88,12 +89,20 @@ class FalkorDBStore:
         password: str | None = None,
         query_timeout: float = 30.0,
         embedded: EmbeddedFalkorDB | None = None,
+        max_connections: int = 64,
     ) -> FalkorDBStore:
-        kwargs: dict[str, Any] = {"socket_connect_timeout": 5}
+        # A blocking pool: when every connection is busy a query waits for one (up to the query timeout).
+        # redis-py's default pool raises "Too many connections" instead, which a burst of requests hits.
+        kwargs: dict[str, Any] = {
+            "socket_connect_timeout": 5,
+            "max_connections": max_connections,
+            "timeout": query_timeout,
+            "decode_responses": True,  # as FalkorDB.from_url sets it
+        }
         if password:
             kwargs["password"] = password
         try:
-            db = FalkorDB.from_url(url, **kwargs)
+            db = FalkorDB(connection_pool=BlockingConnectionPool.from_url(_redis_url(url), **kwargs))
             await db.connection.ping()
         except (RedisError, OSError, ValueError) as exc:
             raise StartupError(
@@ -175,3 +184,11 @@ class FalkorDBStore:
         finally:
             if self.embedded is not None:
                 await self.embedded.stop()
+
+
+def _redis_url(url: str) -> str:
+    """FalkorDB's falkor:// and falkors:// URLs are redis:// and rediss:// ones (as FalkorDB.from_url maps them)."""
+    for falkor, redis in (("falkor://", "redis://"), ("falkors://", "rediss://")):
+        if url.startswith(falkor):
+            return redis + url[len(falkor) :]
+    return url

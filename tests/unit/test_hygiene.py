@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import graphcdp.api.app  # imports every module that declares statements
-import graphcdp.bench.run  # noqa: F401 - and the benchmarks
+import graphcdp.bench.suite  # noqa: F401 - and the benchmarks (the suite imports every one)
 from graphcdp.api.schema import export_sdl
 from graphcdp.store.cypher import DEFAULT_ROOT, DIALECTS, SCHEMA_PREFIX, declared_statements, statement_files
 

@@ -1,0 +1,154 @@
+"""Chatbot context lookup: `context(identifier, touchpoints: 10)` over HTTP against `graphcdp serve`, beside
+the raw database answering the same lookup in one Cypher statement (cypher/bench/raw_context.cypher),
+at the same concurrency levels, for the same random identifiers of the graph, in the same run.
+
+The raw side is the database's floor for the answer: one indexed read that returns the person, her
+traits, identifiers and consent statements, order count, revenue and last activity, and her latest
+touchpoints. graphcdp adds normalization, HTTP, GraphQL, metrics computed in Python, and one round trip
+per part of the answer (person, journey, metrics, consents, concurrently through its DataLoaders). The
+ratio is graphcdp p50 / raw p50 and raw req/s / graphcdp req/s (1.0 would mean graphcdp costs nothing).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from typing import Any
+
+import httpx
+
+from graphcdp.bench.http_load import (
+    BenchRequestError,
+    BenchServer,
+    SampledIdentifier,
+    default_warmup,
+    graphql,
+    run_clients,
+    run_concurrent,
+    sample_identifiers,
+)
+from graphcdp.bench.latency import latency_summary
+from graphcdp.store import Row, statement
+from graphcdp.store.cypher import CypherCatalog
+from graphcdp.store.falkordb import FalkorDBStore
+
+RAW_CONTEXT = statement("bench/raw_context")
+
+TOUCHPOINTS = 10
+# What a chatbot asks: who, her identifiers, consent, value and activity,
+# and what she did last.
+CONTEXT = """
+query($type: String!, $value: String!, $touchpoints: Int!) {
+  context(identifier: {type: $type, value: $value}, touchpoints: $touchpoints) {
+    personId traits summary identifiers { key }
+    consents { purpose channel status }
+    metrics { orders revenue netRevenue averageOrderValue lastSeenAt daysSinceLastActivity engagementScore
+              engagementDeclining recencyScore frequencyScore monetaryScore }
+    recentTouchpoints { id type channel occurredAt amount }
+  }
+}"""
+MAX_SAMPLE = 5000  # distinct identifiers drawn from the graph; the queries pick among them
+
+
+async def graphql_context(
+    client: httpx.AsyncClient, identifier: SampledIdentifier, touchpoints: int = TOUCHPOINTS
+) -> dict[str, Any]:
+    """graphcdp's answer; BenchRequestError if it fails or finds nobody (the identifier has a person)."""
+    variables = {"type": identifier.type, "value": identifier.value, "touchpoints": touchpoints}
+    context: dict[str, Any] | None = (await graphql(client, CONTEXT, variables))["context"]
+    if context is None:
+        raise BenchRequestError(f"context found no person for {identifier.key}")
+    return context
+
+
+async def raw_context(store: FalkorDBStore, identifier: SampledIdentifier, touchpoints: int = TOUCHPOINTS) -> Row:
+    """The raw database's answer; BenchRequestError if it finds nobody."""
+    rows = await store.run(RAW_CONTEXT, {"key": identifier.key, "limit": touchpoints})
+    if not rows:
+        raise BenchRequestError(f"raw context found no person for {identifier.key}")
+    return rows[0]
+
+
+async def _raw_level(
+    falkordb_url: str,
+    graph: str,
+    catalog: CypherCatalog,
+    *,
+    asks: Sequence[SampledIdentifier],
+    clients: int,
+    total: int,
+) -> tuple[list[float], float]:
+    # One connection per client, as graphcdp's service would have with as many requests in flight.
+    store = await FalkorDBStore.connect(falkordb_url, graph, catalog, max_connections=clients)
+    try:
+
+        async def call(i: int) -> None:
+            await raw_context(store, asks[i])
+
+        return await run_concurrent(call, clients=clients, total=total)
+    finally:
+        await store.close()
+
+
+async def run_lookup(
+    falkordb_url: str,
+    graph: str,
+    *,
+    clients: Sequence[int] = (1, 8, 32, 128),
+    queries: int = 2000,
+    seed: int = 1,
+) -> dict[str, Any]:
+    """`queries` context lookups at each client count, through graphcdp and straight from the database.
+
+    Returns {"queries": n, "graphcdp": {"8": latency_summary, …}, "raw": {"8": …},
+    "ratio": {"8": {"p50": graphcdp p50 / raw p50, "requestsPerSecond": raw req/s / graphcdp req/s}, …}}.
+    """
+    catalog = CypherCatalog.load("falkordb")
+    probe = await FalkorDBStore.connect(falkordb_url, graph, catalog)
+    try:
+        sample = await sample_identifiers(probe, min(queries, MAX_SAMPLE))
+    finally:
+        await probe.close()
+    if not sample:
+        raise BenchRequestError(f"graph {graph!r} has no identifier that leads to a person: nothing to look up")
+    rng = random.Random(seed)  # noqa: S311 - reproducible benchmark input, not secrets
+    # Request i asks asks[i], on both sides and at every level (warm-up requests included).
+    asks = [rng.choice(sample) for _ in range(default_warmup(queries) + queries)]
+    ours: dict[str, dict[str, Any]] = {}
+    raw: dict[str, dict[str, Any]] = {}
+    ratio: dict[str, dict[str, float]] = {}
+    async with BenchServer(falkordb_url, graph) as server:
+
+        async def request(client: httpx.AsyncClient, i: int) -> None:
+            await graphql_context(client, asks[i])
+
+        for count in clients:  # both sides level by level, so a drift of the machine hits both alike
+            key = str(count)
+            ours[key] = latency_summary(
+                *await run_clients(request, base_url=server.base_url, clients=count, total=queries)
+            )
+            raw[key] = latency_summary(
+                *await _raw_level(falkordb_url, graph, catalog, asks=asks, clients=count, total=queries)
+            )
+            ratio[key] = {
+                "p50": round(ours[key]["p50"] / raw[key]["p50"], 2) if raw[key]["p50"] else 0.0,
+                "requestsPerSecond": round(raw[key]["requestsPerSecond"] / ours[key]["requestsPerSecond"], 2),
+            }
+    return {"queries": queries, "graphcdp": ours, "raw": raw, "ratio": ratio}
+
+
+def lookup_table(result: dict[str, Any]) -> str:
+    lines = [
+        f"context lookups, {result['queries']:,} per client count: graphcdp over HTTP beside the raw database",
+        f"{'clients':>7} | {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>7} | "
+        f"{'raw p50':>8} {'raw p99':>8} {'raw /s':>7} | {'p50 x':>6} {'req/s x':>7}",
+    ]
+    for count, ours in result["graphcdp"].items():
+        raw, ratio = result["raw"][count], result["ratio"][count]
+        lines.append(
+            f"{count:>7} | {ours['p50']:>8.2f} {ours['p95']:>8.2f} {ours['p99']:>8.2f}"
+            f" {ours['requestsPerSecond']:>7,.0f}"
+            f" | {raw['p50']:>8.2f} {raw['p99']:>8.2f} {raw['requestsPerSecond']:>7,.0f}"
+            f" | {ratio['p50']:>5.1f}x {ratio['requestsPerSecond']:>6.1f}x"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,131 @@
+"""`graphcdp bench all` (what `make bench` runs): every benchmark in one go on one embedded FalkorDB.
+
+1. ingest N people through graphcdp and through plain MERGE (graphcdp.bench.run);
+2. the chatbot context lookup over HTTP on the graph just ingested, beside the raw database;
+3. single-record upserts over HTTP on that graph;
+4. scaling: per-operation cost and memory on seeded graphs of each size;
+5. the PNG plots.
+
+Each step prints its table when it finishes and writes its JSON into the results directory.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from graphcdp.bench.lookup import lookup_table, run_lookup
+from graphcdp.bench.plots import plot_latency, plot_scaling
+from graphcdp.bench.run import INGEST_GRAPH, ingest_on, ingest_table
+from graphcdp.bench.scaling import dataset, run_scaling, scaling_table
+from graphcdp.bench.seed import seed_graph
+from graphcdp.bench.upsert_latency import run_upsert_latency, upsert_table
+from graphcdp.identity.service import IdentityService
+from graphcdp.settings import Settings
+from graphcdp.store.cypher import CypherCatalog
+from graphcdp.store.embedded import EmbeddedFalkorDB
+from graphcdp.store.falkordb import FalkorDBStore
+
+
+@dataclass(frozen=True)
+class SuiteConfig:
+    people: int = 100_000
+    seed: int = 1
+    batch_size: int = 1000
+    lookup_clients: Sequence[int] = (1, 8, 32, 128)
+    lookup_queries: int = 2000
+    upsert_clients: Sequence[int] = (1, 8, 32)
+    upserts: int = 1000
+    scaling_sizes: Sequence[int] = (10_000, 100_000)
+    scaling_probes: int = 500
+    progress: bool = True
+
+
+def write_result(out: Path, name: str, result: dict[str, Any]) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{name}.json"
+    path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+async def run_suite(
+    settings: Settings, config: SuiteConfig, *, out: Path, work: Path, say: Callable[[str], None] = print
+) -> dict[str, Any]:
+    started = time.perf_counter()
+    data = dataset(work, config.people, config.seed, progress=config.progress)
+    database = work / "falkordb"
+    shutil.rmtree(database, ignore_errors=True)  # every run starts from an empty database
+    server = EmbeddedFalkorDB(database, start_timeout=settings.embedded_start_timeout)
+    await server.start()
+    results: dict[str, Any] = {}
+    try:
+        results["ingest"] = await ingest_on(
+            server, settings, data, batch_size=config.batch_size, progress=config.progress
+        )
+        say(ingest_table(results["ingest"]))
+        results["lookup"] = await run_lookup(
+            server.url, INGEST_GRAPH, clients=config.lookup_clients, queries=config.lookup_queries, seed=config.seed
+        )
+        say(lookup_table(results["lookup"]))
+        results["upsert"] = await run_upsert_latency(
+            server.url, INGEST_GRAPH, clients=config.upsert_clients, upserts=config.upserts, seed=config.seed
+        )
+        say(upsert_table(results["upsert"]))
+        if config.scaling_sizes:
+            results["scaling"] = await run_scaling(
+                settings,
+                server,
+                work,
+                sizes=config.scaling_sizes,
+                seed=config.seed,
+                probes=config.scaling_probes,
+                lookups=config.scaling_probes,
+                progress=config.progress,
+            )
+            say(scaling_table(results["scaling"]))
+    finally:
+        await server.stop()
+        shutil.rmtree(database, ignore_errors=True)
+    for name, result in results.items():
+        write_result(out, name, result)
+    plots = [plot_latency(results["upsert"], results["lookup"], out / "latency.png")]
+    if "scaling" in results:
+        plots.append(plot_scaling(results["scaling"], out / "scaling.png"))
+    results["suite"] = {"seconds": round(time.perf_counter() - started, 1), "plots": [str(p) for p in plots]}
+    write_result(out, "suite", results["suite"])
+    say(f"all benchmarks in {results['suite']['seconds'] / 60:.1f} min; results and plots in {out}")
+    return results
+
+
+async def run_on_seeded_graph(
+    settings: Settings,
+    *,
+    people: int,
+    seed: int,
+    work: Path,
+    measure: Callable[[str, str], Awaitable[dict[str, Any]]],
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Run one HTTP benchmark on its own: seed a graph of `people` (graphcdp.bench.seed) on a fresh embedded
+    FalkorDB, then call `measure(falkordb_url, graph)`."""
+    data = dataset(work, people, seed, progress=progress)
+    database = work / "falkordb"
+    shutil.rmtree(database, ignore_errors=True)
+    server = EmbeddedFalkorDB(database, start_timeout=settings.embedded_start_timeout)
+    await server.start()
+    try:
+        store = await FalkorDBStore.connect(server.url, INGEST_GRAPH, CypherCatalog.load("falkordb"))
+        try:
+            await store.ensure_schema()
+            await seed_graph(store, IdentityService(store, settings).rules, data, progress=progress)
+        finally:
+            await store.close()
+        return await measure(server.url, INGEST_GRAPH)
+    finally:
+        await server.stop()
+        shutil.rmtree(database, ignore_errors=True)

@@ -1,0 +1,147 @@
+"""Single-record upsert latency over HTTP: one `upsertRecords` mutation per record, sent by 1, 8, 32 …
+concurrent clients to a real `graphcdp serve` on an existing graph.
+
+Half the records are brand-new people (an email, phone and cookie never seen). The other half are new
+source records that link to a person of the graph: they carry one of her identifiers (drawn at random
+from the graph) and the cookie of the new person the same worker created just before, so resolution
+merges two persons against the existing graph, as a web login after an anonymous visit does. If the
+graph has no person yet, every record is new.
+
+Every record is unique to its run, level and request (the run carries a random token), so nothing is
+UNCHANGED and the benchmark can run again on the same graph.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from graphcdp.bench.http_load import (
+    BenchRequestError,
+    BenchServer,
+    SampledIdentifier,
+    default_warmup,
+    graphql,
+    run_clients,
+    sample_identifiers,
+)
+from graphcdp.bench.latency import latency_summary
+from graphcdp.store.cypher import CypherCatalog
+from graphcdp.store.falkordb import FalkorDBStore
+
+UPSERT = (
+    "mutation($r: [RecordInput!]!) { upsertRecords(records: $r) "
+    "{ results { index personId action } errors { index code message } } }"
+)
+# German mobile numbers (+49 151 and eight digits, all valid): the generator's people have US numbers,
+# so a new person's phone never meets one of theirs.
+PHONE_PREFIX = "+49151"
+PHONE_SPACE = 10**8
+
+
+@dataclass(frozen=True)
+class _Level:
+    """The records of one concurrency level. Request i is sent by worker i % clients (see http_load):
+    at a worker's even steps a new person, at its odd steps a record linking the person of the step
+    before (already committed: same worker) to an existing person."""
+
+    run: str
+    clients: int
+    serial_base: int  # phone numbers of this level start here, so no two requests of a run share one
+    phone_base: int
+    existing: Sequence[SampledIdentifier]
+    picks: Sequence[int]  # request i links to existing[picks[i]]
+
+    def _cookie(self, i: int) -> str:
+        return f"ck-{self.run}-{self.clients}-{i}"
+
+    def links(self, i: int) -> bool:
+        return bool(self.existing) and (i // self.clients) % 2 == 1
+
+    def record(self, i: int) -> dict[str, Any]:
+        source_id = f"{self.run}-{self.clients}-{i}"
+        if self.links(i):
+            known = self.existing[self.picks[i]]
+            return {
+                "source": "bench-link",
+                "sourceId": source_id,
+                "identifiers": [
+                    {"type": known.type, "value": known.value},
+                    {"type": "cookie_id", "value": self._cookie(i - self.clients)},
+                ],
+                "traits": {"firstName": f"Linked{i}"},
+            }
+        phone = (self.phone_base + self.serial_base + i) % PHONE_SPACE
+        return {
+            "source": "bench-new",
+            "sourceId": source_id,
+            "identifiers": [
+                {"type": "email", "value": f"new.{source_id}@upsert.bench.example"},
+                {"type": "phone", "value": f"{PHONE_PREFIX}{phone:08d}"},
+                {"type": "cookie_id", "value": self._cookie(i)},
+            ],
+            "traits": {"firstName": f"New{i}", "lastName": "Bench"},
+        }
+
+
+async def _existing_identifiers(falkordb_url: str, graph: str, count: int) -> list[SampledIdentifier]:
+    store = await FalkorDBStore.connect(falkordb_url, graph, CypherCatalog.load("falkordb"))
+    try:
+        return await sample_identifiers(store, count)
+    finally:
+        await store.close()
+
+
+async def run_upsert_latency(
+    falkordb_url: str, graph: str, *, clients: Sequence[int] = (1, 8, 32), upserts: int = 1000, seed: int = 1
+) -> dict[str, Any]:
+    """`upserts` single-record upserts at each client count, against `graphcdp serve` on `graph`.
+
+    Returns {"upserts": n, "clients": {"8": latency_summary, …}, "actions": {"CREATED": k, "MERGED": m, …}}
+    (actions of the timed requests of every level together).
+    """
+    existing = await _existing_identifiers(falkordb_url, graph, upserts)
+    run = uuid.uuid4().hex[:8]
+    rng = random.Random(seed)  # noqa: S311 - reproducible benchmark input, not secrets
+    # Per run, not per seed: a rerun on the same graph gets phones it has not seen.
+    phone_base = random.Random(run).randrange(PHONE_SPACE)  # noqa: S311 - test data, not secrets
+    warmup = default_warmup(upserts)
+    actions: Counter[str] = Counter()
+    levels: dict[str, dict[str, Any]] = {}
+    async with BenchServer(falkordb_url, graph) as server:
+        for number, count in enumerate(clients):
+            picks = [rng.randrange(len(existing)) if existing else 0 for _ in range(warmup + upserts)]
+            level = _Level(run, count, number * (warmup + upserts), phone_base, existing, picks)
+
+            async def request(client: httpx.AsyncClient, i: int, level: _Level = level) -> None:
+                record = level.record(i)
+                outcome = (await graphql(client, UPSERT, {"r": [record]}))["upsertRecords"]
+                if outcome["errors"] or len(outcome["results"]) != 1:
+                    raise BenchRequestError(f"upsert of {record} failed: {outcome}")
+                if i >= warmup:
+                    actions[outcome["results"][0]["action"]] += 1
+
+            samples, seconds = await run_clients(
+                request, base_url=server.base_url, clients=count, total=upserts, warmup=warmup
+            )
+            levels[str(count)] = latency_summary(samples, seconds)
+    return {"upserts": upserts, "clients": levels, "actions": dict(sorted(actions.items()))}
+
+
+def upsert_table(result: dict[str, Any]) -> str:
+    lines = [
+        f"single-record upserts over HTTP, {result['upserts']:,} per client count",
+        f"{'clients':>7} {'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9} {'req/s':>8}",
+    ]
+    for count, s in result["clients"].items():
+        lines.append(
+            f"{count:>7} {s['p50']:>9.2f} {s['p95']:>9.2f} {s['p99']:>9.2f} {s.get('requestsPerSecond', 0):>8,.0f}"
+        )
+    lines.append("actions: " + ", ".join(f"{action} {n:,}" for action, n in result["actions"].items()))
+    return "\n".join(lines)

@@ -1,0 +1,61 @@
+"""`graphcdp bench all` (what `make bench` runs) end to end at a tiny size, so it cannot rot: every step's
+JSON, the scaling sizes, and real PNG plots. Nothing here looks at a time."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from graphcdp.bench.scaling import probe_records
+from graphcdp.bench.suite import SuiteConfig, run_suite
+from graphcdp.settings import load_settings
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+async def test_the_whole_suite_writes_every_result_and_both_plots(tmp_path: Path) -> None:
+    out, printed = tmp_path / "results", []
+    config = SuiteConfig(
+        people=30,
+        seed=2,
+        batch_size=40,
+        lookup_clients=(1, 3),
+        lookup_queries=12,
+        upsert_clients=(1, 2),
+        upserts=8,
+        scaling_sizes=(15, 30),
+        scaling_probes=6,
+        progress=False,
+    )
+    results = await run_suite(load_settings(), config, out=out, work=tmp_path / "work", say=printed.append)
+
+    for name in ("ingest", "lookup", "upsert", "scaling", "suite"):
+        assert json.loads((out / f"{name}.json").read_text()) == results[name]
+    assert results["ingest"]["quality"]["truePeople"] == 30
+    assert set(results["lookup"]["graphcdp"]) == {"1", "3"} and set(results["upsert"]["clients"]) == {"1", "2"}
+    sizes = results["scaling"]["sizes"]
+    assert [s["people"] for s in sizes] == [15, 30]
+    for size in sizes:
+        assert size["upsert"]["graphcdp"]["count"] == 6 and size["upsert"]["raw"]["count"] == 6
+        assert size["lookup"]["graphcdp"]["count"] == 6
+        assert size["seed"]["records"] > size["people"] and size["seed"]["persons"] > 0
+        # FalkorDB reports memory in whole megabytes: a graph this small may read as 0.
+        assert size["memory"]["mb"] >= 0 and isinstance(size["memory"]["bytesPerPerson"], int)
+    for plot in ("latency.png", "scaling.png"):
+        data = (out / plot).read_bytes()
+        assert data.startswith(PNG_MAGIC) and len(data) > 10_000
+    assert len(printed) == 5 and "all benchmarks in" in printed[-1]
+    assert not (tmp_path / "work" / "falkordb").exists()  # the benchmark database is removed afterwards
+
+
+def test_probe_records_alternate_new_people_and_existing_identifiers() -> None:
+    existing = [("email", "a@example.com"), ("phone", "+4915112345678")]
+    records = probe_records(existing, 6, seed=4)
+    assert len({(r["source"], r["sourceId"]) for r in records}) == 6
+    for n, record in enumerate(records):
+        values = {i["value"] for i in record["identifiers"]}
+        if n % 2:
+            assert values & {v for _, v in existing}
+        else:
+            assert not values & {v for _, v in existing}
+    assert probe_records(existing, 6, seed=4) == records  # seeded
