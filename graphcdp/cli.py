@@ -175,6 +175,7 @@ def generate(args: argparse.Namespace) -> None:
 def _bench_settings() -> Settings:
     settings = load_settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per benchmark request otherwise
     return settings
 
 

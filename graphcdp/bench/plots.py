@@ -38,9 +38,14 @@ def plot_scaling(scaling: dict[str, Any], path: Path) -> Path:
     return path
 
 
-def _cdf(axis: Any, quantiles: list[float], label: str, style: str) -> None:
+def _cdf(axis: Any, quantiles: list[float], label: str, style: str, color: str) -> None:
     share = [k / max(len(quantiles) - 1, 1) for k in range(len(quantiles))]
-    axis.plot(quantiles, share, style, label=label)
+    axis.plot(quantiles, share, style, label=label, color=color)
+
+
+def _color(position: int) -> str:
+    """One colour per client count, the same for graphcdp (solid) and the raw database (dashed)."""
+    return f"C{position % 10}"
 
 
 def plot_latency(upsert: dict[str, Any] | None, lookup: dict[str, Any] | None, path: Path) -> Path:
@@ -48,13 +53,13 @@ def plot_latency(upsert: dict[str, Any] | None, lookup: dict[str, Any] | None, p
     count beside the raw database."""
     figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
     if upsert:
-        for clients, summary in upsert["clients"].items():
-            _cdf(left, summary["quantilesMs"], f"{clients} clients", "-")
+        for position, (clients, summary) in enumerate(upsert["clients"].items()):
+            _cdf(left, summary["quantilesMs"], f"{clients} clients", "-", _color(position))
     left.set_title("Single-record upsert over HTTP")
     if lookup:
         for side, style in SIDES:
-            for clients, summary in lookup[side].items():
-                _cdf(right, summary["quantilesMs"], f"{side}, {clients} clients", style)
+            for position, (clients, summary) in enumerate(lookup[side].items()):
+                _cdf(right, summary["quantilesMs"], f"{side}, {clients} clients", style, _color(position))
     right.set_title("Context lookup: graphcdp over HTTP vs raw database")
     for axis in (left, right):
         axis.set(xscale="log", xlabel="latency (ms)", ylabel="share of requests at or below")
