@@ -96,21 +96,23 @@ async def store(request: pytest.FixtureRequest, embedded_falkordb: EmbeddedFalko
     await graph_store.close()
 
 
-@pytest.fixture
-async def falkordb_store(embedded_falkordb: EmbeddedFalkorDB) -> AsyncIterator[FalkorDBStore]:
-    """A fresh graph on the embedded FalkorDB only (for FalkorDB-specific behaviour)."""
-    graph_store = await _falkordb_store(embedded_falkordb)
+async def _fresh_falkordb_graph(server: EmbeddedFalkorDB) -> AsyncIterator[FalkorDBStore]:
+    graph_store = await _falkordb_store(server)
     await graph_store.ensure_schema()
     yield graph_store
     await graph_store.destroy()
     await graph_store.close()
+
+
+@pytest.fixture
+async def falkordb_store(embedded_falkordb: EmbeddedFalkorDB) -> AsyncIterator[FalkorDBStore]:
+    """A fresh graph on the embedded FalkorDB only (for FalkorDB-specific behaviour)."""
+    async for graph_store in _fresh_falkordb_graph(embedded_falkordb):
+        yield graph_store
 
 
 @pytest.fixture
 async def second_falkordb_store(embedded_falkordb: EmbeddedFalkorDB) -> AsyncIterator[FalkorDBStore]:
     """Another fresh graph on the embedded FalkorDB, for tests that compare two graphs."""
-    graph_store = await _falkordb_store(embedded_falkordb)
-    await graph_store.ensure_schema()
-    yield graph_store
-    await graph_store.destroy()
-    await graph_store.close()
+    async for graph_store in _fresh_falkordb_graph(embedded_falkordb):
+        yield graph_store

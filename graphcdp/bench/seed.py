@@ -25,6 +25,7 @@ from typing import Any
 from tqdm import tqdm  # type: ignore[import-untyped]
 
 from graphcdp.errors import GraphCDPError
+from graphcdp.identity.clustering import UnionFind
 from graphcdp.identity.component import Component, IdentifierState, RecordState
 from graphcdp.identity.evidence import UPSERT_EVIDENCE, Observation, evidence_rows
 from graphcdp.identity.input import ParsedRecord, parse_record
@@ -77,35 +78,6 @@ def _lines(path: Path) -> Iterator[tuple[int, Any]]:
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-class _Components:
-    """Union-find over record keys; records that share a linking identifier are one component."""
-
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-        self.first_holder: dict[str, str] = {}  # identifier key → first record that carries it
-
-    def find(self, key: str) -> str:
-        root = key
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[key] != root:
-            self.parent[key], key = root, self.parent[key]
-        return root
-
-    def add(self, record: str, linking: Sequence[str]) -> None:
-        self.parent.setdefault(record, record)
-        for identifier in linking:
-            holder = self.first_holder.setdefault(identifier, record)
-            if holder != record:
-                self.parent[self.find(holder)] = self.find(record)
-
-    def groups(self) -> list[list[str]]:
-        by_root: dict[str, list[str]] = {}
-        for record in self.parent:
-            by_root.setdefault(self.find(record), []).append(record)
-        return list(by_root.values())
 
 
 async def seed_graph(store: GraphStore, rules: ResolutionRules, data: Path, *, progress: bool = False) -> SeedReport:
@@ -191,10 +163,7 @@ def _fold_evidence(evidence: dict[str, dict[str, Any]], observations: list[Obser
 async def _seed_resolution(
     store: GraphStore, rules: ResolutionRules, everything: Component, *, now: int, report: SeedReport, progress: bool
 ) -> None:
-    components = _Components()
-    for key, state in everything.records.items():
-        components.add(key, state.identifiers)
-    groups = components.groups()
+    groups = _components(everything)
     report.components = len(groups)
     params, pending = _empty_commit(now), 0
     for group in tqdm(groups, desc="seed resolution", disable=not progress):
@@ -277,6 +246,20 @@ def _add_record(component: Component, state: RecordState, identifiers: list[tupl
             identifier = component.identifiers[key] = IdentifierState(key, type_, blocked, False, [], None)
         if state.key not in identifier.records:
             identifier.records.append(state.key)
+
+
+def _components(everything: Component) -> list[list[str]]:
+    """Record keys grouped into components: records that share a linking identifier are one."""
+    nodes = UnionFind()
+    for key, state in everything.records.items():
+        nodes.add(key)
+        for identifier in state.identifiers:
+            nodes.add(f"i:{identifier}")
+            nodes.union(key, f"i:{identifier}")
+    groups: dict[str, list[str]] = {}
+    for key in everything.records:
+        groups.setdefault(nodes.find(key), []).append(key)
+    return list(groups.values())
 
 
 def _component_of(everything: Component, record_keys: list[str]) -> Component:

@@ -41,7 +41,7 @@ class Clustering:
     rejections: list[Rejection]
 
 
-class _UnionFind:
+class UnionFind:
     def __init__(self) -> None:
         self.parent: dict[str, str] = {}
 
@@ -67,7 +67,7 @@ def cluster(
     limit: Callable[[str], int],
 ) -> Clustering:
     """Clusters of a component. `identifier_types` maps every identifier key of it to its type."""
-    nodes = _UnionFind()
+    nodes = UnionFind()
     counts: dict[str, Counter[str]] = {}  # root → identifier type → distinct values
     for key, type_ in identifier_types.items():
         nodes.add(f"i:{key}")
@@ -112,7 +112,7 @@ def cluster(
     return Clustering(_groups(nodes, ordered), rejections)
 
 
-def _groups(nodes: _UnionFind, ordered: list[RecordNode]) -> list[Group]:
+def _groups(nodes: UnionFind, ordered: list[RecordNode]) -> list[Group]:
     """The sets of the union-find as groups, oldest evidence first (record-less groups last)."""
     rank = {f"r:{r.key}": (r.observed_at, r.key) for r in ordered}
     by_root: dict[str, Group] = {}
