@@ -160,6 +160,14 @@ class Settings(BaseSettings):
     )
     max_batch_size: int = Field(1000, ge=1, description="Most records or touchpoints in one mutation call.")
 
+    # Probabilistic matching (graphcdp/identity/matching/, docs/matching.md)
+    matching: bool = Field(True, description="Link records with no shared identifier by comparing their traits.")
+    matching_model: Path | None = Field(
+        None,
+        description="A matching model (JSON) to start with; default: the one that ships. A trained or admin-set "
+        "model stored in the graph takes precedence.",
+    )
+
     # Reading profiles and exploring the graph
     max_page_size: int = Field(100, ge=1, description="Largest `first` of any connection (journey, search).")
     max_query_depth: int = Field(12, ge=2, description="Deepest nesting of fields a GraphQL query may have.")

@@ -19,9 +19,12 @@ OPTIONAL MATCH (i)<-[ih:HAS]-(:Record)
 OPTIONAL MATCH (r)-[rh:HAS]->(:Identifier)
 // A check names either an identifier or a record, so one side is null and no row is counted twice.
 WITH c.identifier AS ik, c.record AS rk, c.person AS wantPerson, c.degree AS wantDegree, c.version AS wantVersion,
-     i, r, person, count(ih) + count(rh) AS degree
+     i, r, person, count(ih) + count(rh) AS evidence
+// A record's degree also counts its probabilistic links and a reviewer's cannot-links.
+OPTIONAL MATCH (r)-[rm:MATCHED|NOT_MATCHED]-(:Record)
+WITH ik, rk, wantPerson, wantDegree, wantVersion, i, r, person, evidence, count(rm) AS links
 WITH sum(
-  CASE WHEN (i IS NOT NULL OR r IS NOT NULL) AND person = wantPerson AND degree = wantDegree
+  CASE WHEN (i IS NOT NULL OR r IS NOT NULL) AND person = wantPerson AND evidence + links = wantDegree
             AND coalesce(r.version, -1) = wantVersion THEN 0 ELSE 1 END
 ) AS stale
 WITH stale WHERE stale = 0

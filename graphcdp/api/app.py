@@ -58,9 +58,11 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if store is not None:
+            await app.state.identity.load_stored_model()
             yield
             return
         _attach_services(app, await open_store(settings), settings)
+        await app.state.identity.load_stored_model()
         try:
             yield
         finally:

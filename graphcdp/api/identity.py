@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable
+from enum import Enum
 from typing import Annotated, Any, cast
 
 import strawberry
@@ -11,6 +12,7 @@ from strawberry.scalars import JSON
 from graphcdp.api.common import IdentifierInput, ItemError
 from graphcdp.api.context import Info
 from graphcdp.api.errors import graphql_error
+from graphcdp.api.matching import MatchExplanation
 from graphcdp.api.profiles import (
     Consent,
     Metrics,
@@ -61,7 +63,24 @@ class UpsertRecordsPayload:
     persons_created: list[strawberry.ID] = strawberry.field(description="New persons (placeholders in a dry run).")
     persons_merged: list[strawberry.ID] = strawberry.field(description="Person ids retired into another person.")
     links_rejected: list[RejectedLink] = strawberry.field(description="Links refused by merge protection.")
+    matching: MatchingSummary = strawberry.field(description="What probabilistic matching did (not in a dry run).")
     dry_run: bool
+
+
+@strawberry.type
+class SkippedBlock:
+    key: str = strawberry.field(description="The blocking key (rule=values).")
+    size: int = strawberry.field(description="Records in it: more than the model's maxBlockSize.")
+
+
+@strawberry.type
+class MatchingSummary:
+    pairs_scored: int
+    matched: int = strawberry.field(description="Pairs linked (MATCHED).")
+    possible: int = strawberry.field(description="Pairs sent to the review queue (POSSIBLE_MATCH).")
+    blocks_skipped: list[SkippedBlock] = strawberry.field(
+        description="Blocks over the size cap: too common a value to compare everything in them."
+    )
 
 
 @strawberry.type
@@ -175,13 +194,28 @@ class SourceRecord:
         return Person.from_dict(found) if found else None
 
 
+@strawberry.enum
+class LinkKind(Enum):
+    IDENTIFIER = "identifier"  # a record observed an identifier
+    MATCH = "match"  # two records matched on their traits (probabilistic, or accepted by a reviewer)
+
+
 @strawberry.type
 class LinkHop:
     from_key: str = strawberry.field(name="from", description="Identifier or record:<source>:<sourceId>.")
     to_key: str = strawberry.field(name="to")
-    source: str = strawberry.field(description="Source of the record that observed the identifier.")
+    kind: LinkKind
+    source: str = strawberry.field(
+        description="Source of the record that observed the identifier (a MATCH hop: of the record it leads to)."
+    )
     source_id: str
-    at: DateTime | None = strawberry.field(description="When that record observed it.")
+    at: DateTime | None = strawberry.field(description="When that record observed it, or when the match was scored.")
+    score: float | None = strawberry.field(description="MATCH: the match probability.")
+    rule: str | None = strawberry.field(description='MATCH: the model (name@version) that scored it, or "review".')
+    reviewed: bool = strawberry.field(description="MATCH: a reviewer accepted it.")
+    explanation: MatchExplanation | None = strawberry.field(
+        description="MATCH: each comparison's level and weight; prior + weights = the total weight."
+    )
 
 
 @strawberry.type
@@ -233,7 +267,18 @@ class IdentityQuery:
             person_id=strawberry.ID(found.person_id) if found.person_id else None,
             reason=found.reason,
             hops=[
-                LinkHop(from_key=h.from_key, to_key=h.to_key, source=h.source, source_id=h.source_id, at=h.at)
+                LinkHop(
+                    from_key=h.from_key,
+                    to_key=h.to_key,
+                    kind=LinkKind(h.kind),
+                    source=h.source,
+                    source_id=h.source_id,
+                    at=h.at,
+                    score=h.score,
+                    rule=h.rule,
+                    reviewed=h.reviewed,
+                    explanation=MatchExplanation.from_dict(h.explanation) if h.explanation else None,
+                )
                 for h in found.hops
             ],
         )
@@ -268,6 +313,12 @@ class IdentityMutation:
             persons_created=[strawberry.ID(p) for p in outcome.persons_created],
             persons_merged=[strawberry.ID(p) for p in outcome.persons_merged],
             links_rejected=[RejectedLink(**link) for link in outcome.links_rejected],
+            matching=MatchingSummary(
+                pairs_scored=outcome.matching.pairs_scored,
+                matched=outcome.matching.matched,
+                possible=outcome.matching.possible,
+                blocks_skipped=[SkippedBlock(**b) for b in outcome.matching.blocks_skipped],
+            ),
             dry_run=dry_run,
         )
 

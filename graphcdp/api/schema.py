@@ -12,6 +12,7 @@ from graphcdp.api.customer import CustomerQuery
 from graphcdp.api.explore import ExploreQuery
 from graphcdp.api.identity import IdentityMutation, IdentityQuery
 from graphcdp.api.limits import ConfiguredDepthLimit
+from graphcdp.api.matching import MatchingMutation, MatchingQuery
 from graphcdp.api.profiles import ProfileMutation
 from graphcdp.api.scalars import SCALARS
 from graphcdp.api.types import Health
@@ -19,7 +20,7 @@ from graphcdp.status import service_status
 
 
 @strawberry.type
-class Query(IdentityQuery, CustomerQuery, ExploreQuery):
+class Query(IdentityQuery, CustomerQuery, ExploreQuery, MatchingQuery):
     @strawberry.field(description="Version of the graphcdp service.")
     def version(self) -> str:
         return __version__
@@ -30,7 +31,7 @@ class Query(IdentityQuery, CustomerQuery, ExploreQuery):
 
 
 @strawberry.type
-class Mutation(IdentityMutation, ProfileMutation):
+class Mutation(IdentityMutation, ProfileMutation, MatchingMutation):
     pass
 
 

@@ -103,7 +103,9 @@ async def measure_size(
 ) -> dict[str, Any]:
     manifest = json.loads((data / "manifest.json").read_text(encoding="utf-8"))
     graph = f"bench_scaling_{manifest['people']}"
-    store = await FalkorDBStore.connect(server.url, graph, CypherCatalog.load("falkordb"))
+    store = await FalkorDBStore.connect(
+        server.url, graph, CypherCatalog.load("falkordb"), query_timeout=settings.query_timeout
+    )
     try:
         await store.destroy()  # a graph left by an interrupted run
         await store.ensure_schema()

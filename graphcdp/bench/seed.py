@@ -9,7 +9,9 @@ the graph an import would leave, person ids aside. The commit statement still ch
 identifier against what the plan assumed; a mismatch means the in-memory model is wrong, and stops the
 seed rather than leaving a graph that differs from graphcdp's.
 
-This is for an empty graph: it does not read what is already stored.
+This is for an empty graph: it does not read what is already stored. It seeds deterministic linking only:
+probabilistic matching (scoring candidates through blocks) is not planned here, so the graph equals an
+import with GRAPHCDP_MATCHING=false.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Read one evidence component: the records and identifiers reachable from some seeds through
-non-blocked identifiers, with the persons they belong to now. The cost grows with the component,
+non-blocked identifiers and probabilistic links, with the persons they belong to now. The cost grows with the component,
 never with the graph: each hop is one indexed lookup per key."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from graphcdp.store import GraphStore, statement
 
 COMPONENT_RECORDS = statement("identity/component_records")
 COMPONENT_IDENTIFIERS = statement("identity/component_identifiers")
+PERSON_MEMBERS = statement("identity/person_members")
 
 
 class ComponentTooLargeError(GraphCDPError):
@@ -28,10 +29,22 @@ class RecordState:
     traits: dict[str, Any]
     detached: bool
     version: int
-    degree: int  # HAS edges, blocked identifiers included
+    degree: int  # HAS edges (blocked identifiers included), MATCHED and NOT_MATCHED edges
     identifiers: list[str]  # linking (non-blocked) identifiers
     content_hash: str | None
     person: str | None
+    matches: list[MatchEdge] = field(default_factory=list)
+    cannot: list[str] = field(default_factory=list)  # records a reviewer said are someone else
+
+
+@dataclass(frozen=True)
+class MatchEdge:
+    """A probabilistic link (MATCHED edge) as stored: scored at ingest, or accepted by a reviewer."""
+
+    other: str
+    score: float
+    reviewed: bool
+    rule: str
 
 
 @dataclass
@@ -69,9 +82,14 @@ async def read_component(
 ) -> Component:
     component = Component()
     pending_records, pending_identifiers = set(record_keys), set(identifier_keys)
+    expanded: set[str] = set()  # persons whose members are in the component
     while pending_records or pending_identifiers:
         if pending_records:
             for row in await store.run(COMPONENT_RECORDS, {"keys": sorted(pending_records)}):
+                matches = [
+                    MatchEdge(o, float(score or 0), bool(reviewed), rule or "")
+                    for o, score, reviewed, rule in row["matched"]
+                ]
                 component.records[row["key"]] = RecordState(
                     key=row["key"],
                     source=row["source"],
@@ -79,16 +97,20 @@ async def read_component(
                     traits=json.loads(row["traits"] or "{}"),
                     detached=bool(row["detached"]),
                     version=row["version"],
-                    degree=len(row["held"]),
+                    degree=len(row["held"]) + len(matches) + len(row["cannot"]),
                     identifiers=sorted(key for key, blocked in row["held"] if not blocked),
                     content_hash=row["contentHash"],
                     person=row["person"],
+                    matches=matches,
+                    cannot=sorted(row["cannot"]),
                 )
                 component.note_person(row)
                 pending_identifiers.update(
                     k for k in component.records[row["key"]].identifiers if k not in component.identifiers
                 )
-            pending_records = set()
+            pending_records = {
+                m.other for r in component.records.values() for m in r.matches
+            } - component.records.keys()
             if len(component.records) > max_records:
                 raise ComponentTooLargeError(
                     f"more than {max_records} records are linked together; block the identifier that joins "
@@ -104,4 +126,10 @@ async def read_component(
                 if not state.blocked:
                     pending_records.update(k for k in state.records if k not in component.records)
             pending_identifiers = set()
+        if not pending_records and (persons := sorted(component.persons.keys() - expanded)):
+            # Everything a touched person holds now, even what no evidence reaches any more: so it can split.
+            expanded.update(persons)
+            for row in await store.run(PERSON_MEMBERS, {"ids": persons}):
+                pending_records.update(k for k in row["records"] if k not in component.records)
+                pending_identifiers.update(k for k in row["identifiers"] if k not in component.identifiers)
     return component

@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphcdp.errors import GraphCDPError
-from graphcdp.identity.clustering import Group, RecordNode, Rejection, cluster
+from graphcdp.identity.clustering import Clustering, Group, RecordNode, Rejection, cluster
 from graphcdp.identity.component import Component, read_component
 from graphcdp.identity.golden import golden_traits
+from graphcdp.identity.matching.linking import MatchDecision, link_groups
+from graphcdp.identity.matching.runtime import MatchingRuntime
 from graphcdp.identity.normalize import IdentifierPolicy
 from graphcdp.identity.search_text import person_name, search_text
 from graphcdp.store import GraphStore, statement
@@ -36,6 +38,7 @@ class ResolutionRules:
     shared_after_rejections: int
     max_component_records: int
     retries: int
+    matching: MatchingRuntime | None = None  # None: deterministic linking only
 
 
 @dataclass
@@ -47,6 +50,8 @@ class Plan:
     retired: dict[str, str | None] = field(default_factory=dict)  # old id → surviving id (None: no evidence left)
     rejections: list[Rejection] = field(default_factory=list)
     persons: list[str] = field(default_factory=list)  # every person of the component afterwards
+    matches: list[MatchDecision] = field(default_factory=list)  # probabilistic links applied
+    refused_matches: list[MatchDecision] = field(default_factory=list)
     params: dict[str, Any] = field(default_factory=dict)
 
     def merged_into(self, person: str) -> list[str]:
@@ -78,6 +83,8 @@ def plan(
         for r in component.records.values()
     ]
     clustering = cluster(records, {k: i.type for k, i in linking.items()}, rules.policy.priority, rules.policy.limit)
+    result = Plan(rejections=clustering.rejections)
+    _apply_matches(clustering, component, rules, result)
     current: dict[str, str | None] = {f"r:{k}": r.person for k, r in component.records.items()}
     current.update({f"i:{k}": i.person for k, i in linking.items()})
 
@@ -88,7 +95,6 @@ def plan(
         state = component.persons.get(person)
         return (state.created_at if state else now, person)
 
-    result = Plan(rejections=clustering.rejections)
     taken: dict[str, Group] = {}
     for group in clustering.groups:  # oldest evidence first: it keeps the oldest person's id
         candidates = {current[m] for m in members(group)} - {None} - taken.keys()
@@ -163,6 +169,16 @@ def plan(
     return result
 
 
+def _apply_matches(clustering: Clustering, component: Component, rules: ResolutionRules, result: Plan) -> None:
+    """Probabilistic links on top of the deterministic clusters (graphcdp/identity/matching/linking.py)."""
+    if rules.matching is None or not any(r.matches for r in component.records.values()):
+        return
+    linked = link_groups(clustering.groups, component, rules.matching.scorer, rules.policy.limit)
+    clustering.groups, result.matches, result.refused_matches = linked.groups, linked.applied, linked.refused
+    # A refused match is kept with the person like a refused identifier link: explained, and in its history once.
+    clustering.rejections += [Rejection(m.a, f"record:{m.b}", m.reason) for m in linked.refused]
+
+
 def _person_entry(
     person: str,
     group: Group,
@@ -189,6 +205,19 @@ def _person_entry(
     if split_into := sorted(p for p in former.get(person, Counter()) if p != person and p in result.created):
         events.append(_event("split_into", now, persons=split_into))
     events += [_event("rejected_link", now, **json.loads(r)) for r in mine if r not in known]
+    for match in result.matches:  # which rule and score joined what, when it changed who is who
+        persons_before = {component.records[match.a].person, component.records[match.b].person}
+        if match.a in in_group and (len(persons_before) > 1 or None in persons_before):
+            events.append(
+                _event(
+                    "matched",
+                    now,
+                    records=[match.a, match.b],
+                    score=round(match.score, 6),
+                    rule=match.rule,
+                    reviewed=match.reviewed,
+                )
+            )
     records = [component.records[k] for k in group.records]
     traits = [(r.source, r.observed_at, r.traits) for r in records]
     golden = golden_traits(traits, rules.source_priority)

@@ -12,9 +12,14 @@ from graphcdp.batch import check_batch_size, parse_items
 from graphcdp.errors import GraphCDPError
 from graphcdp.identity.component import Component, IdentifierState, RecordState
 from graphcdp.identity.input import ParsedRecord, parse_record
+from graphcdp.identity.matching.config import MatchingModel, load_model, parse_model
+from graphcdp.identity.matching.matcher import Matcher, MatchInput
+from graphcdp.identity.matching.models import active_model, store_model
+from graphcdp.identity.matching.review import ReviewItem, decide, review_page
+from graphcdp.identity.matching.runtime import MatchingRuntime
 from graphcdp.identity.normalize import IdentifierPolicy
 from graphcdp.identity.resolver import Plan, ResolutionRules, now_ms, resolve
-from graphcdp.model.identity import ItemError, RecordAction, RecordResult, UpsertOutcome
+from graphcdp.model.identity import ItemError, MatchSummary, RecordAction, RecordResult, UpsertOutcome
 from graphcdp.settings import Settings
 from graphcdp.store import GraphStore, statement
 
@@ -23,6 +28,7 @@ PERSON_BY_ID = statement("identity/person_by_id")
 PERSON_BY_IDENTIFIER = statement("identity/person_by_identifier")
 RECORD_BY_KEY = statement("identity/record_by_key")
 PERSON_EVIDENCE = statement("identity/person_evidence")
+PERSON_MATCHES = statement("identity/person_matches")
 DETACH_RECORD = statement("identity/detach_record")
 DELETE_RECORD = statement("identity/delete_record")
 
@@ -35,9 +41,14 @@ class RecordNotFoundError(GraphCDPError):
 class LinkHop:
     from_key: str
     to_key: str
-    source: str
+    source: str  # of the record that observed the identifier (a match hop: of the record it leads to)
     source_id: str
     at: int | None
+    kind: str = "identifier"  # or "match": a probabilistic link between two records
+    score: float | None = None
+    rule: str | None = None
+    reviewed: bool = False
+    explanation: dict[str, Any] | None = None  # PairScore.to_dict(): prior weight, per-comparison weights
 
 
 @dataclass(frozen=True)
@@ -57,13 +68,38 @@ class IdentityService:
         self.store = store
         self.policy = IdentifierPolicy.from_settings(settings)
         self.max_batch = settings.max_batch_size
+        self.matching = MatchingRuntime(load_model(settings.matching_model), enabled=settings.matching)
+        self.matcher = Matcher(store, self.matching)
         self.rules = ResolutionRules(
             policy=self.policy,
             source_priority=tuple(settings.source_priority),
             shared_after_rejections=settings.shared_after_rejections,
             max_component_records=settings.max_component_records,
             retries=settings.resolution_retries,
+            matching=self.matching if settings.matching else None,
         )
+
+    # --- the matching model --------------------------------------------------------------------
+
+    async def load_stored_model(self) -> None:
+        """Use the active model stored in the graph, if any (a trained or admin-set one beats the file)."""
+        if (model := await active_model(self.store)) is not None:
+            self.matching.activate(model)
+
+    async def set_matching_model(self, data: object) -> MatchingModel:
+        """Validate, store as the next version and activate; a refused model leaves the running one."""
+        model = await store_model(self.store, parse_model(data, "setMatchingModel"))
+        self.matching.activate(model)
+        return model
+
+    # --- the review queue ---------------------------------------------------------------------
+
+    async def review_queue(self, first: int, after: tuple[float, str] | None) -> tuple[list[ReviewItem], bool]:
+        return await review_page(self.store, first, after)
+
+    async def resolve_match(self, match_id: str, accept: bool) -> list[str]:
+        """Accept (link) or reject (never again) a pair of records; their persons afterwards."""
+        return await decide(self.store, self.rules, match_id, accept)
 
     def normalize_key(self, type_: str, value: str) -> str:
         return self.policy.normalize(type_, value).key
@@ -87,11 +123,26 @@ class IdentityService:
         plan = None
         if changed:
             try:
+                if self.matching.enabled:
+                    outcome.matching = await self._match(changed)
                 plan = await resolve(self.store, self.rules, record_keys=[r.key for r in changed])
             except GraphCDPError as exc:
                 outcome.errors += [ItemError(index=r.index, code=exc.code, message=exc.message) for r in changed]
                 changed = []
         self._report(records, by_index, plan, outcome)
+
+    async def _match(self, records: list[ParsedRecord]) -> MatchSummary:
+        """Probabilistic matching of changed records: links stored before they are resolved."""
+        report = await self.matcher.match(
+            [MatchInput(r.key, r.traits, tuple(i.key for i in r.identifiers if not i.blocked)) for r in records],
+            now_ms(),
+        )
+        return MatchSummary(
+            pairs_scored=report.pairs_scored,
+            matched=report.matched,
+            possible=report.possible,
+            blocks_skipped=[{"key": k, "size": n} for k, n in sorted(report.skipped_blocks.items())],
+        )
 
     async def _dry_run(self, records: list[ParsedRecord], outcome: UpsertOutcome) -> None:
         incoming = {r.key: r for r in records}  # the last of duplicates wins, as when writing
@@ -178,7 +229,11 @@ class IdentityService:
             raise RecordNotFoundError(f"no record {key!r}")
         person = rows[0]["person"]
         plan = await resolve(
-            self.store, self.rules, identifier_keys=rows[0]["identifiers"], extra_persons=[person] if person else []
+            self.store,
+            self.rules,
+            record_keys=rows[0]["matched"],
+            identifier_keys=rows[0]["identifiers"],
+            extra_persons=[person] if person else [],
         )
         return plan.persons
 
@@ -214,7 +269,8 @@ class IdentityService:
             return LinkExplanation(False, None, [], "the identifiers belong to different persons")
         person = person_a["id"]
         evidence = await self.store.run(PERSON_EVIDENCE, {"id": person})
-        hops = _evidence_path(evidence, key_a, key_b)
+        matches = await self.store.run(PERSON_MATCHES, {"id": person})
+        hops = _evidence_path(evidence, matches, key_a, key_b)
         return LinkExplanation(True, person, hops, "linked through shared records" if hops else "same identifier")
 
 
@@ -243,26 +299,53 @@ def person_from_row(row: Mapping[str, Any]) -> dict[str, Any]:
     return person
 
 
-def _evidence_path(evidence: list[dict[str, Any]], start: str, goal: str) -> list[LinkHop]:
-    """Shortest identifier → record → identifier path inside one person (breadth first)."""
-    neighbours: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+def _match_hop(row: dict[str, Any], towards: str) -> LinkHop:
+    """A probabilistic hop between two records, towards `towards` ("a" or "b")."""
+    away = "b" if towards == "a" else "a"
+    return LinkHop(
+        from_key=f"record:{row[away]}",
+        to_key=f"record:{row[towards]}",
+        source=row[f"{towards}Source"],
+        source_id=row[f"{towards}SourceId"],
+        at=row["at"],
+        kind="match",
+        score=row["score"],
+        rule=row["rule"],
+        reviewed=bool(row["reviewed"]),
+        explanation=json.loads(row["detail"]) if row["detail"] else None,
+    )
+
+
+def _evidence_path(
+    evidence: list[dict[str, Any]], matches: list[dict[str, Any]], start: str, goal: str
+) -> list[LinkHop]:
+    """Shortest path inside one person (breadth first): identifier → record → identifier hops, and record →
+    record hops where a probabilistic match links them."""
+    neighbours: dict[str, list[tuple[str, LinkHop]]] = {}
     for row in sorted(evidence, key=lambda r: (r["record"], r["identifier"])):
-        neighbours.setdefault(row["identifier"], []).append((f"record:{row['record']}", row))
-        neighbours.setdefault(f"record:{row['record']}", []).append((row["identifier"], row))
-    came_from: dict[str, tuple[str, dict[str, Any]] | None] = {start: None}
+        record = f"record:{row['record']}"
+        neighbours.setdefault(row["identifier"], []).append(
+            (record, LinkHop(row["identifier"], record, row["source"], row["sourceId"], row["at"]))
+        )
+        neighbours.setdefault(record, []).append(
+            (row["identifier"], LinkHop(record, row["identifier"], row["source"], row["sourceId"], row["at"]))
+        )
+    for row in sorted(matches, key=lambda r: (r["a"], r["b"])):
+        neighbours.setdefault(f"record:{row['a']}", []).append((f"record:{row['b']}", _match_hop(row, "b")))
+        neighbours.setdefault(f"record:{row['b']}", []).append((f"record:{row['a']}", _match_hop(row, "a")))
+    came_from: dict[str, tuple[str, LinkHop] | None] = {start: None}
     queue = deque([start])
     while queue and goal not in came_from:
         node = queue.popleft()
-        for nxt, row in neighbours.get(node, []):
+        for nxt, hop in neighbours.get(node, []):
             if nxt not in came_from:
-                came_from[nxt] = (node, row)
+                came_from[nxt] = (node, hop)
                 queue.append(nxt)
     if goal not in came_from or start == goal:
         return []
     hops: list[LinkHop] = []
     node = goal
     while (step := came_from[node]) is not None:
-        previous, row = step
-        hops.append(LinkHop(previous, node, row["source"], row["sourceId"], row["at"]))
-        node = previous
+        node, hop = step
+        hops.append(hop)
     return hops[::-1]

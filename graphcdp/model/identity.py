@@ -27,9 +27,19 @@ class RecordResult(BaseModel):
     action: RecordAction
 
 
+class MatchSummary(BaseModel):
+    """What probabilistic matching did for one upsert call."""
+
+    pairs_scored: int = 0
+    matched: int = 0  # pairs linked (MATCHED)
+    possible: int = 0  # pairs sent to the review queue (POSSIBLE_MATCH)
+    blocks_skipped: list[dict[str, Any]] = Field(default_factory=list)  # {key, size}: blocks over the size cap
+
+
 class UpsertOutcome(BaseModel):
     results: list[RecordResult] = Field(default_factory=list)
     errors: list[ItemError] = Field(default_factory=list)
     persons_created: list[str] = Field(default_factory=list)
     persons_merged: list[str] = Field(default_factory=list)  # ids retired into another person
     links_rejected: list[dict[str, Any]] = Field(default_factory=list)
+    matching: MatchSummary = Field(default_factory=MatchSummary)

@@ -11,4 +11,6 @@ UNIQUE_KEYS: tuple[tuple[str, str], ...] = (
     ("Touchpoint", "id"),
     ("Consent", "id"),
     ("Segment", "name"),
+    ("MatchKey", "key"),
+    ("MatchModel", "version"),
 )

@@ -193,3 +193,15 @@ async def test_explain_link_gives_the_evidence_path(identity: IdentityService) -
     assert explained.hops[2].source == "web" and explained.hops[2].at == 2000
     unlinked = await identity.explain_link(("customer_id", "C1"), ("email", "nobody@x.com"))
     assert not unlinked.linked
+
+
+async def test_an_update_that_drops_the_linking_identifier_splits_the_person(identity: IdentityService) -> None:
+    await identity.upsert_records(
+        [rec("crm", "a", 1000, ("email", "a@x.com")), rec("web", "b", 2000, ("email", "a@x.com"), ("cookie_id", "k"))]
+    )
+    assert await partition(identity.store) == {frozenset({"crm:a", "web:b"})}
+    await identity.upsert_records([rec("web", "b", 2000, ("cookie_id", "k"))])  # the email was a typo: gone
+    assert await partition(identity.store) == {frozenset({"crm:a"}), frozenset({"web:b"})}
+    ada = await identity.profile("email", "a@x.com")
+    cookie = await identity.profile("cookie_id", "k")
+    assert ada is not None and cookie is not None and ada["id"] != cookie["id"]

@@ -1,0 +1,15 @@
+// The records in some blocks (the caller leaves out oversized ones), with what matching compares and the
+// pairs a reviewer said are different people.
+// mode: read
+// params: blocks
+// returns: key, blocks, traits, identifiers, detached, person, cannot
+UNWIND $blocks AS k
+MATCH (:MatchKey {key: k})<-[:KEYED]-(c:Record)
+WITH c, collect(k) AS blocks
+OPTIONAL MATCH (c)-[:HAS]->(i:Identifier)
+WHERE NOT i.blocked
+WITH c, blocks, collect(i.key) AS identifiers
+OPTIONAL MATCH (c)-[:NOT_MATCHED]-(x:Record)
+WITH c, blocks, identifiers, collect(x.key) AS cannot
+OPTIONAL MATCH (c)-[:OF]->(p:Person)
+RETURN c.key AS key, blocks, c.traits AS traits, identifiers, c.detached AS detached, p.id AS person, cannot

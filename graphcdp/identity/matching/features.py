@@ -1,0 +1,48 @@
+"""What a record offers to compare: cleaned values per field, from its traits and its identifiers."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+# Field → its values (most have one; a record with two emails has two email local parts). Empty: unknown.
+Features = dict[str, tuple[str, ...]]
+
+_APOSTROPHES = re.compile("['\u2019`\u00b4]")  # O'Connor, O\u2019Connor, O`Connor, O\u00b4Connor
+_NOT_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def clean(value: Any) -> str:
+    """Case, accents and punctuation do not make two values differ: "St. John" → "st john", "O'Connor" →
+    "oconnor", "Müller" → "muller"."""
+    text = unicodedata.normalize("NFKD", str(value)).encode("ascii", "ignore").decode("ascii").casefold()
+    return _NOT_WORD.sub(" ", _APOSTROPHES.sub("", text)).strip()
+
+
+def _trait(traits: Mapping[str, Any], path: str) -> Any:
+    value: Any = traits
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, Mapping) else None
+    return value
+
+
+def record_features(traits: Mapping[str, Any], identifier_keys: Iterable[str], fields: Iterable[str]) -> Features:
+    keys = sorted(identifier_keys)
+    features: Features = {}
+    for field in fields:
+        if field == "emailLocal":
+            values = [k.split(":", 1)[1].rsplit("@", 1)[0] for k in keys if k.startswith("email:")]
+        elif field == "phone":
+            values = [k.split(":", 1)[1] for k in keys if k.startswith("phone:")]
+        elif field == "birthDate":
+            raw = _trait(traits, field)
+            values = [str(raw).strip()] if raw not in (None, "") else []  # ISO date, checked on input
+        else:
+            raw = _trait(traits, field)
+            values = [raw] if raw is not None and not isinstance(raw, Mapping | list) else []
+        cleaned = tuple(sorted({c for c in (clean(v) if field != "birthDate" else v for v in values) if c}))
+        if cleaned:
+            features[field] = cleaned
+    return features

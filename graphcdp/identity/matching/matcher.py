@@ -1,0 +1,137 @@
+"""Incremental matching at ingest: index each changed record under its match keys, find candidates through
+its blocks (indexed lookups only; an oversized block is skipped and counted), score every candidate pair and
+store the links: MATCHED from the auto threshold, POSSIBLE_MATCH (the review queue) from the review threshold.
+Resolution then decides who is who from those links (graphcdp/identity/matching/linking.py).
+
+Only records with traits take part: touchpoint and consent evidence carries identifiers alone, which
+deterministic linking already uses in full.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphcdp.identity.matching.features import Features, record_features
+from graphcdp.identity.matching.keys import BLOCK, TERM, blocking_keys, term_keys
+from graphcdp.identity.matching.runtime import MatchingRuntime
+from graphcdp.identity.matching.scoring import PairScore, TermCounts
+from graphcdp.store import GraphStore, statement
+
+INDEX_RECORDS = statement("matching/index_records")
+KEY_SIZES = statement("matching/key_sizes")
+BLOCK_MEMBERS = statement("matching/block_members")
+WRITE_LINKS = statement("matching/write_links")
+
+
+@dataclass(frozen=True)
+class MatchInput:
+    key: str
+    traits: dict[str, Any]
+    identifiers: tuple[str, ...]  # linking identifier keys
+
+
+@dataclass
+class MatchReport:
+    pairs_scored: int = 0
+    matched: int = 0
+    possible: int = 0
+    skipped_blocks: dict[str, int] = field(default_factory=dict)  # oversized block → its size
+
+
+@dataclass
+class _Candidate:
+    features: Features
+    blocks: set[str]
+    cannot: set[str]
+    detached: bool
+
+
+class Matcher:
+    def __init__(self, store: GraphStore, runtime: MatchingRuntime) -> None:
+        self.store = store
+        self.runtime = runtime
+
+    async def match(self, records: Sequence[MatchInput], now: int) -> MatchReport:
+        """Score the records against their candidates and store the links; the caller resolves afterwards."""
+        report = MatchReport()
+        model = self.runtime.model
+        features = {r.key: record_features(r.traits, r.identifiers, model.fields) if r.traits else {} for r in records}
+        blocks = {key: blocking_keys(model, f) for key, f in features.items()}
+        terms = {key: term_keys(model, f) for key, f in features.items()}
+        await self.store.run(
+            INDEX_RECORDS, {"records": [{"key": k, "keys": blocks[k] + terms[k]} for k in sorted(features)]}
+        )
+        wanted = sorted({k for keys in (*blocks.values(), *terms.values()) for k in keys})
+        if not wanted:
+            return report
+        sizes = {row["key"]: row["size"] for row in await self.store.run(KEY_SIZES, {"keys": wanted})}
+        cap = model.blocking.max_block_size
+        report.skipped_blocks = {k: sizes[k] for k in wanted if k.startswith(BLOCK) and sizes.get(k, 0) > cap}
+        usable = [k for k in wanted if k.startswith(BLOCK) and 0 < sizes.get(k, 0) <= cap]
+        candidates = await self._candidates(usable) if usable else {}
+        counts: TermCounts = {k.removeprefix(TERM): v for k, v in sizes.items() if k.startswith(TERM)}
+        links = []
+        for a, b, score in self._score_pairs(records, features, blocks, candidates, counts):
+            report.pairs_scored += 1
+            thresholds = model.thresholds
+            if score.probability >= thresholds.review:
+                matched = score.probability >= thresholds.auto
+                report.matched += matched
+                report.possible += not matched
+                links.append(
+                    {
+                        "a": a,
+                        "b": b,
+                        "matched": matched,
+                        "score": score.probability,
+                        "weight": score.weight,
+                        "rule": self.runtime.rule,
+                        "detail": json.dumps(score.to_dict(), sort_keys=True),
+                    }
+                )
+        await self.store.run(WRITE_LINKS, {"records": sorted(features), "links": links, "now": now})
+        return report
+
+    async def _candidates(self, blocks: list[str]) -> dict[str, _Candidate]:
+        model = self.runtime.model
+        found = {}
+        for row in await self.store.run(BLOCK_MEMBERS, {"blocks": blocks}):
+            traits = json.loads(row["traits"] or "{}")
+            found[row["key"]] = _Candidate(
+                features=record_features(traits, row["identifiers"], model.fields) if traits else {},
+                blocks=set(row["blocks"]),
+                cannot=set(row["cannot"]),
+                detached=bool(row["detached"]),
+            )
+        return found
+
+    def _score_pairs(
+        self,
+        records: Iterable[MatchInput],
+        features: dict[str, Features],
+        blocks: dict[str, list[str]],
+        candidates: dict[str, _Candidate],
+        counts: TermCounts,
+    ) -> Iterable[tuple[str, str, PairScore]]:
+        members: dict[str, list[str]] = {}
+        for key, candidate in candidates.items():
+            for block in candidate.blocks:
+                members.setdefault(block, []).append(key)
+        seen: set[tuple[str, str]] = set()
+        for record in records:
+            mine = features[record.key]
+            if not mine:
+                continue
+            for key in sorted({k for block in blocks[record.key] for k in members.get(block, ())}):
+                candidate = candidates[key]
+                pair = (min(record.key, key), max(record.key, key))
+                if key == record.key or pair in seen or candidate.detached or not candidate.features:
+                    continue
+                if record.key in candidate.cannot:
+                    continue  # a reviewer said they are different people: never proposed again
+                seen.add(pair)
+                first, second = (mine, candidate.features) if record.key < key else (candidate.features, mine)
+                yield pair[0], pair[1], self.runtime.scorer.score(first, second, counts)

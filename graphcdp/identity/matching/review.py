@@ -1,0 +1,92 @@
+"""The review queue: pairs that scored between the review and auto thresholds wait for a person to decide.
+Accepting links them (a reviewed MATCHED edge); rejecting records a cannot-link that keeps them apart for
+good, across re-ingests and rescoring."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from graphcdp.errors import GraphCDPError
+from graphcdp.identity.resolver import ResolutionRules, now_ms, resolve
+from graphcdp.store import GraphStore, statement
+
+REVIEW_QUEUE = statement("matching/review_queue")
+DECIDE_MATCH = statement("matching/decide_match")
+
+
+class MatchNotFoundError(GraphCDPError):
+    code = "MATCH_NOT_FOUND"
+
+
+def pair_id(a: str, b: str) -> str:
+    """An opaque id of a record pair (record keys may hold any character, so no separator would do)."""
+    first, second = sorted((a, b))
+    return base64.urlsafe_b64encode(json.dumps([first, second]).encode()).decode()
+
+
+def parse_pair_id(value: str) -> tuple[str, str]:
+    try:
+        pair = json.loads(base64.urlsafe_b64decode(value.encode()))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        pair = None
+    if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(k, str) for k in pair)):
+        raise MatchNotFoundError(f"{value!r} is not a match id this API gave out")
+    return pair[0], pair[1]
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    id: str
+    a: str
+    b: str
+    score: float
+    weight: float
+    explanation: dict[str, Any]  # PairScore.to_dict(): prior, per-comparison levels and weights
+    rule: str
+    at: int
+    person_a: str | None
+    person_b: str | None
+    traits_a: dict[str, Any]
+    traits_b: dict[str, Any]
+
+    @property
+    def cursor(self) -> tuple[float, str]:
+        return (self.score, f"{self.a}|{self.b}")
+
+
+async def review_page(store: GraphStore, first: int, after: tuple[float, str] | None) -> tuple[list[ReviewItem], bool]:
+    """Up to `first` pairs after the cursor, and whether more follow."""
+    score, last = after if after else (2.0, "")  # 2.0: above any probability
+    rows = await store.run(REVIEW_QUEUE, {"afterScore": score, "afterId": last, "first": first + 1})
+    items = [
+        ReviewItem(
+            id=pair_id(row["a"], row["b"]),
+            a=row["a"],
+            b=row["b"],
+            score=row["score"],
+            weight=row["weight"],
+            explanation=json.loads(row["detail"] or "{}"),
+            rule=row["rule"] or "",
+            at=row["at"] or 0,
+            person_a=row["personA"],
+            person_b=row["personB"],
+            traits_a=json.loads(row["traitsA"] or "{}"),
+            traits_b=json.loads(row["traitsB"] or "{}"),
+        )
+        for row in rows
+    ]
+    return items[:first], len(items) > first
+
+
+async def decide(store: GraphStore, rules: ResolutionRules, match_id: str, accept: bool) -> list[str]:
+    """Apply a reviewer's decision and re-resolve both records; the persons of the two afterwards."""
+    a, b = parse_pair_id(match_id)
+    rows = await store.run(DECIDE_MATCH, {"a": a, "b": b, "accept": accept, "now": now_ms()})
+    if not rows:
+        raise MatchNotFoundError(f"no records {a!r} and {b!r}: they were deleted")
+    plan = await resolve(store, rules, record_keys=[a, b])
+    return sorted({plan.person_of_record[a], plan.person_of_record[b]})

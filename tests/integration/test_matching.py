@@ -1,0 +1,255 @@
+"""Probabilistic matching against the real database: records with no shared identifier are linked by their
+traits, incrementally at ingest, without chaining strangers, and a reviewer's decisions stand."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from graphcdp.identity.matching.config import DEFAULT_MODEL, parse_model
+from graphcdp.identity.service import IdentityService
+from graphcdp.settings import load_settings
+from graphcdp.store import GraphStore
+from tests.identity_helpers import partition, rec
+
+
+@pytest.fixture
+async def identity(store: GraphStore) -> AsyncIterator[IdentityService]:
+    yield IdentityService(store, load_settings())
+
+
+def default_model() -> dict[str, Any]:
+    model: dict[str, Any] = json.loads(DEFAULT_MODEL.read_text(encoding="utf-8"))
+    return model
+
+
+def use_model(identity: IdentityService, model: dict[str, Any]) -> None:
+    identity.matching.activate(parse_model(model, "test"))
+
+
+def _address(postal: str, street: str | None = None, city: str | None = None) -> dict[str, str]:
+    address = {"postalCode": postal}
+    if street:
+        address["street"] = street
+    if city:
+        address["city"] = city
+    return address
+
+
+async def test_typos_and_nicknames_link_records_without_a_shared_identifier(identity: IdentityService) -> None:
+    crm = rec(
+        "crm",
+        "c1",
+        1000,
+        ("email", "katherine.smith@example.com"),
+        firstName="Katherine",
+        lastName="Smith",
+        birthDate="1980-03-14",
+        address=_address("10115", "Invalidenstrasse 12", "Berlin"),
+    )
+    receipt = rec(
+        "pos",
+        "r1",
+        2000,
+        firstName="Kathy",  # nickname
+        lastName="Smiht",  # typo
+        birthDate="1980-03-14",
+        address=_address("10115", "Invalidenstr. 12", "Berlin"),
+    )
+    first = await identity.upsert_records([crm])
+    second = await identity.upsert_records([receipt])
+    assert second.errors == []
+    assert second.matching.matched == 1
+    assert second.results[0].person_id == first.results[0].person_id
+    assert await partition(identity.store) == {frozenset({"crm:c1", "pos:r1"})}
+    person = await identity.person(first.results[0].person_id)
+    assert person is not None
+    matched = [e for e in person["history"] if e["kind"] == "matched"]
+    assert [e["records"] for e in matched] == [["crm:c1", "pos:r1"]]
+    assert matched[0]["rule"] == "default@0" and matched[0]["score"] >= 0.95
+
+
+async def test_a_common_surname_with_another_birth_date_does_not_link(identity: IdentityService) -> None:
+    await identity.upsert_records(
+        [
+            rec("crm", "1", 1000, firstName="Maria", lastName="Garcia", birthDate="1980-01-01"),
+            rec("pos", "2", 2000, firstName="Maria", lastName="Garcia", birthDate="1991-07-12"),
+        ]
+    )
+    assert await partition(identity.store) == {frozenset({"crm:1"}), frozenset({"pos:2"})}
+
+
+def _chain_model() -> dict[str, Any]:
+    """A model where two postcodes that differ are strong evidence against: a moved person is not assumed."""
+    model = default_model()
+    model["prior"] = 0.01
+    model["comparisons"] = [
+        {"field": "firstName", "levels": [{"kind": "exact", "m": 0.9, "u": 0.01}], "else": {"m": 0.1, "u": 0.99}},
+        {"field": "lastName", "levels": [{"kind": "exact", "m": 0.9, "u": 0.01}], "else": {"m": 0.1, "u": 0.99}},
+        {"field": "birthDate", "levels": [{"kind": "exact", "m": 0.9, "u": 0.001}], "else": {"m": 0.01, "u": 0.99}},
+        {
+            "field": "address.postalCode",
+            "levels": [{"kind": "exact", "m": 0.9, "u": 0.01}],
+            "else": {"m": 0.001, "u": 0.999},
+        },
+    ]
+    model["blocking"] = {"rules": [{"parts": ["firstName", "lastName"]}], "maxBlockSize": 50}
+    model["thresholds"] = {"support": 0.1, "review": 0.5, "auto": 0.95}
+    return model
+
+
+CHAIN = {
+    "A": rec("crm", "A", 1000, firstName="John", lastName="Miller", birthDate="1980-01-01", address=_address("10115")),
+    "B": rec("web", "B", 2000, firstName="John", lastName="Miller", birthDate="1980-01-01"),
+    "C": rec("pos", "C", 3000, firstName="John", lastName="Miller", address=_address("80331")),
+}
+
+
+@pytest.mark.parametrize("order", ["ACB", "BCA", "CAB"])
+async def test_a_borderline_chain_does_not_pull_strangers_together(identity: IdentityService, order: str) -> None:
+    # A~B and B~C score above auto; A and C disagree (two postcodes): C must not join A's person through B.
+    use_model(identity, _chain_model())
+    for name in order:
+        await identity.upsert_records([CHAIN[name]])
+    assert await partition(identity.store) == {frozenset({"crm:A", "web:B"}), frozenset({"pos:C"})}
+    c = await identity.record("pos", "C")
+    assert c is not None
+    person = await identity.person(c["person"])
+    assert person is not None
+    refused = [e for e in person["history"] if e["kind"] == "rejected_link"]
+    assert refused and "crm:A and pos:C do not match" in refused[-1]["reason"]
+
+
+async def test_review_accept_links_and_reject_keeps_the_pair_apart_for_good(identity: IdentityService) -> None:
+    # First and last name agree and nothing else is known: between the review and auto thresholds.
+    await identity.upsert_records(
+        [
+            rec("crm", "1", 1000, ("email", "anna@example.com"), firstName="Anna", lastName="Ramirez"),
+            rec("pos", "2", 2000, ("loyalty_id", "L2"), firstName="Anna", lastName="Ramirez"),
+            rec("crm", "3", 3000, ("email", "bo@example.com"), firstName="Bo", lastName="Lindqvist"),
+            rec("pos", "4", 4000, ("loyalty_id", "L4"), firstName="Bo", lastName="Lindqvist"),
+        ]
+    )
+    queue, more = await identity.review_queue(10, None)
+    assert not more and sorted((i.a, i.b) for i in queue) == [("crm:1", "pos:2"), ("crm:3", "pos:4")]
+    assert all(0.5 <= i.score < 0.95 for i in queue)
+    assert len(await partition(identity.store)) == 4
+
+    anna = next(i for i in queue if i.a == "crm:1")
+    bo = next(i for i in queue if i.a == "crm:3")
+    persons = await identity.resolve_match(anna.id, accept=True)
+    assert len(persons) == 1
+    assert await identity.resolve_match(bo.id, accept=False) != []
+    assert await partition(identity.store) == {
+        frozenset({"crm:1", "pos:2"}),
+        frozenset({"crm:3"}),
+        frozenset({"pos:4"}),
+    }
+    assert (await identity.review_queue(10, None))[0] == []
+
+    # Re-ingest both rejected records with more in common: still never proposed, still apart.
+    again = await identity.upsert_records(
+        [
+            rec("crm", "3", 3000, ("email", "bo@example.com"), firstName="Bo", lastName="Lindqvist", gender="m"),
+            rec("pos", "4", 4000, ("loyalty_id", "L4"), firstName="Bo", lastName="Lindqvist", gender="m"),
+        ]
+    )
+    assert again.matching.pairs_scored == 0
+    assert (await identity.review_queue(10, None))[0] == []
+    assert frozenset({"crm:3"}) in await partition(identity.store)
+
+    person = await identity.person(persons[0])
+    assert person is not None
+    accepted = [e for e in person["history"] if e["kind"] == "matched"]
+    assert accepted and accepted[-1]["reviewed"] is True and accepted[-1]["rule"] == "review"
+
+
+async def test_agreeing_on_a_rare_surname_weighs_more_than_on_a_common_one(identity: IdentityService) -> None:
+    model = default_model()
+    model["prior"] = 0.001
+    model["termFrequency"] = {"minRecords": 10}
+    use_model(identity, model)
+    # 60 Smiths (different people) make Smith common; Zywiec is rare.
+    await identity.upsert_records(
+        [
+            rec("crm", f"s{n}", 1000 + n, firstName=f"Name{n}", lastName="Smith", birthDate=f"19{40 + n % 50}-01-01")
+            for n in range(60)
+        ]
+    )
+    out = await identity.upsert_records(
+        [
+            rec("crm", "smith-a", 5000, firstName="Anna", lastName="Smith", address=_address("10115")),
+            rec("pos", "smith-b", 6000, firstName="Anna", lastName="Smith", address=_address("10115")),
+            rec("crm", "zywiec-a", 7000, firstName="Anna", lastName="Zywiec", address=_address("10115")),
+            rec("pos", "zywiec-b", 8000, firstName="Anna", lastName="Zywiec", address=_address("10115")),
+        ]
+    )
+    assert out.matching.matched == 1 and out.matching.possible == 1
+    clusters = await partition(identity.store)
+    assert frozenset({"crm:zywiec-a", "pos:zywiec-b"}) in clusters
+    assert frozenset({"crm:smith-a"}) in clusters and frozenset({"pos:smith-b"}) in clusters
+    queue, _ = await identity.review_queue(10, None)
+    assert [(i.a, i.b) for i in queue] == [("crm:smith-a", "pos:smith-b")]
+    last_name = next(f for f in queue[0].explanation["fields"] if f["field"] == "lastName")
+    assert last_name["level"] == "exact" and last_name["termFrequency"] == pytest.approx(62 / 64)
+
+
+async def test_a_block_over_the_cap_is_skipped_and_counted(identity: IdentityService) -> None:
+    model = default_model()
+    model["blocking"] = {"rules": [{"parts": ["firstName", "lastName"]}], "maxBlockSize": 3}
+    use_model(identity, model)
+    outcomes = [
+        await identity.upsert_records(
+            [rec("crm", str(n), 1000 + n, firstName="Tom", lastName="Jones", birthDate=f"198{n}-05-05")]
+        )
+        for n in range(5)
+    ]
+    assert [o.matching.pairs_scored for o in outcomes] == [0, 1, 2, 0, 0]
+    assert outcomes[3].matching.blocks_skipped == [{"key": "b:firstName+lastName=tom|jones", "size": 4}]
+    assert outcomes[4].matching.blocks_skipped == [{"key": "b:firstName+lastName=tom|jones", "size": 5}]
+
+
+async def test_a_match_hop_explains_itself_and_its_weights_add_up_to_the_score(identity: IdentityService) -> None:
+    await identity.upsert_records(
+        [
+            rec(
+                "crm",
+                "c1",
+                1000,
+                ("email", "lena.berg@example.com"),
+                firstName="Lena",
+                lastName="Berg",
+                birthDate="1975-06-30",
+                address=_address("20095", city="Hamburg"),
+            ),
+            rec(
+                "pos",
+                "p1",
+                2000,
+                ("loyalty_id", "L77"),
+                firstName="Lena",
+                lastName="Berg",
+                birthDate="1975-06-30",
+                address=_address("20095", city="Hamburg"),
+            ),
+        ]
+    )
+    explanation = await identity.explain_link(("email", "lena.berg@example.com"), ("loyalty_id", "L77"))
+    assert explanation.linked
+    assert [(h.from_key, h.to_key, h.kind) for h in explanation.hops] == [
+        ("email:lena.berg@example.com", "record:crm:c1", "identifier"),
+        ("record:crm:c1", "record:pos:p1", "match"),
+        ("record:pos:p1", "loyalty_id:L77", "identifier"),
+    ]
+    match = explanation.hops[1]
+    assert match.explanation is not None and match.score is not None
+    detail = match.explanation
+    total = detail["priorWeight"] + sum(f["weight"] for f in detail["fields"])
+    assert total == pytest.approx(detail["weight"], abs=1e-4)
+    assert 1 / (1 + 2 ** -detail["weight"]) == pytest.approx(match.score, abs=1e-6)
+    levels = {f["field"]: f["level"] for f in detail["fields"]}
+    assert levels["firstName"] == levels["lastName"] == levels["birthDate"] == "exact"
+    assert levels["phone"] == "null"
