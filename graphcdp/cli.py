@@ -16,6 +16,7 @@ from typing import Any
 import uvicorn
 
 from graphcdp import __version__
+from graphcdp.cli_matching import add_matching_commands
 from graphcdp.errors import GraphCDPError, StartupError
 from graphcdp.settings import Settings, load_settings
 
@@ -370,6 +371,7 @@ def build_parser() -> argparse.ArgumentParser:
     gen.set_defaults(handler=generate)
 
     _add_bench_commands(commands)
+    add_matching_commands(commands)
 
     export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
     export.add_argument("-o", "--output", help="write to this file instead of standard output")

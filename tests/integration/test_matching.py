@@ -4,12 +4,17 @@ traits, incrementally at ingest, without chaining strangers, and a reviewer's de
 from __future__ import annotations
 
 import json
+import math
+import random
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 from graphcdp.identity.matching.config import DEFAULT_MODEL, parse_model
+from graphcdp.identity.matching.models import active_model, store_model
+from graphcdp.identity.matching.rescore import rematch_all, rescore_links
+from graphcdp.identity.matching.training import read_records, train
 from graphcdp.identity.service import IdentityService
 from graphcdp.settings import load_settings
 from graphcdp.store import GraphStore
@@ -253,3 +258,61 @@ async def test_a_match_hop_explains_itself_and_its_weights_add_up_to_the_score(i
     levels = {f["field"]: f["level"] for f in detail["fields"]}
     assert levels["firstName"] == levels["lastName"] == levels["birthDate"] == "exact"
     assert levels["phone"] == "null"
+
+
+def _national_id_model() -> dict[str, Any]:
+    """A model that does not know yet what a birth date, a postcode or a national id (with typos) is worth:
+    m equals u on every level, so they weigh nothing until training."""
+    model = default_model()
+    model["customTraits"] = ["nationalId"]
+    kept = ("firstName", "lastName", "gender", "birthDate", "address.postalCode")
+    model["comparisons"] = [c for c in model["comparisons"] if c["field"] in kept]
+    model["comparisons"].append(
+        {"field": "nationalId", "levels": [{"kind": "exact"}, {"kind": "damerauLevenshtein", "max": 1}], "else": {}}
+    )
+    for comparison in model["comparisons"]:
+        comparison["termFrequency"] = False
+        if comparison["field"] in ("birthDate", "address.postalCode", "nationalId"):
+            for level in [*comparison["levels"], comparison["else"]]:
+                level["m"] = level["u"] = 0.3
+    rules = [["firstName", "lastName"], ["nationalId"], ["firstName", "birthDate"]]
+    model["blocking"] = {"rules": [{"parts": parts} for parts in rules], "maxBlockSize": 50}
+    return model
+
+
+FIRST = ["Anna", "Ben", "Carla", "Dirk", "Eva", "Finn", "Gina", "Hugo", "Ida", "Jan", "Kim", "Lea", "Max", "Nina"]
+LAST = ["Adler", "Brandt", "Conrad", "Dietz", "Engel", "Fuchs", "Graf", "Hahn", "Jung", "Kraus", "Lang", "Mohr"]
+
+
+async def test_training_stores_a_model_that_learns_what_the_evidence_is_worth(identity: IdentityService) -> None:
+    use_model(identity, _national_id_model())
+    people, records, draw = 150, [], random.Random(7)
+    for n in range(people):
+        first, last = FIRST[n % len(FIRST)], LAST[(n * 7) % len(LAST)]
+        national = f"{740000 + n * 37:06d}"
+        typo = national[:-1] + str((int(national[-1]) + 1) % 10) if n % 3 == 0 else national
+        born = f"19{draw.randint(40, 99)}-{draw.randint(1, 12):02d}-{draw.randint(1, 28):02d}"
+        known = {"birthDate": born, "address": _address(str(draw.randint(10000, 99999))), "gender": "fm"[n % 2]}
+        records.append(rec("crm", f"a{n}", 1000, firstName=first, lastName=last, nationalId=national, **known))
+        typoed = last + ("e" if n % 2 else "")
+        records.append(rec("pos", f"b{n}", 2000, firstName=first, lastName=typoed, nationalId=typo, **known))
+    for start in range(0, len(records), 100):
+        assert (await identity.upsert_records(records[start : start + 100])).errors == []
+    truth = {frozenset({f"crm:a{n}", f"pos:b{n}"}) for n in range(people)}
+    assert len(await partition(identity.store)) == 2 * people  # untrained: names alone never reach auto
+
+    before = identity.matching.model
+    trained = train(before, await read_records(identity.store, before), random_pairs=20_000)
+    stored = await store_model(identity.store, trained)
+    assert stored.version == 1 and stored.trained is not None and stored.trained.blocked_pairs > 0
+    active = await active_model(identity.store)
+    assert active is not None and active.version == 1 and active.fingerprint == before.fingerprint
+    identity.matching.activate(stored)
+    national = next(c for c in stored.comparisons if c.field == "nationalId")
+    exact, other = national.levels[0], national.otherwise
+    assert math.log2(exact.m / exact.u) > 5 and math.log2(other.m / other.u) < -2  # learned: strong both ways
+
+    report = await rescore_links(identity.store, identity.matching)
+    assert report.changes[("POSSIBLE_MATCH", "MATCHED")] > 0
+    await rematch_all(identity.store, identity.rules, identity.matching)
+    assert await partition(identity.store) == truth
