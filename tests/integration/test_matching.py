@@ -308,8 +308,8 @@ async def test_training_stores_a_model_that_learns_what_the_evidence_is_worth(id
     active = await active_model(identity.store)
     assert active is not None and active.version == 1 and active.fingerprint == before.fingerprint
     identity.matching.activate(stored)
-    national = next(c for c in stored.comparisons if c.field == "nationalId")
-    exact, other = national.levels[0], national.otherwise
+    learned = next(c for c in stored.comparisons if c.field == "nationalId")
+    exact, other = learned.levels[0], learned.otherwise
     assert math.log2(exact.m / exact.u) > 5 and math.log2(other.m / other.u) < -2  # learned: strong both ways
 
     report = await rescore_links(identity.store, identity.matching)
