@@ -1,15 +1,15 @@
 // The review queue: pairs scored between the review and auto thresholds whose records are not one person
-// already, highest score first (keyset: after the pair ($afterScore, $afterId)).
+// already, highest score first (keyset on the id write_links gives: an exact string, not a float score).
 // mode: read
-// params: afterScore, afterId, first
+// params: after, first
 // returns: id, a, b, score, weight, detail, rule, at, personA, personB, traitsA, traitsB
 MATCH (a:Record)-[m:POSSIBLE_MATCH]->(b:Record)
-WHERE m.score < $afterScore OR (m.score = $afterScore AND m.id > $afterId)
+WHERE m.id > $after
 OPTIONAL MATCH (a)-[:OF]->(pa:Person)
 OPTIONAL MATCH (b)-[:OF]->(pb:Person)
 WITH a, b, m, pa, pb
 WHERE pa IS NULL OR pb IS NULL OR pa.id <> pb.id
 RETURN m.id AS id, a.key AS a, b.key AS b, m.score AS score, m.weight AS weight, m.detail AS detail,
        m.rule AS rule, m.at AS at, pa.id AS personA, pb.id AS personB, a.traits AS traitsA, b.traits AS traitsB
-ORDER BY score DESC, id
+ORDER BY id
 LIMIT $first

@@ -1,5 +1,6 @@
 // Replaces the scored links of some records: their MATCHED and POSSIBLE_MATCH edges that no reviewer set go,
 // the new ones (a.key < b.key) come with score, rule and the per-comparison detail (JSON) that explains them.
+// A POSSIBLE_MATCH's id orders the review queue: highest score first, exactly (a string, not a float).
 // mode: write
 // params: records, links, now
 // returns: links
@@ -17,7 +18,7 @@ OPTIONAL MATCH (a)-[rejected:NOT_MATCHED]-(b)
 OPTIONAL MATCH (a)-[accepted:MATCHED]-(b)
 WHERE accepted.reviewed
 WITH a, b, l.matched AS matched, l.a AS ka, l.b AS kb, l.score AS score, l.weight AS weight, l.rule AS rule,
-     l.detail AS detail, count(rejected) + count(accepted) AS decisions
+     l.detail AS detail, l.order AS order, count(rejected) + count(accepted) AS decisions
 WHERE decisions = 0
 FOREACH (_ IN CASE WHEN matched THEN [1] ELSE [] END |
   MERGE (a)-[m:MATCHED]->(b)
@@ -25,6 +26,6 @@ FOREACH (_ IN CASE WHEN matched THEN [1] ELSE [] END |
 )
 FOREACH (_ IN CASE WHEN matched THEN [] ELSE [1] END |
   MERGE (a)-[m:POSSIBLE_MATCH]->(b)
-  SET m.id = ka + '|' + kb, m.score = score, m.weight = weight, m.rule = rule, m.detail = detail, m.at = $now
+  SET m.id = order, m.score = score, m.weight = weight, m.rule = rule, m.detail = detail, m.at = $now
 )
 RETURN count(*) AS links

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.scalars import JSON
 
 from graphcdp.api.context import Info
@@ -132,8 +133,10 @@ class MatchingQuery:
     async def review_queue(self, info: Info, first: int = 20, after: str | None = None) -> MatchCandidateConnection:
         check_page_size(first, info.context.settings.max_page_size)
         position = decode_cursor(after) if after else None
-        items, more = await info.context.identity.review_queue(first, tuple(position) if position else None)
-        edges = [MatchCandidateEdge(node=MatchCandidate.from_item(i), cursor=encode_cursor(i.cursor)) for i in items]
+        if position is not None and not isinstance(position, str):
+            raise GraphQLError("after: not a cursor this API gave out", extensions={"code": "INVALID_CURSOR"})
+        items, more = await info.context.identity.review_queue(first, position)
+        edges = [MatchCandidateEdge(node=MatchCandidate.from_item(i), cursor=encode_cursor(i.order)) for i in items]
         return MatchCandidateConnection(
             edges=edges, page_info=PageInfo(has_next_page=more, end_cursor=edges[-1].cursor if edges else None)
         )

@@ -94,7 +94,7 @@ class IdentityService:
 
     # --- the review queue ---------------------------------------------------------------------
 
-    async def review_queue(self, first: int, after: tuple[float, str] | None) -> tuple[list[ReviewItem], bool]:
+    async def review_queue(self, first: int, after: str | None) -> tuple[list[ReviewItem], bool]:
         return await review_page(self.store, first, after)
 
     async def resolve_match(self, match_id: str, accept: bool) -> list[str]:

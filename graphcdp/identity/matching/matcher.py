@@ -49,6 +49,11 @@ class _Candidate:
     detached: bool
 
 
+def review_order(probability: float, a: str, b: str) -> str:
+    """The review queue's sort key: highest score first, then the pair; compared as a string, exactly."""
+    return f"{round((1 - probability) * 10**12):013d}|{a}|{b}"
+
+
 class Matcher:
     def __init__(self, store: GraphStore, runtime: MatchingRuntime) -> None:
         self.store = store
@@ -85,6 +90,7 @@ class Matcher:
                     {
                         "a": a,
                         "b": b,
+                        "order": review_order(score.probability, a, b),
                         "matched": matched,
                         "score": score.probability,
                         "weight": score.weight,

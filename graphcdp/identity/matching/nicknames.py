@@ -15,18 +15,29 @@ EXTRA_TABLE = Path(__file__).with_name("nicknames.csv")
 class Nicknames:
     def __init__(self, extra: Path = EXTRA_TABLE) -> None:
         self._namer = NickNamer()
-        self._extra: dict[str, set[str]] = {}
+        self._formal: dict[str, set[str]] = {}  # nickname → formal names (the shipped table)
+        self._nick: dict[str, set[str]] = {}  # formal name → nicknames
         with extra.open(encoding="utf-8", newline="") as table:
             for row in csv.DictReader(table):
                 name, nickname = row["name"].strip().casefold(), row["nickname"].strip().casefold()
-                self._extra.setdefault(nickname, set()).add(name)
+                self._formal.setdefault(nickname, set()).add(name)
+                self._nick.setdefault(name, set()).add(nickname)
 
-    def groups(self, name: str) -> frozenset[str]:
-        """The formal names a name may stand for, itself included."""
-        return frozenset({name} | self._namer.canonicals_of(name) | self._extra.get(name, set()))
+    def _nicknames(self, name: str) -> set[str]:
+        return self._namer.nicknames_of(name) | self._nick.get(name, set())
+
+    def _formals(self, name: str) -> set[str]:
+        return self._namer.canonicals_of(name) | self._formal.get(name, set())
 
     def agree(self, a: str, b: str) -> bool:
-        return bool(self.groups(a) & self.groups(b))
+        """One is a nickname of the other (Bob, Robert), or both are nicknames of one formal name (Bob, Rob).
+        The package lists some pairs both ways (Bill has nickname Robert, Robert has nickname Bill), so a
+        shared formal name that is also a nickname of either side does not count: Robert and William both
+        "have" Bill, and are still two names."""
+        if b in self._nicknames(a) or a in self._nicknames(b):
+            return True
+        shared = self._formals(a) & self._formals(b)
+        return bool(shared - self._nicknames(a) - self._nicknames(b))
 
 
 @cache

@@ -50,18 +50,14 @@ class ReviewItem:
     at: int
     person_a: str | None
     person_b: str | None
+    order: str  # the queue position (the keyset cursor)
     traits_a: dict[str, Any]
     traits_b: dict[str, Any]
 
-    @property
-    def cursor(self) -> tuple[float, str]:
-        return (self.score, f"{self.a}|{self.b}")
 
-
-async def review_page(store: GraphStore, first: int, after: tuple[float, str] | None) -> tuple[list[ReviewItem], bool]:
-    """Up to `first` pairs after the cursor, and whether more follow."""
-    score, last = after if after else (2.0, "")  # 2.0: above any probability
-    rows = await store.run(REVIEW_QUEUE, {"afterScore": score, "afterId": last, "first": first + 1})
+async def review_page(store: GraphStore, first: int, after: str | None) -> tuple[list[ReviewItem], bool]:
+    """Up to `first` pairs after the position `after` (an item's `order`), and whether more follow."""
+    rows = await store.run(REVIEW_QUEUE, {"after": after or "", "first": first + 1})
     items = [
         ReviewItem(
             id=pair_id(row["a"], row["b"]),
@@ -74,6 +70,7 @@ async def review_page(store: GraphStore, first: int, after: tuple[float, str] | 
             at=row["at"] or 0,
             person_a=row["personA"],
             person_b=row["personB"],
+            order=row["id"],
             traits_a=json.loads(row["traitsA"] or "{}"),
             traits_b=json.loads(row["traitsB"] or "{}"),
         )
