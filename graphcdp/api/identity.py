@@ -23,6 +23,7 @@ from graphcdp.api.profiles import (
 )
 from graphcdp.api.scalars import DateTime
 from graphcdp.errors import GraphCDPError
+from graphcdp.identity.matching.review import pair_id
 from graphcdp.model import identity as model
 
 
@@ -216,6 +217,9 @@ class LinkHop:
     explanation: MatchExplanation | None = strawberry.field(
         description="MATCH: each comparison's level and weight; prior + weights = the total weight."
     )
+    match_id: strawberry.ID | None = strawberry.field(
+        description="MATCH: the pair's id for resolveMatch (reject it to undo the match for good)."
+    )
 
 
 @strawberry.type
@@ -278,6 +282,11 @@ class IdentityQuery:
                     rule=h.rule,
                     reviewed=h.reviewed,
                     explanation=MatchExplanation.from_dict(h.explanation) if h.explanation else None,
+                    match_id=strawberry.ID(
+                        pair_id(h.from_key.removeprefix("record:"), h.to_key.removeprefix("record:"))
+                    )
+                    if h.kind == "match"
+                    else None,
                 )
                 for h in found.hops
             ],

@@ -54,7 +54,7 @@ query($a: IdentifierInput!, $b: IdentifierInput!) {
   explainLink(a: $a, b: $b) {
     linked personId reason
     hops {
-      from to kind source sourceId score rule reviewed
+      from to kind source sourceId score rule reviewed matchId
       explanation { priorWeight weight probability comparisons { field level weight } }
     }
   }
@@ -358,6 +358,15 @@ async def test_explain_link_across_a_match_hop(client: httpx.AsyncClient) -> Non
     levels = {c["field"]: c["level"] for c in explanation["comparisons"]}
     assert levels["firstName"] == levels["lastName"] == levels["birthDate"] == "exact"
     assert levels["address.postalCode"] == levels["address.city"] == "exact"
+
+    # The hop's matchId undoes the automatic match for good.
+    undone = await gql(client, RESOLVE, id=match["matchId"], accept=False)
+    assert "errors" not in undone, undone
+    assert len(undone["data"]["resolveMatch"]["personIds"]) == 2
+    apart = await gql(
+        client, EXPLAIN, a={"type": "email", "value": "lena.berg@example.com"}, b={"type": "loyalty_id", "value": "L77"}
+    )
+    assert apart["data"]["explainLink"]["linked"] is False
     assert levels["phone"] == levels["address.street"] == "null"
 
 
