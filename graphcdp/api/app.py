@@ -57,8 +57,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        if store is not None:
-            await app.state.identity.load_stored_model()
+        if store is not None:  # the caller owns the store and has read the stored model (graphcdp serve)
             yield
             return
         _attach_services(app, await open_store(settings), settings)

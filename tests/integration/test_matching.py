@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from graphcdp.identity.matching.config import DEFAULT_MODEL, parse_model
+from graphcdp.identity.matching.matcher import KEY_SIZES
 from graphcdp.identity.matching.models import active_model, store_model
 from graphcdp.identity.matching.rescore import rematch_all, rescore_links
 from graphcdp.identity.matching.training import read_records, train
@@ -316,3 +317,30 @@ async def test_training_stores_a_model_that_learns_what_the_evidence_is_worth(id
     assert report.changes[("POSSIBLE_MATCH", "MATCHED")] > 0
     await rematch_all(identity.store, identity.rules, identity.matching)
     assert await partition(identity.store) == truth
+
+
+async def test_deleting_the_record_that_bridged_two_matches_splits_them(identity: IdentityService) -> None:
+    # A~B on names and birth date, B~C on names and postcode: one person. A and C alone agree on the names
+    # only (review, not auto), so without B they are two people.
+    await identity.upsert_records(
+        [
+            rec("crm", "A", 1000, firstName="Anna", lastName="Ramirez", birthDate="1980-01-01"),
+            rec(
+                "web",
+                "B",
+                2000,
+                firstName="Anna",
+                lastName="Ramirez",
+                birthDate="1980-01-01",
+                address=_address("78707"),
+            ),
+            rec("pos", "C", 3000, firstName="Anna", lastName="Ramirez", address=_address("78707")),
+        ]
+    )
+    assert await partition(identity.store) == {frozenset({"crm:A", "web:B", "pos:C"})}
+    block = "b:firstName+lastName=anna|ramirez"
+    assert await identity.store.run(KEY_SIZES, {"keys": [block]}) == [{"key": block, "size": 3}]
+
+    await identity.delete_record("web", "B")
+    assert await partition(identity.store) == {frozenset({"crm:A"}), frozenset({"pos:C"})}
+    assert await identity.store.run(KEY_SIZES, {"keys": [block]}) == [{"key": block, "size": 2}]

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from graphcdp.identity.matching.features import record_features
 from graphcdp.identity.matching.keys import TERM, term_keys
 from graphcdp.identity.matching.matcher import KEY_SIZES, Matcher, MatchInput
+from graphcdp.identity.matching.pages import record_pages
 from graphcdp.identity.matching.runtime import MatchingRuntime
 from graphcdp.identity.resolver import ResolutionRules, now_ms, resolve
 from graphcdp.store import GraphStore, statement
 
 SCORED_LINKS = statement("matching/scored_links")
 MATCH_RECORDS = statement("matching/match_records")
-RECORDS_PAGE = statement("matching/records_page")
 
 MATCHED, POSSIBLE, NONE = "MATCHED", "POSSIBLE_MATCH", "none"
 
@@ -80,15 +80,11 @@ async def rematch_all(
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Match every record with traits again under the model in force and resolve; records matched."""
-    matcher, after, done = Matcher(store, runtime), "", 0
-    while True:
-        rows = sorted(await store.run(RECORDS_PAGE, {"after": after, "limit": batch}), key=lambda r: r["key"])
-        if not rows:
-            return done
-        inputs = [MatchInput(r["key"], json.loads(r["traits"] or "{}"), tuple(r["identifiers"])) for r in rows]
-        await matcher.match(inputs, now_ms())
-        await resolve(store, rules, record_keys=[r.key for r in inputs])
-        done += len(rows)
+    matcher, done = Matcher(store, runtime), 0
+    async for records in record_pages(store, batch):
+        await matcher.match([MatchInput(r.key, r.traits, r.identifiers) for r in records], now_ms())
+        await resolve(store, rules, record_keys=[r.key for r in records])
+        done += len(records)
         if progress:
-            progress(len(rows))
-        after = rows[-1]["key"]
+            progress(len(records))
+    return done

@@ -15,22 +15,21 @@ Pairs are counted by their pattern of levels, so EM runs over patterns, not pair
 from __future__ import annotations
 
 import itertools
-import json
 import math
 import random
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from graphcdp.identity.matching.config import MatchingModel, Training
+from graphcdp.identity.matching.config import MatchingModel, Training, level_name
 from graphcdp.identity.matching.features import Features, record_features
 from graphcdp.identity.matching.keys import blocking_keys
+from graphcdp.identity.matching.pages import record_pages
 from graphcdp.identity.matching.scoring import Scorer
-from graphcdp.store import GraphStore, statement
+from graphcdp.store import GraphStore
 
-RECORDS_PAGE = statement("matching/records_page")
 IDENTIFIER_FIELDS = ("emailLocal", "phone")  # derived from identifiers: proven pairs agree on them by design
 SMOOTHING = 1.0  # added to every level count, so no level gets m or u of 0
 MIN_LABELLED = 50  # proven pairs needed before they set m
@@ -47,17 +46,11 @@ Pattern = tuple[int, ...]  # per comparison: level index, len(levels) for else, 
 
 
 async def read_records(store: GraphStore, model: MatchingModel, page: int = 5000) -> list[TrainingRecord]:
-    records: list[TrainingRecord] = []
-    after = ""
-    while True:
-        rows = sorted(await store.run(RECORDS_PAGE, {"after": after, "limit": page}), key=lambda r: r["key"])
-        for row in rows:
-            traits = json.loads(row["traits"] or "{}")
-            identifiers = tuple(sorted(row["identifiers"]))
-            records.append(TrainingRecord(row["key"], record_features(traits, identifiers, model.fields), identifiers))
-        if len(rows) < page:
-            return records
-        after = rows[-1]["key"]
+    return [
+        TrainingRecord(r.key, record_features(r.traits, r.identifiers, model.fields), r.identifiers)
+        async for records in record_pages(store, page)
+        for r in records
+    ]
 
 
 class Trainer:
@@ -242,14 +235,12 @@ def summary(before: MatchingModel, after: MatchingModel) -> list[dict[str, Any]]
     """Per comparison level: the weight before and after training (what the CLI prints)."""
     rows: list[dict[str, Any]] = []
     for old, new in zip(before.comparisons, after.comparisons, strict=True):
-        pairs: Iterable[tuple[Any, Any, str]] = [
-            (a, b, str(getattr(a, "kind", ""))) for a, b in zip(old.levels, new.levels, strict=True)
-        ]
-        for a, b, kind in [*pairs, (old.otherwise, new.otherwise, "else")]:
+        levels = [(level_name(a), a, b) for a, b in zip(old.levels, new.levels, strict=True)]
+        for name, a, b in [*levels, ("else", old.otherwise, new.otherwise)]:
             rows.append(
                 {
                     "field": old.field,
-                    "level": kind,
+                    "level": name,
                     "weightBefore": round(math.log2(a.m / a.u), 2),
                     "weightAfter": round(math.log2(b.m / b.u), 2),
                     "m": round(b.m, 4),

@@ -1,0 +1,32 @@
+"""The records matching works on (those with traits), read in key order one page at a time: what training
+and rematching go through."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+from graphcdp.store import GraphStore, statement
+
+RECORDS_PAGE = statement("matching/records_page")
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    key: str
+    traits: dict[str, Any]
+    identifiers: tuple[str, ...]  # linking identifier keys
+
+
+async def record_pages(store: GraphStore, size: int) -> AsyncIterator[list[StoredRecord]]:
+    after = ""
+    while True:
+        rows = sorted(await store.run(RECORDS_PAGE, {"after": after, "limit": size}), key=lambda r: r["key"])
+        if not rows:
+            return
+        yield [StoredRecord(r["key"], json.loads(r["traits"] or "{}"), tuple(sorted(r["identifiers"]))) for r in rows]
+        if len(rows) < size:
+            return
+        after = rows[-1]["key"]
