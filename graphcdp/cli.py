@@ -254,21 +254,31 @@ def bench_scaling(args: argparse.Namespace) -> None:
 
     settings = _bench_settings()
     sizes = sorted(_counts(args.sizes, "--sizes", "numbers of people"))
-    work = Path(args.work)
+    work, out = Path(args.work), Path(args.out)
+
+    def finished_size(so_far: dict[str, Any]) -> None:
+        # Written after every size: the largest can take hours, and what is measured must not be lost.
+        print(scaling_table(so_far), flush=True)
+        write_result(out, "scaling", so_far)
 
     async def scale() -> dict[str, Any]:
         server = EmbeddedFalkorDB(work / "falkordb-scaling", start_timeout=settings.embedded_start_timeout)
         await server.start()
         try:
             return await run_scaling(
-                settings, server, work, sizes=sizes, seed=args.seed, probes=args.probes, lookups=args.probes
+                settings,
+                server,
+                work,
+                sizes=sizes,
+                seed=args.seed,
+                probes=args.probes,
+                lookups=args.probes,
+                on_size=finished_size,
             )
         finally:
             await server.stop()
 
     result = asyncio.run(scale())
-    print(scaling_table(result))
-    out = Path(args.out)
     print(f"results in {write_result(out, 'scaling', result)} and {plot_scaling(result, out / 'scaling.png')}")
 
 

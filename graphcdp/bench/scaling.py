@@ -19,7 +19,7 @@ import json
 import random
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -143,17 +143,26 @@ async def run_scaling(
     probes: int = 500,
     lookups: int = 500,
     progress: bool = True,
+    on_size: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
-    measured = []
+    """Every size in turn; `on_size` gets the result so far after each one, so a long run that is stopped
+    (a million people take over an hour on 2 cores) keeps the sizes it finished."""
+    measured: list[dict[str, Any]] = []
     for people in sizes:
         data = dataset(work, people, seed, progress=progress)
         measured.append(
             await measure_size(server, settings, data, probes=probes, lookups=lookups, seed=seed, progress=progress)
         )
+        if on_size is not None:
+            on_size(_scaling_result(measured))
+    return _scaling_result(measured)
+
+
+def _scaling_result(measured: list[dict[str, Any]]) -> dict[str, Any]:
     first, last = measured[0], measured[-1]
     return {
         "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "sizes": measured,
+        "sizes": list(measured),
         # Growth of the p50 from the smallest to the largest graph: 1.0 is perfectly flat.
         "growth": {
             operation: round(last[operation]["graphcdp"]["p50"] / first[operation]["graphcdp"]["p50"], 2)
