@@ -233,13 +233,15 @@ def bench_http(args: argparse.Namespace) -> None:
     from graphcdp.bench.upsert_latency import run_upsert_latency, upsert_table
 
     clients = _counts(args.clients, "--clients", "client counts")
+    settings = _bench_settings()
 
     async def measure(url: str, graph: str) -> dict[str, Any]:
         if args.bench == "lookup":
             return await run_lookup(url, graph, clients=clients, queries=args.requests, seed=args.seed)
-        return await run_upsert_latency(url, graph, clients=clients, upserts=args.requests, seed=args.seed)
+        return await run_upsert_latency(
+            url, graph, clients=clients, upserts=args.requests, seed=args.seed, matching=settings.matching
+        )
 
-    settings = _bench_settings()
     result = asyncio.run(
         run_on_seeded_graph(settings, people=args.people, seed=args.seed, work=Path(args.work), measure=measure)
     )

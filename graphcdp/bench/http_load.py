@@ -19,8 +19,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
@@ -54,6 +54,7 @@ class SampledIdentifier:
     type: str
     value: str
     person: str
+    traits: Mapping[str, Any] = field(default_factory=dict)  # the golden traits of that person
 
 
 def default_warmup(total: int) -> int:
@@ -68,9 +69,17 @@ class BenchServer:
     one, so neither the caller's variables nor a `.env` file change what is measured.
     """
 
-    def __init__(self, falkordb_url: str, graph: str, *, ready_timeout: float = READY_TIMEOUT) -> None:
+    def __init__(
+        self,
+        falkordb_url: str,
+        graph: str,
+        *,
+        ready_timeout: float = READY_TIMEOUT,
+        settings: Mapping[str, str] | None = None,
+    ) -> None:
         self.falkordb_url = falkordb_url
         self.graph = graph
+        self.settings = dict(settings or {})  # GRAPHCDP_ variables the benchmark itself sets
         self.ready_timeout = ready_timeout
         self.port = 0
         self.work_dir: Path | None = None
@@ -104,6 +113,7 @@ class BenchServer:
             GRAPHCDP_LOG_LEVEL="warning",
             GRAPHCDP_GRAPHIQL="false",
         )
+        env.update(self.settings)
         return env
 
     async def __aenter__(self) -> BenchServer:
@@ -248,6 +258,11 @@ async def sample_identifiers(store: GraphStore, count: int) -> list[SampledIdent
     rows = await store.run(SAMPLE_IDENTIFIERS, {"count": count})
     # The database's draw is not seeded; sorted by key, a seeded pick depends only on what it drew.
     return sorted(
-        (SampledIdentifier(str(r["key"]), str(r["type"]), str(r["value"]), str(r["person"])) for r in rows),
+        (
+            SampledIdentifier(
+                str(r["key"]), str(r["type"]), str(r["value"]), str(r["person"]), json.loads(r["traits"] or "{}")
+            )
+            for r in rows
+        ),
         key=lambda s: s.key,
     )

@@ -2,7 +2,8 @@
 
 1. ingest N people through graphcdp and through plain MERGE (graphcdp.bench.run);
 2. the chatbot context lookup over HTTP on the graph just ingested, beside the raw database;
-3. single-record upserts over HTTP on that graph;
+3. single-record upserts over HTTP on that graph (with matching as configured; when it is on, the same
+   upserts at one client again with it off, for what matching costs);
 4. scaling: per-operation cost and memory on seeded graphs of each size;
 5. the PNG plots.
 
@@ -41,6 +42,8 @@ class SuiteConfig:
     lookup_queries: int = 2000
     upsert_clients: Sequence[int] = (1, 8, 32)
     upserts: int = 1000
+    # With matching on, the same upserts again at these client counts with it off: what matching costs.
+    upsert_baseline_clients: Sequence[int] = (1,)
     scaling_sizes: Sequence[int] = (10_000, 100_000)
     scaling_probes: int = 500
     progress: bool = True
@@ -73,9 +76,24 @@ async def run_suite(
         )
         say(lookup_table(results["lookup"]))
         results["upsert"] = await run_upsert_latency(
-            server.url, INGEST_GRAPH, clients=config.upsert_clients, upserts=config.upserts, seed=config.seed
+            server.url,
+            INGEST_GRAPH,
+            clients=config.upsert_clients,
+            upserts=config.upserts,
+            seed=config.seed,
+            matching=settings.matching,
         )
         say(upsert_table(results["upsert"]))
+        if settings.matching and config.upsert_baseline_clients:
+            results["upsertWithoutMatching"] = await run_upsert_latency(
+                server.url,
+                INGEST_GRAPH,
+                clients=config.upsert_baseline_clients,
+                upserts=config.upserts,
+                seed=config.seed,
+                matching=False,
+            )
+            say(upsert_table(results["upsertWithoutMatching"]))
         if config.scaling_sizes:
             results["scaling"] = await run_scaling(
                 settings,

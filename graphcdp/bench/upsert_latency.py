@@ -37,7 +37,7 @@ from graphcdp.store.falkordb import FalkorDBStore
 
 UPSERT = (
     "mutation($r: [RecordInput!]!) { upsertRecords(records: $r) "
-    "{ results { index personId action } errors { index code message } } }"
+    "{ results { index personId action } errors { index code message } matching { pairsScored matched possible } } }"
 )
 # German mobile numbers (+49 151 and eight digits, all valid): the generator's people have US numbers,
 # so a new person's phone never meets one of theirs.
@@ -75,7 +75,7 @@ class _Level:
                     {"type": known.type, "value": known.value},
                     {"type": "cookie_id", "value": self._cookie(i - self.clients)},
                 ],
-                "traits": {"firstName": f"Linked{i}"},
+                "traits": dict(known.traits),  # the profile she logs in with: what matching compares
             }
         phone = (self.phone_base + self.serial_base + i) % PHONE_SPACE
         return {
@@ -86,8 +86,19 @@ class _Level:
                 {"type": "phone", "value": f"{PHONE_PREFIX}{phone:08d}"},
                 {"type": "cookie_id", "value": self._cookie(i)},
             ],
-            "traits": {"firstName": f"New{i}", "lastName": "Bench"},
+            "traits": self.new_traits(i),
         }
+
+    def new_traits(self, i: int) -> dict[str, Any]:
+        """A stranger made of three people of the graph: one's first name and gender, another's surname and
+        address, a third's birth date. Matching meets real blocks (her surname, her street) and scores real
+        candidates, as it does for a new customer, without her being any of them."""
+        if not self.existing:
+            return {"firstName": f"New{i}", "lastName": "Bench"}
+        first, family, born = (self.existing[(self.picks[i] + k) % len(self.existing)].traits for k in range(3))
+        mixed = {"firstName": first.get("firstName"), "gender": first.get("gender"), "lastName": family.get("lastName")}
+        mixed |= {"address": family.get("address"), "birthDate": born.get("birthDate")}
+        return {name: value for name, value in mixed.items() if value is not None}
 
 
 async def _existing_identifiers(falkordb_url: str, graph: str, count: int) -> list[SampledIdentifier]:
@@ -99,12 +110,20 @@ async def _existing_identifiers(falkordb_url: str, graph: str, count: int) -> li
 
 
 async def run_upsert_latency(
-    falkordb_url: str, graph: str, *, clients: Sequence[int] = (1, 8, 32), upserts: int = 1000, seed: int = 1
+    falkordb_url: str,
+    graph: str,
+    *,
+    clients: Sequence[int] = (1, 8, 32),
+    upserts: int = 1000,
+    seed: int = 1,
+    matching: bool = True,
 ) -> dict[str, Any]:
-    """`upserts` single-record upserts at each client count, against `graphcdp serve` on `graph`.
+    """`upserts` single-record upserts at each client count, against `graphcdp serve` on `graph`, with
+    probabilistic matching on or off (GRAPHCDP_MATCHING).
 
-    Returns {"upserts": n, "clients": {"8": latency_summary, …}, "actions": {"CREATED": k, "MERGED": m, …}}
-    (actions of the timed requests of every level together).
+    Returns {"upserts": n, "matching": bool, "clients": {"8": latency_summary, …}, "actions": {"CREATED": k,
+    "MERGED": m, …}, "scored": {"pairsScored": …, "matched": …, "possible": …, "upsertsWithCandidates": …}}
+    (actions and matching work of the timed requests of every level together).
     """
     existing = await _existing_identifiers(falkordb_url, graph, upserts)
     run = uuid.uuid4().hex[:8]
@@ -113,8 +132,10 @@ async def run_upsert_latency(
     phone_base = random.Random(run).randrange(PHONE_SPACE)  # noqa: S311 - test data, not secrets
     warmup = default_warmup(upserts)
     actions: Counter[str] = Counter()
+    scored: Counter[str] = Counter({"pairsScored": 0, "matched": 0, "possible": 0, "upsertsWithCandidates": 0})
     levels: dict[str, dict[str, Any]] = {}
-    async with BenchServer(falkordb_url, graph) as server:
+    settings = {"GRAPHCDP_MATCHING": "true" if matching else "false"}
+    async with BenchServer(falkordb_url, graph, settings=settings) as server:
         for number, count in enumerate(clients):
             picks = [rng.randrange(len(existing)) if existing else 0 for _ in range(warmup + upserts)]
             level = _Level(run, count, number * (warmup + upserts), phone_base, existing, picks)
@@ -126,12 +147,21 @@ async def run_upsert_latency(
                     raise BenchRequestError(f"upsert of {record} failed: {outcome}")
                 if i >= warmup:
                     actions[outcome["results"][0]["action"]] += 1
+                    work = outcome["matching"]
+                    scored.update({name: work[name] for name in ("pairsScored", "matched", "possible")})
+                    scored["upsertsWithCandidates"] += work["pairsScored"] > 0
 
             samples, seconds = await run_clients(
                 request, base_url=server.base_url, clients=count, total=upserts, warmup=warmup
             )
             levels[str(count)] = latency_summary(samples, seconds)
-    return {"upserts": upserts, "clients": levels, "actions": dict(sorted(actions.items()))}
+    return {
+        "upserts": upserts,
+        "matching": matching,
+        "clients": levels,
+        "actions": dict(sorted(actions.items())),
+        "scored": dict(scored),
+    }
 
 
 def upsert_table(result: dict[str, Any]) -> str:
@@ -144,4 +174,13 @@ def upsert_table(result: dict[str, Any]) -> str:
             f"{count:>7} {s['p50']:>9.2f} {s['p95']:>9.2f} {s['p99']:>9.2f} {s.get('requestsPerSecond', 0):>8,.0f}"
         )
     lines.append("actions: " + ", ".join(f"{action} {n:,}" for action, n in result["actions"].items()))
+    if result.get("matching", True) and "scored" in result:
+        work, timed = result["scored"], max(sum(result["actions"].values()), 1)
+        lines.append(
+            f"matching on: {work['pairsScored']:,} candidate pairs scored ({work['pairsScored'] / timed:.1f} per "
+            f"upsert; {work['upsertsWithCandidates']:,} upserts had candidates), {work['matched']:,} matched, "
+            f"{work['possible']:,} sent to review"
+        )
+    elif not result.get("matching", True):
+        lines.append("matching off (GRAPHCDP_MATCHING=false)")
     return "\n".join(lines)

@@ -113,6 +113,11 @@ async def test_upsert_and_lookup_benchmarks_measure_every_level(
     assert upsert["actions"].get("CREATED", 0) > 0 and upsert["actions"].get("MERGED", 0) > 0
     assert "UNCHANGED" not in upsert["actions"]
     assert _rows_by_clients(upsert_table(upsert)) == {"1", "2"}
+    # Matching is on (the default): the records carry the traits of people of the graph, so it meets real
+    # blocks and scores candidates.
+    assert upsert["matching"] is True
+    assert upsert["scored"]["pairsScored"] > 0 and 0 < upsert["scored"]["upsertsWithCandidates"] <= 20
+    assert "candidate pairs scored" in upsert_table(upsert)
 
     assert lookup["queries"] == 10
     for side in ("graphcdp", "raw"):
@@ -123,6 +128,16 @@ async def test_upsert_and_lookup_benchmarks_measure_every_level(
         assert ratio["p50"] == round(lookup["graphcdp"][clients]["p50"] / lookup["raw"][clients]["p50"], 2)
         assert ratio["p50"] > 0 and ratio["requestsPerSecond"] > 0
     assert _rows_by_clients(lookup_table(lookup)) == {"1", "2"}
+
+
+async def test_the_upsert_benchmark_can_run_with_matching_off(seeded: tuple[EmbeddedFalkorDB, FalkorDBStore]) -> None:
+    server, _ = seeded
+    upsert = await run_upsert_latency(server.url, GRAPH, clients=(1,), upserts=10, matching=False)
+
+    assert upsert["matching"] is False and sum(upsert["actions"].values()) == 10
+    # The served process really ran without matching: nothing was scored.
+    assert upsert["scored"] == {"pairsScored": 0, "matched": 0, "possible": 0, "upsertsWithCandidates": 0}
+    assert "matching off" in upsert_table(upsert)
 
 
 async def test_run_concurrent_keeps_each_request_on_its_worker_and_raises_a_failure() -> None:

@@ -6,8 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from graphcdp.bench.scaling import probe_records
 from graphcdp.bench.suite import SuiteConfig, run_suite
+from graphcdp.cli import main
 from graphcdp.settings import load_settings
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -29,10 +32,13 @@ async def test_the_whole_suite_writes_every_result_and_both_plots(tmp_path: Path
     )
     results = await run_suite(load_settings(), config, out=out, work=tmp_path / "work", say=printed.append)
 
-    for name in ("ingest", "lookup", "upsert", "scaling", "suite"):
+    for name in ("ingest", "lookup", "upsert", "upsertWithoutMatching", "scaling", "suite"):
         assert json.loads((out / f"{name}.json").read_text()) == results[name]
     assert results["ingest"]["quality"]["truePeople"] == 30
     assert set(results["lookup"]["graphcdp"]) == {"1", "3"} and set(results["upsert"]["clients"]) == {"1", "2"}
+    # Matching is on by default, so the same upserts ran again at one client with it off.
+    assert results["upsert"]["matching"] is True and results["upsertWithoutMatching"]["matching"] is False
+    assert set(results["upsertWithoutMatching"]["clients"]) == {"1"}
     sizes = results["scaling"]["sizes"]
     assert [s["people"] for s in sizes] == [15, 30]
     for size in sizes:
@@ -44,7 +50,7 @@ async def test_the_whole_suite_writes_every_result_and_both_plots(tmp_path: Path
     for plot in ("latency.png", "scaling.png"):
         data = (out / plot).read_bytes()
         assert data.startswith(PNG_MAGIC) and len(data) > 10_000
-    assert len(printed) == 5 and "all benchmarks in" in printed[-1]
+    assert len(printed) == 6 and "all benchmarks in" in printed[-1]
     assert not (tmp_path / "work" / "falkordb").exists()  # the benchmark database is removed afterwards
 
 
@@ -59,3 +65,27 @@ def test_probe_records_alternate_new_people_and_existing_identifiers() -> None:
         else:
             assert not values & {v for _, v in existing}
     assert probe_records(existing, 6, seed=4) == records  # seeded
+
+
+def test_the_scaling_command_keeps_each_size_as_it_finishes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    work, out = tmp_path / "work", tmp_path / "results"
+    left_over = work / "falkordb-scaling" / "left-over"  # what an interrupted run leaves
+    left_over.parent.mkdir(parents=True)
+    left_over.write_text("x")
+
+    main(["bench", "scaling", "--sizes", "12,20", "--probes", "3", "--work", str(work), "--out", str(out)])
+
+    printed = capsys.readouterr().out
+    # The table is printed after each size: once with 12 people, then with both.
+    assert printed.count("scaling: p50 per operation") == 2
+    tables = printed.split("scaling: p50 per operation")[1:]
+    assert [_people_rows(table) for table in tables] == [["12"], ["12", "20"]]
+    result = json.loads((out / "scaling.json").read_text())
+    assert [size["people"] for size in result["sizes"]] == [12, 20]
+    assert (out / "scaling.png").read_bytes().startswith(PNG_MAGIC)
+    assert not left_over.exists()
+
+
+def _people_rows(table: str) -> list[str]:
+    """The people column of a scaling table's rows (the header line is the table's second line)."""
+    return [line.split()[0] for line in table.splitlines()[2:] if line.split() and line.split()[0].isdigit()]
