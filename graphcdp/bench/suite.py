@@ -12,6 +12,7 @@ Each step prints its table when it finishes and writes its JSON into the results
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import time
@@ -75,24 +76,13 @@ async def run_suite(
             server.url, INGEST_GRAPH, clients=config.lookup_clients, queries=config.lookup_queries, seed=config.seed
         )
         say(lookup_table(results["lookup"]))
-        results["upsert"] = await run_upsert_latency(
-            server.url,
-            INGEST_GRAPH,
-            clients=config.upsert_clients,
-            upserts=config.upserts,
-            seed=config.seed,
-            matching=settings.matching,
+        upserts = functools.partial(
+            run_upsert_latency, server.url, INGEST_GRAPH, upserts=config.upserts, seed=config.seed
         )
+        results["upsert"] = await upserts(clients=config.upsert_clients, matching=settings.matching)
         say(upsert_table(results["upsert"]))
         if settings.matching and config.upsert_baseline_clients:
-            results["upsertWithoutMatching"] = await run_upsert_latency(
-                server.url,
-                INGEST_GRAPH,
-                clients=config.upsert_baseline_clients,
-                upserts=config.upserts,
-                seed=config.seed,
-                matching=False,
-            )
+            results["upsertWithoutMatching"] = await upserts(clients=config.upsert_baseline_clients, matching=False)
             say(upsert_table(results["upsertWithoutMatching"]))
         if config.scaling_sizes:
             results["scaling"] = await run_scaling(
