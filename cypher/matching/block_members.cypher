@@ -2,7 +2,7 @@
 // pairs a reviewer said are different people.
 // mode: read
 // params: blocks
-// returns: key, blocks, traits, identifiers, detached, person, cannot
+// returns: key, blocks, traits, identifiers, detached, cannot
 UNWIND $blocks AS k
 MATCH (:MatchKey {key: k})<-[:KEYED]-(c:Record)
 WITH c, collect(k) AS blocks
@@ -11,5 +11,4 @@ WHERE NOT i.blocked
 WITH c, blocks, collect(i.key) AS identifiers
 OPTIONAL MATCH (c)-[:NOT_MATCHED]-(x:Record)
 WITH c, blocks, identifiers, collect(x.key) AS cannot
-OPTIONAL MATCH (c)-[:OF]->(p:Person)
-RETURN c.key AS key, blocks, c.traits AS traits, identifiers, c.detached AS detached, p.id AS person, cannot
+RETURN c.key AS key, blocks, c.traits AS traits, identifiers, c.detached AS detached, cannot

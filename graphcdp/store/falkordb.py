@@ -24,6 +24,7 @@ from graphcdp.store.schema import UNIQUE_KEYS
 
 PING = statement("system/ping")
 _EMPTY_KEY = "empty key"
+SOCKET_TIMEOUT_MARGIN = 5.0  # seconds past the query timeout before a silent server counts as gone
 
 
 def _plain(value: Any) -> Any:
@@ -95,6 +96,9 @@ class FalkorDBStore:
         # redis-py's default pool raises "Too many connections" instead, which a burst of requests hits.
         kwargs: dict[str, Any] = {
             "socket_connect_timeout": 5,
+            # redis-py gives up reading after 5 s by default; FalkorDB enforces the query timeout itself,
+            # so the client waits that long, and a little more for the answer to arrive.
+            "socket_timeout": query_timeout + SOCKET_TIMEOUT_MARGIN,
             "max_connections": max_connections,
             "timeout": query_timeout,
             "decode_responses": True,  # as FalkorDB.from_url sets it

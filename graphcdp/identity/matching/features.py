@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -17,7 +18,13 @@ _NOT_WORD = re.compile(r"[^0-9a-z]+")
 def clean(value: Any) -> str:
     """Case, accents and punctuation do not make two values differ: "St. John" → "st john", "O'Connor" →
     "oconnor", "Müller" → "muller"."""
-    text = unicodedata.normalize("NFKD", str(value)).encode("ascii", "ignore").decode("ascii").casefold()
+    return _clean_text(str(value))
+
+
+@functools.lru_cache(maxsize=2**16)
+def _clean_text(value: str) -> str:
+    # Names, cities and streets repeat across records and candidates: most values were cleaned before.
+    text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii").casefold()
     return _NOT_WORD.sub(" ", _APOSTROPHES.sub("", text)).strip()
 
 

@@ -9,6 +9,7 @@ deterministic linking already uses in full.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -52,6 +53,14 @@ class _Candidate:
 def review_order(probability: float, a: str, b: str) -> str:
     """The review queue's sort key: highest score first, then the pair; compared as a string, exactly."""
     return f"{round((1 - probability) * 10**12):013d}|{a}|{b}"
+
+
+@functools.lru_cache(maxsize=2**16)
+def _stored_features(traits: str, identifiers: tuple[str, ...], fields: tuple[str, ...]) -> Features:
+    """The features of a stored record, from its traits as stored (JSON). The same records are candidates
+    of batch after batch (a common name's block), so they are computed once. Callers only read them."""
+    parsed = json.loads(traits)
+    return record_features(parsed, identifiers, fields) if parsed else {}
 
 
 class Matcher:
@@ -102,12 +111,11 @@ class Matcher:
         return report
 
     async def _candidates(self, blocks: list[str]) -> dict[str, _Candidate]:
-        model = self.runtime.model
+        fields = tuple(self.runtime.model.fields)
         found = {}
         for row in await self.store.run(BLOCK_MEMBERS, {"blocks": blocks}):
-            traits = json.loads(row["traits"] or "{}")
             found[row["key"]] = _Candidate(
-                features=record_features(traits, row["identifiers"], model.fields) if traits else {},
+                features=_stored_features(row["traits"] or "{}", tuple(sorted(row["identifiers"])), fields),
                 blocks=set(row["blocks"]),
                 cannot=set(row["cannot"]),
                 detached=bool(row["detached"]),
