@@ -261,7 +261,7 @@ async def test_a_match_hop_explains_itself_and_its_weights_add_up_to_the_score(i
     assert levels["phone"] == "null"
 
 
-def _national_id_model() -> dict[str, Any]:
+def national_id_model() -> dict[str, Any]:
     """A model that does not know yet what a birth date, a postcode or a national id (with typos) is worth:
     m equals u on every level, so they weigh nothing until training."""
     model = default_model()
@@ -285,9 +285,10 @@ FIRST = ["Anna", "Ben", "Carla", "Dirk", "Eva", "Finn", "Gina", "Hugo", "Ida", "
 LAST = ["Adler", "Brandt", "Conrad", "Dietz", "Engel", "Fuchs", "Graf", "Hahn", "Jung", "Kraus", "Lang", "Mohr"]
 
 
-async def test_training_stores_a_model_that_learns_what_the_evidence_is_worth(identity: IdentityService) -> None:
-    use_model(identity, _national_id_model())
-    people, records, draw = 150, [], random.Random(7)
+def national_id_people(people: int) -> tuple[list[dict[str, Any]], set[frozenset[str]]]:
+    """Two records per person, a CRM one and a receipt with a surname and (every third) national id typo,
+    no identifier in common; and the true pairs."""
+    records, draw = [], random.Random(7)
     for n in range(people):
         first, last = FIRST[n % len(FIRST)], LAST[(n * 7) % len(LAST)]
         national = f"{740000 + n * 37:06d}"
@@ -297,9 +298,15 @@ async def test_training_stores_a_model_that_learns_what_the_evidence_is_worth(id
         records.append(rec("crm", f"a{n}", 1000, firstName=first, lastName=last, nationalId=national, **known))
         typoed = last + ("e" if n % 2 else "")
         records.append(rec("pos", f"b{n}", 2000, firstName=first, lastName=typoed, nationalId=typo, **known))
+    return records, {frozenset({f"crm:a{n}", f"pos:b{n}"}) for n in range(people)}
+
+
+async def test_training_stores_a_model_that_learns_what_the_evidence_is_worth(identity: IdentityService) -> None:
+    use_model(identity, national_id_model())
+    people = 150
+    records, truth = national_id_people(people)
     for start in range(0, len(records), 100):
         assert (await identity.upsert_records(records[start : start + 100])).errors == []
-    truth = {frozenset({f"crm:a{n}", f"pos:b{n}"}) for n in range(people)}
     assert len(await partition(identity.store)) == 2 * people  # untrained: names alone never reach auto
 
     before = identity.matching.model
