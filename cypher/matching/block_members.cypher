@@ -2,7 +2,7 @@
 // pairs a reviewer said are different people.
 // mode: read
 // params: blocks
-// returns: key, blocks, traits, identifiers, detached, cannot
+// returns: key, blocks, traits, hash, identifiers, detached, cannot
 UNWIND $blocks AS k
 MATCH (:MatchKey {key: k})<-[:KEYED]-(c:Record)
 WITH c, collect(k) AS blocks
@@ -11,4 +11,4 @@ WHERE NOT i.blocked
 WITH c, blocks, collect(i.key) AS identifiers
 OPTIONAL MATCH (c)-[:NOT_MATCHED]-(x:Record)
 WITH c, blocks, identifiers, collect(x.key) AS cannot
-RETURN c.key AS key, blocks, c.traits AS traits, identifiers, c.detached AS detached, cannot
+RETURN c.key AS key, blocks, c.traits AS traits, c.contentHash AS hash, identifiers, c.detached AS detached, cannot

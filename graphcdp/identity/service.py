@@ -134,7 +134,10 @@ class IdentityService:
     async def _match(self, records: list[ParsedRecord]) -> MatchSummary:
         """Probabilistic matching of changed records: links stored before they are resolved."""
         report = await self.matcher.match(
-            [MatchInput(r.key, r.traits, tuple(i.key for i in r.identifiers if not i.blocked)) for r in records],
+            [
+                MatchInput(r.key, r.traits, tuple(i.key for i in r.identifiers if not i.blocked), r.content_hash)
+                for r in records
+            ],
             now_ms(),
         )
         return MatchSummary(

@@ -3,6 +3,7 @@ traits, incrementally at ingest, without chaining strangers, and a reviewer's de
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import random
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 
 from graphcdp.identity.matching.config import DEFAULT_MODEL, parse_model
-from graphcdp.identity.matching.matcher import KEY_SIZES
+from graphcdp.identity.matching.matcher import KEY_SIZES, WRITE_LINKS
 from graphcdp.identity.matching.models import active_model, store_model
 from graphcdp.identity.matching.rescore import rematch_all, rescore_links
 from graphcdp.identity.matching.training import read_records, train
@@ -351,3 +352,53 @@ async def test_deleting_the_record_that_bridged_two_matches_splits_them(identity
     await identity.delete_record("web", "B")
     assert await partition(identity.store) == {frozenset({"crm:A"}), frozenset({"pos:C"})}
     assert await identity.store.run(KEY_SIZES, {"keys": [block]}) == [{"key": block, "size": 2}]
+
+
+class _PausedBeforeLinks:
+    """The same store, but a writer using it stops before it stores its links until released: the moment
+    another writer can score the same pair and link it first."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self._store = store
+        self.waiting, self.release = asyncio.Event(), asyncio.Event()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    async def run(self, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        if name == WRITE_LINKS:
+            self.waiting.set()
+            await self.release.wait()
+        return await self._store.run(name, params)  # type: ignore[arg-type]
+
+
+async def test_a_match_found_by_a_concurrent_writer_is_not_undone(identity: IdentityService) -> None:
+    # Writer A stores record a and reads its blocks before b exists; writer B stores b, finds a in its
+    # blocks and links them. When A then stores a's links (none), B's link must stay: it is as fresh as a.
+    traits = {"firstName": "Anna", "lastName": "Ramirez", "birthDate": "1980-01-01", "address": _address("78701")}
+    paused = _PausedBeforeLinks(identity.store)
+    writer_a = IdentityService(paused, load_settings())  # type: ignore[arg-type]
+    first = asyncio.create_task(writer_a.upsert_records([rec("crm", "a", 1000, **traits)]))
+    await asyncio.wait_for(paused.waiting.wait(), timeout=30)
+
+    second = await identity.upsert_records([rec("pos", "b", 2000, **traits)])
+    assert second.matching.matched == 1
+    paused.release.set()
+    assert (await first).errors == []
+
+    assert await partition(identity.store) == {frozenset({"crm:a", "pos:b"})}
+    third = await identity.upsert_records([rec("web", "c", 3000, ("email", "anna@example.com"), **traits)])
+    assert third.matching.matched == 2  # and the next writer finds both, linked
+    assert await partition(identity.store) == {frozenset({"crm:a", "pos:b", "web:c"})}
+
+
+async def test_a_record_that_changes_loses_the_links_scored_from_its_old_content(identity: IdentityService) -> None:
+    traits = {"firstName": "Anna", "lastName": "Ramirez", "birthDate": "1980-01-01", "address": _address("78701")}
+    await identity.upsert_records([rec("crm", "a", 1000, **traits), rec("pos", "b", 2000, **traits)])
+    assert await partition(identity.store) == {frozenset({"crm:a", "pos:b"})}
+
+    # b is corrected to someone else entirely: the link scored from its old traits goes, and so does the merge.
+    other = {"firstName": "Boris", "lastName": "Zywiec", "birthDate": "1955-07-30", "address": _address("10115")}
+    changed = await identity.upsert_records([rec("pos", "b", 2000, **other)])
+    assert changed.matching.matched == 0
+    assert await partition(identity.store) == {frozenset({"crm:a"}), frozenset({"pos:b"})}

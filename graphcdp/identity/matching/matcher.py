@@ -26,12 +26,16 @@ KEY_SIZES = statement("matching/key_sizes")
 BLOCK_MEMBERS = statement("matching/block_members")
 WRITE_LINKS = statement("matching/write_links")
 
+# What a scored pair becomes (write_links): a link, a review queue entry, or nothing (an old link goes).
+MATCHED, POSSIBLE_MATCH, NO_LINK = "MATCHED", "POSSIBLE_MATCH", "NONE"
+
 
 @dataclass(frozen=True)
 class MatchInput:
     key: str
     traits: dict[str, Any]
     identifiers: tuple[str, ...]  # linking identifier keys
+    content_hash: str  # what the record holds now: a link remembers the content it was scored from
 
 
 @dataclass
@@ -45,6 +49,7 @@ class MatchReport:
 @dataclass
 class _Candidate:
     features: Features
+    content_hash: str
     blocks: set[str]
     cannot: set[str]
     detached: bool
@@ -87,28 +92,31 @@ class Matcher:
         usable = [k for k in wanted if k.startswith(BLOCK) and 0 < sizes.get(k, 0) <= cap]
         candidates = await self._candidates(usable) if usable else {}
         counts: TermCounts = {k.removeprefix(TERM): v for k, v in sizes.items() if k.startswith(TERM)}
-        links = []
+        hashes = {r.key: r.content_hash for r in records} | {k: c.content_hash for k, c in candidates.items()}
+        pairs = []
         for a, b, score in self._score_pairs(records, features, blocks, candidates, counts):
             report.pairs_scored += 1
-            thresholds = model.thresholds
-            if score.probability >= thresholds.review:
-                matched = score.probability >= thresholds.auto
-                report.matched += matched
-                report.possible += not matched
-                links.append(
-                    {
-                        "a": a,
-                        "b": b,
-                        "order": review_order(score.probability, a, b),
-                        "matched": matched,
-                        "score": score.probability,
-                        "weight": score.weight,
-                        "rule": self.runtime.rule,
-                        "detail": json.dumps(score.to_dict(), sort_keys=True),
-                    }
-                )
-        await self.store.run(WRITE_LINKS, {"records": sorted(features), "links": links, "now": now})
+            kind = self._kind(score.probability)
+            report.matched += kind == MATCHED
+            report.possible += kind == POSSIBLE_MATCH
+            pair: dict[str, Any] = {"a": a, "b": b, "ha": hashes[a], "hb": hashes[b], "kind": kind}
+            if kind != NO_LINK:
+                pair |= {
+                    "order": review_order(score.probability, a, b),
+                    "score": score.probability,
+                    "weight": score.weight,
+                    "detail": json.dumps(score.to_dict(), sort_keys=True),
+                }
+            pairs.append(pair)
+        params = {"records": sorted(features), "pairs": pairs, "rule": self.runtime.rule, "now": now}
+        await self.store.run(WRITE_LINKS, params)
         return report
+
+    def _kind(self, probability: float) -> str:
+        thresholds = self.runtime.model.thresholds
+        if probability >= thresholds.auto:
+            return MATCHED
+        return POSSIBLE_MATCH if probability >= thresholds.review else NO_LINK
 
     async def _candidates(self, blocks: list[str]) -> dict[str, _Candidate]:
         fields = tuple(self.runtime.model.fields)
@@ -116,6 +124,7 @@ class Matcher:
         for row in await self.store.run(BLOCK_MEMBERS, {"blocks": blocks}):
             found[row["key"]] = _Candidate(
                 features=_stored_features(row["traits"] or "{}", tuple(sorted(row["identifiers"])), fields),
+                content_hash=row["hash"] or "",
                 blocks=set(row["blocks"]),
                 cannot=set(row["cannot"]),
                 detached=bool(row["detached"]),

@@ -18,6 +18,7 @@ class StoredRecord:
     key: str
     traits: dict[str, Any]
     identifiers: tuple[str, ...]  # linking identifier keys
+    content_hash: str
 
 
 async def record_pages(store: GraphStore, size: int) -> AsyncIterator[list[StoredRecord]]:
@@ -26,7 +27,10 @@ async def record_pages(store: GraphStore, size: int) -> AsyncIterator[list[Store
         rows = sorted(await store.run(RECORDS_PAGE, {"after": after, "limit": size}), key=lambda r: r["key"])
         if not rows:
             return
-        yield [StoredRecord(r["key"], json.loads(r["traits"] or "{}"), tuple(sorted(r["identifiers"]))) for r in rows]
+        yield [
+            StoredRecord(r["key"], json.loads(r["traits"] or "{}"), tuple(sorted(r["identifiers"])), r["hash"] or "")
+            for r in rows
+        ]
         if len(rows) < size:
             return
         after = rows[-1]["key"]

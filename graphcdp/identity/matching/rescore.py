@@ -82,7 +82,7 @@ async def rematch_all(
     """Match every record with traits again under the model in force and resolve; records matched."""
     matcher, done = Matcher(store, runtime), 0
     async for records in record_pages(store, batch):
-        await matcher.match([MatchInput(r.key, r.traits, r.identifiers) for r in records], now_ms())
+        await matcher.match([MatchInput(r.key, r.traits, r.identifiers, r.content_hash) for r in records], now_ms())
         await resolve(store, rules, record_keys=[r.key for r in records])
         done += len(records)
         if progress:
