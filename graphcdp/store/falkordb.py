@@ -27,8 +27,16 @@ _EMPTY_KEY = "empty key"
 SOCKET_TIMEOUT_MARGIN = 5.0  # seconds past the query timeout before a silent server counts as gone
 
 
+# Most values are one of these: checked first, by exact type, because every value of a large answer or
+# parameter passes through here (millions per import).
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
+_PASSED_AS_IS = frozenset({str, int, float, type(None)})  # not bool: Cypher spells it lower case
+
+
 def _plain(value: Any) -> Any:
     """Driver objects → plain Python: nodes and edges become their property maps."""
+    if type(value) in _PLAIN_TYPES:
+        return value
     if isinstance(value, Node | Edge):
         return {key: _plain(v) for key, v in value.properties.items()}
     if isinstance(value, FalkorPath):
@@ -51,6 +59,8 @@ class _CypherLiteral:
 
 
 def _param(value: Any) -> Any:
+    if type(value) in _PASSED_AS_IS:
+        return value
     if isinstance(value, bool):
         return _CypherLiteral("true" if value else "false")
     if isinstance(value, list | tuple):
