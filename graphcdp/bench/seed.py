@@ -85,15 +85,21 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 async def seed_graph(store: GraphStore, rules: ResolutionRules, data: Path, *, progress: bool = False) -> SeedReport:
     """Write `records.jsonl` and `touchpoints.jsonl` of `data` into an empty graph, resolved."""
     report, now = SeedReport(), now_ms()
+    # A million people are several million records in memory, beside the database on the same machine: each
+    # input is folded into the one Component as soon as it is written, and dropped.
+    everything = Component()
     started = time.perf_counter()
     records = await _seed_records(store, rules, data / "records.jsonl", now=now, report=report, progress=progress)
+    _add_records(everything, records)
+    del records
     report.seconds["records"] = time.perf_counter() - started
     started = time.perf_counter()
     touchpoints = data / "touchpoints.jsonl"
     evidence = await _seed_touchpoints(store, rules, touchpoints, now=now, report=report, progress=progress)
+    _add_evidence(everything, evidence)
+    del evidence
     report.seconds["touchpoints"] = time.perf_counter() - started
     started = time.perf_counter()
-    everything = _component_builder(records, evidence)
     await _seed_resolution(store, rules, everything, now=now, report=report, progress=progress)
     report.seconds["resolution"] = time.perf_counter() - started
     return report
@@ -198,10 +204,11 @@ async def _commit(store: GraphStore, params: dict[str, Any]) -> None:
         )
 
 
-def _component_builder(records: dict[str, ParsedRecord], evidence: list[dict[str, Any]]) -> Component:
-    """One Component holding every record and identifier as the stored graph has them, before resolution
-    (no persons yet; versions and degrees as upsert_records and upsert_evidence leave them)."""
-    everything = Component()
+# The one Component holds every record and identifier as the stored graph has them, before resolution (no
+# persons yet; versions and degrees as upsert_records and upsert_evidence leave them).
+
+
+def _add_records(everything: Component, records: dict[str, ParsedRecord]) -> None:
     for record in records.values():
         _add_record(
             everything,
@@ -219,6 +226,9 @@ def _component_builder(records: dict[str, ParsedRecord], evidence: list[dict[str
             ),
             [(i.key, i.type, i.blocked) for i in record.identifiers],
         )
+
+
+def _add_evidence(everything: Component, evidence: list[dict[str, Any]]) -> None:
     for row in evidence:
         identifiers = [(i["key"], i["type"], bool(i["blocked"])) for i in row["identifiers"]]
         _add_record(
@@ -237,7 +247,6 @@ def _component_builder(records: dict[str, ParsedRecord], evidence: list[dict[str
             ),
             identifiers,
         )
-    return everything
 
 
 def _add_record(component: Component, state: RecordState, identifiers: list[tuple[str, str, bool]]) -> None:
