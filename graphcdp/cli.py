@@ -204,8 +204,9 @@ def bench_ingest(args: argparse.Namespace) -> None:
 
     settings = _bench_settings()
     data = Path(args.data) if args.data else None
+    keep = Path(args.keep) if args.keep else None
     result = asyncio.run(
-        run_ingest(settings, people=args.people, seed=args.seed, data=data, batch_size=args.batch_size)
+        run_ingest(settings, people=args.people, seed=args.seed, data=data, batch_size=args.batch_size, keep=keep)
     )
     print(ingest_table(result))
     print(f"results in {write_result(Path(args.out), 'ingest', result)}")
@@ -229,7 +230,7 @@ def bench_all(args: argparse.Namespace) -> None:
 
 def bench_http(args: argparse.Namespace) -> None:
     from graphcdp.bench.lookup import lookup_table, run_lookup
-    from graphcdp.bench.suite import run_on_seeded_graph, write_result
+    from graphcdp.bench.suite import run_on_kept_graph, run_on_seeded_graph, write_result
     from graphcdp.bench.upsert_latency import run_upsert_latency, upsert_table
 
     clients = _counts(args.clients, "--clients", "client counts")
@@ -242,9 +243,12 @@ def bench_http(args: argparse.Namespace) -> None:
             url, graph, clients=clients, upserts=args.requests, seed=args.seed, matching=settings.matching
         )
 
-    result = asyncio.run(
-        run_on_seeded_graph(settings, people=args.people, seed=args.seed, work=Path(args.work), measure=measure)
-    )
+    if args.database:
+        result = asyncio.run(run_on_kept_graph(settings, Path(args.database), measure=measure))
+    else:
+        result = asyncio.run(
+            run_on_seeded_graph(settings, people=args.people, seed=args.seed, work=Path(args.work), measure=measure)
+        )
     print(lookup_table(result) if args.bench == "lookup" else upsert_table(result))
     print(f"results in {write_result(Path(args.out), args.bench, result)}")
 
@@ -345,6 +349,9 @@ def _add_bench_commands(commands: Any) -> None:
     ingest.add_argument("--data", help="a directory `graphcdp generate` wrote, instead of generating")
     ingest.add_argument("--batch-size", type=int, default=1000, help="items per batch on both sides (default 1000)")
     ingest.add_argument("--out", default=results, help=f"results directory (default {results})")
+    ingest.add_argument(
+        "--keep", metavar="DIR", help="keep the embedded database in DIR (emptied first), for upsert/lookup --database"
+    )
     ingest.set_defaults(handler=bench_ingest)
 
     for name, what, default_clients in (
@@ -358,6 +365,9 @@ def _add_bench_commands(commands: Any) -> None:
         http.add_argument("--requests", type=int, default=2000, help="requests per client count (default 2,000)")
         http.add_argument("--out", default=results, help=f"results directory (default {results})")
         http.add_argument("--work", default="bench/work", help=work_help)
+        http.add_argument(
+            "--database", metavar="DIR", help="measure on the graph `bench ingest --keep DIR` built instead of seeding"
+        )
         http.set_defaults(handler=bench_http)
 
     scaling = benches.add_parser("scaling", help="per-operation cost and memory per person as the graph grows")

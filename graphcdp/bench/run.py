@@ -22,14 +22,24 @@ RAW_GRAPH = "bench_raw"
 
 
 async def run_ingest(
-    settings: Settings, *, people: int, seed: int, data: Path | None, batch_size: int, progress: bool = True
+    settings: Settings,
+    *,
+    people: int,
+    seed: int,
+    data: Path | None,
+    batch_size: int,
+    progress: bool = True,
+    keep: Path | None = None,
 ) -> dict[str, Any]:
-    """The ingest benchmark on its own fresh embedded FalkorDB (removed afterwards)."""
+    """The ingest benchmark on its own fresh embedded FalkorDB: removed afterwards, or kept in `keep` (a
+    directory emptied first) so `graphcdp bench upsert|lookup --database` can measure on the graph built."""
     work = Path(tempfile.mkdtemp(prefix="graphcdp-bench-"))
     if data is None:
         data = work / "data-set"
         write_dataset(data, GeneratorConfig(people=people, seed=seed), progress=progress)
-    server = EmbeddedFalkorDB(work / "falkordb", start_timeout=settings.embedded_start_timeout)
+    if keep is not None:
+        shutil.rmtree(keep, ignore_errors=True)
+    server = EmbeddedFalkorDB(keep or work / "falkordb", start_timeout=settings.embedded_start_timeout)
     await server.start()
     try:
         return await ingest_on(server, settings, data, batch_size=batch_size, progress=progress)

@@ -27,6 +27,7 @@ from graphcdp.bench.run import INGEST_GRAPH, ingest_on, ingest_table
 from graphcdp.bench.scaling import dataset, run_scaling, scaling_table
 from graphcdp.bench.seed import seed_graph
 from graphcdp.bench.upsert_latency import run_upsert_latency, upsert_table
+from graphcdp.errors import StartupError
 from graphcdp.identity.service import IdentityService
 from graphcdp.settings import Settings
 from graphcdp.store.cypher import CypherCatalog
@@ -137,3 +138,17 @@ async def run_on_seeded_graph(
     finally:
         await server.stop()
         shutil.rmtree(database, ignore_errors=True)
+
+
+async def run_on_kept_graph(
+    settings: Settings, database: Path, *, measure: Callable[[str, str], Awaitable[dict[str, Any]]]
+) -> dict[str, Any]:
+    """Run one HTTP benchmark on the graph `graphcdp bench ingest --keep` left in `database`."""
+    if not (database / "appendonlydir").exists():
+        raise StartupError(f"{database} holds no database: run `graphcdp bench ingest --keep {database}` first")
+    server = EmbeddedFalkorDB(database, start_timeout=settings.embedded_start_timeout)
+    await server.start()
+    try:
+        return await measure(server.url, INGEST_GRAPH)
+    finally:
+        await server.stop()

@@ -89,3 +89,20 @@ def test_the_scaling_command_keeps_each_size_as_it_finishes(tmp_path: Path, caps
 def _people_rows(table: str) -> list[str]:
     """The people column of a scaling table's rows (the header line is the table's second line)."""
     return [line.split()[0] for line in table.splitlines()[2:] if line.split() and line.split()[0].isdigit()]
+
+
+def test_upserts_measured_on_the_graph_an_ingest_kept(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    database, out = tmp_path / "kept", tmp_path / "results"
+    ingest = ["bench", "ingest", "--people", "25", "--batch-size", "40", "--keep", str(database), "--out", str(out)]
+    assert main(ingest) == 0
+    assert (database / "appendonlydir").exists()  # the database stays for later measurements
+
+    upsert = ["bench", "upsert", "--database", str(database), "--clients", "1", "--requests", "6", "--out", str(out)]
+    assert main(upsert) == 0
+    result = json.loads((out / "upsert.json").read_text())
+    # The imported graph has match keys, so matching scores candidates: what a seeded graph cannot show.
+    assert result["clients"]["1"]["count"] == 6 and result["scored"]["pairsScored"] > 0
+    capsys.readouterr()
+
+    assert main(["bench", "lookup", "--database", str(tmp_path / "nothing"), "--out", str(out)]) == 2
+    assert "holds no database" in capsys.readouterr().err
