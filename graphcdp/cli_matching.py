@@ -48,7 +48,8 @@ async def _train(settings: Settings, args: argparse.Namespace) -> str:
         "not stored (--dry-run)"
         if args.dry_run
         else f"stored as model version {stored.version}, in force now; `graphcdp matching rescore` shows what "
-        "changes for the links made so far (service processes pick it up when they start)"
+        "changes for the links made so far (running services switch to it within GRAPHCDP_MATCHING_MODEL_REFRESH "
+        "seconds)"
     )
     return "\n".join(lines)
 

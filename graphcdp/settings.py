@@ -167,6 +167,12 @@ class Settings(BaseSettings):
         description="A matching model (JSON) to start with; default: the one that ships. A trained or admin-set "
         "model stored in the graph takes precedence.",
     )
+    matching_model_refresh: float = Field(
+        30.0,
+        ge=0,
+        description="Seconds between checks for a newer matching model stored in the graph by another process "
+        "(graphcdp matching train, setMatchingModel); 0 checks before every batch.",
+    )
 
     # Reading profiles and exploring the graph
     max_page_size: int = Field(100, ge=1, description="Largest `first` of any connection (journey, search).")

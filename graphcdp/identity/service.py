@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import time
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -14,7 +16,7 @@ from graphcdp.identity.component import Component, IdentifierState, RecordState
 from graphcdp.identity.input import ParsedRecord, parse_record
 from graphcdp.identity.matching.config import MatchingModel, load_model, parse_model
 from graphcdp.identity.matching.matcher import Matcher, MatchInput
-from graphcdp.identity.matching.models import active_model, store_model
+from graphcdp.identity.matching.models import active_model, active_model_version, store_model
 from graphcdp.identity.matching.review import ReviewItem, decide, review_page
 from graphcdp.identity.matching.runtime import MatchingRuntime
 from graphcdp.identity.normalize import IdentifierPolicy
@@ -35,6 +37,9 @@ DELETE_RECORD = statement("identity/delete_record")
 
 class RecordNotFoundError(GraphCDPError):
     code = "RECORD_NOT_FOUND"
+
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,9 @@ class IdentityService:
         self.max_batch = settings.max_batch_size
         self.matching = MatchingRuntime(load_model(settings.matching_model), enabled=settings.matching)
         self.matcher = Matcher(store, self.matching)
+        self._model_refresh = settings.matching_model_refresh
+        self._model_checked = time.monotonic()
+        self._stored_version: int | None = None  # of the stored model in force; None: the file's or the shipped
         self.rules = ResolutionRules(
             policy=self.policy,
             source_priority=tuple(settings.source_priority),
@@ -83,14 +91,30 @@ class IdentityService:
 
     async def load_stored_model(self) -> None:
         """Use the active model stored in the graph, if any (a trained or admin-set one beats the file)."""
+        self._model_checked = time.monotonic()
         if (model := await active_model(self.store)) is not None:
             self.matching.activate(model)
+            self._stored_version = model.version
 
     async def set_matching_model(self, data: object) -> MatchingModel:
         """Validate, store as the next version and activate; a refused model leaves the running one."""
         model = await store_model(self.store, parse_model(data, "setMatchingModel"))
         self.matching.activate(model)
+        self._stored_version = model.version
         return model
+
+    async def _refresh_model(self) -> None:
+        """Switch to a model another process stored since (trained, or set through its admin API)."""
+        if time.monotonic() - self._model_checked < self._model_refresh:
+            return
+        self._model_checked = time.monotonic()
+        version = await active_model_version(self.store)
+        if version is None or version == self._stored_version:
+            return
+        try:
+            await self.load_stored_model()
+        except GraphCDPError as exc:  # a running service keeps matching with the model it has
+            log.error("stored matching model version %s not used: %s", version, exc.message)
 
     # --- the review queue ---------------------------------------------------------------------
 
@@ -133,6 +157,7 @@ class IdentityService:
 
     async def _match(self, records: list[ParsedRecord]) -> MatchSummary:
         """Probabilistic matching of changed records: links stored before they are resolved."""
+        await self._refresh_model()
         report = await self.matcher.match(
             [
                 MatchInput(r.key, r.traits, tuple(i.key for i in r.identifiers if not i.blocked), r.content_hash)

@@ -402,3 +402,21 @@ async def test_a_record_that_changes_loses_the_links_scored_from_its_old_content
     changed = await identity.upsert_records([rec("pos", "b", 2000, **other)])
     assert changed.matching.matched == 0
     assert await partition(identity.store) == {frozenset({"crm:a"}), frozenset({"pos:b"})}
+
+
+async def test_another_process_switches_to_a_model_stored_after_it_started(identity: IdentityService) -> None:
+    # Two service processes on one graph: the first stores a model (setMatchingModel); the second, checking
+    # before every batch (GRAPHCDP_MATCHING_MODEL_REFRESH=0), matches under it from its next batch on.
+    other = IdentityService(identity.store, load_settings().model_copy(update={"matching_model_refresh": 0}))
+    await other.load_stored_model()
+    traits = {"firstName": "Anna", "lastName": "Ramirez", "birthDate": "1980-01-01", "address": _address("78701")}
+    await other.upsert_records([rec("crm", "a", 1000, **traits)])
+    shipped = other.matching.rule
+
+    stricter = default_model() | {"name": "stricter", "prior": 1e-15}  # 50 bits more doubt about any pair
+    stored = await identity.set_matching_model(stricter)
+    assert other.matching.rule == shipped  # not before its next batch
+
+    outcome = await other.upsert_records([rec("pos", "b", 2000, **traits)])
+    assert other.matching.rule == f"stricter@{stored.version}" != shipped
+    assert outcome.matching.pairs_scored == 1 and outcome.matching.matched == 0  # the stricter model's verdict

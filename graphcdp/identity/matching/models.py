@@ -1,4 +1,5 @@
-"""Matching models stored in the graph, versioned: every service process reads the active one at start-up.
+"""Matching models stored in the graph, versioned: every service process reads the active one at start-up,
+and checks now and then for a newer one (GRAPHCDP_MATCHING_MODEL_REFRESH).
 A stored model is validated like any other; one this version of graphcdp cannot read stops start-up."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from graphcdp.store import GraphStore, statement
 
 STORE_MODEL = statement("matching/store_model")
 ACTIVE_MODEL = statement("matching/active_model")
+ACTIVE_MODEL_VERSION = statement("matching/active_model_version")
 
 
 async def store_model(store: GraphStore, model: MatchingModel) -> MatchingModel:
@@ -26,3 +28,8 @@ async def active_model(store: GraphStore) -> MatchingModel | None:
         return None
     model = parse_model(rows[0]["model"], f"stored matching model version {rows[0]['version']}")
     return model.model_copy(update={"version": rows[0]["version"]})
+
+
+async def active_model_version(store: GraphStore) -> int | None:
+    rows = await store.run(ACTIVE_MODEL_VERSION, {})
+    return int(rows[0]["version"]) if rows and rows[0]["version"] is not None else None
