@@ -488,7 +488,7 @@ def _broken(change: str) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ("unknown field", "comparisons[10]: unknown field 'shoeSize'; known: firstName, lastName, birthDate"),
+        ("unknown field", "comparisons[8]: unknown field 'shoeSize'; known: firstName, lastName, birthDate"),
         ("unknown blocking field", "blocking.rules[6]: unknown field 'shoeSize'; known: firstName"),
         ("unknown transform", "blocking.rules[1]: unknown transform 'soundex'; known: value, initial, prefix3"),
         ("unknown level kind", "levels[3]: unknown level kind 'fuzzyDate'; known: exact, nickname, jaroWinkler"),
