@@ -143,7 +143,7 @@ async def run_scaling(
     probes: int = 500,
     lookups: int = 500,
     progress: bool = True,
-    on_size: Callable[[dict[str, Any]], None] | None = None,
+    on_size: Callable[[dict[str, Any]], object] | None = None,
 ) -> dict[str, Any]:
     """Every size in turn; `on_size` gets the result so far after each one, so a long run that is stopped
     (a million people take over an hour on 2 cores) keeps the sizes it finished."""

@@ -68,25 +68,29 @@ async def run_suite(
     server = EmbeddedFalkorDB(database, start_timeout=settings.embedded_start_timeout)
     await server.start()
     results: dict[str, Any] = {}
+
+    def finished(name: str, result: dict[str, Any], table: Callable[[dict[str, Any]], str]) -> None:
+        # Written as soon as a step ends: a run stopped half-way keeps what it measured.
+        results[name] = result
+        write_result(out, name, result)
+        say(table(result))
+
     try:
-        results["ingest"] = await ingest_on(
-            server, settings, data, batch_size=config.batch_size, progress=config.progress
-        )
-        say(ingest_table(results["ingest"]))
-        results["lookup"] = await run_lookup(
+        ingest = await ingest_on(server, settings, data, batch_size=config.batch_size, progress=config.progress)
+        finished("ingest", ingest, ingest_table)
+        lookup = await run_lookup(
             server.url, INGEST_GRAPH, clients=config.lookup_clients, queries=config.lookup_queries, seed=config.seed
         )
-        say(lookup_table(results["lookup"]))
+        finished("lookup", lookup, lookup_table)
         upserts = functools.partial(
             run_upsert_latency, server.url, INGEST_GRAPH, upserts=config.upserts, seed=config.seed
         )
-        results["upsert"] = await upserts(clients=config.upsert_clients, matching=settings.matching)
-        say(upsert_table(results["upsert"]))
+        finished("upsert", await upserts(clients=config.upsert_clients, matching=settings.matching), upsert_table)
         if settings.matching and config.upsert_baseline_clients:
-            results["upsertWithoutMatching"] = await upserts(clients=config.upsert_baseline_clients, matching=False)
-            say(upsert_table(results["upsertWithoutMatching"]))
+            baseline = await upserts(clients=config.upsert_baseline_clients, matching=False)
+            finished("upsertWithoutMatching", baseline, upsert_table)
         if config.scaling_sizes:
-            results["scaling"] = await run_scaling(
+            scaling = await run_scaling(
                 settings,
                 server,
                 work,
@@ -95,13 +99,12 @@ async def run_suite(
                 probes=config.scaling_probes,
                 lookups=config.scaling_probes,
                 progress=config.progress,
+                on_size=lambda so_far: write_result(out, "scaling", so_far),
             )
-            say(scaling_table(results["scaling"]))
+            finished("scaling", scaling, scaling_table)
     finally:
         await server.stop()
         shutil.rmtree(database, ignore_errors=True)
-    for name, result in results.items():
-        write_result(out, name, result)
     plots = [plot_latency(results["upsert"], results["lookup"], out / "latency.png")]
     if "scaling" in results:
         plots.append(plot_scaling(results["scaling"], out / "scaling.png"))
