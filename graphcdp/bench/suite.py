@@ -146,12 +146,17 @@ async def run_on_seeded_graph(
 async def run_on_kept_graph(
     settings: Settings, database: Path, *, measure: Callable[[str, str], Awaitable[dict[str, Any]]]
 ) -> dict[str, Any]:
-    """Run one HTTP benchmark on the graph `graphcdp bench ingest --keep` left in `database`."""
+    """Run one HTTP benchmark on a copy of the graph `graphcdp bench ingest --keep` left in `database`: the
+    upserts it measures must not pile up in the kept graph and change what the next run measures."""
     if not (database / "appendonlydir").exists():
         raise StartupError(f"{database} holds no database: run `graphcdp bench ingest --keep {database}` first")
-    server = EmbeddedFalkorDB(database, start_timeout=settings.embedded_start_timeout)
+    scratch = database.with_name(f"{database.name}-run")
+    shutil.rmtree(scratch, ignore_errors=True)
+    shutil.copytree(database, scratch)
+    server = EmbeddedFalkorDB(scratch, start_timeout=settings.embedded_start_timeout)
     await server.start()
     try:
         return await measure(server.url, INGEST_GRAPH)
     finally:
         await server.stop()
+        shutil.rmtree(scratch, ignore_errors=True)

@@ -1,6 +1,14 @@
-"""Read one evidence component: the records and identifiers reachable from some seeds through
-non-blocked identifiers and probabilistic links, with the persons they belong to now. The cost grows with the component,
-never with the graph: each hop is one indexed lookup per key."""
+"""Read one evidence component: the records and identifiers reachable from some seeds through non-blocked
+identifiers, the probabilistic links of the seeds, and the members of every person reached, with the persons
+they belong to now. The cost grows with the component, never with the graph: each hop is one indexed lookup
+per key.
+
+Probabilistic links are followed from the seeds (and from records no person holds yet) only. A link between
+two other records either lies inside one person, whose members are read anyway, or was refused: following
+those too chained whole neighbourhoods of households into components of thousands of records, read and
+re-planned on every upsert that touched them. A refused link can only become acceptable when a person it
+was refused against loses records; graphcdp/identity/resolver.py re-resolves from those records then.
+"""
 
 from __future__ import annotations
 
@@ -81,7 +89,8 @@ async def read_component(
     store: GraphStore, record_keys: Iterable[str], identifier_keys: Iterable[str], max_records: int
 ) -> Component:
     component = Component()
-    pending_records, pending_identifiers = set(record_keys), set(identifier_keys)
+    seeds = set(record_keys)
+    pending_records, pending_identifiers = set(seeds), set(identifier_keys)
     expanded: set[str] = set()  # persons whose members are in the component
     while pending_records or pending_identifiers:
         if pending_records:
@@ -109,7 +118,7 @@ async def read_component(
                     k for k in component.records[row["key"]].identifiers if k not in component.identifiers
                 )
             pending_records = {
-                m.other for r in component.records.values() for m in r.matches
+                m.other for r in component.records.values() if r.key in seeds or r.person is None for m in r.matches
             } - component.records.keys()
             if len(component.records) > max_records:
                 raise ComponentTooLargeError(

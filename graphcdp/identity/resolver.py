@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import logging
 import random
 import time
 import uuid
@@ -25,6 +26,9 @@ from graphcdp.identity.search_text import person_name, search_text
 from graphcdp.store import GraphStore, statement
 
 COMMIT = statement("identity/commit_resolution")
+RELEASE_ROUNDS = 3  # follow-up resolutions after a split, before the rest waits for the next change
+
+log = logging.getLogger(__name__)
 
 
 class ResolutionConflictError(GraphCDPError):
@@ -250,21 +254,62 @@ async def resolve(
     patch: Callable[[Component], None] | None = None,
     commit: bool = True,
 ) -> Plan:
-    """Read the component of the seeds, plan it and (unless `commit` is false) commit it, retrying on conflict."""
+    """Read the component of the seeds, plan it and (unless `commit` is false) commit it, retrying on conflict.
+    Then resolve again from the records a split released, so a match refused only because of the records
+    they were with gets its chance (bounded: what remains waits for the next change there)."""
     records, identifiers, extra = sorted(set(record_keys)), sorted(set(identifier_keys)), sorted(set(extra_persons))
+    if not commit:  # a dry run: new persons get placeholder ids, nothing is written
+        component = await read_component(store, records, identifiers, rules.max_component_records)
+        if patch is not None:
+            patch(component)
+        placeholders = (f"new:{n}" for n in itertools.count(1))
+        return plan(component, rules, now_ms(), extra, new_id=placeholders.__next__)
+    component, result = await _resolve_once(store, rules, records, identifiers=identifiers, extra=extra, patch=patch)
+    released = released_records(component, result)
+    for _ in range(RELEASE_ROUNDS):
+        if not released:
+            break
+        component, follow_up = await _resolve_once(store, rules, released)
+        released = released_records(component, follow_up)
+    if released:
+        log.warning("%d records released by a split wait for their next change to be resolved again", len(released))
+    return result
+
+
+async def _resolve_once(
+    store: GraphStore,
+    rules: ResolutionRules,
+    records: list[str],
+    *,
+    identifiers: Sequence[str] = (),
+    extra: Sequence[str] = (),
+    patch: Callable[[Component], None] | None = None,
+) -> tuple[Component, Plan]:
     for attempt in range(rules.retries + 1):
         component = await read_component(store, records, identifiers, rules.max_component_records)
         if patch is not None:
             patch(component)
-        if not commit:  # a dry run: new persons get placeholder ids, nothing is written
-            placeholders = (f"new:{n}" for n in itertools.count(1))
-            return plan(component, rules, now_ms(), extra, new_id=placeholders.__next__)
         result = plan(component, rules, now_ms(), extra)
         if await store.run(COMMIT, result.params):
-            return result
+            return component, result
         # Someone changed this component between our read and our commit: back off and read again.
         await asyncio.sleep(random.uniform(0, 0.005 * 2 ** min(attempt, 6)))  # noqa: S311 - jitter, not crypto
     raise ResolutionConflictError(
         f"the evidence kept changing under {rules.retries + 1} attempts; the record is stored and will be "
         "resolved with the next change to its component, or send it again"
+    )
+
+
+def released_records(component: Component, result: Plan) -> list[str]:
+    """Records of a person that split, with probabilistic links the component did not follow (see
+    graphcdp/identity/component.py): a link refused against the records they were with may hold now."""
+    after: dict[str, set[str]] = {}
+    for key, record in component.records.items():
+        if record.person is not None:
+            after.setdefault(record.person, set()).add(result.person_of_record.get(key, ""))
+    split = {person for person, now in after.items() if len(now) > 1}
+    return sorted(
+        key
+        for key, record in component.records.items()
+        if record.person in split and any(m.other not in component.records for m in record.matches)
     )

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from graphcdp.identity.component import read_component
 from graphcdp.identity.matching.config import DEFAULT_MODEL, parse_model
 from graphcdp.identity.matching.matcher import KEY_SIZES, WRITE_LINKS
 from graphcdp.identity.matching.models import active_model, store_model
@@ -128,6 +129,41 @@ async def test_a_borderline_chain_does_not_pull_strangers_together(identity: Ide
     assert person is not None
     refused = [e for e in person["history"] if e["kind"] == "rejected_link"]
     assert refused and "crm:A and pos:C do not match" in refused[-1]["reason"]
+
+
+async def test_a_component_follows_the_links_of_its_seeds_not_links_refused_elsewhere(
+    identity: IdentityService,
+) -> None:
+    # B~C was refused (C disagrees with A, B's person). Resolving A's person must not read C: refused links
+    # chained households into components of thousands of records. Resolving C reads B's person through C's link.
+    use_model(identity, _chain_model())
+    for name in "ABC":
+        await identity.upsert_records([CHAIN[name]])
+    assert await partition(identity.store) == {frozenset({"crm:A", "web:B"}), frozenset({"pos:C"})}
+    limit = identity.rules.max_component_records
+    assert set((await read_component(identity.store, ["crm:A"], [], limit)).records) == {"crm:A", "web:B"}
+    assert set((await read_component(identity.store, ["pos:C"], [], limit)).records) == {"crm:A", "web:B", "pos:C"}
+
+
+async def test_a_match_refused_against_a_record_that_leaves_applies_once_it_has_left(
+    identity: IdentityService,
+) -> None:
+    # A and B share an email; C matches B but not A (another first name and postcode), so B~C is refused.
+    # When A drops the email, B is released from A and B~C holds: the same people as had A never had it.
+    use_model(identity, _chain_model())
+    a = rec("crm", "A", 1000, ("email", "millers@example.com"), firstName="Jon", lastName="Miller")
+    a["traits"]["address"] = _address("10115")
+    b = rec("web", "B", 2000, ("email", "millers@example.com"), firstName="John", lastName="Miller")
+    b["traits"]["birthDate"] = "1980-01-01"
+    c = rec("pos", "C", 3000, firstName="John", lastName="Miller", address=_address("80331"))
+    for record in (a, b, c):
+        await identity.upsert_records([record])
+    assert await partition(identity.store) == {frozenset({"crm:A", "web:B"}), frozenset({"pos:C"})}
+
+    a["identifiers"] = []
+    outcome = await identity.upsert_records([a])
+    assert outcome.errors == [] and outcome.matching.matched == 0
+    assert await partition(identity.store) == {frozenset({"crm:A"}), frozenset({"web:B", "pos:C"})}
 
 
 async def test_review_accept_links_and_reject_keeps_the_pair_apart_for_good(identity: IdentityService) -> None:
