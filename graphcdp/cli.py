@@ -271,7 +271,8 @@ def bench_scaling(args: argparse.Namespace) -> None:
     async def scale() -> dict[str, Any]:
         database = work / "falkordb-scaling"
         shutil.rmtree(database, ignore_errors=True)  # what an interrupted run left would only slow the start
-        server = EmbeddedFalkorDB(database, start_timeout=settings.embedded_start_timeout)
+        # Thrown away afterwards: no append-only rewrite forking a server of many gigabytes mid-seed.
+        server = EmbeddedFalkorDB(database, start_timeout=settings.embedded_start_timeout, rewrite_aof=False)
         await server.start()
         try:
             return await run_scaling(

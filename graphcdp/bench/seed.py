@@ -17,12 +17,14 @@ import with GRAPHCDP_MATCHING=false.
 from __future__ import annotations
 
 import json
+import tempfile
 import time
 import uuid
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from tqdm import tqdm  # type: ignore[import-untyped]
 
@@ -30,7 +32,7 @@ from graphcdp.errors import GraphCDPError
 from graphcdp.identity.clustering import UnionFind
 from graphcdp.identity.component import Component, IdentifierState, RecordState
 from graphcdp.identity.evidence import UPSERT_EVIDENCE, Observation, evidence_rows
-from graphcdp.identity.input import ParsedRecord, parse_record
+from graphcdp.identity.input import parse_record
 from graphcdp.identity.resolver import COMMIT, ResolutionRules, now_ms, plan
 from graphcdp.identity.service import UPSERT_RECORDS, record_param
 from graphcdp.model.identity import ItemError
@@ -39,6 +41,7 @@ from graphcdp.profiles.touchpoints import EVIDENCE_KIND, TRACK_TOUCHPOINTS
 from graphcdp.store import GraphStore
 
 WRITE_BATCH = 2000
+PARTITION_RECORDS = 50_000  # records per spooled partition: what the resolution step holds at once
 COMMIT_BATCH_RECORDS = 2000  # components are committed together until their records reach this many
 
 
@@ -82,44 +85,111 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield items[start : start + size]
 
 
-async def seed_graph(store: GraphStore, rules: ResolutionRules, data: Path, *, progress: bool = False) -> SeedReport:
-    """Write `records.jsonl` and `touchpoints.jsonl` of `data` into an empty graph, resolved."""
+async def seed_graph(
+    store: GraphStore, rules: ResolutionRules, data: Path, *, progress: bool = False, work: Path | None = None
+) -> SeedReport:
+    """Write `records.jsonl` and `touchpoints.jsonl` of `data` into an empty graph, resolved. Spool files go
+    to `work` (a temporary directory by default): about 600 bytes per record."""
+    with tempfile.TemporaryDirectory(prefix="graphcdp-seed-", dir=work) as spool:
+        return await _seed(store, rules, data, Path(spool), progress=progress)
+
+
+async def _seed(store: GraphStore, rules: ResolutionRules, data: Path, spool: Path, *, progress: bool) -> SeedReport:
+    # A million people are several million records, beside the database on the same machine: Python holds
+    # the identifiers' union-find and the touchpoint evidence being folded, never the records. The records'
+    # states are spooled to disk, then split into partitions by component, and one partition at a time is
+    # planned and committed.
     report, now = SeedReport(), now_ms()
-    # A million people are several million records in memory, beside the database on the same machine: each
-    # input is folded into the one Component as soon as it is written, and dropped.
-    everything = Component()
+    components = UnionFind()
+    states = spool / "states.jsonl"
     started = time.perf_counter()
-    records = await _seed_records(store, rules, data / "records.jsonl", now=now, report=report, progress=progress)
-    _add_records(everything, records)
-    del records
-    report.seconds["records"] = time.perf_counter() - started
+    with states.open("w", encoding="utf-8") as out:
+        await _seed_records(
+            store,
+            rules,
+            data / "records.jsonl",
+            spool=spool,
+            states=out,
+            components=components,
+            now=now,
+            report=report,
+            progress=progress,
+        )
+        report.seconds["records"] = time.perf_counter() - started
+        started = time.perf_counter()
+        evidence = await _seed_touchpoints(
+            store, rules, data / "touchpoints.jsonl", now=now, report=report, progress=progress
+        )
+        for row in evidence:
+            identifiers = [(i["key"], i["type"], bool(i["blocked"])) for i in row["identifiers"]]
+            state = _state(
+                row["key"],
+                source=row["source"],
+                observed_at=row["observedAt"],
+                traits={},
+                version=0,
+                content_hash=row["contentHash"],
+                identifiers=identifiers,
+            )
+            _spool_state(out, components, state)
+        del evidence
+        report.seconds["touchpoints"] = time.perf_counter() - started
     started = time.perf_counter()
-    touchpoints = data / "touchpoints.jsonl"
-    evidence = await _seed_touchpoints(store, rules, touchpoints, now=now, report=report, progress=progress)
-    _add_evidence(everything, evidence)
-    del evidence
-    report.seconds["touchpoints"] = time.perf_counter() - started
-    started = time.perf_counter()
-    await _seed_resolution(store, rules, everything, now=now, report=report, progress=progress)
+    partitions = _partition(states, spool, components, report.records + report.evidence_records)
+    del components
+    await _seed_resolution(store, rules, partitions, now=now, report=report, progress=progress)
     report.seconds["resolution"] = time.perf_counter() - started
     return report
 
 
 async def _seed_records(
-    store: GraphStore, rules: ResolutionRules, path: Path, *, now: int, report: SeedReport, progress: bool
-) -> dict[str, ParsedRecord]:
-    records: dict[str, ParsedRecord] = {}
-    for number, item in _lines(path):
-        parsed = parse_record(number, item, rules.policy)
-        if isinstance(parsed, ItemError):
-            report.rejected += 1
-        else:
-            records[parsed.key] = parsed  # a key sent twice: the last one is what an import keeps
-    keys = list(records)
-    report.records = len(keys)
-    for chunk in tqdm(list(_chunks(keys, WRITE_BATCH)), desc="seed records", disable=not progress):
-        await store.run(UPSERT_RECORDS, {"now": now, "records": [record_param(records[k]) for k in chunk]})
-    return records
+    store: GraphStore,
+    rules: ResolutionRules,
+    path: Path,
+    *,
+    spool: Path,
+    states: TextIO,
+    components: UnionFind,
+    now: int,
+    report: SeedReport,
+    progress: bool,
+) -> None:
+    """Parse every record once into a spool; a key sent twice: the last one is what an import keeps."""
+    parsed_path, last = spool / "records.jsonl", dict[str, int]()
+    with parsed_path.open("w", encoding="utf-8") as parsed_out:
+        for number, item in _lines(path):
+            parsed = parse_record(number, item, rules.policy)
+            if isinstance(parsed, ItemError):
+                report.rejected += 1
+                continue
+            last[parsed.key] = number
+            identifiers = [(i.key, i.type, i.blocked) for i in parsed.identifiers]
+            state = _state(
+                parsed.key,
+                source=parsed.source,
+                observed_at=parsed.observed_at,
+                traits=parsed.traits,
+                version=1,
+                content_hash=parsed.content_hash,
+                identifiers=identifiers,
+            )
+            parsed_out.write(json.dumps([number, record_param(parsed), state]) + "\n")
+    report.records = len(last)
+    with tqdm(total=report.records, desc="seed records", unit="rec", disable=not progress) as bar:
+        chunk: list[dict[str, Any]] = []
+        for _, (number, param, state) in _lines(parsed_path):
+            if last[state[0]] != number:
+                continue
+            _spool_state(states, components, state)
+            chunk.append(param)
+            if len(chunk) == WRITE_BATCH:
+                await store.run(UPSERT_RECORDS, {"now": now, "records": chunk})
+                bar.update(len(chunk))
+                chunk = []
+        if chunk:
+            await store.run(UPSERT_RECORDS, {"now": now, "records": chunk})
+            bar.update(len(chunk))
+    parsed_path.unlink()
 
 
 async def _seed_touchpoints(
@@ -169,21 +239,26 @@ def _fold_evidence(evidence: dict[str, dict[str, Any]], observations: list[Obser
 
 
 async def _seed_resolution(
-    store: GraphStore, rules: ResolutionRules, everything: Component, *, now: int, report: SeedReport, progress: bool
+    store: GraphStore, rules: ResolutionRules, partitions: list[Path], *, now: int, report: SeedReport, progress: bool
 ) -> None:
-    groups = _components(everything)
-    report.components = len(groups)
     params, pending = _empty_commit(now), 0
-    for group in tqdm(groups, desc="seed resolution", disable=not progress):
-        result = plan(_component_of(everything, group), rules, now)
-        report.persons += len(result.persons)
-        for name, value in result.params.items():
-            if name != "now":
-                params[name].extend(value)
-        pending += len(group)
-        if pending >= COMMIT_BATCH_RECORDS:
-            await _commit(store, params)
-            params, pending = _empty_commit(now), 0
+    with tqdm(
+        total=report.records + report.evidence_records, desc="seed resolution", unit="rec", disable=not progress
+    ) as bar:
+        for path in partitions:
+            for component in _components(path):
+                result = plan(component, rules, now)
+                report.components += 1
+                report.persons += len(result.persons)
+                for name, value in result.params.items():
+                    if name != "now":
+                        params[name].extend(value)
+                pending += len(component.records)
+                bar.update(len(component.records))
+                if pending >= COMMIT_BATCH_RECORDS:
+                    await _commit(store, params)
+                    params, pending = _empty_commit(now), 0
+            path.unlink()
     if pending:
         await _commit(store, params)
 
@@ -204,80 +279,80 @@ async def _commit(store: GraphStore, params: dict[str, Any]) -> None:
         )
 
 
-# The one Component holds every record and identifier as the stored graph has them, before resolution (no
-# persons yet; versions and degrees as upsert_records and upsert_evidence leave them).
+# A record's state as the stored graph has it before resolution (no person yet; versions and degrees as
+# upsert_records and upsert_evidence leave them), spooled as one JSON list:
+# [key, source, observedAt, traits, version, degree, contentHash, [[linking identifier key, type], ...]].
+State = list[Any]
 
 
-def _add_records(everything: Component, records: dict[str, ParsedRecord]) -> None:
-    for record in records.values():
-        _add_record(
-            everything,
-            RecordState(
-                key=record.key,
-                source=record.source,
-                observed_at=record.observed_at,
-                traits=record.traits,
-                detached=False,
-                version=1,
-                degree=len({i.key for i in record.identifiers}),
-                identifiers=sorted({i.key for i in record.identifiers if not i.blocked}),
-                content_hash=record.content_hash,
-                person=None,
-            ),
-            [(i.key, i.type, i.blocked) for i in record.identifiers],
+def _state(
+    key: str,
+    *,
+    source: str,
+    observed_at: int,
+    traits: dict[str, Any],
+    version: int,
+    content_hash: str,
+    identifiers: list[tuple[str, str, bool]],
+) -> State:
+    linking = sorted({(k, t) for k, t, blocked in identifiers if not blocked})
+    degree = len({k for k, _, _ in identifiers})
+    return [key, source, observed_at, traits, version, degree, content_hash, [list(i) for i in linking]]
+
+
+def _spool_state(out: TextIO, components: UnionFind, state: State) -> None:
+    """Write the state, and join its linking identifiers in the union-find (a record joins what it holds)."""
+    out.write(json.dumps(state) + "\n")
+    identifiers = state[7]
+    for key, _ in identifiers:
+        components.add(key)
+    for key, _ in identifiers[1:]:
+        components.union(identifiers[0][0], key)
+
+
+def _component_id(components: UnionFind, state: State) -> str:
+    return f"i:{components.find(state[7][0][0])}" if state[7] else f"r:{state[0]}"
+
+
+def _partition(states: Path, spool: Path, components: UnionFind, total: int) -> list[Path]:
+    """Split the spooled states into files of whole components, about PARTITION_RECORDS records each."""
+    count = max(1, total // PARTITION_RECORDS)
+    paths = [spool / f"part-{n:04d}.jsonl" for n in range(count)]
+    files = [path.open("w", encoding="utf-8") for path in paths]
+    try:
+        for _, state in _lines(states):
+            component = _component_id(components, state)
+            files[zlib.crc32(component.encode()) % count].write(json.dumps([component, state]) + "\n")
+    finally:
+        for file in files:
+            file.close()
+    states.unlink()
+    return paths
+
+
+def _components(path: Path) -> Iterator[Component]:
+    """The components of one partition file, each as resolution reads it from the graph."""
+    grouped: dict[str, Component] = {}
+    for _, (component_id, state) in _lines(path):
+        key, source, observed_at, traits, version, degree, content_hash, identifiers = state
+        component = grouped.setdefault(component_id, Component())
+        component.records[key] = RecordState(
+            key=key,
+            source=source,
+            observed_at=observed_at,
+            traits=traits,
+            detached=False,
+            version=version,
+            degree=degree,
+            identifiers=[k for k, _ in identifiers],
+            content_hash=content_hash,
+            person=None,
         )
-
-
-def _add_evidence(everything: Component, evidence: list[dict[str, Any]]) -> None:
-    for row in evidence:
-        identifiers = [(i["key"], i["type"], bool(i["blocked"])) for i in row["identifiers"]]
-        _add_record(
-            everything,
-            RecordState(
-                key=row["key"],
-                source=row["source"],
-                observed_at=row["observedAt"],
-                traits={},
-                detached=False,
-                version=0,
-                degree=len({k for k, _, _ in identifiers}),
-                identifiers=sorted({k for k, _, blocked in identifiers if not blocked}),
-                content_hash=row["contentHash"],
-                person=None,
-            ),
-            identifiers,
-        )
-
-
-def _add_record(component: Component, state: RecordState, identifiers: list[tuple[str, str, bool]]) -> None:
-    component.records[state.key] = state
-    for key, type_, blocked in identifiers:
-        identifier = component.identifiers.get(key)
-        if identifier is None:
-            identifier = component.identifiers[key] = IdentifierState(key, type_, blocked, False, [], None)
-        if state.key not in identifier.records:
-            identifier.records.append(state.key)
-
-
-def _components(everything: Component) -> list[list[str]]:
-    """Record keys grouped into components: records that share a linking identifier are one."""
-    nodes = UnionFind()
-    for key, state in everything.records.items():
-        nodes.add(key)
-        for identifier in state.identifiers:
-            nodes.add(f"i:{identifier}")
-            nodes.union(key, f"i:{identifier}")
-    groups: dict[str, list[str]] = {}
-    for key in everything.records:
-        groups.setdefault(nodes.find(key), []).append(key)
-    return list(groups.values())
-
-
-def _component_of(everything: Component, record_keys: list[str]) -> Component:
-    part = Component()
-    for key in record_keys:
-        state = everything.records[key]
-        part.records[key] = state
-        for identifier in state.identifiers:
-            part.identifiers[identifier] = everything.identifiers[identifier]
-    return part
+        for identifier_key, type_ in identifiers:
+            identifier = component.identifiers.get(identifier_key)
+            if identifier is None:
+                identifier = component.identifiers[identifier_key] = IdentifierState(
+                    identifier_key, type_, False, False, [], None
+                )
+            identifier.records.append(key)
+    yield from grouped.values()

