@@ -136,6 +136,7 @@ async def _import(settings: Settings, args: argparse.Namespace) -> str:
             rejects_path=Path(args.rejects) if args.rejects else None,
             resume=not args.no_resume,
             dry_run=args.dry_run,
+            concurrency=args.concurrency,
         )
     finally:
         await store.close()
@@ -411,6 +412,9 @@ def build_parser() -> argparse.ArgumentParser:
     bulk.add_argument("--rejects", help="where rejected lines go (default: FILE.rejects.jsonl)")
     bulk.add_argument("--no-resume", action="store_true", help="start from the first line even after an interruption")
     bulk.add_argument("--dry-run", action="store_true", help="report what would happen, write nothing")
+    bulk.add_argument(
+        "--concurrency", type=int, default=2, help="batches in the service at once (default 2; 1: one after another)"
+    )
     bulk.add_argument("--touchpoints", action="store_true", help="the file holds touchpoints (JSON Lines), not records")
     bulk.set_defaults(handler=import_records)
 

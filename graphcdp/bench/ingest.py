@@ -4,14 +4,16 @@ writing the same nodes and edges with plain `UNWIND … MERGE` in the same run, 
 graphcdp's side is `graphcdp import` (parse, normalize, resolve, commit). The raw side parses the same
 lines with the same parser, then MERGEs records, identifiers, HAS edges and, with the persons graphcdp
 found, Person nodes and OF edges: what the database costs without identity resolution. The ratio is
-graphcdp time / raw time (1.0 would mean resolution is free).
+graphcdp time / raw time (1.0 would mean resolution is free). Both sides keep two batches in flight.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Awaitable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,18 +61,47 @@ def _batches(path: Path, size: int) -> Iterator[list[Any]]:
         yield batch
 
 
+# Batches in flight at once on both sides: graphcdp's import overlaps one batch's Python work with another's
+# statements (graphcdp import --concurrency), so the raw side gets the same overlap of its parsing.
+CONCURRENCY = 2
+
+
+class _InFlight:
+    """At most `size` writes running at once; each is awaited, in order, before the oldest is replaced."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.running: deque[asyncio.Future[Any]] = deque()
+
+    async def add(self, write: Awaitable[Any]) -> None:
+        self.running.append(asyncio.ensure_future(write))
+        if len(self.running) >= self.size:
+            await self.running.popleft()
+
+    async def drain(self) -> None:
+        while self.running:
+            await self.running.popleft()
+
+
 async def graphcdp_ingest(
     store: GraphStore, settings: Settings, data: Path, batch_size: int, *, progress: bool
 ) -> dict[str, Throughput]:
     identity = IdentityService(store, settings)
     records = await import_file(
-        identity, data / "records.jsonl", batch_size=batch_size, resume=False, progress=progress
+        identity,
+        data / "records.jsonl",
+        batch_size=batch_size,
+        resume=False,
+        progress=progress,
+        concurrency=CONCURRENCY,
     )
     result = {"records": Throughput(records.lines_read, records.seconds)}
     touchpoint_file = data / "touchpoints.jsonl"
     if touchpoint_file.stat().st_size:
         sink = TouchpointSink(ProfileService(identity, settings))
-        events = await import_file(sink, touchpoint_file, batch_size=batch_size, resume=False, progress=progress)
+        events = await import_file(
+            sink, touchpoint_file, batch_size=batch_size, resume=False, progress=progress, concurrency=CONCURRENCY
+        )
         result["touchpoints"] = Throughput(events.lines_read, events.seconds)
     return result
 
@@ -80,6 +111,7 @@ async def raw_ingest(
 ) -> dict[str, Throughput]:
     policy = IdentifierPolicy.from_settings(settings)
     result: dict[str, Throughput] = {}
+    writes = _InFlight(CONCURRENCY)
     started, count = time.perf_counter(), 0
     for batch in _batches(data / "records.jsonl", batch_size):
         rows = []
@@ -94,18 +126,20 @@ async def raw_ingest(
                 "identifiers": [{"key": i.key, "type": i.type, "value": i.value, "blocked": i.blocked}
                                 for i in record.identifiers],
             })  # fmt: skip
-        await store.run(RAW_RECORDS, {"records": rows})
+        await writes.add(store.run(RAW_RECORDS, {"records": rows}))
         count += len(batch)
+    await writes.drain()
     result["records"] = Throughput(count, time.perf_counter() - started)
     touchpoint_file = data / "touchpoints.jsonl"
     if touchpoint_file.stat().st_size:
         started, count = time.perf_counter(), 0
         for batch in _batches(touchpoint_file, batch_size):
             parsed = [parse_touchpoint(index, item, policy) for index, item in enumerate(batch)]
-            await store.run(
-                RAW_TOUCHPOINTS, {"touchpoints": [t.param() for t in parsed if not isinstance(t, ItemError)]}
+            await writes.add(
+                store.run(RAW_TOUCHPOINTS, {"touchpoints": [t.param() for t in parsed if not isinstance(t, ItemError)]})
             )
             count += len(batch)
+        await writes.drain()
         result["touchpoints"] = Throughput(count, time.perf_counter() - started)
     return result
 

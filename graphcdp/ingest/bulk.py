@@ -20,6 +20,7 @@ import logging
 import os
 import sys
 import time
+from collections import deque
 from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
@@ -196,6 +197,7 @@ async def import_file(
     resume: bool = True,
     progress: bool = True,
     dry_run: bool = False,
+    concurrency: int = 2,
 ) -> ImportReport:
     """Import `path` (JSON Lines or CSV, see graphcdp.ingest.readers) through `service.upsert_records`.
 
@@ -205,9 +207,15 @@ async def import_file(
     `resume=False` ignores (and removes) a checkpoint. With `dry_run`, items are only validated (the
     service gets dry_run=True), rejects go to ``<FILE>.dry-run.rejects.jsonl`` by default and no checkpoint
     is read or written.
+
+    `concurrency` batches are in the service at once, so one batch's Python work (parsing, scoring,
+    planning) overlaps another's database statements. They finish, count and checkpoint in file order;
+    resolution converges whatever order concurrent batches commit in.
     """
     if batch_size < 1:
         raise BulkImportError(f"the batch size must be at least 1, not {batch_size}")
+    if concurrency < 1:
+        raise BulkImportError(f"the concurrency must be at least 1, not {concurrency}")
     path = Path(path)
     rejects = Path(rejects_path) if rejects_path is not None else rejects_path_for(path, dry_run=dry_run)
     file_format, checkpoint = _checkpoint_of(path, fmt, rejects, enabled=not dry_run)
@@ -222,14 +230,30 @@ async def import_file(
         started = time.perf_counter()
         with _open_rejects(rejects, None if done is None else state.rejects_bytes) as rejects_file:
             bar = await _progress_bar(path, reader, state) if progress else None
+            in_flight: deque[_SentBatch] = deque()
+
+            def finish(sent: _SentBatch, outcome: UpsertOutcome | None) -> None:
+                before = max(state.line, reader.header_lines)
+                _record_batch(sent, outcome, rejects_file, state)
+                checkpoint.save(state)
+                if bar is not None:
+                    bar.update(state.line - before)
+
             try:
                 while batch := await asyncio.to_thread(_take, reader, batch_size):
-                    before = max(state.line, reader.header_lines)
-                    await _import_batch(service, batch, rejects_file, state, dry_run=dry_run)
-                    checkpoint.save(state)
-                    if bar is not None:
-                        bar.update(state.line - before)
+                    in_flight.append(_send_batch(service, batch, dry_run=dry_run))
+                    if len(in_flight) >= concurrency:
+                        sent = in_flight.popleft()
+                        finish(sent, await sent.outcome if sent.outcome else None)
+                while in_flight:
+                    sent = in_flight.popleft()
+                    finish(sent, await sent.outcome if sent.outcome else None)
             except BaseException as exc:
+                # Sent but not counted: the checkpoint says to send them again (an upsert is idempotent).
+                unfinished = [sent.outcome for sent in in_flight if sent.outcome]
+                for outcome in unfinished:
+                    outcome.cancel()
+                await asyncio.gather(*unfinished, return_exceptions=True)
                 _explain_interruption(exc, path, state, resumable=checkpoint.enabled)
                 raise
             finally:
@@ -301,12 +325,18 @@ def _explain_interruption(exc: BaseException, path: Path, state: _Progress, *, r
     exc.add_note(message)
 
 
-async def _import_batch(
-    service: RecordSink, batch: list[RawRecord], rejects_file: IO[str], state: _Progress, *, dry_run: bool
-) -> None:
-    """Send one batch, write its rejects, update `state`."""
-    rejected: dict[int, tuple[str, str]] = {}  # position in the batch -> (code, message)
-    positions: list[int] = []  # position in the batch of each item sent
+@dataclass
+class _SentBatch:
+    batch: list[RawRecord]
+    positions: list[int]  # position in the batch of each item sent
+    rejected: dict[int, tuple[str, str]]  # position in the batch -> (code, message)
+    outcome: asyncio.Future[UpsertOutcome] | None  # None: nothing in the batch could be sent
+
+
+def _send_batch(service: RecordSink, batch: list[RawRecord], *, dry_run: bool) -> _SentBatch:
+    """Start sending one batch's parsed items to the service."""
+    rejected: dict[int, tuple[str, str]] = {}
+    positions: list[int] = []
     items: list[Mapping[str, Any]] = []
     for position, record in enumerate(batch):
         if isinstance(record.item, ParseError):
@@ -314,9 +344,15 @@ async def _import_batch(
         else:
             positions.append(position)
             items.append(record.item)
-    if items:
-        outcome = await service.upsert_records(items, dry_run=dry_run)
-        _apply_outcome(outcome, positions, rejected, state)
+    outcome = asyncio.ensure_future(service.upsert_records(items, dry_run=dry_run)) if items else None
+    return _SentBatch(batch, positions, rejected, outcome)
+
+
+def _record_batch(sent: _SentBatch, outcome: UpsertOutcome | None, rejects_file: IO[str], state: _Progress) -> None:
+    """Count a finished batch, write its rejects, update `state`."""
+    batch, rejected = sent.batch, sent.rejected
+    if outcome is not None:
+        _apply_outcome(outcome, sent.positions, rejected, state)
     if rejected:
         text = "".join(
             _reject(batch[position].line, code, message, batch[position].text)

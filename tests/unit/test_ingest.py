@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from collections.abc import Mapping, Sequence
@@ -260,6 +261,33 @@ async def test_batches_are_cut_at_batch_size(tmp_path: Path) -> None:
     assert service.dry_runs == [False, False, False]
 
 
+class SlowService(FakeService):
+    """Takes a while per batch, the later batches less: what overlaps shows, and they finish out of order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_flight = self.most_in_flight = 0
+
+    async def upsert_records(self, items: Sequence[Mapping[str, Any]], dry_run: bool = False) -> UpsertOutcome:
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        await asyncio.sleep(0.02 / (len(self.batches) + 1))
+        self.in_flight -= 1
+        return await super().upsert_records(items, dry_run)
+
+
+@pytest.mark.parametrize("concurrency", [1, 2, 3])
+async def test_batches_in_flight_at_once_are_counted_in_file_order(tmp_path: Path, concurrency: int) -> None:
+    path = write_lines(tmp_path / "in.jsonl", [record(str(n)) for n in range(1, 10)] + [record("bad-10")])
+    service = SlowService()
+    report = await import_file(service, path, batch_size=2, concurrency=concurrency, progress=False)
+    assert service.most_in_flight == concurrency
+    assert sorted(service.source_ids) == sorted([str(n) for n in range(1, 10)] + ["bad-10"])
+    assert (report.lines_read, report.stored, report.rejected) == (10, 9, 1)
+    assert [r["line"] for r in rejects_of(rejects_path_for(path))] == [10]
+    assert not checkpoint_path_for(path).exists()
+
+
 async def test_resume_after_an_interruption_sends_only_the_rest(tmp_path: Path) -> None:
     path = write_lines(tmp_path / "in.jsonl", [record("1"), record("bad-2"), "{oops", record("bad-4"), record("5")])
     rejects = rejects_path_for(path)
@@ -360,6 +388,8 @@ async def test_bad_arguments_are_clear_errors(tmp_path: Path) -> None:
         await import_file(FakeService(), tmp_path / "missing.jsonl", progress=False)
     with pytest.raises(BulkImportError, match="batch size must be at least 1"):
         await import_file(FakeService(), path, batch_size=0, progress=False)
+    with pytest.raises(BulkImportError, match="concurrency must be at least 1, not 0"):
+        await import_file(FakeService(), path, concurrency=0, progress=False)
     with pytest.raises(BulkImportError, match="cannot be the input file"):
         await import_file(FakeService(), path, rejects_path=path, progress=False)
     with pytest.raises(BulkImportError, match="cannot write the rejects file"):
