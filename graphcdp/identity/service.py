@@ -12,10 +12,10 @@ from typing import Any
 
 from graphcdp.batch import check_batch_size, parse_items
 from graphcdp.errors import GraphCDPError
-from graphcdp.identity.component import Component, IdentifierState, RecordState
+from graphcdp.identity.component import Component, IdentifierState, MatchEdge, RecordState
 from graphcdp.identity.input import ParsedRecord, parse_record
 from graphcdp.identity.matching.config import MatchingModel, load_model, parse_model
-from graphcdp.identity.matching.matcher import Matcher, MatchInput
+from graphcdp.identity.matching.matcher import MATCHED, Matcher, MatchInput, MatchReport, ScoredPair
 from graphcdp.identity.matching.models import active_model, active_model_version, store_model
 from graphcdp.identity.matching.review import ReviewItem, decide, review_page
 from graphcdp.identity.matching.runtime import MatchingRuntime
@@ -158,24 +158,20 @@ class IdentityService:
     async def _match(self, records: list[ParsedRecord]) -> MatchSummary:
         """Probabilistic matching of changed records: links stored before they are resolved."""
         await self._refresh_model()
-        report = await self.matcher.match(
-            [
-                MatchInput(r.key, r.traits, tuple(i.key for i in r.identifiers if not i.blocked), r.content_hash)
-                for r in records
-            ],
-            now_ms(),
-            new_content=True,  # only changed records are matched here
-        )
-        return MatchSummary(
-            pairs_scored=report.pairs_scored,
-            matched=report.matched,
-            possible=report.possible,
-            blocks_skipped=[{"key": k, "size": n} for k, n in sorted(report.skipped_blocks.items())],
-        )
+        # Only changed records are matched here: their old links are stale whatever they scored.
+        report = await self.matcher.match([_match_input(r) for r in records], now_ms(), new_content=True)
+        return _summary(report)
 
     async def _dry_run(self, records: list[ParsedRecord], outcome: UpsertOutcome) -> None:
         incoming = {r.key: r for r in records}  # the last of duplicates wins, as when writing
         stored_hashes: dict[str, str | None] = {}
+        links: list[ScoredPair] = []
+        if self.matching.enabled:
+            await self._refresh_model()
+            report, scored = await self.matcher.preview([_match_input(r) for r in incoming.values()])
+            outcome.matching = _summary(report)
+            links = [pair for pair in scored if pair.kind == MATCHED]
+        linked = sorted({key for pair in links for key in (pair.a, pair.b)} - incoming.keys())
 
         def add_incoming(component: Component) -> None:
             for record in incoming.values():
@@ -200,13 +196,17 @@ class IdentityService:
                     identifiers=sorted(i.key for i in record.identifiers if not i.blocked),
                     content_hash=record.content_hash,
                     person=existing.person if existing else None,
+                    matches=existing.matches if existing else [],
+                    cannot=existing.cannot if existing else [],
                 )
+            if self.matching.enabled:
+                _preview_links(component, stored_hashes, incoming, links, self.matching.rule)
 
         identifier_keys = [i.key for r in records for i in r.identifiers if not i.blocked]
         plan = await resolve(
             self.store,
             self.rules,
-            record_keys=list(incoming),
+            record_keys=[*incoming, *linked],
             identifier_keys=identifier_keys,
             patch=add_incoming,
             commit=False,
@@ -301,6 +301,41 @@ class IdentityService:
         matches = await self.store.run(PERSON_MATCHES, {"id": person})
         hops = _evidence_path(evidence, matches, key_a, key_b)
         return LinkExplanation(True, person, hops, "linked through shared records" if hops else "same identifier")
+
+
+def _match_input(record: ParsedRecord) -> MatchInput:
+    linking = tuple(i.key for i in record.identifiers if not i.blocked)
+    return MatchInput(record.key, record.traits, linking, record.content_hash)
+
+
+def _summary(report: MatchReport) -> MatchSummary:
+    return MatchSummary(
+        pairs_scored=report.pairs_scored,
+        matched=report.matched,
+        possible=report.possible,
+        blocks_skipped=[{"key": k, "size": n} for k, n in sorted(report.skipped_blocks.items())],
+    )
+
+
+def _preview_links(
+    component: Component,
+    stored_hashes: Mapping[str, str | None],
+    incoming: Mapping[str, ParsedRecord],
+    links: Sequence[ScoredPair],
+    rule: str,
+) -> None:
+    """A dry run's component as matching would leave it: an incoming record with new content loses the
+    links scored from its old content (a reviewer's stay) and gains those the preview scored MATCHED."""
+    changed = {k for k, r in incoming.items() if stored_hashes.get(k) != r.content_hash}
+    for record in component.records.values():
+        record.matches = [
+            m for m in record.matches if m.reviewed or (record.key not in changed and m.other not in changed)
+        ]
+    for pair in links:
+        if pair.a in component.records and pair.b in component.records:
+            probability = pair.score.probability
+            component.records[pair.a].matches.append(MatchEdge(pair.b, probability, False, rule))
+            component.records[pair.b].matches.append(MatchEdge(pair.a, probability, False, rule))
 
 
 def record_param(record: ParsedRecord) -> dict[str, Any]:

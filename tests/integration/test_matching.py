@@ -80,6 +80,41 @@ async def test_typos_and_nicknames_link_records_without_a_shared_identifier(iden
     assert matched[0]["rule"] == "default@0" and matched[0]["score"] >= 0.95
 
 
+async def test_a_dry_run_scores_matches_and_reports_the_merge_without_writing(identity: IdentityService) -> None:
+    crm = rec(
+        "crm",
+        "c1",
+        1000,
+        ("email", "katherine.smith@example.com"),
+        firstName="Katherine",
+        lastName="Smith",
+        birthDate="1980-03-14",
+        address=_address("10115", "Invalidenstrasse 12"),
+    )
+    first = await identity.upsert_records([crm])
+    before = await partition(identity.store)
+    receipt = rec(
+        "pos", "r1", 2000, firstName="Kathy", lastName="Smiht", birthDate="1980-03-14", address=_address("10115")
+    )
+    # Two new records of one batch meet each other too, although neither is indexed.
+    survey = rec("web", "s1", 3000, firstName="Bo", lastName="Lindqvist", birthDate="1975-06-02")
+    again = rec("app", "s2", 4000, firstName="Bo", lastName="Lindqvist", birthDate="1975-06-02")
+
+    preview = await identity.upsert_records([receipt, survey, again], dry_run=True)
+    assert preview.errors == [] and preview.matching.matched == 2
+    by_index = {r.index: r for r in preview.results}
+    assert by_index[0].person_id == first.results[0].person_id  # joins Katherine's person
+    assert by_index[1].person_id == by_index[2].person_id != by_index[0].person_id
+    assert await partition(identity.store) == before  # nothing written: no record, no link, no key
+    assert await identity.record("pos", "r1") is None
+    assert await identity.store.run(KEY_SIZES, {"keys": ["b:firstName+lastName=bo|lindqvist"]}) == []
+
+    stored = await identity.upsert_records([receipt, survey, again])
+    persons = {r.index: r.person_id for r in stored.results}
+    assert persons[0] == first.results[0].person_id and persons[1] == persons[2] != persons[0]  # as previewed
+    assert stored.matching.matched == preview.matching.matched
+
+
 async def test_a_common_surname_with_another_birth_date_does_not_link(identity: IdentityService) -> None:
     await identity.upsert_records(
         [
@@ -458,6 +493,17 @@ async def test_a_record_that_changes_loses_the_links_scored_from_its_old_content
     other = {"firstName": "Boris", "lastName": "Zywiec", "birthDate": "1955-07-30", "address": _address("10115")}
     changed = await identity.upsert_records([rec("pos", "b", 2000, **other)])
     assert changed.matching.matched == 0
+    assert await partition(identity.store) == {frozenset({"crm:a"}), frozenset({"pos:b"})}
+
+
+async def test_a_record_that_loses_its_traits_loses_its_links(identity: IdentityService) -> None:
+    traits = {"firstName": "Anna", "lastName": "Ramirez", "birthDate": "1980-01-01", "address": _address("78701")}
+    await identity.upsert_records([rec("crm", "a", 1000, **traits), rec("pos", "b", 2000, **traits)])
+    assert await partition(identity.store) == {frozenset({"crm:a", "pos:b"})}
+
+    # b now carries nothing to compare (no block, no candidate): what it was matched on is gone all the same.
+    emptied = await identity.upsert_records([rec("pos", "b", 2000, ("loyalty_id", "L7"))])
+    assert emptied.errors == [] and emptied.matching.pairs_scored == 0
     assert await partition(identity.store) == {frozenset({"crm:a"}), frozenset({"pos:b"})}
 
 

@@ -46,6 +46,16 @@ class MatchReport:
     skipped_blocks: dict[str, int] = field(default_factory=dict)  # oversized block → its size
 
 
+@dataclass(frozen=True)
+class ScoredPair:
+    a: str  # a < b
+    b: str
+    ha: str  # the content hashes the pair was scored from
+    hb: str
+    kind: str  # MATCHED, POSSIBLE_MATCH or NO_LINK
+    score: PairScore
+
+
 @dataclass
 class _Candidate:
     features: Features
@@ -77,44 +87,70 @@ class Matcher:
         """Score the records against their candidates and store the links; the caller resolves afterwards.
         `new_content`: the records were just stored with content they did not have, so every link they had
         is stale and goes anyway; the pairs scored below review (most of them) then need not be sent."""
+        report, scored = await self._score(records, index=True)
+        pairs = []
+        for pair in scored:
+            if pair.kind == NO_LINK and new_content:
+                continue
+            param: dict[str, Any] = {"a": pair.a, "b": pair.b, "ha": pair.ha, "hb": pair.hb, "kind": pair.kind}
+            if pair.kind != NO_LINK:
+                param |= {
+                    "order": review_order(pair.score.probability, pair.a, pair.b),
+                    "score": pair.score.probability,
+                    "weight": pair.score.weight,
+                    "detail": json.dumps(pair.score.to_dict(), sort_keys=True),
+                }
+            pairs.append(param)
+        if records:  # even with nothing scored: the records' stale links go
+            params = {"records": sorted(r.key for r in records), "pairs": pairs, "rule": self.runtime.rule, "now": now}
+            await self.store.run(WRITE_LINKS, params)
+        return report
+
+    async def preview(self, records: Sequence[MatchInput]) -> tuple[MatchReport, list[ScoredPair]]:
+        """What `match` would score and link, writing nothing (a dry run): the records are not indexed, so
+        they meet their candidates, and each other, from their blocks as they would be."""
+        return await self._score(records, index=False)
+
+    async def _score(self, records: Sequence[MatchInput], *, index: bool) -> tuple[MatchReport, list[ScoredPair]]:
         report = MatchReport()
         model = self.runtime.model
         features = {r.key: record_features(r.traits, r.identifiers, model.fields) if r.traits else {} for r in records}
         blocks = {key: blocking_keys(model, f) for key, f in features.items()}
         terms = {key: term_keys(model, f) for key, f in features.items()}
-        await self.store.run(
-            INDEX_RECORDS, {"records": [{"key": k, "keys": blocks[k] + terms[k]} for k in sorted(features)]}
-        )
+        if index:
+            await self.store.run(
+                INDEX_RECORDS, {"records": [{"key": k, "keys": blocks[k] + terms[k]} for k in sorted(features)]}
+            )
         wanted = sorted({k for keys in (*blocks.values(), *terms.values()) for k in keys})
         if not wanted:
-            return report
+            return report, []
         sizes = {row["key"]: row["size"] for row in await self.store.run(KEY_SIZES, {"keys": wanted})}
         cap = model.blocking.max_block_size
         report.skipped_blocks = {k: sizes[k] for k in wanted if k.startswith(BLOCK) and sizes.get(k, 0) > cap}
-        usable = [k for k in wanted if k.startswith(BLOCK) and 0 < sizes.get(k, 0) <= cap]
+        usable = [k for k in wanted if k.startswith(BLOCK) and sizes.get(k, 0) <= cap]
+        if index:  # every usable block holds at least the record itself now
+            usable = [k for k in usable if sizes.get(k, 0) > 0]
         candidates = await self._candidates(usable) if usable else {}
+        if not index:
+            for r in records:  # as the record would be stored: its new content under its new blocks
+                stored = candidates.get(r.key)
+                candidates[r.key] = _Candidate(
+                    features=features[r.key],
+                    content_hash=r.content_hash,
+                    blocks=set(blocks[r.key]),
+                    cannot=stored.cannot if stored else set(),
+                    detached=stored.detached if stored else False,
+                )
         counts: TermCounts = {k.removeprefix(TERM): v for k, v in sizes.items() if k.startswith(TERM)}
         hashes = {r.key: r.content_hash for r in records} | {k: c.content_hash for k, c in candidates.items()}
-        pairs = []
+        scored = []
         for a, b, score in self._score_pairs(records, features, blocks, candidates, counts):
-            report.pairs_scored += 1
             kind = self._kind(score.probability)
+            report.pairs_scored += 1
             report.matched += kind == MATCHED
             report.possible += kind == POSSIBLE_MATCH
-            if kind == NO_LINK and new_content:
-                continue
-            pair: dict[str, Any] = {"a": a, "b": b, "ha": hashes[a], "hb": hashes[b], "kind": kind}
-            if kind != NO_LINK:
-                pair |= {
-                    "order": review_order(score.probability, a, b),
-                    "score": score.probability,
-                    "weight": score.weight,
-                    "detail": json.dumps(score.to_dict(), sort_keys=True),
-                }
-            pairs.append(pair)
-        params = {"records": sorted(features), "pairs": pairs, "rule": self.runtime.rule, "now": now}
-        await self.store.run(WRITE_LINKS, params)
-        return report
+            scored.append(ScoredPair(a, b, hashes[a], hashes[b], kind, score))
+        return report, scored
 
     def _kind(self, probability: float) -> str:
         thresholds = self.runtime.model.thresholds
