@@ -47,8 +47,9 @@ def _address(postal: str, street: str | None = None, city: str | None = None) ->
     return address
 
 
-async def test_typos_and_nicknames_link_records_without_a_shared_identifier(identity: IdentityService) -> None:
-    crm = rec(
+def katherine() -> dict[str, Any]:
+    """A CRM contact that a receipt with a nickname and a surname typo should find."""
+    return rec(
         "crm",
         "c1",
         1000,
@@ -58,6 +59,10 @@ async def test_typos_and_nicknames_link_records_without_a_shared_identifier(iden
         birthDate="1980-03-14",
         address=_address("10115", "Invalidenstrasse 12", "Berlin"),
     )
+
+
+async def test_typos_and_nicknames_link_records_without_a_shared_identifier(identity: IdentityService) -> None:
+    crm = katherine()
     receipt = rec(
         "pos",
         "r1",
@@ -81,16 +86,7 @@ async def test_typos_and_nicknames_link_records_without_a_shared_identifier(iden
 
 
 async def test_a_dry_run_scores_matches_and_reports_the_merge_without_writing(identity: IdentityService) -> None:
-    crm = rec(
-        "crm",
-        "c1",
-        1000,
-        ("email", "katherine.smith@example.com"),
-        firstName="Katherine",
-        lastName="Smith",
-        birthDate="1980-03-14",
-        address=_address("10115", "Invalidenstrasse 12"),
-    )
+    crm = katherine()
     first = await identity.upsert_records([crm])
     before = await partition(identity.store)
     receipt = rec(
