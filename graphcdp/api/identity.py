@@ -64,7 +64,9 @@ class UpsertRecordsPayload:
     persons_created: list[strawberry.ID] = strawberry.field(description="New persons (placeholders in a dry run).")
     persons_merged: list[strawberry.ID] = strawberry.field(description="Person ids retired into another person.")
     links_rejected: list[RejectedLink] = strawberry.field(description="Links refused by merge protection.")
-    matching: MatchingSummary = strawberry.field(description="What probabilistic matching did (in a dry run: would do).")
+    matching: MatchingSummary = strawberry.field(
+        description="What probabilistic matching did (in a dry run: would do)."
+    )
     dry_run: bool
 
 

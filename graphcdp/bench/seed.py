@@ -156,8 +156,12 @@ async def _seed_records(
 ) -> None:
     """Parse every record once into a spool; a key sent twice: the last one is what an import keeps."""
     parsed_path, last = spool / "records.jsonl", dict[str, int]()
-    with parsed_path.open("w", encoding="utf-8") as parsed_out:
+    with (
+        parsed_path.open("w", encoding="utf-8") as parsed_out,
+        tqdm(desc="seed parse", unit="rec", disable=not progress) as bar,
+    ):
         for number, item in _lines(path):
+            bar.update()
             parsed = parse_record(number, item, rules.policy)
             if isinstance(parsed, ItemError):
                 report.rejected += 1
