@@ -135,7 +135,7 @@ async def _seed(store: GraphStore, rules: ResolutionRules, data: Path, spool: Pa
         del evidence
         report.seconds["touchpoints"] = time.perf_counter() - started
     started = time.perf_counter()
-    partitions = _partition(states, spool, components, report.records + report.evidence_records)
+    partitions = _partition(states, spool, components, report.records + report.evidence_records, progress=progress)
     del components
     await _seed_resolution(store, rules, partitions, now=now, report=report, progress=progress)
     report.seconds["resolution"] = time.perf_counter() - started
@@ -229,7 +229,7 @@ async def _seed_touchpoints(
     _fold_evidence(evidence, observations)
     rows = list(evidence.values())
     report.evidence_records = len(rows)
-    for chunk in _chunks(rows, WRITE_BATCH):
+    for chunk in tqdm(list(_chunks(rows, WRITE_BATCH)), desc="seed evidence", unit="batch", disable=not progress):
         await store.run(UPSERT_EVIDENCE, {"now": now, "evidence": list(chunk)})
     return rows
 
@@ -318,13 +318,13 @@ def _component_id(components: UnionFind, state: State) -> str:
     return f"i:{components.find(state[7][0][0])}" if state[7] else f"r:{state[0]}"
 
 
-def _partition(states: Path, spool: Path, components: UnionFind, total: int) -> list[Path]:
+def _partition(states: Path, spool: Path, components: UnionFind, total: int, *, progress: bool) -> list[Path]:
     """Split the spooled states into files of whole components, about PARTITION_RECORDS records each."""
     count = max(1, total // PARTITION_RECORDS)
     paths = [spool / f"part-{n:04d}.jsonl" for n in range(count)]
     files = [path.open("w", encoding="utf-8") for path in paths]
     try:
-        for _, state in _lines(states):
+        for _, state in tqdm(_lines(states), total=total, desc="seed partition", unit="rec", disable=not progress):
             component = _component_id(components, state)
             files[zlib.crc32(component.encode()) % count].write(json.dumps([component, state]) + "\n")
     finally:
