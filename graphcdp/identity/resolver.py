@@ -269,7 +269,10 @@ async def resolve(
     for _ in range(RELEASE_ROUNDS):
         if not released:
             break
-        component, follow_up = await _resolve_once(store, rules, released)
+        try:
+            component, follow_up = await _resolve_once(store, rules, released)
+        except ResolutionConflictError:
+            break  # the caller's own change is committed; these wait for the next change, as below
         released = released_records(component, follow_up)
     if released:
         log.warning("%d records released by a split wait for their next change to be resolved again", len(released))
