@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -89,6 +90,12 @@ class FalkorDBStore:
         self.embedded = embedded
         if embedded is not None:
             self.backend = "embedded"
+        # Write statements go to the server one at a time. FalkorDB (4.16) runs writes one after another,
+        # but two that arrive together before the statement's plan is cached can both read the graph as it
+        # was before either: a MERGE then creates the same relationship twice, a version check passes
+        # twice, and the append-only file, replayed one query at a time, rebuilds a different graph. The
+        # server serialises writes anyway, so waiting here costs a round trip, not throughput.
+        self._one_write_at_a_time = asyncio.Lock()
 
     @classmethod
     async def connect(
@@ -132,7 +139,8 @@ class FalkorDBStore:
                 if statement.mode is Mode.READ:
                     result = await self._graph.ro_query(statement.text, values, timeout=self._timeout_ms)
                 else:
-                    result = await self._graph.query(statement.text, values, timeout=self._timeout_ms)
+                    async with self._one_write_at_a_time:
+                        result = await self._graph.query(statement.text, values, timeout=self._timeout_ms)
             except ResponseError as exc:
                 # A read on a graph that does not exist yet: FalkorDB refuses it; an empty database answers.
                 if _EMPTY_KEY not in str(exc):
