@@ -55,8 +55,9 @@ async def ingest_on(
     is dropped afterwards; graphcdp's graph stays for the benchmarks that follow."""
     manifest = json.loads((data / "manifest.json").read_text(encoding="utf-8"))
     catalog = CypherCatalog.load("falkordb")
-    ours = await FalkorDBStore.connect(server.url, INGEST_GRAPH, catalog)
-    raw = await FalkorDBStore.connect(server.url, RAW_GRAPH, catalog)
+    # Passing the server: if it dies, the error carries its exit code and log tail.
+    ours = await FalkorDBStore.connect(server.url, INGEST_GRAPH, catalog, embedded=server)
+    raw = await FalkorDBStore.connect(server.url, RAW_GRAPH, catalog, embedded=server)
     try:
         for store in (ours, raw):
             await store.destroy()

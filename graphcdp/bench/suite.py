@@ -58,6 +58,14 @@ def write_result(out: Path, name: str, result: dict[str, Any]) -> Path:
     return path
 
 
+def _keep_log(server: EmbeddedFalkorDB, out: Path) -> Path:
+    """A copy of the server's log in `out`: its data directory, log included, is removed after the run."""
+    out.mkdir(parents=True, exist_ok=True)
+    kept = out / "falkordb-crash.log"
+    shutil.copy(server.log_path, kept)
+    return kept
+
+
 async def run_suite(
     settings: Settings, config: SuiteConfig, *, out: Path, work: Path, say: Callable[[str], None] = print
 ) -> dict[str, Any]:
@@ -103,6 +111,8 @@ async def run_suite(
             )
             finished("scaling", scaling, scaling_table)
     finally:
+        if server.failure() is not None:
+            say(f"the benchmark database died; its log is in {_keep_log(server, out)}")
         await server.stop()
         shutil.rmtree(database, ignore_errors=True)
     plots = [plot_latency(results["upsert"], results["lookup"], out / "latency.png")]
