@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 LINT_DIR := tools/cypher-lint
 
-.PHONY: run test lint pytest schema bench bench-matching clean help
+.PHONY: run test lint pytest schema bench bench-scaling bench-matching clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -58,6 +58,9 @@ test: lint pytest
 # bench/README.md: what each benchmark measures, and `graphcdp bench --help` for running one on its own.
 bench: $(VENV)/.installed-bench
 	$(BIN)/graphcdp bench all $(BENCH_ARGS)
+
+bench-scaling: $(VENV)/.installed-bench
+	$(BIN)/graphcdp bench scaling --sizes 10000,100000 $(BENCH_ARGS)
 
 bench-matching: $(VENV)/.installed-linkage
 	$(BIN)/graphcdp bench febrl $(BENCH_ARGS)

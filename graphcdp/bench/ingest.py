@@ -61,9 +61,9 @@ def _batches(path: Path, size: int) -> Iterator[list[Any]]:
         yield batch
 
 
-# Batches in flight at once on both sides: graphcdp's import overlaps one batch's Python work with another's
-# statements (graphcdp import --concurrency), so the raw side gets the same overlap of its parsing.
-CONCURRENCY = 2
+# Batches in flight at once on both sides, as `graphcdp import --concurrency` (default 1: at 100k people two
+# in flight were slower for graphcdp, as neighbouring batches share persons and conflict at commit).
+CONCURRENCY = 1
 
 
 class _InFlight:

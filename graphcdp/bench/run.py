@@ -54,10 +54,11 @@ async def ingest_on(
     """The ingest benchmark on a running server, into fresh graphs INGEST_GRAPH and RAW_GRAPH. The raw graph
     is dropped afterwards; graphcdp's graph stays for the benchmarks that follow."""
     manifest = json.loads((data / "manifest.json").read_text(encoding="utf-8"))
+    # The benchmark's batches may exceed the API's default limit: raised to fit, as GRAPHCDP_MAX_BATCH_SIZE would be.
+    settings = settings.model_copy(update={"max_batch_size": max(settings.max_batch_size, batch_size)})
     catalog = CypherCatalog.load("falkordb")
-    # Passing the server: if it dies, the error carries its exit code and log tail.
-    ours = await FalkorDBStore.connect(server.url, INGEST_GRAPH, catalog, embedded=server)
-    raw = await FalkorDBStore.connect(server.url, RAW_GRAPH, catalog, embedded=server)
+    ours = await FalkorDBStore.connect(server.url, INGEST_GRAPH, catalog)
+    raw = await FalkorDBStore.connect(server.url, RAW_GRAPH, catalog)
     try:
         for store in (ours, raw):
             await store.destroy()

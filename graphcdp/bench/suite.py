@@ -39,7 +39,7 @@ from graphcdp.store.falkordb import FalkorDBStore
 class SuiteConfig:
     people: int = 100_000
     seed: int = 1
-    batch_size: int = 1000
+    batch_size: int = 5000
     lookup_clients: Sequence[int] = (1, 8, 32, 128)
     lookup_queries: int = 2000
     upsert_clients: Sequence[int] = (1, 8, 32)

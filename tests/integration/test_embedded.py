@@ -15,8 +15,8 @@ import pytest
 import redis.asyncio as redis
 
 from graphcdp.errors import StartupError
-from graphcdp.store.cypher import CypherCatalog, StatementName
-from graphcdp.store.embedded import PLAN_CACHE_SIZE, EmbeddedFalkorDB
+from graphcdp.store.cypher import StatementName
+from graphcdp.store.embedded import EmbeddedFalkorDB
 from graphcdp.store.falkordb import FalkorDBStore
 from tests.conftest import catalog
 
@@ -165,17 +165,3 @@ async def test_a_throw_away_server_never_forks_to_rewrite_its_append_only_file(
         await client.aclose()
     finally:
         await server.stop()
-
-
-async def test_the_plan_cache_holds_a_plan_for_every_statement(tmp_path: Path) -> None:
-    # A write whose plan is not cached can race another that arrives with it (test_concurrent_writes):
-    # processes sharing this server stay out of that window once every statement's plan is cached.
-    server = EmbeddedFalkorDB(tmp_path)
-    await server.start()
-    try:
-        client = redis.Redis.from_url(server.url.replace("falkor://", "redis://"), decode_responses=True)
-        (name, size) = await client.execute_command("GRAPH.CONFIG", "GET", "CACHE_SIZE")
-        await client.aclose()
-    finally:
-        await server.stop()
-    assert name == "CACHE_SIZE" and int(size) == PLAN_CACHE_SIZE > len(CypherCatalog.load("falkordb").names())
