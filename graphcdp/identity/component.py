@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphcdp.errors import GraphCDPError
+from graphcdp.identity.clustering import UnionFind
 from graphcdp.store import GraphStore, statement
 
 COMPONENT_RECORDS = statement("identity/component_records")
@@ -77,6 +78,24 @@ class Component:
     records: dict[str, RecordState] = field(default_factory=dict)
     identifiers: dict[str, IdentifierState] = field(default_factory=dict)
     persons: dict[str, PersonState] = field(default_factory=dict)
+    # What holds what together: records, identifiers ("id:" keys) and persons ("person:" ids).
+    pieces: UnionFind = field(default_factory=UnionFind)
+
+    def join(self, node: str, others: Iterable[str]) -> None:
+        self.pieces.add(node)
+        for other in others:
+            self.pieces.add(other)
+            self.pieces.union(node, other)
+
+    def largest_piece(self) -> int:
+        """Records in the largest connected piece. A batch reads the pieces of all its records at once; the
+        limit is on one piece, not on their sum (a batch of 5,000 touchpoints reaches more than 10,000
+        records of unrelated people)."""
+        sizes: dict[str, int] = {}
+        for key in self.records:
+            root = self.pieces.find(key)
+            sizes[root] = sizes.get(root, 0) + 1
+        return max(sizes.values(), default=0)
 
     def note_person(self, row: dict[str, Any]) -> None:
         if row["person"] and row["person"] not in self.persons:
@@ -114,13 +133,18 @@ async def read_component(
                     cannot=sorted(row["cannot"]),
                 )
                 component.note_person(row)
-                pending_identifiers.update(
-                    k for k in component.records[row["key"]].identifiers if k not in component.identifiers
+                held = component.records[row["key"]]
+                component.join(
+                    held.key,
+                    [f"id:{k}" for k in held.identifiers]
+                    + [m.other for m in matches]
+                    + ([f"person:{held.person}"] if held.person else []),
                 )
+                pending_identifiers.update(k for k in held.identifiers if k not in component.identifiers)
             pending_records = {
                 m.other for r in component.records.values() if r.key in seeds or r.person is None for m in r.matches
             } - component.records.keys()
-            if len(component.records) > max_records:
+            if len(component.records) > max_records and component.largest_piece() > max_records:
                 raise ComponentTooLargeError(
                     f"more than {max_records} records are linked together; block the identifier that joins "
                     "them (GRAPHCDP_BLOCKLIST_EXTRA) or raise GRAPHCDP_MAX_COMPONENT_RECORDS"
@@ -133,6 +157,7 @@ async def read_component(
                 component.identifiers[state.key] = state
                 component.note_person(row)
                 if not state.blocked:
+                    component.join(f"id:{state.key}", state.records)
                     pending_records.update(k for k in state.records if k not in component.records)
             pending_identifiers = set()
         if not pending_records and (persons := sorted(component.persons.keys() - expanded)):

@@ -205,3 +205,25 @@ async def test_an_update_that_drops_the_linking_identifier_splits_the_person(ide
     ada = await identity.profile("email", "a@x.com")
     cookie = await identity.profile("cookie_id", "k")
     assert ada is not None and cookie is not None and ada["id"] != cookie["id"]
+
+
+async def test_the_component_limit_is_on_one_connected_piece_not_on_a_whole_batch(
+    store: GraphStore,
+) -> None:
+    # Three people of two records each: one batch reads six records, yet no piece holds more than two.
+    # A batch of 5,000 touchpoints used to be refused as "more than 10,000 records linked together".
+    settings = load_settings().model_copy(update={"max_component_records": 3})
+    identity = IdentityService(store, settings)
+    people = [
+        rec(source, f"{name}-{source}", at, ("email", f"{name}@example.com"))
+        for name in ("ann", "bob", "cyd")
+        for at, source in enumerate(("crm", "web"), start=1)
+    ]
+    outcome = await identity.upsert_records(people)
+    assert outcome.errors == [] and len(await partition(store)) == 3
+
+    # One person of four records is one piece above the limit: refused, with the reason.
+    family = [rec(source, "dee", 1, ("email", "dee@example.com")) for source in ("crm", "web", "pos", "app")]
+    refused = await identity.upsert_records(family)
+    assert {e.code for e in refused.errors} == {"COMPONENT_TOO_LARGE"} and len(refused.errors) == 4
+    assert "more than 3 records are linked together" in refused.errors[0].message
