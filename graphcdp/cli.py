@@ -21,7 +21,7 @@ from graphcdp.cli_matching import add_matching_commands
 from graphcdp.errors import GraphCDPError, StartupError
 from graphcdp.settings import Settings, load_settings
 
-# Ingest benchmark batches: at 100k people touchpoints import at 1,296/s in batches of 5,000, 894/s of 1,000.
+# Ingest benchmark batches: at 100k people touchpoints import at 1,150/s in batches of 5,000, 894/s of 1,000.
 BENCH_BATCH = 5000
 
 log = logging.getLogger("graphcdp")
