@@ -78,7 +78,8 @@ class Component:
     records: dict[str, RecordState] = field(default_factory=dict)
     identifiers: dict[str, IdentifierState] = field(default_factory=dict)
     persons: dict[str, PersonState] = field(default_factory=dict)
-    # What holds what together: records, identifiers ("id:" keys) and persons ("person:" ids).
+    # What holds what together. Nodes are named by kind ("record:", "id:", "person:"): a source may be
+    # called anything, so a bare record key could equal an identifier key.
     pieces: UnionFind = field(default_factory=UnionFind)
 
     def join(self, node: str, others: Iterable[str]) -> None:
@@ -93,7 +94,7 @@ class Component:
         records of unrelated people)."""
         sizes: dict[str, int] = {}
         for key in self.records:
-            root = self.pieces.find(key)
+            root = self.pieces.find(f"record:{key}")
             sizes[root] = sizes.get(root, 0) + 1
         return max(sizes.values(), default=0)
 
@@ -135,9 +136,9 @@ async def read_component(
                 component.note_person(row)
                 held = component.records[row["key"]]
                 component.join(
-                    held.key,
+                    f"record:{held.key}",
                     [f"id:{k}" for k in held.identifiers]
-                    + [m.other for m in matches]
+                    + [f"record:{m.other}" for m in matches]
                     + ([f"person:{held.person}"] if held.person else []),
                 )
                 pending_identifiers.update(k for k in held.identifiers if k not in component.identifiers)
@@ -157,7 +158,7 @@ async def read_component(
                 component.identifiers[state.key] = state
                 component.note_person(row)
                 if not state.blocked:
-                    component.join(f"id:{state.key}", state.records)
+                    component.join(f"id:{state.key}", [f"record:{k}" for k in state.records])
                     pending_records.update(k for k in state.records if k not in component.records)
             pending_identifiers = set()
         if not pending_records and (persons := sorted(component.persons.keys() - expanded)):

@@ -94,7 +94,7 @@ class FalkorDBStore:
         # but two that arrive together before the statement's plan is cached can both read the graph as it
         # was before either: a MERGE then creates the same relationship twice, a version check passes
         # twice, and the append-only file, replayed one query at a time, rebuilds a different graph. The
-        # server serialises writes anyway, so waiting here costs a round trip, not throughput.
+        # server serialises writes anyway; waiting here adds each write's round trip to the queue.
         self._one_write_at_a_time = asyncio.Lock()
 
     @classmethod

@@ -3,14 +3,18 @@ JSON, the scaling sizes, and real PNG plots. Nothing here looks at a time."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
 from pathlib import Path
 
 import pytest
+import redis
 
 from graphcdp.bench.scaling import probe_records
 from graphcdp.bench.suite import SuiteConfig, run_suite
 from graphcdp.cli import main
+from graphcdp.errors import StartupError
 from graphcdp.settings import load_settings
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -52,6 +56,27 @@ async def test_the_whole_suite_writes_every_result_and_both_plots(tmp_path: Path
         assert data.startswith(PNG_MAGIC) and len(data) > 10_000
     assert len(printed) == 6 and "all benchmarks in" in printed[-1]
     assert not (tmp_path / "work" / "falkordb").exists()  # the benchmark database is removed afterwards
+
+
+async def test_a_benchmark_database_that_dies_leaves_its_log_in_the_results(tmp_path: Path) -> None:
+    # The database directory is removed after every run, log included: a crash report must survive it.
+    out, work, printed = tmp_path / "results", tmp_path / "work", []
+    config = SuiteConfig(people=10, batch_size=40, upsert_clients=(1,), scaling_sizes=(), progress=False)
+
+    def stop_the_database_after_the_ingest(text: str) -> None:
+        printed.append(text)
+        if len(printed) == 1:  # the ingest table: the server dies before the lookups
+            log = (work / "falkordb" / "falkordb.log").read_text()
+            port = int(re.findall(r"port=(\d+)", log)[-1])
+            with contextlib.suppress(redis.ConnectionError):  # it drops the connection as it exits
+                redis.Redis(port=port).shutdown(nosave=True)
+
+    with pytest.raises(StartupError):
+        await run_suite(load_settings(), config, out=out, work=work, say=stop_the_database_after_the_ingest)
+    kept = out / "falkordb-crash.log"
+    assert f"its log is in {kept}" in printed[-1]
+    assert "User requested shutdown" in kept.read_text()
+    assert not (work / "falkordb").exists()
 
 
 def test_probe_records_alternate_new_people_and_existing_identifiers() -> None:
