@@ -171,9 +171,11 @@ class FalkorDBStore:
 
     async def ensure_schema(self) -> None:
         # Range indexes come from cypher/falkordb/schema/; uniqueness is a FalkorDB command, not Cypher.
+        created = False
         for schema_statement in self.catalog.schema_statements():
             try:
                 await self.run(schema_statement.name, {})
+                created = True
             except QueryError as exc:
                 if "already indexed" not in str(exc):
                     raise
@@ -181,6 +183,21 @@ class FalkorDBStore:
         for label, key in UNIQUE_KEYS:
             if (label, (key,)) not in existing:
                 await self._graph.create_node_unique_constraint(label, key)
+                created = True
+        if created and self.embedded is not None:
+            # A replayed command's index only serves once the whole append-only file is loaded; a snapshot's
+            # is built as it loads. So the new schema goes into the file's base (EmbeddedFalkorDB.compact).
+            await self._constraints_in_force()
+            await self.embedded.compact()
+
+    async def _constraints_in_force(self, max_wait: float = 30.0) -> None:
+        """Wait until FalkorDB has built every uniqueness constraint (it does so in the background)."""
+        deadline = time.monotonic() + max_wait
+        while time.monotonic() < deadline:
+            if all(c["status"] == "OPERATIONAL" for c in await self._graph.list_constraints()):
+                return
+            await asyncio.sleep(0.05)
+        raise StartupError(f"FalkorDB did not build the graph's uniqueness constraints within {max_wait:g}s")
 
     async def health(self) -> DatabaseHealth:
         started = time.perf_counter()

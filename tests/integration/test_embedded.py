@@ -15,6 +15,7 @@ import pytest
 import redis.asyncio as redis
 
 from graphcdp.errors import StartupError
+from graphcdp.store import embedded as embedded_module
 from graphcdp.store.cypher import StatementName
 from graphcdp.store.embedded import EmbeddedFalkorDB
 from graphcdp.store.falkordb import FalkorDBStore
@@ -165,3 +166,83 @@ async def test_a_throw_away_server_never_forks_to_rewrite_its_append_only_file(
         await client.aclose()
     finally:
         await server.stop()
+
+
+def _write_append_only_file(data_dir: Path, commands: list[list[bytes]]) -> None:
+    """An append-only file of the given commands, as redis would have written it (no base snapshot)."""
+    folder = data_dir / "appendonlydir"
+    folder.mkdir(parents=True)
+    with (folder / "appendonly.aof.1.incr.aof").open("wb") as out:
+        for args in commands:
+            out.write(b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in args))
+    (folder / "appendonly.aof.manifest").write_text("file appendonly.aof.1.incr.aof seq 1 type i\n")
+
+
+async def test_a_start_waits_while_the_data_set_loads_however_long_that_takes(tmp_path: Path) -> None:
+    # 1,500 busy scripts take seconds to replay, with no answer for a second or more at a time.
+    busy = b"local i = 0 while i < 300000 do i = i + 1 end return 1"
+    _write_append_only_file(tmp_path, [[b"EVAL", busy, b"0"]] * 1500 + [[b"SET", b"loaded", b"yes"]])
+    server = EmbeddedFalkorDB(tmp_path, start_timeout=0.5)
+    started = time.monotonic()
+    await server.start()
+    try:
+        assert time.monotonic() - started > 1.0  # it did outlast the time-out, answering LOADING meanwhile
+        client = redis.Redis.from_url(server.url.replace("falkor://", "redis://"), decode_responses=True)
+        assert await client.get("loaded") == "yes"
+        await client.aclose()
+    finally:
+        await server.stop()
+
+
+async def test_a_server_that_gives_no_answer_times_out_with_its_log(tmp_path: Path) -> None:
+    server = EmbeddedFalkorDB(tmp_path, start_timeout=1.0)
+    server._spawn = lambda port: subprocess.Popen(["sleep", "30"])  # type: ignore[method-assign]
+    with pytest.raises(StartupError, match=r"gave no sign of life for 1s \(raise GRAPHCDP_EMBEDDED_START_TIMEOUT\)"):
+        await server.start()
+    assert server.pid is None  # stopped again
+
+
+async def test_the_schema_goes_into_the_base_of_the_append_only_file(tmp_path: Path) -> None:
+    # FalkorDB builds a snapshot's indexes while loading it, a replayed command's only at the end: a crash
+    # after many writes must find the indexes in the base, or every replayed query scans.
+    store = await _open(tmp_path)
+    assert store.embedded is not None and store.embedded.pid is not None
+    await store.ensure_schema()
+    for n in range(20):
+        await store.run(MERGE, {"key": f"email:{n}@example.com", "type": "email"})
+    os.kill(store.embedded.pid, signal.SIGKILL)  # a crash: no compaction on the way out
+    assert _wait_dead(store.embedded.pid)
+    await store.close()
+    manifest = (tmp_path / "appendonlydir" / "appendonly.aof.manifest").read_text()
+    assert " type b" in manifest
+
+    store = await _open(tmp_path)
+    try:
+        start_log = store.embedded.log_tail(60) if store.embedded else ""
+        assert "Done decoding graph persist" in start_log  # the graph, indexes and all, came from the base
+        assert "DB loaded from incr file" in start_log  # and the writes after it were replayed
+        assert len(await store.run(KEYS, {})) == 20
+    finally:
+        await store.close()
+
+
+@pytest.mark.parametrize("rewrite_aof", [True, False])
+async def test_a_clean_stop_compacts_what_was_written_since_the_last_rewrite(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rewrite_aof: bool
+) -> None:
+    monkeypatch.setattr(embedded_module, "COMPACT_ON_STOP_BYTES", 0)
+    server = EmbeddedFalkorDB(tmp_path, rewrite_aof=rewrite_aof)
+    await server.start()
+    store = await FalkorDBStore.connect(server.url, "persist", catalog("falkordb"), embedded=server)
+    await store.ensure_schema()
+    await store.run(MERGE, {"key": "email:ada@example.com", "type": "email"})
+    await store.close()
+    incremental = next((tmp_path / "appendonlydir").glob("*.incr.aof"))
+    # A throw-away graph (rewrite_aof=False) is not worth the fork: its writes stay in the incremental part.
+    assert (incremental.stat().st_size == 0) is rewrite_aof
+
+    store = await _open(tmp_path)
+    try:
+        assert await store.run(KEYS, {}) == [{"key": "email:ada@example.com"}]
+    finally:
+        await store.close()
