@@ -37,13 +37,16 @@ async def _train(settings: Settings, args: argparse.Namespace) -> str:
         f"pairs, {trained.trained.blocked_pairs if trained.trained else 0:,} blocked pairs, "
         f"{trained.trained.labelled_pairs if trained.trained else 0:,} pairs proven by identifiers; "
         f"prior {before.prior:.3g} -> {trained.prior:.3g}",
-        f"{'field':<22} {'level':<20} {'weight before':>14} {'after':>8} {'m':>8} {'u':>10}",
+        f"{'field':<22} {'level':<20} {'weight before':>14} {'after':>8} {'m':>8} {'u':>10}  kept",
     ]
     lines += [
         f"{r['field']:<22} {r['level']:<20} {r['weightBefore']:>14.2f} {r['weightAfter']:>8.2f} {r['m']:>8.4f} "
-        f"{r['u']:>10.6f}"
+        f"{r['u']:>10.6f}  {r['kept']}".rstrip()
         for r in summary(before, trained)
     ]
+    lines.append(
+        'kept: "m" where no source had enough evidence (docs/matching.md), "u" where the model says trainU false'
+    )
     lines.append(
         "not stored (--dry-run)"
         if args.dry_run

@@ -121,6 +121,12 @@ class Comparison(_Strict):
     term_frequency: bool = Field(
         False, alias="termFrequency", description="an exact agreement weighs by how rare the value is"
     )
+    train_u: bool = Field(
+        True,
+        alias="trainU",
+        description="false: training keeps u as configured. For a field whose agreement follows from another's "
+        "(a street, given the postal code agrees), u from random pairs would count the same evidence twice",
+    )
 
     @field_validator("levels", mode="before")
     @classmethod

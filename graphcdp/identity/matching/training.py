@@ -8,6 +8,14 @@
   the comparisons not derived from identifiers;
 - the prior from the expected matches among blocked pairs over all pairs.
 
+What sets a comparison's m: the proven pairs, when at least MIN_EVIDENCE of them have both its values
+(they are real matches; EM only guesses which pairs are). With proven pairs that are silent on it, it keeps
+the m it had: on customer data EM fills that gap from the pairs it guesses, and in a block on surname and
+postal code those are household members (trained on 2,000 generated people, birth dates no two records of
+one person both carry came out as evidence for a match when they differ). Without proven pairs, the
+evidence-weighted mean of the EM sessions with enough evidence, else the m it had. A comparison marked
+`trainU: false` keeps its u (street, given the postal code).
+
 The comparisons, levels, blocking and thresholds stay as configured: only m, u and the prior are learned.
 Pairs are counted by their pattern of levels, so EM runs over patterns, not pairs.
 """
@@ -33,6 +41,7 @@ from graphcdp.store import GraphStore
 IDENTIFIER_FIELDS = ("emailLocal", "phone")  # derived from identifiers: proven pairs agree on them by design
 SMOOTHING = 1.0  # added to every level count, so no level gets m or u of 0
 MIN_LABELLED = 50  # proven pairs needed before they set m
+MIN_EVIDENCE = 30.0  # matched pairs with both values needed before a source sets a comparison's m
 
 
 @dataclass(frozen=True)
@@ -126,13 +135,8 @@ def expectation_maximisation(
     m = [list(levels) for levels in m]
     lam = prior
     for iteration in range(1, iterations + 1):
-        posterior: dict[Pattern, float] = {}
-        for pattern in patterns:
-            odds = math.log(lam / (1 - lam))
-            for c in estimate:  # the fields the pairs were blocked on agree by construction: left out
-                if (level := pattern[c]) != -1:
-                    odds += math.log(m[c][level] / u[c][level])
-            posterior[pattern] = 1 / (1 + math.exp(-max(min(odds, 700), -700)))
+        # The fields the pairs were blocked on agree by construction: left out of `estimate`.
+        posterior = posteriors(patterns, m, u, estimate, lam)
         matches = sum(posterior[p] * n for p, n in patterns.items())
         lam_new = min(max(matches / sum(patterns.values()), 1e-9), 1 - 1e-9)
         change = abs(lam_new - lam)
@@ -144,6 +148,31 @@ def expectation_maximisation(
         if change < tolerance:
             return m, lam, iteration
     return m, lam, iterations
+
+
+def match_evidence(patterns: Counter[Pattern], weights: dict[Pattern, float], comparisons: int) -> list[float]:
+    """Per comparison, how many of the pairs (weighted by how likely each is a match) have both values: the
+    evidence an estimate of its m rests on. A comparison no match ever has both values of teaches nothing."""
+    evidence = [0.0] * comparisons
+    for pattern, n in patterns.items():
+        for c, level in enumerate(pattern):
+            if level != -1:
+                evidence[c] += n * weights.get(pattern, 1.0)
+    return evidence
+
+
+def posteriors(
+    patterns: Counter[Pattern], m: list[list[float]], u: list[list[float]], estimate: Sequence[int], lam: float
+) -> dict[Pattern, float]:
+    """How likely each pattern is a match, under m, u and the share of matches `lam`."""
+    result = {}
+    for pattern in patterns:
+        odds = math.log(lam / (1 - lam))
+        for c in estimate:
+            if (level := pattern[c]) != -1:
+                odds += math.log(m[c][level] / u[c][level])
+        result[pattern] = 1 / (1 + math.exp(-max(min(odds, 700), -700)))
+    return result
 
 
 def train(
@@ -161,11 +190,14 @@ def train(
 
     sampled = trainer.random_patterns(records, random_pairs)
     u = [
-        _normalized(_level_counts(sampled, c, levels[c], {})) if sampled else current_u[c]
-        for c in range(len(model.comparisons))
+        _normalized(_level_counts(sampled, c, levels[c], {})) if sampled and comparison.train_u else current_u[c]
+        for c, comparison in enumerate(model.comparisons)
     ]
 
-    estimates: list[list[list[float]]] = [[] for _ in model.comparisons]
+    # Each source of m (an EM session per blocking rule, the proven pairs) counts for a comparison only
+    # with MIN_EVIDENCE matched pairs that have both its values; proven pairs, when they have that, win over
+    # EM's guesses; a comparison no source has evidence for keeps the m it had.
+    estimates: list[list[tuple[list[float], float]]] = [[] for _ in model.comparisons]
     blocked_total, expected_matches, iterations = 0, 0.0, 0
     fields = [c.field for c in model.comparisons]
     for index, rule in enumerate(model.blocking.rules):
@@ -176,28 +208,26 @@ def train(
         estimate = [c for c, field in enumerate(fields) if field not in blocked_on]
         patterns = Counter(trainer.pattern(records[a].features, records[b].features) for a, b in pairs)
         m, lam, used = expectation_maximisation(patterns, current_m, u, estimate)
+        evidence = match_evidence(patterns, posteriors(patterns, m, u, estimate, lam), len(fields))
         iterations = max(iterations, used)
         blocked_total += len(pairs)
         expected_matches = max(expected_matches, lam * len(pairs))  # the rule that finds the most matches
         for c in estimate:
-            estimates[c].append(m[c])
+            estimates[c].append((m[c], evidence[c]))
 
     labelled = 0
+    proven_m: dict[int, tuple[list[float], float]] = {}
     if use_identifiers:
         proven = trainer.proven_pairs(records, random_pairs)
         labelled = len(proven)
         if labelled >= MIN_LABELLED:
             counted = Counter(trainer.pattern(records[a].features, records[b].features) for a, b in proven)
+            evidence = match_evidence(counted, {}, len(fields))
             for c, field in enumerate(fields):
                 if field not in IDENTIFIER_FIELDS:
-                    estimates[c].append(_normalized(_level_counts(counted, c, levels[c], {})))
+                    proven_m[c] = (_normalized(_level_counts(counted, c, levels[c], {})), evidence[c])
 
-    m_final = [
-        [sum(e[level] for e in estimates[c]) / len(estimates[c]) for level in range(levels[c])]
-        if estimates[c]
-        else current_m[c]
-        for c in range(len(model.comparisons))
-    ]
+    m_final = [_combined(proven_m.get(c), estimates[c], current_m[c]) for c in range(len(model.comparisons))]
     n = len(records)
     all_pairs = n * (n - 1) / 2
     prior = min(max(expected_matches / all_pairs, 1e-9), 0.5) if all_pairs and expected_matches else model.prior
@@ -227,14 +257,34 @@ def train(
     return model.model_copy(update={"comparisons": comparisons, "prior": prior, "trained": trained, "version": 0})
 
 
+def _combined(
+    proven: tuple[list[float], float] | None, sessions: Sequence[tuple[list[float], float]], current: list[float]
+) -> list[float]:
+    """One comparison's m: from the proven pairs if they hold enough evidence. With proven pairs that are
+    silent on it (no matched pair has both values), the data cannot tell its m, and it keeps the one it had:
+    EM would fill the gap from pairs it only guesses are matches. Without proven pairs for it (none, or a
+    field derived from identifiers, which proven pairs agree on by design), the evidence-weighted mean of the
+    EM sessions with enough evidence, else the m it had."""
+    if proven is not None:
+        return proven[0] if proven[1] >= MIN_EVIDENCE else current
+    usable = [(m, weight) for m, weight in sessions if weight >= MIN_EVIDENCE]
+    if not usable:
+        return current
+    total = sum(weight for _, weight in usable)
+    return [sum(m[level] * weight for m, weight in usable) / total for level in range(len(current))]
+
+
 def _clamp(p: float) -> float:
     return min(max(p, 1e-9), 1.0)
 
 
 def summary(before: MatchingModel, after: MatchingModel) -> list[dict[str, Any]]:
-    """Per comparison level: the weight before and after training (what the CLI prints)."""
+    """Per comparison level: the weight before and after training, and what training kept (what the CLI
+    prints): "m" where the data had too little evidence, "u" where the model says trainU false."""
     rows: list[dict[str, Any]] = []
     for old, new in zip(before.comparisons, after.comparisons, strict=True):
+        pairs = [*zip(old.levels, new.levels, strict=True), (old.otherwise, new.otherwise)]
+        kept = [name for name in ("m", "u") if all(getattr(a, name) == getattr(b, name) for a, b in pairs)]
         levels = [(level_name(a), a, b) for a, b in zip(old.levels, new.levels, strict=True)]
         for name, a, b in [*levels, ("else", old.otherwise, new.otherwise)]:
             rows.append(
@@ -245,6 +295,7 @@ def summary(before: MatchingModel, after: MatchingModel) -> list[dict[str, Any]]
                     "weightAfter": round(math.log2(b.m / b.u), 2),
                     "m": round(b.m, 4),
                     "u": round(b.u, 6),
+                    "kept": " ".join(kept),
                 }
             )
     return rows
