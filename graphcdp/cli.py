@@ -143,7 +143,7 @@ async def _import(settings: Settings, args: argparse.Namespace) -> str:
         )
     finally:
         await store.close()
-    return format_report(report)
+    return format_report(report, "touchpoints" if args.touchpoints else "records")
 
 
 def import_records(args: argparse.Namespace) -> None:

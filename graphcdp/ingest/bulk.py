@@ -389,11 +389,11 @@ def _apply_outcome(
             rejected[position] = (NO_RESULT, "the service returned no result for this record")
 
 
-def format_report(report: ImportReport) -> str:
-    """A one-paragraph summary of an import, for people."""
+def format_report(report: ImportReport, noun: str = "records") -> str:
+    """A one-paragraph summary of an import, for people; `noun` says what the lines were."""
     verb = "checked (dry run)" if report.dry_run else "imported"
     parts = [
-        f"{report.file}: {verb} {report.lines_read:,} records",
+        f"{report.file}: {verb} {report.lines_read:,} {noun}",
         f"{report.stored:,} {'would be stored' if report.dry_run else 'stored'}",
         f"{report.unchanged:,} unchanged",
         f"{report.rejected:,} rejected",
@@ -401,7 +401,7 @@ def format_report(report: ImportReport) -> str:
     text = ", ".join(parts)
     if report.rejects_path is not None:
         text += f" (see {report.rejects_path})"
-    text += f"; {report.seconds:.1f} s, {report.records_per_second:,.0f} records/s"
+    text += f"; {report.seconds:.1f} s, {report.records_per_second:,.0f} {noun}/s"
     if report.resumed_from_line is not None:
         text += f"; resumed after line {report.resumed_from_line:,} (counts include the earlier run)"
     return text + "."

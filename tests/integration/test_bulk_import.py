@@ -56,7 +56,7 @@ def test_import_of_touchpoints_links_and_rejects_like_the_api(tmp_path: Path) ->
     command = [*GRAPHCDP, "import", "--touchpoints", str(source)]
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
-    assert "4 records, 3 stored, 0 unchanged, 1 rejected" in done.stdout
+    assert "imported 4 touchpoints, 3 stored, 0 unchanged, 1 rejected" in done.stdout
     rejects = [json.loads(line) for line in (tmp_path / "events.jsonl.rejects.jsonl").read_text().splitlines()]
     assert [(r["line"], r["code"]) for r in rejects] == [(3, "INVALID_DATE")]
     again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)

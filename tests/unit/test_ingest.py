@@ -420,3 +420,7 @@ def test_format_report_is_one_paragraph() -> None:
         "people.jsonl: imported 12,345 records, 12,000 stored, 300 unchanged, 45 rejected "
         "(see people.jsonl.rejects.jsonl); 6.2 s, 1,991 records/s."
     )
+    assert format_report(report, "touchpoints") == (
+        "people.jsonl: imported 12,345 touchpoints, 12,000 stored, 300 unchanged, 45 rejected "
+        "(see people.jsonl.rejects.jsonl); 6.2 s, 1,991 touchpoints/s."
+    )
