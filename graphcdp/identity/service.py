@@ -300,7 +300,7 @@ class IdentityService:
         evidence = await self.store.run(PERSON_EVIDENCE, {"id": person})
         matches = await self.store.run(PERSON_MATCHES, {"id": person})
         hops = _evidence_path(evidence, matches, key_a, key_b)
-        return LinkExplanation(True, person, hops, "linked through shared records" if hops else "same identifier")
+        return LinkExplanation(True, person, hops, _link_reason(hops))
 
 
 def _match_input(record: ParsedRecord) -> MatchInput:
@@ -413,3 +413,17 @@ def _evidence_path(
         node, hop = step
         hops.append(hop)
     return hops[::-1]
+
+
+def _link_reason(hops: Sequence[LinkHop]) -> str:
+    """One line on what the path rests on: shared identifiers alone, or probabilistic matches too."""
+    if not hops:
+        return "same identifier"
+    matches = [hop for hop in hops if hop.kind == "match"]
+    if not matches:
+        return "linked through shared records"
+    reviewed = sum(hop.reviewed for hop in matches)
+    counts = [
+        f"{n} {how}" for n, how in ((len(matches) - reviewed, "automatic"), (reviewed, "accepted by a reviewer")) if n
+    ]
+    return f"linked through shared records and matches: {', '.join(counts)}"

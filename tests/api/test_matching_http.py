@@ -337,6 +337,7 @@ async def test_explain_link_across_a_match_hop(client: httpx.AsyncClient) -> Non
     assert "errors" not in body, body
     explained = body["data"]["explainLink"]
     assert explained["linked"] is True and explained["personId"]
+    assert explained["reason"] == "linked through shared records and matches: 1 automatic"
     hops = explained["hops"]
     assert [(h["from"], h["to"], h["kind"]) for h in hops] == [
         ("email:lena.berg@example.com", "record:crm:c1", "IDENTIFIER"),
@@ -378,6 +379,9 @@ async def test_explain_link_across_a_reviewer_accepted_match(client: httpx.Async
         client, EXPLAIN, a={"type": "email", "value": "anna@example.com"}, b={"type": "loyalty_id", "value": "L2"}
     )
     hops = body["data"]["explainLink"]["hops"]
+    assert (
+        body["data"]["explainLink"]["reason"] == "linked through shared records and matches: 1 accepted by a reviewer"
+    )
     assert [h["kind"] for h in hops] == ["IDENTIFIER", "MATCH", "IDENTIFIER"]
     assert hops[1]["reviewed"] is True and hops[1]["rule"] == "review"
     assert hops[1]["score"] == pytest.approx(edge["node"]["score"])
