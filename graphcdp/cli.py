@@ -69,7 +69,7 @@ async def _serve(settings: Settings, sock: socket.socket) -> None:
         # The matching model (GRAPHCDP_MATCHING_MODEL, or one stored in the graph) is read here, before uvicorn
         # starts, so a model this graphcdp cannot read is one clear line rather than a lifespan traceback.
         app = create_app(settings, store)
-        await app.state.identity.load_stored_model()
+        await app.state.identity.start()
         host, port = sock.getsockname()[:2]
         where = f"data in {settings.data_dir.resolve()}" if settings.backend == "embedded" else settings.backend
         log.info("graphcdp %s: GraphQL on http://%s:%d/graphql (database: %s, %s)", __version__, host, port,

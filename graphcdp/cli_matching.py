@@ -21,7 +21,7 @@ async def _train(settings: Settings, args: argparse.Namespace) -> str:
     store = await open_store(settings)
     try:
         identity = IdentityService(store, settings)
-        await identity.load_stored_model()
+        await identity.start()
         before = identity.matching.model
         records = await read_records(store, before)
         trained = train(
@@ -67,7 +67,7 @@ async def _rescore(settings: Settings, args: argparse.Namespace) -> str:
     store = await open_store(settings)
     try:
         identity = IdentityService(store, settings)
-        await identity.load_stored_model()
+        await identity.start()
         report = await rescore_links(store, identity.matching)
         result: dict[str, Any] = {"model": identity.matching.rule, **report.to_dict()}
         if args.apply:

@@ -1,9 +1,12 @@
-// The review queue: pairs scored between the review and auto thresholds whose records are not one person
-// already, highest score first (keyset on the id write_links gives: an exact string, not a float score).
+// One window of the review queue: pairs scored between the review and auto thresholds whose records are not
+// one person already, with a rank in [fromRank, toRank) (an indexed range: the queue is never read whole),
+// after the position `after`, in queue order (the id write_links gives: the rank, then the pair, exactly).
 // mode: read
-// params: after, first
+// params: after, fromRank, toRank, first
 // returns: id, a, b, score, weight, detail, rule, at, personA, personB, traitsA, traitsB
-MATCH (a:Record)-[m:POSSIBLE_MATCH]->(b:Record)
+MATCH ()-[m:POSSIBLE_MATCH]->()
+WHERE m.rank >= $fromRank AND m.rank < $toRank
+WITH m, startNode(m) AS a, endNode(m) AS b
 WHERE m.id > $after
 OPTIONAL MATCH (a)-[:OF]->(pa:Person)
 OPTIONAL MATCH (b)-[:OF]->(pb:Person)

@@ -5,7 +5,7 @@
 // Then every scored pair (a.key < b.key), if both records still have the content it was scored from and no
 // reviewer decided it: kind MATCHED or POSSIBLE_MATCH replaces its other unreviewed link; kind NONE (below
 // the review threshold) removes it. Links carry score, rule and the per-comparison detail (JSON) that
-// explains them; a POSSIBLE_MATCH's id orders the review queue (highest score first, exactly: a string).
+// explains them; a POSSIBLE_MATCH's rank (indexed) and id order the review queue, highest score first.
 // mode: write
 // params: records, pairs, rule, now
 // returns: links
@@ -24,12 +24,12 @@ OPTIONAL MATCH (a)-[rejected:NOT_MATCHED]-(b)
 OPTIONAL MATCH (a)-[accepted:MATCHED]-(b)
 WHERE accepted.reviewed
 WITH a, b, l.kind AS kind, l.ha AS ha, l.hb AS hb, l.score AS score, l.weight AS weight, l.detail AS detail,
-     l.order AS order, count(rejected) + count(accepted) AS decisions
+     l.order AS order, l.rank AS rank, count(rejected) + count(accepted) AS decisions
 WHERE decisions = 0
 OPTIONAL MATCH (a)-[other:MATCHED|POSSIBLE_MATCH]-(b)
 WHERE type(other) <> kind
 DELETE other
-WITH a, b, kind, ha, hb, score, weight, detail, order, count(other) AS replaced
+WITH a, b, kind, ha, hb, score, weight, detail, order, rank, count(other) AS replaced
 FOREACH (_ IN CASE WHEN kind = 'MATCHED' THEN [1] ELSE [] END |
   MERGE (a)-[m:MATCHED]->(b)
   SET m.score = score, m.weight = weight, m.rule = $rule, m.detail = detail, m.at = $now, m.reviewed = false,
@@ -37,7 +37,7 @@ FOREACH (_ IN CASE WHEN kind = 'MATCHED' THEN [1] ELSE [] END |
 )
 FOREACH (_ IN CASE WHEN kind = 'POSSIBLE_MATCH' THEN [1] ELSE [] END |
   MERGE (a)-[m:POSSIBLE_MATCH]->(b)
-  SET m.id = order, m.score = score, m.weight = weight, m.rule = $rule, m.detail = detail, m.at = $now,
+  SET m.id = order, m.rank = rank, m.score = score, m.weight = weight, m.rule = $rule, m.detail = detail, m.at = $now,
       m.ha = ha, m.hb = hb
 )
 RETURN count(*) AS links

@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             yield
             return
         _attach_services(app, await open_store(settings), settings)
-        await app.state.identity.load_stored_model()
+        await app.state.identity.start()
         try:
             yield
         finally:

@@ -17,7 +17,7 @@ from graphcdp.identity.input import ParsedRecord, parse_record
 from graphcdp.identity.matching.config import MatchingModel, load_model, parse_model
 from graphcdp.identity.matching.matcher import MATCHED, Matcher, MatchInput, MatchReport, ScoredPair
 from graphcdp.identity.matching.models import active_model, active_model_version, store_model
-from graphcdp.identity.matching.review import ReviewItem, decide, review_page
+from graphcdp.identity.matching.review import ReviewItem, decide, rank_stored_entries, review_page
 from graphcdp.identity.matching.runtime import MatchingRuntime
 from graphcdp.identity.normalize import IdentifierPolicy
 from graphcdp.identity.resolver import Plan, ResolutionRules, now_ms, resolve
@@ -88,6 +88,12 @@ class IdentityService:
         )
 
     # --- the matching model --------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start-up work: rank the review queue entries an older graphcdp stored, use the stored model."""
+        if ranked := await rank_stored_entries(self.store):
+            log.info("ranked %d review queue entries stored before the queue was ranked", ranked)
+        await self.load_stored_model()
 
     async def load_stored_model(self) -> None:
         """Use the active model stored in the graph, if any (a trained or admin-set one beats the file)."""

@@ -21,7 +21,10 @@ from graphcdp.identity.matching.training import read_records, train
 from graphcdp.identity.service import IdentityService
 from graphcdp.settings import load_settings
 from graphcdp.store import GraphStore
+from graphcdp.store.cypher import StatementName
 from tests.identity_helpers import partition, rec
+
+UNRANK = StatementName("test/unrank_review_queue")
 
 
 @pytest.fixture
@@ -239,6 +242,24 @@ async def test_review_accept_links_and_reject_keeps_the_pair_apart_for_good(iden
     assert person is not None
     accepted = [e for e in person["history"] if e["kind"] == "matched"]
     assert accepted and accepted[-1]["reviewed"] is True and accepted[-1]["rule"] == "review"
+
+
+async def test_review_queue_entries_stored_without_a_rank_are_ranked_at_start(identity: IdentityService) -> None:
+    await identity.upsert_records(
+        [
+            rec("crm", "1", 1000, ("email", "anna@example.com"), firstName="Anna", lastName="Ramirez"),
+            rec("pos", "2", 2000, ("loyalty_id", "L2"), firstName="Anna", lastName="Ramirez"),
+        ]
+    )
+    queued, _ = await identity.review_queue(10, None)
+    assert [(i.a, i.b) for i in queued] == [("crm:1", "pos:2")]
+    assert await identity.store.run(UNRANK, {}) == [{"unranked": 1}]
+    assert (await identity.review_queue(10, None))[0] == []  # the queue is read by rank: unranked is unseen
+
+    await identity.start()
+    assert (await identity.review_queue(10, None))[0] == queued
+    await identity.start()  # nothing left to rank
+    assert (await identity.review_queue(10, None))[0] == queued
 
 
 async def test_a_pair_scored_again_below_the_review_threshold_leaves_the_queue(identity: IdentityService) -> None:

@@ -22,6 +22,7 @@ HOT_READS = {
     "privacy/consents": {"persons": ["p"]},
     "identity/component_records": {"keys": ["crm:1"]},
     "identity/component_identifiers": {"keys": ["email:a@b.co"]},
+    "matching/review_queue": {"after": "", "fromRank": 0, "toRank": 2**26, "first": 21},
 }
 
 

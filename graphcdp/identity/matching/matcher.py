@@ -65,9 +65,17 @@ class _Candidate:
     detached: bool
 
 
+RANK_SCALE = 10**12  # ranks are whole numbers below 2**53: exact as a double, in FalkorDB and Neo4j alike
+
+
+def review_rank(probability: float) -> int:
+    """Where a pair stands in the review queue, highest score first: an indexed whole number."""
+    return round((1 - probability) * RANK_SCALE)
+
+
 def review_order(probability: float, a: str, b: str) -> str:
-    """The review queue's sort key: highest score first, then the pair; compared as a string, exactly."""
-    return f"{round((1 - probability) * 10**12):013d}|{a}|{b}"
+    """The review queue's sort key: its rank, then the pair; compared as a string, exactly."""
+    return f"{review_rank(probability):013d}|{a}|{b}"
 
 
 @functools.lru_cache(maxsize=2**16)
@@ -96,6 +104,7 @@ class Matcher:
             if pair.kind != NO_LINK:
                 param |= {
                     "order": review_order(pair.score.probability, pair.a, pair.b),
+                    "rank": review_rank(pair.score.probability),
                     "score": pair.score.probability,
                     "weight": pair.score.weight,
                     "detail": json.dumps(pair.score.to_dict(), sort_keys=True),
