@@ -194,9 +194,8 @@ def train(
         for c, comparison in enumerate(model.comparisons)
     ]
 
-    # Each source of m (an EM session per blocking rule, the proven pairs) counts for a comparison only
-    # with MIN_EVIDENCE matched pairs that have both its values; proven pairs, when they have that, win over
-    # EM's guesses; a comparison no source has evidence for keeps the m it had.
+    # Each source of m (an EM session per blocking rule, the proven pairs) comes with its evidence per
+    # comparison: the matched pairs that have both values. _combined decides which source sets m.
     estimates: list[list[tuple[list[float], float]]] = [[] for _ in model.comparisons]
     blocked_total, expected_matches, iterations = 0, 0.0, 0
     fields = [c.field for c in model.comparisons]
