@@ -3,7 +3,8 @@
 // caller reads again. Each check names a record or an identifier; the other key is "" (an indexed miss,
 // where null would scan the label). The SETs of lockedAt take write locks on Neo4j before the check; FalkorDB
 // runs write queries one at a time, and the store sends them one at a time (see FalkorDBStore). Degrees are
-// counted with OPTIONAL MATCH + count (on FalkorDB about twice as fast as size() of a pattern comprehension). After the check, every write is a FOREACH so the row count stays one.
+// counted with OPTIONAL MATCH + count (on FalkorDB about twice as fast as size() of a pattern
+// comprehension). After the check, every write is a FOREACH so the row count stays one.
 // mode: write
 // params: now, checks, persons, retired, recordMoves, identifierMoves, flags, resolved
 // returns: stale

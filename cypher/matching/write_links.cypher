@@ -37,7 +37,7 @@ FOREACH (_ IN CASE WHEN kind = 'MATCHED' THEN [1] ELSE [] END |
 )
 FOREACH (_ IN CASE WHEN kind = 'POSSIBLE_MATCH' THEN [1] ELSE [] END |
   MERGE (a)-[m:POSSIBLE_MATCH]->(b)
-  SET m.id = order, m.rank = rank, m.score = score, m.weight = weight, m.rule = $rule, m.detail = detail, m.at = $now,
-      m.ha = ha, m.hb = hb
+  SET m.id = order, m.rank = rank, m.score = score, m.weight = weight, m.rule = $rule, m.detail = detail,
+      m.at = $now, m.ha = ha, m.hb = hb
 )
 RETURN count(*) AS links

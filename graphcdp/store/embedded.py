@@ -212,10 +212,7 @@ class EmbeddedFalkorDB:
         assert process is not None
         last_sign = reported = time.monotonic()
         cpu = _cpu_ticks(process.pid)
-        # One attempt per PING (redis-py retries by default), so that each answer, or none, is seen here.
-        client = aioredis.Redis(
-            host="127.0.0.1", port=self.port, socket_connect_timeout=1, socket_timeout=1, retry=Retry(NoBackoff(), 0)
-        )
+        client = self._client(timeout=1)
         try:
             while time.monotonic() < last_sign + self.start_timeout:
                 if process.poll() is not None:
@@ -242,13 +239,15 @@ class EmbeddedFalkorDB:
             f"(raise GRAPHCDP_EMBEDDED_START_TIMEOUT); log tail:\n{self.log_tail()}"
         )
 
-    def _client(self) -> aioredis.Redis:
+    def _client(self, timeout: float = 10) -> aioredis.Redis:
+        """A connection to the child for our own commands. One attempt per command (redis-py retries by
+        default), so that each answer, or the lack of one, is seen by the caller."""
         return aioredis.Redis(
             host="127.0.0.1",
             port=self.port,
             decode_responses=True,
-            socket_connect_timeout=2,
-            socket_timeout=10,
+            socket_connect_timeout=timeout,
+            socket_timeout=timeout,
             retry=Retry(NoBackoff(), 0),
         )
 
@@ -257,14 +256,16 @@ class EmbeddedFalkorDB:
         data and its incremental part empty. FalkorDB builds the indexes of a snapshot while it loads it,
         but an index created by a replayed command only once the whole file is loaded: until then every
         replayed query scans its label (5,000 records: 55 s to load instead of 2). False if the rewrite
-        failed or outlasted `max_wait` (the file stays valid either way: the old one is kept)."""
+        failed or outlasted `max_wait` (the file stays valid either way: the old one is kept). A speed-up,
+        not a condition: a refusal is logged, not raised."""
         client = self._client()
         try:
             try:
                 await client.bgrewriteaof()
             except ResponseError as exc:
                 if "already in progress" not in str(exc):  # an automatic rewrite: wait for it instead
-                    raise
+                    log.warning("the append-only file was not rewritten: %s", exc)
+                    return False
             deadline = time.monotonic() + max_wait
             while time.monotonic() < deadline:
                 info = await client.info("persistence")
