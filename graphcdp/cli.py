@@ -62,22 +62,18 @@ class _Server(uvicorn.Server):
 async def _serve(settings: Settings, sock: socket.socket) -> None:
     # Imported here so `graphcdp export-schema` and `--help` stay fast and need no database.
     from graphcdp.api.app import create_app
-    from graphcdp.store import open_store
+    from graphcdp.wiring import open_services
 
-    store = await open_store(settings)
-    try:
-        # The matching model (GRAPHCDP_MATCHING_MODEL, or one stored in the graph) is read here, before uvicorn
-        # starts, so a model this graphcdp cannot read is one clear line rather than a lifespan traceback.
-        app = create_app(settings, store)
-        await app.state.identity.start()
+    # The services (and the matching model stored in the graph) are opened before uvicorn starts, so a
+    # start-up problem is one clear line rather than a lifespan traceback.
+    async with open_services(settings) as services:
+        app = create_app(services=services)
         host, port = sock.getsockname()[:2]
         where = f"data in {settings.data_dir.resolve()}" if settings.backend == "embedded" else settings.backend
         log.info("graphcdp %s: GraphQL on http://%s:%d/graphql (database: %s, %s)", __version__, host, port,
                  settings.backend, where)  # fmt: skip
         config = uvicorn.Config(app, log_level=settings.log_level, lifespan="on")
         await _Server(config).serve(sockets=[sock])
-    finally:
-        await store.close()
 
 
 def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
@@ -121,18 +117,12 @@ def export_schema(args: argparse.Namespace) -> None:
 
 
 async def _import(settings: Settings, args: argparse.Namespace) -> str:
-    from graphcdp.identity.service import IdentityService
     from graphcdp.ingest.bulk import format_report, import_file
-    from graphcdp.ingest.touchpoint_sink import TouchpointSink
-    from graphcdp.profiles.service import ProfileService
-    from graphcdp.store import open_store
+    from graphcdp.wiring import open_services
 
-    store = await open_store(settings)
-    try:
-        identity = IdentityService(store, settings)
-        sink = TouchpointSink(ProfileService(identity, settings)) if args.touchpoints else identity
+    async with open_services(settings) as services:
         report = await import_file(
-            sink,
+            services.touchpoint_sink if args.touchpoints else services.identity,
             Path(args.file),
             fmt=args.format,
             batch_size=args.batch_size or settings.max_batch_size,
@@ -141,8 +131,6 @@ async def _import(settings: Settings, args: argparse.Namespace) -> str:
             dry_run=args.dry_run,
             concurrency=args.concurrency,
         )
-    finally:
-        await store.close()
     return format_report(report, "touchpoints" if args.touchpoints else "records")
 
 

@@ -15,14 +15,11 @@ from graphcdp.settings import Settings, load_settings
 async def _train(settings: Settings, args: argparse.Namespace) -> str:
     from graphcdp.identity.matching.models import store_model
     from graphcdp.identity.matching.training import read_records, summary, train
-    from graphcdp.identity.service import IdentityService
-    from graphcdp.store import open_store
+    from graphcdp.wiring import open_services
 
-    store = await open_store(settings)
-    try:
-        identity = IdentityService(store, settings)
-        await identity.start()
-        before = identity.matching.model
+    async with open_services(settings) as services:
+        store = services.store
+        before = services.identity.matching.model
         records = await read_records(store, before)
         trained = train(
             before, records, random_pairs=args.random_pairs, use_identifiers=not args.no_identifiers, seed=args.seed
@@ -30,8 +27,6 @@ async def _train(settings: Settings, args: argparse.Namespace) -> str:
         if args.out:
             await asyncio.to_thread(Path(args.out).write_text, trained.to_json() + "\n", encoding="utf-8")
         stored = trained if args.dry_run else await store_model(store, trained)
-    finally:
-        await store.close()
     lines = [
         f"trained on {len(records):,} records: {trained.trained.random_pairs if trained.trained else 0:,} random "
         f"pairs, {trained.trained.blocked_pairs if trained.trained else 0:,} blocked pairs, "
@@ -61,20 +56,15 @@ async def _rescore(settings: Settings, args: argparse.Namespace) -> str:
     from tqdm import tqdm  # type: ignore[import-untyped]
 
     from graphcdp.identity.matching.rescore import rematch_all, rescore_links
-    from graphcdp.identity.service import IdentityService
-    from graphcdp.store import open_store
+    from graphcdp.wiring import open_services
 
-    store = await open_store(settings)
-    try:
-        identity = IdentityService(store, settings)
-        await identity.start()
+    async with open_services(settings) as services:
+        store, identity = services.store, services.identity
         report = await rescore_links(store, identity.matching)
         result: dict[str, Any] = {"model": identity.matching.rule, **report.to_dict()}
         if args.apply:
             with tqdm(desc="rematch", unit="rec", disable=not args.progress) as bar:
                 result["rematched"] = await rematch_all(store, identity.rules, identity.matching, progress=bar.update)
-    finally:
-        await store.close()
     if args.json:
         return json.dumps(result, indent=2)
     lines = [f"model {result['model']}: {report.links:,} links scored by earlier models"]

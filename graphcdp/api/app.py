@@ -17,24 +17,18 @@ from graphcdp import __version__
 from graphcdp.api.context import Context
 from graphcdp.api.loaders import make_loaders
 from graphcdp.api.schema import schema
-from graphcdp.identity.service import IdentityService
-from graphcdp.profiles.service import ProfileService
 from graphcdp.settings import Settings, load_settings
-from graphcdp.status import service_status
-from graphcdp.store import GraphStore, open_store
+from graphcdp.wiring import Services, open_services
 
 
 class GraphQLApp(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
-        state = request.app.state
+        services: Services = request.app.state.services
         return Context(
             request=request,
             response=response,
-            store=state.store,
-            settings=state.settings,
-            identity=state.identity,
-            profiles=state.profiles,
-            loaders=make_loaders(state.identity, state.profiles),
+            services=services,
+            loaders=make_loaders(services.identity, services.profiles),
         )
 
 
@@ -45,27 +39,25 @@ async def healthz(request: Request) -> JSONResponse:
 
 async def readyz(request: Request) -> JSONResponse:
     """The database answers; 503 with the reason otherwise."""
-    status = await service_status(request.app.state.store)
+    status = await request.app.state.services.status()
     body: dict[str, Any] = {"ready": status.ok, "database": status.database.model_dump()}
     return JSONResponse(body, status_code=200 if status.ok else 503)
 
 
-def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> Starlette:
-    """The app. Without a `store` the lifespan opens one from settings and closes it on shutdown;
-    with one (the CLI opens it first, to report start-up problems in one line) the caller owns it."""
-    settings = settings or load_settings()
+def create_app(settings: Settings | None = None, services: Services | None = None) -> Starlette:
+    """The app. Without `services` the lifespan opens them from settings and closes them on shutdown;
+    with them (`graphcdp serve` opens them first, to report start-up problems in one line) the caller
+    owns them."""
+    settings = services.settings if services is not None else settings or load_settings()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        if store is not None:  # the caller owns the store and has read the stored model (graphcdp serve)
+        if services is not None:  # opened and started by the caller
             yield
             return
-        _attach_services(app, await open_store(settings), settings)
-        await app.state.identity.start()
-        try:
+        async with open_services(settings) as opened:
+            app.state.services = opened
             yield
-        finally:
-            await app.state.store.close()
 
     graphql = GraphQLApp(schema, graphql_ide="graphiql" if settings.graphiql else None)
     routes = [
@@ -74,13 +66,6 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         Route("/readyz", readyz),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
-    app.state.settings = settings
-    if store is not None:
-        _attach_services(app, store, settings)
+    if services is not None:
+        app.state.services = services
     return app
-
-
-def _attach_services(app: Starlette, store: GraphStore, settings: Settings) -> None:
-    app.state.store = store
-    app.state.identity = IdentityService(store, settings)
-    app.state.profiles = ProfileService(app.state.identity, settings)

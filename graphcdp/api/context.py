@@ -13,18 +13,27 @@ from graphcdp.api.loaders import Loaders
 from graphcdp.identity.service import IdentityService
 from graphcdp.profiles.service import ProfileService
 from graphcdp.settings import Settings
-from graphcdp.store import GraphStore
+from graphcdp.wiring import Services
 
 
 @dataclass
 class Context:
     request: Request | WebSocket
     response: Response | WebSocket
-    store: GraphStore
-    settings: Settings
-    identity: IdentityService
-    profiles: ProfileService
+    services: Services  # built once, at start-up (graphcdp.wiring); resolvers reach the store through them
     loaders: Loaders  # new for every request: nothing cached leaks between requests
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+    @property
+    def identity(self) -> IdentityService:
+        return self.services.identity
+
+    @property
+    def profiles(self) -> ProfileService:
+        return self.services.profiles
 
 
 Info = StrawberryInfo[Context, None]

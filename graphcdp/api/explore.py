@@ -15,8 +15,8 @@ from graphcdp.api.identity import Person
 from graphcdp.api.pagination import PageInfo, check_page_size, decode_cursor, encode_cursor
 from graphcdp.errors import GraphCDPError
 from graphcdp.explore import graph as model
-from graphcdp.explore.graph import GraphDepthError, GraphExplorer
-from graphcdp.explore.search import PersonSearch, SearchQueryError
+from graphcdp.explore.graph import GraphDepthError
+from graphcdp.explore.search import SearchQueryError
 from graphcdp.identity.normalize import IdentifierError
 
 # A search cursor is the position of a result in the ranking, under its own key so that a cursor of
@@ -117,15 +117,8 @@ class ExploreQuery:
         "at most GRAPHCDP_GRAPH_MAX_DEPTH. Null if the identifier is unknown."
     )
     async def identity_graph(self, info: Info, identifier: IdentifierInput, depth: int = 2) -> IdentityGraph | None:
-        context = info.context
-        explorer = GraphExplorer(
-            context.store,
-            context.identity.policy,
-            max_depth=context.settings.graph_max_depth,
-            node_limit=context.settings.graph_node_limit,
-        )
         try:
-            found = await explorer.identity_graph(identifier.type, identifier.value, depth)
+            found = await info.context.services.explorer.identity_graph(identifier.type, identifier.value, depth)
         except GraphDepthError as exc:
             raise graphql_error(exc, "depth") from None
         except IdentifierError as exc:
@@ -151,9 +144,8 @@ class ExploreQuery:
     ) -> PersonSearchConnection:
         check_page_size(first, info.context.settings.max_page_size)
         offset = _search_offset(after)
-        search = PersonSearch(info.context.store, info.context.identity.policy)
         try:
-            page = await search.search(query, first, offset)
+            page = await info.context.services.search.search(query, first, offset)
         except SearchQueryError as exc:
             raise graphql_error(exc, "query") from None
         except GraphCDPError as exc:

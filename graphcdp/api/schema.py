@@ -16,7 +16,6 @@ from graphcdp.api.matching import MatchingMutation, MatchingQuery
 from graphcdp.api.profiles import ProfileMutation
 from graphcdp.api.scalars import SCALARS
 from graphcdp.api.types import Health
-from graphcdp.status import service_status
 
 
 @strawberry.type
@@ -27,7 +26,7 @@ class Query(IdentityQuery, CustomerQuery, ExploreQuery, MatchingQuery):
 
     @strawberry.field(description="Health of the service and its graph database, checked now.")
     async def health(self, info: Info) -> Health:
-        return Health.from_status(await service_status(info.context.store))
+        return Health.from_status(await info.context.services.status())
 
 
 @strawberry.type

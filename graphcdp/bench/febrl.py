@@ -45,8 +45,7 @@ from graphcdp.datagen.quality import evaluate
 from graphcdp.identity.matching.config import MatchingModel, load_model
 from graphcdp.identity.matching.training import read_records, train
 from graphcdp.identity.service import IdentityService, record_key
-from graphcdp.settings import Settings
-from graphcdp.store import GraphStore
+from graphcdp.wiring import Services
 
 FEBRL_COLUMNS = (
     "rec_id",
@@ -231,8 +230,7 @@ def cluster_sizes(clusters: Mapping[str, str]) -> dict[str, int]:
 
 
 async def run_graphcdp_linkage(
-    store: GraphStore,
-    settings: Settings,
+    service: IdentityService,
     records: Sequence[Mapping[str, Any]],
     batch_size: int = 500,
     model: MatchingModel | None = None,
@@ -241,10 +239,9 @@ async def run_graphcdp_linkage(
     GRAPHCDP_MAX_BATCH_SIZE), matching incrementally under `model` (default: the settings'), timed; then
     read the person of every record. `clusters` is record key → person id. The graph should hold nothing
     else from these sources."""
-    service = IdentityService(store, settings)
     if model is not None:
         service.matching.activate(model)
-    size = max(1, min(batch_size, settings.max_batch_size))
+    size = max(1, min(batch_size, service.max_batch))
     actions: Counter[str] = Counter()
     errors: list[dict[str, Any]] = []
     started = time.perf_counter()
@@ -254,7 +251,7 @@ async def run_graphcdp_linkage(
         errors.extend({"index": start + e.index, "code": e.code, "message": e.message} for e in outcome.errors)
     seconds = time.perf_counter() - started
     keys = {record_key(str(item["source"]), str(item["sourceId"])) for item in records}
-    clusters = {key: person for key, person in (await record_persons(store)).items() if key in keys}
+    clusters = {key: person for key, person in (await record_persons(service.store)).items() if key in keys}
     return {
         "records": len(records),
         "batchSize": size,
@@ -394,20 +391,19 @@ FEBRL_MODEL = Path(__file__).with_name("febrl_model.json")
 
 async def run_febrl_benchmark(
     name: str | Path | Sequence[Path],
-    store: GraphStore,
-    settings: Settings,
+    services: Services,
     *,
     splink: bool = True,
     batch_size: int = 500,
     cluster_threshold: float = 0.99,
     splink_threads: int | None = None,
-    trained_store: GraphStore | None = None,
+    trained: Services | None = None,
 ) -> dict[str, Any]:
     """graphcdp and Splink on one FEBRL data set (see `load_febrl`), in the same run, scored against the
-    truth. `store` should be an empty graph with the schema in place; it keeps what graphcdp built.
+    truth. `services` should be on an empty graph; it keeps what graphcdp built.
 
     graphcdp first ingests under the FEBRL model as configured (febrl_model.json: untrained weights). With a
-    second empty graph `trained_store`, it then trains on what the first ingest stored (graphcdp matching
+    second empty graph's services `trained`, it then trains on what the first ingest stored (graphcdp matching
     train) and ingests again, incrementally, under the trained model: the `graphcdp` side is then that run,
     and `untrained` the first."""
     febrl = load_febrl(name)
@@ -415,12 +411,12 @@ async def run_febrl_benchmark(
     entities = Counter(truth.values())
     configured = load_model(FEBRL_MODEL)
     ours = _scored(
-        await run_graphcdp_linkage(store, settings, febrl.records(), batch_size=batch_size, model=configured), truth
+        await run_graphcdp_linkage(services.identity, febrl.records(), batch_size=batch_size, model=configured), truth
     )
     untrained: dict[str, Any] | None = None
-    if trained_store is not None:
+    if trained is not None:
         started = time.perf_counter()
-        learned = train(configured, await read_records(store, configured))
+        learned = train(configured, await read_records(services.store, configured))
         training = {
             "seconds": round(time.perf_counter() - started, 3),
             **(learned.trained.model_dump(by_alias=True) if learned.trained else {}),
@@ -428,9 +424,7 @@ async def run_febrl_benchmark(
         untrained, ours = (
             ours,
             _scored(
-                await run_graphcdp_linkage(
-                    trained_store, settings, febrl.records(), batch_size=batch_size, model=learned
-                ),
+                await run_graphcdp_linkage(trained.identity, febrl.records(), batch_size=batch_size, model=learned),
                 truth,
             ),
         )

@@ -8,19 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from graphcdp.bench.febrl import run_febrl_benchmark
+from graphcdp.bench.graphs import bench_services
 from graphcdp.settings import Settings
-from graphcdp.store.cypher import CypherCatalog
 from graphcdp.store.embedded import EmbeddedFalkorDB
-from graphcdp.store.falkordb import FalkorDBStore
-
-
-async def _fresh(server: EmbeddedFalkorDB, graph: str, settings: Settings) -> FalkorDBStore:
-    store = await FalkorDBStore.connect(
-        server.url, graph, CypherCatalog.load("falkordb"), query_timeout=settings.query_timeout
-    )
-    await store.destroy()  # a graph left by an interrupted run
-    await store.ensure_schema()
-    return store
 
 
 async def run_febrl_sets(settings: Settings, work: Path, sets: Sequence[str], *, splink: bool = True) -> dict[str, Any]:
@@ -30,14 +20,16 @@ async def run_febrl_sets(settings: Settings, work: Path, sets: Sequence[str], *,
     results: dict[str, Any] = {}
     try:
         for name in sets:
-            first = await _fresh(server, f"bench_febrl_{name}_untrained", settings)
-            second = await _fresh(server, f"bench_febrl_{name}", settings)
-            try:
-                results[name] = await run_febrl_benchmark(name, first, settings, splink=splink, trained_store=second)
-            finally:
-                for store in (first, second):
-                    await store.destroy()
-                    await store.close()
+            # reset: graphs left by an interrupted run
+            async with (
+                bench_services(server.url, f"bench_febrl_{name}_untrained", settings, reset=True) as first,
+                bench_services(server.url, f"bench_febrl_{name}", settings, reset=True) as second,
+            ):
+                try:
+                    results[name] = await run_febrl_benchmark(name, first, splink=splink, trained=second)
+                finally:
+                    for services in (first, second):
+                        await services.store.destroy()
     finally:
         await server.stop()
     return results

@@ -21,14 +21,12 @@ from typing import Any
 from graphcdp.datagen.quality import evaluate, read_truth
 from graphcdp.identity.input import parse_record
 from graphcdp.identity.normalize import IdentifierPolicy
-from graphcdp.identity.service import IdentityService
 from graphcdp.ingest.bulk import import_file
-from graphcdp.ingest.touchpoint_sink import TouchpointSink
 from graphcdp.model.identity import ItemError
-from graphcdp.profiles.service import ProfileService
 from graphcdp.profiles.touchpoint_input import parse_touchpoint
 from graphcdp.settings import Settings
 from graphcdp.store import GraphStore, statement
+from graphcdp.wiring import Services
 
 RAW_RECORDS = statement("bench/raw_records")
 RAW_TOUCHPOINTS = statement("bench/raw_touchpoints")
@@ -83,12 +81,11 @@ class _InFlight:
             await self.running.popleft()
 
 
-async def graphcdp_ingest(
-    store: GraphStore, settings: Settings, data: Path, batch_size: int, *, progress: bool
-) -> dict[str, Throughput]:
-    identity = IdentityService(store, settings)
+async def graphcdp_ingest(services: Services, data: Path, batch_size: int, *, progress: bool) -> dict[str, Throughput]:
+    """`graphcdp import` of the records, then of the touchpoints, timed (batches above the services'
+    GRAPHCDP_MAX_BATCH_SIZE are refused: raise it in their settings)."""
     records = await import_file(
-        identity,
+        services.identity,
         data / "records.jsonl",
         batch_size=batch_size,
         resume=False,
@@ -98,9 +95,13 @@ async def graphcdp_ingest(
     result = {"records": Throughput(records.lines_read, records.seconds)}
     touchpoint_file = data / "touchpoints.jsonl"
     if touchpoint_file.stat().st_size:
-        sink = TouchpointSink(ProfileService(identity, settings))
         events = await import_file(
-            sink, touchpoint_file, batch_size=batch_size, resume=False, progress=progress, concurrency=CONCURRENCY
+            services.touchpoint_sink,
+            touchpoint_file,
+            batch_size=batch_size,
+            resume=False,
+            progress=progress,
+            concurrency=CONCURRENCY,
         )
         result["touchpoints"] = Throughput(events.lines_read, events.seconds)
     return result

@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from graphcdp.bench.graphs import bench_services
 from graphcdp.bench.http_load import (
     BenchRequestError,
     BenchServer,
@@ -28,9 +29,7 @@ from graphcdp.bench.http_load import (
     sample_identifiers,
 )
 from graphcdp.bench.latency import latency_summary
-from graphcdp.store import Row, statement
-from graphcdp.store.cypher import CypherCatalog
-from graphcdp.store.falkordb import FalkorDBStore
+from graphcdp.store import GraphStore, Row, statement
 
 RAW_CONTEXT = statement("bench/raw_context")
 
@@ -61,7 +60,7 @@ async def graphql_context(
     return context
 
 
-async def raw_context(store: FalkorDBStore, identifier: SampledIdentifier, touchpoints: int = TOUCHPOINTS) -> Row:
+async def raw_context(store: GraphStore, identifier: SampledIdentifier, touchpoints: int = TOUCHPOINTS) -> Row:
     """The raw database's answer; BenchRequestError if it finds nobody."""
     rows = await store.run(RAW_CONTEXT, {"key": identifier.key, "limit": touchpoints})
     if not rows:
@@ -72,22 +71,18 @@ async def raw_context(store: FalkorDBStore, identifier: SampledIdentifier, touch
 async def _raw_level(
     falkordb_url: str,
     graph: str,
-    catalog: CypherCatalog,
     *,
     asks: Sequence[SampledIdentifier],
     clients: int,
     total: int,
 ) -> tuple[list[float], float]:
     # One connection per client, as graphcdp's service would have with as many requests in flight.
-    store = await FalkorDBStore.connect(falkordb_url, graph, catalog, max_connections=clients)
-    try:
+    async with bench_services(falkordb_url, graph, connections=clients) as services:
 
         async def call(i: int) -> None:
-            await raw_context(store, asks[i])
+            await raw_context(services.store, asks[i])
 
         return await run_concurrent(call, clients=clients, total=total)
-    finally:
-        await store.close()
 
 
 async def run_lookup(
@@ -103,12 +98,8 @@ async def run_lookup(
     Returns {"queries": n, "graphcdp": {"8": latency_summary, …}, "raw": {"8": …},
     "ratio": {"8": {"p50": graphcdp p50 / raw p50, "requestsPerSecond": raw req/s / graphcdp req/s}, …}}.
     """
-    catalog = CypherCatalog.load("falkordb")
-    probe = await FalkorDBStore.connect(falkordb_url, graph, catalog)
-    try:
-        sample = await sample_identifiers(probe, min(queries, MAX_SAMPLE))
-    finally:
-        await probe.close()
+    async with bench_services(falkordb_url, graph) as probe:
+        sample = await sample_identifiers(probe.store, min(queries, MAX_SAMPLE))
     if not sample:
         raise BenchRequestError(f"graph {graph!r} has no identifier that leads to a person: nothing to look up")
     rng = random.Random(seed)  # noqa: S311 - reproducible benchmark input, not secrets
@@ -127,9 +118,7 @@ async def run_lookup(
             ours[key] = latency_summary(
                 *await run_clients(request, base_url=server.base_url, clients=count, total=queries)
             )
-            raw[key] = latency_summary(
-                *await _raw_level(falkordb_url, graph, catalog, asks=asks, clients=count, total=queries)
-            )
+            raw[key] = latency_summary(*await _raw_level(falkordb_url, graph, asks=asks, clients=count, total=queries))
             ratio[key] = {
                 "p50": round(ours[key]["p50"] / raw[key]["p50"], 2) if raw[key]["p50"] else 0.0,
                 "requestsPerSecond": round(raw[key]["requestsPerSecond"] / ours[key]["requestsPerSecond"], 2),

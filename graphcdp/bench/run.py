@@ -10,12 +10,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from graphcdp.bench.graphs import bench_services, falkordb
 from graphcdp.bench.ingest import graphcdp_ingest, quality, raw_ingest, record_persons
 from graphcdp.datagen import GeneratorConfig, write_dataset
 from graphcdp.settings import Settings
-from graphcdp.store.cypher import CypherCatalog
 from graphcdp.store.embedded import EmbeddedFalkorDB
-from graphcdp.store.falkordb import FalkorDBStore
 
 INGEST_GRAPH = "bench_graphcdp"  # the graph graphcdp built; later benchmarks of the suite run on it
 RAW_GRAPH = "bench_raw"
@@ -56,21 +55,15 @@ async def ingest_on(
     manifest = json.loads((data / "manifest.json").read_text(encoding="utf-8"))
     # The benchmark's batches may exceed the API's default limit: raised to fit, as GRAPHCDP_MAX_BATCH_SIZE would be.
     settings = settings.model_copy(update={"max_batch_size": max(settings.max_batch_size, batch_size)})
-    catalog = CypherCatalog.load("falkordb")
-    ours = await FalkorDBStore.connect(server.url, INGEST_GRAPH, catalog)
-    raw = await FalkorDBStore.connect(server.url, RAW_GRAPH, catalog)
-    try:
-        for store in (ours, raw):
-            await store.destroy()
-            await store.ensure_schema()
-        measured = await graphcdp_ingest(ours, settings, data, batch_size, progress=progress)
-        persons = await record_persons(ours)
-        baseline = await raw_ingest(raw, settings, data, batch_size, persons)
-        memory = {"graphcdpMb": await ours.memory_mb(), "rawMb": await raw.memory_mb()}
-        await raw.destroy()
-    finally:
-        await ours.close()
-        await raw.close()
+    async with (
+        bench_services(server.url, INGEST_GRAPH, settings, reset=True) as ours,
+        bench_services(server.url, RAW_GRAPH, settings, reset=True) as raw,
+    ):
+        measured = await graphcdp_ingest(ours, data, batch_size, progress=progress)
+        persons = await record_persons(ours.store)
+        baseline = await raw_ingest(raw.store, settings, data, batch_size, persons)
+        memory = {"graphcdpMb": await falkordb(ours).memory_mb(), "rawMb": await falkordb(raw).memory_mb()}
+        await raw.store.destroy()
     return {
         "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "people": manifest["people"],

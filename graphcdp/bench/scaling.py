@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from graphcdp.bench.graphs import bench_services, falkordb
 from graphcdp.bench.http_load import sample_identifiers
 from graphcdp.bench.ingest import RAW_RECORDS
 from graphcdp.bench.latency import latency_summary
@@ -33,10 +34,7 @@ from graphcdp.identity.input import parse_record
 from graphcdp.identity.service import IdentityService, record_param
 from graphcdp.model.identity import ItemError
 from graphcdp.settings import Settings
-from graphcdp.store import GraphStore
-from graphcdp.store.cypher import CypherCatalog
 from graphcdp.store.embedded import EmbeddedFalkorDB
-from graphcdp.store.falkordb import FalkorDBStore
 
 PROBE_SOURCE = "bench_probe"
 
@@ -67,11 +65,9 @@ def probe_records(existing: Sequence[tuple[str, str]], count: int, seed: int) ->
     return records
 
 
-async def _upsert_costs(
-    store: GraphStore, settings: Settings, records: list[dict[str, Any]]
-) -> tuple[list[float], list[float]]:
+async def _upsert_costs(identity: IdentityService, records: list[dict[str, Any]]) -> tuple[list[float], list[float]]:
     """Milliseconds per single-record upsert through graphcdp, then for the raw MERGE of the same record."""
-    identity = IdentityService(store, settings)
+    store = identity.store
     ours: list[float] = []
     for record in records:
         started = time.perf_counter()
@@ -103,34 +99,30 @@ async def measure_size(
 ) -> dict[str, Any]:
     manifest = json.loads((data / "manifest.json").read_text(encoding="utf-8"))
     graph = f"bench_scaling_{manifest['people']}"
-    store = await FalkorDBStore.connect(
-        server.url, graph, CypherCatalog.load("falkordb"), query_timeout=settings.query_timeout
-    )
-    try:
-        await store.destroy()  # a graph left by an interrupted run
-        await store.ensure_schema()
-        identity = IdentityService(store, settings)
-        report = await seed_graph(store, identity.rules, data, progress=progress)
-        memory_mb = await store.memory_mb()
-        lookup = await run_lookup(server.url, graph, clients=(1,), queries=lookups, seed=seed)
-        existing = [(s.type, s.value) for s in await sample_identifiers(store, probes)]
-        ours, raw = await _upsert_costs(store, settings, probe_records(existing, probes, seed))
-        upsert = {"graphcdp": latency_summary(ours), "raw": latency_summary(raw)}
-        upsert["ratio"] = round(upsert["graphcdp"]["p50"] / upsert["raw"]["p50"], 2)
-        return {
-            "people": manifest["people"],
-            "seed": report.to_dict(),
-            "memory": {"mb": round(memory_mb, 1), "bytesPerPerson": round(memory_mb * 2**20 / manifest["people"])},
-            "upsert": upsert,
-            "lookup": {
-                "graphcdp": lookup["graphcdp"]["1"],
-                "raw": lookup["raw"]["1"],
-                "ratio": lookup["ratio"]["1"]["p50"],
-            },
-        }
-    finally:
-        await store.destroy()
-        await store.close()
+    # reset: a graph left by an interrupted run
+    async with bench_services(server.url, graph, settings, reset=True) as services:
+        try:
+            store = services.store
+            report = await seed_graph(store, services.identity.rules, data, progress=progress)
+            memory_mb = await falkordb(services).memory_mb()
+            lookup = await run_lookup(server.url, graph, clients=(1,), queries=lookups, seed=seed)
+            existing = [(s.type, s.value) for s in await sample_identifiers(store, probes)]
+            ours, raw = await _upsert_costs(services.identity, probe_records(existing, probes, seed))
+        finally:
+            await services.store.destroy()
+    upsert = {"graphcdp": latency_summary(ours), "raw": latency_summary(raw)}
+    upsert["ratio"] = round(upsert["graphcdp"]["p50"] / upsert["raw"]["p50"], 2)
+    return {
+        "people": manifest["people"],
+        "seed": report.to_dict(),
+        "memory": {"mb": round(memory_mb, 1), "bytesPerPerson": round(memory_mb * 2**20 / manifest["people"])},
+        "upsert": upsert,
+        "lookup": {
+            "graphcdp": lookup["graphcdp"]["1"],
+            "raw": lookup["raw"]["1"],
+            "ratio": lookup["ratio"]["1"]["p50"],
+        },
+    }
 
 
 async def run_scaling(

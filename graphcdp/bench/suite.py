@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from graphcdp.bench.graphs import bench_services
 from graphcdp.bench.lookup import lookup_table, run_lookup
 from graphcdp.bench.plots import plot_latency, plot_scaling
 from graphcdp.bench.run import INGEST_GRAPH, ingest_on, ingest_table
@@ -28,11 +29,8 @@ from graphcdp.bench.scaling import dataset, run_scaling, scaling_table
 from graphcdp.bench.seed import seed_graph
 from graphcdp.bench.upsert_latency import run_upsert_latency, upsert_table
 from graphcdp.errors import StartupError
-from graphcdp.identity.service import IdentityService
 from graphcdp.settings import Settings
-from graphcdp.store.cypher import CypherCatalog
 from graphcdp.store.embedded import EmbeddedFalkorDB
-from graphcdp.store.falkordb import FalkorDBStore
 
 
 @dataclass(frozen=True)
@@ -141,12 +139,8 @@ async def run_on_seeded_graph(
     server = EmbeddedFalkorDB(database, start_timeout=settings.embedded_start_timeout)
     await server.start()
     try:
-        store = await FalkorDBStore.connect(server.url, INGEST_GRAPH, CypherCatalog.load("falkordb"))
-        try:
-            await store.ensure_schema()
-            await seed_graph(store, IdentityService(store, settings).rules, data, progress=progress)
-        finally:
-            await store.close()
+        async with bench_services(server.url, INGEST_GRAPH, settings) as services:
+            await seed_graph(services.store, services.identity.rules, data, progress=progress)
         return await measure(server.url, INGEST_GRAPH)
     finally:
         await server.stop()

@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 
+from graphcdp.bench.graphs import bench_services
 from graphcdp.bench.http_load import (
     BenchRequestError,
     BenchServer,
@@ -32,8 +33,6 @@ from graphcdp.bench.http_load import (
     sample_identifiers,
 )
 from graphcdp.bench.latency import latency_summary
-from graphcdp.store.cypher import CypherCatalog
-from graphcdp.store.falkordb import FalkorDBStore
 
 UPSERT = (
     "mutation($r: [RecordInput!]!) { upsertRecords(records: $r) "
@@ -102,11 +101,8 @@ class _Level:
 
 
 async def _existing_identifiers(falkordb_url: str, graph: str, count: int) -> list[SampledIdentifier]:
-    store = await FalkorDBStore.connect(falkordb_url, graph, CypherCatalog.load("falkordb"))
-    try:
-        return await sample_identifiers(store, count)
-    finally:
-        await store.close()
+    async with bench_services(falkordb_url, graph) as services:
+        return await sample_identifiers(services.store, count)
 
 
 async def run_upsert_latency(

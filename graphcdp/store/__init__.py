@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+
 from graphcdp.settings import Backend, Settings
 from graphcdp.store.base import GraphStore, Params, Row
-from graphcdp.store.cypher import CypherCatalog, StatementName, statement
+from graphcdp.store.cypher import DEFAULT_ROOT, CypherCatalog, StatementName, statement
 from graphcdp.store.embedded import EmbeddedFalkorDB
 from graphcdp.store.falkordb import FalkorDBStore
 from graphcdp.store.neo4j import Neo4jStore
@@ -12,8 +15,12 @@ from graphcdp.store.neo4j import Neo4jStore
 __all__ = ["GraphStore", "Params", "Row", "StatementName", "open_store", "statement"]
 
 
-async def open_store(settings: Settings, *, ensure_schema: bool = True) -> GraphStore:
-    """Connect to (or start) the configured database, load the Cypher catalog, bootstrap the schema."""
+async def open_store(
+    settings: Settings, *, ensure_schema: bool = True, cypher_roots: Sequence[Path] = ()
+) -> GraphStore:
+    """Connect to (or start) the configured database, load the Cypher catalog (with the statements of
+    `cypher_roots` beside graphcdp's own), bootstrap the schema."""
+    roots = (DEFAULT_ROOT, *cypher_roots)
     store: GraphStore
     if settings.backend is Backend.NEO4J:
         store = await Neo4jStore.connect(
@@ -21,12 +28,12 @@ async def open_store(settings: Settings, *, ensure_schema: bool = True) -> Graph
             settings.neo4j_user,
             settings.neo4j_password.get_secret_value(),
             settings.neo4j_database,
-            CypherCatalog.load("neo4j"),
+            CypherCatalog.load("neo4j", roots),
             query_timeout=settings.query_timeout,
             transient_retry_time=settings.neo4j_retry_time,
         )
     else:
-        catalog = CypherCatalog.load("falkordb")
+        catalog = CypherCatalog.load("falkordb", roots)
         password = settings.falkordb_password.get_secret_value() if settings.falkordb_password else None
         embedded = None
         url = settings.falkordb_url

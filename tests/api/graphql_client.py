@@ -11,13 +11,15 @@ import httpx
 from graphcdp.api.app import create_app
 from graphcdp.settings import Settings
 from graphcdp.store import GraphStore
+from graphcdp.wiring import services_on
 
 
 @asynccontextmanager
 async def asgi_client(store: GraphStore, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, store=store)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
-        yield http
+    async with services_on(store, settings) as services:
+        app = create_app(services=services)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+            yield http
 
 
 async def gql(client: httpx.AsyncClient, document: str, **variables: Any) -> dict[str, Any]:

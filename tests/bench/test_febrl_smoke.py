@@ -23,6 +23,7 @@ from graphcdp.bench.febrl import (
 from graphcdp.bench.ingest import record_persons
 from graphcdp.settings import load_settings
 from graphcdp.store.falkordb import FalkorDBStore
+from graphcdp.wiring import services_on
 
 HEADER = (
     "rec_id, given_name, surname, street_number, address_1, address_2, suburb, postcode, state, "
@@ -164,9 +165,9 @@ async def test_the_benchmark_runs_both_sides_on_a_tiny_file(
     tmp_path: Path, falkordb_store: FalkorDBStore, second_falkordb_store: FalkorDBStore
 ) -> None:
     path = write_febrl(tmp_path / "tiny.csv")
-    result = await run_febrl_benchmark(
-        path, falkordb_store, load_settings(), batch_size=5, splink_threads=1, trained_store=second_falkordb_store
-    )
+    settings = load_settings()
+    async with services_on(falkordb_store, settings) as first, services_on(second_falkordb_store, settings) as second:
+        result = await run_febrl_benchmark(path, first, batch_size=5, splink_threads=1, trained=second)
     # Ingested once under the configured model, trained on that, ingested again under the trained one.
     assert result["untrained"]["quality"]["items"] == 12
     assert result["graphcdp"]["training"]["records"] == 12 and result["graphcdp"]["training"]["seconds"] >= 0
@@ -218,7 +219,8 @@ async def test_the_benchmark_runs_both_sides_on_a_tiny_file(
 async def test_splink_can_be_left_out(tmp_path: Path, falkordb_store: FalkorDBStore) -> None:
     a = write_febrl(tmp_path / "a.csv", tuple(row for row in ROWS if "-org" in row))
     b = write_febrl(tmp_path / "b.csv", tuple(row for row in ROWS if "-dup-0" in row))
-    result = await run_febrl_benchmark([a, b], falkordb_store, load_settings(), splink=False)
+    async with services_on(falkordb_store, load_settings()) as services:
+        result = await run_febrl_benchmark([a, b], services, splink=False)
     assert result["linkType"] == "link_only" and result["records"] == 11
     assert result["graphcdp"]["quality"]["missing"] == 0 and result["trueEntities"] == 8
     assert result["splink"] == {"skipped": True, "reason": "not asked for (splink=False)"}

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from graphcdp.bench.graphs import bench_services
 from graphcdp.bench.http_load import (
     BenchRequestError,
     BenchServer,
@@ -24,33 +25,25 @@ from graphcdp.bench.ingest import graphcdp_ingest
 from graphcdp.bench.lookup import graphql_context, lookup_table, raw_context, run_lookup
 from graphcdp.bench.upsert_latency import run_upsert_latency, upsert_table
 from graphcdp.datagen import GeneratorConfig, write_dataset
-from graphcdp.identity.service import IdentityService
 from graphcdp.model.profiles import ConsentStatus
 from graphcdp.privacy.consent import ConsentRequest
-from graphcdp.profiles.service import ProfileService
-from graphcdp.settings import load_settings
-from graphcdp.store.cypher import CypherCatalog
 from graphcdp.store.embedded import EmbeddedFalkorDB
-from graphcdp.store.falkordb import FalkorDBStore
+from graphcdp.wiring import Services
 
 GRAPH = "bench_http"
 
 
 @pytest.fixture
-async def seeded(tmp_path: Path) -> AsyncIterator[tuple[EmbeddedFalkorDB, FalkorDBStore]]:
+async def seeded(tmp_path: Path) -> AsyncIterator[tuple[EmbeddedFalkorDB, Services]]:
     """A fresh embedded FalkorDB holding the generator's records and touchpoints of 40 people."""
     data = tmp_path / "set"
     write_dataset(data, GeneratorConfig(people=40, seed=5), progress=False)
     server = EmbeddedFalkorDB(tmp_path / "falkordb")
     await server.start()
     try:
-        store = await FalkorDBStore.connect(server.url, GRAPH, CypherCatalog.load("falkordb"))
-        try:
-            await store.ensure_schema()
-            await graphcdp_ingest(store, load_settings(), data, 200, progress=False)
-            yield server, store
-        finally:
-            await store.close()
+        async with bench_services(server.url, GRAPH) as services:
+            await graphcdp_ingest(services, data, 200, progress=False)
+            yield server, services
     finally:
         await server.stop()
 
@@ -69,16 +62,15 @@ def _ms(iso: str) -> int:
     return round(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp() * 1000)
 
 
-async def test_raw_context_gives_the_answer_graphcdp_gives(seeded: tuple[EmbeddedFalkorDB, FalkorDBStore]) -> None:
-    server, store = seeded
+async def test_raw_context_gives_the_answer_graphcdp_gives(seeded: tuple[EmbeddedFalkorDB, Services]) -> None:
+    server, services = seeded
+    store = services.store
     sample = await sample_identifiers(store, 1000)
     answers = [(await raw_context(store, s), s) for s in sample]
     # The identifier of the person with the most touchpoints, so the cut at 10 is part of the comparison.
     row, known = max(answers, key=lambda answer: (answer[0]["touchpoints"], answer[1].key))
     assert row["touchpoints"] > 10
-    settings = load_settings()
-    profiles = ProfileService(IdentityService(store, settings), settings)
-    await profiles.set_consent(
+    await services.profiles.set_consent(
         ConsentRequest(known.type, known.value, "marketing", "email", ConsentStatus.GRANTED, None, "test")
     )
     row = await raw_context(store, known)
@@ -99,7 +91,7 @@ async def test_raw_context_gives_the_answer_graphcdp_gives(seeded: tuple[Embedde
 
 
 async def test_upsert_and_lookup_benchmarks_measure_every_level(
-    seeded: tuple[EmbeddedFalkorDB, FalkorDBStore],
+    seeded: tuple[EmbeddedFalkorDB, Services],
 ) -> None:
     server, _ = seeded
     upsert = await run_upsert_latency(server.url, GRAPH, clients=(1, 2), upserts=10)
@@ -130,7 +122,7 @@ async def test_upsert_and_lookup_benchmarks_measure_every_level(
     assert _rows_by_clients(lookup_table(lookup)) == {"1", "2"}
 
 
-async def test_the_upsert_benchmark_can_run_with_matching_off(seeded: tuple[EmbeddedFalkorDB, FalkorDBStore]) -> None:
+async def test_the_upsert_benchmark_can_run_with_matching_off(seeded: tuple[EmbeddedFalkorDB, Services]) -> None:
     server, _ = seeded
     upsert = await run_upsert_latency(server.url, GRAPH, clients=(1,), upserts=10, matching=False)
 

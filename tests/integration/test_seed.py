@@ -11,10 +11,10 @@ import pytest
 from graphcdp.bench.ingest import graphcdp_ingest
 from graphcdp.bench.seed import SeedMismatchError, seed_graph
 from graphcdp.datagen import GeneratorConfig, write_dataset
-from graphcdp.identity.service import IdentityService
 from graphcdp.settings import load_settings
 from graphcdp.store import GraphStore
 from graphcdp.store.cypher import StatementName
+from graphcdp.wiring import services_on
 
 PERSON_STATES = StatementName("test/person_states")
 
@@ -39,8 +39,10 @@ async def test_seed_builds_the_graph_an_incremental_import_builds(
     data = tmp_path / "data"
     write_dataset(data, GeneratorConfig(people=120, seed=5), progress=False)
     settings = load_settings(matching=False)  # the seed writes deterministic resolution only
-    await graphcdp_ingest(falkordb_store, settings, data, batch_size=50, progress=False)
-    report = await seed_graph(second_falkordb_store, IdentityService(second_falkordb_store, settings).rules, data)
+    async with services_on(falkordb_store, settings) as imported_by:
+        await graphcdp_ingest(imported_by, data, batch_size=50, progress=False)
+    async with services_on(second_falkordb_store, settings) as seeded_by:
+        report = await seed_graph(second_falkordb_store, seeded_by.identity.rules, data)
 
     imported, seeded = await _persons(falkordb_store), await _persons(second_falkordb_store)
     assert report.records > 250 and report.touchpoints > 0 and report.evidence_records > 0
@@ -53,6 +55,7 @@ async def test_seed_refuses_a_graph_that_is_not_empty(tmp_path: Path, falkordb_s
     data = tmp_path / "data"
     write_dataset(data, GeneratorConfig(people=20, seed=3), progress=False)
     settings = load_settings()
-    await graphcdp_ingest(falkordb_store, settings, data, batch_size=50, progress=False)
+    async with services_on(falkordb_store, settings) as services:
+        await graphcdp_ingest(services, data, batch_size=50, progress=False)
     with pytest.raises(SeedMismatchError, match="is the graph empty"):
-        await seed_graph(falkordb_store, IdentityService(falkordb_store, settings).rules, data)
+        await seed_graph(falkordb_store, services.identity.rules, data)

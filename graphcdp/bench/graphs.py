@@ -1,0 +1,39 @@
+"""The benchmarks' graphs: graphcdp's services on one graph of the benchmark's FalkorDB server.
+
+Every benchmark opens its graphs here, through graphcdp's composition root (graphcdp.wiring), so what it
+measures is the service as `graphcdp serve` and `graphcdp import` build it, started the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from graphcdp.settings import Backend, Settings, load_settings
+from graphcdp.store.falkordb import FalkorDBStore
+from graphcdp.wiring import Services, open_services
+
+
+def on_graph(settings: Settings, url: str, graph: str, **overrides: object) -> Settings:
+    """`settings`, pointed at `graph` of the FalkorDB server at `url`."""
+    where = {"backend": Backend.FALKORDB, "falkordb_url": url, "falkordb_password": None, "graph": graph}
+    return settings.model_copy(update=where | overrides)
+
+
+@asynccontextmanager
+async def bench_services(
+    url: str, graph: str, settings: Settings | None = None, *, reset: bool = False, connections: int | None = None
+) -> AsyncIterator[Services]:
+    """graphcdp's services on `graph` of the server at `url`; `reset` empties the graph first (what an
+    interrupted run left), `connections` sizes the connection pool (one per concurrent client)."""
+    overrides: dict[str, object] = {} if connections is None else {"falkordb_max_connections": connections}
+    graph_settings = on_graph(settings or load_settings(), url, graph, **overrides)
+    async with open_services(graph_settings, reset=reset) as services:
+        yield services
+
+
+def falkordb(services: Services) -> FalkorDBStore:
+    """The FalkorDB store under the services (for what only FalkorDB reports: memory)."""
+    if not isinstance(services.store, FalkorDBStore):
+        raise TypeError(f"the benchmarks run on FalkorDB, not {services.store.backend}")
+    return services.store

@@ -1,0 +1,89 @@
+"""The composition root: settings -> store -> services, started together and closed together.
+
+Every entry point (the app, each CLI command, the benchmarks) gets its services here and nowhere else, so
+none of them can skip a start-up step: reading the matching model stored in the graph, ranking the review
+queue. A test (tests/unit/test_wiring.py) fails when a module outside this one builds a service or opens
+a store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from graphcdp.explore.graph import GraphExplorer
+from graphcdp.explore.search import PersonSearch
+from graphcdp.identity.service import IdentityService
+from graphcdp.ingest.touchpoint_sink import TouchpointSink
+from graphcdp.profiles.service import ProfileService
+from graphcdp.settings import Settings
+from graphcdp.status import ServiceStatus, service_status
+from graphcdp.store import GraphStore, open_store
+
+
+@dataclass(frozen=True)
+class Services:
+    """Everything the entry points use, built over one store with one set of settings, started."""
+
+    settings: Settings
+    store: GraphStore
+    identity: IdentityService
+    profiles: ProfileService
+    touchpoint_sink: TouchpointSink  # the bulk importer's sink for touchpoint files
+    explorer: GraphExplorer
+    search: PersonSearch
+
+    async def status(self) -> ServiceStatus:
+        """The version and whether the database answers, checked now (readiness, `health`)."""
+        return await service_status(self.store)
+
+
+def _build(store: GraphStore, settings: Settings) -> Services:
+    identity = IdentityService(store, settings)
+    profiles = ProfileService(identity, settings)
+    return Services(
+        settings=settings,
+        store=store,
+        identity=identity,
+        profiles=profiles,
+        touchpoint_sink=TouchpointSink(profiles),
+        explorer=GraphExplorer(
+            store, identity.policy, max_depth=settings.graph_max_depth, node_limit=settings.graph_node_limit
+        ),
+        search=PersonSearch(store, identity.policy),
+    )
+
+
+async def _start(services: Services) -> None:
+    # Reads the stored matching model: without it, a trained model would wait for the first refresh.
+    await services.identity.start()
+
+
+@asynccontextmanager
+async def open_services(
+    settings: Settings, *, cypher_roots: Sequence[Path] = (), reset: bool = False
+) -> AsyncIterator[Services]:
+    """Open the configured store, build and start every service; close the store (and stop an embedded
+    database) on the way out. `cypher_roots` add statement folders (the benchmarks' own); `reset` empties
+    the graph first (benchmarks start from an empty graph), before anything reads it."""
+    store = await open_store(settings, cypher_roots=cypher_roots, ensure_schema=not reset)
+    try:
+        if reset:
+            await store.destroy()
+            await store.ensure_schema()
+        services = _build(store, settings)
+        await _start(services)
+        yield services
+    finally:
+        await store.close()
+
+
+@asynccontextmanager
+async def services_on(store: GraphStore, settings: Settings) -> AsyncIterator[Services]:
+    """Build and start the services over a store the caller opened and will close (tests, each on its
+    own graph)."""
+    services = _build(store, settings)
+    await _start(services)
+    yield services
