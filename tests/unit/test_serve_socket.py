@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import socket
 
-from graphcdp.cli import _bind
+from graphcdp.cli.serve import _bind
 
 
 async def test_accepted_connections_have_tcp_nodelay() -> None:

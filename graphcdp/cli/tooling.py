@@ -1,149 +1,20 @@
-"""The `graphcdp` command: serve, export-schema."""
+"""`graphcdp generate` and `graphcdp bench …`: the test-data generator and the benchmarks."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import logging
 import shutil
-import socket
-import sys
-from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-import uvicorn
-
-from graphcdp import __version__
-from graphcdp.cli_matching import add_matching_commands
-from graphcdp.errors import GraphCDPError, StartupError
+from graphcdp.errors import StartupError
 from graphcdp.settings import Settings, load_settings
 
 # Ingest benchmark batches: at 100k people touchpoints import at 1,150/s in batches of 5,000, 894/s of 1,000.
 BENCH_BATCH = 5000
-
-log = logging.getLogger("graphcdp")
-
-
-def _bind(host: str, port: int) -> socket.socket:
-    """Bind the service's port up front, so a clash is one clear line rather than a server traceback."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # IPPROTO_TCP explicitly: asyncio turns on TCP_NODELAY only for sockets that say they are TCP, and
-    # without it every keep-alive response waits ~40 ms for the client's delayed ACK (Nagle).
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        raise StartupError(
-            f"cannot listen on {host}:{port} ({exc.strerror or exc}); "
-            "stop whatever uses it or set GRAPHCDP_PORT / --port to another port"
-        ) from None
-    sock.set_inheritable(True)
-    return sock
-
-
-class _Server(uvicorn.Server):
-    """uvicorn re-raises SIGTERM/SIGINT after its graceful shutdown, which would kill us before the
-    store (and the embedded database) is closed. We finish the shutdown ourselves and exit 0."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        with super().capture_signals():
-            try:
-                yield
-            finally:
-                self._captured_signals.clear()
-
-
-async def _serve(settings: Settings, sock: socket.socket) -> None:
-    # Imported here so `graphcdp export-schema` and `--help` stay fast and need no database.
-    from graphcdp.api.app import create_app
-    from graphcdp.wiring import open_services
-
-    # The services (and the matching model stored in the graph) are opened before uvicorn starts, so a
-    # start-up problem is one clear line rather than a lifespan traceback.
-    async with open_services(settings) as services:
-        app = create_app(services=services)
-        host, port = sock.getsockname()[:2]
-        where = f"data in {settings.data_dir.resolve()}" if settings.backend == "embedded" else settings.backend
-        log.info("graphcdp %s: GraphQL on http://%s:%d/graphql (database: %s, %s)", __version__, host, port,
-                 settings.backend, where)  # fmt: skip
-        config = uvicorn.Config(app, log_level=settings.log_level, lifespan="on")
-        await _Server(config).serve(sockets=[sock])
-
-
-def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
-    """uvloop when it is installed (uvicorn[standard] brings it): what uvicorn itself would pick."""
-    try:
-        import uvloop
-    except ImportError:
-        return None
-    return uvloop.new_event_loop
-
-
-def serve(args: argparse.Namespace) -> None:
-    overrides: dict[str, object] = {}
-    if args.host is not None:
-        overrides["host"] = args.host
-    if args.port is not None:
-        overrides["port"] = args.port
-    settings = load_settings(**overrides)
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from graphcdp.identity.matching.config import load_model
-
-    load_model(settings.matching_model)  # a bad model file is refused before anything starts
-    sock = _bind(settings.host, settings.port)
-    try:
-        with asyncio.Runner(loop_factory=_loop_factory()) as runner:
-            runner.run(_serve(settings, sock))
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sock.close()
-
-
-def export_schema(args: argparse.Namespace) -> None:
-    from graphcdp.api.schema import export_sdl
-
-    sdl = export_sdl()
-    if args.output:
-        Path(args.output).write_text(sdl, encoding="utf-8")
-    else:
-        sys.stdout.write(sdl)
-
-
-async def _import(settings: Settings, args: argparse.Namespace) -> str:
-    from graphcdp.ingest.bulk import format_report, import_file
-    from graphcdp.wiring import open_services
-
-    async with open_services(settings) as services:
-        report = await import_file(
-            services.touchpoint_sink if args.touchpoints else services.identity,
-            Path(args.file),
-            fmt=args.format,
-            batch_size=args.batch_size or settings.max_batch_size,
-            rejects_path=Path(args.rejects) if args.rejects else None,
-            resume=not args.no_resume,
-            dry_run=args.dry_run,
-            concurrency=args.concurrency,
-        )
-    return format_report(report, "touchpoints" if args.touchpoints else "records")
-
-
-def import_records(args: argparse.Namespace) -> None:
-    settings = load_settings()
-    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
-    if args.touchpoints and (args.dry_run or args.format == "csv" or str(args.file).endswith(".csv")):
-        raise StartupError("--touchpoints reads JSON Lines (one TouchpointInput object per line), without --dry-run")
-    if args.batch_size and args.batch_size > settings.max_batch_size:
-        raise StartupError(
-            f"--batch-size {args.batch_size} is above GRAPHCDP_MAX_BATCH_SIZE ({settings.max_batch_size})"
-        )
-    print(asyncio.run(_import(settings, args)))
 
 
 def generate(args: argparse.Namespace) -> None:
@@ -318,7 +189,26 @@ def bench_febrl(args: argparse.Namespace) -> None:
     print(f"results in {write_result(Path(args.out), 'febrl', result)}")
 
 
-def _add_bench_commands(commands: Any) -> None:
+def add_commands(commands: Any) -> None:
+    _add_generate(commands)
+    _add_bench(commands)
+
+
+def _add_generate(commands: Any) -> None:
+    gen = commands.add_parser(
+        "generate", help="write a seeded, realistic test data set with ground truth (README: Generating test data)"
+    )
+    gen.add_argument("--people", type=int, required=True, help="number of true people (1,000 to 1,000,000)")
+    gen.add_argument("--seed", type=int, default=1, help="random seed; the same seed writes the same files (default 1)")
+    gen.add_argument("--out", default="generated", help="output directory (default: ./generated)")
+    gen.add_argument(
+        "--touchpoints-per-person", type=float, default=5.0, help="mean touchpoints per person (default 5)"
+    )
+    gen.add_argument("--no-touchpoints", action="store_true", help="records only (touchpoints.jsonl stays empty)")
+    gen.set_defaults(handler=generate)
+
+
+def _add_bench(commands: Any) -> None:
     bench = commands.add_parser("bench", help="benchmarks, as ratios against the raw database (bench/README.md)")
     benches = bench.add_subparsers(dest="bench", required=True)
     results = "bench/results"
@@ -390,61 +280,3 @@ def _add_bench_commands(commands: Any) -> None:
     plot = benches.add_parser("plot", help="draw the PNG plots again from the JSON results")
     plot.add_argument("--out", default=results, help=f"results directory (default {results})")
     plot.set_defaults(handler=bench_plot)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="graphcdp", description="Identity-graph service for customer data.")
-    parser.add_argument("--version", action="version", version=f"graphcdp {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True)
-
-    run = commands.add_parser("serve", help="run the GraphQL service (settings: GRAPHCDP_* variables, .env)")
-    run.add_argument("--host", help="bind address (default: GRAPHCDP_HOST or 127.0.0.1)")
-    run.add_argument("--port", type=int, help="port (default: GRAPHCDP_PORT or 8000)")
-    run.set_defaults(handler=serve)
-
-    bulk = commands.add_parser("import", help="bulk upsert records from a JSON Lines or CSV file (README: Bulk import)")
-    bulk.add_argument("file", help="the file to import (.jsonl/.ndjson/.json or .csv)")
-    bulk.add_argument("--format", choices=["jsonl", "csv"], help="file format (default: from the extension)")
-    bulk.add_argument("--batch-size", type=int, help="records per batch (default: GRAPHCDP_MAX_BATCH_SIZE)")
-    bulk.add_argument("--rejects", help="where rejected lines go (default: FILE.rejects.jsonl)")
-    bulk.add_argument("--no-resume", action="store_true", help="start from the first line even after an interruption")
-    bulk.add_argument("--dry-run", action="store_true", help="report what would happen, write nothing")
-    bulk.add_argument(
-        "--concurrency", type=int, default=1, help="batches in the service at once (default 1: one after another)"
-    )
-    bulk.add_argument("--touchpoints", action="store_true", help="the file holds touchpoints (JSON Lines), not records")
-    bulk.set_defaults(handler=import_records)
-
-    gen = commands.add_parser(
-        "generate", help="write a seeded, realistic test data set with ground truth (README: Generating test data)"
-    )
-    gen.add_argument("--people", type=int, required=True, help="number of true people (1,000 to 1,000,000)")
-    gen.add_argument("--seed", type=int, default=1, help="random seed; the same seed writes the same files (default 1)")
-    gen.add_argument("--out", default="generated", help="output directory (default: ./generated)")
-    gen.add_argument(
-        "--touchpoints-per-person", type=float, default=5.0, help="mean touchpoints per person (default 5)"
-    )
-    gen.add_argument("--no-touchpoints", action="store_true", help="records only (touchpoints.jsonl stays empty)")
-    gen.set_defaults(handler=generate)
-
-    _add_bench_commands(commands)
-    add_matching_commands(commands)
-
-    export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
-    export.add_argument("-o", "--output", help="write to this file instead of standard output")
-    export.set_defaults(handler=export_schema)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        args.handler(args)
-    except GraphCDPError as exc:
-        print(f"graphcdp: {exc.message}", file=sys.stderr)
-        return 2
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

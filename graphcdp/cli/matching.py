@@ -88,7 +88,7 @@ def matching_rescore(args: argparse.Namespace) -> None:
     print(asyncio.run(_rescore(settings, args)))
 
 
-def add_matching_commands(commands: Any) -> None:
+def add_commands(commands: Any) -> None:
     matching = commands.add_parser("matching", help="probabilistic matching: train a model, rescore links")
     actions = matching.add_subparsers(dest="matching", required=True)
     train = actions.add_parser("train", help="learn m, u and the prior from the records in the graph (unsupervised)")

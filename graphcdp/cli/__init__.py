@@ -1,0 +1,33 @@
+"""The `graphcdp` command. One module per command group; each adds its subcommands to the parser."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from graphcdp import __version__
+from graphcdp.cli import ingest, matching, schema, serve, tooling
+from graphcdp.errors import GraphCDPError
+
+# In the order `graphcdp --help` lists them.
+COMMAND_GROUPS = (serve, ingest, tooling, matching, schema)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="graphcdp", description="Identity-graph service for customer data.")
+    parser.add_argument("--version", action="version", version=f"graphcdp {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    for group in COMMAND_GROUPS:
+        group.add_commands(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.handler(args)
+    except GraphCDPError as exc:
+        print(f"graphcdp: {exc.message}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,57 @@
+"""`graphcdp import`: bulk upsert of records or touchpoints from a JSON Lines or CSV file."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+from pathlib import Path
+from typing import Any
+
+from graphcdp.errors import StartupError
+from graphcdp.settings import Settings, load_settings
+
+
+async def _import(settings: Settings, args: argparse.Namespace) -> str:
+    from graphcdp.ingest.bulk import format_report, import_file
+    from graphcdp.wiring import open_services
+
+    async with open_services(settings) as services:
+        report = await import_file(
+            services.touchpoint_sink if args.touchpoints else services.identity,
+            Path(args.file),
+            fmt=args.format,
+            batch_size=args.batch_size or settings.max_batch_size,
+            rejects_path=Path(args.rejects) if args.rejects else None,
+            resume=not args.no_resume,
+            dry_run=args.dry_run,
+            concurrency=args.concurrency,
+        )
+    return format_report(report, "touchpoints" if args.touchpoints else "records")
+
+
+def import_records(args: argparse.Namespace) -> None:
+    settings = load_settings()
+    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    if args.touchpoints and (args.dry_run or args.format == "csv" or str(args.file).endswith(".csv")):
+        raise StartupError("--touchpoints reads JSON Lines (one TouchpointInput object per line), without --dry-run")
+    if args.batch_size and args.batch_size > settings.max_batch_size:
+        raise StartupError(
+            f"--batch-size {args.batch_size} is above GRAPHCDP_MAX_BATCH_SIZE ({settings.max_batch_size})"
+        )
+    print(asyncio.run(_import(settings, args)))
+
+
+def add_commands(commands: Any) -> None:
+    bulk = commands.add_parser("import", help="bulk upsert records from a JSON Lines or CSV file (README: Bulk import)")
+    bulk.add_argument("file", help="the file to import (.jsonl/.ndjson/.json or .csv)")
+    bulk.add_argument("--format", choices=["jsonl", "csv"], help="file format (default: from the extension)")
+    bulk.add_argument("--batch-size", type=int, help="records per batch (default: GRAPHCDP_MAX_BATCH_SIZE)")
+    bulk.add_argument("--rejects", help="where rejected lines go (default: FILE.rejects.jsonl)")
+    bulk.add_argument("--no-resume", action="store_true", help="start from the first line even after an interruption")
+    bulk.add_argument("--dry-run", action="store_true", help="report what would happen, write nothing")
+    bulk.add_argument(
+        "--concurrency", type=int, default=1, help="batches in the service at once (default 1: one after another)"
+    )
+    bulk.add_argument("--touchpoints", action="store_true", help="the file holds touchpoints (JSON Lines), not records")
+    bulk.set_defaults(handler=import_records)

@@ -1,0 +1,105 @@
+"""`graphcdp serve`: the GraphQL service on its port, with the services opened before uvicorn starts."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import socket
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import uvicorn
+
+from graphcdp import __version__
+from graphcdp.errors import StartupError
+from graphcdp.settings import Settings, load_settings
+
+log = logging.getLogger("graphcdp")
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """Bind the service's port up front, so a clash is one clear line rather than a server traceback."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # IPPROTO_TCP explicitly: asyncio turns on TCP_NODELAY only for sockets that say they are TCP, and
+    # without it every keep-alive response waits ~40 ms for the client's delayed ACK (Nagle).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise StartupError(
+            f"cannot listen on {host}:{port} ({exc.strerror or exc}); "
+            "stop whatever uses it or set GRAPHCDP_PORT / --port to another port"
+        ) from None
+    sock.set_inheritable(True)
+    return sock
+
+
+class _Server(uvicorn.Server):
+    """uvicorn re-raises SIGTERM/SIGINT after its graceful shutdown, which would kill us before the
+    store (and the embedded database) is closed. We finish the shutdown ourselves and exit 0."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        with super().capture_signals():
+            try:
+                yield
+            finally:
+                self._captured_signals.clear()
+
+
+async def _serve(settings: Settings, sock: socket.socket) -> None:
+    # Imported here so `graphcdp export-schema` and `--help` stay fast and need no database.
+    from graphcdp.api.app import create_app
+    from graphcdp.wiring import open_services
+
+    # The services (and the matching model stored in the graph) are opened before uvicorn starts, so a
+    # start-up problem is one clear line rather than a lifespan traceback.
+    async with open_services(settings) as services:
+        app = create_app(services=services)
+        host, port = sock.getsockname()[:2]
+        where = f"data in {settings.data_dir.resolve()}" if settings.backend == "embedded" else settings.backend
+        log.info("graphcdp %s: GraphQL on http://%s:%d/graphql (database: %s, %s)", __version__, host, port,
+                 settings.backend, where)  # fmt: skip
+        config = uvicorn.Config(app, log_level=settings.log_level, lifespan="on")
+        await _Server(config).serve(sockets=[sock])
+
+
+def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop when it is installed (uvicorn[standard] brings it): what uvicorn itself would pick."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
+
+
+def serve(args: argparse.Namespace) -> None:
+    overrides: dict[str, object] = {}
+    if args.host is not None:
+        overrides["host"] = args.host
+    if args.port is not None:
+        overrides["port"] = args.port
+    settings = load_settings(**overrides)
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from graphcdp.identity.matching.config import load_model
+
+    load_model(settings.matching_model)  # a bad model file is refused before anything starts
+    sock = _bind(settings.host, settings.port)
+    try:
+        with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+            runner.run(_serve(settings, sock))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sock.close()
+
+
+def add_commands(commands: Any) -> None:
+    run = commands.add_parser("serve", help="run the GraphQL service (settings: GRAPHCDP_* variables, .env)")
+    run.add_argument("--host", help="bind address (default: GRAPHCDP_HOST or 127.0.0.1)")
+    run.add_argument("--port", type=int, help="port (default: GRAPHCDP_PORT or 8000)")
+    run.set_defaults(handler=serve)
