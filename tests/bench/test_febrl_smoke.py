@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from graphcdp.bench.febrl import (
+from graphcdp.wiring import Services
+from graphcdp_bench.febrl import (
     birth_date,
     entity_of,
     febrl_record,
@@ -20,10 +21,7 @@ from graphcdp.bench.febrl import (
     run_febrl_benchmark,
     run_splink,
 )
-from graphcdp.bench.ingest import record_persons
-from graphcdp.settings import load_settings
-from graphcdp.store.falkordb import FalkorDBStore
-from graphcdp.wiring import services_on
+from graphcdp_bench.ingest import record_persons
 
 HEADER = (
     "rec_id, given_name, surname, street_number, address_1, address_2, suburb, postcode, state, "
@@ -162,16 +160,14 @@ def test_the_packaged_sets_have_the_published_sizes() -> None:
 
 
 async def test_the_benchmark_runs_both_sides_on_a_tiny_file(
-    tmp_path: Path, falkordb_store: FalkorDBStore, second_falkordb_store: FalkorDBStore
+    tmp_path: Path, bench_graph: Services, second_bench_graph: Services
 ) -> None:
     path = write_febrl(tmp_path / "tiny.csv")
-    settings = load_settings()
-    async with services_on(falkordb_store, settings) as first, services_on(second_falkordb_store, settings) as second:
-        result = await run_febrl_benchmark(path, first, batch_size=5, splink_threads=1, trained=second)
+    result = await run_febrl_benchmark(path, bench_graph, batch_size=5, splink_threads=1, trained=second_bench_graph)
     # Ingested once under the configured model, trained on that, ingested again under the trained one.
     assert result["untrained"]["quality"]["items"] == 12
     assert result["graphcdp"]["training"]["records"] == 12 and result["graphcdp"]["training"]["seconds"] >= 0
-    assert len(await record_persons(second_falkordb_store)) == 12
+    assert len(await record_persons(second_bench_graph.store)) == 12
 
     assert (result["dataset"], result["linkType"], result["records"]) == ("tiny", "dedupe_only", 12)
     assert (result["trueEntities"], result["truePairs"]) == (8, TRUE_PAIRS)
@@ -179,7 +175,7 @@ async def test_the_benchmark_runs_both_sides_on_a_tiny_file(
 
     ours = result["graphcdp"]
     assert ours["errors"] == 0 and ours["batchSize"] == 5 and ours["actions"]["CREATED"] == 12
-    persons = await record_persons(second_falkordb_store)  # every record got a person
+    persons = await record_persons(second_bench_graph.store)  # every record got a person
     assert set(persons) == {f"febrl:{row.split(',')[0]}" for row in ROWS}
     assert ours["quality"]["predictedPersons"] == len(set(persons.values()))
 
@@ -216,11 +212,10 @@ async def test_the_benchmark_runs_both_sides_on_a_tiny_file(
     assert any(line.startswith("graphcdp ") for line in lines) and any(line.startswith("splink ") for line in lines)
 
 
-async def test_splink_can_be_left_out(tmp_path: Path, falkordb_store: FalkorDBStore) -> None:
+async def test_splink_can_be_left_out(tmp_path: Path, bench_graph: Services) -> None:
     a = write_febrl(tmp_path / "a.csv", tuple(row for row in ROWS if "-org" in row))
     b = write_febrl(tmp_path / "b.csv", tuple(row for row in ROWS if "-dup-0" in row))
-    async with services_on(falkordb_store, load_settings()) as services:
-        result = await run_febrl_benchmark([a, b], services, splink=False)
+    result = await run_febrl_benchmark([a, b], bench_graph, splink=False)
     assert result["linkType"] == "link_only" and result["records"] == 11
     assert result["graphcdp"]["quality"]["missing"] == 0 and result["trueEntities"] == 8
     assert result["splink"] == {"skipped": True, "reason": "not asked for (splink=False)"}

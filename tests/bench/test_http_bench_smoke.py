@@ -13,22 +13,22 @@ from typing import Any
 
 import pytest
 
-from graphcdp.bench.graphs import bench_services
-from graphcdp.bench.http_load import (
+from graphcdp.model.profiles import ConsentStatus
+from graphcdp.privacy.consent import ConsentRequest
+from graphcdp.store.embedded import EmbeddedFalkorDB
+from graphcdp.wiring import Services
+from graphcdp_bench.datagen import GeneratorConfig, write_dataset
+from graphcdp_bench.graphs import bench_services
+from graphcdp_bench.http_load import (
     BenchRequestError,
     BenchServer,
     http_client,
     run_concurrent,
     sample_identifiers,
 )
-from graphcdp.bench.ingest import graphcdp_ingest
-from graphcdp.bench.lookup import graphql_context, lookup_table, raw_context, run_lookup
-from graphcdp.bench.upsert_latency import run_upsert_latency, upsert_table
-from graphcdp.datagen import GeneratorConfig, write_dataset
-from graphcdp.model.profiles import ConsentStatus
-from graphcdp.privacy.consent import ConsentRequest
-from graphcdp.store.embedded import EmbeddedFalkorDB
-from graphcdp.wiring import Services
+from graphcdp_bench.ingest import graphcdp_ingest
+from graphcdp_bench.lookup import graphql_context, lookup_table, raw_context, run_lookup
+from graphcdp_bench.upsert_latency import run_upsert_latency, upsert_table
 
 GRAPH = "bench_http"
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 import redis
 
-from graphcdp.bench.scaling import probe_records
-from graphcdp.bench.suite import SuiteConfig, run_suite
 from graphcdp.cli import main
 from graphcdp.errors import StartupError
 from graphcdp.settings import load_settings
+from graphcdp_bench.scaling import probe_records
+from graphcdp_bench.suite import SuiteConfig, run_suite
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

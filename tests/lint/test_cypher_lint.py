@@ -24,6 +24,7 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CYPHER_DIR = REPO_ROOT / "cypher"
+BENCH_CYPHER_DIR = REPO_ROOT / "bench" / "graphcdp_bench" / "cypher"  # the benchmarks' own statements
 FALKORDB_DIR = CYPHER_DIR / "falkordb"
 LINT_DIR = REPO_ROOT / "tools" / "cypher-lint"
 LINT_SCRIPT = LINT_DIR / "lint.mjs"
@@ -79,8 +80,13 @@ def _relevant(diagnostics: list[Diagnostic], severity: int) -> list[Diagnostic]:
 
 
 def _neo4j_cypher_files() -> list[Path]:
-    """Shared and Neo4j-dialect .cypher files, relative to the repo root."""
-    return sorted(p.relative_to(REPO_ROOT) for p in CYPHER_DIR.rglob("*.cypher") if FALKORDB_DIR not in p.parents)
+    """Shared and Neo4j-dialect .cypher files (graphcdp's and the benchmarks'), relative to the repo root."""
+    files = [*CYPHER_DIR.rglob("*.cypher"), *BENCH_CYPHER_DIR.rglob("*.cypher")]
+    return sorted(p.relative_to(REPO_ROOT) for p in files if FALKORDB_DIR not in p.parents)
+
+
+def test_the_benchmarks_statements_are_linted_too() -> None:
+    assert any(BENCH_CYPHER_DIR in (REPO_ROOT / p).parents for p in _neo4j_cypher_files())
 
 
 def test_cypher_files_lint_clean() -> None:

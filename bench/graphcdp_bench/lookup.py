@@ -17,8 +17,10 @@ from typing import Any
 
 import httpx
 
-from graphcdp.bench.graphs import bench_services
-from graphcdp.bench.http_load import (
+from graphcdp.store import GraphStore, Row
+from graphcdp_bench.cypher import bench_statement
+from graphcdp_bench.graphs import bench_services
+from graphcdp_bench.http_load import (
     BenchRequestError,
     BenchServer,
     SampledIdentifier,
@@ -28,10 +30,9 @@ from graphcdp.bench.http_load import (
     run_concurrent,
     sample_identifiers,
 )
-from graphcdp.bench.latency import latency_summary
-from graphcdp.store import GraphStore, Row, statement
+from graphcdp_bench.latency import latency_summary
 
-RAW_CONTEXT = statement("bench/raw_context")
+RAW_CONTEXT = bench_statement("bench/raw_context")
 
 TOUCHPOINTS = 10
 # What a chatbot asks: who, her identifiers, consent, value and activity,
@@ -102,7 +103,7 @@ async def run_lookup(
         sample = await sample_identifiers(probe.store, min(queries, MAX_SAMPLE))
     if not sample:
         raise BenchRequestError(f"graph {graph!r} has no identifier that leads to a person: nothing to look up")
-    rng = random.Random(seed)  # noqa: S311 - reproducible benchmark input, not secrets
+    rng = random.Random(seed)
     # Request i asks asks[i], on both sides and at every level (warm-up requests included).
     asks = [rng.choice(sample) for _ in range(default_warmup(queries) + queries)]
     ours: dict[str, dict[str, Any]] = {}

@@ -1,7 +1,8 @@
 """The benchmarks' graphs: graphcdp's services on one graph of the benchmark's FalkorDB server.
 
 Every benchmark opens its graphs here, through graphcdp's composition root (graphcdp.wiring), so what it
-measures is the service as `graphcdp serve` and `graphcdp import` build it, started the same way.
+measures is the service as `graphcdp serve` and `graphcdp import` build it, started the same way; the
+store also runs the benchmarks' own statements (graphcdp_bench.cypher).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from contextlib import asynccontextmanager
 from graphcdp.settings import Backend, Settings, load_settings
 from graphcdp.store.falkordb import FalkorDBStore
 from graphcdp.wiring import Services, open_services
+from graphcdp_bench.cypher import BENCH_CYPHER, check_bench_statements
 
 
 def on_graph(settings: Settings, url: str, graph: str, **overrides: object) -> Settings:
@@ -28,7 +30,8 @@ async def bench_services(
     interrupted run left), `connections` sizes the connection pool (one per concurrent client)."""
     overrides: dict[str, object] = {} if connections is None else {"falkordb_max_connections": connections}
     graph_settings = on_graph(settings or load_settings(), url, graph, **overrides)
-    async with open_services(graph_settings, reset=reset) as services:
+    async with open_services(graph_settings, cypher_roots=(BENCH_CYPHER,), reset=reset) as services:
+        check_bench_statements(services.store.catalog)
         yield services
 
 

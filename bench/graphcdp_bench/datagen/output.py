@@ -19,8 +19,8 @@ from typing import IO, Any
 
 from tqdm import tqdm  # type: ignore[import-untyped]
 
-from graphcdp.datagen.generator import MESS_KINDS, Generator, GeneratorConfig
-from graphcdp.datagen.quality import shared_line, truth_line
+from graphcdp_bench.datagen.generator import MESS_KINDS, Generator, GeneratorConfig
+from graphcdp_bench.datagen.quality import shared_line, truth_line
 
 SHUFFLE_BUFFER = 20_000
 FILES = {
@@ -62,7 +62,7 @@ def write_dataset(
     """Generate `config.people` people into `out` (created if needed); returns the manifest."""
     out.mkdir(parents=True, exist_ok=True)
     generator = Generator(config)
-    shuffle = random.Random(f"shuffle:{config.seed}")  # noqa: S311 - file order, not secrets
+    shuffle = random.Random(f"shuffle:{config.seed}")
     records = touchpoints = 0
     shared_kinds: dict[str, dict[str, int]] = {}
     with (
@@ -101,7 +101,7 @@ def write_dataset(
 
     tally = generator.tally
     manifest: dict[str, Any] = {
-        "generator": "graphcdp.datagen",
+        "generator": "graphcdp_bench.datagen",
         "formatVersion": 1,
         "seed": config.seed,
         "people": config.people,

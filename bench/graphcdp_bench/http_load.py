@@ -28,10 +28,11 @@ from typing import IO, Any
 
 import httpx
 
-from graphcdp.store import GraphStore, statement
+from graphcdp.store import GraphStore
 from graphcdp.store.embedded import free_port
+from graphcdp_bench.cypher import bench_statement
 
-SAMPLE_IDENTIFIERS = statement("bench/sample_identifiers")
+SAMPLE_IDENTIFIERS = bench_statement("bench/sample_identifiers")
 
 GRAPHCDP = Path(sys.executable).with_name("graphcdp")
 READY_TIMEOUT = 60.0

@@ -1,6 +1,6 @@
 """`graphcdp bench all` (what `make bench` runs): every benchmark in one go on one embedded FalkorDB.
 
-1. ingest N people through graphcdp and through plain MERGE (graphcdp.bench.run);
+1. ingest N people through graphcdp and through plain MERGE (graphcdp_bench.run);
 2. the chatbot context lookup over HTTP on the graph just ingested, beside the raw database;
 3. single-record upserts over HTTP on that graph (with matching as configured; when it is on, the same
    upserts at one client again with it off, for what matching costs);
@@ -21,16 +21,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from graphcdp.bench.graphs import bench_services
-from graphcdp.bench.lookup import lookup_table, run_lookup
-from graphcdp.bench.plots import plot_latency, plot_scaling
-from graphcdp.bench.run import INGEST_GRAPH, ingest_on, ingest_table
-from graphcdp.bench.scaling import dataset, run_scaling, scaling_table
-from graphcdp.bench.seed import seed_graph
-from graphcdp.bench.upsert_latency import run_upsert_latency, upsert_table
 from graphcdp.errors import StartupError
 from graphcdp.settings import Settings
 from graphcdp.store.embedded import EmbeddedFalkorDB
+from graphcdp_bench.graphs import bench_services
+from graphcdp_bench.lookup import lookup_table, run_lookup
+from graphcdp_bench.plots import plot_latency, plot_scaling
+from graphcdp_bench.run import INGEST_GRAPH, ingest_on, ingest_table
+from graphcdp_bench.scaling import dataset, run_scaling, scaling_table
+from graphcdp_bench.seed import seed_graph
+from graphcdp_bench.upsert_latency import run_upsert_latency, upsert_table
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,7 @@ async def run_on_seeded_graph(
     measure: Callable[[str, str], Awaitable[dict[str, Any]]],
     progress: bool = True,
 ) -> dict[str, Any]:
-    """Run one HTTP benchmark on its own: seed a graph of `people` (graphcdp.bench.seed) on a fresh embedded
+    """Run one HTTP benchmark on its own: seed a graph of `people` (graphcdp_bench.seed) on a fresh embedded
     FalkorDB, then call `measure(falkordb_url, graph)`."""
     data = dataset(work, people, seed, progress=progress)
     database = work / "falkordb"

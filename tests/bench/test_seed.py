@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from graphcdp.bench.ingest import graphcdp_ingest
-from graphcdp.bench.seed import SeedMismatchError, seed_graph
-from graphcdp.datagen import GeneratorConfig, write_dataset
 from graphcdp.settings import load_settings
 from graphcdp.store import GraphStore
 from graphcdp.store.cypher import StatementName
 from graphcdp.wiring import services_on
+from graphcdp_bench.datagen import GeneratorConfig, write_dataset
+from graphcdp_bench.ingest import graphcdp_ingest
+from graphcdp_bench.seed import SeedMismatchError, seed_graph
 
 PERSON_STATES = StatementName("test/person_states")
 

@@ -32,8 +32,8 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from graphcdp.datagen import mess, vocab
-from graphcdp.datagen.people import HOUSEHOLD_SIZES, Household, PeopleFactory, Person
+from graphcdp_bench.datagen import mess, vocab
+from graphcdp_bench.datagen.people import HOUSEHOLD_SIZES, Household, PeopleFactory, Person
 
 START_MS = 1_640_995_200_000  # 2022-01-01T00:00:00Z
 END_MS = 1_735_603_200_000  # 2024-12-31T00:00:00Z
@@ -164,7 +164,7 @@ class Generator:
 
     def __init__(self, config: GeneratorConfig) -> None:
         self.config = config
-        self.rng = random.Random(config.seed)  # noqa: S311 - test data, not secrets
+        self.rng = random.Random(config.seed)
         self.factory = PeopleFactory(self.rng, config.people)
         self.tally = mess.Tally(self.rng, config.rates.as_dict())
         self.records_by_source: Counter[str] = Counter()

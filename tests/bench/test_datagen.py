@@ -13,14 +13,14 @@ from typing import Any
 import pytest
 
 from graphcdp.cli import main
-from graphcdp.datagen import GeneratorConfig, MessRates, evaluate, mess, read_truth, vocab, write_dataset
-from graphcdp.datagen.generator import MESS_KINDS
-from graphcdp.datagen.output import FILES
 from graphcdp.identity.input import parse_record
 from graphcdp.identity.normalize import IdentifierPolicy
 from graphcdp.model.identity import ItemError
 from graphcdp.profiles.touchpoint_input import parse_touchpoint
 from graphcdp.settings import load_settings
+from graphcdp_bench.datagen import GeneratorConfig, MessRates, evaluate, mess, read_truth, vocab, write_dataset
+from graphcdp_bench.datagen.generator import MESS_KINDS
+from graphcdp_bench.datagen.output import FILES
 
 JUNK = {*vocab.JUNK_EMAILS, *vocab.JUNK_PHONES}
 

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from graphcdp.bench.febrl import run_febrl_benchmark
-from graphcdp.bench.graphs import bench_services
 from graphcdp.settings import Settings
 from graphcdp.store.embedded import EmbeddedFalkorDB
+from graphcdp_bench.febrl import run_febrl_benchmark
+from graphcdp_bench.graphs import bench_services
 
 
 async def run_febrl_sets(settings: Settings, work: Path, sets: Sequence[str], *, splink: bool = True) -> dict[str, Any]:

@@ -129,7 +129,7 @@ COMMON_SURNAME_SHARE = 0.62  # the rest comes from the long tail
 def rare_surnames() -> list[tuple[str, float]]:
     """The long tail, in a fixed order with Zipf weights (rank r weighs 1/r): a few are fairly common."""
     names = [head + tail for head in _SURNAME_HEADS for tail in _SURNAME_TAILS]
-    random.Random(7).shuffle(names)  # noqa: S311 - a fixed order, not a secret
+    random.Random(7).shuffle(names)
     names[3:3] = SPECIAL_SURNAMES
     return [(name, 1.0 / rank) for rank, name in enumerate(names, start=1)]
 

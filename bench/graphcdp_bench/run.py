@@ -10,11 +10,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from graphcdp.bench.graphs import bench_services, falkordb
-from graphcdp.bench.ingest import graphcdp_ingest, quality, raw_ingest, record_persons
-from graphcdp.datagen import GeneratorConfig, write_dataset
 from graphcdp.settings import Settings
 from graphcdp.store.embedded import EmbeddedFalkorDB
+from graphcdp_bench.datagen import GeneratorConfig, write_dataset
+from graphcdp_bench.graphs import bench_services, falkordb
+from graphcdp_bench.ingest import graphcdp_ingest, quality, raw_ingest, record_persons
 
 INGEST_GRAPH = "bench_graphcdp"  # the graph graphcdp built; later benchmarks of the suite run on it
 RAW_GRAPH = "bench_raw"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 
-from graphcdp.datagen import vocab
+from graphcdp_bench.datagen import vocab
 
 
 class Tally:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from graphcdp.datagen import vocab
-from graphcdp.datagen.mess import ascii_letters
+from graphcdp_bench.datagen import vocab
+from graphcdp_bench.datagen.mess import ascii_letters
 
 # How many people live together: 1 (55 %), 2 (27 %), 3 (10 %), 4 (6 %), 5 (2 %).
 HOUSEHOLD_SIZES = vocab.Weighted([(1, 55), (2, 27), (3, 10), (4, 6), (5, 2)])

@@ -22,8 +22,8 @@ from typing import Any
 
 import httpx
 
-from graphcdp.bench.graphs import bench_services
-from graphcdp.bench.http_load import (
+from graphcdp_bench.graphs import bench_services
+from graphcdp_bench.http_load import (
     BenchRequestError,
     BenchServer,
     SampledIdentifier,
@@ -32,7 +32,7 @@ from graphcdp.bench.http_load import (
     run_clients,
     sample_identifiers,
 )
-from graphcdp.bench.latency import latency_summary
+from graphcdp_bench.latency import latency_summary
 
 UPSERT = (
     "mutation($r: [RecordInput!]!) { upsertRecords(records: $r) "
@@ -123,9 +123,9 @@ async def run_upsert_latency(
     """
     existing = await _existing_identifiers(falkordb_url, graph, upserts)
     run = uuid.uuid4().hex[:8]
-    rng = random.Random(seed)  # noqa: S311 - reproducible benchmark input, not secrets
+    rng = random.Random(seed)
     # Per run, not per seed: a rerun on the same graph gets phones it has not seen.
-    phone_base = random.Random(run).randrange(PHONE_SPACE)  # noqa: S311 - test data, not secrets
+    phone_base = random.Random(run).randrange(PHONE_SPACE)
     warmup = default_warmup(upserts)
     actions: Counter[str] = Counter()
     scored: Counter[str] = Counter({"pairsScored": 0, "matched": 0, "possible": 0, "upsertsWithCandidates": 0})

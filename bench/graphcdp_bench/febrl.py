@@ -18,7 +18,7 @@ Splink's side (`run_splink`, DuckDB backend) follows Splink's published FEBRL ex
 random sampling, m by expectation maximisation on two blocking rules, pairwise predictions above a low
 threshold, connected components at a high match probability.
 
-Both partitions are scored against the truth with `graphcdp.datagen.quality.evaluate`: pairwise precision,
+Both partitions are scored against the truth with `graphcdp_bench.datagen.quality.evaluate`: pairwise precision,
 recall and F1, persons holding records of several true people (over-merged) and true people spread over
 several persons (split).
 
@@ -40,12 +40,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from graphcdp.bench.ingest import record_persons
-from graphcdp.datagen.quality import evaluate
 from graphcdp.identity.matching.config import MatchingModel, load_model
 from graphcdp.identity.matching.training import read_records, train
 from graphcdp.identity.service import IdentityService, record_key
 from graphcdp.wiring import Services
+from graphcdp_bench.datagen.quality import evaluate
+from graphcdp_bench.ingest import record_persons
 
 FEBRL_COLUMNS = (
     "rec_id",

@@ -8,8 +8,8 @@
 - `quality`: the ground-truth file and the evaluation of a predicted partition against it.
 """
 
-from graphcdp.datagen.generator import GeneratorConfig, MessRates
-from graphcdp.datagen.output import write_dataset
-from graphcdp.datagen.quality import QualityReport, Truth, evaluate, read_truth
+from graphcdp_bench.datagen.generator import GeneratorConfig, MessRates
+from graphcdp_bench.datagen.output import write_dataset
+from graphcdp_bench.datagen.quality import QualityReport, Truth, evaluate, read_truth
 
 __all__ = ["GeneratorConfig", "MessRates", "QualityReport", "Truth", "evaluate", "read_truth", "write_dataset"]

@@ -26,13 +26,13 @@ from typing import Any
 
 import pytest
 
-from graphcdp.datagen import GeneratorConfig, MessRates, QualityReport, evaluate, read_truth, write_dataset
-from graphcdp.datagen.quality import Truth, label_groups
 from graphcdp.identity.input import ParsedRecord, parse_record
 from graphcdp.identity.normalize import IdentifierPolicy
 from graphcdp.identity.service import IdentityService
 from graphcdp.settings import load_settings
 from graphcdp.store import GraphStore
+from graphcdp_bench.datagen import GeneratorConfig, MessRates, QualityReport, evaluate, read_truth, write_dataset
+from graphcdp_bench.datagen.quality import Truth, label_groups
 from tests.identity_helpers import partition
 
 BATCH = 500

@@ -1,10 +1,10 @@
 """Scaling benchmark: does the cost of one operation stay flat as the graph grows?
 
 For each size it generates N true people, seeds a fresh graph with what graphcdp would build from them
-(graphcdp.bench.seed: the resolver's own plan, written with graphcdp's own statements, so a million people
+(graphcdp_bench.seed: the resolver's own plan, written with graphcdp's own statements, so a million people
 take minutes rather than hours), and then measures, beside the raw database doing the same work:
 
-- the context lookup over HTTP (graphcdp.bench.lookup, one client);
+- the context lookup over HTTP (graphcdp_bench.lookup, one client);
 - single-record upserts in-process (no HTTP, so only graphcdp and the database are timed): half of them new
   people, half new records carrying an identifier a person of the graph already has, so resolution reads
   and merges real components; the raw side MERGEs the same record's nodes and edges with a known person;
@@ -23,18 +23,18 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from graphcdp.bench.graphs import bench_services, falkordb
-from graphcdp.bench.http_load import sample_identifiers
-from graphcdp.bench.ingest import RAW_RECORDS
-from graphcdp.bench.latency import latency_summary
-from graphcdp.bench.lookup import run_lookup
-from graphcdp.bench.seed import seed_graph
-from graphcdp.datagen import GeneratorConfig, write_dataset
 from graphcdp.identity.input import parse_record
 from graphcdp.identity.service import IdentityService, record_param
 from graphcdp.model.identity import ItemError
 from graphcdp.settings import Settings
 from graphcdp.store.embedded import EmbeddedFalkorDB
+from graphcdp_bench.datagen import GeneratorConfig, write_dataset
+from graphcdp_bench.graphs import bench_services, falkordb
+from graphcdp_bench.http_load import sample_identifiers
+from graphcdp_bench.ingest import RAW_RECORDS
+from graphcdp_bench.latency import latency_summary
+from graphcdp_bench.lookup import run_lookup
+from graphcdp_bench.seed import seed_graph
 
 PROBE_SOURCE = "bench_probe"
 
@@ -49,7 +49,7 @@ def dataset(work: Path, people: int, seed: int, *, progress: bool) -> Path:
 
 def probe_records(existing: Sequence[tuple[str, str]], count: int, seed: int) -> list[dict[str, Any]]:
     """Records to upsert one at a time: even ones are new people, odd ones carry an existing identifier."""
-    rng = random.Random(seed)  # noqa: S311 - reproducible benchmark data, not secrets
+    rng = random.Random(seed)
     records = []
     for n in range(count):
         identifiers = [{"type": "cookie_id", "value": f"probe-{seed}-{n}"}]

@@ -18,19 +18,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from graphcdp.datagen.quality import evaluate, read_truth
 from graphcdp.identity.input import parse_record
 from graphcdp.identity.normalize import IdentifierPolicy
 from graphcdp.ingest.bulk import import_file
 from graphcdp.model.identity import ItemError
 from graphcdp.profiles.touchpoint_input import parse_touchpoint
 from graphcdp.settings import Settings
-from graphcdp.store import GraphStore, statement
+from graphcdp.store import GraphStore
 from graphcdp.wiring import Services
+from graphcdp_bench.cypher import bench_statement
+from graphcdp_bench.datagen.quality import evaluate, read_truth
 
-RAW_RECORDS = statement("bench/raw_records")
-RAW_TOUCHPOINTS = statement("bench/raw_touchpoints")
-RECORD_PERSONS = statement("bench/record_persons")
+RAW_RECORDS = bench_statement("bench/raw_records")
+RAW_TOUCHPOINTS = bench_statement("bench/raw_touchpoints")
+RECORD_PERSONS = bench_statement("bench/record_persons")
 
 
 @dataclass(frozen=True)
