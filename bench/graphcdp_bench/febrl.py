@@ -398,6 +398,7 @@ async def run_febrl_benchmark(
     cluster_threshold: float = 0.99,
     splink_threads: int | None = None,
     trained: Services | None = None,
+    random_pairs: int = 200_000,
 ) -> dict[str, Any]:
     """graphcdp and Splink on one FEBRL data set (see `load_febrl`), in the same run, scored against the
     truth. `services` should be on an empty graph; it keeps what graphcdp built.
@@ -405,7 +406,8 @@ async def run_febrl_benchmark(
     graphcdp first ingests under the FEBRL model as configured (febrl_model.json: untrained weights). With a
     second empty graph's services `trained`, it then trains on what the first ingest stored (graphcdp matching
     train) and ingests again, incrementally, under the trained model: the `graphcdp` side is then that run,
-    and `untrained` the first."""
+    and `untrained` the first. Training estimates u from `random_pairs` random pairs (as `graphcdp matching
+    train --random-pairs`)."""
     febrl = load_febrl(name)
     truth = febrl.truth()
     entities = Counter(truth.values())
@@ -416,7 +418,7 @@ async def run_febrl_benchmark(
     untrained: dict[str, Any] | None = None
     if trained is not None:
         started = time.perf_counter()
-        learned = train(configured, await read_records(services.store, configured))
+        learned = train(configured, await read_records(services.store, configured), random_pairs=random_pairs)
         training = {
             "seconds": round(time.perf_counter() - started, 3),
             **(learned.trained.model_dump(by_alias=True) if learned.trained else {}),

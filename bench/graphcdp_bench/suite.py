@@ -80,6 +80,9 @@ async def run_suite(
         results[name] = result
         write_result(out, name, result)
         say(table(result))
+        # A database that died is said at once, not after the next step's connection attempts time out.
+        if (reason := server.failure()) is not None:
+            raise StartupError(f"the benchmark database stopped after the {name} step: {reason}")
 
     try:
         ingest = await ingest_on(server, settings, data, batch_size=config.batch_size, progress=config.progress)

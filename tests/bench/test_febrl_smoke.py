@@ -163,7 +163,9 @@ async def test_the_benchmark_runs_both_sides_on_a_tiny_file(
     tmp_path: Path, bench_graph: Services, second_bench_graph: Services
 ) -> None:
     path = write_febrl(tmp_path / "tiny.csv")
-    result = await run_febrl_benchmark(path, bench_graph, batch_size=5, splink_threads=1, trained=second_bench_graph)
+    result = await run_febrl_benchmark(
+        path, bench_graph, batch_size=5, splink_threads=1, trained=second_bench_graph, random_pairs=500
+    )
     # Ingested once under the configured model, trained on that, ingested again under the trained one.
     assert result["untrained"]["quality"]["items"] == 12
     assert result["graphcdp"]["training"]["records"] == 12 and result["graphcdp"]["training"]["seconds"] >= 0

@@ -6,16 +6,22 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from graphcdp.cli import main
 from graphcdp.errors import StartupError
 from graphcdp.settings import load_settings
+from graphcdp_bench.lookup import lookup_table
 from graphcdp_bench.scaling import probe_records
 from graphcdp_bench.suite import SuiteConfig, run_suite
+from graphcdp_bench.upsert_latency import upsert_table
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -26,11 +32,11 @@ async def test_the_whole_suite_writes_every_result_and_both_plots(tmp_path: Path
         people=30,
         seed=2,
         batch_size=40,
-        lookup_clients=(1, 3),
-        lookup_queries=12,
+        lookup_clients=(1, 2),
+        lookup_queries=10,
         upsert_clients=(1, 2),
-        upserts=8,
-        scaling_sizes=(15, 30),
+        upserts=10,
+        scaling_sizes=(12,),  # the scaling command's test runs several sizes
         scaling_probes=6,
         progress=False,
     )
@@ -39,23 +45,65 @@ async def test_the_whole_suite_writes_every_result_and_both_plots(tmp_path: Path
     for name in ("ingest", "lookup", "upsert", "upsertWithoutMatching", "scaling", "suite"):
         assert json.loads((out / f"{name}.json").read_text()) == results[name]
     assert results["ingest"]["quality"]["truePeople"] == 30
-    assert set(results["lookup"]["graphcdp"]) == {"1", "3"} and set(results["upsert"]["clients"]) == {"1", "2"}
-    # Matching is on by default, so the same upserts ran again at one client with it off.
-    assert results["upsert"]["matching"] is True and results["upsertWithoutMatching"]["matching"] is False
-    assert set(results["upsertWithoutMatching"]["clients"]) == {"1"}
-    sizes = results["scaling"]["sizes"]
-    assert [s["people"] for s in sizes] == [15, 30]
-    for size in sizes:
-        assert size["upsert"]["graphcdp"]["count"] == 6 and size["upsert"]["raw"]["count"] == 6
-        assert size["lookup"]["graphcdp"]["count"] == 6
-        assert size["seed"]["records"] > size["people"] and size["seed"]["persons"] > 0
-        # FalkorDB reports memory in whole megabytes: a graph this small may read as 0.
-        assert size["memory"]["mb"] >= 0 and isinstance(size["memory"]["bytesPerPerson"], int)
+    _check_upserts(results["upsert"])
+    _check_lookups(results["lookup"])
+    # Matching is on by default, so the same upserts ran again at one client with it off, and the served
+    # process really ran without it: nothing was scored.
+    baseline = results["upsertWithoutMatching"]
+    assert baseline["matching"] is False and set(baseline["clients"]) == {"1"}
+    assert sum(baseline["actions"].values()) == 10
+    assert baseline["scored"] == {"pairsScored": 0, "matched": 0, "possible": 0, "upsertsWithCandidates": 0}
+    assert "matching off" in upsert_table(baseline)
+    (size,) = results["scaling"]["sizes"]
+    assert size["people"] == 12
+    assert size["upsert"]["graphcdp"]["count"] == 6 and size["upsert"]["raw"]["count"] == 6
+    assert size["lookup"]["graphcdp"]["count"] == 6
+    assert size["seed"]["records"] > size["people"] and size["seed"]["persons"] > 0
+    # FalkorDB reports memory in whole megabytes: a graph this small may read as 0.
+    assert size["memory"]["mb"] >= 0 and isinstance(size["memory"]["bytesPerPerson"], int)
     for plot in ("latency.png", "scaling.png"):
         data = (out / plot).read_bytes()
         assert data.startswith(PNG_MAGIC) and len(data) > 10_000
     assert len(printed) == 6 and "all benchmarks in" in printed[-1]
     assert not (tmp_path / "work" / "falkordb").exists()  # the benchmark database is removed afterwards
+
+
+def _ordered(summary: dict[str, Any], count: int) -> None:
+    assert summary["count"] == count
+    assert 0 < summary["p50"] <= summary["p95"] <= summary["p99"] <= summary["max"]
+    assert summary["requestsPerSecond"] > 0
+
+
+def _rows_by_clients(table: str) -> set[str]:
+    return {line.split()[0] for line in table.splitlines() if line.split() and line.split()[0].isdigit()}
+
+
+def _check_upserts(upsert: dict[str, Any]) -> None:
+    assert upsert["upserts"] == 10 and set(upsert["clients"]) == {"1", "2"}
+    for summary in upsert["clients"].values():
+        _ordered(summary, 10)
+    # Every timed upsert is counted once; new people are created, linking records merge two persons.
+    assert sum(upsert["actions"].values()) == 20
+    assert upsert["actions"].get("CREATED", 0) > 0 and upsert["actions"].get("MERGED", 0) > 0
+    assert "UNCHANGED" not in upsert["actions"]
+    assert _rows_by_clients(upsert_table(upsert)) == {"1", "2"}
+    # Matching is on (the default): the records carry the traits of people of the graph, so it meets real
+    # blocks and scores candidates.
+    assert upsert["matching"] is True
+    assert upsert["scored"]["pairsScored"] > 0 and 0 < upsert["scored"]["upsertsWithCandidates"] <= 20
+    assert "candidate pairs scored" in upsert_table(upsert)
+
+
+def _check_lookups(lookup: dict[str, Any]) -> None:
+    assert lookup["queries"] == 10
+    for side in ("graphcdp", "raw"):
+        assert set(lookup[side]) == {"1", "2"}
+        for summary in lookup[side].values():
+            _ordered(summary, 10)
+    for clients, ratio in lookup["ratio"].items():
+        assert ratio["p50"] == round(lookup["graphcdp"][clients]["p50"] / lookup["raw"][clients]["p50"], 2)
+        assert ratio["p50"] > 0 and ratio["requestsPerSecond"] > 0
+    assert _rows_by_clients(lookup_table(lookup)) == {"1", "2"}
 
 
 async def test_a_benchmark_database_that_dies_leaves_its_log_in_the_results(tmp_path: Path) -> None:
@@ -69,14 +117,25 @@ async def test_a_benchmark_database_that_dies_leaves_its_log_in_the_results(tmp_
             log = (work / "falkordb" / "falkordb.log").read_text()
             port = int(re.findall(r"port=(\d+)", log)[-1])
             with contextlib.suppress(redis.ConnectionError):  # it drops the connection as it exits
-                redis.Redis(port=port).shutdown(nosave=True)
+                # No retries: the dropped connection is the expected answer, not one to try again.
+                redis.Redis(port=port, retry=Retry(NoBackoff(), 0)).shutdown(nosave=True)
+            _wait_exited(int(re.findall(r"^(\d+):M .*Ready to accept", log, re.MULTILINE)[-1]))
 
-    with pytest.raises(StartupError):
+    with pytest.raises(StartupError, match="the benchmark database stopped after the ingest step"):
         await run_suite(load_settings(), config, out=out, work=work, say=stop_the_database_after_the_ingest)
     kept = out / "falkordb-crash.log"
     assert f"its log is in {kept}" in printed[-1]
     assert "User requested shutdown" in kept.read_text()
     assert not (work / "falkordb").exists()
+
+
+def _wait_exited(pid: int) -> None:
+    """Until the process has exited (a zombie, not yet reaped by its parent, has)."""
+    deadline = time.monotonic() + 10
+    stat = Path(f"/proc/{pid}/stat")
+    while stat.exists() and stat.read_text().split()[2] != "Z":
+        assert time.monotonic() < deadline, f"process {pid} still runs"
+        time.sleep(0.01)
 
 
 def test_probe_records_alternate_new_people_and_existing_identifiers() -> None:
