@@ -261,17 +261,28 @@ async def test_batches_are_cut_at_batch_size(tmp_path: Path) -> None:
     assert service.dry_runs == [False, False, False]
 
 
-class SlowService(FakeService):
-    """Takes a while per batch, the later batches less: what overlaps shows, and they finish out of order."""
+class GatedService(FakeService):
+    """Holds every batch until `concurrency` of them are in the service at once (or the last has come),
+    then lets that group finish newest first: the overlap and the out-of-order finish are certain, not a
+    matter of how long a sleep lasts on a loaded machine."""
 
-    def __init__(self) -> None:
+    def __init__(self, concurrency: int, batches: int) -> None:
         super().__init__()
-        self.in_flight = self.most_in_flight = 0
+        self.concurrency, self.expected = concurrency, batches
+        self.arrived = self.in_flight = self.most_in_flight = 0
+        self.held: list[asyncio.Event] = []
 
     async def upsert_records(self, items: Sequence[Mapping[str, Any]], dry_run: bool = False) -> UpsertOutcome:
+        self.arrived += 1
         self.in_flight += 1
         self.most_in_flight = max(self.most_in_flight, self.in_flight)
-        await asyncio.sleep(0.02 / (len(self.batches) + 1))
+        mine = asyncio.Event()
+        self.held.append(mine)
+        if len(self.held) == self.concurrency or self.arrived == self.expected:
+            for event in reversed(self.held):  # woken in this order: the newest batch finishes first
+                event.set()
+            self.held = []
+        await mine.wait()
         self.in_flight -= 1
         return await super().upsert_records(items, dry_run)
 
@@ -279,9 +290,12 @@ class SlowService(FakeService):
 @pytest.mark.parametrize("concurrency", [1, 2, 3])
 async def test_batches_in_flight_at_once_are_counted_in_file_order(tmp_path: Path, concurrency: int) -> None:
     path = write_lines(tmp_path / "in.jsonl", [record(str(n)) for n in range(1, 10)] + [record("bad-10")])
-    service = SlowService()
-    report = await import_file(service, path, batch_size=2, concurrency=concurrency, progress=False)
+    service = GatedService(concurrency, batches=5)
+    async with asyncio.timeout(10):  # an importer that never has `concurrency` batches out would wait forever
+        report = await import_file(service, path, batch_size=2, concurrency=concurrency, progress=False)
     assert service.most_in_flight == concurrency
+    if concurrency > 1:  # the batches really finished out of order
+        assert service.source_ids[:2] == [str(2 * concurrency - 1), str(2 * concurrency)]
     assert sorted(service.source_ids) == sorted([str(n) for n in range(1, 10)] + ["bad-10"])
     assert (report.lines_read, report.stored, report.rejected) == (10, 9, 1)
     assert [r["line"] for r in rejects_of(rejects_path_for(path))] == [10]
