@@ -6,27 +6,41 @@ import argparse
 import asyncio
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphcdp.errors import StartupError
 from graphcdp.settings import Settings, load_settings
 
+if TYPE_CHECKING:  # the importer is imported when a command runs: `graphcdp --help` stays fast
+    from graphcdp.ingest.bulk import RecordSink
+
 
 async def _import(settings: Settings, args: argparse.Namespace) -> str:
-    from graphcdp.ingest.bulk import format_report, import_file
     from graphcdp.wiring import open_services
 
     async with open_services(settings) as services:
-        report = await import_file(
-            services.touchpoint_sink if args.touchpoints else services.identity,
-            Path(args.file),
-            fmt=args.format,
-            batch_size=args.batch_size or settings.max_batch_size,
-            rejects_path=Path(args.rejects) if args.rejects else None,
-            resume=not args.no_resume,
-            dry_run=args.dry_run,
-            concurrency=args.concurrency,
-        )
+        return await _import_into(services.touchpoint_sink if args.touchpoints else services.identity, settings, args)
+
+
+async def _import_remote(settings: Settings, args: argparse.Namespace) -> str:
+    from graphcdp.ingest.remote import GraphQLEndpoint, RemoteSink
+
+    return await _import_into(RemoteSink(GraphQLEndpoint(args.url), touchpoints=args.touchpoints), settings, args)
+
+
+async def _import_into(sink: RecordSink, settings: Settings, args: argparse.Namespace) -> str:
+    from graphcdp.ingest.bulk import format_report, import_file
+
+    report = await import_file(
+        sink,
+        Path(args.file),
+        fmt=args.format,
+        batch_size=args.batch_size or settings.max_batch_size,
+        rejects_path=Path(args.rejects) if args.rejects else None,
+        resume=not args.no_resume,
+        dry_run=args.dry_run,
+        concurrency=args.concurrency,
+    )
     return format_report(report, "touchpoints" if args.touchpoints else "records")
 
 
@@ -35,6 +49,9 @@ def import_records(args: argparse.Namespace) -> None:
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     if args.touchpoints and (args.dry_run or args.format == "csv" or str(args.file).endswith(".csv")):
         raise StartupError("--touchpoints reads JSON Lines (one TouchpointInput object per line), without --dry-run")
+    if args.url:  # the running service checks the batch size against its own limit
+        print(asyncio.run(_import_remote(settings, args)))
+        return
     if args.batch_size and args.batch_size > settings.max_batch_size:
         raise StartupError(
             f"--batch-size {args.batch_size} is above GRAPHCDP_MAX_BATCH_SIZE ({settings.max_batch_size})"
@@ -54,4 +71,10 @@ def add_commands(commands: Any) -> None:
         "--concurrency", type=int, default=1, help="batches in the service at once (default 1: one after another)"
     )
     bulk.add_argument("--touchpoints", action="store_true", help="the file holds touchpoints (JSON Lines), not records")
+    bulk.add_argument(
+        "--url",
+        metavar="URL",
+        help="send the batches to a running graphcdp (its upsertRecords / trackTouchpoints mutations), e.g. "
+        "http://127.0.0.1:8000/graphql, instead of opening the database: what to use while `graphcdp serve` runs",
+    )
     bulk.set_defaults(handler=import_records)

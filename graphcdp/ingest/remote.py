@@ -1,0 +1,149 @@
+"""`graphcdp import --url`: the importer's batches sent to a running graphcdp through its GraphQL API.
+
+While `graphcdp serve` runs, its embedded database belongs to it: an import opening the same data
+directory is refused. With `--url` the import sends each batch as one `upsertRecords` (or
+`trackTouchpoints`) call instead, as a connector would; the progress bar, rejects file, resume and report
+are the importer's own (graphcdp.ingest.bulk). HTTP goes through the standard library, in a thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from graphcdp.ingest.readers import BulkImportError
+from graphcdp.model.identity import ItemError, RecordAction, RecordResult, UpsertOutcome
+
+UPSERT_RECORDS = """
+mutation Import($records: [RecordInput!]!, $dryRun: Boolean!) {
+  upsertRecords(records: $records, dryRun: $dryRun) {
+    results { index personId action }
+    errors { index code message }
+    personsCreated
+    personsMerged
+  }
+}"""
+TRACK_TOUCHPOINTS = """
+mutation Import($touchpoints: [TouchpointInput!]!) {
+  trackTouchpoints(touchpoints: $touchpoints) {
+    results { index personId action }
+    errors { index code message }
+  }
+}"""
+# An item the schema refuses (a field it does not know, a value of the wrong type) fails the whole request
+# before it runs; its batch is then sent again item by item, and only the refused items are rejected.
+INVALID_ITEM = "INVALID_FIELD"
+TIMEOUT = 300.0  # seconds for one batch: a large batch on a busy service takes a while
+
+
+class RemoteImportError(BulkImportError):
+    """The running service cannot be reached, or refused a batch as a whole."""
+
+
+class GraphQLEndpoint:
+    """POSTs GraphQL requests to one URL (`http://host:port/graphql`)."""
+
+    def __init__(self, url: str, timeout: float = TIMEOUT) -> None:
+        self.url = url
+        self.timeout = timeout
+
+    async def execute(self, query: str, variables: Mapping[str, Any]) -> dict[str, Any]:
+        """The response body: `data` and/or `errors`."""
+        return await asyncio.to_thread(self._post, query, variables)
+
+    def _post(self, query: str, variables: Mapping[str, Any]) -> dict[str, Any]:
+        request = urllib.request.Request(  # noqa: S310 - the URL is the operator's own --url
+            self.url,
+            data=json.dumps({"query": query, "variables": dict(variables)}).encode("utf-8"),
+            headers={"Content-Type": "application/json", "Accept": "application/json"},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+                return _json_body(response.read())
+        except urllib.error.HTTPError as exc:  # GraphQL request errors may come with a 4xx and a JSON body
+            body = exc.read()
+            try:
+                return _json_body(body)
+            except RemoteImportError:
+                raise RemoteImportError(f"graphcdp at {self.url} answered HTTP {exc.code} {exc.reason}") from None
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise RemoteImportError(
+                f"cannot reach graphcdp at {self.url} ({reason}); is `graphcdp serve` running there?"
+            ) from None
+
+
+def _json_body(raw: bytes) -> dict[str, Any]:
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise RemoteImportError("the service's answer is not JSON: is --url a graphcdp /graphql endpoint?") from None
+    if not isinstance(body, dict):
+        raise RemoteImportError("the service's answer is not a GraphQL response")
+    return body
+
+
+class RemoteSink:
+    """The importer's record sink, answered by a running graphcdp: records, or touchpoints."""
+
+    def __init__(self, endpoint: GraphQLEndpoint, *, touchpoints: bool = False) -> None:
+        self.endpoint = endpoint
+        self.touchpoints = touchpoints
+
+    async def upsert_records(self, items: Sequence[Mapping[str, Any]], dry_run: bool = False) -> UpsertOutcome:
+        if self.touchpoints:
+            field, body = "trackTouchpoints", await self.endpoint.execute(TRACK_TOUCHPOINTS, {"touchpoints": items})
+        else:
+            variables = {"records": items, "dryRun": dry_run}
+            field, body = "upsertRecords", await self.endpoint.execute(UPSERT_RECORDS, variables)
+        errors = body.get("errors") or []
+        if not errors and isinstance(payload := (body.get("data") or {}).get(field), dict):
+            return _outcome(payload)
+        refused = _refused_items(errors)
+        if refused is None:
+            first = errors[0] if errors and isinstance(errors[0], dict) else {}
+            code = (first.get("extensions") or {}).get("code")
+            raise RemoteImportError(
+                f"graphcdp at {self.endpoint.url} refused the batch: {first.get('message', body)}"
+                + (f" ({code})" if code else "")
+            )
+        if len(items) == 1:
+            return UpsertOutcome(errors=[ItemError(index=0, code=INVALID_ITEM, message=refused)])
+        return await self._one_by_one(items, dry_run)
+
+    async def _one_by_one(self, items: Sequence[Mapping[str, Any]], dry_run: bool) -> UpsertOutcome:
+        merged = UpsertOutcome()
+        for index, item in enumerate(items):
+            single = await self.upsert_records([item], dry_run)
+            merged.results += [result.model_copy(update={"index": index}) for result in single.results]
+            merged.errors += [error.model_copy(update={"index": index}) for error in single.errors]
+            merged.persons_created += single.persons_created
+            merged.persons_merged += single.persons_merged
+        return merged
+
+
+def _refused_items(errors: list[Any]) -> str | None:
+    """Why the schema refused the request's items (its variables), or None for any other error."""
+    messages = [e.get("message", "") for e in errors if isinstance(e, dict)]
+    if not messages or not all(m.startswith("Variable '$") for m in messages):
+        return None
+    # e.g. "Variable '$records' has invalid value at [0]: Expected value of type 'RecordInput' not to include
+    # unknown field 'colour', …": said as the service says it (the rejects file keeps it beside the line).
+    return "; ".join(messages)
+
+
+def _outcome(payload: dict[str, Any]) -> UpsertOutcome:
+    return UpsertOutcome(
+        results=[
+            RecordResult(index=r["index"], person_id=r["personId"] or "", action=RecordAction(r["action"]))
+            for r in payload["results"]
+        ],
+        errors=[ItemError(index=e["index"], code=e["code"], message=e["message"]) for e in payload["errors"]],
+        persons_created=payload.get("personsCreated") or [],
+        persons_merged=payload.get("personsMerged") or [],
+    )
