@@ -159,7 +159,7 @@ class BenchServer:
                         return
                 except httpx.TransportError:
                     pass
-                await asyncio.sleep(0.1)
+                await asyncio.sleep(0.02)
         raise BenchRequestError(
             f"graphcdp serve was not ready within {self.ready_timeout:g} s on {self.base_url}; "
             f"log tail:\n{self.log_tail()}"

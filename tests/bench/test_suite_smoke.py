@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 import time
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,9 @@ from redis.retry import Retry
 from graphcdp.cli import main
 from graphcdp.errors import StartupError
 from graphcdp.settings import load_settings
+from graphcdp.store.embedded import EmbeddedFalkorDB
+from graphcdp_bench import suite
+from graphcdp_bench.datagen import GeneratorConfig, write_dataset
 from graphcdp_bench.lookup import lookup_table
 from graphcdp_bench.scaling import probe_records
 from graphcdp_bench.suite import SuiteConfig, run_suite
@@ -26,7 +28,7 @@ from graphcdp_bench.upsert_latency import upsert_table
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
-async def test_the_whole_suite_writes_every_result_and_both_plots(tmp_path: Path) -> None:
+async def test_the_whole_suite_writes_every_result_and_its_plot(tmp_path: Path) -> None:
     out, printed = tmp_path / "results", []
     config = SuiteConfig(
         people=30,
@@ -36,13 +38,12 @@ async def test_the_whole_suite_writes_every_result_and_both_plots(tmp_path: Path
         lookup_queries=10,
         upsert_clients=(1, 2),
         upserts=10,
-        scaling_sizes=(12,),  # the scaling command's test runs several sizes
-        scaling_probes=6,
+        scaling_sizes=(),  # as `make bench`: the scaling step has its own test (the scaling command's)
         progress=False,
     )
     results = await run_suite(load_settings(), config, out=out, work=tmp_path / "work", say=printed.append)
 
-    for name in ("ingest", "lookup", "upsert", "upsertWithoutMatching", "scaling", "suite"):
+    for name in ("ingest", "lookup", "upsert", "upsertWithoutMatching", "suite"):
         assert json.loads((out / f"{name}.json").read_text()) == results[name]
     assert results["ingest"]["quality"]["truePeople"] == 30
     _check_upserts(results["upsert"])
@@ -54,17 +55,10 @@ async def test_the_whole_suite_writes_every_result_and_both_plots(tmp_path: Path
     assert sum(baseline["actions"].values()) == 10
     assert baseline["scored"] == {"pairsScored": 0, "matched": 0, "possible": 0, "upsertsWithCandidates": 0}
     assert "matching off" in upsert_table(baseline)
-    (size,) = results["scaling"]["sizes"]
-    assert size["people"] == 12
-    assert size["upsert"]["graphcdp"]["count"] == 6 and size["upsert"]["raw"]["count"] == 6
-    assert size["lookup"]["graphcdp"]["count"] == 6
-    assert size["seed"]["records"] > size["people"] and size["seed"]["persons"] > 0
-    # FalkorDB reports memory in whole megabytes: a graph this small may read as 0.
-    assert size["memory"]["mb"] >= 0 and isinstance(size["memory"]["bytesPerPerson"], int)
-    for plot in ("latency.png", "scaling.png"):
-        data = (out / plot).read_bytes()
-        assert data.startswith(PNG_MAGIC) and len(data) > 10_000
-    assert len(printed) == 6 and "all benchmarks in" in printed[-1]
+    assert "scaling" not in results and not (out / "scaling.json").exists()
+    data = (out / "latency.png").read_bytes()
+    assert data.startswith(PNG_MAGIC) and len(data) > 10_000
+    assert len(printed) == 5 and "all benchmarks in" in printed[-1]
     assert not (tmp_path / "work" / "falkordb").exists()  # the benchmark database is removed afterwards
 
 
@@ -106,20 +100,32 @@ def _check_lookups(lookup: dict[str, Any]) -> None:
     assert _rows_by_clients(lookup_table(lookup)) == {"1", "2"}
 
 
-async def test_a_benchmark_database_that_dies_leaves_its_log_in_the_results(tmp_path: Path) -> None:
+async def test_a_benchmark_database_that_dies_leaves_its_log_in_the_results(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # The database directory is removed after every run, log included: a crash report must survive it.
     out, work, printed = tmp_path / "results", tmp_path / "work", []
     config = SuiteConfig(people=10, batch_size=40, upsert_clients=(1,), scaling_sizes=(), progress=False)
+    started: list[EmbeddedFalkorDB] = []
+
+    class Watched(EmbeddedFalkorDB):
+        async def start(self) -> None:
+            await super().start()
+            started.append(self)
+
+    monkeypatch.setattr(suite, "EmbeddedFalkorDB", Watched)
 
     def stop_the_database_after_the_ingest(text: str) -> None:
         printed.append(text)
         if len(printed) == 1:  # the ingest table: the server dies before the lookups
-            log = (work / "falkordb" / "falkordb.log").read_text()
-            port = int(re.findall(r"port=(\d+)", log)[-1])
+            (server,) = started
             with contextlib.suppress(redis.ConnectionError):  # it drops the connection as it exits
                 # No retries: the dropped connection is the expected answer, not one to try again.
-                redis.Redis(port=port, retry=Retry(NoBackoff(), 0)).shutdown(nosave=True)
-            _wait_exited(int(re.findall(r"^(\d+):M .*Ready to accept", log, re.MULTILINE)[-1]))
+                redis.Redis(port=server.port, retry=Retry(NoBackoff(), 0)).shutdown(nosave=True)
+            deadline = time.monotonic() + 20
+            while server.failure() is None:  # until it has exited, as the suite will see it
+                assert time.monotonic() < deadline, "the benchmark database did not stop"
+                time.sleep(0.01)
 
     with pytest.raises(StartupError, match="the benchmark database stopped after the ingest step"):
         await run_suite(load_settings(), config, out=out, work=work, say=stop_the_database_after_the_ingest)
@@ -127,15 +133,6 @@ async def test_a_benchmark_database_that_dies_leaves_its_log_in_the_results(tmp_
     assert f"its log is in {kept}" in printed[-1]
     assert "User requested shutdown" in kept.read_text()
     assert not (work / "falkordb").exists()
-
-
-def _wait_exited(pid: int) -> None:
-    """Until the process has exited (a zombie, not yet reaped by its parent, has)."""
-    deadline = time.monotonic() + 10
-    stat = Path(f"/proc/{pid}/stat")
-    while stat.exists() and stat.read_text().split()[2] != "Z":
-        assert time.monotonic() < deadline, f"process {pid} still runs"
-        time.sleep(0.01)
 
 
 def test_probe_records_alternate_new_people_and_existing_identifiers() -> None:
@@ -166,7 +163,15 @@ def test_the_scaling_command_keeps_each_size_as_it_finishes(tmp_path: Path, caps
     assert [_people_rows(table) for table in tables] == [["12"], ["12", "20"]]
     result = json.loads((out / "scaling.json").read_text())
     assert [size["people"] for size in result["sizes"]] == [12, 20]
-    assert (out / "scaling.png").read_bytes().startswith(PNG_MAGIC)
+    for size in result["sizes"]:
+        assert size["upsert"]["graphcdp"]["count"] == 3 and size["upsert"]["raw"]["count"] == 3
+        assert size["lookup"]["graphcdp"]["count"] == 3 and size["lookup"]["raw"]["count"] == 3
+        assert size["seed"]["records"] > size["people"] and size["seed"]["persons"] > 0
+        # FalkorDB reports memory in whole megabytes: a graph this small may read as 0.
+        assert size["memory"]["mb"] >= 0 and isinstance(size["memory"]["bytesPerPerson"], int)
+    assert set(result["growth"]) == {"upsert", "lookup"}
+    data = (out / "scaling.png").read_bytes()
+    assert data.startswith(PNG_MAGIC) and len(data) > 10_000
     assert not left_over.exists()
 
 
@@ -176,17 +181,27 @@ def _people_rows(table: str) -> list[str]:
 
 
 def test_upserts_measured_on_the_graph_an_ingest_kept(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    database, out = tmp_path / "kept", tmp_path / "results"
-    ingest = ["bench", "ingest", "--people", "25", "--batch-size", "40", "--keep", str(database), "--out", str(out)]
+    database, out, data = tmp_path / "kept", tmp_path / "results", tmp_path / "set"
+    manifest = write_dataset(data, GeneratorConfig(people=25, seed=3), progress=False)
+    ingest = ["bench", "ingest", "--data", str(data), "--batch-size", "40", "--keep", str(database), "--out", str(out)]
     assert main(ingest) == 0
     assert (database / "appendonlydir").exists()  # the database stays for later measurements
+    # Both sides imported every record and touchpoint; graphcdp's clusters are scored against the truth.
+    ingested = json.loads((out / "ingest.json").read_text())
+    for side in ("graphcdp", "raw"):
+        assert ingested[side]["records"]["items"] == manifest["records"]
+        assert ingested[side]["touchpoints"]["items"] == manifest["touchpoints"]
+    assert set(ingested["ratio"]) == {"records", "touchpoints"}
+    assert ingested["quality"]["truePeople"] == 25 and ingested["quality"]["missing"] == 0
+    table = capsys.readouterr().out
+    assert "records" in table and "quality: precision" in table
 
     kept = {f.name: f.read_bytes() for f in (database / "appendonlydir").iterdir()}
     upsert = ["bench", "upsert", "--database", str(database), "--clients", "1", "--requests", "30", "--out", str(out)]
     assert main(upsert) == 0
     # Measured on a copy: the upserts do not pile up in the kept graph, so the next run measures the same.
     assert {f.name: f.read_bytes() for f in (database / "appendonlydir").iterdir()} == kept
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept", "results"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept", "results", "set"]
     result = json.loads((out / "upsert.json").read_text())
     # The imported graph has match keys, so matching scores candidates: what a seeded graph cannot show.
     # (15 logins to sampled persons: some sampled persons are anonymous, with no traits to compare.)
