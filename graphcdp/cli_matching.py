@@ -60,7 +60,8 @@ async def _train(settings: Settings, args: argparse.Namespace) -> str:
 async def _rescore(settings: Settings, args: argparse.Namespace) -> str:
     from tqdm import tqdm  # type: ignore[import-untyped]
 
-    from graphcdp.identity.matching.rescore import rematch_all, rescore_links
+    from graphcdp.identity.matching.rescore import rescore_links
+    from graphcdp.identity.rematch import rematch_all
     from graphcdp.identity.service import IdentityService
     from graphcdp.store import open_store
 

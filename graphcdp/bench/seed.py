@@ -28,12 +28,13 @@ from typing import Any, TextIO
 
 from tqdm import tqdm  # type: ignore[import-untyped]
 
+from graphcdp.clock import now_ms
 from graphcdp.errors import GraphCDPError
 from graphcdp.identity.clustering import UnionFind
 from graphcdp.identity.component import Component, IdentifierState, RecordState
 from graphcdp.identity.evidence import UPSERT_EVIDENCE, Observation, evidence_rows
 from graphcdp.identity.input import parse_record
-from graphcdp.identity.resolver import COMMIT, ResolutionRules, now_ms, plan
+from graphcdp.identity.resolver import COMMIT, ResolutionRules, plan
 from graphcdp.identity.service import UPSERT_RECORDS, record_param
 from graphcdp.model.identity import ItemError
 from graphcdp.profiles.touchpoint_input import parse_touchpoint

@@ -8,18 +8,18 @@ import itertools
 import json
 import logging
 import random
-import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from graphcdp.clock import now_ms
 from graphcdp.errors import GraphCDPError
 from graphcdp.identity.clustering import Clustering, Group, RecordNode, Rejection, cluster
 from graphcdp.identity.component import Component, read_component
 from graphcdp.identity.golden import golden_traits
-from graphcdp.identity.matching.linking import MatchDecision, link_groups
+from graphcdp.identity.linking import MatchDecision, link_groups
 from graphcdp.identity.matching.runtime import MatchingRuntime
 from graphcdp.identity.normalize import IdentifierPolicy
 from graphcdp.identity.search_text import person_name, search_text
@@ -60,10 +60,6 @@ class Plan:
 
     def merged_into(self, person: str) -> list[str]:
         return sorted(old for old, into in self.retired.items() if into == person)
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 def _event(kind: str, at: int, **detail: Any) -> str:
@@ -174,7 +170,7 @@ def plan(
 
 
 def _apply_matches(clustering: Clustering, component: Component, rules: ResolutionRules, result: Plan) -> None:
-    """Probabilistic links on top of the deterministic clusters (graphcdp/identity/matching/linking.py)."""
+    """Probabilistic links on top of the deterministic clusters (graphcdp/identity/linking.py)."""
     if rules.matching is None or not any(r.matches for r in component.records.values()):
         return
     linked = link_groups(clustering.groups, component, rules.matching.scorer, rules.policy.limit)

@@ -11,16 +11,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphcdp.batch import check_batch_size, parse_items
+from graphcdp.clock import now_ms
 from graphcdp.errors import GraphCDPError
 from graphcdp.identity.component import Component, IdentifierState, MatchEdge, RecordState
 from graphcdp.identity.input import ParsedRecord, parse_record
 from graphcdp.identity.matching.config import MatchingModel, load_model, parse_model
 from graphcdp.identity.matching.matcher import MATCHED, Matcher, MatchInput, MatchReport, ScoredPair
 from graphcdp.identity.matching.models import active_model, active_model_version, store_model
-from graphcdp.identity.matching.review import ReviewItem, decide, rank_stored_entries, review_page
+from graphcdp.identity.matching.review import ReviewItem, rank_stored_entries, record_decision, review_page
 from graphcdp.identity.matching.runtime import MatchingRuntime
 from graphcdp.identity.normalize import IdentifierPolicy
-from graphcdp.identity.resolver import Plan, ResolutionRules, now_ms, resolve
+from graphcdp.identity.resolver import Plan, ResolutionRules, resolve
 from graphcdp.model.identity import ItemError, MatchSummary, RecordAction, RecordResult, UpsertOutcome
 from graphcdp.settings import Settings
 from graphcdp.store import GraphStore, statement
@@ -129,7 +130,9 @@ class IdentityService:
 
     async def resolve_match(self, match_id: str, accept: bool) -> list[str]:
         """Accept (link) or reject (never again) a pair of records; their persons afterwards."""
-        return await decide(self.store, self.rules, match_id, accept)
+        a, b = await record_decision(self.store, match_id, accept)
+        plan = await resolve(self.store, self.rules, record_keys=[a, b])
+        return sorted({plan.person_of_record[a], plan.person_of_record[b]})
 
     def normalize_key(self, type_: str, value: str) -> str:
         return self.policy.normalize(type_, value).key

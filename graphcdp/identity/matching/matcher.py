@@ -1,7 +1,7 @@
 """Incremental matching at ingest: index each changed record under its match keys, find candidates through
 its blocks (indexed lookups only; an oversized block is skipped and counted), score every candidate pair and
 store the links: MATCHED from the auto threshold, POSSIBLE_MATCH (the review queue) from the review threshold.
-Resolution then decides who is who from those links (graphcdp/identity/matching/linking.py).
+Resolution then decides who is who from those links (graphcdp/identity/linking.py).
 
 Only records with traits take part: touchpoint and consent evidence carries identifiers alone, which
 deterministic linking already uses in full.

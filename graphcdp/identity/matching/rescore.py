@@ -1,20 +1,17 @@
-"""Rescoring after a model change: what the model in force says of the links earlier models made, and
-(applied) matching every record again, so links change and new candidate pairs are scored too.
-A reviewer's decisions (accepted MATCHED, NOT_MATCHED) are never touched."""
+"""Rescoring after a model change: what the model in force says of the links earlier models made (a dry
+run; graphcdp/identity/rematch.py applies it). A reviewer's decisions (accepted MATCHED, NOT_MATCHED) are
+never touched."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from graphcdp.identity.matching.features import record_features
 from graphcdp.identity.matching.keys import TERM, term_keys
-from graphcdp.identity.matching.matcher import KEY_SIZES, Matcher, MatchInput
-from graphcdp.identity.matching.pages import record_pages
+from graphcdp.identity.matching.matcher import KEY_SIZES
 from graphcdp.identity.matching.runtime import MatchingRuntime
-from graphcdp.identity.resolver import ResolutionRules, now_ms, resolve
 from graphcdp.store import GraphStore, statement
 
 SCORED_LINKS = statement("matching/scored_links")
@@ -69,22 +66,3 @@ async def rescore_links(store: GraphStore, runtime: MatchingRuntime, examples: i
                     {"a": row["a"], "b": row["b"], "before": row["score"], "after": score.probability}
                 )
     return report
-
-
-async def rematch_all(
-    store: GraphStore,
-    rules: ResolutionRules,
-    runtime: MatchingRuntime,
-    *,
-    batch: int = 500,
-    progress: Callable[[int], None] | None = None,
-) -> int:
-    """Match every record with traits again under the model in force and resolve; records matched."""
-    matcher, done = Matcher(store, runtime), 0
-    async for records in record_pages(store, batch):
-        await matcher.match([MatchInput(r.key, r.traits, r.identifiers, r.content_hash) for r in records], now_ms())
-        await resolve(store, rules, record_keys=[r.key for r in records])
-        done += len(records)
-        if progress:
-            progress(len(records))
-    return done
