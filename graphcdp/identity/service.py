@@ -16,7 +16,8 @@ from graphcdp.errors import GraphCDPError
 from graphcdp.identity.component import Component, IdentifierState, MatchEdge, RecordState
 from graphcdp.identity.input import ParsedRecord, parse_record
 from graphcdp.identity.matching.config import MatchingModel, load_model, parse_model
-from graphcdp.identity.matching.matcher import MATCHED, Matcher, MatchInput, MatchReport, ScoredPair
+from graphcdp.identity.matching.link_kind import LinkKind
+from graphcdp.identity.matching.matcher import Matcher, MatchInput, MatchReport, ScoredPair
 from graphcdp.identity.matching.models import active_model, active_model_version, store_model
 from graphcdp.identity.matching.review import ReviewItem, rank_stored_entries, record_decision, review_page
 from graphcdp.identity.matching.runtime import MatchingRuntime
@@ -179,7 +180,7 @@ class IdentityService:
             await self._refresh_model()
             report, scored = await self.matcher.preview([_match_input(r) for r in incoming.values()])
             outcome.matching = _summary(report)
-            links = [pair for pair in scored if pair.kind == MATCHED]
+            links = [pair for pair in scored if pair.kind == LinkKind.MATCHED]
         linked = sorted({key for pair in links for key in (pair.a, pair.b)} - incoming.keys())
 
         def add_incoming(component: Component) -> None:

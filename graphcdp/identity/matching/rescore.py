@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from graphcdp.identity.matching.features import record_features
 from graphcdp.identity.matching.keys import TERM, term_keys
+from graphcdp.identity.matching.link_kind import LinkKind, classify
 from graphcdp.identity.matching.matcher import KEY_SIZES
 from graphcdp.identity.matching.runtime import MatchingRuntime
 from graphcdp.store import GraphStore, statement
@@ -17,30 +18,21 @@ from graphcdp.store import GraphStore, statement
 SCORED_LINKS = statement("matching/scored_links")
 MATCH_RECORDS = statement("matching/match_records")
 
-MATCHED, POSSIBLE, NONE = "MATCHED", "POSSIBLE_MATCH", "none"
-
 
 @dataclass
 class RescoreReport:
     links: int = 0
-    changes: Counter[tuple[str, str]] = field(default_factory=Counter)  # (before, after) → pairs
+    changes: Counter[tuple[LinkKind, LinkKind]] = field(default_factory=Counter)  # (before, after) → pairs
     examples: list[dict[str, object]] = field(default_factory=list)  # a few changed pairs, for the report
     rematched: int = 0  # records matched again (--apply)
 
     def to_dict(self) -> dict[str, object]:
         return {
             "links": self.links,
-            "changes": [{"from": a, "to": b, "pairs": n} for (a, b), n in sorted(self.changes.items())],
+            "changes": [{"from": a.value, "to": b.value, "pairs": n} for (a, b), n in sorted(self.changes.items())],
             "examples": self.examples,
             "rematched": self.rematched,
         }
-
-
-def _kind(probability: float, runtime: MatchingRuntime) -> str:
-    thresholds = runtime.model.thresholds
-    if probability >= thresholds.auto:
-        return MATCHED
-    return POSSIBLE if probability >= thresholds.review else NONE
 
 
 async def rescore_links(store: GraphStore, runtime: MatchingRuntime, examples: int = 10) -> RescoreReport:
@@ -58,7 +50,8 @@ async def rescore_links(store: GraphStore, runtime: MatchingRuntime, examples: i
     counts = {r["key"].removeprefix(TERM): r["size"] for r in await store.run(KEY_SIZES, {"keys": terms})}
     for row in links:
         score = runtime.scorer.score(features.get(row["a"], {}), features.get(row["b"], {}), counts)
-        before, after = (MATCHED if row["matched"] else POSSIBLE), _kind(score.probability, runtime)
+        before = LinkKind.MATCHED if row["matched"] else LinkKind.POSSIBLE_MATCH
+        after = classify(score.probability, model.thresholds)
         if before != after:
             report.changes[(before, after)] += 1
             if len(report.examples) < examples:
