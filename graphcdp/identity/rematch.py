@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from graphcdp.clock import now_ms
+from graphcdp.identity.matching.active_model import MatchingRuntime
 from graphcdp.identity.matching.matcher import Matcher, MatchInput
 from graphcdp.identity.matching.pages import record_pages
-from graphcdp.identity.matching.runtime import MatchingRuntime
 from graphcdp.identity.resolver import ResolutionRules, resolve
 from graphcdp.store import GraphStore
 

@@ -20,7 +20,7 @@ from graphcdp.identity.clustering import Clustering, Group, RecordNode, Rejectio
 from graphcdp.identity.component import Component, read_component
 from graphcdp.identity.golden import golden_traits
 from graphcdp.identity.linking import MatchDecision, link_groups
-from graphcdp.identity.matching.runtime import MatchingRuntime
+from graphcdp.identity.matching.active_model import MatchingRuntime
 from graphcdp.identity.normalize import IdentifierPolicy
 from graphcdp.identity.search_text import person_name, search_text
 from graphcdp.store import GraphStore, statement

@@ -15,12 +15,12 @@ from graphcdp.clock import now_ms
 from graphcdp.errors import GraphCDPError
 from graphcdp.identity.component import Component, IdentifierState, MatchEdge, RecordState
 from graphcdp.identity.input import ParsedRecord, parse_record
-from graphcdp.identity.matching.config import MatchingModel, load_model, parse_model
+from graphcdp.identity.matching.active_model import MatchingRuntime
 from graphcdp.identity.matching.link_kind import LinkKind
 from graphcdp.identity.matching.matcher import Matcher, MatchInput, MatchReport, ScoredPair
-from graphcdp.identity.matching.models import active_model, active_model_version, store_model
 from graphcdp.identity.matching.review import ReviewItem, rank_stored_entries, record_decision, review_page
-from graphcdp.identity.matching.runtime import MatchingRuntime
+from graphcdp.identity.matching.spec import MatchingModel, load_model, parse_model
+from graphcdp.identity.matching.storage import active_model, active_model_version, store_model
 from graphcdp.identity.normalize import IdentifierPolicy
 from graphcdp.identity.resolver import Plan, ResolutionRules, resolve
 from graphcdp.model.identity import ItemError, MatchSummary, RecordAction, RecordResult, UpsertOutcome

@@ -14,7 +14,13 @@ import pytest
 from pydantic import TypeAdapter
 
 from graphcdp.errors import ConfigurationError
-from graphcdp.identity.matching.config import (
+from graphcdp.identity.matching.features import Features, clean, record_features
+from graphcdp.identity.matching.keys import MAX_KEYS_PER_RULE, blocking_keys, term_keys
+from graphcdp.identity.matching.levels import holds
+from graphcdp.identity.matching.link_kind import LinkKind, classify
+from graphcdp.identity.matching.nicknames import EXTRA_TABLE, Nicknames, shipped_nicknames
+from graphcdp.identity.matching.scoring import ELSE, NULL, Scorer, log_odds, probability
+from graphcdp.identity.matching.spec import (
     BUILTIN_FIELDS,
     DEFAULT_MODEL,
     FORMAT_VERSION,
@@ -24,13 +30,7 @@ from graphcdp.identity.matching.config import (
     load_model,
     parse_model,
 )
-from graphcdp.identity.matching.features import Features, clean, record_features
-from graphcdp.identity.matching.keys import MAX_KEYS_PER_RULE, blocking_keys, term_keys
-from graphcdp.identity.matching.levels import holds
-from graphcdp.identity.matching.link_kind import LinkKind, classify
-from graphcdp.identity.matching.models import store_model
-from graphcdp.identity.matching.nicknames import EXTRA_TABLE, Nicknames, shipped_nicknames
-from graphcdp.identity.matching.scoring import ELSE, NULL, Scorer, log_odds, probability
+from graphcdp.identity.matching.storage import store_model
 from graphcdp.settings import load_settings
 from graphcdp.store import open_store
 from tests.api.test_serve import _free_port, _start_up_error

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from graphcdp.identity.matching.config import Thresholds
+from graphcdp.identity.matching.spec import Thresholds
 
 
 class LinkKind(StrEnum):

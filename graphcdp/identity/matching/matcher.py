@@ -15,10 +15,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from graphcdp.identity.matching.active_model import MatchingRuntime
 from graphcdp.identity.matching.features import Features, record_features
 from graphcdp.identity.matching.keys import BLOCK, TERM, blocking_keys, term_keys
 from graphcdp.identity.matching.link_kind import LinkKind, classify
-from graphcdp.identity.matching.runtime import MatchingRuntime
 from graphcdp.identity.matching.scoring import PairScore, TermCounts
 from graphcdp.store import GraphStore, statement
 

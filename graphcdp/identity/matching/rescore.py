@@ -8,11 +8,11 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 
+from graphcdp.identity.matching.active_model import MatchingRuntime
 from graphcdp.identity.matching.features import record_features
 from graphcdp.identity.matching.keys import TERM, term_keys
 from graphcdp.identity.matching.link_kind import LinkKind, classify
 from graphcdp.identity.matching.matcher import KEY_SIZES
-from graphcdp.identity.matching.runtime import MatchingRuntime
 from graphcdp.store import GraphStore, statement
 
 SCORED_LINKS = statement("matching/scored_links")
