@@ -10,7 +10,8 @@ from graphcdp.clock import now_ms
 from graphcdp.identity.matching.active_model import MatchingRuntime
 from graphcdp.identity.matching.matcher import Matcher, MatchInput
 from graphcdp.identity.matching.pages import record_pages
-from graphcdp.identity.resolver import ResolutionRules, resolve
+from graphcdp.identity.resolver import resolve
+from graphcdp.identity.rules import ResolutionRules
 from graphcdp.store import GraphStore
 
 

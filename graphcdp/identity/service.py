@@ -22,7 +22,9 @@ from graphcdp.identity.matching.review import ReviewItem, rank_stored_entries, r
 from graphcdp.identity.matching.spec import MatchingModel, load_model, parse_model
 from graphcdp.identity.matching.storage import active_model, active_model_version, store_model
 from graphcdp.identity.normalize import IdentifierPolicy
-from graphcdp.identity.resolver import Plan, ResolutionRules, resolve
+from graphcdp.identity.planner import Plan
+from graphcdp.identity.resolver import resolve
+from graphcdp.identity.rules import ResolutionRules
 from graphcdp.model.identity import ItemError, MatchSummary, RecordAction, RecordResult, UpsertOutcome
 from graphcdp.settings import Settings
 from graphcdp.store import GraphStore, statement
