@@ -42,7 +42,7 @@ from typing import Any
 
 from graphcdp.bench.ingest import record_persons
 from graphcdp.datagen.quality import evaluate
-from graphcdp.identity.matching.config import MatchingModel, load_model
+from graphcdp.identity.matching.spec import MatchingModel, load_model
 from graphcdp.identity.matching.training import read_records, train
 from graphcdp.identity.service import IdentityService, record_key
 from graphcdp.settings import Settings

@@ -13,9 +13,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from graphcdp.clock import now_ms
 from graphcdp.identity.input import RESERVED_SOURCE_PREFIX
 from graphcdp.identity.normalize import NormalizedIdentifier
-from graphcdp.identity.resolver import Plan, ResolutionRules, now_ms, resolve
+from graphcdp.identity.planner import Plan
+from graphcdp.identity.resolver import resolve
+from graphcdp.identity.rules import ResolutionRules
 from graphcdp.store import GraphStore, statement
 
 UPSERT_EVIDENCE = statement("identity/upsert_evidence")

@@ -11,16 +11,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphcdp.batch import check_batch_size, parse_items
+from graphcdp.clock import now_ms
 from graphcdp.errors import GraphCDPError
 from graphcdp.identity.component import Component, IdentifierState, MatchEdge, RecordState
 from graphcdp.identity.input import ParsedRecord, parse_record
-from graphcdp.identity.matching.config import MatchingModel, load_model, parse_model
-from graphcdp.identity.matching.matcher import MATCHED, Matcher, MatchInput, MatchReport, ScoredPair
-from graphcdp.identity.matching.models import active_model, active_model_version, store_model
-from graphcdp.identity.matching.review import ReviewItem, decide, rank_stored_entries, review_page
-from graphcdp.identity.matching.runtime import MatchingRuntime
+from graphcdp.identity.matching.active_model import MatchingRuntime
+from graphcdp.identity.matching.link_kind import LinkKind
+from graphcdp.identity.matching.matcher import Matcher, MatchInput, MatchReport, ScoredPair
+from graphcdp.identity.matching.review import ReviewItem, rank_stored_entries, record_decision, review_page
+from graphcdp.identity.matching.spec import MatchingModel, load_model, parse_model
+from graphcdp.identity.matching.storage import active_model, active_model_version, store_model
 from graphcdp.identity.normalize import IdentifierPolicy
-from graphcdp.identity.resolver import Plan, ResolutionRules, now_ms, resolve
+from graphcdp.identity.planner import Plan
+from graphcdp.identity.resolver import resolve
+from graphcdp.identity.rules import ResolutionRules
 from graphcdp.model.identity import ItemError, MatchSummary, RecordAction, RecordResult, UpsertOutcome
 from graphcdp.settings import Settings
 from graphcdp.store import GraphStore, statement
@@ -129,7 +133,9 @@ class IdentityService:
 
     async def resolve_match(self, match_id: str, accept: bool) -> list[str]:
         """Accept (link) or reject (never again) a pair of records; their persons afterwards."""
-        return await decide(self.store, self.rules, match_id, accept)
+        a, b = await record_decision(self.store, match_id, accept)
+        plan = await resolve(self.store, self.rules, record_keys=[a, b])
+        return sorted({plan.person_of_record[a], plan.person_of_record[b]})
 
     def normalize_key(self, type_: str, value: str) -> str:
         return self.policy.normalize(type_, value).key
@@ -176,7 +182,7 @@ class IdentityService:
             await self._refresh_model()
             report, scored = await self.matcher.preview([_match_input(r) for r in incoming.values()])
             outcome.matching = _summary(report)
-            links = [pair for pair in scored if pair.kind == MATCHED]
+            links = [pair for pair in scored if pair.kind == LinkKind.MATCHED]
         linked = sorted({key for pair in links for key in (pair.a, pair.b)} - incoming.keys())
 
         def add_incoming(component: Component) -> None:

@@ -12,9 +12,10 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from graphcdp.clock import now_ms
 from graphcdp.errors import GraphCDPError
 from graphcdp.identity.evidence import Observation, record_evidence
-from graphcdp.identity.resolver import ResolutionRules, now_ms
+from graphcdp.identity.rules import ResolutionRules
 from graphcdp.model.profiles import ConsentStatement, ConsentStatus
 from graphcdp.store import GraphStore, statement
 

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from graphcdp.api.pagination import encode_cursor
-from graphcdp.identity.matching.config import DEFAULT_MODEL
+from graphcdp.identity.matching.spec import DEFAULT_MODEL
 from graphcdp.settings import load_settings
 from graphcdp.store.falkordb import FalkorDBStore
 from tests.api.graphql_client import asgi_client, gql

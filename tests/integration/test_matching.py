@@ -13,11 +13,12 @@ from typing import Any
 import pytest
 
 from graphcdp.identity.component import read_component
-from graphcdp.identity.matching.config import DEFAULT_MODEL, parse_model
 from graphcdp.identity.matching.matcher import KEY_SIZES, WRITE_LINKS
-from graphcdp.identity.matching.models import active_model, store_model
-from graphcdp.identity.matching.rescore import rematch_all, rescore_links
+from graphcdp.identity.matching.rescore import rescore_links
+from graphcdp.identity.matching.spec import DEFAULT_MODEL, parse_model
+from graphcdp.identity.matching.storage import active_model, store_model
 from graphcdp.identity.matching.training import read_records, train
+from graphcdp.identity.rematch import rematch_all
 from graphcdp.identity.service import IdentityService
 from graphcdp.settings import load_settings
 from graphcdp.store import GraphStore

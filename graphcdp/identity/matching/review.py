@@ -10,9 +10,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from graphcdp.clock import now_ms
 from graphcdp.errors import GraphCDPError
 from graphcdp.identity.matching.matcher import RANK_SCALE
-from graphcdp.identity.resolver import ResolutionRules, now_ms, resolve
 from graphcdp.store import GraphStore, Row, statement
 
 REVIEW_QUEUE = statement("matching/review_queue")
@@ -105,11 +105,10 @@ async def rank_stored_entries(store: GraphStore) -> int:
     return int(rows[0]["ranked"]) if rows else 0
 
 
-async def decide(store: GraphStore, rules: ResolutionRules, match_id: str, accept: bool) -> list[str]:
-    """Apply a reviewer's decision and re-resolve both records; the persons of the two afterwards."""
+async def record_decision(store: GraphStore, match_id: str, accept: bool) -> tuple[str, str]:
+    """Store a reviewer's decision on a pair; the pair's two records (the caller resolves them again)."""
     a, b = parse_pair_id(match_id)
     rows = await store.run(DECIDE_MATCH, {"a": a, "b": b, "accept": accept, "now": now_ms()})
     if not rows:
         raise MatchNotFoundError(f"no records {a!r} and {b!r}: they were deleted")
-    plan = await resolve(store, rules, record_keys=[a, b])
-    return sorted({plan.person_of_record[a], plan.person_of_record[b]})
+    return a, b

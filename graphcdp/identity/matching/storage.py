@@ -4,8 +4,8 @@ A stored model is validated like any other; one this version of graphcdp cannot 
 
 from __future__ import annotations
 
-from graphcdp.identity.matching.config import MatchingModel, parse_model
-from graphcdp.identity.resolver import now_ms
+from graphcdp.clock import now_ms
+from graphcdp.identity.matching.spec import MatchingModel, parse_model
 from graphcdp.store import GraphStore, statement
 
 STORE_MODEL = statement("matching/store_model")
