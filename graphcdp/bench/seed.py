@@ -28,7 +28,7 @@ from typing import Any, TextIO
 
 from tqdm import tqdm  # type: ignore[import-untyped]
 
-from graphcdp.errors import GraphCDPError
+from graphcdp.errors import ErrorCode, GraphCDPError
 from graphcdp.identity.clustering import UnionFind
 from graphcdp.identity.component import Component, IdentifierState, RecordState
 from graphcdp.identity.evidence import UPSERT_EVIDENCE, Observation, evidence_rows
@@ -46,7 +46,7 @@ COMMIT_BATCH_RECORDS = 2000  # components are committed together until their rec
 
 
 class SeedMismatchError(GraphCDPError):
-    code = "SEED_MISMATCH"
+    code = ErrorCode.SEED_MISMATCH
 
 
 @dataclass

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphcdp.errors import GraphCDPError
+from graphcdp.errors import ErrorCode, GraphCDPError
 from graphcdp.identity.clustering import Clustering, Group, RecordNode, Rejection, cluster
 from graphcdp.identity.component import Component, read_component
 from graphcdp.identity.golden import golden_traits
@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 
 class ResolutionConflictError(GraphCDPError):
-    code = "RESOLUTION_CONFLICT"
+    code = ErrorCode.RESOLUTION_CONFLICT
 
 
 @dataclass(frozen=True)

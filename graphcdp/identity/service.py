@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphcdp.batch import check_batch_size, parse_items
-from graphcdp.errors import GraphCDPError
+from graphcdp.errors import ErrorCode, GraphCDPError
 from graphcdp.identity.component import Component, IdentifierState, MatchEdge, RecordState
 from graphcdp.identity.input import ParsedRecord, parse_record
 from graphcdp.identity.matching.config import MatchingModel, load_model, parse_model
@@ -36,7 +36,7 @@ DELETE_RECORD = statement("identity/delete_record")
 
 
 class RecordNotFoundError(GraphCDPError):
-    code = "RECORD_NOT_FOUND"
+    code = ErrorCode.RECORD_NOT_FOUND
 
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from graphcdp.errors import GraphCDPError
+from graphcdp.errors import ErrorCode, GraphCDPError
 from graphcdp.identity.matching.matcher import RANK_SCALE
 from graphcdp.identity.resolver import ResolutionRules, now_ms, resolve
 from graphcdp.store import GraphStore, Row, statement
@@ -27,7 +27,7 @@ QUEUE_END = RANK_SCALE + 1
 
 
 class MatchNotFoundError(GraphCDPError):
-    code = "MATCH_NOT_FOUND"
+    code = ErrorCode.MATCH_NOT_FOUND
 
 
 def pair_id(a: str, b: str) -> str:
