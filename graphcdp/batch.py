@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from graphcdp.errors import GraphCDPError
+from graphcdp.errors import ErrorCode, GraphCDPError
 from graphcdp.model.identity import ItemError
 
 Parsed = TypeVar("Parsed")
 
 
 class BatchTooLargeError(GraphCDPError):
-    code = "BATCH_TOO_LARGE"
+    code = ErrorCode.BATCH_TOO_LARGE
 
 
 def check_batch_size(count: int, limit: int, what: str, mutation: str) -> None:

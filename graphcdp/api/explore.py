@@ -5,19 +5,15 @@ from __future__ import annotations
 from typing import cast
 
 import strawberry
-from graphql import GraphQLError
 from strawberry.scalars import JSON
 
 from graphcdp.api.common import IdentifierInput
 from graphcdp.api.context import Info
-from graphcdp.api.errors import graphql_error
 from graphcdp.api.identity import Person
-from graphcdp.api.pagination import PageInfo, check_page_size, decode_cursor, encode_cursor
-from graphcdp.errors import GraphCDPError
+from graphcdp.api.pagination import InvalidCursorError, PageInfo, check_page_size, decode_cursor, encode_cursor
 from graphcdp.explore import graph as model
-from graphcdp.explore.graph import GraphDepthError, GraphExplorer
-from graphcdp.explore.search import PersonSearch, SearchQueryError
-from graphcdp.identity.normalize import IdentifierError
+from graphcdp.explore.graph import GraphExplorer
+from graphcdp.explore.search import PersonSearch
 
 # A search cursor is the position of a result in the ranking, under its own key so that a cursor of
 # another list is refused.
@@ -101,7 +97,7 @@ def _search_offset(after: str | None) -> int:
         and not isinstance(found, bool)
         and found >= 0
     ):
-        raise GraphQLError("after: not a searchPersons cursor", extensions={"code": "INVALID_CURSOR"})
+        raise InvalidCursorError("after: not a searchPersons cursor")
     return found + 1
 
 
@@ -124,14 +120,7 @@ class ExploreQuery:
             max_depth=context.settings.graph_max_depth,
             node_limit=context.settings.graph_node_limit,
         )
-        try:
-            found = await explorer.identity_graph(identifier.type, identifier.value, depth)
-        except GraphDepthError as exc:
-            raise graphql_error(exc, "depth") from None
-        except IdentifierError as exc:
-            raise graphql_error(exc, "identifier") from None
-        except GraphCDPError as exc:
-            raise graphql_error(exc) from None
+        found = await explorer.identity_graph(identifier.type, identifier.value, depth)
         if found is None:
             return None
         return IdentityGraph(
@@ -152,12 +141,7 @@ class ExploreQuery:
         check_page_size(first, info.context.settings.max_page_size)
         offset = _search_offset(after)
         search = PersonSearch(info.context.store, info.context.identity.policy)
-        try:
-            page = await search.search(query, first, offset)
-        except SearchQueryError as exc:
-            raise graphql_error(exc, "query") from None
-        except GraphCDPError as exc:
-            raise graphql_error(exc) from None
+        page = await search.search(query, first, offset)
         edges = [
             PersonSearchEdge(
                 node=Person.from_dict(hit.person),

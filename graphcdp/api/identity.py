@@ -11,7 +11,6 @@ from strawberry.scalars import JSON
 
 from graphcdp.api.common import IdentifierInput, ItemError
 from graphcdp.api.context import Info
-from graphcdp.api.errors import graphql_error
 from graphcdp.api.matching import MatchExplanation
 from graphcdp.api.profiles import (
     Consent,
@@ -22,7 +21,6 @@ from graphcdp.api.profiles import (
     person_metrics,
 )
 from graphcdp.api.scalars import DateTime
-from graphcdp.errors import GraphCDPError
 from graphcdp.identity.matching.review import pair_id
 from graphcdp.model import identity as model
 
@@ -236,10 +234,7 @@ class LinkExplanation:
 class IdentityQuery:
     @strawberry.field(description="The person of any identifier, in any input spelling; null if unknown.")
     async def profile(self, info: Info, identifier: IdentifierInput) -> Person | None:
-        try:
-            key = info.context.identity.normalize_key(identifier.type, identifier.value)
-        except GraphCDPError as exc:
-            raise graphql_error(exc, "identifier") from None
+        key = info.context.identity.normalize_key(identifier.type, identifier.value)
         found = await info.context.loaders.person_by_key.load(key)
         return Person.from_dict(found) if found else None
 
@@ -264,10 +259,7 @@ class IdentityQuery:
 
     @strawberry.field(description="Why two identifiers are linked: the evidence path, each hop with provenance.")
     async def explain_link(self, info: Info, a: IdentifierInput, b: IdentifierInput) -> LinkExplanation:
-        try:
-            found = await info.context.identity.explain_link((a.type, a.value), (b.type, b.value))
-        except GraphCDPError as exc:
-            raise graphql_error(exc) from None
+        found = await info.context.identity.explain_link((a.type, a.value), (b.type, b.value))
         return LinkExplanation(
             linked=found.linked,
             person_id=strawberry.ID(found.person_id) if found.person_id else None,
@@ -311,10 +303,7 @@ class IdentityMutation:
     async def upsert_records(
         self, info: Info, records: list[RecordInput], dry_run: bool = False
     ) -> UpsertRecordsPayload:
-        try:
-            outcome = await info.context.identity.upsert_records([_record_item(r) for r in records], dry_run)
-        except GraphCDPError as exc:
-            raise graphql_error(exc, "records") from None
+        outcome = await info.context.identity.upsert_records([_record_item(r) for r in records], dry_run)
         return UpsertRecordsPayload(
             results=[
                 RecordResult(index=r.index, person_id=strawberry.ID(r.person_id), action=r.action)
@@ -343,8 +332,5 @@ class IdentityMutation:
 
 
 async def _split(work: Awaitable[list[str]]) -> SplitPayload:
-    try:
-        persons = await work
-    except GraphCDPError as exc:
-        raise graphql_error(exc) from None
+    persons = await work
     return SplitPayload(person_ids=[strawberry.ID(p) for p in persons])

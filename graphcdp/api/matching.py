@@ -5,14 +5,11 @@ from __future__ import annotations
 from typing import Any, cast
 
 import strawberry
-from graphql import GraphQLError
 from strawberry.scalars import JSON
 
 from graphcdp.api.context import Info
-from graphcdp.api.errors import graphql_error
-from graphcdp.api.pagination import PageInfo, check_page_size, decode_cursor, encode_cursor
+from graphcdp.api.pagination import InvalidCursorError, PageInfo, check_page_size, decode_cursor, encode_cursor
 from graphcdp.api.scalars import DateTime
-from graphcdp.errors import GraphCDPError
 from graphcdp.identity.matching.review import ReviewItem
 
 
@@ -134,7 +131,7 @@ class MatchingQuery:
         check_page_size(first, info.context.settings.max_page_size)
         position = decode_cursor(after) if after else None
         if position is not None and not isinstance(position, str):
-            raise GraphQLError("after: not a cursor this API gave out", extensions={"code": "INVALID_CURSOR"})
+            raise InvalidCursorError("after: not a cursor this API gave out")
         items, more = await info.context.identity.review_queue(first, position)
         edges = [MatchCandidateEdge(node=MatchCandidate.from_item(i), cursor=encode_cursor(i.order)) for i in items]
         return MatchCandidateConnection(
@@ -153,10 +150,7 @@ class MatchingMutation:
         "for good, across re-ingests and rescoring."
     )
     async def resolve_match(self, info: Info, id: strawberry.ID, accept: bool) -> ResolveMatchPayload:
-        try:
-            persons = await info.context.identity.resolve_match(str(id), accept)
-        except GraphCDPError as exc:
-            raise graphql_error(exc, "id") from None
+        persons = await info.context.identity.resolve_match(str(id), accept)
         return ResolveMatchPayload(accepted=accept, person_ids=[strawberry.ID(p) for p in persons])
 
     @strawberry.mutation(
@@ -164,8 +158,5 @@ class MatchingMutation:
         "at once. A refused model leaves the running one."
     )
     async def set_matching_model(self, info: Info, model: JSON) -> MatchingModelInfo:
-        try:
-            await info.context.identity.set_matching_model(model)
-        except GraphCDPError as exc:
-            raise graphql_error(exc, "model") from None
+        await info.context.identity.set_matching_model(model)
         return _model_info(info)

@@ -29,7 +29,7 @@ from typing import Any, TextIO
 from tqdm import tqdm  # type: ignore[import-untyped]
 
 from graphcdp.clock import now_ms
-from graphcdp.errors import GraphCDPError
+from graphcdp.errors import ErrorCode, GraphCDPError
 from graphcdp.identity.clustering import UnionFind
 from graphcdp.identity.commit import COMMIT, commit_params
 from graphcdp.identity.component import Component, IdentifierState, RecordState
@@ -49,7 +49,7 @@ COMMIT_BATCH_RECORDS = 2000  # components are committed together until their rec
 
 
 class SeedMismatchError(GraphCDPError):
-    code = "SEED_MISMATCH"
+    code = ErrorCode.SEED_MISMATCH
 
 
 @dataclass

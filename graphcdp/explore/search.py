@@ -19,7 +19,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, utils
 
-from graphcdp.errors import GraphCDPError
+from graphcdp.errors import ErrorCode, GraphCDPError
 from graphcdp.identity.normalize import IdentifierError, IdentifierPolicy
 from graphcdp.identity.search_text import fold, words
 from graphcdp.identity.service import person_from_row
@@ -49,7 +49,7 @@ _NON_DIGIT = re.compile(r"\D")
 
 
 class SearchQueryError(GraphCDPError):
-    code = "INVALID_SEARCH_QUERY"
+    code = ErrorCode.INVALID_SEARCH_QUERY
 
 
 # --- the search ------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphcdp.errors import GraphCDPError
+from graphcdp.errors import ErrorCode, GraphCDPError
 from graphcdp.identity.clustering import UnionFind
 from graphcdp.store import GraphStore, statement
 
@@ -27,7 +27,7 @@ PERSON_MEMBERS = statement("identity/person_members")
 
 
 class ComponentTooLargeError(GraphCDPError):
-    code = "COMPONENT_TOO_LARGE"
+    code = ErrorCode.COMPONENT_TOO_LARGE
 
 
 @dataclass

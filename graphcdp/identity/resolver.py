@@ -11,7 +11,7 @@ import random
 from collections.abc import Callable, Iterable, Sequence
 
 from graphcdp.clock import now_ms
-from graphcdp.errors import GraphCDPError
+from graphcdp.errors import ErrorCode, GraphCDPError
 from graphcdp.identity.commit import commit as commit_plan
 from graphcdp.identity.component import Component, read_component
 from graphcdp.identity.planner import Plan, plan
@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 
 class ResolutionConflictError(GraphCDPError):
-    code = "RESOLUTION_CONFLICT"
+    code = ErrorCode.RESOLUTION_CONFLICT
 
 
 async def resolve(

@@ -12,7 +12,7 @@ from typing import Any
 
 from graphcdp.batch import check_batch_size, parse_items
 from graphcdp.clock import now_ms
-from graphcdp.errors import GraphCDPError
+from graphcdp.errors import ErrorCode, GraphCDPError
 from graphcdp.identity.component import Component, IdentifierState, MatchEdge, RecordState
 from graphcdp.identity.input import ParsedRecord, parse_record
 from graphcdp.identity.matching.active_model import MatchingRuntime
@@ -40,7 +40,7 @@ DELETE_RECORD = statement("identity/delete_record")
 
 
 class RecordNotFoundError(GraphCDPError):
-    code = "RECORD_NOT_FOUND"
+    code = ErrorCode.RECORD_NOT_FOUND
 
 
 log = logging.getLogger(__name__)

@@ -29,6 +29,7 @@ from typing import IO, Any, Protocol
 
 from tqdm import tqdm  # type: ignore[import-untyped]
 
+from graphcdp.errors import ErrorCode
 from graphcdp.ingest.readers import (
     BulkImportError,
     Format,
@@ -54,7 +55,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 CHECKPOINT_VERSION = 1
-NO_RESULT = "NO_RESULT"  # the service answered neither a result nor an error for an item (a service bug)
 _STORED = frozenset({RecordAction.CREATED, RecordAction.UPDATED, RecordAction.MERGED})
 
 
@@ -163,7 +163,7 @@ def _take(reader: RecordReader, size: int) -> list[RawRecord]:
     return batch
 
 
-def _reject(line: int, code: str, message: str, text: str) -> str:
+def _reject(line: int, code: ErrorCode, message: str, text: str) -> str:
     return json.dumps({"line": line, "code": code, "message": message, "input": text}, ensure_ascii=False) + "\n"
 
 
@@ -331,13 +331,13 @@ def _explain_interruption(exc: BaseException, path: Path, state: _Progress, *, r
 class _SentBatch:
     batch: list[RawRecord]
     positions: list[int]  # position in the batch of each item sent
-    rejected: dict[int, tuple[str, str]]  # position in the batch -> (code, message)
+    rejected: dict[int, tuple[ErrorCode, str]]  # position in the batch -> (code, message)
     outcome: asyncio.Future[UpsertOutcome] | None  # None: nothing in the batch could be sent
 
 
 def _send_batch(service: RecordSink, batch: list[RawRecord], *, dry_run: bool) -> _SentBatch:
     """Start sending one batch's parsed items to the service."""
-    rejected: dict[int, tuple[str, str]] = {}
+    rejected: dict[int, tuple[ErrorCode, str]] = {}
     positions: list[int] = []
     items: list[Mapping[str, Any]] = []
     for position, record in enumerate(batch):
@@ -369,7 +369,7 @@ def _record_batch(sent: _SentBatch, outcome: UpsertOutcome | None, rejects_file:
 
 
 def _apply_outcome(
-    outcome: UpsertOutcome, positions: list[int], rejected: dict[int, tuple[str, str]], state: _Progress
+    outcome: UpsertOutcome, positions: list[int], rejected: dict[int, tuple[ErrorCode, str]], state: _Progress
 ) -> None:
     """Count results, and add item errors (and items the service did not answer for) to `rejected`."""
     answered: set[int] = set()
@@ -386,7 +386,7 @@ def _apply_outcome(
                 state.unchanged += 1
     for index, position in enumerate(positions):
         if index not in answered:
-            rejected[position] = (NO_RESULT, "the service returned no result for this record")
+            rejected[position] = (ErrorCode.NO_RESULT, "the service returned no result for this record")
 
 
 def format_report(report: ImportReport, noun: str = "records") -> str:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from graphcdp.errors import GraphCDPError
+from graphcdp.errors import ErrorCode, GraphCDPError
 from graphcdp.model.identity import RecordAction, RecordResult, UpsertOutcome
 from graphcdp.profiles.service import ProfileService
 
 
 class DryRunUnsupportedError(GraphCDPError):
-    code = "DRY_RUN_UNSUPPORTED"
+    code = ErrorCode.DRY_RUN_UNSUPPORTED
 
 
 class TouchpointSink:

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from graphcdp.errors import ErrorCode
+
 
 class RecordAction(StrEnum):
     CREATED = "CREATED"  # a new record
@@ -17,7 +19,7 @@ class RecordAction(StrEnum):
 
 class ItemError(BaseModel):
     index: int  # position in the input list (or line number in a bulk import)
-    code: str
+    code: ErrorCode
     message: str
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphcdp.clock import now_ms
-from graphcdp.errors import GraphCDPError
+from graphcdp.errors import ErrorCode, GraphCDPError
 from graphcdp.identity.matching.matcher import RANK_SCALE
 from graphcdp.store import GraphStore, Row, statement
 
@@ -27,7 +27,7 @@ QUEUE_END = RANK_SCALE + 1
 
 
 class MatchNotFoundError(GraphCDPError):
-    code = "MATCH_NOT_FOUND"
+    code = ErrorCode.MATCH_NOT_FOUND
 
 
 def pair_id(a: str, b: str) -> str:
