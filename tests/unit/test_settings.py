@@ -46,4 +46,3 @@ def test_bad_values_give_one_line_naming_the_variable(monkeypatch: pytest.Monkey
     assert "\n" not in message
     assert "GRAPHCDP_BACKEND" in message and "'embedded', 'falkordb' or 'neo4j'" in message
     assert "GRAPHCDP_PORT" in message
-
