@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from graphcdp.store import GraphStore
-from graphcdp.store.cypher import StatementName
+from graphcdp.store.cypher import Query, StatementName
 
-RECORD_CLUSTERS = StatementName("test/record_clusters")
+RECORD_CLUSTERS = Query(StatementName("test/record_clusters"), dict)
 
 
 def rec(source: str, source_id: str, at: int, *ids: tuple[str, str], **traits: Any) -> dict[str, Any]:

@@ -21,10 +21,10 @@ from graphcdp.identity.matching.training import read_records, train
 from graphcdp.identity.service import IdentityService
 from graphcdp.settings import load_settings
 from graphcdp.store import GraphStore
-from graphcdp.store.cypher import StatementName
+from graphcdp.store.cypher import Query, StatementName
 from tests.identity_helpers import partition, rec
 
-UNRANK = StatementName("test/unrank_review_queue")
+UNRANK = Query(StatementName("test/unrank_review_queue"), dict)
 
 
 @pytest.fixture
