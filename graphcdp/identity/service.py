@@ -36,6 +36,8 @@ from graphcdp.model.identity import (
     RecordAction,
     RecordInput,
     RecordResult,
+    RejectedLink,
+    SkippedBlock,
     SourceRecord,
     UpsertedRecord,
     UpsertOutcome,
@@ -266,7 +268,7 @@ class IdentityService:
             outcome.persons_created = plan.created
             outcome.persons_merged = sorted(plan.retired)
             outcome.links_rejected = [
-                {"record": r.record, "identifier": r.identifier, "reason": r.reason} for r in plan.rejections
+                RejectedLink(record=r.record, identifier=r.identifier, reason=r.reason) for r in plan.rejections
             ]
 
     async def detach_record(self, source: str, source_id: str) -> list[str]:
@@ -337,7 +339,7 @@ def _summary(report: MatchReport) -> MatchSummary:
         pairs_scored=report.pairs_scored,
         matched=report.matched,
         possible=report.possible,
-        blocks_skipped=[{"key": k, "size": n} for k, n in sorted(report.skipped_blocks.items())],
+        blocks_skipped=[SkippedBlock(key=k, size=n) for k, n in sorted(report.skipped_blocks.items())],
     )
 
 

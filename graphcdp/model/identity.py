@@ -40,13 +40,28 @@ class RecordResult(BaseModel):
     action: RecordAction
 
 
+class SkippedBlock(BaseModel):
+    """A block over the size cap: too common a value to compare everything in it."""
+
+    key: str
+    size: int
+
+
 class MatchSummary(BaseModel):
     """What probabilistic matching did for one upsert call."""
 
     pairs_scored: int = 0
     matched: int = 0  # pairs linked (MATCHED)
     possible: int = 0  # pairs sent to the review queue (POSSIBLE_MATCH)
-    blocks_skipped: list[dict[str, Any]] = Field(default_factory=list)  # {key, size}: blocks over the size cap
+    blocks_skipped: list[SkippedBlock] = Field(default_factory=list)
+
+
+class RejectedLink(BaseModel):
+    """A link merge protection refused: the record keeps its person, the identifier stays with another."""
+
+    record: str
+    identifier: str
+    reason: str
 
 
 class UpsertOutcome(BaseModel):
@@ -54,7 +69,7 @@ class UpsertOutcome(BaseModel):
     errors: list[ItemError] = Field(default_factory=list)
     persons_created: list[str] = Field(default_factory=list)
     persons_merged: list[str] = Field(default_factory=list)  # ids retired into another person
-    links_rejected: list[dict[str, Any]] = Field(default_factory=list)
+    links_rejected: list[RejectedLink] = Field(default_factory=list)
     matching: MatchSummary = Field(default_factory=MatchSummary)
 
 

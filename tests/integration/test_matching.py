@@ -19,7 +19,7 @@ from graphcdp.identity.matching.models import active_model, store_model
 from graphcdp.identity.matching.rescore import rematch_all, rescore_links
 from graphcdp.identity.matching.training import read_records, train
 from graphcdp.identity.service import IdentityService
-from graphcdp.model.identity import RecordInput
+from graphcdp.model.identity import RecordInput, SkippedBlock
 from graphcdp.model.matching import KeySize
 from graphcdp.settings import load_settings
 from graphcdp.store import GraphStore
@@ -327,8 +327,8 @@ async def test_a_block_over_the_cap_is_skipped_and_counted(identity: IdentitySer
         for n in range(5)
     ]
     assert [o.matching.pairs_scored for o in outcomes] == [0, 1, 2, 0, 0]
-    assert outcomes[3].matching.blocks_skipped == [{"key": "b:firstName+lastName=tom|jones", "size": 4}]
-    assert outcomes[4].matching.blocks_skipped == [{"key": "b:firstName+lastName=tom|jones", "size": 5}]
+    assert outcomes[3].matching.blocks_skipped == [SkippedBlock(key="b:firstName+lastName=tom|jones", size=4)]
+    assert outcomes[4].matching.blocks_skipped == [SkippedBlock(key="b:firstName+lastName=tom|jones", size=5)]
 
 
 async def test_a_match_hop_explains_itself_and_its_weights_add_up_to_the_score(identity: IdentityService) -> None:

@@ -68,7 +68,7 @@ async def test_merge_protection_and_shared_flag(identity: IdentityService) -> No
     )
     ids = [r.person_id for r in out.results]
     assert len(set(ids)) == 3, "two customer_ids must never share a person"
-    assert {(r["record"], r["identifier"]) for r in out.links_rejected} == {
+    assert {(r.record, r.identifier) for r in out.links_rejected} == {
         ("crm:2", "email:family@x.com"),
         ("crm:3", "email:family@x.com"),
     }
