@@ -110,11 +110,11 @@ class HistoryEvent(DomainModel):
     @model_validator(mode="before")
     @classmethod
     def _from_stored(cls, value: Any) -> Any:
-        event = json.loads(value) if isinstance(value, str) else value
-        if isinstance(event, Mapping) and "detail" not in event:
-            rest = {k: v for k, v in event.items() if k not in {"kind", "at"}}
-            return {"kind": event.get("kind"), "at": event.get("at"), "detail": rest}
-        return event
+        if not isinstance(value, str):
+            return value
+        event = json.loads(value)
+        detail = {k: v for k, v in event.items() if k not in {"kind", "at"}}
+        return {"kind": event.get("kind"), "at": event.get("at"), "detail": detail}
 
 
 def _history(value: Any) -> Any:

@@ -3,18 +3,12 @@ the review queue."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
 from graphcdp.model.base import DomainModel, JsonObject
-
-
-def _flag(value: Any) -> bool:
-    return bool(value)
-
-
-Flag = Annotated[bool, BeforeValidator(_flag)]
+from graphcdp.model.identity import Flag
 
 
 class IndexedRecord(DomainModel):
