@@ -107,18 +107,18 @@ class HistoryEvent(DomainModel):
     at: int
     detail: dict[str, Any] = Field(default_factory=dict)
 
-    @model_validator(mode="before")
-    @classmethod
-    def _from_stored(cls, value: Any) -> Any:
-        if not isinstance(value, str):
-            return value
-        event = json.loads(value)
-        detail = {k: v for k, v in event.items() if k not in {"kind", "at"}}
-        return {"kind": event.get("kind"), "at": event.get("at"), "detail": detail}
-
 
 def _history(value: Any) -> Any:
-    return value or []
+    """The stored events (JSON text each) as {kind, at, detail}; one pass, no validator per event."""
+    events = []
+    for stored in value or []:
+        if not isinstance(stored, str):
+            events.append(stored)
+            continue
+        event = json.loads(stored)
+        kind, at = event.pop("kind", None), event.pop("at", None)
+        events.append({"kind": kind, "at": at, "detail": event})
+    return events
 
 
 class Person(DomainModel):
