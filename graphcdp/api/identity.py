@@ -256,7 +256,7 @@ class LinkHop:
             score=hop.score,
             rule=hop.rule,
             reviewed=hop.reviewed,
-            explanation=MatchExplanation.from_dict(hop.explanation) if hop.explanation else None,
+            explanation=MatchExplanation.from_model(hop.explanation) if hop.explanation else None,
             match_id=strawberry.ID(pair_id(from_key, to_key)) if match else None,
         )
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from graphcdp.model.base import DomainModel, JsonObject, OptionalJsonObject
+from graphcdp.model.base import DomainModel, JsonObject
 from graphcdp.model.inputs import (
     RESERVED_SOURCE_PREFIX,
     IdentifierValue,
@@ -265,8 +265,45 @@ class MatchLink(DomainModel):
     score: float | None = None
     rule: str | None = None
     reviewed: Flag = False
-    detail: OptionalJsonObject = None
+    detail: StoredExplanation = None
     at: int | None = None
+
+
+class ComparisonDetail(DomainModel):
+    """One comparison of a scored pair (FieldScore.to_dict)."""
+
+    model_config = ConfigDict(extra="ignore")  # stored JSON: a later graphcdp may say more
+
+    field: str
+    level: str  # a level name, "else" (no level held) or "null" (a value missing)
+    weight: float
+    m: float | None = None
+    u: float | None = None
+    a: str | None = None
+    b: str | None = None
+    term_frequency: float | None = None
+
+
+class PairExplanation(DomainModel):
+    """Why a pair scored what it did (PairScore.to_dict, stored as JSON with the link): prior + comparison
+    weights = weight."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    prior_weight: float
+    weight: float
+    probability: float
+    fields: list[ComparisonDetail]
+
+
+def _explanation(value: Any) -> Any:
+    """A stored explanation (JSON text); missing or empty means none."""
+    if isinstance(value, str):
+        value = json.loads(value) if value else None
+    return value or None
+
+
+StoredExplanation = Annotated[PairExplanation | None, BeforeValidator(_explanation)]
 
 
 class HopKind(StrEnum):
@@ -286,7 +323,7 @@ class LinkHop(DomainModel):
     score: float | None = None
     rule: str | None = None
     reviewed: bool = False
-    explanation: dict[str, Any] | None = None  # PairScore.to_dict(): prior weight, per-comparison weights
+    explanation: PairExplanation | None = None  # a match hop: what its score rests on
 
 
 class LinkExplanation(DomainModel):

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
-
 from graphcdp.model.base import DomainModel, JsonObject
-from graphcdp.model.identity import Flag
+from graphcdp.model.identity import Flag, PairExplanation, StoredExplanation
 
 
 class IndexedRecord(DomainModel):
@@ -94,7 +92,7 @@ class ReviewQueueEntry(DomainModel):
     b: str
     score: float
     weight: float
-    detail: JsonObject
+    detail: StoredExplanation = None
     rule: str | None = None
     at: int | None = None
     person_a: str | None = None
@@ -122,7 +120,7 @@ class ReviewItem(DomainModel):
     b: str
     score: float
     weight: float
-    explanation: dict[str, Any] = Field(default_factory=dict)  # PairScore.to_dict(): prior, per-comparison weights
+    explanation: PairExplanation | None = None
     rule: str
     at: int
     person_a: str | None

@@ -312,8 +312,9 @@ async def test_agreeing_on_a_rare_surname_weighs_more_than_on_a_common_one(ident
     assert frozenset({"crm:smith-a"}) in clusters and frozenset({"pos:smith-b"}) in clusters
     queue, _ = await identity.review_queue(10, None)
     assert [(i.a, i.b) for i in queue] == [("crm:smith-a", "pos:smith-b")]
-    last_name = next(f for f in queue[0].explanation["fields"] if f["field"] == "lastName")
-    assert last_name["level"] == "exact" and last_name["termFrequency"] == pytest.approx(62 / 64)
+    assert queue[0].explanation is not None
+    last_name = next(f for f in queue[0].explanation.fields if f.field == "lastName")
+    assert last_name.level == "exact" and last_name.term_frequency == pytest.approx(62 / 64)
 
 
 async def test_a_block_over_the_cap_is_skipped_and_counted(identity: IdentityService) -> None:
@@ -366,10 +367,10 @@ async def test_a_match_hop_explains_itself_and_its_weights_add_up_to_the_score(i
     match = explanation.hops[1]
     assert match.explanation is not None and match.score is not None
     detail = match.explanation
-    total = detail["priorWeight"] + sum(f["weight"] for f in detail["fields"])
-    assert total == pytest.approx(detail["weight"], abs=1e-4)
-    assert 1 / (1 + 2 ** -detail["weight"]) == pytest.approx(match.score, abs=1e-6)
-    levels = {f["field"]: f["level"] for f in detail["fields"]}
+    total = detail.prior_weight + sum(f.weight for f in detail.fields)
+    assert total == pytest.approx(detail.weight, abs=1e-4)
+    assert 1 / (1 + 2**-detail.weight) == pytest.approx(match.score, abs=1e-6)
+    levels = {f.field: f.level for f in detail.fields}
     assert levels["firstName"] == levels["lastName"] == levels["birthDate"] == "exact"
     assert levels["phone"] == "null"
 
