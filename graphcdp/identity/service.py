@@ -9,7 +9,8 @@ from collections import deque
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from graphcdp.batch import check_batch_size, decode_item, parse_items
+from graphcdp.batch import check_batch_size, parse_items
+from graphcdp.batch import decode_item as decode_input
 from graphcdp.errors import GraphCDPError
 from graphcdp.identity.component import Component, IdentifierState, MatchEdge, RecordState
 from graphcdp.identity.input import ParsedRecord, parse_record
@@ -137,7 +138,7 @@ class IdentityService:
     @staticmethod
     def decode_item(index: int, raw: Mapping[str, Any]) -> RecordInput | ItemError:
         """A bulk import line as a record input (graphcdp.ingest.bulk.RecordSink)."""
-        return decode_item(RecordInput, index, raw)
+        return decode_input(RecordInput, index, raw)
 
     async def upsert_records(self, items: Sequence[RecordInput | ItemError], dry_run: bool = False) -> UpsertOutcome:
         """Upsert records; an ItemError in `items` is an input that did not decode: it answers for itself,

@@ -1,4 +1,5 @@
-"""Identity resolution models: what connectors send and what they get back."""
+"""Identity resolution models: what connectors send, what they get back, and persons, records and their
+evidence as read from the graph (the row types of the identity statements)."""
 
 from __future__ import annotations
 
