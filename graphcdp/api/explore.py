@@ -144,7 +144,7 @@ class ExploreQuery:
         page = await search.search(query, first, offset)
         edges = [
             PersonSearchEdge(
-                node=Person.from_dict(hit.person),
+                node=Person.from_model(hit.person),
                 score=hit.score,
                 matched_on=hit.matched_on,
                 cursor=_search_cursor(hit.position),

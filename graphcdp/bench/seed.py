@@ -34,7 +34,7 @@ from graphcdp.identity.clustering import UnionFind
 from graphcdp.identity.commit import COMMIT, commit_params
 from graphcdp.identity.component import Component, IdentifierState, RecordState
 from graphcdp.identity.evidence import UPSERT_EVIDENCE, Observation, evidence_rows
-from graphcdp.identity.input import parse_record
+from graphcdp.identity.input import parse_record_item
 from graphcdp.identity.planner import plan
 from graphcdp.identity.rules import ResolutionRules
 from graphcdp.identity.service import UPSERT_RECORDS, record_param
@@ -165,7 +165,7 @@ async def _seed_records(
     ):
         for number, item in _lines(path):
             bar.update()
-            parsed = parse_record(number, item, rules.policy)
+            parsed = parse_record_item(number, item, rules.policy)
             if isinstance(parsed, ItemError):
                 report.rejected += 1
                 continue

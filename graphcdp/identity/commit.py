@@ -10,9 +10,10 @@ from typing import Any
 
 from graphcdp.identity.history import HistoryEvent
 from graphcdp.identity.planner import Move, PersonUpdate, Plan, Retirement
+from graphcdp.model.identity import CommitResult
 from graphcdp.store import GraphStore, statement
 
-COMMIT = statement("identity/commit_resolution")
+COMMIT = statement("identity/commit_resolution", CommitResult)
 
 
 async def commit(store: GraphStore, plan: Plan) -> bool:

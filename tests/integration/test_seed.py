@@ -14,9 +14,9 @@ from graphcdp.datagen import GeneratorConfig, write_dataset
 from graphcdp.identity.service import IdentityService
 from graphcdp.settings import load_settings
 from graphcdp.store import GraphStore
-from graphcdp.store.cypher import StatementName
+from graphcdp.store.cypher import Query, StatementName
 
-PERSON_STATES = StatementName("test/person_states")
+PERSON_STATES = Query(StatementName("test/person_states"), dict)
 
 
 async def _persons(store: GraphStore) -> dict[frozenset[str], dict[str, Any]]:

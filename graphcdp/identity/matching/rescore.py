@@ -4,7 +4,6 @@ never touched."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -13,10 +12,11 @@ from graphcdp.identity.matching.features import record_features
 from graphcdp.identity.matching.keys import TERM, term_keys
 from graphcdp.identity.matching.link_kind import LinkKind, classify
 from graphcdp.identity.matching.matcher import KEY_SIZES
+from graphcdp.model.matching import RecordFeaturesRow, ScoredLinkRow
 from graphcdp.store import GraphStore, statement
 
-SCORED_LINKS = statement("matching/scored_links")
-MATCH_RECORDS = statement("matching/match_records")
+SCORED_LINKS = statement("matching/scored_links", ScoredLinkRow)
+MATCH_RECORDS = statement("matching/match_records", RecordFeaturesRow)
 
 
 @dataclass
@@ -40,22 +40,20 @@ async def rescore_links(store: GraphStore, runtime: MatchingRuntime, examples: i
     report = RescoreReport()
     links = await store.run(SCORED_LINKS, {})
     report.links = len(links)
-    keys = sorted({row["a"] for row in links} | {row["b"] for row in links})
+    keys = sorted({link.a for link in links} | {link.b for link in links})
     model = runtime.model
     features = {}
     for start in range(0, len(keys), 1000):
         for row in await store.run(MATCH_RECORDS, {"keys": keys[start : start + 1000]}):
-            features[row["key"]] = record_features(json.loads(row["traits"] or "{}"), row["identifiers"], model.fields)
+            features[row.key] = record_features(row.traits, row.identifiers, model.fields)
     terms = sorted({t for f in features.values() for t in term_keys(model, f)})
-    counts = {r["key"].removeprefix(TERM): r["size"] for r in await store.run(KEY_SIZES, {"keys": terms})}
-    for row in links:
-        score = runtime.scorer.score(features.get(row["a"], {}), features.get(row["b"], {}), counts)
-        before = LinkKind.MATCHED if row["matched"] else LinkKind.POSSIBLE_MATCH
+    counts = {r.key.removeprefix(TERM): r.size for r in await store.run(KEY_SIZES, {"keys": terms})}
+    for link in links:
+        score = runtime.scorer.score(features.get(link.a, {}), features.get(link.b, {}), counts)
+        before = LinkKind.MATCHED if link.matched else LinkKind.POSSIBLE_MATCH
         after = classify(score.probability, model.thresholds)
         if before != after:
             report.changes[(before, after)] += 1
             if len(report.examples) < examples:
-                report.examples.append(
-                    {"a": row["a"], "b": row["b"], "before": row["score"], "after": score.probability}
-                )
+                report.examples.append({"a": link.a, "b": link.b, "before": link.score, "after": score.probability})
     return report
