@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 LINT_DIR := tools/cypher-lint
 
-.PHONY: run test lint pytest schema bench bench-scaling bench-matching clean help
+.PHONY: run test lint pytest schema docs bench bench-scaling bench-matching clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -12,6 +12,7 @@ help:
 	@echo "make test    install with test extras, lint, and run the whole test suite"
 	@echo "make lint    ruff, ruff format --check, mypy"
 	@echo "make schema  re-export schema.graphql from the code"
+	@echo "make docs    regenerate docs/configuration.md from the settings"
 	@echo "make bench   every benchmark at 100,000 people: tables, bench/results/*.json and *.png (BENCH_ARGS=...)"
 	@echo "make bench-matching   probabilistic matching on FEBRL3/FEBRL4 beside Splink (installs it in .venv)"
 
@@ -69,6 +70,9 @@ bench-matching: $(VENV)/.installed-linkage
 
 schema: $(VENV)/.installed-run
 	$(BIN)/graphcdp export-schema -o schema.graphql
+
+docs: $(VENV)/.installed-run
+	$(BIN)/python -m graphcdp.settings_doc > docs/configuration.md
 
 clean:
 	rm -rf $(VENV) $(LINT_DIR)/node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -1,12 +1,308 @@
-"""The GraphCDPError tree. Every error carries a stable `code` that clients can rely on."""
+"""The error catalogue and the GraphCDPError tree.
+
+Every code graphcdp can emit is a member of `ErrorCode`: `extensions.code` of a GraphQL error, `ItemError.code`
+of a rejected batch item, `code` of a line in an import's rejects file. Clients branch on codes; messages may change.
+Each member says whose fault it is (it decides how the error is logged), what it means and when it appears;
+schema.graphql and docs/errors.md are generated from these entries.
+"""
 
 from __future__ import annotations
 
+from enum import StrEnum
+
+
+class Fault(StrEnum):
+    """Whose fault an error is."""
+
+    REQUEST = "request"  # the request is wrong, or cannot be done now: logged at INFO, without a traceback
+    SERVICE = "service"  # the service or its database failed: logged at ERROR, with one traceback
+
+
+_REQUEST, _SERVICE = Fault.REQUEST, Fault.SERVICE
+
+
+class ErrorCode(StrEnum):
+    """A stable error code. A member's name is its value: GraphQL shows enum values by name."""
+
+    fault: Fault
+    meaning: str
+    when: str
+
+    # Defaults only so that a lookup by value, `ErrorCode("INVALID_EMAIL")`, type-checks: every member sets all four.
+    def __new__(cls, value: str, fault: Fault = _SERVICE, meaning: str = "", when: str = "") -> ErrorCode:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.fault = fault
+        member.meaning = meaning
+        member.when = when
+        return member
+
+    # --- the request as a whole --------------------------------------------------------------------------
+    GRAPHQL_PARSE_FAILED = (
+        "GRAPHQL_PARSE_FAILED",
+        _REQUEST,
+        "The GraphQL document is not valid GraphQL syntax.",
+        "Any request; nothing ran.",
+    )
+    GRAPHQL_VALIDATION_FAILED = (
+        "GRAPHQL_VALIDATION_FAILED",
+        _REQUEST,
+        "The document does not fit the schema (unknown field, missing argument, wrong type), or a variable's "
+        "value does not fit its type.",
+        "Any request; nothing ran.",
+    )
+    QUERY_TOO_DEEP = (
+        "QUERY_TOO_DEEP",
+        _REQUEST,
+        "The query nests selections deeper than the service allows (GRAPHCDP_MAX_QUERY_DEPTH).",
+        "Any request; nothing ran.",
+    )
+    BATCH_TOO_LARGE = (
+        "BATCH_TOO_LARGE",
+        _REQUEST,
+        "More items in one call than GRAPHCDP_MAX_BATCH_SIZE allows; send smaller batches.",
+        "upsertRecords, trackTouchpoints; nothing was stored.",
+    )
+    PAGE_SIZE_OUT_OF_RANGE = (
+        "PAGE_SIZE_OUT_OF_RANGE",
+        _REQUEST,
+        "A page size (`first`, `touchpoints`) is below 1 or above GRAPHCDP_MAX_PAGE_SIZE.",
+        "Connections: journey, searchPersons, reviewQueue; context.",
+    )
+    INVALID_CURSOR = (
+        "INVALID_CURSOR",
+        _REQUEST,
+        "An `after` cursor this field did not give out.",
+        "Connections: journey, searchPersons, reviewQueue.",
+    )
+    # --- one record or touchpoint (an ItemError of a batch, or a line of an import's rejects file) ---------
+    INVALID_RECORD = ("INVALID_RECORD", _REQUEST, "A record is not an object.", "upsertRecords item; import.")
+    EMPTY_RECORD = (
+        "EMPTY_RECORD",
+        _REQUEST,
+        "A record has neither an identifier nor a trait.",
+        "upsertRecords item; import.",
+    )
+    RESERVED_SOURCE = (
+        "RESERVED_SOURCE",
+        _REQUEST,
+        "The source name starts with a prefix graphcdp keeps for itself.",
+        "upsertRecords item; import.",
+    )
+    MISSING_FIELD = (
+        "MISSING_FIELD",
+        _REQUEST,
+        "A required field (source, sourceId, type, occurredAt, ...) is missing or empty.",
+        "upsertRecords and trackTouchpoints items; import.",
+    )
+    INVALID_FIELD = (
+        "INVALID_FIELD",
+        _REQUEST,
+        "A field is not a string, or longer than the service accepts.",
+        "upsertRecords and trackTouchpoints items; import.",
+    )
+    INVALID_DATE = (
+        "INVALID_DATE",
+        _REQUEST,
+        "A date-time is neither ISO-8601 nor epoch milliseconds, or traits.birthDate is not YYYY-MM-DD.",
+        "Items of upsertRecords and trackTouchpoints; import; the from, to and at arguments.",
+    )
+    INVALID_TRAITS = (
+        "INVALID_TRAITS",
+        _REQUEST,
+        "traits is not a JSON object, or traits.address is not an object.",
+        "upsertRecords item; import.",
+    )
+    INVALID_IDENTIFIERS = (
+        "INVALID_IDENTIFIERS",
+        _REQUEST,
+        "identifiers is not a list of {type, value} objects.",
+        "upsertRecords and trackTouchpoints items; import.",
+    )
+    MISSING_IDENTIFIERS = (
+        "MISSING_IDENTIFIERS",
+        _REQUEST,
+        "A touchpoint has no identifier to find its person by.",
+        "trackTouchpoints item; touchpoint import.",
+    )
+    INVALID_TOUCHPOINT = ("INVALID_TOUCHPOINT", _REQUEST, "A touchpoint is not an object.", "trackTouchpoints item.")
+    INVALID_AMOUNT = (
+        "INVALID_AMOUNT",
+        _REQUEST,
+        "A touchpoint's amount is not a finite number.",
+        "trackTouchpoints item; touchpoint import.",
+    )
+    INVALID_CURRENCY = (
+        "INVALID_CURRENCY",
+        _REQUEST,
+        "A touchpoint's currency is not a three-letter ISO 4217 code.",
+        "trackTouchpoints item; touchpoint import.",
+    )
+    INVALID_PROPERTIES = (
+        "INVALID_PROPERTIES",
+        _REQUEST,
+        "A touchpoint's properties is not a JSON object.",
+        "trackTouchpoints item; touchpoint import.",
+    )
+    COMPONENT_TOO_LARGE = (
+        "COMPONENT_TOO_LARGE",
+        _REQUEST,
+        "The change would link more records together than GRAPHCDP_MAX_COMPONENT_RECORDS: an identifier "
+        "shared by many people (a placeholder) joins them. Block it (GRAPHCDP_BLOCKLIST_EXTRA) or raise the limit.",
+        "upsertRecords and trackTouchpoints items; import; detachRecord, deleteRecord, resolveMatch.",
+    )
+    RESOLUTION_CONFLICT = (
+        "RESOLUTION_CONFLICT",
+        _REQUEST,
+        "Concurrent writes kept changing the same persons; the record is stored and resolved with the next "
+        "change to its component. Send it again to resolve it now.",
+        "upsertRecords and trackTouchpoints items; import; detachRecord, deleteRecord, resolveMatch.",
+    )
+    # --- identifiers -------------------------------------------------------------------------------------
+    UNKNOWN_IDENTIFIER_TYPE = (
+        "UNKNOWN_IDENTIFIER_TYPE",
+        _REQUEST,
+        "The identifier type is neither built in nor declared (GRAPHCDP_IDENTIFIER_TYPES).",
+        "Wherever an identifier is given: items, import, and the identifier arguments.",
+    )
+    INVALID_EMAIL = (
+        "INVALID_EMAIL",
+        _REQUEST,
+        "An email identifier is not an email address.",
+        "Wherever an identifier is given: items, import, and the identifier arguments.",
+    )
+    INVALID_PHONE = (
+        "INVALID_PHONE",
+        _REQUEST,
+        "A phone identifier is not a possible phone number (a national number needs GRAPHCDP_DEFAULT_PHONE_REGION).",
+        "Wherever an identifier is given: items, import, and the identifier arguments.",
+    )
+    INVALID_HASHED_EMAIL = (
+        "INVALID_HASHED_EMAIL",
+        _REQUEST,
+        "A hashed email is not 64 hexadecimal digits (SHA-256).",
+        "Wherever an identifier is given: items, import, and the identifier arguments.",
+    )
+    INVALID_IDENTIFIER = (
+        "INVALID_IDENTIFIER",
+        _REQUEST,
+        "An identifier value is empty, too long or contains control characters.",
+        "Wherever an identifier is given: items, import, and the identifier arguments.",
+    )
+    # --- queries and mutations ---------------------------------------------------------------------------
+    RECORD_NOT_FOUND = (
+        "RECORD_NOT_FOUND",
+        _REQUEST,
+        "No record has this source and sourceId.",
+        "detachRecord, deleteRecord.",
+    )
+    MATCH_NOT_FOUND = (
+        "MATCH_NOT_FOUND",
+        _REQUEST,
+        "The match id was not given out by this API, or its records were deleted.",
+        "resolveMatch.",
+    )
+    INVALID_SEARCH_QUERY = (
+        "INVALID_SEARCH_QUERY",
+        _REQUEST,
+        "The search text is too short, too long, or has no word to search by.",
+        "searchPersons.",
+    )
+    INVALID_DEPTH = (
+        "INVALID_DEPTH",
+        _REQUEST,
+        "depth is below 1 or above GRAPHCDP_GRAPH_MAX_DEPTH.",
+        "identityGraph.",
+    )
+    INVALID_CONSENT = (
+        "INVALID_CONSENT",
+        _REQUEST,
+        "purpose or channel is empty or too long, or the identifier is a blocked placeholder.",
+        "setConsent.",
+    )
+    CONFIGURATION_ERROR = (
+        "CONFIGURATION_ERROR",
+        _REQUEST,
+        "A matching model or setting is invalid; the message says what to change. A refused model leaves the "
+        "running one in force.",
+        "setMatchingModel; at start-up, on the command line.",
+    )
+    # --- bulk import (the command line; a line of the rejects file) ---------------------------------------
+    INVALID_ENCODING = ("INVALID_ENCODING", _REQUEST, "The line is not valid UTF-8.", "Import rejects file.")
+    INVALID_JSON = ("INVALID_JSON", _REQUEST, "The line is not valid JSON.", "Import rejects file (JSON Lines).")
+    NOT_AN_OBJECT = (
+        "NOT_AN_OBJECT",
+        _REQUEST,
+        "The line is JSON but not one object.",
+        "Import rejects file (JSON Lines).",
+    )
+    INVALID_CSV_ROW = (
+        "INVALID_CSV_ROW",
+        _REQUEST,
+        "The CSV row is malformed, or has another number of fields than the header.",
+        "Import rejects file (CSV).",
+    )
+    IMPORT_ERROR = (
+        "IMPORT_ERROR",
+        _REQUEST,
+        "The import cannot start or go on: unknown format, unreadable file, a CSV header that cannot be mapped.",
+        "graphcdp import.",
+    )
+    DRY_RUN_UNSUPPORTED = (
+        "DRY_RUN_UNSUPPORTED",
+        _REQUEST,
+        "--dry-run is for records; touchpoints are checked as they are stored.",
+        "graphcdp import --touchpoints.",
+    )
+    SEED_MISMATCH = (
+        "SEED_MISMATCH",
+        _REQUEST,
+        "The graph differs from the seed's plan (is the graph empty?); nothing of the batch was resolved.",
+        "graphcdp bench, when it seeds a graph with generated people.",
+    )
+    NO_RESULT = (
+        "NO_RESULT",
+        _SERVICE,
+        "The service answered neither a result nor an error for an item (a defect of the service).",
+        "Import rejects file.",
+    )
+    # --- the service -------------------------------------------------------------------------------------
+    DATABASE_UNAVAILABLE = (
+        "DATABASE_UNAVAILABLE",
+        _SERVICE,
+        "The graph database does not answer; try again later.",
+        "Any request that reads or writes the graph.",
+    )
+    QUERY_ERROR = (
+        "QUERY_ERROR",
+        _SERVICE,
+        "The graph database rejected a statement of the service.",
+        "Any request that reads or writes the graph.",
+    )
+    UNKNOWN_STATEMENT = (
+        "UNKNOWN_STATEMENT",
+        _SERVICE,
+        "The service asked for a Cypher statement it does not ship (a defect of the service).",
+        "Any request that reads or writes the graph.",
+    )
+    STARTUP_ERROR = (
+        "STARTUP_ERROR",
+        _SERVICE,
+        "The service cannot start; the message says what to fix.",
+        "graphcdp serve and the other commands, at start-up.",
+    )
+    INTERNAL_ERROR = (
+        "INTERNAL_ERROR",
+        _SERVICE,
+        "The service failed unexpectedly; the fault is in its log.",
+        "Any request.",
+    )
+
 
 class GraphCDPError(Exception):
-    """Base of every error graphcdp raises on purpose."""
+    """Base of every error graphcdp raises on purpose; subclasses set their `code`."""
 
-    code = "GRAPHCDP_ERROR"
+    code: ErrorCode = ErrorCode.INTERNAL_ERROR
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -16,28 +312,28 @@ class GraphCDPError(Exception):
 class ConfigurationError(GraphCDPError):
     """A setting is missing, malformed or contradicts another one."""
 
-    code = "CONFIGURATION_ERROR"
+    code = ErrorCode.CONFIGURATION_ERROR
 
 
 class StartupError(GraphCDPError):
     """The service cannot start; the message says what to fix."""
 
-    code = "STARTUP_ERROR"
+    code = ErrorCode.STARTUP_ERROR
 
 
 class DatabaseUnavailableError(GraphCDPError):
     """The graph database does not answer."""
 
-    code = "DATABASE_UNAVAILABLE"
+    code = ErrorCode.DATABASE_UNAVAILABLE
 
 
 class QueryError(GraphCDPError):
     """The database rejected a statement."""
 
-    code = "QUERY_ERROR"
+    code = ErrorCode.QUERY_ERROR
 
 
 class UnknownStatementError(GraphCDPError):
     """Code asked for a Cypher statement that has no file."""
 
-    code = "UNKNOWN_STATEMENT"
+    code = ErrorCode.UNKNOWN_STATEMENT

@@ -1,6 +1,7 @@
 """All configuration, from the environment (prefix GRAPHCDP_) or a `.env` file.
 
-This is the only module that reads the environment. Every field is documented in README.md.
+This is the only module that reads the environment. Each field's description is its documentation:
+docs/configuration.md is generated from them (`python -m graphcdp.settings_doc`).
 """
 
 from __future__ import annotations
@@ -87,114 +88,196 @@ class Settings(BaseSettings):
         extra="ignore",
     )
 
-    backend: Backend = Field(Backend.EMBEDDED, description="Graph database: embedded, falkordb or neo4j.")
+    backend: Backend = Field(
+        Backend.EMBEDDED,
+        description="Graph database: `embedded` (FalkorDB started by graphcdp), `falkordb` (a FalkorDB server "
+        "elsewhere) or `neo4j`.",
+    )
 
     # HTTP service
-    host: str = Field("127.0.0.1", description="Address the HTTP service binds to.")
-    port: int = Field(8000, ge=0, le=65535, description="Port of the HTTP service (0 picks a free one).")
-    graphiql: bool = Field(True, description="Serve the GraphiQL IDE at /graphql in a browser.")
-    log_level: str = Field("info", description="Log level: debug, info, warning, error.")
+    host: str = Field(
+        "127.0.0.1",
+        description="Address the HTTP service binds to (`0.0.0.0` in the Docker image). Also `graphcdp serve --host`.",
+    )
+    port: int = Field(
+        8000,
+        ge=0,
+        le=65535,
+        description="Port of the HTTP service; 0 picks a free one. Also `graphcdp serve --port`. A taken port stops "
+        "start-up with a clear message.",
+    )
+    graphiql: bool = Field(True, description="Serve the GraphiQL IDE at `/graphql` to browsers.")
+    log_level: str = Field("info", description="`debug`, `info`, `warning` or `error`.")
 
     # Embedded FalkorDB
-    data_dir: Path = Field(Path("data"), description="Data directory of the embedded database.")
+    data_dir: Path = Field(
+        Path("data"),
+        description="Data directory of the embedded database (append-only file, its log `falkordb.log`, a lock "
+        "file). One service process at a time may use it.",
+    )
     embedded_port: int = Field(
         0,
         ge=0,
         le=65535,
-        description="Preferred loopback port of the embedded database; 0 (or a taken one): any free.",
+        description="Preferred loopback port of the embedded database. 0, or a port that is taken, means any free "
+        "port.",
     )
-    embedded_start_timeout: float = Field(20.0, gt=0, description="Seconds to wait for the embedded database.")
+    embedded_start_timeout: float = Field(
+        20.0,
+        gt=0,
+        description="Seconds the embedded database may go at start-up without answering and without working. "
+        "Loading a large data set takes as long as it takes: the time it spends on the CPU, and its LOADING "
+        "answers, count as signs of life, and its progress is logged every 10 s.",
+    )
 
     # FalkorDB (remote, or the embedded one once started)
-    falkordb_url: str = Field("falkor://127.0.0.1:6379", description="URL of a FalkorDB server (backend=falkordb).")
-    falkordb_password: SecretStr | None = Field(None, description="Password of the FalkorDB server, if any.")
-    falkordb_max_connections: int = Field(
-        64, ge=1, description="Most open connections to FalkorDB; a query beyond that waits for a free one."
+    falkordb_url: str = Field(
+        "falkor://127.0.0.1:6379",
+        description="FalkorDB server for `backend=falkordb` (`falkor://`, `falkors://` for TLS, or `unix://`).",
     )
-    graph: str = Field("graphcdp", min_length=1, description="FalkorDB graph name.")
+    falkordb_password: SecretStr | None = Field(None, description="Password of that server, if it has one.")
+    falkordb_max_connections: int = Field(
+        64,
+        ge=1,
+        description="Most open connections to FalkorDB (embedded or remote). A query beyond that waits for a free "
+        "connection, up to `GRAPHCDP_QUERY_TIMEOUT`, instead of failing: under many concurrent requests each "
+        'running several queries, the service queues rather than answering "Too many connections".',
+    )
+    graph: str = Field("graphcdp", min_length=1, description="FalkorDB graph name (embedded or remote).")
 
     # Neo4j
-    neo4j_uri: str = Field("bolt://localhost:7687", description="Bolt URI of Neo4j (backend=neo4j).")
+    neo4j_uri: str = Field(
+        "bolt://localhost:7687", description="Bolt URI for `backend=neo4j` (`neo4j://` for a cluster)."
+    )
     neo4j_user: str = Field("neo4j", description="Neo4j user.")
-    neo4j_password: SecretStr = Field(SecretStr("graphcdp-password"), description="Neo4j password.")
-    neo4j_database: str = Field("neo4j", min_length=1, description="Neo4j database name (always explicit).")
+    neo4j_password: SecretStr = Field(
+        SecretStr("graphcdp-password"),
+        description="Neo4j password (kept secret in logs and reprs).",
+    )
+    neo4j_database: str = Field(
+        "neo4j", min_length=1, description="Neo4j database; always named explicitly on every session."
+    )
 
     # Database round trips
-    query_timeout: float = Field(30.0, gt=0, description="Seconds a single database statement may take.")
+    query_timeout: float = Field(30.0, gt=0, description="Seconds one database statement may run.")
     neo4j_retry_time: float = Field(
         30.0,
         ge=0,
-        description="Seconds a transiently failing Neo4j statement (deadlock, leader switch) is retried.",
+        description="Seconds the Neo4j driver keeps retrying a statement that failed transiently (deadlock, leader "
+        "switch).",
     )
 
     # Identifiers
     default_phone_region: str = Field(
         "US",
-        description="ISO 3166 two-letter region used to parse phone numbers written without +country code.",
+        description="ISO 3166 two-letter region used to read phone numbers written without `+country code` (`DE` "
+        "reads `0151 12345678` as `+4915112345678`).",
     )
     identifier_types: dict[str, IdentifierTypeSetting] = Field(
         default_factory=dict,
-        description='Extra identifier types or overrides of built-ins (JSON), e.g. {"member_id": {"limit": 1}}.',
+        description="Extra identifier types, or overrides of built-in ones, as JSON: "
+        '`{"member_id": {"priority": 25, "limit": 1}, "email": {"limit": 3}}`; `kind` is `email`, `phone`, '
+        "`sha256` or `id`, unset fields keep the built-in values (new types: kind `id`, priority 100, limit 10).",
     )
     blocklist: list[str] = Field(
         default_factory=lambda: list(DEFAULT_BLOCKLIST),
-        description='Placeholder values stored but never linked (JSON list of regexes, "type:regex" for one type).',
+        description="JSON list of placeholder patterns (regular expressions, `type:regex` for one type only) whose "
+        "values are stored but never link; replaces the default list.",
+        json_schema_extra={"doc_default": f"[{len(DEFAULT_BLOCKLIST)} placeholders](identity-resolution.md#blocklist)"},
     )
     blocklist_extra: list[str] = Field(
-        default_factory=list, description="Patterns added to the blocklist (JSON list), keeping the defaults."
+        default_factory=list,
+        description="JSON list of patterns added to `GRAPHCDP_BLOCKLIST`, so the defaults need not be repeated.",
     )
 
     # Resolution
     source_priority: list[str] = Field(
         default_factory=list,
-        description='Sources to trust first for golden traits (JSON list, e.g. ["crm", "pos"]); else most recent wins.',
+        description='Sources trusted first for golden traits, as a JSON list (`["crm", "pos"]`); within a source, '
+        "and for unlisted sources, the most recent non-empty value wins.",
     )
     shared_after_rejections: int = Field(
-        2, ge=1, description="Rejected links through one identifier after which it is flagged shared."
+        2,
+        ge=1,
+        description="An identifier whose links were refused this many times (merge protection) is flagged `shared`.",
     )
     max_component_records: int = Field(
-        10_000, ge=1, description="Most records one connected piece of evidence may hold before resolution refuses it."
+        10_000,
+        ge=1,
+        description="Most records one connected piece of evidence may hold; beyond it the upsert is refused with "
+        "`COMPONENT_TOO_LARGE` (block the identifier that joins them).",
     )
     resolution_retries: int = Field(
-        20, ge=0, description="Times a resolution is re-read and retried when a concurrent writer changed its evidence."
+        20,
+        ge=0,
+        description="Times a resolution is re-read and retried when a concurrent writer changed the same evidence.",
     )
-    max_batch_size: int = Field(1000, ge=1, description="Most records or touchpoints in one mutation call.")
+    max_batch_size: int = Field(
+        1000,
+        ge=1,
+        description="Most records in one `upsertRecords` call, or touchpoints in one `trackTouchpoints` call; a "
+        "larger batch is refused with `BATCH_TOO_LARGE`. Also the largest `graphcdp import --batch-size`.",
+    )
 
     # Probabilistic matching (graphcdp/identity/matching/, docs/matching.md)
-    matching: bool = Field(True, description="Link records with no shared identifier by comparing their traits.")
+    matching: bool = Field(
+        True,
+        description="Probabilistic matching: records with no shared identifier are compared on their traits and "
+        "linked (`MATCHED`) or queued for review (`POSSIBLE_MATCH`).",
+    )
     matching_model: Path | None = Field(
         None,
-        description="A matching model (JSON) to start with; default: the one that ships. A trained or admin-set "
-        "model stored in the graph takes precedence.",
+        description="Path of a matching model (JSON: comparisons, levels, m/u, blocking, thresholds) to start with. "
+        "A model stored in the graph (trained, or set with `setMatchingModel`) takes precedence. An invalid file "
+        "stops start-up with the reason.",
+        json_schema_extra={"doc_default": "*(the shipped model)*"},
     )
     matching_model_refresh: float = Field(
         30.0,
         ge=0,
         description="Seconds between checks for a newer matching model stored in the graph by another process "
-        "(graphcdp matching train, setMatchingModel); 0 checks before every batch.",
+        "(`graphcdp matching train`, `setMatchingModel` on another worker); every process switches to it within "
+        "this time. `0` checks before every batch.",
     )
 
     # Reading profiles and exploring the graph
-    max_page_size: int = Field(100, ge=1, description="Largest `first` of any connection (journey, search).")
-    max_query_depth: int = Field(12, ge=2, description="Deepest nesting of fields a GraphQL query may have.")
-    graph_max_depth: int = Field(6, ge=1, description="Largest `depth` identityGraph accepts.")
-    graph_node_limit: int = Field(500, ge=1, description="Most nodes identityGraph returns before it cuts.")
+    max_page_size: int = Field(
+        100,
+        ge=1,
+        description="Largest `first` of any connection (journey, searchPersons, reviewQueue) and largest `touchpoints` "
+        "of `context`; more is refused with `PAGE_SIZE_OUT_OF_RANGE`.",
+    )
+    max_query_depth: int = Field(
+        12,
+        ge=2,
+        description="Deepest field nesting a GraphQL query may have; deeper queries are refused before they run.",
+    )
+    graph_max_depth: int = Field(6, ge=1, description="Largest `depth` that `identityGraph` accepts.")
+    graph_node_limit: int = Field(
+        500,
+        ge=1,
+        description="Most nodes `identityGraph` returns; beyond it the graph is cut and `truncated` is true.",
+    )
 
     # Profile metrics
     engagement_half_life_days: float = Field(
-        30.0, gt=0, description="Days after which a touchpoint counts half as much in the engagement score."
+        30.0,
+        gt=0,
+        description="In the engagement score a touchpoint this many days old counts half as much as one from today.",
     )
     rfm_recency_days: list[int] = Field(
         default_factory=lambda: [30, 90, 180, 365],
-        description="Days since the last order that score recency 5, 4, 3, 2 (at most); older scores 1.",
+        description="Days since the last order at most which recency scores 5, 4, 3, 2; older (or no order) scores "
+        "1. Four rising numbers.",
     )
     rfm_frequency_orders: list[int] = Field(
         default_factory=lambda: [2, 3, 5, 10],
-        description="Orders needed to score frequency 2, 3, 4, 5 (at least); fewer scores 1.",
+        description="Orders at least which frequency scores 2, 3, 4, 5; fewer scores 1. Four rising numbers.",
     )
     rfm_monetary: list[float] = Field(
         default_factory=lambda: [100.0, 250.0, 500.0, 1000.0],
-        description="Net revenue needed to score monetary 2, 3, 4, 5 (at least); less scores 1.",
+        description="Net revenue (orders minus returns) at least which monetary scores 2, 3, 4, 5; less scores 1. "
+        "Four rising numbers.",
     )
 
     @field_validator("default_phone_region")

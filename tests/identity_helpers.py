@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from graphcdp.model.identity import RecordInput
 from graphcdp.store import GraphStore
-from graphcdp.store.cypher import StatementName
+from graphcdp.store.cypher import Query, StatementName
 
-RECORD_CLUSTERS = StatementName("test/record_clusters")
+RECORD_CLUSTERS = Query(StatementName("test/record_clusters"), dict)
 
 
-def rec(source: str, source_id: str, at: int, *ids: tuple[str, str], **traits: Any) -> dict[str, Any]:
+def rec_item(source: str, source_id: str, at: int, *ids: tuple[str, str], **traits: Any) -> dict[str, Any]:
+    """A record as a connector sends it (GraphQL variables, a JSON line)."""
     return {
         "source": source,
         "sourceId": source_id,
@@ -18,6 +20,11 @@ def rec(source: str, source_id: str, at: int, *ids: tuple[str, str], **traits: A
         "identifiers": [{"type": t, "value": v} for t, v in ids],
         "traits": traits or None,
     }
+
+
+def rec(source: str, source_id: str, at: int, *ids: tuple[str, str], **traits: Any) -> RecordInput:
+    """The same record as the identity service takes it."""
+    return RecordInput.model_validate(rec_item(source, source_id, at, *ids, **traits))
 
 
 async def partition(store: GraphStore) -> set[frozenset[str]]:

@@ -9,21 +9,29 @@ and refuses to start when a declared one has no file.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, TypeVar, overload
 
 from graphcdp.errors import ConfigurationError
 from graphcdp.store import StatementName
-from graphcdp.store.cypher import CypherCatalog
+from graphcdp.store.cypher import CypherCatalog, Query
+
+RowT = TypeVar("RowT")
 
 BENCH_CYPHER = Path(__file__).parent / "cypher"
 
 _declared: set[StatementName] = set()
 
 
-def bench_statement(name: str) -> StatementName:
-    """Declare a statement of the benchmarks; its file must be under BENCH_CYPHER."""
-    declared = StatementName(name)
-    _declared.add(declared)
-    return declared
+@overload
+def bench_statement(name: str) -> Query[dict[str, Any]]: ...
+@overload
+def bench_statement(name: str, row: type[RowT]) -> Query[RowT]: ...
+def bench_statement(name: str, row: type[Any] = dict) -> Query[Any]:
+    """Declare a statement of the benchmarks and the row its results decode into (as graphcdp's
+    `statement`); its file must be under BENCH_CYPHER."""
+    query = Query(StatementName(name), row)
+    _declared.add(query.name)
+    return query
 
 
 def declared_bench_statements() -> frozenset[StatementName]:

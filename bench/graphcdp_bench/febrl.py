@@ -40,9 +40,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from graphcdp.identity.matching.config import MatchingModel, load_model
+from graphcdp.identity.matching.spec import MatchingModel, load_model
 from graphcdp.identity.matching.training import read_records, train
 from graphcdp.identity.service import IdentityService, record_key
+from graphcdp.model.identity import RecordInput
 from graphcdp.wiring import Services
 from graphcdp_bench.datagen.quality import evaluate
 from graphcdp_bench.ingest import record_persons
@@ -246,7 +247,7 @@ async def run_graphcdp_linkage(
     errors: list[dict[str, Any]] = []
     started = time.perf_counter()
     for start in range(0, len(records), size):
-        outcome = await service.upsert_records(records[start : start + size])
+        outcome = await service.upsert_records([RecordInput.model_validate(r) for r in records[start : start + size]])
         actions.update(result.action.value for result in outcome.results)
         errors.extend({"index": start + e.index, "code": e.code, "message": e.message} for e in outcome.errors)
     seconds = time.perf_counter() - started

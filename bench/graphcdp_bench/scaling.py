@@ -23,9 +23,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from graphcdp.identity.input import parse_record
+from graphcdp.identity.input import parse_record_item
 from graphcdp.identity.service import IdentityService, record_param
-from graphcdp.model.identity import ItemError
+from graphcdp.model.identity import ItemError, RecordInput
 from graphcdp.settings import Settings
 from graphcdp.store.embedded import EmbeddedFalkorDB
 from graphcdp_bench.datagen import GeneratorConfig, write_dataset
@@ -71,13 +71,13 @@ async def _upsert_costs(identity: IdentityService, records: list[dict[str, Any]]
     ours: list[float] = []
     for record in records:
         started = time.perf_counter()
-        outcome = await identity.upsert_records([record])
+        outcome = await identity.upsert_records([RecordInput.model_validate(record)])
         ours.append((time.perf_counter() - started) * 1000)
         if outcome.errors:
             raise RuntimeError(f"probe upsert failed: {outcome.errors[0]}")
     raw: list[float] = []
     for index, record in enumerate(records):
-        parsed = parse_record(index, record | {"source": f"{PROBE_SOURCE}_raw"}, identity.rules.policy)
+        parsed = parse_record_item(index, record | {"source": f"{PROBE_SOURCE}_raw"}, identity.rules.policy)
         if isinstance(parsed, ItemError):
             raise RuntimeError(f"probe record {index}: {parsed.message}")
         row = record_param(parsed) | {"person": str(uuid.uuid4())}

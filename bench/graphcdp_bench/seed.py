@@ -28,12 +28,15 @@ from typing import Any, TextIO
 
 from tqdm import tqdm  # type: ignore[import-untyped]
 
-from graphcdp.errors import GraphCDPError
+from graphcdp.clock import now_ms
+from graphcdp.errors import ErrorCode, GraphCDPError
 from graphcdp.identity.clustering import UnionFind
+from graphcdp.identity.commit import COMMIT, commit_params
 from graphcdp.identity.component import Component, IdentifierState, RecordState
 from graphcdp.identity.evidence import UPSERT_EVIDENCE, Observation, evidence_rows
-from graphcdp.identity.input import parse_record
-from graphcdp.identity.resolver import COMMIT, ResolutionRules, now_ms, plan
+from graphcdp.identity.input import parse_record_item
+from graphcdp.identity.planner import plan
+from graphcdp.identity.rules import ResolutionRules
 from graphcdp.identity.service import UPSERT_RECORDS, record_param
 from graphcdp.model.identity import ItemError
 from graphcdp.profiles.touchpoint_input import parse_touchpoint
@@ -46,7 +49,7 @@ COMMIT_BATCH_RECORDS = 2000  # components are committed together until their rec
 
 
 class SeedMismatchError(GraphCDPError):
-    code = "SEED_MISMATCH"
+    code = ErrorCode.SEED_MISMATCH
 
 
 @dataclass
@@ -162,7 +165,7 @@ async def _seed_records(
     ):
         for number, item in _lines(path):
             bar.update()
-            parsed = parse_record(number, item, rules.policy)
+            parsed = parse_record_item(number, item, rules.policy)
             if isinstance(parsed, ItemError):
                 report.rejected += 1
                 continue
@@ -254,7 +257,7 @@ async def _seed_resolution(
                 result = plan(component, rules, now)
                 report.components += 1
                 report.persons += len(result.persons)
-                for name, value in result.params.items():
+                for name, value in commit_params(result).items():
                     if name != "now":
                         params[name].extend(value)
                 pending += len(component.records)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
+from graphcdp.api.errors import ErrorCode
+
 
 @strawberry.input
 class IdentifierInput:
@@ -14,5 +16,5 @@ class IdentifierInput:
 @strawberry.type
 class ItemError:
     index: int = strawberry.field(description="Position of the rejected item in the input list.")
-    code: str
+    code: ErrorCode
     message: str

@@ -11,11 +11,9 @@ from strawberry.scalars import JSON
 
 from graphcdp.api.common import IdentifierInput
 from graphcdp.api.context import Info
-from graphcdp.api.errors import graphql_error
 from graphcdp.api.identity import Identifier, Person
 from graphcdp.api.pagination import check_page_size
 from graphcdp.api.profiles import Consent, Metrics, Touchpoint, person_consents, person_metrics
-from graphcdp.errors import GraphCDPError
 from graphcdp.model.profiles import ConsentStatus
 from graphcdp.profiles.journey import JourneyQuery
 
@@ -71,14 +69,11 @@ class CustomerQuery:
     )
     async def context(self, info: Info, identifier: IdentifierInput, touchpoints: int = 10) -> CustomerContext | None:
         check_page_size(touchpoints, info.context.settings.max_page_size, "touchpoints")
-        try:
-            key = info.context.identity.normalize_key(identifier.type, identifier.value)
-        except GraphCDPError as exc:
-            raise graphql_error(exc, "identifier") from None
+        key = info.context.identity.normalize_key(identifier.type, identifier.value)
         found = await info.context.loaders.person_by_key.load(key)
         if found is None:
             return None
-        person = Person.from_dict(found)
+        person = Person.from_model(found)
         return CustomerContext(
             identifier=key,
             person=person,

@@ -5,19 +5,13 @@ from __future__ import annotations
 from typing import cast
 
 import strawberry
-from graphql import GraphQLError
 from strawberry.scalars import JSON
 
 from graphcdp.api.common import IdentifierInput
 from graphcdp.api.context import Info
-from graphcdp.api.errors import graphql_error
 from graphcdp.api.identity import Person
-from graphcdp.api.pagination import PageInfo, check_page_size, decode_cursor, encode_cursor
-from graphcdp.errors import GraphCDPError
+from graphcdp.api.pagination import InvalidCursorError, PageInfo, check_page_size, decode_cursor, encode_cursor
 from graphcdp.explore import graph as model
-from graphcdp.explore.graph import GraphDepthError
-from graphcdp.explore.search import SearchQueryError
-from graphcdp.identity.normalize import IdentifierError
 
 # A search cursor is the position of a result in the ranking, under its own key so that a cursor of
 # another list is refused.
@@ -101,7 +95,7 @@ def _search_offset(after: str | None) -> int:
         and not isinstance(found, bool)
         and found >= 0
     ):
-        raise GraphQLError("after: not a searchPersons cursor", extensions={"code": "INVALID_CURSOR"})
+        raise InvalidCursorError("after: not a searchPersons cursor")
     return found + 1
 
 
@@ -117,14 +111,7 @@ class ExploreQuery:
         "at most GRAPHCDP_GRAPH_MAX_DEPTH. Null if the identifier is unknown."
     )
     async def identity_graph(self, info: Info, identifier: IdentifierInput, depth: int = 2) -> IdentityGraph | None:
-        try:
-            found = await info.context.services.explorer.identity_graph(identifier.type, identifier.value, depth)
-        except GraphDepthError as exc:
-            raise graphql_error(exc, "depth") from None
-        except IdentifierError as exc:
-            raise graphql_error(exc, "identifier") from None
-        except GraphCDPError as exc:
-            raise graphql_error(exc) from None
+        found = await info.context.services.explorer.identity_graph(identifier.type, identifier.value, depth)
         if found is None:
             return None
         return IdentityGraph(
@@ -144,15 +131,10 @@ class ExploreQuery:
     ) -> PersonSearchConnection:
         check_page_size(first, info.context.settings.max_page_size)
         offset = _search_offset(after)
-        try:
-            page = await info.context.services.search.search(query, first, offset)
-        except SearchQueryError as exc:
-            raise graphql_error(exc, "query") from None
-        except GraphCDPError as exc:
-            raise graphql_error(exc) from None
+        page = await info.context.services.search.search(query, first, offset)
         edges = [
             PersonSearchEdge(
-                node=Person.from_dict(hit.person),
+                node=Person.from_model(hit.person),
                 score=hit.score,
                 matched_on=hit.matched_on,
                 cursor=_search_cursor(hit.position),

@@ -5,14 +5,34 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import lru_cache
 
-from graphql import ASTValidationRule
+from graphql import ASTValidationRule, GraphQLError, ValidationContext
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.query_depth_limiter import create_validator
+
+from graphcdp.errors import ErrorCode
 
 
 @lru_cache(maxsize=8)
 def _depth_rule(max_depth: int) -> type[ASTValidationRule]:
-    return create_validator(max_depth, should_ignore=None)
+    checks_depth = create_validator(max_depth, should_ignore=None)
+
+    class DepthRule(checks_depth):  # type: ignore[misc, valid-type]
+        """strawberry's depth rule, its errors coded QUERY_TOO_DEEP (it measures while it is built)."""
+
+        def __init__(self, context: ValidationContext) -> None:
+            report = context.on_error
+
+            def coded(error: GraphQLError) -> None:
+                error.extensions = {**(error.extensions or {}), "code": ErrorCode.QUERY_TOO_DEEP.value}
+                report(error)
+
+            context.on_error = coded  # type: ignore[method-assign]
+            try:
+                super().__init__(context)
+            finally:
+                context.on_error = report  # type: ignore[method-assign]
+
+    return DepthRule
 
 
 class ConfiguredDepthLimit(SchemaExtension):

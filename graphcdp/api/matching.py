@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import cast
 
 import strawberry
-from graphql import GraphQLError
 from strawberry.scalars import JSON
 
 from graphcdp.api.context import Info
-from graphcdp.api.errors import graphql_error
-from graphcdp.api.pagination import PageInfo, check_page_size, decode_cursor, encode_cursor
+from graphcdp.api.pagination import InvalidCursorError, PageInfo, check_page_size, decode_cursor, encode_cursor
 from graphcdp.api.scalars import DateTime
-from graphcdp.errors import GraphCDPError
 from graphcdp.identity.matching.review import ReviewItem
+from graphcdp.model.identity import PairExplanation
 
 
 @strawberry.type(description="One comparison of a scored pair: the level it reached and the weight that gave.")
@@ -36,23 +34,23 @@ class MatchExplanation:
     comparisons: list[ComparisonWeight]
 
     @staticmethod
-    def from_dict(detail: dict[str, Any]) -> MatchExplanation:
+    def from_model(detail: PairExplanation) -> MatchExplanation:
         return MatchExplanation(
-            prior_weight=detail["priorWeight"],
-            weight=detail["weight"],
-            probability=detail["probability"],
+            prior_weight=detail.prior_weight,
+            weight=detail.weight,
+            probability=detail.probability,
             comparisons=[
                 ComparisonWeight(
-                    field=f["field"],
-                    level=f["level"],
-                    weight=f["weight"],
-                    m=f.get("m"),
-                    u=f.get("u"),
-                    a=f.get("a"),
-                    b=f.get("b"),
-                    term_frequency=f.get("termFrequency"),
+                    field=f.field,
+                    level=f.level,
+                    weight=f.weight,
+                    m=f.m,
+                    u=f.u,
+                    a=f.a,
+                    b=f.b,
+                    term_frequency=f.term_frequency,
                 )
-                for f in detail["fields"]
+                for f in detail.fields
             ],
         )
 
@@ -83,7 +81,7 @@ class MatchCandidate:
             scored_at=item.at or None,
             a=MatchRecord(key=item.a, person_id=_id(item.person_a), traits=cast(JSON, item.traits_a)),
             b=MatchRecord(key=item.b, person_id=_id(item.person_b), traits=cast(JSON, item.traits_b)),
-            explanation=MatchExplanation.from_dict(item.explanation) if item.explanation else None,
+            explanation=MatchExplanation.from_model(item.explanation) if item.explanation else None,
         )
 
 
@@ -134,7 +132,7 @@ class MatchingQuery:
         check_page_size(first, info.context.settings.max_page_size)
         position = decode_cursor(after) if after else None
         if position is not None and not isinstance(position, str):
-            raise GraphQLError("after: not a cursor this API gave out", extensions={"code": "INVALID_CURSOR"})
+            raise InvalidCursorError("after: not a cursor this API gave out")
         items, more = await info.context.identity.review_queue(first, position)
         edges = [MatchCandidateEdge(node=MatchCandidate.from_item(i), cursor=encode_cursor(i.order)) for i in items]
         return MatchCandidateConnection(
@@ -153,10 +151,7 @@ class MatchingMutation:
         "for good, across re-ingests and rescoring."
     )
     async def resolve_match(self, info: Info, id: strawberry.ID, accept: bool) -> ResolveMatchPayload:
-        try:
-            persons = await info.context.identity.resolve_match(str(id), accept)
-        except GraphCDPError as exc:
-            raise graphql_error(exc, "id") from None
+        persons = await info.context.identity.resolve_match(str(id), accept)
         return ResolveMatchPayload(accepted=accept, person_ids=[strawberry.ID(p) for p in persons])
 
     @strawberry.mutation(
@@ -164,8 +159,5 @@ class MatchingMutation:
         "at once. A refused model leaves the running one."
     )
     async def set_matching_model(self, info: Info, model: JSON) -> MatchingModelInfo:
-        try:
-            await info.context.identity.set_matching_model(model)
-        except GraphCDPError as exc:
-            raise graphql_error(exc, "model") from None
+        await info.context.identity.set_matching_model(model)
         return _model_info(info)

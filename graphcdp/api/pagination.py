@@ -7,7 +7,16 @@ import json
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+
+from graphcdp.errors import ErrorCode, GraphCDPError
+
+
+class InvalidCursorError(GraphCDPError):
+    code = ErrorCode.INVALID_CURSOR
+
+
+class PageSizeError(GraphCDPError):
+    code = ErrorCode.PAGE_SIZE_OUT_OF_RANGE
 
 
 @strawberry.type
@@ -25,12 +34,9 @@ def decode_cursor(cursor: str, field: str = "after") -> Any:
     try:
         return json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (ValueError, UnicodeDecodeError):
-        raise GraphQLError(f"{field}: not a cursor this API gave out", extensions={"code": "INVALID_CURSOR"}) from None
+        raise InvalidCursorError(f"{field}: not a cursor this API gave out") from None
 
 
 def check_page_size(first: int, maximum: int, field: str = "first") -> None:
     if not 1 <= first <= maximum:
-        raise GraphQLError(
-            f"{field}: must be between 1 and {maximum} (GRAPHCDP_MAX_PAGE_SIZE), not {first}",
-            extensions={"code": "PAGE_SIZE_OUT_OF_RANGE"},
-        )
+        raise PageSizeError(f"{field}: must be between 1 and {maximum} (GRAPHCDP_MAX_PAGE_SIZE), not {first}")

@@ -9,16 +9,13 @@ from __future__ import annotations
 from typing import Any, cast
 
 import strawberry
-from graphql import GraphQLError
 from strawberry.scalars import JSON
 
 from graphcdp.api.common import IdentifierInput, ItemError
 from graphcdp.api.context import Info
-from graphcdp.api.errors import graphql_error
-from graphcdp.api.pagination import PageInfo, check_page_size, decode_cursor, encode_cursor
+from graphcdp.api.pagination import InvalidCursorError, PageInfo, check_page_size, decode_cursor, encode_cursor
 from graphcdp.api.scalars import DateTime
-from graphcdp.errors import GraphCDPError
-from graphcdp.identity.input import ItemInvalid, epoch_ms
+from graphcdp.identity.input import epoch_ms
 from graphcdp.model import profiles as model
 from graphcdp.privacy.consent import ConsentRequest, effective_consents
 from graphcdp.profiles.journey import END_OF_TIME, JourneyQuery
@@ -163,10 +160,7 @@ class SetConsentPayload:
 def _time(value: Any, field: str) -> int | None:
     if value is None:
         return None
-    try:
-        return epoch_ms(value, field)
-    except ItemInvalid as exc:
-        raise graphql_error(exc) from None
+    return epoch_ms(value, field)
 
 
 async def person_journey(
@@ -188,7 +182,7 @@ async def person_journey(
         and isinstance(position[0], int)
         and isinstance(position[1], str)
     ):
-        raise GraphQLError("after: not a journey cursor", extensions={"code": "INVALID_CURSOR"})
+        raise InvalidCursorError("after: not a journey cursor")
     query = JourneyQuery(
         person=person_id,
         first=first,
@@ -237,10 +231,7 @@ def _touchpoint_item(t: TouchpointInput) -> dict[str, Any]:
 class ProfileMutation:
     @strawberry.mutation(description="Track touchpoints; their identifiers link like a record's. Per-item errors.")
     async def track_touchpoints(self, info: Info, touchpoints: list[TouchpointInput]) -> TrackPayload:
-        try:
-            outcome = await info.context.profiles.track([_touchpoint_item(t) for t in touchpoints])
-        except GraphCDPError as exc:
-            raise graphql_error(exc, "touchpoints") from None
+        outcome = await info.context.profiles.track([_touchpoint_item(t) for t in touchpoints])
         return TrackPayload(
             results=[
                 TouchpointResult(
@@ -271,15 +262,9 @@ class ProfileMutation:
         at: DateTime | None = None,
         source: str | None = None,
     ) -> SetConsentPayload:
-        try:
-            info.context.identity.normalize_key(identifier.type, identifier.value)
-        except GraphCDPError as exc:
-            raise graphql_error(exc, "identifier") from None
+        info.context.identity.normalize_key(identifier.type, identifier.value)
         request = ConsentRequest(identifier.type, identifier.value, purpose, channel, status, _time(at, "at"), source)
-        try:
-            recorded, person = await info.context.profiles.set_consent(request)
-        except GraphCDPError as exc:
-            raise graphql_error(exc) from None
+        recorded, person = await info.context.profiles.set_consent(request)
         statements = (await info.context.profiles.consents([person]))[0]
         in_force = {(c.purpose, c.channel): c for c in effective_consents(statements)}
         effective = in_force.get((recorded.purpose, recorded.channel), recorded)

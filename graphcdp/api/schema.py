@@ -9,6 +9,7 @@ from strawberry.schema.config import StrawberryConfig
 from graphcdp import __version__
 from graphcdp.api.context import Info
 from graphcdp.api.customer import CustomerQuery
+from graphcdp.api.errors import Schema
 from graphcdp.api.explore import ExploreQuery
 from graphcdp.api.identity import IdentityMutation, IdentityQuery
 from graphcdp.api.limits import ConfiguredDepthLimit
@@ -34,7 +35,7 @@ class Mutation(IdentityMutation, ProfileMutation, MatchingMutation):
     pass
 
 
-schema = strawberry.Schema(
+schema = Schema(
     query=Query,
     mutation=Mutation,
     config=StrawberryConfig(scalar_map=SCALARS),

@@ -19,16 +19,19 @@ async def _import(settings: Settings, args: argparse.Namespace) -> str:
     from graphcdp.wiring import open_services
 
     async with open_services(settings) as services:
-        return await _import_into(services.touchpoint_sink if args.touchpoints else services.identity, settings, args)
+        sink: RecordSink[Any] = services.touchpoint_sink if args.touchpoints else services.identity
+        return await _import_into(sink, settings, args)
 
 
 async def _import_remote(settings: Settings, args: argparse.Namespace) -> str:
-    from graphcdp.ingest.remote import GraphQLEndpoint, RemoteSink
+    from graphcdp.ingest.remote import GraphQLEndpoint, RemoteRecordSink, RemoteTouchpointSink
 
-    return await _import_into(RemoteSink(GraphQLEndpoint(args.url), touchpoints=args.touchpoints), settings, args)
+    endpoint = GraphQLEndpoint(args.url)
+    sink = RemoteTouchpointSink(endpoint) if args.touchpoints else RemoteRecordSink(endpoint)
+    return await _import_into(sink, settings, args)
 
 
-async def _import_into(sink: RecordSink, settings: Settings, args: argparse.Namespace) -> str:
+async def _import_into(sink: RecordSink[Any], settings: Settings, args: argparse.Namespace) -> str:
     from graphcdp.ingest.bulk import format_report, import_file
 
     report = await import_file(

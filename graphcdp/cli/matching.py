@@ -13,7 +13,7 @@ from graphcdp.settings import Settings, load_settings
 
 
 async def _train(settings: Settings, args: argparse.Namespace) -> str:
-    from graphcdp.identity.matching.models import store_model
+    from graphcdp.identity.matching.storage import store_model
     from graphcdp.identity.matching.training import read_records, summary, train
     from graphcdp.wiring import open_services
 
@@ -55,7 +55,8 @@ async def _train(settings: Settings, args: argparse.Namespace) -> str:
 async def _rescore(settings: Settings, args: argparse.Namespace) -> str:
     from tqdm import tqdm  # type: ignore[import-untyped]
 
-    from graphcdp.identity.matching.rescore import rematch_all, rescore_links
+    from graphcdp.identity.matching.rescore import rescore_links
+    from graphcdp.identity.rematch import rematch_all
     from graphcdp.wiring import open_services
 
     async with open_services(settings) as services:

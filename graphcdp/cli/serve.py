@@ -85,7 +85,7 @@ def serve(args: argparse.Namespace) -> None:
         overrides["port"] = args.port
     settings = load_settings(**overrides)
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from graphcdp.identity.matching.config import load_model
+    from graphcdp.identity.matching.spec import load_model
 
     load_model(settings.matching_model)  # a bad model file is refused before anything starts
     sock = _bind(settings.host, settings.port)

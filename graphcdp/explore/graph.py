@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from graphcdp.errors import GraphCDPError
+from graphcdp.errors import ErrorCode, GraphCDPError
 from graphcdp.identity.normalize import IdentifierPolicy
 from graphcdp.store import GraphStore, statement
 
@@ -30,7 +30,7 @@ _KEEP_FIRST: Mapping[str, int] = {"person": 0, "identifier": 1, "record": 2}
 
 
 class GraphDepthError(GraphCDPError):
-    code = "INVALID_DEPTH"
+    code = ErrorCode.INVALID_DEPTH
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,10 @@ from typing import Any
 
 from rapidfuzz import fuzz, utils
 
-from graphcdp.errors import GraphCDPError
+from graphcdp.errors import ErrorCode, GraphCDPError
 from graphcdp.identity.normalize import IdentifierError, IdentifierPolicy
 from graphcdp.identity.search_text import fold, words
-from graphcdp.identity.service import person_from_row
+from graphcdp.model.identity import Person
 from graphcdp.settings import IdentifierKind
 from graphcdp.store import GraphStore, statement
 
@@ -49,7 +49,7 @@ _NON_DIGIT = re.compile(r"\D")
 
 
 class SearchQueryError(GraphCDPError):
-    code = "INVALID_SEARCH_QUERY"
+    code = ErrorCode.INVALID_SEARCH_QUERY
 
 
 # --- the search ------------------------------------------------------------------------------------
@@ -74,7 +74,7 @@ class SearchHit:
 
 @dataclass(frozen=True)
 class PersonHit:
-    person: dict[str, Any]
+    person: Person
     score: float
     matched_on: str
     position: int
@@ -172,11 +172,11 @@ class PersonSearch:
         end = page[-1].position if page else None
         return SearchPage(hits=hits, has_next=len(ranked) > offset + first, end_position=end)
 
-    async def _persons(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    async def _persons(self, ids: Sequence[str]) -> dict[str, Person]:
         if not ids:
             return {}
         rows = await self.store.run(PERSONS_BY_IDS, {"ids": list(ids)})
-        return {row["id"]: person_from_row(row) for row in rows}
+        return {row["id"]: Person.model_validate(row) for row in rows}
 
     def _score(self, query: SearchQuery, row: Mapping[str, Any]) -> tuple[float, str]:
         """The best match of the query on the person's name, emails and phones, and what it was."""

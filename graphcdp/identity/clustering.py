@@ -8,6 +8,7 @@ recompute the component from scratch.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -26,6 +27,10 @@ class Rejection:
     record: str
     identifier: str
     reason: str
+
+    def to_json(self) -> str:
+        """The form a person stores it in; the planner also orders and compares a person's rejections by it."""
+        return json.dumps({"record": self.record, "identifier": self.identifier, "reason": self.reason})
 
 
 @dataclass
@@ -67,49 +72,66 @@ def cluster(
     limit: Callable[[str], int],
 ) -> Clustering:
     """Clusters of a component. `identifier_types` maps every identifier key of it to its type."""
-    nodes = UnionFind()
-    counts: dict[str, Counter[str]] = {}  # root → identifier type → distinct values
-    for key, type_ in identifier_types.items():
-        nodes.add(f"i:{key}")
-        counts[f"i:{key}"] = Counter({type_: 1})
+    sets = _Sets(identifier_types, limit)
     rejections: list[Rejection] = []
-
-    def merge(keep: str, other: str) -> None:
-        keep, other = nodes.find(keep), nodes.find(other)
-        if keep != other:
-            nodes.union(keep, other)
-            counts[keep] = counts.get(keep, Counter()) + counts.pop(other, Counter())
-
-    def breaks_limit(a: str, b: str) -> str | None:
-        joined = counts.get(nodes.find(a), Counter()) + counts.get(nodes.find(b), Counter())
-        for type_, n in sorted(joined.items()):
-            if n > limit(type_):
-                return f"one person would hold {n} {type_} values (limit {limit(type_)})"
-        return None
-
     ordered = sorted(records, key=lambda r: (r.observed_at, r.key))
     for record in ordered:
+        sets.nodes.add(f"r:{record.key}")
+        if not record.detached and record.identifiers:
+            rejections += sets.link(
+                record, sorted(record.identifiers, key=lambda k: (priority(identifier_types[k]), k))
+            )
+    sets.attach_detached(ordered)
+    return Clustering(_groups(sets.nodes, ordered), rejections)
+
+
+class _Sets:
+    """The records and identifiers of a component as merged so far, with the distinct identifier values per
+    type each set holds (what type limits are checked against)."""
+
+    def __init__(self, identifier_types: dict[str, str], limit: Callable[[str], int]) -> None:
+        self.nodes = UnionFind()
+        self.limit = limit
+        self.counts: dict[str, Counter[str]] = {}  # root → identifier type → distinct values
+        for key, type_ in identifier_types.items():
+            self.nodes.add(f"i:{key}")
+            self.counts[f"i:{key}"] = Counter({type_: 1})
+
+    def link(self, record: RecordNode, linking: list[str]) -> list[Rejection]:
+        """Join a record to its identifiers, strongest first; the links a type limit refuses."""
         node = f"r:{record.key}"
-        nodes.add(node)
-        if record.detached or not record.identifiers:
-            continue
-        linking = sorted(record.identifiers, key=lambda k: (priority(identifier_types[k]), k))
-        merge(f"i:{linking[0]}", node)  # the record joins the person of its strongest identifier
+        self.merge(f"i:{linking[0]}", node)  # the record joins the person of its strongest identifier
+        rejections = []
         for key in linking[1:]:
-            if nodes.find(f"i:{key}") == nodes.find(node):
+            if self.nodes.find(f"i:{key}") == self.nodes.find(node):
                 continue
-            if reason := breaks_limit(node, f"i:{key}"):
+            if reason := self.breaks_limit(node, f"i:{key}"):
                 rejections.append(Rejection(record.key, key, reason))
             else:
-                merge(node, f"i:{key}")
-    # A detached record stands alone, with the identifiers no other record holds.
-    holding_records = {nodes.find(n) for n in nodes.parent if n.startswith("r:")}
-    for record in (r for r in ordered if r.detached):
-        for key in record.identifiers:
-            if nodes.find(f"i:{key}") not in holding_records:
-                merge(f"r:{record.key}", f"i:{key}")
-                holding_records.add(nodes.find(f"r:{record.key}"))
-    return Clustering(_groups(nodes, ordered), rejections)
+                self.merge(node, f"i:{key}")
+        return rejections
+
+    def attach_detached(self, ordered: list[RecordNode]) -> None:
+        """A detached record stands alone, with the identifiers no other record holds."""
+        holding_records = {self.nodes.find(n) for n in self.nodes.parent if n.startswith("r:")}
+        for record in (r for r in ordered if r.detached):
+            for key in record.identifiers:
+                if self.nodes.find(f"i:{key}") not in holding_records:
+                    self.merge(f"r:{record.key}", f"i:{key}")
+                    holding_records.add(self.nodes.find(f"r:{record.key}"))
+
+    def merge(self, keep: str, other: str) -> None:
+        keep, other = self.nodes.find(keep), self.nodes.find(other)
+        if keep != other:
+            self.nodes.union(keep, other)
+            self.counts[keep] = self.counts.get(keep, Counter()) + self.counts.pop(other, Counter())
+
+    def breaks_limit(self, a: str, b: str) -> str | None:
+        joined = self.counts.get(self.nodes.find(a), Counter()) + self.counts.get(self.nodes.find(b), Counter())
+        for type_, n in sorted(joined.items()):
+            if n > self.limit(type_):
+                return f"one person would hold {n} {type_} values (limit {self.limit(type_)})"
+        return None
 
 
 def _groups(nodes: UnionFind, ordered: list[RecordNode]) -> list[Group]:

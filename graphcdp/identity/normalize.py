@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-from graphcdp.errors import ConfigurationError, GraphCDPError
+from graphcdp.errors import ConfigurationError, ErrorCode, GraphCDPError
 from graphcdp.settings import IdentifierKind, split_blocklist_pattern
 
 if TYPE_CHECKING:
@@ -30,24 +30,18 @@ NEW_TYPE_LIMIT = 10
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 # Separators people type in phone numbers; removed so "000-000-0000" meets the pattern "0+".
 _PHONE_SEPARATORS = re.compile(r"[\s().\-/]")
-_ERROR_CODES: Mapping[IdentifierKind, str] = {
-    "email": "INVALID_EMAIL",
-    "phone": "INVALID_PHONE",
-    "sha256": "INVALID_HASHED_EMAIL",
-    "id": "INVALID_IDENTIFIER",
+_ERROR_CODES: Mapping[IdentifierKind, ErrorCode] = {
+    "email": ErrorCode.INVALID_EMAIL,
+    "phone": ErrorCode.INVALID_PHONE,
+    "sha256": ErrorCode.INVALID_HASHED_EMAIL,
+    "id": ErrorCode.INVALID_IDENTIFIER,
 }
 
 
 class IdentifierError(GraphCDPError):
-    """An identifier cannot be accepted; `code` says why (one of the codes below)."""
+    """An identifier cannot be accepted; `code` says why (UNKNOWN_IDENTIFIER_TYPE or one of _ERROR_CODES)."""
 
-    UNKNOWN_IDENTIFIER_TYPE = "UNKNOWN_IDENTIFIER_TYPE"
-    INVALID_EMAIL = "INVALID_EMAIL"
-    INVALID_PHONE = "INVALID_PHONE"
-    INVALID_HASHED_EMAIL = "INVALID_HASHED_EMAIL"
-    INVALID_IDENTIFIER = "INVALID_IDENTIFIER"
-
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: ErrorCode, message: str) -> None:
         super().__init__(message)
         self.code = code
 
@@ -124,7 +118,7 @@ class IdentifierPolicy:
             return policy
         declared = ", ".join(sorted(self.types))
         raise IdentifierError(
-            IdentifierError.UNKNOWN_IDENTIFIER_TYPE,
+            ErrorCode.UNKNOWN_IDENTIFIER_TYPE,
             f"unknown identifier type {_shown(type_name)}; declared types: {declared}",
         )
 
@@ -217,7 +211,7 @@ def _checked_raw(type_name: str, value: str) -> str:
     elif any(unicodedata.category(char) == "Cc" for char in raw):
         problem = "contains control characters"
     if problem:
-        raise IdentifierError(IdentifierError.INVALID_IDENTIFIER, f"{type_name} {_shown(value)} {problem}")
+        raise IdentifierError(ErrorCode.INVALID_IDENTIFIER, f"{type_name} {_shown(value)} {problem}")
     return raw
 
 

@@ -1,9 +1,10 @@
 """Read a JSON Lines or CSV file into upsert items, one per line (or CSV row), with 1-based line numbers.
 
-Each record comes out as ``(line_number, item)`` where ``item`` is the dict to give to
-``IdentityService.upsert_records`` or a :class:`ParseError` when the line itself cannot be read. Only
-file-level problems are parse errors; whether the item is valid (emails, dates, trait types…) is for the
-identity service to decide.
+Each record comes out as ``(line_number, item)`` where ``item`` is the line's object (the JSON object, or
+the CSV row mapped to the same shape) or a :class:`ParseError` when the line itself cannot be read. Only
+file-level problems are parse errors; the importer then decodes the object into the sink's typed input
+(``RecordInput`` for records: ``IdentityService.decode_item``), and whether it is valid (emails, dates,
+trait types…) is for the identity service to decide.
 
 **Format.** ``jsonl`` or ``csv``; without an explicit format it follows the extension: ``.jsonl``,
 ``.ndjson`` and ``.json`` are JSON Lines, ``.csv`` is CSV. Files are UTF-8 (a leading byte-order mark is
@@ -50,7 +51,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Literal, NamedTuple
 
-from graphcdp.errors import GraphCDPError
+from graphcdp.errors import ErrorCode, GraphCDPError
 
 Format = Literal["jsonl", "csv"]
 FORMATS: tuple[Format, ...] = ("jsonl", "csv")
@@ -75,14 +76,14 @@ _FIXED_COLUMNS: dict[str, Literal["source", "sourceId", "observedAt"]] = {
 class BulkImportError(GraphCDPError):
     """The import cannot start or go on: unknown format, unreadable file, CSV header that cannot be mapped."""
 
-    code = "IMPORT_ERROR"
+    code = ErrorCode.IMPORT_ERROR
 
 
 @dataclass(frozen=True)
 class ParseError:
     """A line (or CSV row) that could not be turned into an item."""
 
-    code: str  # INVALID_JSON, NOT_AN_OBJECT, INVALID_CSV_ROW, INVALID_ENCODING
+    code: ErrorCode  # INVALID_JSON, NOT_AN_OBJECT, INVALID_CSV_ROW, INVALID_ENCODING
     message: str
 
 
@@ -129,7 +130,7 @@ def _decode(raw: bytes) -> tuple[str, ParseError | None]:
         return raw.decode("utf-8"), None
     except UnicodeDecodeError as exc:
         bad = raw[exc.start : exc.start + 1].hex()
-        error = ParseError("INVALID_ENCODING", f"not valid UTF-8: byte 0x{bad} at position {exc.start}")
+        error = ParseError(ErrorCode.INVALID_ENCODING, f"not valid UTF-8: byte 0x{bad} at position {exc.start}")
         return raw.decode("utf-8", "replace"), error
 
 
@@ -144,13 +145,13 @@ def _json_item(text: str) -> dict[str, Any] | ParseError:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        return ParseError("INVALID_JSON", f"invalid JSON: {exc.msg} at column {exc.colno}")
+        return ParseError(ErrorCode.INVALID_JSON, f"invalid JSON: {exc.msg} at column {exc.colno}")
     except (ValueError, RecursionError) as exc:  # e.g. a number too long, nesting too deep
-        return ParseError("INVALID_JSON", f"invalid JSON: {exc}")
+        return ParseError(ErrorCode.INVALID_JSON, f"invalid JSON: {exc}")
     if not isinstance(value, dict):
         kind = {list: "an array", str: "a string", bool: "a boolean", int: "a number", float: "a number"}
         got = "null" if value is None else kind.get(type(value), type(value).__name__)
-        return ParseError("NOT_AN_OBJECT", f"expected one JSON object per line, got {got}")
+        return ParseError(ErrorCode.NOT_AN_OBJECT, f"expected one JSON object per line, got {got}")
     return value
 
 
@@ -236,7 +237,9 @@ def csv_columns(header: Sequence[str], where: str = "the CSV file") -> list[CsvC
 def csv_item(columns: Sequence[CsvColumn], cells: Sequence[str]) -> dict[str, Any] | ParseError:
     """The upsert item of one CSV row (see the module docstring for the mapping)."""
     if len(cells) != len(columns):
-        return ParseError("INVALID_CSV_ROW", f"the row has {len(cells)} fields but the header has {len(columns)}")
+        return ParseError(
+            ErrorCode.INVALID_CSV_ROW, f"the row has {len(cells)} fields but the header has {len(columns)}"
+        )
     item: dict[str, Any] = {}
     identifiers: list[dict[str, str]] = []
     traits: dict[str, Any] = {}
@@ -290,7 +293,7 @@ class _CsvRows:
             except StopIteration:
                 return
             except csv.Error as exc:
-                cells = ParseError("INVALID_CSV_ROW", f"malformed CSV: {exc}")
+                cells = ParseError(ErrorCode.INVALID_CSV_ROW, f"malformed CSV: {exc}")
                 if not self._pending:  # the error came at the end of the file, with no line left
                     return
             first, last = self._physical - len(self._pending) + 1, self._physical

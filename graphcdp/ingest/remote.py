@@ -15,8 +15,10 @@ import urllib.request
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from graphcdp.batch import decode_item
+from graphcdp.errors import ErrorCode
 from graphcdp.ingest.readers import BulkImportError
-from graphcdp.model.identity import ItemError, RecordAction, RecordResult, UpsertOutcome
+from graphcdp.model.identity import ItemError, RecordAction, RecordInput, RecordResult, UpsertOutcome
 
 UPSERT_RECORDS = """
 mutation Import($records: [RecordInput!]!, $dryRun: Boolean!) {
@@ -36,7 +38,7 @@ mutation Import($touchpoints: [TouchpointInput!]!) {
 }"""
 # An item the schema refuses (a field it does not know, a value of the wrong type) fails the whole request
 # before it runs; its batch is then sent again item by item, and only the refused items are rejected.
-INVALID_ITEM = "INVALID_FIELD"
+INVALID_ITEM = ErrorCode.GRAPHQL_VALIDATION_FAILED
 TIMEOUT = 300.0  # seconds for one batch: a large batch on a busy service takes a while
 
 
@@ -88,21 +90,22 @@ def _json_body(raw: bytes) -> dict[str, Any]:
     return body
 
 
-class RemoteSink:
-    """The importer's record sink, answered by a running graphcdp: records, or touchpoints."""
+class _RemoteSink:
+    """Sends a batch as one mutation; a batch the schema refuses goes again item by item."""
 
-    def __init__(self, endpoint: GraphQLEndpoint, *, touchpoints: bool = False) -> None:
+    field = ""
+    query = ""
+
+    def __init__(self, endpoint: GraphQLEndpoint) -> None:
         self.endpoint = endpoint
-        self.touchpoints = touchpoints
 
-    async def upsert_records(self, items: Sequence[Mapping[str, Any]], dry_run: bool = False) -> UpsertOutcome:
-        if self.touchpoints:
-            field, body = "trackTouchpoints", await self.endpoint.execute(TRACK_TOUCHPOINTS, {"touchpoints": items})
-        else:
-            variables = {"records": items, "dryRun": dry_run}
-            field, body = "upsertRecords", await self.endpoint.execute(UPSERT_RECORDS, variables)
+    def _variables(self, items: Sequence[Any], dry_run: bool) -> dict[str, Any]:
+        raise NotImplementedError
+
+    async def upsert_records(self, items: Sequence[Any], dry_run: bool = False) -> UpsertOutcome:
+        body = await self.endpoint.execute(self.query, self._variables(items, dry_run))
         errors = body.get("errors") or []
-        if not errors and isinstance(payload := (body.get("data") or {}).get(field), dict):
+        if not errors and isinstance(payload := (body.get("data") or {}).get(self.field), dict):
             return _outcome(payload)
         refused = _refused_items(errors)
         if refused is None:
@@ -116,7 +119,7 @@ class RemoteSink:
             return UpsertOutcome(errors=[ItemError(index=0, code=INVALID_ITEM, message=refused)])
         return await self._one_by_one(items, dry_run)
 
-    async def _one_by_one(self, items: Sequence[Mapping[str, Any]], dry_run: bool) -> UpsertOutcome:
+    async def _one_by_one(self, items: Sequence[Any], dry_run: bool) -> UpsertOutcome:
         merged = UpsertOutcome()
         for index, item in enumerate(items):
             single = await self.upsert_records([item], dry_run)
@@ -125,6 +128,45 @@ class RemoteSink:
             merged.persons_created += single.persons_created
             merged.persons_merged += single.persons_merged
         return merged
+
+
+class RemoteRecordSink(_RemoteSink):
+    """Records to `upsertRecords`. Lines decode here as they do for a local import (same checks, same
+    codes, keys a record does not have ignored), then travel as the API's RecordInput."""
+
+    field, query = "upsertRecords", UPSERT_RECORDS
+
+    @staticmethod
+    def decode_item(index: int, raw: Mapping[str, Any]) -> RecordInput | ItemError:
+        return decode_item(RecordInput, index, raw)
+
+    def _variables(self, items: Sequence[RecordInput], dry_run: bool) -> dict[str, Any]:
+        records = [
+            {
+                "source": record.source,
+                "sourceId": record.source_id,
+                "observedAt": record.observed_at,  # epoch ms: the DateTime scalar takes them
+                "identifiers": [{"type": i.type, "value": i.value} for i in record.identifiers],
+                "traits": record.traits,
+            }
+            for record in items
+        ]
+        return {"records": records, "dryRun": dry_run}
+
+
+class RemoteTouchpointSink(_RemoteSink):
+    """Touchpoints to `trackTouchpoints`, each line as written (the service checks each item itself)."""
+
+    field, query = "trackTouchpoints", TRACK_TOUCHPOINTS
+
+    @staticmethod
+    def decode_item(index: int, raw: Mapping[str, Any]) -> Mapping[str, Any] | ItemError:
+        return raw
+
+    def _variables(self, items: Sequence[Mapping[str, Any]], dry_run: bool) -> dict[str, Any]:
+        if dry_run:
+            raise RemoteImportError("--dry-run is for records; touchpoints are checked as they are stored")
+        return {"touchpoints": list(items)}
 
 
 def _refused_items(errors: list[Any]) -> str | None:
@@ -143,7 +185,9 @@ def _outcome(payload: dict[str, Any]) -> UpsertOutcome:
             RecordResult(index=r["index"], person_id=r["personId"] or "", action=RecordAction(r["action"]))
             for r in payload["results"]
         ],
-        errors=[ItemError(index=e["index"], code=e["code"], message=e["message"]) for e in payload["errors"]],
+        errors=[
+            ItemError(index=e["index"], code=ErrorCode(e["code"]), message=e["message"]) for e in payload["errors"]
+        ],
         persons_created=payload.get("personsCreated") or [],
         persons_merged=payload.get("personsMerged") or [],
     )

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from graphcdp.errors import GraphCDPError
-from graphcdp.model.identity import RecordAction, RecordResult, UpsertOutcome
+from graphcdp.errors import ErrorCode, GraphCDPError
+from graphcdp.model.identity import ItemError, RecordAction, RecordResult, UpsertOutcome
 from graphcdp.profiles.service import ProfileService
 
 
 class DryRunUnsupportedError(GraphCDPError):
-    code = "DRY_RUN_UNSUPPORTED"
+    code = ErrorCode.DRY_RUN_UNSUPPORTED
 
 
 class TouchpointSink:
@@ -19,6 +19,10 @@ class TouchpointSink:
 
     def __init__(self, profiles: ProfileService) -> None:
         self.profiles = profiles
+
+    @staticmethod
+    def decode_item(index: int, raw: Mapping[str, Any]) -> Mapping[str, Any] | ItemError:
+        return raw  # the touchpoint service checks each item itself
 
     async def upsert_records(self, items: Sequence[Mapping[str, Any]], dry_run: bool = False) -> UpsertOutcome:
         if dry_run:

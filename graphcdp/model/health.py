@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from graphcdp.model.base import DomainModel
+
 
 class DatabaseHealth(BaseModel):
     backend: str
     ok: bool
     detail: str
     latency_ms: float | None = None
+
+
+class Ping(DomainModel):
+    """The row of `system/ping`: the database answered Cypher."""
+
+    ok: int

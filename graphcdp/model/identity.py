@@ -1,11 +1,26 @@
-"""Identity resolution models: what connectors send and what they get back."""
+"""Identity resolution models: what connectors send, what they get back, and persons, records and their
+evidence as read from the graph (the row types of the identity statements)."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from graphcdp.errors import ErrorCode
+from graphcdp.model.base import DomainModel, JsonObject
+from graphcdp.model.inputs import (
+    RESERVED_SOURCE_PREFIX,
+    IdentifierValue,
+    ItemInvalid,
+    epoch_ms,
+    identifier_values,
+    invalid,
+    required_text,
+)
 
 
 class RecordAction(StrEnum):
@@ -17,7 +32,7 @@ class RecordAction(StrEnum):
 
 class ItemError(BaseModel):
     index: int  # position in the input list (or line number in a bulk import)
-    code: str
+    code: ErrorCode
     message: str
 
 
@@ -27,13 +42,28 @@ class RecordResult(BaseModel):
     action: RecordAction
 
 
+class SkippedBlock(BaseModel):
+    """A block over the size cap: too common a value to compare everything in it."""
+
+    key: str
+    size: int
+
+
 class MatchSummary(BaseModel):
     """What probabilistic matching did for one upsert call."""
 
     pairs_scored: int = 0
     matched: int = 0  # pairs linked (MATCHED)
     possible: int = 0  # pairs sent to the review queue (POSSIBLE_MATCH)
-    blocks_skipped: list[dict[str, Any]] = Field(default_factory=list)  # {key, size}: blocks over the size cap
+    blocks_skipped: list[SkippedBlock] = Field(default_factory=list)
+
+
+class RejectedLink(BaseModel):
+    """A link merge protection refused: the record keeps its person, the identifier stays with another."""
+
+    record: str
+    identifier: str
+    reason: str
 
 
 class UpsertOutcome(BaseModel):
@@ -41,5 +71,330 @@ class UpsertOutcome(BaseModel):
     errors: list[ItemError] = Field(default_factory=list)
     persons_created: list[str] = Field(default_factory=list)
     persons_merged: list[str] = Field(default_factory=list)  # ids retired into another person
-    links_rejected: list[dict[str, Any]] = Field(default_factory=list)
+    links_rejected: list[RejectedLink] = Field(default_factory=list)
     matching: MatchSummary = Field(default_factory=MatchSummary)
+
+
+# --- persons and records, as read from the graph --------------------------------------------------------
+
+
+def _flag(value: Any) -> bool:
+    """A boolean property that older graphs may not have set (null means false)."""
+    return bool(value)
+
+
+Flag = Annotated[bool, BeforeValidator(_flag)]
+
+
+class PersonIdentifier(DomainModel):
+    key: str
+    type: str
+    value: str
+    blocked: Flag = False
+    shared: Flag = False
+
+
+class PersonRecord(DomainModel):
+    key: str
+    source: str
+    source_id: str
+    observed_at: int | None = None
+
+
+class HistoryEvent(DomainModel):
+    """One event of a person's history (created, merged_from, merged_into, split_into, rejected_link,
+    emptied): stored as a JSON object {kind, at, ...detail}."""
+
+    kind: str
+    at: int
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+def _history(value: Any) -> Any:
+    """The stored events (JSON text each) as {kind, at, detail}; one pass, no validator per event."""
+    events = []
+    for stored in value or []:
+        if not isinstance(stored, str):
+            events.append(stored)
+            continue
+        event = json.loads(stored)
+        kind, at = event.pop("kind", None), event.pop("at", None)
+        events.append({"kind": kind, "at": at, "detail": event})
+    return events
+
+
+class Person(DomainModel):
+    """A person as the API shows it: golden traits, identifiers by key, records oldest first, history by time.
+    The row of identity/person_by_id (and of explore/persons_by_ids)."""
+
+    id: str
+    created_at: int | None = None
+    updated_at: int | None = None
+    traits: JsonObject = Field(default_factory=dict)
+    history: Annotated[list[HistoryEvent], BeforeValidator(_history)] = Field(default_factory=list)
+    identifiers: list[PersonIdentifier] = Field(default_factory=list)
+    records: list[PersonRecord] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Person:
+        self.history.sort(key=lambda e: e.at)
+        self.identifiers.sort(key=lambda i: i.key)
+        self.records.sort(key=lambda r: (r.observed_at or 0, r.key))
+        return self
+
+
+class KeyedPerson(Person):
+    """The row of identity/person_by_identifier: the person of one identifier key."""
+
+    key: str
+
+
+class SourceRecord(DomainModel):
+    """One source record and the person holding it (identity/record_by_key)."""
+
+    key: str
+    source: str
+    source_id: str
+    observed_at: int | None = None
+    traits: JsonObject = Field(default_factory=dict)
+    detached: Flag = False
+    person: str | None = None
+
+
+# --- rows of the writes ---------------------------------------------------------------------------------
+
+
+class UpsertedRecord(DomainModel):
+    """What identity/upsert_records did with one record."""
+
+    index: int
+    key: str
+    created: Flag
+    unchanged: Flag
+    person: str | None = None
+
+
+class UpsertedEvidence(DomainModel):
+    """What identity/upsert_evidence did with one evidence record."""
+
+    key: str
+    unchanged: Flag
+    person: str | None = None
+
+
+class DetachedRecord(DomainModel):
+    key: str
+
+
+class DeletedRecord(DomainModel):
+    """What a deleted record held: its person, and what must be resolved again."""
+
+    person: str | None = None
+    identifiers: list[str]
+    matched: list[str]
+
+
+class CommitResult(DomainModel):
+    """identity/commit_resolution answers one row when it committed (stale = 0), none when it did not."""
+
+    stale: int
+
+
+# --- an evidence component ------------------------------------------------------------------------------
+
+
+class ComponentRecordRow(DomainModel):
+    """A record of an evidence component (identity/component_records)."""
+
+    key: str
+    source: str
+    observed_at: int
+    traits: JsonObject
+    detached: Flag = False
+    version: int
+    content_hash: str | None = None
+    held: list[tuple[str, Flag]]  # every identifier it holds: (key, blocked)
+    matched: list[tuple[str, float | None, Flag, str | None]]  # probabilistic links: (other, score, reviewed, rule)
+    cannot: list[str]  # records a reviewer said are someone else
+    person: str | None = None
+    person_created_at: int | None = None
+    person_rejections: list[str] | None = None
+
+
+class ComponentIdentifierRow(DomainModel):
+    """An identifier of an evidence component (identity/component_identifiers)."""
+
+    key: str
+    type: str
+    blocked: Flag = False
+    shared: Flag = False
+    records: list[str]
+    person: str | None = None
+    person_created_at: int | None = None
+    person_rejections: list[str] | None = None
+
+
+class PersonMembers(DomainModel):
+    """Everything a person holds now (identity/person_members)."""
+
+    id: str
+    records: list[str]
+    identifiers: list[str]
+
+
+# --- why two identifiers are linked ---------------------------------------------------------------------
+
+
+class EvidenceEdge(DomainModel):
+    """A record of a person holding one of its identifiers (identity/person_evidence)."""
+
+    record: str
+    source: str
+    source_id: str
+    identifier: str
+    at: int | None = None
+
+
+class MatchLink(DomainModel):
+    """A probabilistic link inside one person (identity/person_matches)."""
+
+    a: str
+    a_source: str
+    a_source_id: str
+    b: str
+    b_source: str
+    b_source_id: str
+    score: float | None = None
+    rule: str | None = None
+    reviewed: Flag = False
+    detail: StoredExplanation = None
+    at: int | None = None
+
+
+class ComparisonDetail(DomainModel):
+    """One comparison of a scored pair (FieldScore.to_dict)."""
+
+    model_config = ConfigDict(extra="ignore")  # stored JSON: a later graphcdp may say more
+
+    field: str
+    level: str  # a level name, "else" (no level held) or "null" (a value missing)
+    weight: float
+    m: float | None = None
+    u: float | None = None
+    a: str | None = None
+    b: str | None = None
+    term_frequency: float | None = None
+
+
+class PairExplanation(DomainModel):
+    """Why a pair scored what it did (PairScore.to_dict, stored as JSON with the link): prior + comparison
+    weights = weight."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    prior_weight: float
+    weight: float
+    probability: float
+    fields: list[ComparisonDetail]
+
+
+def _explanation(value: Any) -> Any:
+    """A stored explanation (JSON text); missing or empty means none."""
+    if isinstance(value, str):
+        value = json.loads(value) if value else None
+    return value or None
+
+
+StoredExplanation = Annotated[PairExplanation | None, BeforeValidator(_explanation)]
+
+
+class HopKind(StrEnum):
+    IDENTIFIER = "identifier"  # a record observed an identifier
+    MATCH = "match"  # a probabilistic link between two records
+
+
+class LinkHop(DomainModel):
+    """One hop of an evidence path: node references (graphcdp.model.node_ref) at both ends."""
+
+    from_key: str
+    to_key: str
+    source: str  # of the record that observed the identifier (a match hop: of the record it leads to)
+    source_id: str
+    at: int | None
+    kind: HopKind = HopKind.IDENTIFIER
+    score: float | None = None
+    rule: str | None = None
+    reviewed: bool = False
+    explanation: PairExplanation | None = None  # a match hop: what its score rests on
+
+
+class LinkExplanation(DomainModel):
+    linked: bool
+    person_id: str | None
+    hops: list[LinkHop]
+    reason: str
+
+
+# --- what connectors send -------------------------------------------------------------------------------
+
+
+def _source(value: Any) -> str:
+    try:
+        source = required_text(value, "source")
+    except ItemInvalid as exc:
+        raise invalid(exc.code, exc.message) from None
+    if source.startswith(RESERVED_SOURCE_PREFIX):
+        raise invalid(ErrorCode.RESERVED_SOURCE, f"source names starting with {RESERVED_SOURCE_PREFIX!r} are reserved")
+    return source
+
+
+def _source_id(value: Any) -> str:
+    try:
+        return required_text(value, "sourceId")
+    except ItemInvalid as exc:
+        raise invalid(exc.code, exc.message) from None
+
+
+def _observed_at(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        return epoch_ms(value, "observedAt")
+    except ItemInvalid as exc:
+        raise invalid(exc.code, exc.message) from None
+
+
+def _identifiers(value: Any) -> list[IdentifierValue]:
+    try:
+        return identifier_values(value)
+    except ItemInvalid as exc:
+        raise invalid(exc.code, exc.message) from None
+
+
+def _traits(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise invalid(ErrorCode.INVALID_TRAITS, f"traits must be a JSON object, not {type(value).__name__}")
+    return dict(value)
+
+
+class RecordInput(DomainModel):
+    """One source record as a connector sends it, through the API or in a bulk import file (a JSON line,
+    a CSV row): checked for shape here; identifiers are normalized and traits checked by
+    `graphcdp.identity.input.parse_record`. Keys it does not know are ignored, as they always were."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    source: Annotated[str, BeforeValidator(_source)]
+    source_id: Annotated[str, BeforeValidator(_source_id)]
+    observed_at: Annotated[int | None, BeforeValidator(_observed_at)] = None  # epoch ms; None: not given (now)
+    identifiers: Annotated[list[IdentifierValue], BeforeValidator(_identifiers)] = Field(default_factory=list)
+    traits: Annotated[dict[str, Any], BeforeValidator(_traits)] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, value: Any) -> Any:
+        if not isinstance(value, Mapping | RecordInput):
+            raise invalid(ErrorCode.INVALID_RECORD, "a record must be an object")
+        return value

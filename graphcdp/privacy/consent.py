@@ -12,9 +12,10 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from graphcdp.errors import GraphCDPError
+from graphcdp.clock import now_ms
+from graphcdp.errors import ErrorCode, GraphCDPError
 from graphcdp.identity.evidence import Observation, record_evidence
-from graphcdp.identity.resolver import ResolutionRules, now_ms
+from graphcdp.identity.rules import ResolutionRules
 from graphcdp.model.profiles import ConsentStatement, ConsentStatus
 from graphcdp.store import GraphStore, statement
 
@@ -25,7 +26,7 @@ MAX_NAME = 64
 
 
 class InvalidConsentError(GraphCDPError):
-    code = "INVALID_CONSENT"
+    code = ErrorCode.INVALID_CONSENT
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from graphcdp.identity.resolver import now_ms
+from graphcdp.clock import now_ms
 from graphcdp.identity.service import IdentityService
 from graphcdp.model.profiles import ConsentStatement, JourneyPage, Metrics, TrackOutcome
 from graphcdp.privacy.consent import ConsentRequest, consent_statements, set_consent

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from graphcdp.errors import ErrorCode
 from graphcdp.identity.input import MAX_ID_LENGTH, ItemInvalid, epoch_ms, parse_identifiers
 from graphcdp.identity.normalize import IdentifierPolicy, NormalizedIdentifier
 from graphcdp.model.identity import ItemError
@@ -52,10 +53,10 @@ def _optional_text(item: Mapping[str, Any], field: str, lower: bool = False) -> 
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if not isinstance(value, str):
-        raise ItemInvalid("INVALID_FIELD", f"{field} must be a string")
+        raise ItemInvalid(ErrorCode.INVALID_FIELD, f"{field} must be a string")
     text = value.strip()
     if len(text) > MAX_ID_LENGTH:
-        raise ItemInvalid("INVALID_FIELD", f"{field} is longer than {MAX_ID_LENGTH} characters")
+        raise ItemInvalid(ErrorCode.INVALID_FIELD, f"{field} is longer than {MAX_ID_LENGTH} characters")
     return text.lower() if lower else text
 
 
@@ -63,7 +64,7 @@ def _amount(value: Any) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ItemInvalid("INVALID_AMOUNT", f"amount must be a finite number, not {value!r}")
+        raise ItemInvalid(ErrorCode.INVALID_AMOUNT, f"amount must be a finite number, not {value!r}")
     return float(value)
 
 
@@ -72,14 +73,16 @@ def _currency(value: str | None) -> str | None:
         return None
     code = value.upper()
     if not _CURRENCY.fullmatch(code):
-        raise ItemInvalid("INVALID_CURRENCY", f"currency {value!r} is not a three-letter ISO 4217 code (e.g. EUR)")
+        raise ItemInvalid(
+            ErrorCode.INVALID_CURRENCY, f"currency {value!r} is not a three-letter ISO 4217 code (e.g. EUR)"
+        )
     return code
 
 
 def _identifiers(value: Any, policy: IdentifierPolicy) -> tuple[NormalizedIdentifier, ...]:
     identifiers = parse_identifiers(value, policy)
     if not identifiers:
-        raise ItemInvalid("MISSING_IDENTIFIERS", "a touchpoint needs at least one identifier {type, value}")
+        raise ItemInvalid(ErrorCode.MISSING_IDENTIFIERS, "a touchpoint needs at least one identifier {type, value}")
     return identifiers
 
 
@@ -93,18 +96,18 @@ def parse_touchpoint(index: int, item: Any, policy: IdentifierPolicy) -> ParsedT
     """A validated touchpoint, or the item error that says what is wrong with it."""
     try:
         if not isinstance(item, Mapping):
-            raise ItemInvalid("INVALID_TOUCHPOINT", "a touchpoint must be an object")
+            raise ItemInvalid(ErrorCode.INVALID_TOUCHPOINT, "a touchpoint must be an object")
         type_ = _optional_text(item, "type", lower=True)
         if type_ is None:
-            raise ItemInvalid("MISSING_FIELD", "type is required (page_view, order, return, …)")
+            raise ItemInvalid(ErrorCode.MISSING_FIELD, "type is required (page_view, order, return, …)")
         if item.get("occurredAt") in (None, ""):
-            raise ItemInvalid("MISSING_FIELD", "occurredAt is required")
+            raise ItemInvalid(ErrorCode.MISSING_FIELD, "occurredAt is required")
         occurred_at = epoch_ms(item["occurredAt"], "occurredAt")
         identifiers = _identifiers(item.get("identifiers"), policy)
         properties = item.get("properties")
         if properties is not None and not isinstance(properties, Mapping):
             raise ItemInvalid(
-                "INVALID_PROPERTIES", f"properties must be a JSON object, not {type(properties).__name__}"
+                ErrorCode.INVALID_PROPERTIES, f"properties must be a JSON object, not {type(properties).__name__}"
             )
         fields: dict[str, Any] = {
             "type": type_,

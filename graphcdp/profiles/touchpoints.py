@@ -7,9 +7,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from graphcdp.batch import check_batch_size, parse_items
+from graphcdp.clock import now_ms
 from graphcdp.errors import GraphCDPError
 from graphcdp.identity.evidence import Observation, evidence_key, record_evidence
-from graphcdp.identity.resolver import ResolutionRules, now_ms
+from graphcdp.identity.rules import ResolutionRules
 from graphcdp.model.identity import ItemError
 from graphcdp.model.profiles import TouchpointAction, TouchpointResult, TrackOutcome
 from graphcdp.profiles.touchpoint_input import ParsedTouchpoint, parse_touchpoint

@@ -7,9 +7,9 @@ from typing import Any, Protocol
 
 from graphcdp.errors import QueryError
 from graphcdp.model.health import DatabaseHealth
-from graphcdp.store.cypher import CypherCatalog, Statement, StatementName
+from graphcdp.store.cypher import CypherCatalog, Query, RowT, Statement
 
-Row = dict[str, Any]
+Row = dict[str, Any]  # a raw result row: never leaves store/ once every statement declares its row type
 Params = Mapping[str, Any]
 
 
@@ -19,8 +19,9 @@ class GraphStore(Protocol):
     backend: str
     catalog: CypherCatalog
 
-    async def run(self, name: StatementName, params: Params | None = None) -> list[Row]:
-        """Run one statement (read or write, as its file says) and return its rows as dicts."""
+    async def run(self, query: Query[RowT], params: Params | None = None) -> list[RowT]:
+        """Run one statement (read or write, as its file says) and return its rows decoded into the
+        query's row type."""
         ...
 
     async def ensure_schema(self) -> None:

@@ -8,8 +8,10 @@ A file `cypher/<area>/<name>.cypher` is the statement `<area>/<name>`. A file of
     // params: key           (comma separated, or "none")
     // returns: key, type    (columns, or "none")
 
-Code declares the names it uses with `statement("area/name")`; `CypherCatalog.load` fails at start-up
-when a declared name has no file, so a typo never waits for the first request to show up.
+Code declares the statements it uses with `statement("area/name", RowType)`: a `Query` that names the file
+and the typed row its result columns decode into (a pydantic model whose field aliases are the `returns:`
+columns; `tests/unit/test_cypher_catalog.py` checks each against its header). `CypherCatalog.load` fails at
+start-up when a declared name has no file, so a typo never waits for the first request to show up.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import NewType
+from typing import Any, Generic, NewType, TypeVar, overload
+
+from pydantic import BaseModel
 
 from graphcdp.errors import ConfigurationError, UnknownStatementError
 
@@ -44,20 +48,51 @@ _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
 
 
+RowT = TypeVar("RowT")
+
+
 class Mode(StrEnum):
     READ = "read"
     WRITE = "write"
 
 
-def statement(name: str) -> StatementName:
-    """Declare a statement the code uses; its file must exist when the catalog loads."""
-    declared = StatementName(name)
-    _declared.add(declared)
-    return declared
+@dataclass(frozen=True)
+class Query(Generic[RowT]):
+    """A statement the code runs, and the typed row each result row decodes into at the store boundary."""
+
+    name: StatementName
+    row: type[RowT]
+
+    def decode(self, rows: list[dict[str, Any]]) -> list[RowT]:
+        row = self.row
+        if issubclass(row, BaseModel):
+            return [row.model_validate(r) for r in rows]
+        return rows  # type: ignore[return-value]  # legacy untyped statements (dict rows), being converted
+
+
+_queries: dict[StatementName, Query[Any]] = {}
+
+
+@overload
+def statement(name: str) -> Query[dict[str, Any]]: ...
+@overload
+def statement(name: str, row: type[RowT]) -> Query[RowT]: ...
+def statement(name: str, row: type[Any] = dict) -> Query[Any]:
+    """Declare a statement the code uses and the row type its results decode into; its file must exist
+    when the catalog loads."""
+    query = Query(StatementName(name), row)
+    _declared.add(query.name)
+    _queries[query.name] = query
+    return query
 
 
 def declared_statements() -> frozenset[StatementName]:
     return frozenset(_declared)
+
+
+def declared_queries() -> list[Query[Any]]:
+    """Every declared statement with its row type (the header check in the tests reads these)."""
+    return list(_queries.values())
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,13 @@ from redis.exceptions import RedisError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from graphcdp.errors import DatabaseUnavailableError, QueryError, StartupError
-from graphcdp.model.health import DatabaseHealth
-from graphcdp.store.base import Params, Row, checked_params
-from graphcdp.store.cypher import CypherCatalog, Mode, StatementName, statement
+from graphcdp.model.health import DatabaseHealth, Ping
+from graphcdp.store.base import Params, checked_params
+from graphcdp.store.cypher import CypherCatalog, Mode, Query, RowT, Statement, statement
 from graphcdp.store.embedded import EmbeddedFalkorDB
 from graphcdp.store.schema import UNIQUE_KEYS
 
-PING = statement("system/ping")
+PING = statement("system/ping", Ping)
 _EMPTY_KEY = "empty key"
 SOCKET_TIMEOUT_MARGIN = 5.0  # seconds past the query timeout before a silent server counts as gone
 
@@ -131,8 +131,10 @@ class FalkorDBStore:
             ) from None
         return cls(db, graph, catalog, query_timeout, embedded)
 
-    async def run(self, name: StatementName, params: Params | None = None) -> list[Row]:
-        statement = self.catalog.get(name)
+    async def run(self, query: Query[RowT], params: Params | None = None) -> list[RowT]:
+        return query.decode(await self._execute(self.catalog.get(query.name), params))
+
+    async def _execute(self, statement: Statement, params: Params | None) -> list[dict[str, Any]]:
         values = {key: _param(v) for key, v in checked_params(statement, params).items()}
         try:
             try:
@@ -149,13 +151,13 @@ class FalkorDBStore:
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
             raise DatabaseUnavailableError(await self._why_unavailable(exc)) from None
         except ResponseError as exc:
-            raise QueryError(f"{name}: {exc}") from None
+            raise QueryError(f"{statement.name}: {exc}") from None
         columns: Sequence[str] = [column[1] for column in result.header]
         return [dict(zip(columns, (_plain(v) for v in row), strict=True)) for row in result.result_set]
 
-    async def plan(self, name: StatementName, params: Params | None = None) -> str:
+    async def plan(self, query: Query[Any], params: Params | None = None) -> str:
         """FalkorDB's execution plan of a statement (GRAPH.EXPLAIN): which index or scan it starts from."""
-        statement = self.catalog.get(name)
+        statement = self.catalog.get(query.name)
         values = {key: _param(v) for key, v in checked_params(statement, params).items()}
         return str(await self._graph.explain(statement.text, values))
 
@@ -174,7 +176,7 @@ class FalkorDBStore:
         created = False
         for schema_statement in self.catalog.schema_statements():
             try:
-                await self.run(schema_statement.name, {})
+                await self._execute(schema_statement, {})
                 created = True
             except QueryError as exc:
                 if "already indexed" not in str(exc):

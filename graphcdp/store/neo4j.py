@@ -7,17 +7,19 @@ retries on transient errors (deadlocks, leader switches) for up to `transient_re
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction, basic_auth, unit_of_work
 from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from graphcdp.errors import DatabaseUnavailableError, QueryError, StartupError
-from graphcdp.model.health import DatabaseHealth
-from graphcdp.store.base import Params, Row, checked_params
-from graphcdp.store.cypher import CypherCatalog, Mode, StatementName, statement
+from graphcdp.model.base import NoRow
+from graphcdp.model.health import DatabaseHealth, Ping
+from graphcdp.store.base import Params, checked_params
+from graphcdp.store.cypher import CypherCatalog, Mode, Query, RowT, Statement, statement
 
-PING = statement("system/ping")
-CLEAR = statement("admin/clear_graph")
+PING = statement("system/ping", Ping)
+CLEAR = statement("admin/clear_graph", NoRow)
 
 
 class Neo4jStore:
@@ -62,12 +64,14 @@ class Neo4jStore:
             ) from None
         return cls(driver, database, catalog, query_timeout)
 
-    async def run(self, name: StatementName, params: Params | None = None) -> list[Row]:
-        statement = self.catalog.get(name)
+    async def run(self, query: Query[RowT], params: Params | None = None) -> list[RowT]:
+        return query.decode(await self._execute(self.catalog.get(query.name), params))
+
+    async def _execute(self, statement: Statement, params: Params | None) -> list[dict[str, Any]]:
         values = checked_params(statement, params)
 
         @unit_of_work(timeout=self._timeout)
-        async def work(tx: AsyncManagedTransaction) -> list[Row]:
+        async def work(tx: AsyncManagedTransaction) -> list[dict[str, Any]]:
             result = await tx.run(statement.text, values)
             return [record.data() async for record in result]
 
@@ -79,13 +83,13 @@ class Neo4jStore:
         except (ServiceUnavailable, SessionExpired) as exc:
             raise DatabaseUnavailableError(f"Neo4j does not answer: {exc}") from None
         except ClientError as exc:
-            raise QueryError(f"{name}: {exc.code}: {exc.message}") from None
+            raise QueryError(f"{statement.name}: {exc.code}: {exc.message}") from None
         except Neo4jError as exc:
-            raise QueryError(f"{name}: {exc}") from None
+            raise QueryError(f"{statement.name}: {exc}") from None
 
     async def ensure_schema(self) -> None:
         for schema_statement in self.catalog.schema_statements():
-            await self.run(schema_statement.name, {})
+            await self._execute(schema_statement, {})
 
     async def health(self) -> DatabaseHealth:
         started = time.perf_counter()

@@ -10,7 +10,6 @@ UNIQUE_KEYS: tuple[tuple[str, str], ...] = (
     ("Person", "id"),
     ("Touchpoint", "id"),
     ("Consent", "id"),
-    ("Segment", "name"),
     ("MatchKey", "key"),
     ("MatchModel", "version"),
 )

@@ -11,11 +11,11 @@ import httpx
 import pytest
 
 from graphcdp.api.pagination import encode_cursor
-from graphcdp.identity.matching.config import DEFAULT_MODEL
+from graphcdp.identity.matching.spec import DEFAULT_MODEL
 from graphcdp.settings import load_settings
 from graphcdp.store.falkordb import FalkorDBStore
 from tests.api.graphql_client import asgi_client, gql
-from tests.identity_helpers import rec
+from tests.identity_helpers import rec_item as rec
 
 MAX_PAGE_SIZE = 5
 

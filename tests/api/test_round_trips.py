@@ -14,8 +14,8 @@ import pytest
 
 from graphcdp.model.health import DatabaseHealth
 from graphcdp.settings import load_settings
-from graphcdp.store.base import Params, Row
-from graphcdp.store.cypher import StatementName
+from graphcdp.store.base import Params
+from graphcdp.store.cypher import Query, RowT
 from graphcdp.store.falkordb import FalkorDBStore
 from tests.api.graphql_client import asgi_client, gql
 from tests.api.test_profiles_http import DAY, T0, TRACK, UPSERT, tp
@@ -28,9 +28,9 @@ class CountingStore:
         self.store = store
         self.calls: Counter[str] = Counter()
 
-    async def run(self, name: StatementName, params: Params | None = None) -> list[Row]:
-        self.calls[str(name)] += 1
-        return await self.store.run(name, params)
+    async def run(self, query: Query[RowT], params: Params | None = None) -> list[RowT]:
+        self.calls[str(query.name)] += 1
+        return await self.store.run(query, params)
 
     async def ensure_schema(self) -> None:
         await self.store.ensure_schema()

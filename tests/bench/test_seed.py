@@ -10,13 +10,13 @@ import pytest
 
 from graphcdp.settings import load_settings
 from graphcdp.store import GraphStore
-from graphcdp.store.cypher import StatementName
+from graphcdp.store.cypher import Query, StatementName
 from graphcdp.wiring import services_on
 from graphcdp_bench.datagen import GeneratorConfig, write_dataset
 from graphcdp_bench.ingest import graphcdp_ingest
 from graphcdp_bench.seed import SeedMismatchError, seed_graph
 
-PERSON_STATES = StatementName("test/person_states")
+PERSON_STATES = Query(StatementName("test/person_states"), dict)
 
 
 async def _persons(store: GraphStore) -> dict[frozenset[str], dict[str, Any]]:

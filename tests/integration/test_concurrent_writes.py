@@ -13,13 +13,13 @@ import asyncio
 import itertools
 import uuid
 
-from graphcdp.store.cypher import StatementName, statement
+from graphcdp.store.cypher import Query, StatementName, statement
 from graphcdp.store.embedded import EmbeddedFalkorDB
 from graphcdp.store.falkordb import FalkorDBStore
 from tests.conftest import catalog
 
-CREATE_RECORDS = StatementName("test/create_records")
-LINK_COUNTS = StatementName("test/link_counts")
+CREATE_RECORDS = Query(StatementName("test/create_records"), dict)
+LINK_COUNTS = Query(StatementName("test/link_counts"), dict)
 WRITE_LINKS = statement("matching/write_links")
 # Each fresh graph starts with an empty plan cache; unserialised, about half the attempts duplicated links.
 ATTEMPTS = 6

@@ -16,13 +16,13 @@ import redis.asyncio as redis
 
 from graphcdp.errors import StartupError
 from graphcdp.store import embedded as embedded_module
-from graphcdp.store.cypher import StatementName
+from graphcdp.store.cypher import Query, StatementName
 from graphcdp.store.embedded import EmbeddedFalkorDB
 from graphcdp.store.falkordb import FalkorDBStore
 from tests.conftest import catalog
 
-MERGE = StatementName("test/merge_identifier")
-KEYS = StatementName("test/identifier_keys")
+MERGE = Query(StatementName("test/merge_identifier"), dict)
+KEYS = Query(StatementName("test/identifier_keys"), dict)
 
 
 def _alive(pid: int) -> bool:

@@ -7,12 +7,12 @@ import asyncio
 
 import redis.asyncio as aioredis
 
-from graphcdp.store.cypher import StatementName
+from graphcdp.store.cypher import Query, StatementName
 from graphcdp.store.embedded import EmbeddedFalkorDB
 from graphcdp.store.falkordb import FalkorDBStore
 from tests.conftest import catalog
 
-RECORD_CLUSTERS = StatementName("test/record_clusters")
+RECORD_CLUSTERS = Query(StatementName("test/record_clusters"), dict)
 
 
 async def test_queries_beyond_the_connection_limit_wait_for_a_connection(

@@ -13,17 +13,17 @@ from pathlib import Path
 import pytest
 
 from graphcdp.cli import main
-from graphcdp.identity.matching.config import DEFAULT_MODEL
+from graphcdp.identity.matching.spec import DEFAULT_MODEL
 from graphcdp.settings import load_settings
 from graphcdp.wiring import open_services
 from tests.conftest import TEST_CYPHER
-from tests.identity_helpers import RECORD_CLUSTERS, rec
+from tests.identity_helpers import RECORD_CLUSTERS, rec_item
 
 ADDRESS = {"postalCode": "10115", "street": "Invalidenstrasse 12", "city": "Berlin"}
-CRM = rec("crm", "c1", 1000, ("email", "katherine.smith@example.com"), firstName="Katherine", lastName="Smith",
+CRM = rec_item("crm", "c1", 1000, ("email", "katherine.smith@example.com"), firstName="Katherine", lastName="Smith",
           birthDate="1980-03-14", address=ADDRESS)  # fmt: skip
 # No identifier in common with the CRM contact: only probabilistic matching links them.
-RECEIPT = rec("pos", "r1", 2000, firstName="Kathy", lastName="Smiht", birthDate="1980-03-14", address=ADDRESS)
+RECEIPT = rec_item("pos", "r1", 2000, firstName="Kathy", lastName="Smiht", birthDate="1980-03-14", address=ADDRESS)
 
 
 async def _store_trained_model() -> int:
@@ -39,7 +39,7 @@ async def _matched_rules() -> list[str]:
         assert len(persons) == 1
         person = await services.identity.person(persons.pop())
     assert person is not None
-    return [event["rule"] for event in person["history"] if event["kind"] == "matched"]
+    return [event.detail["rule"] for event in person.history if event.kind == "matched"]
 
 
 def test_import_matches_under_the_stored_model_from_its_first_batch(

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import pytest
 
 from graphcdp.cli import main
-from graphcdp.identity.matching.config import load_model
+from graphcdp.identity.matching.spec import load_model
 from graphcdp.identity.service import IdentityService
 from graphcdp.settings import load_settings
 from graphcdp.store.embedded import EmbeddedFalkorDB

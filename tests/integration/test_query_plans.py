@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from graphcdp.store.cypher import StatementName
+from graphcdp.store.cypher import Query, StatementName
 from graphcdp.store.falkordb import FalkorDBStore
 
 JOURNEY_REQUEST = {
@@ -28,6 +28,6 @@ HOT_READS = {
 
 @pytest.mark.parametrize("name", sorted(HOT_READS))
 async def test_hot_reads_start_from_an_index(falkordb_store: FalkorDBStore, name: str) -> None:
-    plan = await falkordb_store.plan(StatementName(name), HOT_READS[name])
+    plan = await falkordb_store.plan(Query(StatementName(name), dict), HOT_READS[name])
     assert "Index Scan" in plan, plan
     assert "Label Scan" not in plan and "All Node Scan" not in plan, plan

@@ -6,12 +6,12 @@ import pytest
 
 from graphcdp.errors import QueryError, UnknownStatementError
 from graphcdp.store import GraphStore
-from graphcdp.store.cypher import StatementName
+from graphcdp.store.cypher import Query, StatementName
 
-MERGE = StatementName("test/merge_identifier")
-CREATE = StatementName("test/create_identifier")
-KEYS = StatementName("test/identifier_keys")
-BROKEN = StatementName("test/broken")
+MERGE = Query(StatementName("test/merge_identifier"), dict)
+CREATE = Query(StatementName("test/create_identifier"), dict)
+KEYS = Query(StatementName("test/identifier_keys"), dict)
+BROKEN = Query(StatementName("test/broken"), dict)
 
 
 async def test_write_then_read_returns_rows_as_dicts(store: GraphStore) -> None:
@@ -50,7 +50,7 @@ async def test_rejected_statement_names_the_statement(store: GraphStore) -> None
 
 async def test_unknown_statement_name(store: GraphStore) -> None:
     with pytest.raises(UnknownStatementError, match="no/such"):
-        await store.run(StatementName("no/such"), {})
+        await store.run(Query(StatementName("no/such"), dict), {})
 
 
 async def test_health_answers(store: GraphStore) -> None:

@@ -14,21 +14,23 @@ import pytest
 from pydantic import TypeAdapter
 
 from graphcdp.errors import ConfigurationError
-from graphcdp.identity.matching.config import (
+from graphcdp.identity.matching.features import Features, clean, record_features
+from graphcdp.identity.matching.keys import MAX_KEYS_PER_RULE, blocking_keys, term_keys
+from graphcdp.identity.matching.levels import holds
+from graphcdp.identity.matching.link_kind import LinkKind, classify
+from graphcdp.identity.matching.nicknames import EXTRA_TABLE, Nicknames, shipped_nicknames
+from graphcdp.identity.matching.scoring import ELSE, NULL, Scorer, log_odds, probability
+from graphcdp.identity.matching.spec import (
     BUILTIN_FIELDS,
     DEFAULT_MODEL,
     FORMAT_VERSION,
     Level,
     MatchingModel,
+    Thresholds,
     load_model,
     parse_model,
 )
-from graphcdp.identity.matching.features import Features, clean, record_features
-from graphcdp.identity.matching.keys import MAX_KEYS_PER_RULE, blocking_keys, term_keys
-from graphcdp.identity.matching.levels import holds
-from graphcdp.identity.matching.models import store_model
-from graphcdp.identity.matching.nicknames import EXTRA_TABLE, Nicknames, shipped_nicknames
-from graphcdp.identity.matching.scoring import ELSE, NULL, Scorer, log_odds, probability
+from graphcdp.identity.matching.storage import store_model
 from graphcdp.settings import load_settings
 from graphcdp.store import open_store
 from tests.api.test_serve import _free_port, _start_up_error
@@ -290,6 +292,23 @@ def test_probability_of_a_hopeless_weight_is_zero() -> None:
     assert probability(-61) == 0.0
     assert probability(-1e6) == 0.0
     assert probability(1e6) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("probability_", "kind"),
+    [
+        (0.95, LinkKind.MATCHED),
+        (0.9, LinkKind.MATCHED),
+        (0.8999, LinkKind.POSSIBLE_MATCH),
+        (0.5, LinkKind.POSSIBLE_MATCH),
+        (0.4999, LinkKind.NONE),
+        (0.0, LinkKind.NONE),
+    ],
+)
+def test_a_pair_is_linked_from_auto_and_queued_for_review_from_review(probability_: float, kind: LinkKind) -> None:
+    """Both thresholds are inclusive; the kinds are the relationship types the graph stores."""
+    assert classify(probability_, Thresholds(support=0.3, review=0.5, auto=0.9)) is kind
+    assert [k.value for k in LinkKind] == ["MATCHED", "POSSIBLE_MATCH", "NONE"]
 
 
 def _tf_scorer(nicknames: Nicknames, min_records: int = 1000) -> Scorer:

@@ -7,8 +7,8 @@ import random
 
 import pytest
 
-from graphcdp.identity.matching.config import Comparison, MatchingModel, load_model
 from graphcdp.identity.matching.features import record_features
+from graphcdp.identity.matching.spec import Comparison, MatchingModel, load_model
 from graphcdp.identity.matching.training import TrainingRecord, train
 
 FIRST_NAMES = ["Anna", "Ben", "Clara", "David", "Eva", "Felix", "Greta", "Hugo", "Ida", "Jonas", "Lena", "Max"]

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from graphcdp.errors import ConfigurationError
-from graphcdp.settings import Backend, Settings, load_settings
+from graphcdp.settings import Backend, load_settings
 
 
 def test_defaults_use_the_embedded_database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -46,9 +46,3 @@ def test_bad_values_give_one_line_naming_the_variable(monkeypatch: pytest.Monkey
     assert "\n" not in message
     assert "GRAPHCDP_BACKEND" in message and "'embedded', 'falkordb' or 'neo4j'" in message
     assert "GRAPHCDP_PORT" in message
-
-
-def test_every_setting_is_documented_in_the_readme() -> None:
-    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
-    undocumented = [name for name in Settings.model_fields if f"GRAPHCDP_{name.upper()}" not in readme]
-    assert undocumented == []

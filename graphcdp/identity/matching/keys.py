@@ -6,8 +6,8 @@ from __future__ import annotations
 import itertools
 import re
 
-from graphcdp.identity.matching.config import BlockingRule, MatchingModel
 from graphcdp.identity.matching.features import Features
+from graphcdp.identity.matching.spec import BlockingRule, MatchingModel
 
 BLOCK, TERM = "b:", "t:"
 MAX_KEYS_PER_RULE = 8  # a record with many values of the fields of a rule gets at most this many of its keys

@@ -6,7 +6,8 @@ from datetime import date
 
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler, Levenshtein
 
-from graphcdp.identity.matching.config import (
+from graphcdp.identity.matching.nicknames import Nicknames
+from graphcdp.identity.matching.spec import (
     DamerauLevenshteinLevel,
     DateWithinLevel,
     ExactLevel,
@@ -16,7 +17,6 @@ from graphcdp.identity.matching.config import (
     MonthDaySwapLevel,
     NicknameLevel,
 )
-from graphcdp.identity.matching.nicknames import Nicknames
 
 
 def _date(value: str) -> date | None:

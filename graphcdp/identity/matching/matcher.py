@@ -1,7 +1,7 @@
 """Incremental matching at ingest: index each changed record under its match keys, find candidates through
 its blocks (indexed lookups only; an oversized block is skipped and counted), score every candidate pair and
 store the links: MATCHED from the auto threshold, POSSIBLE_MATCH (the review queue) from the review threshold.
-Resolution then decides who is who from those links (graphcdp/identity/matching/linking.py).
+Resolution then decides who is who from those links (graphcdp/identity/linking.py).
 
 Only records with traits take part: touchpoint and consent evidence carries identifiers alone, which
 deterministic linking already uses in full.
@@ -15,19 +15,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from graphcdp.identity.matching.active_model import MatchingRuntime
 from graphcdp.identity.matching.features import Features, record_features
 from graphcdp.identity.matching.keys import BLOCK, TERM, blocking_keys, term_keys
-from graphcdp.identity.matching.runtime import MatchingRuntime
+from graphcdp.identity.matching.link_kind import LinkKind, classify
 from graphcdp.identity.matching.scoring import PairScore, TermCounts
+from graphcdp.model.matching import BlockMember, IndexedRecord, KeySize, LinksWritten
 from graphcdp.store import GraphStore, statement
 
-INDEX_RECORDS = statement("matching/index_records")
-KEY_SIZES = statement("matching/key_sizes")
-BLOCK_MEMBERS = statement("matching/block_members")
-WRITE_LINKS = statement("matching/write_links")
-
-# What a scored pair becomes (write_links): a link, a review queue entry, or nothing (an old link goes).
-MATCHED, POSSIBLE_MATCH, NO_LINK = "MATCHED", "POSSIBLE_MATCH", "NONE"
+INDEX_RECORDS = statement("matching/index_records", IndexedRecord)
+KEY_SIZES = statement("matching/key_sizes", KeySize)
+BLOCK_MEMBERS = statement("matching/block_members", BlockMember)
+WRITE_LINKS = statement("matching/write_links", LinksWritten)
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,7 @@ class ScoredPair:
     b: str
     ha: str  # the content hashes the pair was scored from
     hb: str
-    kind: str  # MATCHED, POSSIBLE_MATCH or NO_LINK
+    kind: LinkKind
     score: PairScore
 
 
@@ -98,10 +97,10 @@ class Matcher:
         report, scored = await self._score(records, index=True)
         pairs = []
         for pair in scored:
-            if pair.kind == NO_LINK and new_content:
+            if pair.kind == LinkKind.NONE and new_content:
                 continue
-            param: dict[str, Any] = {"a": pair.a, "b": pair.b, "ha": pair.ha, "hb": pair.hb, "kind": pair.kind}
-            if pair.kind != NO_LINK:
+            param: dict[str, Any] = {"a": pair.a, "b": pair.b, "ha": pair.ha, "hb": pair.hb, "kind": pair.kind.value}
+            if pair.kind != LinkKind.NONE:
                 param |= {
                     "order": review_order(pair.score.probability, pair.a, pair.b),
                     "rank": review_rank(pair.score.probability),
@@ -133,7 +132,7 @@ class Matcher:
         wanted = sorted({k for keys in (*blocks.values(), *terms.values()) for k in keys})
         if not wanted:
             return report, []
-        sizes = {row["key"]: row["size"] for row in await self.store.run(KEY_SIZES, {"keys": wanted})}
+        sizes = {row.key: row.size for row in await self.store.run(KEY_SIZES, {"keys": wanted})}
         cap = model.blocking.max_block_size
         report.skipped_blocks = {k: sizes[k] for k in wanted if k.startswith(BLOCK) and sizes.get(k, 0) > cap}
         usable = [k for k in wanted if k.startswith(BLOCK) and sizes.get(k, 0) <= cap]
@@ -154,29 +153,23 @@ class Matcher:
         hashes = {r.key: r.content_hash for r in records} | {k: c.content_hash for k, c in candidates.items()}
         scored = []
         for a, b, score in self._score_pairs(records, features, blocks, candidates, counts):
-            kind = self._kind(score.probability)
+            kind = classify(score.probability, model.thresholds)
             report.pairs_scored += 1
-            report.matched += kind == MATCHED
-            report.possible += kind == POSSIBLE_MATCH
+            report.matched += kind == LinkKind.MATCHED
+            report.possible += kind == LinkKind.POSSIBLE_MATCH
             scored.append(ScoredPair(a, b, hashes[a], hashes[b], kind, score))
         return report, scored
-
-    def _kind(self, probability: float) -> str:
-        thresholds = self.runtime.model.thresholds
-        if probability >= thresholds.auto:
-            return MATCHED
-        return POSSIBLE_MATCH if probability >= thresholds.review else NO_LINK
 
     async def _candidates(self, blocks: list[str]) -> dict[str, _Candidate]:
         fields = tuple(self.runtime.model.fields)
         found = {}
         for row in await self.store.run(BLOCK_MEMBERS, {"blocks": blocks}):
-            found[row["key"]] = _Candidate(
-                features=_stored_features(row["traits"] or "{}", tuple(sorted(row["identifiers"])), fields),
-                content_hash=row["hash"] or "",
-                blocks=set(row["blocks"]),
-                cannot=set(row["cannot"]),
-                detached=bool(row["detached"]),
+            found[row.key] = _Candidate(
+                features=_stored_features(row.traits or "{}", tuple(sorted(row.identifiers)), fields),
+                content_hash=row.hash or "",
+                blocks=set(row.blocks),
+                cannot=set(row.cannot),
+                detached=row.detached,
             )
         return found
 

@@ -9,10 +9,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from graphcdp.identity.matching.config import Comparison, ExactLevel, MatchingModel, level_name
 from graphcdp.identity.matching.features import Features
 from graphcdp.identity.matching.levels import holds
 from graphcdp.identity.matching.nicknames import Nicknames, shipped_nicknames
+from graphcdp.identity.matching.spec import Comparison, ExactLevel, MatchingModel, level_name
 
 NULL, ELSE = "null", "else"
 

@@ -31,11 +31,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from graphcdp.identity.matching.config import MatchingModel, Training, level_name
 from graphcdp.identity.matching.features import Features, record_features
 from graphcdp.identity.matching.keys import blocking_keys
 from graphcdp.identity.matching.pages import record_pages
 from graphcdp.identity.matching.scoring import Scorer
+from graphcdp.identity.matching.spec import MatchingModel, Training, level_name
 from graphcdp.store import GraphStore
 
 IDENTIFIER_FIELDS = ("emailLocal", "phone")  # derived from identifiers: proven pairs agree on them by design

@@ -3,8 +3,8 @@ assignment, after it was validated, so a refused model leaves the running one as
 
 from __future__ import annotations
 
-from graphcdp.identity.matching.config import MatchingModel
 from graphcdp.identity.matching.scoring import Scorer
+from graphcdp.identity.matching.spec import MatchingModel
 
 
 class MatchingRuntime:

@@ -1,5 +1,0 @@
-// Range index on Segment.name; the uniqueness constraint on it is added by the store after this index exists.
-// mode: write
-// params: none
-// returns: none
-CREATE INDEX FOR (n:Segment) ON (n.name)

@@ -1,0 +1,41 @@
+"""One spelling for references to graph nodes: `<kind>:<key>` (`record:crm:42`, `identifier:email:a@b.co`,
+`person:p-1`).
+
+Record keys are `source:sourceId` and identifier keys `type:value`, and a source may be named like an
+identifier type, so a bare key does not say what it names: every place that mixes kinds in one namespace
+(evidence paths, union-find pieces, graph drawings) prefixes the kind, with these helpers.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class NodeKind(StrEnum):
+    IDENTIFIER = "identifier"
+    RECORD = "record"
+    PERSON = "person"
+
+
+def node_ref(kind: NodeKind, key: str) -> str:
+    return f"{kind.value}:{key}"
+
+
+def record_ref(key: str) -> str:
+    return node_ref(NodeKind.RECORD, key)
+
+
+def identifier_ref(key: str) -> str:
+    return node_ref(NodeKind.IDENTIFIER, key)
+
+
+def person_ref(person_id: str) -> str:
+    return node_ref(NodeKind.PERSON, person_id)
+
+
+def parse_node_ref(ref: str) -> tuple[NodeKind, str]:
+    """`record:crm:42` -> (RECORD, "crm:42"); ValueError for a reference without a known kind."""
+    kind, sep, key = ref.partition(":")
+    if not sep or kind not in NodeKind.__members__.values():
+        raise ValueError(f"not a node reference: {ref!r}")
+    return NodeKind(kind), key

@@ -1,0 +1,195 @@
+"""The resolution planner decides from a component alone (no database, no clock): which persons are kept,
+created and retired, who moves, what the histories gain; and commit.py encodes exactly that."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from graphcdp.identity.commit import commit_params
+from graphcdp.identity.component import Component, IdentifierState, PersonState, RecordState
+from graphcdp.identity.history import EventKind, HistoryEvent
+from graphcdp.identity.normalize import IdentifierPolicy
+from graphcdp.identity.planner import IdentifierAsRead, Move, Plan, RecordAsRead, Retirement, plan
+from graphcdp.identity.rules import ResolutionRules
+
+NOW = 5_000
+RULES = ResolutionRules(
+    policy=IdentifierPolicy(),
+    source_priority=("crm",),
+    shared_after_rejections=3,
+    max_component_records=1000,
+    retries=0,
+)
+
+
+def component(
+    records: dict[str, tuple[str | None, list[str]]],
+    identifiers: dict[str, str | None],
+    persons: dict[str, int],
+    blocked: frozenset[str] = frozenset(),
+) -> Component:
+    """records: key → (person, identifier keys); identifiers: key → person; persons: id → createdAt."""
+    found = Component()
+    for n, (key, (person, ids)) in enumerate(sorted(records.items())):
+        found.records[key] = RecordState(
+            key=key,
+            source=key.split(":")[0],
+            observed_at=1000 + n,
+            traits={"firstName": key.title()},
+            detached=False,
+            version=1,
+            degree=len(ids),
+            identifiers=[i for i in ids if i not in blocked],
+            content_hash=None,
+            person=person,
+        )
+    for key, person in identifiers.items():
+        holders = [r for r, (_, ids) in records.items() if key in ids]
+        found.identifiers[key] = IdentifierState(key, key.split(":")[0], key in blocked, False, holders, person)
+    found.persons = {p: PersonState(p, at, []) for p, at in persons.items()}
+    return found
+
+
+def ids(*names: str) -> Any:
+    return iter(names).__next__
+
+
+def test_two_persons_joined_by_an_identifier_keep_the_older_id() -> None:
+    both = component(
+        {"crm:1": ("p-old", ["email:a@x.com"]), "web:1": ("p-new", ["email:a@x.com", "customer_id:1"])},
+        {"email:a@x.com": "p-old", "customer_id:1": "p-new"},
+        {"p-old": 100, "p-new": 200},
+    )
+    result = plan(both, RULES, NOW)
+    assert result.persons == ["p-old"]
+    assert result.created == []
+    assert result.retirements == [
+        Retirement("p-new", "p-old", HistoryEvent(EventKind.MERGED_INTO, NOW, {"person": "p-old"}))
+    ]
+    assert result.retired == {"p-new": "p-old"}
+    assert result.merged_into("p-old") == ["p-new"]
+    assert result.person_of_record == {"crm:1": "p-old", "web:1": "p-old"}
+    assert result.record_moves == [Move("web:1", "p-new", "p-old")]
+    assert result.identifier_moves == [Move("customer_id:1", "p-new", "p-old")]
+    [kept] = result.updates
+    assert kept.events == [HistoryEvent(EventKind.MERGED_FROM, NOW, {"persons": ["p-new"]})]
+    assert kept.traits == {"firstName": "Crm:1"}  # the older record of the preferred source wins
+
+
+def test_a_new_record_gets_a_new_person() -> None:
+    result = plan(
+        component({"crm:1": (None, ["email:a@x.com"])}, {"email:a@x.com": None}, {}), RULES, NOW, new_id=ids("p1")
+    )
+    assert result.created == ["p1"]
+    assert result.person_of_record == {"crm:1": "p1"}
+    assert [u.events for u in result.updates] == [[HistoryEvent(EventKind.CREATED, NOW, {})]]
+    assert result.record_moves == [Move("crm:1", None, "p1")]
+
+
+def test_a_person_whose_records_no_longer_link_splits() -> None:
+    """The email that held two records together is blocked now: the younger record's cluster gets a new id."""
+    split = component(
+        {"crm:1": ("p", ["email:a@x.com"]), "crm:2": ("p", ["email:a@x.com", "customer_id:1"])},
+        {"email:a@x.com": "p", "customer_id:1": "p"},
+        {"p": 100},
+        blocked=frozenset({"email:a@x.com"}),
+    )
+    result = plan(split, RULES, NOW, new_id=ids("q"))
+    assert result.persons == ["p", "q"]
+    assert result.created == ["q"]
+    events = {u.id: u.events for u in result.updates}
+    assert events == {
+        "p": [HistoryEvent(EventKind.SPLIT_INTO, NOW, {"persons": ["q"]})],
+        "q": [HistoryEvent(EventKind.CREATED, NOW, {"splitFrom": ["p"]})],
+    }
+    assert result.retirements == []
+
+
+def test_a_person_no_cluster_keeps_is_emptied() -> None:
+    result = plan(component({}, {}, {}), RULES, NOW, extra_persons=["gone"])
+    assert result.retirements == [Retirement("gone", None, HistoryEvent(EventKind.EMPTIED, NOW, {}))]
+
+
+def test_the_plan_remembers_what_it_was_made_from() -> None:
+    read = component({"crm:1": ("p", ["email:a@x.com"])}, {"email:a@x.com": "p"}, {"p": 100})
+    result = plan(read, RULES, NOW)
+    assert result.records_read == [RecordAsRead("crm:1", "p", 1, 1)]
+    assert result.identifiers_read == [IdentifierAsRead("email:a@x.com", "p", 1)]
+    assert result.resolved == ["crm:1"]
+
+
+def test_the_commit_parameters_encode_the_plan() -> None:
+    both = component(
+        {"crm:1": ("p-old", ["email:a@x.com"]), "web:1": ("p-new", ["email:a@x.com"])},
+        {"email:a@x.com": "p-old"},
+        {"p-old": 100, "p-new": 200},
+    )
+    params = commit_params(plan(both, RULES, NOW))
+    assert params == {
+        "now": NOW,
+        "checks": [
+            {"record": "crm:1", "identifier": "", "person": "p-old", "degree": 1, "version": 1},
+            {"record": "web:1", "identifier": "", "person": "p-new", "degree": 1, "version": 1},
+            {"record": "", "identifier": "email:a@x.com", "person": "p-old", "degree": 2, "version": -1},
+        ],
+        "persons": [
+            {
+                "id": "p-old",
+                "traits": '{"firstName": "Crm:1"}',
+                "rejections": [],
+                "events": ['{"at": 5000, "kind": "merged_from", "persons": ["p-new"]}'],
+                "recordCount": 2,
+                "name": "crm:1",
+                "search": "crm 1 a x com",  # its name, and the words of its email
+            }
+        ],
+        "retired": [
+            {"id": "p-new", "into": "p-old", "events": ['{"at": 5000, "kind": "merged_into", "person": "p-old"}']}
+        ],
+        "recordMoves": [{"key": "web:1", "old": "p-new", "person": "p-old"}],
+        "identifierMoves": [],
+        "flags": [],
+        "resolved": ["crm:1", "web:1"],
+    }
+
+
+def test_a_refused_link_is_told_once_and_counted_on_its_identifier() -> None:
+    """crm:3 has customer id 1 and the email of customer 2: one person may hold one customer id, so the email
+    link is refused; the person records the refusal and its history tells it, a plan of the same evidence
+    again tells it no more."""
+    two_customers = component(
+        {
+            "crm:1": (None, ["customer_id:1"]),
+            "crm:2": (None, ["customer_id:2", "email:a@x.com"]),
+            "crm:3": (None, ["email:a@x.com", "customer_id:1"]),
+        },
+        {"customer_id:1": None, "customer_id:2": None, "email:a@x.com": None},
+        {},
+    )
+    first = plan(two_customers, RULES, NOW, new_id=ids("p1", "p2"))
+    rejections = [r for u in first.updates for r in u.rejections]
+    assert len(rejections) == 1
+    told = [e for u in first.updates for e in u.events if e.kind == EventKind.REJECTED_LINK]
+    assert [e.detail["record"] for e in told] == [rejections[0].record]
+    assert [(f.key, f.rejections, f.shared) for f in first.shared_flags] == [(rejections[0].identifier, 1, False)]
+    owner = next(u for u in first.updates if u.rejections)
+    again = component(
+        {k: (first.person_of_record[k], r.identifiers) for k, r in two_customers.records.items()},
+        {k: next(u.id for u in first.updates if k in _identifiers_of(first, u.id)) for k in two_customers.identifiers},
+        {u.id: 100 for u in first.updates},
+    )
+    again.persons[owner.id].rejections = [r.to_json() for r in owner.rejections]
+    second = plan(again, RULES, NOW)
+    assert [e for u in second.updates for e in u.events if e.kind == EventKind.REJECTED_LINK] == []
+    assert [r for u in second.updates for r in u.rejections] == rejections
+
+
+def _identifiers_of(result: Plan, person: str) -> set[str]:
+    moved = {m.key: m.person for m in result.identifier_moves}
+    return {k for k, p in moved.items() if p == person}
+
+
+def test_history_events_are_stored_as_one_json_object() -> None:
+    params = commit_params(plan(component({}, {}, {}), RULES, NOW, extra_persons=["gone"]))
+    assert [json.loads(e) for e in params["retired"][0]["events"]] == [{"kind": "emptied", "at": NOW}]
