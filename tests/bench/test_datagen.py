@@ -32,8 +32,8 @@ def policy() -> IdentifierPolicy:
 
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
-    out = tmp_path_factory.mktemp("datagen-2000")
-    return out, write_dataset(out, GeneratorConfig(people=2000, seed=11), progress=False)
+    out = tmp_path_factory.mktemp("datagen-1000")
+    return out, write_dataset(out, GeneratorConfig(people=1000, seed=11), progress=False)
 
 
 def lines(path: Path) -> list[dict[str, Any]]:
@@ -57,7 +57,7 @@ def test_every_record_and_touchpoint_has_its_true_person(dataset: tuple[Path, di
     assert len(touchpoints) == manifest["touchpoints"] == len(truth.touchpoints)
     assert {f"{r['source']}:{r['sourceId']}" for r in records} == set(truth.records)
     assert {t["id"] for t in touchpoints} == set(truth.touchpoints)
-    assert set(truth.records.values()) == set(range(2000)), "everyone is known to at least one source"
+    assert set(truth.records.values()) == set(range(1000)), "everyone is known to at least one source"
     assert set(manifest["touchpointsByType"]) >= {
         "page_view", "search", "order", "return", "case", "email_open", "email_click", "sms", "event_attended",
         "survey_response", "login",

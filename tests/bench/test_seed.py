@@ -40,7 +40,7 @@ async def test_seed_builds_the_graph_an_incremental_import_builds(
     write_dataset(data, GeneratorConfig(people=120, seed=5), progress=False)
     settings = load_settings(matching=False)  # the seed writes deterministic resolution only
     async with services_on(falkordb_store, settings) as imported_by:
-        await graphcdp_ingest(imported_by, data, batch_size=50, progress=False)
+        await graphcdp_ingest(imported_by, data, batch_size=100, progress=False)  # several batches: incremental
     async with services_on(second_falkordb_store, settings) as seeded_by:
         report = await seed_graph(second_falkordb_store, seeded_by.identity.rules, data)
 

@@ -28,6 +28,7 @@ from graphcdp_bench.upsert_latency import upsert_table
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.usefixtures("in_process_servers")
 async def test_the_whole_suite_writes_every_result_and_its_plot(tmp_path: Path) -> None:
     out, printed = tmp_path / "results", []
     config = SuiteConfig(
@@ -148,6 +149,7 @@ def test_probe_records_alternate_new_people_and_existing_identifiers() -> None:
     assert probe_records(existing, 6, seed=4) == records  # seeded
 
 
+@pytest.mark.usefixtures("in_process_servers")
 def test_the_scaling_command_keeps_each_size_as_it_finishes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     work, out = tmp_path / "work", tmp_path / "results"
     left_over = work / "falkordb-scaling" / "left-over"  # what an interrupted run leaves
