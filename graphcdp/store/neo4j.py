@@ -15,6 +15,7 @@ from graphcdp.errors import DatabaseUnavailableError, QueryError, StartupError
 from graphcdp.model.health import DatabaseHealth
 from graphcdp.store.base import Params, Row, checked_params
 from graphcdp.store.cypher import CypherCatalog, Mode, StatementName, statement
+from graphcdp.store.schema import wait_for_indexes
 
 PING = statement("system/ping")
 CLEAR = statement("admin/clear_graph")
@@ -86,6 +87,7 @@ class Neo4jStore:
     async def ensure_schema(self) -> None:
         for schema_statement in self.catalog.schema_statements():
             await self.run(schema_statement.name, {})
+        await wait_for_indexes(self, built="ONLINE")  # CREATE INDEX returns before the index is populated
 
     async def health(self) -> DatabaseHealth:
         started = time.perf_counter()
