@@ -21,7 +21,7 @@ from graphcdp.model.health import DatabaseHealth
 from graphcdp.store.base import Params, Row, checked_params
 from graphcdp.store.cypher import CypherCatalog, Mode, StatementName, statement
 from graphcdp.store.embedded import EmbeddedFalkorDB
-from graphcdp.store.schema import UNIQUE_KEYS, wait_for_indexes
+from graphcdp.store.schema import INDEX_BUILD_MAX_WAIT, UNIQUE_KEYS, wait_for_indexes
 
 PING = statement("system/ping")
 _EMPTY_KEY = "empty key"
@@ -193,7 +193,7 @@ class FalkorDBStore:
             # is built as it loads. So the new schema goes into the file's base (EmbeddedFalkorDB.compact).
             await self.embedded.compact()
 
-    async def _constraints_in_force(self, max_wait: float = 30.0) -> None:
+    async def _constraints_in_force(self, max_wait: float = INDEX_BUILD_MAX_WAIT) -> None:
         """Wait until FalkorDB has built every uniqueness constraint (it does so in the background)."""
         deadline = time.monotonic() + max_wait
         while time.monotonic() < deadline:

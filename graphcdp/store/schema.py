@@ -28,7 +28,8 @@ UNIQUE_KEYS: tuple[tuple[str, str], ...] = (
 )
 
 INDEX_STATES = statement("system/index_states")
-# Both databases build an index in the background, a full-text one over a million persons for minutes.
+# Both databases build indexes (FalkorDB also uniqueness constraints) in the background: over a million
+# persons, minutes.
 INDEX_BUILD_MAX_WAIT = 600.0
 
 
