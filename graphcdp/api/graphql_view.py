@@ -3,18 +3,22 @@ and a GraphiQL page whose assets the service serves itself.
 
 A client that accepts `application/graphql-response+json` gets it, and with it the status codes the
 GraphQL-over-HTTP specification asks for: a request error (the document does not parse or validate, the
-variables do not coerce: nothing was executed) answers 400 with no `data` entry. A client that asks for
-`application/json`, for anything (`*/*`) or for nothing keeps the legacy behaviour older clients expect:
-200 with `"data": null`.
+variables do not coerce: nothing was executed) answers 400 with no `data` entry, and a request that is not
+GraphQL at all (a body that is not JSON, no query) its 4xx with the reason as a GraphQL error rather than
+plain text. A client that asks for `application/json`, for anything (`*/*`) or for nothing keeps the
+legacy behaviour older clients expect: 200 with `"data": null`, and plain-text 4xx answers.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+from cross_web import HTTPException  # strawberry's own dependency: what its views raise for a bad request
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
@@ -24,6 +28,7 @@ from graphcdp.api.context import Context
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 APPLICATION_JSON = "application/json"
+_GRAPHQL_RESPONSE_CONTENT_TYPE = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
 
 # The page's asset URLs are relative ("graphiql/…" from /graphql), so they live at /graphiql.
 GRAPHIQL_ASSETS_PATH = "/graphiql"
@@ -77,6 +82,21 @@ class _NegotiatedResponse(Response):
 
 
 class GraphQLView(GraphQL[Context, None]):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope=scope, receive=receive)
+        if response_media_type(request.headers.get("accept")) != GRAPHQL_RESPONSE_JSON:
+            await super().__call__(scope, receive, send)  # answers a bad request in plain text
+            return
+        try:
+            response = await self.run(request)
+        except HTTPException as exc:
+            body = json.dumps({"errors": [{"message": exc.reason}]})
+            response = Response(body, exc.status_code, headers={"content-type": _GRAPHQL_RESPONSE_CONTENT_TYPE})
+        await response(scope, receive, send)
+
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = _NegotiatedResponse()
         sub_response.status_code = None  # type: ignore[assignment]  # strawberry: "not set by a resolver"
@@ -95,7 +115,7 @@ class GraphQLView(GraphQL[Context, None]):
     ) -> Response:
         response = super().create_response(response_data, sub_response)
         if isinstance(sub_response, _NegotiatedResponse) and sub_response.answer_media_type == GRAPHQL_RESPONSE_JSON:
-            response.headers["content-type"] = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
+            response.headers["content-type"] = _GRAPHQL_RESPONSE_CONTENT_TYPE
             if isinstance(response_data, dict) and "data" not in response_data and not sub_response.status_code:
                 response.status_code = 400
         return response

@@ -86,3 +86,25 @@ async def test_a_field_error_was_executed_so_it_is_200_with_data(client: httpx.A
     body = response.json()
     assert body["data"] is None
     assert body["errors"][0]["path"] == ["searchPersons"]
+
+
+async def test_a_bad_request_is_a_graphql_error_for_graphql_response_clients(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/graphql", content=b"{not json", headers={**ACCEPT_GRAPHQL_RESPONSE, "content-type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith(GRAPHQL_RESPONSE_JSON)
+    assert response.json() == {"errors": [{"message": "Unable to parse request body as JSON"}]}
+
+    no_query = await client.post("/graphql", json={"variables": {}}, headers=ACCEPT_GRAPHQL_RESPONSE)
+    assert no_query.status_code == 400
+    assert "data" not in no_query.json() and no_query.json()["errors"][0]["message"]
+
+
+async def test_a_bad_request_stays_plain_text_for_application_json(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/graphql", content=b"{not json", headers={"accept": APPLICATION_JSON, "content-type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("text/plain")
+    assert response.text == "Unable to parse request body as JSON"
