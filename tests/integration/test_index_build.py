@@ -10,13 +10,13 @@ import pytest
 from falkordb.asyncio import FalkorDB
 
 from graphcdp.explore.search import SEARCH_PERSONS
-from graphcdp.store.cypher import StatementName
+from graphcdp.store.cypher import Query, StatementName
 from graphcdp.store.embedded import EmbeddedFalkorDB
 from graphcdp.store.falkordb import FalkorDBStore
 from graphcdp.store.schema import INDEX_STATES, UNIQUE_KEYS
 from tests.conftest import catalog
 
-CREATE_SEARCHABLE_PERSONS = StatementName("test/create_searchable_persons")
+CREATE_SEARCHABLE_PERSONS = Query(StatementName("test/create_searchable_persons"), dict)
 PERSONS = 100_000  # FalkorDB takes about a second to index them
 # "person4242*": person4242 and person42420..person42429.
 SEARCH = {"terms": [{"text": "person4242", "fuzz": 0}], "limit": 100, "exactKeys": [], "types": {}}
