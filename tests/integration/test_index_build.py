@@ -10,6 +10,7 @@ import pytest
 from falkordb.asyncio import FalkorDB
 
 from graphcdp.explore.search import SEARCH_PERSONS
+from graphcdp.model.base import NoRow
 from graphcdp.store.cypher import Query, StatementName
 from graphcdp.store.embedded import EmbeddedFalkorDB
 from graphcdp.store.falkordb import FalkorDBStore
@@ -35,7 +36,7 @@ async def graph_with_persons(embedded_falkordb: EmbeddedFalkorDB) -> AsyncIterat
 
 async def _still_building(store: FalkorDBStore, embedded: EmbeddedFalkorDB, name: str) -> list[str]:
     """The indexes and uniqueness constraints FalkorDB has not finished building."""
-    indexes = [f"index {row['name']}" for row in await store.run(INDEX_STATES) if row["status"] != "OPERATIONAL"]
+    indexes = [f"index {row.name}" for row in await store.run(INDEX_STATES) if row.status != "OPERATIONAL"]
     graph = FalkorDB(host="127.0.0.1", port=embedded.port).select_graph(name)
     constraints = [f"constraint {c['label']}" for c in await graph.list_constraints() if c["status"] != "OPERATIONAL"]
     await graph.client.aclose()
@@ -48,7 +49,7 @@ async def test_a_new_schema_over_existing_data_is_built_when_ensure_schema_retur
     store, name = graph_with_persons
     await store.ensure_schema()
 
-    names = {row["name"] for row in await store.run(INDEX_STATES)}
+    names = {row.name for row in await store.run(INDEX_STATES)}
     assert names >= {"NODE Person", "NODE Identifier", "RELATIONSHIP POSSIBLE_MATCH"}
     assert await _still_building(store, embedded_falkordb, name) == []
     assert len(await store.run(SEARCH_PERSONS, SEARCH)) == 11
@@ -61,7 +62,7 @@ async def test_ensure_schema_waits_for_a_schema_still_building(
     # database is still building it over the data.
     store, name = graph_with_persons
     for schema_statement in store.catalog.schema_statements():
-        await store.run(schema_statement.name)
+        await store.run(Query(schema_statement.name, NoRow))
     graph = FalkorDB(host="127.0.0.1", port=embedded_falkordb.port).select_graph(name)
     for label, key in UNIQUE_KEYS:
         await graph.create_node_unique_constraint(label, key)
