@@ -10,6 +10,7 @@ from typing import Any, cast
 
 import strawberry
 from graphql import GraphQLError
+from pydantic import JsonValue
 from strawberry.scalars import JSON
 
 from graphcdp.api.common import IdentifierInput, ItemError
@@ -219,18 +220,18 @@ async def person_consents(info: Info, person_id: str, history: bool) -> list[Con
     return [Consent.from_model(c) for c in (statements if history else effective_consents(statements))]
 
 
-def _touchpoint_item(t: TouchpointInput) -> dict[str, Any]:
-    return {
-        "id": t.id,
-        "type": t.type,
-        "channel": t.channel,
-        "occurredAt": t.occurred_at,
-        "source": t.source,
-        "identifiers": [{"type": i.type, "value": i.value} for i in t.identifiers],
-        "amount": t.amount,
-        "currency": t.currency,
-        "properties": t.properties,
-    }
+def _touchpoint_input(t: TouchpointInput) -> model.TouchpointInput:
+    return model.TouchpointInput(
+        id=t.id,
+        type=t.type,
+        channel=t.channel,
+        occurred_at=cast(JsonValue, t.occurred_at),  # DateTime takes any JSON value: checked per item
+        source=t.source,
+        identifiers=[model.IdentifierInput(type=i.type, value=i.value) for i in t.identifiers],
+        amount=t.amount,
+        currency=t.currency,
+        properties=cast(JsonValue, t.properties),
+    )
 
 
 @strawberry.type
@@ -238,7 +239,7 @@ class ProfileMutation:
     @strawberry.mutation(description="Track touchpoints; their identifiers link like a record's. Per-item errors.")
     async def track_touchpoints(self, info: Info, touchpoints: list[TouchpointInput]) -> TrackPayload:
         try:
-            outcome = await info.context.profiles.track([_touchpoint_item(t) for t in touchpoints])
+            outcome = await info.context.profiles.track([_touchpoint_input(t) for t in touchpoints])
         except GraphCDPError as exc:
             raise graphql_error(exc, "touchpoints") from None
         return TrackPayload(

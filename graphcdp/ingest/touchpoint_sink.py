@@ -8,6 +8,7 @@ from typing import Any
 from graphcdp.errors import GraphCDPError
 from graphcdp.model.identity import RecordAction, RecordResult, UpsertOutcome
 from graphcdp.profiles.service import ProfileService
+from graphcdp.profiles.touchpoint_input import decode_touchpoint
 
 
 class DryRunUnsupportedError(GraphCDPError):
@@ -23,7 +24,7 @@ class TouchpointSink:
     async def upsert_records(self, items: Sequence[Mapping[str, Any]], dry_run: bool = False) -> UpsertOutcome:
         if dry_run:
             raise DryRunUnsupportedError("--dry-run is for records; touchpoints are checked as they are stored")
-        outcome = await self.profiles.track(items)
+        outcome = await self.profiles.track([decode_touchpoint(index, item) for index, item in enumerate(items)])
         return UpsertOutcome(
             results=[
                 RecordResult(index=r.index, person_id=r.person_id or "", action=RecordAction(r.action.value))

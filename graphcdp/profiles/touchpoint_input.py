@@ -1,4 +1,5 @@
-"""Turn one raw touchpoint item (GraphQL input or a JSON line) into a validated touchpoint, or an item error."""
+"""Check one touchpoint a client sent (a `TouchpointInput`, from the API or a JSON line) against the rules:
+a validated touchpoint, or the item error that says what is wrong with it."""
 
 from __future__ import annotations
 
@@ -6,13 +7,15 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from graphcdp.identity.input import MAX_ID_LENGTH, ItemInvalid, epoch_ms, parse_identifiers
+from graphcdp.errors import GraphCDPError
+from graphcdp.identity.input import MAX_ID_LENGTH, ItemInvalid, epoch_ms
 from graphcdp.identity.normalize import IdentifierPolicy, NormalizedIdentifier
 from graphcdp.model.identity import ItemError
+from graphcdp.model.profiles import IdentifierInput, TouchpointInput
 
 _CURRENCY = re.compile(r"[A-Z]{3}")  # ISO 4217 alphabetic code
 
@@ -47,24 +50,88 @@ class ParsedTouchpoint:
         }
 
 
-def _optional_text(item: Mapping[str, Any], field: str, lower: bool = False) -> str | None:
+# ---- a JSON line → TouchpointInput -----------------------------------------------------------------
+
+
+def _json_text(item: Mapping[str, Any], field: str) -> str | None:
     value = item.get(field)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if not isinstance(value, str):
+    if value is not None and not isinstance(value, str):
         raise ItemInvalid("INVALID_FIELD", f"{field} must be a string")
+    return value
+
+
+def _json_amount(value: Any) -> float | None:
+    if value is None:
+        return None
+    try:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise TypeError
+        return float(value)
+    except (TypeError, OverflowError):
+        raise ItemInvalid("INVALID_AMOUNT", f"amount must be a finite number, not {value!r}") from None
+
+
+def _json_identifiers(value: Any) -> list[IdentifierInput]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ItemInvalid("INVALID_IDENTIFIERS", "identifiers must be a list of {type, value}")
+    identifiers = []
+    for position, entry in enumerate(value):
+        if not isinstance(entry, Mapping) or "type" not in entry or "value" not in entry:
+            raise ItemInvalid("INVALID_IDENTIFIERS", f"identifiers[{position}] must be an object {{type, value}}")
+        identifiers.append(IdentifierInput(type=str(entry["type"]), value=str(entry["value"])))
+    return identifiers
+
+
+def touchpoint_from_json(item: Any) -> TouchpointInput:
+    """The TouchpointInput of one decoded JSON line; ItemInvalid when a field has the wrong JSON type.
+    Keys it does not know are ignored, as they always were."""
+    if not isinstance(item, Mapping):
+        raise ItemInvalid("INVALID_TOUCHPOINT", "a touchpoint must be an object")
+    # In the order validate_touchpoint checks the fields.
+    type_ = _json_text(item, "type")
+    identifiers = _json_identifiers(item.get("identifiers"))
+    channel, source = _json_text(item, "channel"), _json_text(item, "source")
+    amount = _json_amount(item.get("amount"))
+    currency, id_ = _json_text(item, "currency"), _json_text(item, "id")
+    return TouchpointInput(
+        id=id_,
+        type=type_,
+        channel=channel,
+        occurred_at=item.get("occurredAt"),
+        source=source,
+        identifiers=identifiers,
+        amount=amount,
+        currency=currency,
+        properties=item.get("properties"),
+    )
+
+
+def decode_touchpoint(index: int, item: Any) -> TouchpointInput | ItemError:
+    """A JSON line as a TouchpointInput, or its item error."""
+    try:
+        return touchpoint_from_json(item)
+    except ItemInvalid as exc:
+        return ItemError(index=index, code=exc.code, message=exc.message)
+
+
+# ---- TouchpointInput → a validated touchpoint ----------------------------------------------------------
+
+
+def _optional_text(value: str | None, field: str, lower: bool = False) -> str | None:
+    if value is None or not value.strip():
+        return None
     text = value.strip()
     if len(text) > MAX_ID_LENGTH:
         raise ItemInvalid("INVALID_FIELD", f"{field} is longer than {MAX_ID_LENGTH} characters")
     return text.lower() if lower else text
 
 
-def _amount(value: Any) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+def _amount(value: float | None) -> float | None:
+    if value is not None and not math.isfinite(value):
         raise ItemInvalid("INVALID_AMOUNT", f"amount must be a finite number, not {value!r}")
-    return float(value)
+    return value
 
 
 def _currency(value: str | None) -> str | None:
@@ -76,11 +143,17 @@ def _currency(value: str | None) -> str | None:
     return code
 
 
-def _identifiers(value: Any, policy: IdentifierPolicy) -> tuple[NormalizedIdentifier, ...]:
-    identifiers = parse_identifiers(value, policy)
-    if not identifiers:
+def _identifiers(inputs: Sequence[IdentifierInput], policy: IdentifierPolicy) -> tuple[NormalizedIdentifier, ...]:
+    seen: dict[str, NormalizedIdentifier] = {}
+    for position, identifier in enumerate(inputs):
+        try:
+            normalized = policy.normalize(identifier.type, identifier.value)
+        except GraphCDPError as exc:
+            raise ItemInvalid(exc.code, f"identifiers[{position}]: {exc.message}") from None
+        seen.setdefault(normalized.key, normalized)  # the same identifier twice is one piece of evidence
+    if not seen:
         raise ItemInvalid("MISSING_IDENTIFIERS", "a touchpoint needs at least one identifier {type, value}")
-    return identifiers
+    return tuple(seen.values())
 
 
 def content_id(fields: Mapping[str, Any]) -> str:
@@ -89,33 +162,32 @@ def content_id(fields: Mapping[str, Any]) -> str:
     return f"h:{digest[:32]}"
 
 
-def parse_touchpoint(index: int, item: Any, policy: IdentifierPolicy) -> ParsedTouchpoint | ItemError:
-    """A validated touchpoint, or the item error that says what is wrong with it."""
+def validate_touchpoint(index: int, item: TouchpointInput, policy: IdentifierPolicy) -> ParsedTouchpoint | ItemError:
+    """A validated touchpoint, or the item error that says what is wrong with it. Fields are checked in
+    a fixed order, so a touchpoint with several faults always reports the same one."""
     try:
-        if not isinstance(item, Mapping):
-            raise ItemInvalid("INVALID_TOUCHPOINT", "a touchpoint must be an object")
-        type_ = _optional_text(item, "type", lower=True)
+        type_ = _optional_text(item.type, "type", lower=True)
         if type_ is None:
             raise ItemInvalid("MISSING_FIELD", "type is required (page_view, order, return, …)")
-        if item.get("occurredAt") in (None, ""):
+        if item.occurred_at in (None, ""):
             raise ItemInvalid("MISSING_FIELD", "occurredAt is required")
-        occurred_at = epoch_ms(item["occurredAt"], "occurredAt")
-        identifiers = _identifiers(item.get("identifiers"), policy)
-        properties = item.get("properties")
+        occurred_at = epoch_ms(item.occurred_at, "occurredAt")
+        identifiers = _identifiers(item.identifiers, policy)
+        properties = item.properties
         if properties is not None and not isinstance(properties, Mapping):
             raise ItemInvalid(
                 "INVALID_PROPERTIES", f"properties must be a JSON object, not {type(properties).__name__}"
             )
         fields: dict[str, Any] = {
             "type": type_,
-            "channel": _optional_text(item, "channel", lower=True),
+            "channel": _optional_text(item.channel, "channel", lower=True),
             "occurredAt": occurred_at,
-            "source": _optional_text(item, "source"),
-            "amount": _amount(item.get("amount")),
-            "currency": _currency(_optional_text(item, "currency")),
+            "source": _optional_text(item.source, "source"),
+            "amount": _amount(item.amount),
+            "currency": _currency(_optional_text(item.currency, "currency")),
             "properties": dict(properties or {}),
         }
-        given_id = _optional_text(item, "id")
+        given_id = _optional_text(item.id, "id")
         id_ = given_id or content_id({**fields, "identifiers": sorted(i.key for i in identifiers)})
     except ItemInvalid as exc:
         return ItemError(index=index, code=exc.code, message=exc.message)
@@ -131,3 +203,9 @@ def parse_touchpoint(index: int, item: Any, policy: IdentifierPolicy) -> ParsedT
         currency=fields["currency"],
         properties=fields["properties"],
     )
+
+
+def parse_touchpoint(index: int, item: Any, policy: IdentifierPolicy) -> ParsedTouchpoint | ItemError:
+    """One decoded JSON line (a touchpoint file, test data) checked like a `trackTouchpoints` item."""
+    decoded = decode_touchpoint(index, item)
+    return decoded if isinstance(decoded, ItemError) else validate_touchpoint(index, decoded, policy)
