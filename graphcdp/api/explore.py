@@ -14,10 +14,10 @@ from graphcdp.api.errors import graphql_error
 from graphcdp.api.identity import Person
 from graphcdp.api.pagination import PageInfo, check_page_size, decode_cursor, encode_cursor
 from graphcdp.errors import GraphCDPError
-from graphcdp.explore import graph as model
 from graphcdp.explore.graph import GraphDepthError, GraphExplorer
 from graphcdp.explore.search import PersonSearch, SearchQueryError
 from graphcdp.identity.normalize import IdentifierError
+from graphcdp.model import explore as model
 
 # A search cursor is the position of a result in the ranking, under its own key so that a cursor of
 # another list is refused.
@@ -40,7 +40,7 @@ class GraphNode:
     def from_model(cls, node: model.GraphNode) -> GraphNode:
         return cls(
             id=strawberry.ID(node.id),
-            kind=node.kind,
+            kind=node.kind.value,
             label=node.label,
             distance=node.distance,
             properties=cast(JSON, node.properties),
