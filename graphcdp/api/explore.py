@@ -160,7 +160,7 @@ class ExploreQuery:
             raise graphql_error(exc) from None
         edges = [
             PersonSearchEdge(
-                node=Person.from_dict(hit.person),
+                node=Person.from_model(hit.person),
                 score=hit.score,
                 matched_on=hit.matched_on,
                 cursor=_search_cursor(hit.position),

@@ -153,6 +153,23 @@ class Person:
         return await person_consents(info, str(self.id), history=True)
 
     @classmethod
+    def from_model(cls, person: model.Person) -> Person:
+        return cls(
+            id=strawberry.ID(person.id),
+            created_at=person.created_at,
+            updated_at=person.updated_at,
+            identifiers=[
+                Identifier(type=i.type, value=i.value, key=i.key, blocked=i.blocked, shared=i.shared)
+                for i in person.identifiers
+            ],
+            records=[
+                PersonRecord(source=r.source, source_id=r.source_id, observed_at=r.observed_at) for r in person.records
+            ],
+            traits=cast(JSON, person.traits),
+            history=[HistoryEvent(kind=e.kind, at=e.at, detail=cast(JSON, e.detail)) for e in person.history],
+        )
+
+    @classmethod
     def from_dict(cls, person: dict[str, Any]) -> Person:
         return cls(
             id=strawberry.ID(person["id"]),

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import field_validator
 
 from graphcdp.model.base import DomainModel
+from graphcdp.model.identity import Person
 from graphcdp.model.node_ref import NodeKind, node_ref
 
 EdgeType = Literal["HAS", "OF"]
@@ -105,3 +106,16 @@ class SearchHit(DomainModel):
     score: float  # 0..100; 100 for an identifier equal to the query or an identical name
     matched_on: str  # "name", or the identifier key ("email:ada@example.com", "phone:+4915112345678")
     position: int  # 0-based rank among all results of the query (the cursor)
+
+
+class PersonHit(DomainModel):
+    person: Person
+    score: float
+    matched_on: str
+    position: int
+
+
+class SearchPage(DomainModel):
+    hits: list[PersonHit]
+    has_next: bool
+    end_position: int | None  # position of the last result of the page (None: empty page)

@@ -229,7 +229,7 @@ async def test_pages_follow_each_other_without_duplicates(identity: IdentityServ
     while True:
         page = await people.search("zed", 3, offset)
         pages += 1
-        seen += [hit.person["id"] for hit in page.hits]
+        seen += [hit.person.id for hit in page.hits]
         assert [hit.position for hit in page.hits] == list(range(offset, offset + len(page.hits)))
         if not page.has_next:
             break
