@@ -128,7 +128,26 @@ class Metrics:
 
     @classmethod
     def from_model(cls, m: model.Metrics) -> Metrics:
-        return cls(**m.model_dump())
+        return cls(
+            touchpoints=m.touchpoints,
+            orders=m.orders,
+            revenue=m.revenue,
+            returns=m.returns,
+            returned_amount=m.returned_amount,
+            net_revenue=m.net_revenue,
+            average_order_value=m.average_order_value,
+            first_seen_at=m.first_seen_at,
+            last_seen_at=m.last_seen_at,
+            last_order_at=m.last_order_at,
+            days_since_last_activity=m.days_since_last_activity,
+            engagement_score=m.engagement_score,
+            usual_engagement=m.usual_engagement,
+            recent_engagement=m.recent_engagement,
+            engagement_declining=m.engagement_declining,
+            recency_score=m.recency_score,
+            frequency_score=m.frequency_score,
+            monetary_score=m.monetary_score,
+        )
 
 
 @strawberry.type

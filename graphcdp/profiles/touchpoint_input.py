@@ -8,8 +8,10 @@ import json
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
+
+from pydantic import JsonValue
 
 from graphcdp.errors import GraphCDPError
 from graphcdp.identity.input import MAX_ID_LENGTH, ItemInvalid, epoch_ms
@@ -32,6 +34,23 @@ class ParsedTouchpoint:
     amount: float | None
     currency: str | None
     properties: dict[str, Any]
+
+    @property
+    def content_id(self) -> str:
+        """The id of a touchpoint sent without one: a hash of its content, so a replay is the same touchpoint.
+        (Its spelling is stored: changing it would store replays of old touchpoints twice.)"""
+        content = {
+            "type": self.type,
+            "channel": self.channel,
+            "occurredAt": self.occurred_at,
+            "source": self.source,
+            "amount": self.amount,
+            "currency": self.currency,
+            "properties": self.properties,
+            "identifiers": sorted(i.key for i in self.identifiers),
+        }
+        digest = hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
+        return f"h:{digest[:32]}"
 
     def param(self) -> dict[str, Any]:
         return {
@@ -156,10 +175,12 @@ def _identifiers(inputs: Sequence[IdentifierInput], policy: IdentifierPolicy) ->
     return tuple(seen.values())
 
 
-def content_id(fields: Mapping[str, Any]) -> str:
-    """The id of a touchpoint sent without one: a hash of its content, so a replay is the same touchpoint."""
-    digest = hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).hexdigest()
-    return f"h:{digest[:32]}"
+def _properties(value: JsonValue) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ItemInvalid("INVALID_PROPERTIES", f"properties must be a JSON object, not {type(value).__name__}")
+    return dict(value)
 
 
 def validate_touchpoint(index: int, item: TouchpointInput, policy: IdentifierPolicy) -> ParsedTouchpoint | ItemError:
@@ -173,36 +194,18 @@ def validate_touchpoint(index: int, item: TouchpointInput, policy: IdentifierPol
             raise ItemInvalid("MISSING_FIELD", "occurredAt is required")
         occurred_at = epoch_ms(item.occurred_at, "occurredAt")
         identifiers = _identifiers(item.identifiers, policy)
-        properties = item.properties
-        if properties is not None and not isinstance(properties, Mapping):
-            raise ItemInvalid(
-                "INVALID_PROPERTIES", f"properties must be a JSON object, not {type(properties).__name__}"
-            )
-        fields: dict[str, Any] = {
-            "type": type_,
-            "channel": _optional_text(item.channel, "channel", lower=True),
-            "occurredAt": occurred_at,
-            "source": _optional_text(item.source, "source"),
-            "amount": _amount(item.amount),
-            "currency": _currency(_optional_text(item.currency, "currency")),
-            "properties": dict(properties or {}),
-        }
+        properties = _properties(item.properties)
+        channel = _optional_text(item.channel, "channel", lower=True)
+        source = _optional_text(item.source, "source")
+        amount = _amount(item.amount)
+        currency = _currency(_optional_text(item.currency, "currency"))
         given_id = _optional_text(item.id, "id")
-        id_ = given_id or content_id({**fields, "identifiers": sorted(i.key for i in identifiers)})
     except ItemInvalid as exc:
         return ItemError(index=index, code=exc.code, message=exc.message)
-    return ParsedTouchpoint(
-        index=index,
-        id=id_,
-        type=fields["type"],
-        channel=fields["channel"],
-        occurred_at=occurred_at,
-        source=fields["source"],
-        identifiers=identifiers,
-        amount=fields["amount"],
-        currency=fields["currency"],
-        properties=fields["properties"],
+    touchpoint = ParsedTouchpoint(
+        index, given_id or "", type_, channel, occurred_at, source, identifiers, amount, currency, properties
     )
+    return touchpoint if given_id else replace(touchpoint, id=touchpoint.content_id)
 
 
 def parse_touchpoint(index: int, item: Any, policy: IdentifierPolicy) -> ParsedTouchpoint | ItemError:
