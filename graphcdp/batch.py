@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from pydantic import BaseModel, ValidationError
+
 from graphcdp.errors import GraphCDPError
 from graphcdp.model.identity import ItemError
 
 Parsed = TypeVar("Parsed")
+Input = TypeVar("Input", bound=BaseModel)
 
 
 class BatchTooLargeError(GraphCDPError):
@@ -35,3 +38,25 @@ def parse_items(
         else:
             parsed.append(result)
     return parsed, errors
+
+
+def decode_item(model: type[Input], index: int, raw: Any) -> Input | ItemError:
+    """One raw item (a JSON object, a CSV row's fields) as its typed input, or the item error saying why not."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        return item_error(index, exc)
+
+
+def item_error(index: int, exc: ValidationError) -> ItemError:
+    """The first problem of an item that did not validate, as connectors know it: a check's own code and
+    message (see graphcdp.model.inputs.invalid), or MISSING_FIELD for a required field left out."""
+    first = exc.errors(include_url=False)[0]
+    field = ".".join(str(part) for part in first["loc"])
+    if first["type"] == "missing":
+        return ItemError(
+            index=index, code="MISSING_FIELD", message=f"{field} is required and must be a non-empty string"
+        )
+    if first["type"].isupper():
+        return ItemError(index=index, code=first["type"], message=first["msg"])
+    return ItemError(index=index, code="INVALID_FIELD", message=f"{field}: {first['msg']}")

@@ -122,7 +122,7 @@ def export_schema(args: argparse.Namespace) -> None:
 
 async def _import(settings: Settings, args: argparse.Namespace) -> str:
     from graphcdp.identity.service import IdentityService
-    from graphcdp.ingest.bulk import format_report, import_file
+    from graphcdp.ingest.bulk import RecordSink, format_report, import_file
     from graphcdp.ingest.touchpoint_sink import TouchpointSink
     from graphcdp.profiles.service import ProfileService
     from graphcdp.store import open_store
@@ -130,7 +130,7 @@ async def _import(settings: Settings, args: argparse.Namespace) -> str:
     store = await open_store(settings)
     try:
         identity = IdentityService(store, settings)
-        sink = TouchpointSink(ProfileService(identity, settings)) if args.touchpoints else identity
+        sink: RecordSink[Any] = TouchpointSink(ProfileService(identity, settings)) if args.touchpoints else identity
         report = await import_file(
             sink,
             Path(args.file),

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from graphcdp.model.identity import RecordInput
 from graphcdp.store import GraphStore
 from graphcdp.store.cypher import Query, StatementName
 
 RECORD_CLUSTERS = Query(StatementName("test/record_clusters"), dict)
 
 
-def rec(source: str, source_id: str, at: int, *ids: tuple[str, str], **traits: Any) -> dict[str, Any]:
-    return {
-        "source": source,
-        "sourceId": source_id,
-        "observedAt": at,
-        "identifiers": [{"type": t, "value": v} for t, v in ids],
-        "traits": traits or None,
-    }
+def rec(source: str, source_id: str, at: int, *ids: tuple[str, str], **traits: Any) -> RecordInput:
+    return RecordInput.model_validate(
+        {
+            "source": source,
+            "sourceId": source_id,
+            "observedAt": at,
+            "identifiers": [{"type": t, "value": v} for t, v in ids],
+            "traits": traits or None,
+        }
+    )
 
 
 async def partition(store: GraphStore) -> set[frozenset[str]]:

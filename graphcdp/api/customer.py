@@ -78,7 +78,7 @@ class CustomerQuery:
         found = await info.context.loaders.person_by_key.load(key)
         if found is None:
             return None
-        person = Person.from_dict(found)
+        person = Person.from_model(found)
         return CustomerContext(
             identifier=key,
             person=person,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from enum import Enum
-from typing import Annotated, Any, cast
+from typing import Annotated, cast
 
 import strawberry
+from pydantic import ValidationError
 from strawberry.scalars import JSON
 
 from graphcdp.api.common import IdentifierInput, ItemError
@@ -22,9 +23,12 @@ from graphcdp.api.profiles import (
     person_metrics,
 )
 from graphcdp.api.scalars import DateTime
+from graphcdp.batch import item_error
 from graphcdp.errors import GraphCDPError
 from graphcdp.identity.matching.review import pair_id
 from graphcdp.model import identity as model
+from graphcdp.model.inputs import IdentifierValue
+from graphcdp.model.node_ref import NodeKind, parse_node_ref
 
 
 @strawberry.input
@@ -38,6 +42,20 @@ class RecordInput:
         description="firstName, lastName, birthDate (YYYY-MM-DD), gender, address {street, city, postalCode, "
         "region, country}, any custom keys.",
     )
+
+    def to_model(self, index: int) -> model.RecordInput | model.ItemError:
+        """The domain input; a value that does not fit (a bad date, traits that are no object) is this item's
+        error, at its index."""
+        try:
+            return model.RecordInput(
+                source=self.source,
+                source_id=self.source_id,
+                observed_at=self.observed_at,
+                identifiers=[IdentifierValue(type=i.type, value=i.value) for i in self.identifiers],
+                traits=self.traits,
+            )
+        except ValidationError as exc:
+            return item_error(index, exc)
 
 
 RecordAction = strawberry.enum(model.RecordAction, name="RecordAction")
@@ -169,33 +187,6 @@ class Person:
             history=[HistoryEvent(kind=e.kind, at=e.at, detail=cast(JSON, e.detail)) for e in person.history],
         )
 
-    @classmethod
-    def from_dict(cls, person: dict[str, Any]) -> Person:
-        return cls(
-            id=strawberry.ID(person["id"]),
-            created_at=person["createdAt"],
-            updated_at=person["updatedAt"],
-            identifiers=[
-                Identifier(
-                    type=i["type"], value=i["value"], key=i["key"], blocked=bool(i["blocked"]), shared=bool(i["shared"])
-                )
-                for i in person["identifiers"]
-            ],
-            records=[
-                PersonRecord(source=r["source"], source_id=r["sourceId"], observed_at=r["observedAt"])
-                for r in person["records"]
-            ],
-            traits=person["traits"],
-            history=[
-                HistoryEvent(
-                    kind=e["kind"],
-                    at=e["at"],
-                    detail=cast(JSON, {k: v for k, v in e.items() if k not in {"kind", "at"}}),
-                )
-                for e in person["history"]
-            ],
-        )
-
 
 @strawberry.type
 class SourceRecord:
@@ -211,7 +202,18 @@ class SourceRecord:
         if not self.person_id:
             return None
         found = await info.context.identity.person(self.person_id)
-        return Person.from_dict(found) if found else None
+        return Person.from_model(found) if found else None
+
+    @classmethod
+    def from_model(cls, record: model.SourceRecord) -> SourceRecord:
+        return cls(
+            source=record.source,
+            source_id=record.source_id,
+            observed_at=record.observed_at,
+            traits=cast(JSON, record.traits),
+            detached=record.detached,
+            person_id=record.person,
+        )
 
 
 @strawberry.enum
@@ -240,6 +242,30 @@ class LinkHop:
         description="MATCH: the pair's id for resolveMatch (reject it to undo the match for good)."
     )
 
+    @classmethod
+    def from_model(cls, hop: model.LinkHop) -> LinkHop:
+        (_, from_key), (_, to_key) = parse_node_ref(hop.from_key), parse_node_ref(hop.to_key)
+        match = hop.kind == model.HopKind.MATCH
+        return cls(
+            from_key=_shown(hop.from_key),
+            to_key=_shown(hop.to_key),
+            kind=LinkKind(hop.kind.value),
+            source=hop.source,
+            source_id=hop.source_id,
+            at=hop.at,
+            score=hop.score,
+            rule=hop.rule,
+            reviewed=hop.reviewed,
+            explanation=MatchExplanation.from_dict(hop.explanation) if hop.explanation else None,
+            match_id=strawberry.ID(pair_id(from_key, to_key)) if match else None,
+        )
+
+
+def _shown(ref: str) -> str:
+    """A hop's end as the API has always shown it: an identifier by its key, a record as record:<key>."""
+    kind, key = parse_node_ref(ref)
+    return key if kind == NodeKind.IDENTIFIER else ref
+
 
 @strawberry.type
 class LinkExplanation:
@@ -258,26 +284,17 @@ class IdentityQuery:
         except GraphCDPError as exc:
             raise graphql_error(exc, "identifier") from None
         found = await info.context.loaders.person_by_key.load(key)
-        return Person.from_dict(found) if found else None
+        return Person.from_model(found) if found else None
 
     @strawberry.field(description="A person by id; an id retired by a merge answers with the surviving person.")
     async def person(self, info: Info, id: strawberry.ID) -> Person | None:
         found = await info.context.identity.person(str(id))
-        return Person.from_dict(found) if found else None
+        return Person.from_model(found) if found else None
 
     @strawberry.field(description="One source record and its person.")
     async def record(self, info: Info, source: str, source_id: str) -> SourceRecord | None:
         found = await info.context.identity.record(source, source_id)
-        if not found:
-            return None
-        return SourceRecord(
-            source=found["source"],
-            source_id=found["sourceId"],
-            observed_at=found["observedAt"],
-            traits=found["traits"],
-            detached=bool(found["detached"]),
-            person_id=found["person"],
-        )
+        return SourceRecord.from_model(found) if found else None
 
     @strawberry.field(description="Why two identifiers are linked: the evidence path, each hop with provenance.")
     async def explain_link(self, info: Info, a: IdentifierInput, b: IdentifierInput) -> LinkExplanation:
@@ -289,37 +306,8 @@ class IdentityQuery:
             linked=found.linked,
             person_id=strawberry.ID(found.person_id) if found.person_id else None,
             reason=found.reason,
-            hops=[
-                LinkHop(
-                    from_key=h.from_key,
-                    to_key=h.to_key,
-                    kind=LinkKind(h.kind),
-                    source=h.source,
-                    source_id=h.source_id,
-                    at=h.at,
-                    score=h.score,
-                    rule=h.rule,
-                    reviewed=h.reviewed,
-                    explanation=MatchExplanation.from_dict(h.explanation) if h.explanation else None,
-                    match_id=strawberry.ID(
-                        pair_id(h.from_key.removeprefix("record:"), h.to_key.removeprefix("record:"))
-                    )
-                    if h.kind == "match"
-                    else None,
-                )
-                for h in found.hops
-            ],
+            hops=[LinkHop.from_model(h) for h in found.hops],
         )
-
-
-def _record_item(record: RecordInput) -> dict[str, Any]:
-    return {
-        "source": record.source,
-        "sourceId": record.source_id,
-        "observedAt": record.observed_at,
-        "identifiers": [{"type": i.type, "value": i.value} for i in record.identifiers],
-        "traits": record.traits,
-    }
 
 
 @strawberry.type
@@ -329,7 +317,9 @@ class IdentityMutation:
         self, info: Info, records: list[RecordInput], dry_run: bool = False
     ) -> UpsertRecordsPayload:
         try:
-            outcome = await info.context.identity.upsert_records([_record_item(r) for r in records], dry_run)
+            outcome = await info.context.identity.upsert_records(
+                [r.to_model(index) for index, r in enumerate(records)], dry_run
+            )
         except GraphCDPError as exc:
             raise graphql_error(exc, "records") from None
         return UpsertRecordsPayload(

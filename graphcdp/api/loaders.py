@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from strawberry.dataloader import DataLoader
 
 from graphcdp.identity.service import IdentityService
+from graphcdp.model.identity import Person
 from graphcdp.model.profiles import ConsentStatement, JourneyPage, Metrics
 from graphcdp.profiles.journey import JourneyQuery
 from graphcdp.profiles.service import ProfileService
@@ -15,7 +15,7 @@ from graphcdp.profiles.service import ProfileService
 
 @dataclass
 class Loaders:
-    person_by_key: DataLoader[str, dict[str, Any] | None]  # normalized identifier key → person
+    person_by_key: DataLoader[str, Person | None]  # normalized identifier key → person
     journey: DataLoader[JourneyQuery, JourneyPage]
     metrics: DataLoader[str, Metrics]
     consents: DataLoader[str, list[ConsentStatement]]

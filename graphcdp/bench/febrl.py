@@ -45,6 +45,7 @@ from graphcdp.datagen.quality import evaluate
 from graphcdp.identity.matching.config import MatchingModel, load_model
 from graphcdp.identity.matching.training import read_records, train
 from graphcdp.identity.service import IdentityService, record_key
+from graphcdp.model.identity import RecordInput
 from graphcdp.settings import Settings
 from graphcdp.store import GraphStore
 
@@ -249,7 +250,7 @@ async def run_graphcdp_linkage(
     errors: list[dict[str, Any]] = []
     started = time.perf_counter()
     for start in range(0, len(records), size):
-        outcome = await service.upsert_records(records[start : start + size])
+        outcome = await service.upsert_records([RecordInput.model_validate(r) for r in records[start : start + size]])
         actions.update(result.action.value for result in outcome.results)
         errors.extend({"index": start + e.index, "code": e.code, "message": e.message} for e in outcome.errors)
     seconds = time.perf_counter() - started

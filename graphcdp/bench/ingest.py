@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from graphcdp.datagen.quality import evaluate, read_truth
-from graphcdp.identity.input import parse_record
+from graphcdp.identity.input import parse_record_item
 from graphcdp.identity.normalize import IdentifierPolicy
 from graphcdp.identity.service import IdentityService
 from graphcdp.ingest.bulk import import_file
@@ -116,7 +116,7 @@ async def raw_ingest(
     for batch in _batches(data / "records.jsonl", batch_size):
         rows = []
         for index, item in enumerate(batch):
-            record = parse_record(index, item, policy)
+            record = parse_record_item(index, item, policy)
             if isinstance(record, ItemError) or record.key not in persons:
                 continue
             rows.append({

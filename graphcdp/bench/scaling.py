@@ -29,9 +29,9 @@ from graphcdp.bench.latency import latency_summary
 from graphcdp.bench.lookup import run_lookup
 from graphcdp.bench.seed import seed_graph
 from graphcdp.datagen import GeneratorConfig, write_dataset
-from graphcdp.identity.input import parse_record
+from graphcdp.identity.input import parse_record_item
 from graphcdp.identity.service import IdentityService, record_param
-from graphcdp.model.identity import ItemError
+from graphcdp.model.identity import ItemError, RecordInput
 from graphcdp.settings import Settings
 from graphcdp.store import GraphStore
 from graphcdp.store.cypher import CypherCatalog
@@ -75,13 +75,13 @@ async def _upsert_costs(
     ours: list[float] = []
     for record in records:
         started = time.perf_counter()
-        outcome = await identity.upsert_records([record])
+        outcome = await identity.upsert_records([RecordInput.model_validate(record)])
         ours.append((time.perf_counter() - started) * 1000)
         if outcome.errors:
             raise RuntimeError(f"probe upsert failed: {outcome.errors[0]}")
     raw: list[float] = []
     for index, record in enumerate(records):
-        parsed = parse_record(index, record | {"source": f"{PROBE_SOURCE}_raw"}, identity.rules.policy)
+        parsed = parse_record_item(index, record | {"source": f"{PROBE_SOURCE}_raw"}, identity.rules.policy)
         if isinstance(parsed, ItemError):
             raise RuntimeError(f"probe record {index}: {parsed.message}")
         row = record_param(parsed) | {"person": str(uuid.uuid4())}

@@ -32,7 +32,7 @@ from graphcdp.errors import GraphCDPError
 from graphcdp.identity.clustering import UnionFind
 from graphcdp.identity.component import Component, IdentifierState, RecordState
 from graphcdp.identity.evidence import UPSERT_EVIDENCE, Observation, evidence_rows
-from graphcdp.identity.input import parse_record
+from graphcdp.identity.input import parse_record_item
 from graphcdp.identity.resolver import COMMIT, ResolutionRules, now_ms, plan
 from graphcdp.identity.service import UPSERT_RECORDS, record_param
 from graphcdp.model.identity import ItemError
@@ -162,7 +162,7 @@ async def _seed_records(
     ):
         for number, item in _lines(path):
             bar.update()
-            parsed = parse_record(number, item, rules.policy)
+            parsed = parse_record_item(number, item, rules.policy)
             if isinstance(parsed, ItemError):
                 report.rejected += 1
                 continue

@@ -12,18 +12,19 @@ was refused against loses records; graphcdp/identity/resolver.py re-resolves fro
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from graphcdp.errors import GraphCDPError
 from graphcdp.identity.clustering import UnionFind
+from graphcdp.model.identity import ComponentIdentifierRow, ComponentRecordRow, PersonMembers
+from graphcdp.model.node_ref import identifier_ref, person_ref, record_ref
 from graphcdp.store import GraphStore, statement
 
-COMPONENT_RECORDS = statement("identity/component_records")
-COMPONENT_IDENTIFIERS = statement("identity/component_identifiers")
-PERSON_MEMBERS = statement("identity/person_members")
+COMPONENT_RECORDS = statement("identity/component_records", ComponentRecordRow)
+COMPONENT_IDENTIFIERS = statement("identity/component_identifiers", ComponentIdentifierRow)
+PERSON_MEMBERS = statement("identity/person_members", PersonMembers)
 
 
 class ComponentTooLargeError(GraphCDPError):
@@ -78,7 +79,7 @@ class Component:
     records: dict[str, RecordState] = field(default_factory=dict)
     identifiers: dict[str, IdentifierState] = field(default_factory=dict)
     persons: dict[str, PersonState] = field(default_factory=dict)
-    # What holds what together. Nodes are named by kind ("record:", "id:", "person:"): a source may be
+    # What holds what together. Nodes are node references (graphcdp.model.node_ref): a source may be
     # called anything, so a bare record key could equal an identifier key.
     pieces: UnionFind = field(default_factory=UnionFind)
 
@@ -94,14 +95,14 @@ class Component:
         records of unrelated people)."""
         sizes: dict[str, int] = {}
         for key in self.records:
-            root = self.pieces.find(f"record:{key}")
+            root = self.pieces.find(record_ref(key))
             sizes[root] = sizes.get(root, 0) + 1
         return max(sizes.values(), default=0)
 
-    def note_person(self, row: dict[str, Any]) -> None:
-        if row["person"] and row["person"] not in self.persons:
-            self.persons[row["person"]] = PersonState(
-                row["person"], row["personCreatedAt"] or 0, list(row["personRejections"] or [])
+    def note_person(self, row: ComponentRecordRow | ComponentIdentifierRow) -> None:
+        if row.person and row.person not in self.persons:
+            self.persons[row.person] = PersonState(
+                row.person, row.person_created_at or 0, list(row.person_rejections or [])
             )
 
 
@@ -115,31 +116,27 @@ async def read_component(
     while pending_records or pending_identifiers:
         if pending_records:
             for row in await store.run(COMPONENT_RECORDS, {"keys": sorted(pending_records)}):
-                matches = [
-                    MatchEdge(o, float(score or 0), bool(reviewed), rule or "")
-                    for o, score, reviewed, rule in row["matched"]
-                ]
-                component.records[row["key"]] = RecordState(
-                    key=row["key"],
-                    source=row["source"],
-                    observed_at=row["observedAt"],
-                    traits=json.loads(row["traits"] or "{}"),
-                    detached=bool(row["detached"]),
-                    version=row["version"],
-                    degree=len(row["held"]) + len(matches) + len(row["cannot"]),
-                    identifiers=sorted(key for key, blocked in row["held"] if not blocked),
-                    content_hash=row["contentHash"],
-                    person=row["person"],
+                matches = [MatchEdge(o, score or 0.0, reviewed, rule or "") for o, score, reviewed, rule in row.matched]
+                component.records[row.key] = held = RecordState(
+                    key=row.key,
+                    source=row.source,
+                    observed_at=row.observed_at,
+                    traits=row.traits,
+                    detached=row.detached,
+                    version=row.version,
+                    degree=len(row.held) + len(matches) + len(row.cannot),
+                    identifiers=sorted(key for key, blocked in row.held if not blocked),
+                    content_hash=row.content_hash,
+                    person=row.person,
                     matches=matches,
-                    cannot=sorted(row["cannot"]),
+                    cannot=sorted(row.cannot),
                 )
                 component.note_person(row)
-                held = component.records[row["key"]]
                 component.join(
-                    f"record:{held.key}",
-                    [f"id:{k}" for k in held.identifiers]
-                    + [f"record:{m.other}" for m in matches]
-                    + ([f"person:{held.person}"] if held.person else []),
+                    record_ref(held.key),
+                    [identifier_ref(k) for k in held.identifiers]
+                    + [record_ref(m.other) for m in matches]
+                    + ([person_ref(held.person)] if held.person else []),
                 )
                 pending_identifiers.update(k for k in held.identifiers if k not in component.identifiers)
             pending_records = {
@@ -151,20 +148,20 @@ async def read_component(
                     "them (GRAPHCDP_BLOCKLIST_EXTRA) or raise GRAPHCDP_MAX_COMPONENT_RECORDS"
                 )
         if pending_identifiers:
-            for row in await store.run(COMPONENT_IDENTIFIERS, {"keys": sorted(pending_identifiers)}):
+            for id_row in await store.run(COMPONENT_IDENTIFIERS, {"keys": sorted(pending_identifiers)}):
                 state = IdentifierState(
-                    row["key"], row["type"], bool(row["blocked"]), bool(row["shared"]), row["records"], row["person"]
+                    id_row.key, id_row.type, id_row.blocked, id_row.shared, id_row.records, id_row.person
                 )
                 component.identifiers[state.key] = state
-                component.note_person(row)
+                component.note_person(id_row)
                 if not state.blocked:
-                    component.join(f"id:{state.key}", [f"record:{k}" for k in state.records])
+                    component.join(identifier_ref(state.key), [record_ref(k) for k in state.records])
                     pending_records.update(k for k in state.records if k not in component.records)
             pending_identifiers = set()
         if not pending_records and (persons := sorted(component.persons.keys() - expanded)):
             # Everything a touched person holds now, even what no evidence reaches any more: so it can split.
             expanded.update(persons)
-            for row in await store.run(PERSON_MEMBERS, {"ids": persons}):
-                pending_records.update(k for k in row["records"] if k not in component.records)
-                pending_identifiers.update(k for k in row["identifiers"] if k not in component.identifiers)
+            for members in await store.run(PERSON_MEMBERS, {"ids": persons}):
+                pending_records.update(k for k in members.records if k not in component.records)
+                pending_identifiers.update(k for k in members.identifiers if k not in component.identifiers)
     return component

@@ -16,9 +16,10 @@ from typing import Any
 from graphcdp.identity.input import RESERVED_SOURCE_PREFIX
 from graphcdp.identity.normalize import NormalizedIdentifier
 from graphcdp.identity.resolver import Plan, ResolutionRules, now_ms, resolve
+from graphcdp.model.identity import UpsertedEvidence
 from graphcdp.store import GraphStore, statement
 
-UPSERT_EVIDENCE = statement("identity/upsert_evidence")
+UPSERT_EVIDENCE = statement("identity/upsert_evidence", UpsertedEvidence)
 MAX_READABLE_ID = 200  # longer identifier sets are named by their hash, to keep record keys short
 
 
@@ -81,8 +82,8 @@ async def record_evidence(
     if not evidence:
         return EvidenceOutcome({}, None)
     rows = await store.run(UPSERT_EVIDENCE, {"now": now_ms(), "evidence": evidence})
-    person_of = {row["key"]: row["person"] for row in rows if row["person"]}
-    changed = sorted(row["key"] for row in rows if not row["unchanged"])
+    person_of = {row.key: row.person for row in rows if row.person}
+    changed = sorted(row.key for row in rows if not row.unchanged)
     plan = None
     if changed:
         plan = await resolve(store, rules, record_keys=changed)

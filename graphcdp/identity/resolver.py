@@ -23,9 +23,10 @@ from graphcdp.identity.matching.linking import MatchDecision, link_groups
 from graphcdp.identity.matching.runtime import MatchingRuntime
 from graphcdp.identity.normalize import IdentifierPolicy
 from graphcdp.identity.search_text import person_name, search_text
+from graphcdp.model.identity import CommitResult
 from graphcdp.store import GraphStore, statement
 
-COMMIT = statement("identity/commit_resolution")
+COMMIT = statement("identity/commit_resolution", CommitResult)
 RELEASE_ROUNDS = 3  # follow-up resolutions after a split, before the rest waits for the next change
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from graphcdp.batch import check_batch_size, parse_items
+from graphcdp.batch import check_batch_size, decode_item, parse_items
 from graphcdp.errors import GraphCDPError
 from graphcdp.identity.component import Component, IdentifierState, MatchEdge, RecordState
 from graphcdp.identity.input import ParsedRecord, parse_record
@@ -21,18 +21,37 @@ from graphcdp.identity.matching.review import ReviewItem, decide, rank_stored_en
 from graphcdp.identity.matching.runtime import MatchingRuntime
 from graphcdp.identity.normalize import IdentifierPolicy
 from graphcdp.identity.resolver import Plan, ResolutionRules, now_ms, resolve
-from graphcdp.model.identity import ItemError, MatchSummary, RecordAction, RecordResult, UpsertOutcome
+from graphcdp.model.identity import (
+    DeletedRecord,
+    DetachedRecord,
+    EvidenceEdge,
+    HopKind,
+    ItemError,
+    KeyedPerson,
+    LinkExplanation,
+    LinkHop,
+    MatchLink,
+    MatchSummary,
+    Person,
+    RecordAction,
+    RecordInput,
+    RecordResult,
+    SourceRecord,
+    UpsertedRecord,
+    UpsertOutcome,
+)
+from graphcdp.model.node_ref import identifier_ref, record_ref
 from graphcdp.settings import Settings
 from graphcdp.store import GraphStore, statement
 
-UPSERT_RECORDS = statement("identity/upsert_records")
-PERSON_BY_ID = statement("identity/person_by_id")
-PERSON_BY_IDENTIFIER = statement("identity/person_by_identifier")
-RECORD_BY_KEY = statement("identity/record_by_key")
-PERSON_EVIDENCE = statement("identity/person_evidence")
-PERSON_MATCHES = statement("identity/person_matches")
-DETACH_RECORD = statement("identity/detach_record")
-DELETE_RECORD = statement("identity/delete_record")
+UPSERT_RECORDS = statement("identity/upsert_records", UpsertedRecord)
+PERSON_BY_ID = statement("identity/person_by_id", Person)
+PERSON_BY_IDENTIFIER = statement("identity/person_by_identifier", KeyedPerson)
+RECORD_BY_KEY = statement("identity/record_by_key", SourceRecord)
+PERSON_EVIDENCE = statement("identity/person_evidence", EvidenceEdge)
+PERSON_MATCHES = statement("identity/person_matches", MatchLink)
+DETACH_RECORD = statement("identity/detach_record", DetachedRecord)
+DELETE_RECORD = statement("identity/delete_record", DeletedRecord)
 
 
 class RecordNotFoundError(GraphCDPError):
@@ -43,25 +62,12 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class LinkHop:
-    from_key: str
-    to_key: str
-    source: str  # of the record that observed the identifier (a match hop: of the record it leads to)
-    source_id: str
-    at: int | None
-    kind: str = "identifier"  # or "match": a probabilistic link between two records
-    score: float | None = None
-    rule: str | None = None
-    reviewed: bool = False
-    explanation: dict[str, Any] | None = None  # PairScore.to_dict(): prior weight, per-comparison weights
+class _Written:
+    """What the upsert statement (or, in a dry run, the component read) says of one record."""
 
-
-@dataclass(frozen=True)
-class LinkExplanation:
-    linked: bool
-    person_id: str | None
-    hops: list[LinkHop]
-    reason: str
+    created: bool
+    unchanged: bool
+    person: str | None = None
 
 
 def record_key(source: str, source_id: str) -> str:
@@ -136,20 +142,32 @@ class IdentityService:
 
     # --- writes -------------------------------------------------------------------------------
 
-    async def upsert_records(self, items: Sequence[Mapping[str, Any]], dry_run: bool = False) -> UpsertOutcome:
+    @staticmethod
+    def decode_item(index: int, raw: Mapping[str, Any]) -> RecordInput | ItemError:
+        """A bulk import line as a record input (graphcdp.ingest.bulk.RecordSink)."""
+        return decode_item(RecordInput, index, raw)
+
+    async def upsert_records(self, items: Sequence[RecordInput | ItemError], dry_run: bool = False) -> UpsertOutcome:
+        """Upsert records; an ItemError in `items` is an input that did not decode: it answers for itself,
+        at its own index, and the rest go on."""
         check_batch_size(len(items), self.max_batch, "records", "upsertRecords")
         outcome = UpsertOutcome()
-        parsed, outcome.errors = parse_items(items, lambda index, item: parse_record(index, item, self.policy))
+        parsed, outcome.errors = parse_items(items, self._parse)
         if parsed:
             await (self._dry_run(parsed, outcome) if dry_run else self._upsert(parsed, outcome))
         outcome.results.sort(key=lambda r: r.index)
         outcome.errors.sort(key=lambda e: e.index)
         return outcome
 
+    def _parse(self, index: int, item: RecordInput | ItemError) -> ParsedRecord | ItemError:
+        if isinstance(item, ItemError):
+            return item.model_copy(update={"index": index})
+        return parse_record(index, item, self.policy)
+
     async def _upsert(self, records: list[ParsedRecord], outcome: UpsertOutcome) -> None:
         rows = await self.store.run(UPSERT_RECORDS, {"now": now_ms(), "records": [record_param(r) for r in records]})
-        by_index = {row["index"]: row for row in rows}
-        changed = [r for r in records if not by_index[r.index]["unchanged"]]
+        by_index = {row.index: _Written(row.created, row.unchanged, row.person) for row in rows}
+        changed = [r for r in records if not by_index[r.index].unchanged]
         plan = None
         if changed:
             try:
@@ -218,7 +236,7 @@ class IdentityService:
             commit=False,
         )
         by_index = {
-            r.index: {"created": r.key not in stored_hashes, "unchanged": stored_hashes.get(r.key) == r.content_hash}
+            r.index: _Written(created=r.key not in stored_hashes, unchanged=stored_hashes.get(r.key) == r.content_hash)
             for r in records
         }
         self._report(records, by_index, plan, outcome)
@@ -226,7 +244,7 @@ class IdentityService:
     def _report(
         self,
         records: list[ParsedRecord],
-        rows: Mapping[int, Mapping[str, Any]],
+        rows: Mapping[int, _Written],
         plan: Plan | None,
         outcome: UpsertOutcome,
     ) -> None:
@@ -236,13 +254,13 @@ class IdentityService:
                 continue
             row = rows[record.index]
             person = plan.person_of_record.get(record.key) if plan else None
-            if row["unchanged"] or person is None:
+            if row.unchanged or person is None:
                 action = RecordAction.UNCHANGED
-                person = person or row.get("person") or ""
+                person = person or row.person or ""
             elif plan and plan.merged_into(person):
                 action = RecordAction.MERGED
             else:
-                action = RecordAction.CREATED if row["created"] else RecordAction.UPDATED
+                action = RecordAction.CREATED if row.created else RecordAction.UPDATED
             outcome.results.append(RecordResult(index=record.index, person_id=person, action=action))
         if plan:
             outcome.persons_created = plan.created
@@ -262,51 +280,51 @@ class IdentityService:
         rows = await self.store.run(DELETE_RECORD, {"key": key})
         if not rows:
             raise RecordNotFoundError(f"no record {key!r}")
-        person = rows[0]["person"]
+        deleted = rows[0]
         plan = await resolve(
             self.store,
             self.rules,
-            record_keys=rows[0]["matched"],
-            identifier_keys=rows[0]["identifiers"],
-            extra_persons=[person] if person else [],
+            record_keys=deleted.matched,
+            identifier_keys=deleted.identifiers,
+            extra_persons=[deleted.person] if deleted.person else [],
         )
         return plan.persons
 
     # --- reads --------------------------------------------------------------------------------
 
-    async def person(self, person_id: str) -> dict[str, Any] | None:
+    async def person(self, person_id: str) -> Person | None:
         rows = await self.store.run(PERSON_BY_ID, {"id": person_id})
-        return person_from_row(rows[0]) if rows else None
+        return rows[0] if rows else None
 
-    async def profile(self, type_: str, value: str) -> dict[str, Any] | None:
+    async def profile(self, type_: str, value: str) -> Person | None:
         return (await self.profiles_by_key([self.normalize_key(type_, value)]))[0]
 
-    async def profiles_by_key(self, keys: Sequence[str]) -> list[dict[str, Any] | None]:
+    async def profiles_by_key(self, keys: Sequence[str]) -> list[Person | None]:
         """The persons of normalized identifier keys, in one round trip (the DataLoader's batch function)."""
-        rows = {row["key"]: row for row in await self.store.run(PERSON_BY_IDENTIFIER, {"keys": list(keys)})}
-        return [person_from_row(rows[k]) if k in rows else None for k in keys]
+        found: dict[str, Person] = {
+            row.key: row for row in await self.store.run(PERSON_BY_IDENTIFIER, {"keys": list(keys)})
+        }
+        return [found.get(k) for k in keys]
 
-    async def record(self, source: str, source_id: str) -> dict[str, Any] | None:
+    async def record(self, source: str, source_id: str) -> SourceRecord | None:
         rows = await self.store.run(RECORD_BY_KEY, {"key": record_key(source, source_id)})
-        if not rows:
-            return None
-        row = dict(rows[0])
-        row["traits"] = json.loads(row["traits"] or "{}")
-        return row
+        return rows[0] if rows else None
 
     async def explain_link(self, a: tuple[str, str], b: tuple[str, str]) -> LinkExplanation:
         key_a, key_b = self.normalize_key(*a), self.normalize_key(*b)
         person_a, person_b = await self.profiles_by_key([key_a, key_b])
         if not person_a or not person_b:
             missing = key_a if not person_a else key_b
-            return LinkExplanation(False, None, [], f"{missing} belongs to no person")
-        if person_a["id"] != person_b["id"]:
-            return LinkExplanation(False, None, [], "the identifiers belong to different persons")
-        person = person_a["id"]
+            return LinkExplanation(linked=False, person_id=None, hops=[], reason=f"{missing} belongs to no person")
+        if person_a.id != person_b.id:
+            return LinkExplanation(
+                linked=False, person_id=None, hops=[], reason="the identifiers belong to different persons"
+            )
+        person = person_a.id
         evidence = await self.store.run(PERSON_EVIDENCE, {"id": person})
         matches = await self.store.run(PERSON_MATCHES, {"id": person})
         hops = _evidence_path(evidence, matches, key_a, key_b)
-        return LinkExplanation(True, person, hops, _link_reason(hops))
+        return LinkExplanation(linked=True, person_id=person, hops=hops, reason=_link_reason(hops))
 
 
 def _match_input(record: ParsedRecord) -> MatchInput:
@@ -360,49 +378,49 @@ def record_param(record: ParsedRecord) -> dict[str, Any]:
     }
 
 
-def person_from_row(row: Mapping[str, Any]) -> dict[str, Any]:
-    person = dict(row)
-    person["traits"] = json.loads(row["traits"] or "{}")
-    person["history"] = sorted((json.loads(e) for e in row["history"] or []), key=lambda e: e["at"])
-    person["identifiers"] = sorted(row["identifiers"], key=lambda i: i["key"])
-    person["records"] = sorted(row["records"], key=lambda r: (r["observedAt"] or 0, r["key"]))
-    return person
-
-
-def _match_hop(row: dict[str, Any], towards: str) -> LinkHop:
+def _match_hop(link: MatchLink, towards: str) -> LinkHop:
     """A probabilistic hop between two records, towards `towards` ("a" or "b")."""
-    away = "b" if towards == "a" else "a"
+    if towards == "a":
+        key, source, source_id, away = link.a, link.a_source, link.a_source_id, link.b
+    else:
+        key, source, source_id, away = link.b, link.b_source, link.b_source_id, link.a
     return LinkHop(
-        from_key=f"record:{row[away]}",
-        to_key=f"record:{row[towards]}",
-        source=row[f"{towards}Source"],
-        source_id=row[f"{towards}SourceId"],
-        at=row["at"],
-        kind="match",
-        score=row["score"],
-        rule=row["rule"],
-        reviewed=bool(row["reviewed"]),
-        explanation=json.loads(row["detail"]) if row["detail"] else None,
+        from_key=record_ref(away),
+        to_key=record_ref(key),
+        source=source,
+        source_id=source_id,
+        at=link.at,
+        kind=HopKind.MATCH,
+        score=link.score,
+        rule=link.rule,
+        reviewed=link.reviewed,
+        explanation=link.detail,
     )
 
 
-def _evidence_path(
-    evidence: list[dict[str, Any]], matches: list[dict[str, Any]], start: str, goal: str
-) -> list[LinkHop]:
-    """Shortest path inside one person (breadth first): identifier → record → identifier hops, and record →
-    record hops where a probabilistic match links them."""
+def _evidence_path(evidence: list[EvidenceEdge], matches: list[MatchLink], start: str, goal: str) -> list[LinkHop]:
+    """Shortest path inside one person (breadth first) between two identifier keys: identifier → record →
+    identifier hops, and record → record hops where a probabilistic match links them. Nodes are node
+    references (graphcdp.model.node_ref): a record key may equal an identifier key."""
     neighbours: dict[str, list[tuple[str, LinkHop]]] = {}
-    for row in sorted(evidence, key=lambda r: (r["record"], r["identifier"])):
-        record = f"record:{row['record']}"
-        neighbours.setdefault(row["identifier"], []).append(
-            (record, LinkHop(row["identifier"], record, row["source"], row["sourceId"], row["at"]))
+    for edge in sorted(evidence, key=lambda e: (e.record, e.identifier)):
+        record, identifier = record_ref(edge.record), identifier_ref(edge.identifier)
+        neighbours.setdefault(identifier, []).append(
+            (
+                record,
+                LinkHop(from_key=identifier, to_key=record, source=edge.source, source_id=edge.source_id, at=edge.at),
+            )
         )
         neighbours.setdefault(record, []).append(
-            (row["identifier"], LinkHop(record, row["identifier"], row["source"], row["sourceId"], row["at"]))
+            (
+                identifier,
+                LinkHop(from_key=record, to_key=identifier, source=edge.source, source_id=edge.source_id, at=edge.at),
+            )
         )
-    for row in sorted(matches, key=lambda r: (r["a"], r["b"])):
-        neighbours.setdefault(f"record:{row['a']}", []).append((f"record:{row['b']}", _match_hop(row, "b")))
-        neighbours.setdefault(f"record:{row['b']}", []).append((f"record:{row['a']}", _match_hop(row, "a")))
+    for link in sorted(matches, key=lambda m: (m.a, m.b)):
+        neighbours.setdefault(record_ref(link.a), []).append((record_ref(link.b), _match_hop(link, "b")))
+        neighbours.setdefault(record_ref(link.b), []).append((record_ref(link.a), _match_hop(link, "a")))
+    start, goal = identifier_ref(start), identifier_ref(goal)
     came_from: dict[str, tuple[str, LinkHop] | None] = {start: None}
     queue = deque([start])
     while queue and goal not in came_from:
@@ -425,7 +443,7 @@ def _link_reason(hops: Sequence[LinkHop]) -> str:
     """One line on what the path rests on: shared identifiers alone, or probabilistic matches too."""
     if not hops:
         return "same identifier"
-    matches = [hop for hop in hops if hop.kind == "match"]
+    matches = [hop for hop in hops if hop.kind == HopKind.MATCH]
     if not matches:
         return "linked through shared records"
     reviewed = sum(hop.reviewed for hop in matches)

@@ -1,7 +1,8 @@
 """Bulk import of a JSON Lines or CSV file through the identity service, resumable after an interruption.
 
-The file is read in batches of `batch_size` records (lines; parse errors count too). The items of a batch go
-to ``upsert_records`` in one call; each ``ItemError`` index is mapped back to its line. Every rejected line,
+The file is read in batches of `batch_size` records (lines; parse errors count too). Each line's object is
+decoded into the sink's typed input (``decode_item``: a ``RecordInput`` for records); the items of a batch
+go to ``upsert_records`` in one call, and each ``ItemError`` index is mapped back to its line. Every rejected line,
 whether it could not be parsed or the service refused the item, is written to the rejects file as one JSON
 object: ``{"line": n, "code": "...", "message": "...", "input": "<the line as written>"}``.
 
@@ -25,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Any, Protocol, TypeVar
 
 from tqdm import tqdm  # type: ignore[import-untyped]
 
@@ -38,7 +39,7 @@ from graphcdp.ingest.readers import (
     count_lines,
     detect_format,
 )
-from graphcdp.model.identity import RecordAction, UpsertOutcome
+from graphcdp.model.identity import ItemError, RecordAction, UpsertOutcome
 
 __all__ = [
     "CHECKPOINT_VERSION",
@@ -58,10 +59,16 @@ NO_RESULT = "NO_RESULT"  # the service answered neither a result nor an error fo
 _STORED = frozenset({RecordAction.CREATED, RecordAction.UPDATED, RecordAction.MERGED})
 
 
-class RecordSink(Protocol):
-    """What the importer needs from the identity service."""
+Item = TypeVar("Item")
 
-    async def upsert_records(self, items: Sequence[Mapping[str, Any]], dry_run: bool = False) -> UpsertOutcome: ...
+
+class RecordSink(Protocol[Item]):
+    """What the importer needs from the identity service (or another sink): how one line's object becomes
+    its typed input, and the upsert of a batch of them."""
+
+    def decode_item(self, index: int, raw: Mapping[str, Any]) -> Item | ItemError: ...
+
+    async def upsert_records(self, items: Sequence[Item], dry_run: bool = False) -> UpsertOutcome: ...
 
 
 @dataclass(frozen=True)
@@ -188,7 +195,7 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 async def import_file(
-    service: RecordSink,
+    service: RecordSink[Item],
     path: str | Path,
     *,
     fmt: str | None = None,
@@ -335,17 +342,18 @@ class _SentBatch:
     outcome: asyncio.Future[UpsertOutcome] | None  # None: nothing in the batch could be sent
 
 
-def _send_batch(service: RecordSink, batch: list[RawRecord], *, dry_run: bool) -> _SentBatch:
-    """Start sending one batch's parsed items to the service."""
+def _send_batch(service: RecordSink[Item], batch: list[RawRecord], *, dry_run: bool) -> _SentBatch:
+    """Start sending one batch's decoded items to the service; a line that does not decode is rejected here."""
     rejected: dict[int, tuple[str, str]] = {}
     positions: list[int] = []
-    items: list[Mapping[str, Any]] = []
+    items: list[Item] = []
     for position, record in enumerate(batch):
-        if isinstance(record.item, ParseError):
-            rejected[position] = (record.item.code, record.item.message)
+        decoded = record.item if isinstance(record.item, ParseError) else service.decode_item(position, record.item)
+        if isinstance(decoded, ParseError | ItemError):
+            rejected[position] = (decoded.code, decoded.message)
         else:
             positions.append(position)
-            items.append(record.item)
+            items.append(decoded)
     outcome = asyncio.ensure_future(service.upsert_records(items, dry_run=dry_run)) if items else None
     return _SentBatch(batch, positions, rejected, outcome)
 

@@ -6,7 +6,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from graphcdp.errors import GraphCDPError
-from graphcdp.model.identity import RecordAction, RecordResult, UpsertOutcome
+from graphcdp.model.identity import ItemError, RecordAction, RecordResult, UpsertOutcome
+from graphcdp.model.profiles import TouchpointInput
 from graphcdp.profiles.service import ProfileService
 from graphcdp.profiles.touchpoint_input import decode_touchpoint
 
@@ -21,10 +22,15 @@ class TouchpointSink:
     def __init__(self, profiles: ProfileService) -> None:
         self.profiles = profiles
 
-    async def upsert_records(self, items: Sequence[Mapping[str, Any]], dry_run: bool = False) -> UpsertOutcome:
+    @staticmethod
+    def decode_item(index: int, raw: Mapping[str, Any]) -> TouchpointInput | ItemError:
+        """A JSON line as the TouchpointInput `trackTouchpoints` takes, or its item error."""
+        return decode_touchpoint(index, raw)
+
+    async def upsert_records(self, items: Sequence[TouchpointInput], dry_run: bool = False) -> UpsertOutcome:
         if dry_run:
             raise DryRunUnsupportedError("--dry-run is for records; touchpoints are checked as they are stored")
-        outcome = await self.profiles.track([decode_touchpoint(index, item) for index, item in enumerate(items)])
+        outcome = await self.profiles.track(items)
         return UpsertOutcome(
             results=[
                 RecordResult(index=r.index, person_id=r.person_id or "", action=RecordAction(r.action.value))

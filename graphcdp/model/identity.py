@@ -7,9 +7,18 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from graphcdp.model.base import DomainModel, JsonObject
+from graphcdp.model.base import DomainModel, JsonObject, OptionalJsonObject
+from graphcdp.model.inputs import (
+    RESERVED_SOURCE_PREFIX,
+    IdentifierValue,
+    ItemInvalid,
+    epoch_ms,
+    identifier_values,
+    invalid,
+    required_text,
+)
 
 
 class RecordAction(StrEnum):
@@ -115,3 +124,223 @@ class Person(DomainModel):
         self.identifiers.sort(key=lambda i: i.key)
         self.records.sort(key=lambda r: (r.observed_at or 0, r.key))
         return self
+
+
+class KeyedPerson(Person):
+    """The row of identity/person_by_identifier: the person of one identifier key."""
+
+    key: str
+
+
+class SourceRecord(DomainModel):
+    """One source record and the person holding it (identity/record_by_key)."""
+
+    key: str
+    source: str
+    source_id: str
+    observed_at: int | None = None
+    traits: JsonObject = Field(default_factory=dict)
+    detached: Flag = False
+    person: str | None = None
+
+
+# --- rows of the writes ---------------------------------------------------------------------------------
+
+
+class UpsertedRecord(DomainModel):
+    """What identity/upsert_records did with one record."""
+
+    index: int
+    key: str
+    created: Flag
+    unchanged: Flag
+    person: str | None = None
+
+
+class UpsertedEvidence(DomainModel):
+    """What identity/upsert_evidence did with one evidence record."""
+
+    key: str
+    unchanged: Flag
+    person: str | None = None
+
+
+class DetachedRecord(DomainModel):
+    key: str
+
+
+class DeletedRecord(DomainModel):
+    """What a deleted record held: its person, and what must be resolved again."""
+
+    person: str | None = None
+    identifiers: list[str]
+    matched: list[str]
+
+
+class CommitResult(DomainModel):
+    """identity/commit_resolution answers one row when it committed (stale = 0), none when it did not."""
+
+    stale: int
+
+
+# --- an evidence component ------------------------------------------------------------------------------
+
+
+class ComponentRecordRow(DomainModel):
+    """A record of an evidence component (identity/component_records)."""
+
+    key: str
+    source: str
+    observed_at: int
+    traits: JsonObject
+    detached: Flag = False
+    version: int
+    content_hash: str | None = None
+    held: list[tuple[str, Flag]]  # every identifier it holds: (key, blocked)
+    matched: list[tuple[str, float | None, Flag, str | None]]  # probabilistic links: (other, score, reviewed, rule)
+    cannot: list[str]  # records a reviewer said are someone else
+    person: str | None = None
+    person_created_at: int | None = None
+    person_rejections: list[str] | None = None
+
+
+class ComponentIdentifierRow(DomainModel):
+    """An identifier of an evidence component (identity/component_identifiers)."""
+
+    key: str
+    type: str
+    blocked: Flag = False
+    shared: Flag = False
+    records: list[str]
+    person: str | None = None
+    person_created_at: int | None = None
+    person_rejections: list[str] | None = None
+
+
+class PersonMembers(DomainModel):
+    """Everything a person holds now (identity/person_members)."""
+
+    id: str
+    records: list[str]
+    identifiers: list[str]
+
+
+# --- why two identifiers are linked ---------------------------------------------------------------------
+
+
+class EvidenceEdge(DomainModel):
+    """A record of a person holding one of its identifiers (identity/person_evidence)."""
+
+    record: str
+    source: str
+    source_id: str
+    identifier: str
+    at: int | None = None
+
+
+class MatchLink(DomainModel):
+    """A probabilistic link inside one person (identity/person_matches)."""
+
+    a: str
+    a_source: str
+    a_source_id: str
+    b: str
+    b_source: str
+    b_source_id: str
+    score: float | None = None
+    rule: str | None = None
+    reviewed: Flag = False
+    detail: OptionalJsonObject = None
+    at: int | None = None
+
+
+class HopKind(StrEnum):
+    IDENTIFIER = "identifier"  # a record observed an identifier
+    MATCH = "match"  # a probabilistic link between two records
+
+
+class LinkHop(DomainModel):
+    """One hop of an evidence path: node references (graphcdp.model.node_ref) at both ends."""
+
+    from_key: str
+    to_key: str
+    source: str  # of the record that observed the identifier (a match hop: of the record it leads to)
+    source_id: str
+    at: int | None
+    kind: HopKind = HopKind.IDENTIFIER
+    score: float | None = None
+    rule: str | None = None
+    reviewed: bool = False
+    explanation: dict[str, Any] | None = None  # PairScore.to_dict(): prior weight, per-comparison weights
+
+
+class LinkExplanation(DomainModel):
+    linked: bool
+    person_id: str | None
+    hops: list[LinkHop]
+    reason: str
+
+
+# --- what connectors send -------------------------------------------------------------------------------
+
+
+def _source(value: Any) -> str:
+    try:
+        source = required_text(value, "source")
+    except ItemInvalid as exc:
+        raise invalid(exc.code, exc.message) from None
+    if source.startswith(RESERVED_SOURCE_PREFIX):
+        raise invalid("RESERVED_SOURCE", f"source names starting with {RESERVED_SOURCE_PREFIX!r} are reserved")
+    return source
+
+
+def _source_id(value: Any) -> str:
+    try:
+        return required_text(value, "sourceId")
+    except ItemInvalid as exc:
+        raise invalid(exc.code, exc.message) from None
+
+
+def _observed_at(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        return epoch_ms(value, "observedAt")
+    except ItemInvalid as exc:
+        raise invalid(exc.code, exc.message) from None
+
+
+def _identifiers(value: Any) -> list[IdentifierValue]:
+    try:
+        return identifier_values(value)
+    except ItemInvalid as exc:
+        raise invalid(exc.code, exc.message) from None
+
+
+def _traits(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise invalid("INVALID_TRAITS", f"traits must be a JSON object, not {type(value).__name__}")
+    return dict(value)
+
+
+class RecordInput(DomainModel):
+    """One source record as a connector sends it, through the API or in a bulk import file (a JSON line,
+    a CSV row): checked for shape here; identifiers are normalized and traits checked by
+    `graphcdp.identity.input.parse_record`. Keys it does not know are ignored, as they always were."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    source: Annotated[str, BeforeValidator(_source)]
+    source_id: Annotated[str, BeforeValidator(_source_id)]
+    observed_at: Annotated[int | None, BeforeValidator(_observed_at)] = None  # epoch ms; None: not given (now)
+    identifiers: Annotated[list[IdentifierValue], BeforeValidator(_identifiers)] = Field(default_factory=list)
+    traits: Annotated[dict[str, Any], BeforeValidator(_traits)] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, value: Any) -> Any:
+        if not isinstance(value, Mapping | RecordInput):
+            raise invalid("INVALID_RECORD", "a record must be an object")
+        return value

@@ -38,12 +38,12 @@ async def test_one_evidence_record_per_identifier_set_however_many_touchpoints(
     assert {r.action for r in out.results} == {TouchpointAction.CREATED}
     person = await identity.profile("cookie_id", "ck")
     assert person is not None
-    assert [(r["source"], r["sourceId"]) for r in person["records"]] == [("graphcdp.touchpoints", "cookie_id:ck")]
+    assert [(r.source, r.source_id) for r in person.records] == [("graphcdp.touchpoints", "cookie_id:ck")]
     # An earlier touchpoint arriving late moves the evidence back in time; the person stays.
     await profiles.track([tp("early", T0 - 1000, ("cookie_id", "ck"))])
     again = await identity.profile("cookie_id", "ck")
-    assert again is not None and again["id"] == person["id"]
-    assert again["records"][0]["observedAt"] == T0 - 1000
+    assert again is not None and again.id == person.id
+    assert again.records[0].observed_at == T0 - 1000
 
 
 async def test_a_touchpoint_with_two_identifiers_is_explained_like_a_record(
@@ -65,8 +65,8 @@ async def test_touchpoints_respect_merge_protection(services: tuple[IdentityServ
     assert out.persons_merged == []
     c1 = await identity.profile("customer_id", "C1")
     c2 = await identity.profile("customer_id", "C2")
-    assert c1 is not None and c2 is not None and c1["id"] != c2["id"]
-    assert any(e["kind"] == "rejected_link" for e in c1["history"] + c2["history"])
+    assert c1 is not None and c2 is not None and c1.id != c2.id
+    assert any(e.kind == "rejected_link" for e in c1.history + c2.history)
 
 
 async def test_a_touchpoint_through_blocked_identifiers_only_is_stored_but_belongs_to_no_one(
@@ -86,7 +86,7 @@ async def test_journey_of_a_merged_person_spans_both_pasts(
     await identity.upsert_records([rec("crm", "9", T0 + 2, ("cookie_id", "c1"), ("device_id", "d1"))])
     person = await identity.profile("device_id", "d1")
     assert person is not None
-    [page] = await profiles.journeys([JourneyQuery(person["id"], first=10)])
+    [page] = await profiles.journeys([JourneyQuery(person.id, first=10)])
     assert [(t.id, t.via) for t in page.touchpoints] == [("b", ["device_id:d1"]), ("a", ["cookie_id:c1"])]
-    [metrics] = await profiles.metrics([person["id"]])
+    [metrics] = await profiles.metrics([person.id])
     assert metrics.touchpoints == 2 and metrics.first_seen_at == T0

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from graphcdp.batch import decode_item
 from graphcdp.ingest.bulk import (
     ImportReport,
     checkpoint_path_for,
@@ -19,7 +20,7 @@ from graphcdp.ingest.bulk import (
     rejects_path_for,
 )
 from graphcdp.ingest.readers import BulkImportError, ParseError, detect_format, open_records, read_records
-from graphcdp.model.identity import ItemError, RecordAction, RecordResult, UpsertOutcome
+from graphcdp.model.identity import ItemError, RecordAction, RecordInput, RecordResult, UpsertOutcome
 
 
 class FakeService:
@@ -31,15 +32,19 @@ class FakeService:
         self.calls = 0
         self.fail_on_call = fail_on_call
 
-    async def upsert_records(self, items: Sequence[Mapping[str, Any]], dry_run: bool = False) -> UpsertOutcome:
+    @staticmethod
+    def decode_item(index: int, raw: Mapping[str, Any]) -> RecordInput | ItemError:
+        return decode_item(RecordInput, index, raw)  # as the identity service decodes a line
+
+    async def upsert_records(self, items: Sequence[RecordInput], dry_run: bool = False) -> UpsertOutcome:
         self.calls += 1
         if self.calls == self.fail_on_call:
             raise RuntimeError("database went away")
-        self.batches.append([dict(item) for item in items])
+        self.batches.append([item.model_dump(by_alias=True, exclude_unset=True) for item in items])
         self.dry_runs.append(dry_run)
         outcome = UpsertOutcome()
         for index, item in enumerate(items):
-            if str(item.get("sourceId", "")).startswith("bad"):
+            if item.source_id.startswith("bad"):
                 outcome.errors.append(ItemError(index=index, code="INVALID_EMAIL", message="not an email address"))
             else:
                 outcome.results.append(RecordResult(index=index, person_id="p1", action=RecordAction.CREATED))
@@ -211,6 +216,27 @@ async def test_parse_errors_and_item_errors_land_in_the_rejects_file(tmp_path: P
     assert not checkpoint_path_for(path).exists()
 
 
+async def test_a_line_that_is_no_record_input_is_rejected_at_its_line(tmp_path: Path) -> None:
+    bad_date = json.dumps({"source": "crm", "sourceId": "d", "observedAt": "soon", "traits": {"a": 1}})
+    lines = [
+        record("1"),
+        bad_date,
+        json.dumps({"sourceId": "x", "traits": {"a": 1}}),
+        '{"source": "crm", "sourceId": "t", "traits": [1]}',
+        record("2"),
+    ]
+    path = write_lines(tmp_path / "in.jsonl", lines)
+    service = FakeService()
+    report = await import_file(service, path, progress=False)
+    assert service.source_ids == ["1", "2"]
+    assert [(r["line"], r["code"], r["message"]) for r in rejects_of(rejects_path_for(path))] == [
+        (2, "INVALID_DATE", "observedAt 'soon' is not an ISO-8601 date-time (e.g. 2024-05-01T10:00:00Z)"),
+        (3, "MISSING_FIELD", "source is required and must be a non-empty string"),
+        (4, "INVALID_TRAITS", "traits must be a JSON object, not list"),
+    ]
+    assert (report.lines_read, report.stored, report.rejected) == (5, 2, 3)
+
+
 async def test_invalid_utf8_line_is_rejected_not_fatal(tmp_path: Path) -> None:
     path = tmp_path / "in.jsonl"
     path.write_bytes(record("1").encode() + b'\n{"source": "crm", "sourceId": "\xff"}\n' + record("2").encode() + b"\n")
@@ -268,7 +294,7 @@ class SlowService(FakeService):
         super().__init__()
         self.in_flight = self.most_in_flight = 0
 
-    async def upsert_records(self, items: Sequence[Mapping[str, Any]], dry_run: bool = False) -> UpsertOutcome:
+    async def upsert_records(self, items: Sequence[RecordInput], dry_run: bool = False) -> UpsertOutcome:
         self.in_flight += 1
         self.most_in_flight = max(self.most_in_flight, self.in_flight)
         await asyncio.sleep(0.02 / (len(self.batches) + 1))

@@ -19,12 +19,13 @@ from graphcdp.identity.matching.features import Features, record_features
 from graphcdp.identity.matching.keys import BLOCK, TERM, blocking_keys, term_keys
 from graphcdp.identity.matching.runtime import MatchingRuntime
 from graphcdp.identity.matching.scoring import PairScore, TermCounts
+from graphcdp.model.matching import BlockMember, IndexedRecord, KeySize, LinksWritten
 from graphcdp.store import GraphStore, statement
 
-INDEX_RECORDS = statement("matching/index_records")
-KEY_SIZES = statement("matching/key_sizes")
-BLOCK_MEMBERS = statement("matching/block_members")
-WRITE_LINKS = statement("matching/write_links")
+INDEX_RECORDS = statement("matching/index_records", IndexedRecord)
+KEY_SIZES = statement("matching/key_sizes", KeySize)
+BLOCK_MEMBERS = statement("matching/block_members", BlockMember)
+WRITE_LINKS = statement("matching/write_links", LinksWritten)
 
 # What a scored pair becomes (write_links): a link, a review queue entry, or nothing (an old link goes).
 MATCHED, POSSIBLE_MATCH, NO_LINK = "MATCHED", "POSSIBLE_MATCH", "NONE"
@@ -133,7 +134,7 @@ class Matcher:
         wanted = sorted({k for keys in (*blocks.values(), *terms.values()) for k in keys})
         if not wanted:
             return report, []
-        sizes = {row["key"]: row["size"] for row in await self.store.run(KEY_SIZES, {"keys": wanted})}
+        sizes = {row.key: row.size for row in await self.store.run(KEY_SIZES, {"keys": wanted})}
         cap = model.blocking.max_block_size
         report.skipped_blocks = {k: sizes[k] for k in wanted if k.startswith(BLOCK) and sizes.get(k, 0) > cap}
         usable = [k for k in wanted if k.startswith(BLOCK) and sizes.get(k, 0) <= cap]
@@ -171,12 +172,12 @@ class Matcher:
         fields = tuple(self.runtime.model.fields)
         found = {}
         for row in await self.store.run(BLOCK_MEMBERS, {"blocks": blocks}):
-            found[row["key"]] = _Candidate(
-                features=_stored_features(row["traits"] or "{}", tuple(sorted(row["identifiers"])), fields),
-                content_hash=row["hash"] or "",
-                blocks=set(row["blocks"]),
-                cannot=set(row["cannot"]),
-                detached=bool(row["detached"]),
+            found[row.key] = _Candidate(
+                features=_stored_features(row.traits or "{}", tuple(sorted(row.identifiers)), fields),
+                content_hash=row.hash or "",
+                blocks=set(row.blocks),
+                cannot=set(row.cannot),
+                detached=row.detached,
             )
         return found
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from graphcdp.identity.matching.config import MatchingModel, parse_model
 from graphcdp.identity.resolver import now_ms
+from graphcdp.model.matching import ActiveModelVersion, StoredModel, StoredModelVersion
 from graphcdp.store import GraphStore, statement
 
-STORE_MODEL = statement("matching/store_model")
-ACTIVE_MODEL = statement("matching/active_model")
-ACTIVE_MODEL_VERSION = statement("matching/active_model_version")
+STORE_MODEL = statement("matching/store_model", StoredModelVersion)
+ACTIVE_MODEL = statement("matching/active_model", StoredModel)
+ACTIVE_MODEL_VERSION = statement("matching/active_model_version", ActiveModelVersion)
 
 
 async def store_model(store: GraphStore, model: MatchingModel) -> MatchingModel:
@@ -19,17 +20,18 @@ async def store_model(store: GraphStore, model: MatchingModel) -> MatchingModel:
     rows = await store.run(
         STORE_MODEL, {"name": model.name, "model": text, "fingerprint": model.fingerprint, "now": now_ms()}
     )
-    return model.model_copy(update={"version": rows[0]["version"]})
+    return model.model_copy(update={"version": rows[0].version})
 
 
 async def active_model(store: GraphStore) -> MatchingModel | None:
     rows = await store.run(ACTIVE_MODEL, {})
     if not rows:
         return None
-    model = parse_model(rows[0]["model"], f"stored matching model version {rows[0]['version']}")
-    return model.model_copy(update={"version": rows[0]["version"]})
+    stored = rows[0]
+    model = parse_model(stored.model, f"stored matching model version {stored.version}")
+    return model.model_copy(update={"version": stored.version})
 
 
 async def active_model_version(store: GraphStore) -> int | None:
     rows = await store.run(ACTIVE_MODEL_VERSION, {})
-    return int(rows[0]["version"]) if rows and rows[0]["version"] is not None else None
+    return rows[0].version if rows else None

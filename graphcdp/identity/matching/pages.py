@@ -3,14 +3,14 @@ and rematching go through."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+from graphcdp.model.matching import MatchingRecord
 from graphcdp.store import GraphStore, statement
 
-RECORDS_PAGE = statement("matching/records_page")
+RECORDS_PAGE = statement("matching/records_page", MatchingRecord)
 
 
 @dataclass(frozen=True)
@@ -24,13 +24,10 @@ class StoredRecord:
 async def record_pages(store: GraphStore, size: int) -> AsyncIterator[list[StoredRecord]]:
     after = ""
     while True:
-        rows = sorted(await store.run(RECORDS_PAGE, {"after": after, "limit": size}), key=lambda r: r["key"])
+        rows = sorted(await store.run(RECORDS_PAGE, {"after": after, "limit": size}), key=lambda r: r.key)
         if not rows:
             return
-        yield [
-            StoredRecord(r["key"], json.loads(r["traits"] or "{}"), tuple(sorted(r["identifiers"])), r["hash"] or "")
-            for r in rows
-        ]
+        yield [StoredRecord(r.key, r.traits, tuple(sorted(r.identifiers)), r.hash or "") for r in rows]
         if len(rows) < size:
             return
-        after = rows[-1]["key"]
+        after = rows[-1].key

@@ -4,7 +4,6 @@ A reviewer's decisions (accepted MATCHED, NOT_MATCHED) are never touched."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,10 +14,11 @@ from graphcdp.identity.matching.matcher import KEY_SIZES, Matcher, MatchInput
 from graphcdp.identity.matching.pages import record_pages
 from graphcdp.identity.matching.runtime import MatchingRuntime
 from graphcdp.identity.resolver import ResolutionRules, now_ms, resolve
+from graphcdp.model.matching import RecordFeaturesRow, ScoredLinkRow
 from graphcdp.store import GraphStore, statement
 
-SCORED_LINKS = statement("matching/scored_links")
-MATCH_RECORDS = statement("matching/match_records")
+SCORED_LINKS = statement("matching/scored_links", ScoredLinkRow)
+MATCH_RECORDS = statement("matching/match_records", RecordFeaturesRow)
 
 MATCHED, POSSIBLE, NONE = "MATCHED", "POSSIBLE_MATCH", "none"
 
@@ -51,23 +51,21 @@ async def rescore_links(store: GraphStore, runtime: MatchingRuntime, examples: i
     report = RescoreReport()
     links = await store.run(SCORED_LINKS, {})
     report.links = len(links)
-    keys = sorted({row["a"] for row in links} | {row["b"] for row in links})
+    keys = sorted({link.a for link in links} | {link.b for link in links})
     model = runtime.model
     features = {}
     for start in range(0, len(keys), 1000):
         for row in await store.run(MATCH_RECORDS, {"keys": keys[start : start + 1000]}):
-            features[row["key"]] = record_features(json.loads(row["traits"] or "{}"), row["identifiers"], model.fields)
+            features[row.key] = record_features(row.traits, row.identifiers, model.fields)
     terms = sorted({t for f in features.values() for t in term_keys(model, f)})
-    counts = {r["key"].removeprefix(TERM): r["size"] for r in await store.run(KEY_SIZES, {"keys": terms})}
-    for row in links:
-        score = runtime.scorer.score(features.get(row["a"], {}), features.get(row["b"], {}), counts)
-        before, after = (MATCHED if row["matched"] else POSSIBLE), _kind(score.probability, runtime)
+    counts = {r.key.removeprefix(TERM): r.size for r in await store.run(KEY_SIZES, {"keys": terms})}
+    for link in links:
+        score = runtime.scorer.score(features.get(link.a, {}), features.get(link.b, {}), counts)
+        before, after = (MATCHED if link.matched else POSSIBLE), _kind(score.probability, runtime)
         if before != after:
             report.changes[(before, after)] += 1
             if len(report.examples) < examples:
-                report.examples.append(
-                    {"a": row["a"], "b": row["b"], "before": row["score"], "after": score.probability}
-                )
+                report.examples.append({"a": link.a, "b": link.b, "before": link.score, "after": score.probability})
     return report
 
 

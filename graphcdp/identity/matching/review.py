@@ -7,17 +7,18 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import dataclass
-from typing import Any
 
 from graphcdp.errors import GraphCDPError
 from graphcdp.identity.matching.matcher import RANK_SCALE
 from graphcdp.identity.resolver import ResolutionRules, now_ms, resolve
-from graphcdp.store import GraphStore, Row, statement
+from graphcdp.model.matching import MatchDecided, RankedEntries, ReviewItem, ReviewQueueEntry
+from graphcdp.store import GraphStore, statement
 
-REVIEW_QUEUE = statement("matching/review_queue")
-RANK_REVIEW_QUEUE = statement("matching/rank_review_queue")
-DECIDE_MATCH = statement("matching/decide_match")
+__all__ = ["MatchNotFoundError", "ReviewItem", "decide", "pair_id", "rank_stored_entries", "review_page"]
+
+REVIEW_QUEUE = statement("matching/review_queue", ReviewQueueEntry)
+RANK_REVIEW_QUEUE = statement("matching/rank_review_queue", RankedEntries)
+DECIDE_MATCH = statement("matching/decide_match", MatchDecided)
 
 # The queue is read a window of ranks at a time, each twice as wide as the one before, until a page is full:
 # the first window is about 13 entries wide in a queue of 92,000 at 100k people; an almost empty queue takes
@@ -46,26 +47,9 @@ def parse_pair_id(value: str) -> tuple[str, str]:
     return pair[0], pair[1]
 
 
-@dataclass(frozen=True)
-class ReviewItem:
-    id: str
-    a: str
-    b: str
-    score: float
-    weight: float
-    explanation: dict[str, Any]  # PairScore.to_dict(): prior, per-comparison levels and weights
-    rule: str
-    at: int
-    person_a: str | None
-    person_b: str | None
-    order: str  # the queue position (the keyset cursor)
-    traits_a: dict[str, Any]
-    traits_b: dict[str, Any]
-
-
 async def review_page(store: GraphStore, first: int, after: str | None) -> tuple[list[ReviewItem], bool]:
     """Up to `first` pairs after the position `after` (an item's `order`), and whether more follow."""
-    rows: list[Row] = []
+    rows: list[ReviewQueueEntry] = []
     low, width = _rank_of(after), FIRST_WINDOW
     while len(rows) <= first and low < QUEUE_END:
         high = min(low + width, QUEUE_END)
@@ -74,19 +58,19 @@ async def review_page(store: GraphStore, first: int, after: str | None) -> tuple
         low, width = high, 2 * width
     items = [
         ReviewItem(
-            id=pair_id(row["a"], row["b"]),
-            a=row["a"],
-            b=row["b"],
-            score=row["score"],
-            weight=row["weight"],
-            explanation=json.loads(row["detail"] or "{}"),
-            rule=row["rule"] or "",
-            at=row["at"] or 0,
-            person_a=row["personA"],
-            person_b=row["personB"],
-            order=row["id"],
-            traits_a=json.loads(row["traitsA"] or "{}"),
-            traits_b=json.loads(row["traitsB"] or "{}"),
+            id=pair_id(row.a, row.b),
+            a=row.a,
+            b=row.b,
+            score=row.score,
+            weight=row.weight,
+            explanation=row.detail,
+            rule=row.rule or "",
+            at=row.at or 0,
+            person_a=row.person_a,
+            person_b=row.person_b,
+            order=row.id,
+            traits_a=row.traits_a,
+            traits_b=row.traits_b,
         )
         for row in rows
     ]
@@ -102,7 +86,7 @@ def _rank_of(position: str | None) -> int:
 async def rank_stored_entries(store: GraphStore) -> int:
     """Rank the queue entries a graphcdp before ranks stored; how many there were."""
     rows = await store.run(RANK_REVIEW_QUEUE, {})
-    return int(rows[0]["ranked"]) if rows else 0
+    return rows[0].ranked if rows else 0
 
 
 async def decide(store: GraphStore, rules: ResolutionRules, match_id: str, accept: bool) -> list[str]:
