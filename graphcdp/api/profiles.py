@@ -10,7 +10,7 @@ from typing import Any, cast
 
 import strawberry
 from graphql import GraphQLError
-from pydantic import JsonValue
+from pydantic import ValidationError
 from strawberry.scalars import JSON
 
 from graphcdp.api.common import IdentifierInput, ItemError
@@ -18,9 +18,12 @@ from graphcdp.api.context import Info
 from graphcdp.api.errors import graphql_error
 from graphcdp.api.pagination import PageInfo, check_page_size, decode_cursor, encode_cursor
 from graphcdp.api.scalars import DateTime
+from graphcdp.batch import item_error
 from graphcdp.errors import GraphCDPError
 from graphcdp.identity.input import ItemInvalid, epoch_ms
 from graphcdp.model import profiles as model
+from graphcdp.model.identity import ItemError as ItemErrorModel
+from graphcdp.model.inputs import IdentifierValue
 from graphcdp.privacy.consent import ConsentRequest, effective_consents
 from graphcdp.profiles.journey import END_OF_TIME, JourneyQuery
 
@@ -43,6 +46,24 @@ class TouchpointInput:
     amount: float | None = strawberry.field(default=None, description="Orders and returns.")
     currency: str | None = strawberry.field(default=None, description="ISO 4217 code, e.g. EUR.")
     properties: JSON | None = None
+
+    def to_model(self, index: int) -> model.TouchpointInput | ItemErrorModel:
+        """The domain input; a value that does not fit (a bad date, an unknown currency) is this item's
+        error, at its index."""
+        try:
+            return model.TouchpointInput(
+                type=self.type,
+                occurred_at=self.occurred_at,
+                identifiers=[IdentifierValue(type=i.type, value=i.value) for i in self.identifiers],
+                properties=self.properties,
+                channel=self.channel,
+                source=self.source,
+                amount=self.amount,
+                currency=self.currency,
+                id=self.id,
+            )
+        except ValidationError as exc:
+            return item_error(index, exc)
 
 
 @strawberry.type
@@ -239,26 +260,12 @@ async def person_consents(info: Info, person_id: str, history: bool) -> list[Con
     return [Consent.from_model(c) for c in (statements if history else effective_consents(statements))]
 
 
-def _touchpoint_input(t: TouchpointInput) -> model.TouchpointInput:
-    return model.TouchpointInput(
-        id=t.id,
-        type=t.type,
-        channel=t.channel,
-        occurred_at=cast(JsonValue, t.occurred_at),  # DateTime takes any JSON value: checked per item
-        source=t.source,
-        identifiers=[model.IdentifierInput(type=i.type, value=i.value) for i in t.identifiers],
-        amount=t.amount,
-        currency=t.currency,
-        properties=cast(JsonValue, t.properties),
-    )
-
-
 @strawberry.type
 class ProfileMutation:
     @strawberry.mutation(description="Track touchpoints; their identifiers link like a record's. Per-item errors.")
     async def track_touchpoints(self, info: Info, touchpoints: list[TouchpointInput]) -> TrackPayload:
         try:
-            outcome = await info.context.profiles.track([_touchpoint_input(t) for t in touchpoints])
+            outcome = await info.context.profiles.track([t.to_model(n) for n, t in enumerate(touchpoints)])
         except GraphCDPError as exc:
             raise graphql_error(exc, "touchpoints") from None
         return TrackPayload(

@@ -3,36 +3,132 @@ rows of the profile and privacy statements they are decoded from."""
 
 from __future__ import annotations
 
+import math
+import re
+from collections.abc import Callable, Mapping
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, Field, JsonValue
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from graphcdp.model.base import DomainModel, JsonObject
 from graphcdp.model.identity import ItemError
+from graphcdp.model.inputs import MAX_ID_LENGTH, IdentifierValue, ItemInvalid, epoch_ms, identifier_values, invalid
+
+# --- what clients send ----------------------------------------------------------------------------------
+
+_CURRENCY = re.compile(r"[A-Z]{3}")  # ISO 4217 alphabetic code
 
 
-class IdentifierInput(DomainModel):
-    """An identifier as a client sends it, in any spelling: normalized when the item is checked."""
+def _checked(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A field check that raises ItemInvalid, as a validator: the code and message become the item error."""
 
-    type: str
-    value: str
+    def validate(value: Any) -> Any:
+        try:
+            return check(value)
+        except ItemInvalid as exc:
+            raise invalid(exc.code, exc.message) from None
+
+    return validate
+
+
+def _optional_text(value: Any, field: str, lower: bool = False) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        raise ItemInvalid("INVALID_FIELD", f"{field} must be a string")
+    text = value.strip()
+    if len(text) > MAX_ID_LENGTH:
+        raise ItemInvalid("INVALID_FIELD", f"{field} is longer than {MAX_ID_LENGTH} characters")
+    return text.lower() if lower else text
+
+
+def _type(value: Any) -> str:
+    type_ = _optional_text(value, "type", lower=True)
+    if type_ is None:
+        raise ItemInvalid("MISSING_FIELD", "type is required (page_view, order, return, …)")
+    return type_
+
+
+def _occurred_at(value: Any) -> int:
+    if value is None or value == "":
+        raise ItemInvalid("MISSING_FIELD", "occurredAt is required")
+    return epoch_ms(value, "occurredAt")
+
+
+def _identifiers(value: Any) -> list[IdentifierValue]:
+    values = identifier_values(value)
+    if not values:
+        raise ItemInvalid("MISSING_IDENTIFIERS", "a touchpoint needs at least one identifier {type, value}")
+    return values
+
+
+def _properties(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ItemInvalid("INVALID_PROPERTIES", f"properties must be a JSON object, not {type(value).__name__}")
+    return dict(value)
+
+
+def _amount(value: Any) -> float | None:
+    if value is None:
+        return None
+    try:
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise ValueError
+        return float(value)
+    except (ValueError, OverflowError):
+        raise ItemInvalid("INVALID_AMOUNT", f"amount must be a finite number, not {value!r}") from None
+
+
+def _currency(value: Any) -> str | None:
+    text = _optional_text(value, "currency")
+    if text is None:
+        return None
+    code = text.upper()
+    if not _CURRENCY.fullmatch(code):
+        raise ItemInvalid("INVALID_CURRENCY", f"currency {text!r} is not a three-letter ISO 4217 code (e.g. EUR)")
+    return code
+
+
+def _text_of(field: str, lower: bool = False) -> Callable[[Any], str | None]:
+    return lambda value: _optional_text(value, field, lower)
+
+
+# What a touchpoint cannot do without: (field name, wire name).
+_REQUIRED = (("type", "type"), ("occurred_at", "occurredAt"), ("identifiers", "identifiers"))
 
 
 class TouchpointInput(DomainModel):
-    """A touchpoint as a client sends it, to `trackTouchpoints` or as a line of `graphcdp import
-    --touchpoints`: typed, not yet checked against the rules (`profiles.touchpoint_input` does that, per
-    item, so one bad touchpoint is an item error and never fails the others)."""
+    """One touchpoint as a client sends it, to `trackTouchpoints` or as a line of `graphcdp import
+    --touchpoints`: checked for shape and for every rule that needs no identifier policy here (the first
+    fault, in field order, is the item's error); identifiers are normalized and the id given by
+    `graphcdp.profiles.touchpoint_input.parse_touchpoint`. Keys it does not know are ignored."""
 
-    id: str | None = None  # None: a hash of the content, so a replay is the same touchpoint
-    type: str | None = None
-    channel: str | None = None
-    occurred_at: JsonValue = None  # ISO-8601 text or epoch ms, as sent
-    source: str | None = None
-    identifiers: list[IdentifierInput] = Field(default_factory=list)
-    amount: float | None = None
-    currency: str | None = None
-    properties: JsonValue = None  # a JSON object; anything else is an item error
+    model_config = ConfigDict(extra="ignore")
+
+    # Fields are checked in this order: a touchpoint with several faults always reports the same one.
+    type: Annotated[str, BeforeValidator(_checked(_type))]
+    occurred_at: Annotated[int, BeforeValidator(_checked(_occurred_at))]  # epoch ms
+    identifiers: Annotated[list[IdentifierValue], BeforeValidator(_checked(_identifiers))]
+    properties: Annotated[dict[str, Any], BeforeValidator(_checked(_properties))] = Field(default_factory=dict)
+    channel: Annotated[str | None, BeforeValidator(_checked(_text_of("channel", lower=True)))] = None
+    source: Annotated[str | None, BeforeValidator(_checked(_text_of("source")))] = None
+    amount: Annotated[float | None, BeforeValidator(_checked(_amount))] = None
+    currency: Annotated[str | None, BeforeValidator(_checked(_currency))] = None
+    id: Annotated[str | None, BeforeValidator(_checked(_text_of("id")))] = None  # None: a hash of the content
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, value: Any) -> Any:
+        if isinstance(value, TouchpointInput):
+            return value
+        if not isinstance(value, Mapping):
+            raise invalid("INVALID_TOUCHPOINT", "a touchpoint must be an object")
+        # A required field left out is checked like an empty one, with its own message, in its turn.
+        missing = {alias: None for name, alias in _REQUIRED if name not in value and alias not in value}
+        return {**value, **missing} if missing else value
 
 
 class TouchpointAction(StrEnum):

@@ -11,7 +11,7 @@ from graphcdp.identity.evidence import Observation, evidence_key, record_evidenc
 from graphcdp.identity.resolver import ResolutionRules, now_ms
 from graphcdp.model.identity import ItemError
 from graphcdp.model.profiles import TouchpointAction, TouchpointInput, TouchpointResult, TrackedTouchpoint, TrackOutcome
-from graphcdp.profiles.touchpoint_input import ParsedTouchpoint, validate_touchpoint
+from graphcdp.profiles.touchpoint_input import ParsedTouchpoint, parse_touchpoint
 from graphcdp.store import GraphStore, statement
 
 TRACK_TOUCHPOINTS = statement("profiles/track_touchpoints", TrackedTouchpoint)
@@ -68,4 +68,8 @@ async def track_touchpoints(
 
 
 def _validate(index: int, item: TouchpointInput | ItemError, rules: ResolutionRules) -> ParsedTouchpoint | ItemError:
-    return item if isinstance(item, ItemError) else validate_touchpoint(index, item, rules.policy)
+    return (
+        item.model_copy(update={"index": index})
+        if isinstance(item, ItemError)
+        else parse_touchpoint(index, item, rules.policy)
+    )

@@ -8,7 +8,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from graphcdp.identity.service import IdentityService
-from graphcdp.model.profiles import IdentifierInput, TouchpointAction, TouchpointInput
+from graphcdp.model.inputs import IdentifierValue
+from graphcdp.model.profiles import TouchpointAction, TouchpointInput
 from graphcdp.profiles.journey import JourneyQuery
 from graphcdp.profiles.service import ProfileService
 from graphcdp.settings import load_settings
@@ -26,7 +27,7 @@ async def services(store: GraphStore) -> AsyncIterator[tuple[IdentityService, Pr
 
 
 def tp(id_: str, at: int, *ids: tuple[str, str], type_: str = "page_view") -> TouchpointInput:
-    identifiers = [IdentifierInput(type=t, value=v) for t, v in ids]
+    identifiers = [IdentifierValue(type=t, value=v) for t, v in ids]
     return TouchpointInput(id=id_, type=type_, occurred_at=at, identifiers=identifiers)
 
 

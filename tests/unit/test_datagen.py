@@ -16,10 +16,10 @@ from graphcdp.cli import main
 from graphcdp.datagen import GeneratorConfig, MessRates, evaluate, mess, read_truth, vocab, write_dataset
 from graphcdp.datagen.generator import MESS_KINDS
 from graphcdp.datagen.output import FILES
-from graphcdp.identity.input import parse_record
+from graphcdp.identity.input import parse_record_item
 from graphcdp.identity.normalize import IdentifierPolicy
 from graphcdp.model.identity import ItemError
-from graphcdp.profiles.touchpoint_input import parse_touchpoint
+from graphcdp.profiles.touchpoint_input import parse_touchpoint_item
 from graphcdp.settings import load_settings
 
 JUNK = {*vocab.JUNK_EMAILS, *vocab.JUNK_PHONES}
@@ -86,7 +86,7 @@ def test_everything_parses_and_only_the_junk_is_blocked(
 ) -> None:
     out, manifest = dataset
     junk_written = 0
-    for parse, file in ((parse_record, "records.jsonl"), (parse_touchpoint, "touchpoints.jsonl")):
+    for parse, file in ((parse_record_item, "records.jsonl"), (parse_touchpoint_item, "touchpoints.jsonl")):
         for index, item in enumerate(lines(out / file)):
             parsed = parse(index, item, policy)
             assert not isinstance(parsed, ItemError), (parsed, item)

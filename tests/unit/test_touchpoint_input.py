@@ -10,12 +10,13 @@ import pytest
 from graphcdp.batch import parse_items
 from graphcdp.identity.normalize import IdentifierPolicy
 from graphcdp.model.identity import ItemError
-from graphcdp.model.profiles import IdentifierInput, TouchpointInput
+from graphcdp.model.inputs import IdentifierValue
+from graphcdp.model.profiles import TouchpointInput
 from graphcdp.profiles.touchpoint_input import (
     ParsedTouchpoint,
     decode_touchpoint,
     parse_touchpoint,
-    validate_touchpoint,
+    parse_touchpoint_item,
 )
 from graphcdp.settings import load_settings
 
@@ -38,15 +39,15 @@ ORDER_CONTENT_ID = "h:f1fc08d1f89f89b864b2fa327cf755cd"
 
 
 def test_a_json_line_and_an_api_input_are_the_same_touchpoint() -> None:
-    from_line = parse_touchpoint(0, ORDER_LINE, POLICY)
-    from_api = validate_touchpoint(
+    from_line = parse_touchpoint_item(0, ORDER_LINE, POLICY)
+    from_api = parse_touchpoint(
         0,
         TouchpointInput(
             type="Order",
             occurred_at="2024-05-01T10:00:00Z",
             identifiers=[
-                IdentifierInput(type="email", value="a@x.com"),
-                IdentifierInput(type="customer_id", value="42"),
+                IdentifierValue(type="email", value="a@x.com"),
+                IdentifierValue(type="customer_id", value="42"),
             ],
             amount=12.0,
             currency="eur",
@@ -65,7 +66,7 @@ def test_a_json_line_and_an_api_input_are_the_same_touchpoint() -> None:
 
 
 def test_a_given_id_is_kept() -> None:
-    parsed = parse_touchpoint(0, {**ORDER_LINE, "id": " evt-1 "}, POLICY)
+    parsed = parse_touchpoint_item(0, {**ORDER_LINE, "id": " evt-1 "}, POLICY)
     assert isinstance(parsed, ParsedTouchpoint) and parsed.id == "evt-1"
 
 
@@ -115,10 +116,17 @@ LINE = {"type": "pv", "occurredAt": 1000, "identifiers": IDS}
             "currency 'euros' is not a three-letter ISO 4217 code (e.g. EUR)",
         ),
         ({**LINE, "id": 7}, "INVALID_FIELD", "id must be a string"),
+        # Several faults: the first in field order (type, occurredAt, identifiers, properties, channel, …).
+        ({**LINE, "type": " ", "identifiers": "x"}, "MISSING_FIELD", "type is required (page_view, order, return, …)"),
+        (
+            {**LINE, "occurredAt": "soon", "amount": "1"},
+            "INVALID_DATE",
+            "occurredAt 'soon' is not an ISO-8601 date-time (e.g. 2024-05-01T10:00:00Z)",
+        ),
     ],
 )
 def test_item_errors_keep_their_codes_and_messages(item: Any, code: str, message: str) -> None:
-    assert parse_touchpoint(3, item, POLICY) == ItemError(index=3, code=code, message=message)
+    assert parse_touchpoint_item(3, item, POLICY) == ItemError(index=3, code=code, message=message)
 
 
 def test_one_bad_line_never_affects_the_others() -> None:
@@ -126,7 +134,7 @@ def test_one_bad_line_never_affects_the_others() -> None:
     decoded = [decode_touchpoint(index, line) for index, line in enumerate(lines)]
     parsed, errors = parse_items(
         decoded,
-        lambda index, item: item if isinstance(item, ItemError) else validate_touchpoint(index, item, POLICY),
+        lambda index, item: item if isinstance(item, ItemError) else parse_touchpoint(index, item, POLICY),
     )
     assert [t.index for t in parsed] == [0, 4]
     assert [(e.index, e.code) for e in errors] == [
