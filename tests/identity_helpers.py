@@ -11,16 +11,20 @@ from graphcdp.store.cypher import Query, StatementName
 RECORD_CLUSTERS = Query(StatementName("test/record_clusters"), dict)
 
 
+def rec_item(source: str, source_id: str, at: int, *ids: tuple[str, str], **traits: Any) -> dict[str, Any]:
+    """A record as a connector sends it (GraphQL variables, a JSON line)."""
+    return {
+        "source": source,
+        "sourceId": source_id,
+        "observedAt": at,
+        "identifiers": [{"type": t, "value": v} for t, v in ids],
+        "traits": traits or None,
+    }
+
+
 def rec(source: str, source_id: str, at: int, *ids: tuple[str, str], **traits: Any) -> RecordInput:
-    return RecordInput.model_validate(
-        {
-            "source": source,
-            "sourceId": source_id,
-            "observedAt": at,
-            "identifiers": [{"type": t, "value": v} for t, v in ids],
-            "traits": traits or None,
-        }
-    )
+    """The same record as the identity service takes it."""
+    return RecordInput.model_validate(rec_item(source, source_id, at, *ids, **traits))
 
 
 async def partition(store: GraphStore) -> set[frozenset[str]]:

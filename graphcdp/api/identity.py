@@ -256,7 +256,7 @@ class LinkHop:
             score=hop.score,
             rule=hop.rule,
             reviewed=hop.reviewed,
-            explanation=MatchExplanation.from_dict(hop.explanation) if hop.explanation else None,
+            explanation=MatchExplanation.from_model(hop.explanation) if hop.explanation else None,
             match_id=strawberry.ID(pair_id(from_key, to_key)) if match else None,
         )
 
@@ -330,12 +330,14 @@ class IdentityMutation:
             errors=[ItemError(index=e.index, code=e.code, message=e.message) for e in outcome.errors],
             persons_created=[strawberry.ID(p) for p in outcome.persons_created],
             persons_merged=[strawberry.ID(p) for p in outcome.persons_merged],
-            links_rejected=[RejectedLink(**link) for link in outcome.links_rejected],
+            links_rejected=[
+                RejectedLink(record=r.record, identifier=r.identifier, reason=r.reason) for r in outcome.links_rejected
+            ],
             matching=MatchingSummary(
                 pairs_scored=outcome.matching.pairs_scored,
                 matched=outcome.matching.matched,
                 possible=outcome.matching.possible,
-                blocks_skipped=[SkippedBlock(**b) for b in outcome.matching.blocks_skipped],
+                blocks_skipped=[SkippedBlock(key=b.key, size=b.size) for b in outcome.matching.blocks_skipped],
             ),
             dry_run=dry_run,
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import cast
 
 import strawberry
 from graphql import GraphQLError
@@ -14,6 +14,7 @@ from graphcdp.api.pagination import PageInfo, check_page_size, decode_cursor, en
 from graphcdp.api.scalars import DateTime
 from graphcdp.errors import GraphCDPError
 from graphcdp.identity.matching.review import ReviewItem
+from graphcdp.model.identity import PairExplanation
 
 
 @strawberry.type(description="One comparison of a scored pair: the level it reached and the weight that gave.")
@@ -36,23 +37,23 @@ class MatchExplanation:
     comparisons: list[ComparisonWeight]
 
     @staticmethod
-    def from_dict(detail: dict[str, Any]) -> MatchExplanation:
+    def from_model(detail: PairExplanation) -> MatchExplanation:
         return MatchExplanation(
-            prior_weight=detail["priorWeight"],
-            weight=detail["weight"],
-            probability=detail["probability"],
+            prior_weight=detail.prior_weight,
+            weight=detail.weight,
+            probability=detail.probability,
             comparisons=[
                 ComparisonWeight(
-                    field=f["field"],
-                    level=f["level"],
-                    weight=f["weight"],
-                    m=f.get("m"),
-                    u=f.get("u"),
-                    a=f.get("a"),
-                    b=f.get("b"),
-                    term_frequency=f.get("termFrequency"),
+                    field=f.field,
+                    level=f.level,
+                    weight=f.weight,
+                    m=f.m,
+                    u=f.u,
+                    a=f.a,
+                    b=f.b,
+                    term_frequency=f.term_frequency,
                 )
-                for f in detail["fields"]
+                for f in detail.fields
             ],
         )
 
@@ -83,7 +84,7 @@ class MatchCandidate:
             scored_at=item.at or None,
             a=MatchRecord(key=item.a, person_id=_id(item.person_a), traits=cast(JSON, item.traits_a)),
             b=MatchRecord(key=item.b, person_id=_id(item.person_b), traits=cast(JSON, item.traits_b)),
-            explanation=MatchExplanation.from_dict(item.explanation) if item.explanation else None,
+            explanation=MatchExplanation.from_model(item.explanation) if item.explanation else None,
         )
 
 

@@ -7,7 +7,6 @@ import logging
 import time
 from collections import deque
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from graphcdp.batch import check_batch_size, decode_item, parse_items
@@ -36,6 +35,8 @@ from graphcdp.model.identity import (
     RecordAction,
     RecordInput,
     RecordResult,
+    RejectedLink,
+    SkippedBlock,
     SourceRecord,
     UpsertedRecord,
     UpsertOutcome,
@@ -59,15 +60,6 @@ class RecordNotFoundError(GraphCDPError):
 
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class _Written:
-    """What the upsert statement (or, in a dry run, the component read) says of one record."""
-
-    created: bool
-    unchanged: bool
-    person: str | None = None
 
 
 def record_key(source: str, source_id: str) -> str:
@@ -166,7 +158,7 @@ class IdentityService:
 
     async def _upsert(self, records: list[ParsedRecord], outcome: UpsertOutcome) -> None:
         rows = await self.store.run(UPSERT_RECORDS, {"now": now_ms(), "records": [record_param(r) for r in records]})
-        by_index = {row.index: _Written(row.created, row.unchanged, row.person) for row in rows}
+        by_index = {row.index: row for row in rows}
         changed = [r for r in records if not by_index[r.index].unchanged]
         plan = None
         if changed:
@@ -235,8 +227,13 @@ class IdentityService:
             patch=add_incoming,
             commit=False,
         )
-        by_index = {
-            r.index: _Written(created=r.key not in stored_hashes, unchanged=stored_hashes.get(r.key) == r.content_hash)
+        by_index = {  # what writing would have answered
+            r.index: UpsertedRecord(
+                index=r.index,
+                key=r.key,
+                created=r.key not in stored_hashes,
+                unchanged=stored_hashes.get(r.key) == r.content_hash,
+            )
             for r in records
         }
         self._report(records, by_index, plan, outcome)
@@ -244,7 +241,7 @@ class IdentityService:
     def _report(
         self,
         records: list[ParsedRecord],
-        rows: Mapping[int, _Written],
+        rows: Mapping[int, UpsertedRecord],
         plan: Plan | None,
         outcome: UpsertOutcome,
     ) -> None:
@@ -266,7 +263,7 @@ class IdentityService:
             outcome.persons_created = plan.created
             outcome.persons_merged = sorted(plan.retired)
             outcome.links_rejected = [
-                {"record": r.record, "identifier": r.identifier, "reason": r.reason} for r in plan.rejections
+                RejectedLink(record=r.record, identifier=r.identifier, reason=r.reason) for r in plan.rejections
             ]
 
     async def detach_record(self, source: str, source_id: str) -> list[str]:
@@ -337,7 +334,7 @@ def _summary(report: MatchReport) -> MatchSummary:
         pairs_scored=report.pairs_scored,
         matched=report.matched,
         possible=report.possible,
-        blocks_skipped=[{"key": k, "size": n} for k, n in sorted(report.skipped_blocks.items())],
+        blocks_skipped=[SkippedBlock(key=k, size=n) for k, n in sorted(report.skipped_blocks.items())],
     )
 
 

@@ -1,9 +1,10 @@
 """Read a JSON Lines or CSV file into upsert items, one per line (or CSV row), with 1-based line numbers.
 
-Each record comes out as ``(line_number, item)`` where ``item`` is the dict to give to
-``IdentityService.upsert_records`` or a :class:`ParseError` when the line itself cannot be read. Only
-file-level problems are parse errors; whether the item is valid (emails, dates, trait types…) is for the
-identity service to decide.
+Each record comes out as ``(line_number, item)`` where ``item`` is the line's object (the JSON object, or
+the CSV row mapped to the same shape) or a :class:`ParseError` when the line itself cannot be read. Only
+file-level problems are parse errors; the importer then decodes the object into the sink's typed input
+(``RecordInput`` for records: ``IdentityService.decode_item``), and whether it is valid (emails, dates,
+trait types…) is for the identity service to decide.
 
 **Format.** ``jsonl`` or ``csv``; without an explicit format it follows the extension: ``.jsonl``,
 ``.ndjson`` and ``.json`` are JSON Lines, ``.csv`` is CSV. Files are UTF-8 (a leading byte-order mark is

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from graphcdp.model.base import DomainModel, JsonObject, OptionalJsonObject
+from graphcdp.model.base import DomainModel, JsonObject
 from graphcdp.model.inputs import (
     RESERVED_SOURCE_PREFIX,
     IdentifierValue,
@@ -40,13 +40,28 @@ class RecordResult(BaseModel):
     action: RecordAction
 
 
+class SkippedBlock(BaseModel):
+    """A block over the size cap: too common a value to compare everything in it."""
+
+    key: str
+    size: int
+
+
 class MatchSummary(BaseModel):
     """What probabilistic matching did for one upsert call."""
 
     pairs_scored: int = 0
     matched: int = 0  # pairs linked (MATCHED)
     possible: int = 0  # pairs sent to the review queue (POSSIBLE_MATCH)
-    blocks_skipped: list[dict[str, Any]] = Field(default_factory=list)  # {key, size}: blocks over the size cap
+    blocks_skipped: list[SkippedBlock] = Field(default_factory=list)
+
+
+class RejectedLink(BaseModel):
+    """A link merge protection refused: the record keeps its person, the identifier stays with another."""
+
+    record: str
+    identifier: str
+    reason: str
 
 
 class UpsertOutcome(BaseModel):
@@ -54,7 +69,7 @@ class UpsertOutcome(BaseModel):
     errors: list[ItemError] = Field(default_factory=list)
     persons_created: list[str] = Field(default_factory=list)
     persons_merged: list[str] = Field(default_factory=list)  # ids retired into another person
-    links_rejected: list[dict[str, Any]] = Field(default_factory=list)
+    links_rejected: list[RejectedLink] = Field(default_factory=list)
     matching: MatchSummary = Field(default_factory=MatchSummary)
 
 
@@ -92,18 +107,18 @@ class HistoryEvent(DomainModel):
     at: int
     detail: dict[str, Any] = Field(default_factory=dict)
 
-    @model_validator(mode="before")
-    @classmethod
-    def _from_stored(cls, value: Any) -> Any:
-        event = json.loads(value) if isinstance(value, str) else value
-        if isinstance(event, Mapping) and "detail" not in event:
-            rest = {k: v for k, v in event.items() if k not in {"kind", "at"}}
-            return {"kind": event.get("kind"), "at": event.get("at"), "detail": rest}
-        return event
-
 
 def _history(value: Any) -> Any:
-    return value or []
+    """The stored events (JSON text each) as {kind, at, detail}; one pass, no validator per event."""
+    events = []
+    for stored in value or []:
+        if not isinstance(stored, str):
+            events.append(stored)
+            continue
+        event = json.loads(stored)
+        kind, at = event.pop("kind", None), event.pop("at", None)
+        events.append({"kind": kind, "at": at, "detail": event})
+    return events
 
 
 class Person(DomainModel):
@@ -250,8 +265,45 @@ class MatchLink(DomainModel):
     score: float | None = None
     rule: str | None = None
     reviewed: Flag = False
-    detail: OptionalJsonObject = None
+    detail: StoredExplanation = None
     at: int | None = None
+
+
+class ComparisonDetail(DomainModel):
+    """One comparison of a scored pair (FieldScore.to_dict)."""
+
+    model_config = ConfigDict(extra="ignore")  # stored JSON: a later graphcdp may say more
+
+    field: str
+    level: str  # a level name, "else" (no level held) or "null" (a value missing)
+    weight: float
+    m: float | None = None
+    u: float | None = None
+    a: str | None = None
+    b: str | None = None
+    term_frequency: float | None = None
+
+
+class PairExplanation(DomainModel):
+    """Why a pair scored what it did (PairScore.to_dict, stored as JSON with the link): prior + comparison
+    weights = weight."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    prior_weight: float
+    weight: float
+    probability: float
+    fields: list[ComparisonDetail]
+
+
+def _explanation(value: Any) -> Any:
+    """A stored explanation (JSON text); missing or empty means none."""
+    if isinstance(value, str):
+        value = json.loads(value) if value else None
+    return value or None
+
+
+StoredExplanation = Annotated[PairExplanation | None, BeforeValidator(_explanation)]
 
 
 class HopKind(StrEnum):
@@ -271,7 +323,7 @@ class LinkHop(DomainModel):
     score: float | None = None
     rule: str | None = None
     reviewed: bool = False
-    explanation: dict[str, Any] | None = None  # PairScore.to_dict(): prior weight, per-comparison weights
+    explanation: PairExplanation | None = None  # a match hop: what its score rests on
 
 
 class LinkExplanation(DomainModel):

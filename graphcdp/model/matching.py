@@ -3,18 +3,10 @@ the review queue."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
-from pydantic import BeforeValidator, Field
+from typing import Any
 
 from graphcdp.model.base import DomainModel, JsonObject
-
-
-def _flag(value: Any) -> bool:
-    return bool(value)
-
-
-Flag = Annotated[bool, BeforeValidator(_flag)]
+from graphcdp.model.identity import Flag, PairExplanation, StoredExplanation
 
 
 class IndexedRecord(DomainModel):
@@ -100,7 +92,7 @@ class ReviewQueueEntry(DomainModel):
     b: str
     score: float
     weight: float
-    detail: JsonObject
+    detail: StoredExplanation = None
     rule: str | None = None
     at: int | None = None
     person_a: str | None = None
@@ -128,7 +120,7 @@ class ReviewItem(DomainModel):
     b: str
     score: float
     weight: float
-    explanation: dict[str, Any] = Field(default_factory=dict)  # PairScore.to_dict(): prior, per-comparison weights
+    explanation: PairExplanation | None = None
     rule: str
     at: int
     person_a: str | None

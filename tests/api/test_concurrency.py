@@ -15,12 +15,14 @@ import httpx
 import pytest
 
 from graphcdp.identity.service import IdentityService
+from graphcdp.model.identity import RecordInput
 from graphcdp.settings import load_settings
 from graphcdp.store.embedded import EmbeddedFalkorDB
 from graphcdp.store.falkordb import FalkorDBStore
 from tests.api.test_serve import GRAPHCDP, _environment, _free_port, _wait_ready
 from tests.conftest import catalog
-from tests.identity_helpers import partition, rec
+from tests.identity_helpers import partition
+from tests.identity_helpers import rec_item as rec
 
 UPSERT = """mutation($r: [RecordInput!]!) {
   upsertRecords(records: $r) { results { index } errors { index code message } }
@@ -85,7 +87,9 @@ async def test_eight_clients_two_processes_converge_on_the_sequential_clusters(
     # The reference: one sequential run, in the given order, on a graph of its own.
     reference = await FalkorDBStore.connect(embedded_falkordb.url, f"{graph}_ref", catalog("falkordb"))
     await reference.ensure_schema()
-    outcome = await IdentityService(reference, load_settings()).upsert_records(records)
+    outcome = await IdentityService(reference, load_settings()).upsert_records(
+        [RecordInput.model_validate(r) for r in records]
+    )
     assert outcome.errors == []
     expected = await partition(reference)
     await reference.destroy()

@@ -15,7 +15,7 @@ from graphcdp.identity.matching.config import DEFAULT_MODEL
 from graphcdp.settings import load_settings
 from graphcdp.store.falkordb import FalkorDBStore
 from tests.api.graphql_client import asgi_client, gql
-from tests.identity_helpers import rec
+from tests.identity_helpers import rec_item as rec
 
 MAX_PAGE_SIZE = 5
 

@@ -28,9 +28,10 @@ import pytest
 
 from graphcdp.datagen import GeneratorConfig, MessRates, QualityReport, evaluate, read_truth, write_dataset
 from graphcdp.datagen.quality import Truth, label_groups
-from graphcdp.identity.input import ParsedRecord, parse_record
+from graphcdp.identity.input import ParsedRecord, parse_record_item
 from graphcdp.identity.normalize import IdentifierPolicy
 from graphcdp.identity.service import IdentityService
+from graphcdp.model.identity import RecordInput
 from graphcdp.settings import load_settings
 from graphcdp.store import GraphStore
 from tests.identity_helpers import partition
@@ -101,12 +102,12 @@ async def _resolve(identity: IdentityService, out: Path, people: int, seed: int,
     manifest = write_dataset(out, GeneratorConfig(people, seed, touchpoints=False, rates=rates), progress=False)
     items = [json.loads(line) for line in (out / "records.jsonl").read_text(encoding="utf-8").splitlines()]
     for start in range(0, len(items), BATCH):
-        outcome = await identity.upsert_records(items[start : start + BATCH])
+        outcome = await identity.upsert_records([RecordInput.model_validate(i) for i in items[start : start + BATCH]])
         assert outcome.errors == []
     truth = read_truth(out / "truth.jsonl")
     report = evaluate(label_groups(await partition(identity.store)), truth.records, truth.shared)
     policy = IdentifierPolicy.from_settings(load_settings())
-    parsed = [parse_record(i, item, policy) for i, item in enumerate(items)]
+    parsed = [parse_record_item(i, item, policy) for i, item in enumerate(items)]
     records = [r for r in parsed if isinstance(r, ParsedRecord)]
     return report, _expected(records, truth, policy), manifest
 

@@ -19,6 +19,8 @@ from graphcdp.identity.matching.models import active_model, store_model
 from graphcdp.identity.matching.rescore import rematch_all, rescore_links
 from graphcdp.identity.matching.training import read_records, train
 from graphcdp.identity.service import IdentityService
+from graphcdp.model.identity import RecordInput, SkippedBlock
+from graphcdp.model.matching import KeySize
 from graphcdp.settings import load_settings
 from graphcdp.store import GraphStore
 from graphcdp.store.cypher import Query, StatementName
@@ -50,7 +52,7 @@ def _address(postal: str, street: str | None = None, city: str | None = None) ->
     return address
 
 
-def katherine() -> dict[str, Any]:
+def katherine() -> RecordInput:
     """A CRM contact that a receipt with a nickname and a surname typo should find."""
     return rec(
         "crm",
@@ -83,7 +85,7 @@ async def test_typos_and_nicknames_link_records_without_a_shared_identifier(iden
     assert await partition(identity.store) == {frozenset({"crm:c1", "pos:r1"})}
     person = await identity.person(first.results[0].person_id)
     assert person is not None
-    matched = [e for e in person["history"] if e["kind"] == "matched"]
+    matched = [e.detail for e in person.history if e.kind == "matched"]
     assert [e["records"] for e in matched] == [["crm:c1", "pos:r1"]]
     assert matched[0]["rule"] == "default@0" and matched[0]["score"] >= 0.95
 
@@ -159,9 +161,10 @@ async def test_a_borderline_chain_does_not_pull_strangers_together(identity: Ide
     assert await partition(identity.store) == {frozenset({"crm:A", "web:B"}), frozenset({"pos:C"})}
     c = await identity.record("pos", "C")
     assert c is not None
-    person = await identity.person(c["person"])
+    assert c.person is not None
+    person = await identity.person(c.person)
     assert person is not None
-    refused = [e for e in person["history"] if e["kind"] == "rejected_link"]
+    refused = [e.detail for e in person.history if e.kind == "rejected_link"]
     assert refused and "crm:A and pos:C do not match" in refused[-1]["reason"]
 
 
@@ -186,15 +189,15 @@ async def test_a_match_refused_against_a_record_that_leaves_applies_once_it_has_
     # When A drops the email, B is released from A and B~C holds: the same people as had A never had it.
     use_model(identity, _chain_model())
     a = rec("crm", "A", 1000, ("email", "millers@example.com"), firstName="Jon", lastName="Miller")
-    a["traits"]["address"] = _address("10115")
+    a.traits["address"] = _address("10115")
     b = rec("web", "B", 2000, ("email", "millers@example.com"), firstName="John", lastName="Miller")
-    b["traits"]["birthDate"] = "1980-01-01"
+    b.traits["birthDate"] = "1980-01-01"
     c = rec("pos", "C", 3000, firstName="John", lastName="Miller", address=_address("80331"))
     for record in (a, b, c):
         await identity.upsert_records([record])
     assert await partition(identity.store) == {frozenset({"crm:A", "web:B"}), frozenset({"pos:C"})}
 
-    a["identifiers"] = []
+    a.identifiers = []
     outcome = await identity.upsert_records([a])
     assert outcome.errors == [] and outcome.matching.matched == 0
     assert await partition(identity.store) == {frozenset({"crm:A"}), frozenset({"web:B", "pos:C"})}
@@ -240,7 +243,7 @@ async def test_review_accept_links_and_reject_keeps_the_pair_apart_for_good(iden
 
     person = await identity.person(persons[0])
     assert person is not None
-    accepted = [e for e in person["history"] if e["kind"] == "matched"]
+    accepted = [e.detail for e in person.history if e.kind == "matched"]
     assert accepted and accepted[-1]["reviewed"] is True and accepted[-1]["rule"] == "review"
 
 
@@ -309,8 +312,9 @@ async def test_agreeing_on_a_rare_surname_weighs_more_than_on_a_common_one(ident
     assert frozenset({"crm:smith-a"}) in clusters and frozenset({"pos:smith-b"}) in clusters
     queue, _ = await identity.review_queue(10, None)
     assert [(i.a, i.b) for i in queue] == [("crm:smith-a", "pos:smith-b")]
-    last_name = next(f for f in queue[0].explanation["fields"] if f["field"] == "lastName")
-    assert last_name["level"] == "exact" and last_name["termFrequency"] == pytest.approx(62 / 64)
+    assert queue[0].explanation is not None
+    last_name = next(f for f in queue[0].explanation.fields if f.field == "lastName")
+    assert last_name.level == "exact" and last_name.term_frequency == pytest.approx(62 / 64)
 
 
 async def test_a_block_over_the_cap_is_skipped_and_counted(identity: IdentityService) -> None:
@@ -324,8 +328,8 @@ async def test_a_block_over_the_cap_is_skipped_and_counted(identity: IdentitySer
         for n in range(5)
     ]
     assert [o.matching.pairs_scored for o in outcomes] == [0, 1, 2, 0, 0]
-    assert outcomes[3].matching.blocks_skipped == [{"key": "b:firstName+lastName=tom|jones", "size": 4}]
-    assert outcomes[4].matching.blocks_skipped == [{"key": "b:firstName+lastName=tom|jones", "size": 5}]
+    assert outcomes[3].matching.blocks_skipped == [SkippedBlock(key="b:firstName+lastName=tom|jones", size=4)]
+    assert outcomes[4].matching.blocks_skipped == [SkippedBlock(key="b:firstName+lastName=tom|jones", size=5)]
 
 
 async def test_a_match_hop_explains_itself_and_its_weights_add_up_to_the_score(identity: IdentityService) -> None:
@@ -356,17 +360,17 @@ async def test_a_match_hop_explains_itself_and_its_weights_add_up_to_the_score(i
     explanation = await identity.explain_link(("email", "lena.berg@example.com"), ("loyalty_id", "L77"))
     assert explanation.linked
     assert [(h.from_key, h.to_key, h.kind) for h in explanation.hops] == [
-        ("email:lena.berg@example.com", "record:crm:c1", "identifier"),
+        ("identifier:email:lena.berg@example.com", "record:crm:c1", "identifier"),
         ("record:crm:c1", "record:pos:p1", "match"),
-        ("record:pos:p1", "loyalty_id:L77", "identifier"),
+        ("record:pos:p1", "identifier:loyalty_id:L77", "identifier"),
     ]
     match = explanation.hops[1]
     assert match.explanation is not None and match.score is not None
     detail = match.explanation
-    total = detail["priorWeight"] + sum(f["weight"] for f in detail["fields"])
-    assert total == pytest.approx(detail["weight"], abs=1e-4)
-    assert 1 / (1 + 2 ** -detail["weight"]) == pytest.approx(match.score, abs=1e-6)
-    levels = {f["field"]: f["level"] for f in detail["fields"]}
+    total = detail.prior_weight + sum(f.weight for f in detail.fields)
+    assert total == pytest.approx(detail.weight, abs=1e-4)
+    assert 1 / (1 + 2**-detail.weight) == pytest.approx(match.score, abs=1e-6)
+    levels = {f.field: f.level for f in detail.fields}
     assert levels["firstName"] == levels["lastName"] == levels["birthDate"] == "exact"
     assert levels["phone"] == "null"
 
@@ -395,7 +399,7 @@ FIRST = ["Anna", "Ben", "Carla", "Dirk", "Eva", "Finn", "Gina", "Hugo", "Ida", "
 LAST = ["Adler", "Brandt", "Conrad", "Dietz", "Engel", "Fuchs", "Graf", "Hahn", "Jung", "Kraus", "Lang", "Mohr"]
 
 
-def national_id_people(people: int) -> tuple[list[dict[str, Any]], set[frozenset[str]]]:
+def national_id_people(people: int) -> tuple[list[RecordInput], set[frozenset[str]]]:
     """Two records per person, a CRM one and a receipt with a surname and (every third) national id typo,
     no identifier in common; and the true pairs."""
     records, draw = [], random.Random(7)
@@ -456,11 +460,11 @@ async def test_deleting_the_record_that_bridged_two_matches_splits_them(identity
     )
     assert await partition(identity.store) == {frozenset({"crm:A", "web:B", "pos:C"})}
     block = "b:firstName+lastName=anna|ramirez"
-    assert await identity.store.run(KEY_SIZES, {"keys": [block]}) == [{"key": block, "size": 3}]
+    assert await identity.store.run(KEY_SIZES, {"keys": [block]}) == [KeySize(key=block, size=3)]
 
     await identity.delete_record("web", "B")
     assert await partition(identity.store) == {frozenset({"crm:A"}), frozenset({"pos:C"})}
-    assert await identity.store.run(KEY_SIZES, {"keys": [block]}) == [{"key": block, "size": 2}]
+    assert await identity.store.run(KEY_SIZES, {"keys": [block]}) == [KeySize(key=block, size=2)]
 
 
 class _PausedBeforeLinks:

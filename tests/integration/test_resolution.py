@@ -29,14 +29,14 @@ async def test_records_link_through_shared_identifiers_across_sources(identity: 
     assert outcome_errors(out) == []
     assert out.results[0].person_id == out.results[1].person_id != out.results[2].person_id
     person = await identity.profile("cookie_id", "ck1")
-    assert person is not None and person["id"] == out.results[0].person_id
-    assert {i["key"] for i in person["identifiers"]} == {
+    assert person is not None and person.id == out.results[0].person_id
+    assert {i.key for i in person.identifiers} == {
         "email:ada@example.com",
         "customer_id:C1",
         "cookie_id:ck1",
     }
-    assert [r["sourceId"] for r in person["records"]] == ["1", "w9"]
-    assert person["traits"] == {"firstName": "Ada"}
+    assert [r.source_id for r in person.records] == ["1", "w9"]
+    assert person.traits == {"firstName": "Ada"}
     assert await partition(identity.store) == {frozenset({"crm:1", "web:w9"}), frozenset({"pos:p1"})}
 
 
@@ -54,8 +54,8 @@ async def test_chain_merge_keeps_the_oldest_id_and_redirects(identity: IdentityS
     assert b.persons_merged == [youngest]
     assert await partition(identity.store) == {frozenset({"crm:a", "web:b", "crm:c"})}
     redirected = await identity.person(youngest)
-    assert redirected is not None and redirected["id"] == oldest
-    assert any(e["kind"] == "merged_from" and e["persons"] == [youngest] for e in redirected["history"])
+    assert redirected is not None and redirected.id == oldest
+    assert any(e.kind == "merged_from" and e.detail["persons"] == [youngest] for e in redirected.history)
 
 
 async def test_merge_protection_and_shared_flag(identity: IdentityService) -> None:
@@ -68,18 +68,18 @@ async def test_merge_protection_and_shared_flag(identity: IdentityService) -> No
     )
     ids = [r.person_id for r in out.results]
     assert len(set(ids)) == 3, "two customer_ids must never share a person"
-    assert {(r["record"], r["identifier"]) for r in out.links_rejected} == {
+    assert {(r.record, r.identifier) for r in out.links_rejected} == {
         ("crm:2", "email:family@x.com"),
         ("crm:3", "email:family@x.com"),
     }
     second = await identity.person(ids[1])
     assert second is not None
-    rejected = [e for e in second["history"] if e["kind"] == "rejected_link"]
-    assert rejected and "customer_id" in rejected[0]["reason"] and "limit 1" in rejected[0]["reason"]
+    rejected = [e for e in second.history if e.kind == "rejected_link"]
+    assert rejected and "customer_id" in rejected[0].detail["reason"] and "limit 1" in rejected[0].detail["reason"]
     family = await identity.profile("email", "family@x.com")
-    assert family is not None and family["id"] == ids[0]
-    flag = next(i for i in family["identifiers"] if i["key"] == "email:family@x.com")
-    assert flag["shared"] is True
+    assert family is not None and family.id == ids[0]
+    flag = next(i for i in family.identifiers if i.key == "email:family@x.com")
+    assert flag.shared is True
 
 
 async def test_blocked_values_are_stored_but_never_link(identity: IdentityService) -> None:
@@ -103,7 +103,7 @@ async def test_idempotent_resend(identity: IdentityService) -> None:
     assert [r.person_id for r in again.results] == [r.person_id for r in first.results]
     assert await partition(identity.store) == before
     person = await identity.profile("email", "a@x.com")
-    assert person is not None and len(person["records"]) == 2 and len(person["identifiers"]) == 1
+    assert person is not None and len(person.records) == 2 and len(person.identifiers) == 1
 
 
 async def test_dry_run_reports_and_writes_nothing(identity: IdentityService) -> None:
@@ -139,7 +139,7 @@ async def test_detach_splits_and_the_oldest_keeps_the_id(identity: IdentityServi
     assert await partition(identity.store) == {frozenset({"crm:a"}), frozenset({"web:b"}), frozenset({"pos:c"})}
     assert person in persons and len(persons) == 3
     kept = await identity.record("crm", "a")
-    assert kept is not None and kept["person"] == person
+    assert kept is not None and kept.person == person
 
 
 async def test_delete_removes_evidence_and_reclusters(identity: IdentityService) -> None:
@@ -162,7 +162,7 @@ async def test_delete_removes_evidence_and_reclusters(identity: IdentityService)
     assert fresh.results[0].person_id == "new:1" and fresh.persons_created == ["new:1"]
     assert await identity.profile("cookie_id", "brand-new") is None
     c = await identity.profile("cookie_id", "only-in-c")
-    assert c is not None and c["id"] != person
+    assert c is not None and c.id != person
 
 
 async def test_deleting_the_only_record_removes_its_identifiers_and_empties_the_person(
@@ -185,10 +185,10 @@ async def test_explain_link_gives_the_evidence_path(identity: IdentityService) -
     explained = await identity.explain_link(("customer_id", "C1"), ("cookie_id", "k1"))
     assert explained.linked
     assert [(h.from_key, h.to_key) for h in explained.hops] == [
-        ("customer_id:C1", "record:crm:a"),
-        ("record:crm:a", "email:a@x.com"),
-        ("email:a@x.com", "record:web:b"),
-        ("record:web:b", "cookie_id:k1"),
+        ("identifier:customer_id:C1", "record:crm:a"),
+        ("record:crm:a", "identifier:email:a@x.com"),
+        ("identifier:email:a@x.com", "record:web:b"),
+        ("record:web:b", "identifier:cookie_id:k1"),
     ]
     assert explained.hops[2].source == "web" and explained.hops[2].at == 2000
     unlinked = await identity.explain_link(("customer_id", "C1"), ("email", "nobody@x.com"))
@@ -204,7 +204,7 @@ async def test_an_update_that_drops_the_linking_identifier_splits_the_person(ide
     assert await partition(identity.store) == {frozenset({"crm:a"}), frozenset({"web:b"})}
     ada = await identity.profile("email", "a@x.com")
     cookie = await identity.profile("cookie_id", "k")
-    assert ada is not None and cookie is not None and ada["id"] != cookie["id"]
+    assert ada is not None and cookie is not None and ada.id != cookie.id
 
 
 async def test_the_component_limit_is_on_one_connected_piece_not_on_a_whole_batch(
