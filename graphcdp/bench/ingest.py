@@ -26,7 +26,7 @@ from graphcdp.ingest.bulk import import_file
 from graphcdp.ingest.touchpoint_sink import TouchpointSink
 from graphcdp.model.identity import ItemError
 from graphcdp.profiles.service import ProfileService
-from graphcdp.profiles.touchpoint_input import parse_touchpoint
+from graphcdp.profiles.touchpoint_input import parse_touchpoint_item
 from graphcdp.settings import Settings
 from graphcdp.store import GraphStore, statement
 
@@ -134,7 +134,7 @@ async def raw_ingest(
     if touchpoint_file.stat().st_size:
         started, count = time.perf_counter(), 0
         for batch in _batches(touchpoint_file, batch_size):
-            parsed = [parse_touchpoint(index, item, policy) for index, item in enumerate(batch)]
+            parsed = [parse_touchpoint_item(index, item, policy) for index, item in enumerate(batch)]
             await writes.add(
                 store.run(RAW_TOUCHPOINTS, {"touchpoints": [t.param() for t in parsed if not isinstance(t, ItemError)]})
             )

@@ -19,7 +19,7 @@ from graphcdp.datagen.output import FILES
 from graphcdp.identity.input import parse_record_item
 from graphcdp.identity.normalize import IdentifierPolicy
 from graphcdp.model.identity import ItemError
-from graphcdp.profiles.touchpoint_input import parse_touchpoint
+from graphcdp.profiles.touchpoint_input import parse_touchpoint_item
 from graphcdp.settings import load_settings
 
 JUNK = {*vocab.JUNK_EMAILS, *vocab.JUNK_PHONES}
@@ -86,7 +86,7 @@ def test_everything_parses_and_only_the_junk_is_blocked(
 ) -> None:
     out, manifest = dataset
     junk_written = 0
-    for parse, file in ((parse_record_item, "records.jsonl"), (parse_touchpoint, "touchpoints.jsonl")):
+    for parse, file in ((parse_record_item, "records.jsonl"), (parse_touchpoint_item, "touchpoints.jsonl")):
         for index, item in enumerate(lines(out / file)):
             parsed = parse(index, item, policy)
             assert not isinstance(parsed, ItemError), (parsed, item)
