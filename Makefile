@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 LINT_DIR := tools/cypher-lint
+AUDIT_DIR := tools/graphql-http-audit
 
 .PHONY: run test lint pytest schema docs bench bench-scaling bench-matching clean help
 .DEFAULT_GOAL := help
@@ -45,6 +46,10 @@ $(LINT_DIR)/node_modules/.package-lock.json: $(LINT_DIR)/package-lock.json
 	npm ci --prefix $(LINT_DIR) --no-audit --no-fund --loglevel=error
 	@touch $@
 
+$(AUDIT_DIR)/node_modules/.package-lock.json: $(AUDIT_DIR)/package-lock.json
+	npm ci --prefix $(AUDIT_DIR) --no-audit --no-fund --loglevel=error
+	@touch $@
+
 run: $(VENV)/.installed-run
 	$(BIN)/graphcdp serve
 
@@ -53,7 +58,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-pytest: $(VENV)/.installed-test $(LINT_DIR)/node_modules/.package-lock.json
+pytest: $(VENV)/.installed-test $(LINT_DIR)/node_modules/.package-lock.json $(AUDIT_DIR)/node_modules/.package-lock.json
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test: lint pytest
@@ -75,4 +80,4 @@ docs: $(VENV)/.installed-run
 	$(BIN)/python -m graphcdp.settings_doc > docs/configuration.md
 
 clean:
-	rm -rf $(VENV) $(LINT_DIR)/node_modules .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LINT_DIR)/node_modules $(AUDIT_DIR)/node_modules .pytest_cache .mypy_cache .ruff_cache

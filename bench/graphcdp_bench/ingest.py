@@ -22,7 +22,7 @@ from graphcdp.identity.input import parse_record_item
 from graphcdp.identity.normalize import IdentifierPolicy
 from graphcdp.ingest.bulk import import_file
 from graphcdp.model.identity import ItemError
-from graphcdp.profiles.touchpoint_input import parse_touchpoint
+from graphcdp.profiles.touchpoint_input import parse_touchpoint_item
 from graphcdp.settings import Settings
 from graphcdp.store import GraphStore
 from graphcdp.wiring import Services
@@ -136,7 +136,7 @@ async def raw_ingest(
     if touchpoint_file.stat().st_size:
         started, count = time.perf_counter(), 0
         for batch in _batches(touchpoint_file, batch_size):
-            parsed = [parse_touchpoint(index, item, policy) for index, item in enumerate(batch)]
+            parsed = [parse_touchpoint_item(index, item, policy) for index, item in enumerate(batch)]
             await writes.add(
                 store.run(RAW_TOUCHPOINTS, {"touchpoints": [t.param() for t in parsed if not isinstance(t, ItemError)]})
             )

@@ -39,7 +39,7 @@ from graphcdp.identity.planner import plan
 from graphcdp.identity.rules import ResolutionRules
 from graphcdp.identity.service import UPSERT_RECORDS, record_param
 from graphcdp.model.identity import ItemError
-from graphcdp.profiles.touchpoint_input import parse_touchpoint
+from graphcdp.profiles.touchpoint_input import parse_touchpoint_item
 from graphcdp.profiles.touchpoints import EVIDENCE_KIND, TRACK_TOUCHPOINTS
 from graphcdp.store import GraphStore
 
@@ -210,7 +210,7 @@ async def _seed_touchpoints(
     seen: set[str] = set()
     with tqdm(desc="seed touchpoints", unit="tp", disable=not progress) as bar:
         for number, item in _lines(path):
-            touchpoint = parse_touchpoint(number, item, rules.policy)
+            touchpoint = parse_touchpoint_item(number, item, rules.policy)
             if isinstance(touchpoint, ItemError):
                 report.rejected += 1
                 continue

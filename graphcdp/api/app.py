@@ -9,19 +9,19 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 
 from graphcdp import __version__
 from graphcdp.api.context import Context
+from graphcdp.api.graphql_view import GRAPHIQL_ASSETS_PATH, GraphQLView, graphiql_assets
 from graphcdp.api.loaders import make_loaders
 from graphcdp.api.schema import schema
 from graphcdp.settings import Settings, load_settings
 from graphcdp.wiring import Services, open_services
 
 
-class GraphQLApp(GraphQL[Context, None]):
+class GraphQLApp(GraphQLView):
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         services: Services = request.app.state.services
         return Context(
@@ -60,11 +60,13 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             yield
 
     graphql = GraphQLApp(schema, graphql_ide="graphiql" if settings.graphiql else None)
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
     ]
+    if settings.graphiql:
+        routes.append(Mount(GRAPHIQL_ASSETS_PATH, graphiql_assets()))
     app = Starlette(routes=routes, lifespan=lifespan)
     if services is not None:
         app.state.services = services

@@ -14,7 +14,7 @@ from graphcdp.api.context import Info
 from graphcdp.api.identity import Identifier, Person
 from graphcdp.api.pagination import check_page_size
 from graphcdp.api.profiles import Consent, Metrics, Touchpoint, person_consents, person_metrics
-from graphcdp.model.profiles import ConsentStatus
+from graphcdp.model import profiles as model
 from graphcdp.profiles.journey import JourneyQuery
 
 
@@ -44,19 +44,19 @@ class CustomerContext:
     async def summary(self, info: Info) -> str:
         metrics = await info.context.loaders.metrics.load(str(self.person_id))  # shared with `metrics`
         consents = await person_consents(info, str(self.person_id), history=False)
-        return _summary(self.traits, metrics.model_dump(), consents)
+        return _summary(self.traits, metrics, consents)
 
 
-def _summary(traits: Any, metrics: dict[str, Any], consents: list[Consent]) -> str:
+def _summary(traits: Any, metrics: model.Metrics, consents: list[Consent]) -> str:
     name = " ".join(str(traits.get(k)) for k in ("firstName", "lastName") if isinstance(traits, dict) and traits.get(k))
     parts = [name or "Unnamed customer"]
-    if metrics["orders"]:
-        parts.append(f"{metrics['orders']} orders, {metrics['net_revenue']:.2f} net revenue")
-    if metrics["days_since_last_activity"] is not None:
-        parts.append(f"last active {metrics['days_since_last_activity']:.0f} days ago")
-    if metrics["engagement_declining"]:
+    if metrics.orders:
+        parts.append(f"{metrics.orders} orders, {metrics.net_revenue:.2f} net revenue")
+    if metrics.days_since_last_activity is not None:
+        parts.append(f"last active {metrics.days_since_last_activity:.0f} days ago")
+    if metrics.engagement_declining:
         parts.append("engagement declining")
-    granted = sorted(f"{c.purpose}/{c.channel}" for c in consents if c.status == ConsentStatus.GRANTED)
+    granted = sorted(f"{c.purpose}/{c.channel}" for c in consents if c.status == model.ConsentStatus.GRANTED)
     parts.append("consent: " + (", ".join(granted) if granted else "none granted"))
     return "; ".join(parts)
 

@@ -11,7 +11,7 @@ from graphcdp.api.common import IdentifierInput
 from graphcdp.api.context import Info
 from graphcdp.api.identity import Person
 from graphcdp.api.pagination import InvalidCursorError, PageInfo, check_page_size, decode_cursor, encode_cursor
-from graphcdp.explore import graph as model
+from graphcdp.model import explore as model
 
 # A search cursor is the position of a result in the ranking, under its own key so that a cursor of
 # another list is refused.
@@ -34,7 +34,7 @@ class GraphNode:
     def from_model(cls, node: model.GraphNode) -> GraphNode:
         return cls(
             id=strawberry.ID(node.id),
-            kind=node.kind,
+            kind=node.kind.value,
             label=node.label,
             distance=node.distance,
             properties=cast(JSON, node.properties),

@@ -9,14 +9,18 @@ from __future__ import annotations
 from typing import Any, cast
 
 import strawberry
+from pydantic import ValidationError
 from strawberry.scalars import JSON
 
 from graphcdp.api.common import IdentifierInput, ItemError
 from graphcdp.api.context import Info
 from graphcdp.api.pagination import InvalidCursorError, PageInfo, check_page_size, decode_cursor, encode_cursor
 from graphcdp.api.scalars import DateTime
+from graphcdp.batch import item_error
 from graphcdp.identity.input import epoch_ms
 from graphcdp.model import profiles as model
+from graphcdp.model.identity import ItemError as ItemErrorModel
+from graphcdp.model.inputs import IdentifierValue
 from graphcdp.privacy.consent import ConsentRequest, effective_consents
 from graphcdp.profiles.journey import END_OF_TIME, JourneyQuery
 
@@ -39,6 +43,24 @@ class TouchpointInput:
     amount: float | None = strawberry.field(default=None, description="Orders and returns.")
     currency: str | None = strawberry.field(default=None, description="ISO 4217 code, e.g. EUR.")
     properties: JSON | None = None
+
+    def to_model(self, index: int) -> model.TouchpointInput | ItemErrorModel:
+        """The domain input; a value that does not fit (a bad date, an unknown currency) is this item's
+        error, at its index."""
+        try:
+            return model.TouchpointInput(
+                type=self.type,
+                occurred_at=self.occurred_at,
+                identifiers=[IdentifierValue(type=i.type, value=i.value) for i in self.identifiers],
+                properties=self.properties,
+                channel=self.channel,
+                source=self.source,
+                amount=self.amount,
+                currency=self.currency,
+                id=self.id,
+            )
+        except ValidationError as exc:
+            return item_error(index, exc)
 
 
 @strawberry.type
@@ -124,7 +146,26 @@ class Metrics:
 
     @classmethod
     def from_model(cls, m: model.Metrics) -> Metrics:
-        return cls(**m.model_dump())
+        return cls(
+            touchpoints=m.touchpoints,
+            orders=m.orders,
+            revenue=m.revenue,
+            returns=m.returns,
+            returned_amount=m.returned_amount,
+            net_revenue=m.net_revenue,
+            average_order_value=m.average_order_value,
+            first_seen_at=m.first_seen_at,
+            last_seen_at=m.last_seen_at,
+            last_order_at=m.last_order_at,
+            days_since_last_activity=m.days_since_last_activity,
+            engagement_score=m.engagement_score,
+            usual_engagement=m.usual_engagement,
+            recent_engagement=m.recent_engagement,
+            engagement_declining=m.engagement_declining,
+            recency_score=m.recency_score,
+            frequency_score=m.frequency_score,
+            monetary_score=m.monetary_score,
+        )
 
 
 @strawberry.type
@@ -213,25 +254,11 @@ async def person_consents(info: Info, person_id: str, history: bool) -> list[Con
     return [Consent.from_model(c) for c in (statements if history else effective_consents(statements))]
 
 
-def _touchpoint_item(t: TouchpointInput) -> dict[str, Any]:
-    return {
-        "id": t.id,
-        "type": t.type,
-        "channel": t.channel,
-        "occurredAt": t.occurred_at,
-        "source": t.source,
-        "identifiers": [{"type": i.type, "value": i.value} for i in t.identifiers],
-        "amount": t.amount,
-        "currency": t.currency,
-        "properties": t.properties,
-    }
-
-
 @strawberry.type
 class ProfileMutation:
     @strawberry.mutation(description="Track touchpoints; their identifiers link like a record's. Per-item errors.")
     async def track_touchpoints(self, info: Info, touchpoints: list[TouchpointInput]) -> TrackPayload:
-        outcome = await info.context.profiles.track([_touchpoint_item(t) for t in touchpoints])
+        outcome = await info.context.profiles.track([t.to_model(n) for n, t in enumerate(touchpoints)])
         return TrackPayload(
             results=[
                 TouchpointResult(

@@ -9,82 +9,33 @@ than the limit).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any, Literal
 
 from graphcdp.errors import ErrorCode, GraphCDPError
 from graphcdp.identity.normalize import IdentifierPolicy
+from graphcdp.model.explore import GraphEdge, GraphEdgeRow, GraphNode, GraphNodeRow, IdentityGraph
+from graphcdp.model.node_ref import NodeKind, node_ref
 from graphcdp.store import GraphStore, statement
 
-GRAPH_IDENTIFIER = statement("explore/graph_identifier")
-GRAPH_NEIGHBOURS = statement("explore/graph_neighbours")
-GRAPH_PERSONS = statement("explore/graph_persons")
-GRAPH_EDGES = statement("explore/graph_edges")
+GRAPH_IDENTIFIER = statement("explore/graph_identifier", GraphNodeRow)
+GRAPH_NEIGHBOURS = statement("explore/graph_neighbours", GraphNodeRow)
+GRAPH_PERSONS = statement("explore/graph_persons", GraphNodeRow)
+GRAPH_EDGES = statement("explore/graph_edges", GraphEdgeRow)
 
-NodeKind = Literal["identifier", "record", "person"]
 # When a level has to be cut, persons are kept first (they give the drawing its structure), then
 # identifiers, then records.
-_KEEP_FIRST: Mapping[str, int] = {"person": 0, "identifier": 1, "record": 2}
+_KEEP_FIRST: Mapping[NodeKind, int] = {NodeKind.PERSON: 0, NodeKind.IDENTIFIER: 1, NodeKind.RECORD: 2}
 
 
 class GraphDepthError(GraphCDPError):
     code = ErrorCode.INVALID_DEPTH
 
 
-@dataclass(frozen=True)
-class GraphNode:
-    kind: NodeKind
-    key: str  # identifier key, record key (source:sourceId) or person id
-    distance: int  # hops from the starting identifier
-    properties: dict[str, Any]
-
-    @property
-    def id(self) -> str:
-        return node_id(self.kind, self.key)
-
-    @property
-    def label(self) -> str:
-        if self.kind == "identifier":
-            return str(self.properties.get("value") or self.key)
-        if self.kind == "record":
-            return self.key
-        return _display_name(self.properties.get("traits") or {}) or self.key
-
-
-@dataclass(frozen=True)
-class GraphEdge:
-    source: str  # node ids
-    target: str
-    type: Literal["HAS", "OF"]
-    properties: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class IdentityGraph:
-    nodes: list[GraphNode]
-    edges: list[GraphEdge]
-    truncated: bool  # the node limit cut the walk: more nodes lie within `depth`
-    depth: int
-
-
-def node_id(kind: str, key: str) -> str:
-    return f"{kind}:{key}"
-
-
-def _display_name(traits: Mapping[str, Any]) -> str:
-    parts = [str(traits[k]) for k in ("firstName", "lastName") if traits.get(k) not in (None, "")]
-    return " ".join(parts) or str(traits.get("name") or "")
-
-
-def _node(row: Mapping[str, Any], distance: int) -> GraphNode:
-    properties = dict(row["properties"])
-    if "traits" in properties:  # stored as JSON text (DESIGN section 3); drawn as an object
-        properties["traits"] = json.loads(properties["traits"] or "{}")
-    if row["kind"] == "person":
-        properties["id"] = row["key"]
-    return GraphNode(kind=row["kind"], key=row["key"], distance=distance, properties=properties)
+def _node(row: GraphNodeRow, distance: int) -> GraphNode:
+    properties = dict(row.properties)
+    if row.kind == NodeKind.PERSON:
+        properties["id"] = row.key
+    return GraphNode(kind=row.kind, key=row.key, distance=distance, properties=properties)
 
 
 class _Walk:
@@ -92,7 +43,7 @@ class _Walk:
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
-        self.nodes: dict[tuple[str, str], GraphNode] = {}
+        self.nodes: dict[tuple[NodeKind, str], GraphNode] = {}
         self.truncated = False
 
     def keys(self, kind: NodeKind, nodes: Iterable[GraphNode] | None = None) -> list[str]:
@@ -102,9 +53,9 @@ class _Walk:
     def budget(self) -> int:
         return self.limit - len(self.nodes)
 
-    def add(self, rows: Iterable[Mapping[str, Any]], distance: int) -> list[GraphNode]:
+    def add(self, rows: Iterable[GraphNodeRow], distance: int) -> list[GraphNode]:
         """Add the new nodes among `rows` (asked for with LIMIT budget + 1), cutting at the limit."""
-        fresh = {(row["kind"], row["key"]): row for row in rows if (row["kind"], row["key"]) not in self.nodes}
+        fresh = {(row.kind, row.key): row for row in rows if (row.kind, row.key) not in self.nodes}
         ordered = sorted(fresh, key=lambda kind_key: (_KEEP_FIRST[kind_key[0]], kind_key[1]))
         if len(ordered) > self.budget:
             self.truncated = True
@@ -141,12 +92,12 @@ class GraphExplorer:
             rows = await self.store.run(
                 GRAPH_NEIGHBOURS,
                 {
-                    "identifiers": walk.keys("identifier", frontier),
-                    "records": walk.keys("record", frontier),
-                    "persons": walk.keys("person", frontier),
-                    "seenIdentifiers": walk.keys("identifier"),
-                    "seenRecords": walk.keys("record"),
-                    "seenPersons": walk.keys("person"),
+                    "identifiers": walk.keys(NodeKind.IDENTIFIER, frontier),
+                    "records": walk.keys(NodeKind.RECORD, frontier),
+                    "persons": walk.keys(NodeKind.PERSON, frontier),
+                    "seenIdentifiers": walk.keys(NodeKind.IDENTIFIER),
+                    "seenRecords": walk.keys(NodeKind.RECORD),
+                    "seenPersons": walk.keys(NodeKind.PERSON),
                     "limit": walk.budget + 1,  # one more than fits tells whether the limit cut the level
                 },
             )
@@ -158,15 +109,15 @@ class GraphExplorer:
         return IdentityGraph(nodes=nodes, edges=edges, truncated=walk.truncated, depth=depth)
 
     async def _add_persons_of_outer_edge(self, walk: _Walk, outer: list[GraphNode], depth: int) -> None:
-        members = [n for n in outer if n.kind != "person"]
+        members = [n for n in outer if n.kind != NodeKind.PERSON]
         if not members or walk.truncated:
             return
         rows = await self.store.run(
             GRAPH_PERSONS,
             {
-                "identifiers": walk.keys("identifier", members),
-                "records": walk.keys("record", members),
-                "seenPersons": walk.keys("person"),
+                "identifiers": walk.keys(NodeKind.IDENTIFIER, members),
+                "records": walk.keys(NodeKind.RECORD, members),
+                "seenPersons": walk.keys(NodeKind.PERSON),
                 "limit": walk.budget + 1,
             },
         )
@@ -176,17 +127,17 @@ class GraphExplorer:
         rows = await self.store.run(
             GRAPH_EDGES,
             {
-                "identifiers": walk.keys("identifier"),
-                "records": walk.keys("record"),
-                "persons": walk.keys("person"),
+                "identifiers": walk.keys(NodeKind.IDENTIFIER),
+                "records": walk.keys(NodeKind.RECORD),
+                "persons": walk.keys(NodeKind.PERSON),
             },
         )
         edges = [
             GraphEdge(
-                source=node_id(row["sourceKind"], row["source"]),
-                target=node_id(row["targetKind"], row["target"]),
-                type=row["type"],
-                properties={"at": row["at"], "source": row["provenance"]} if row["type"] == "HAS" else {},
+                source=node_ref(row.source_kind, row.source),
+                target=node_ref(row.target_kind, row.target),
+                type=row.type,
+                properties={"at": row.at, "source": row.provenance} if row.type == "HAS" else {},
             )
             for row in rows
         ]

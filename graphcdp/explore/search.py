@@ -13,7 +13,7 @@ rapidfuzz. See docs/search.md.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,12 +22,13 @@ from rapidfuzz import fuzz, utils
 from graphcdp.errors import ErrorCode, GraphCDPError
 from graphcdp.identity.normalize import IdentifierError, IdentifierPolicy
 from graphcdp.identity.search_text import fold, words
+from graphcdp.model.explore import PersonHit, SearchCandidate, SearchHit, SearchPage
 from graphcdp.model.identity import Person
 from graphcdp.settings import IdentifierKind
 from graphcdp.store import GraphStore, statement
 
-SEARCH_PERSONS = statement("explore/search_persons")
-PERSONS_BY_IDS = statement("explore/persons_by_ids")
+SEARCH_PERSONS = statement("explore/search_persons", SearchCandidate)
+PERSONS_BY_IDS = statement("explore/persons_by_ids", Person)
 
 MIN_QUERY_LENGTH = 2
 MAX_QUERY_LENGTH = 200
@@ -62,29 +63,6 @@ class SearchQuery:
     digits: str  # the digits of a phone-like query ("+49 151 …"), else ""
     terms: list[dict[str, Any]]  # full-text terms: {text, fuzz}
     exact_keys: frozenset[str]  # identifier keys equal to the query, in any identifier type it parses as
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    person_id: str
-    score: float  # 0..100; 100 for an identifier equal to the query or an identical name
-    matched_on: str  # "name", or the identifier key ("email:ada@example.com", "phone:+4915112345678")
-    position: int  # 0-based rank among all results of the query (the cursor)
-
-
-@dataclass(frozen=True)
-class PersonHit:
-    person: Person
-    score: float
-    matched_on: str
-    position: int
-
-
-@dataclass(frozen=True)
-class SearchPage:
-    hits: list[PersonHit]
-    has_next: bool
-    end_position: int | None  # position of the last result of the page (None: empty page)
 
 
 def _fuzz(term: str) -> int:
@@ -150,7 +128,7 @@ class PersonSearch:
                 "types": sorted(self.kinds),
             },
         )
-        candidates = {row["id"]: row for row in rows}  # a person from both branches counts once
+        candidates = {row.id: row for row in rows}  # a person from both branches counts once
         scored = [(*self._score(parsed, row), person_id) for person_id, row in candidates.items()]
         scored.sort(key=lambda s: (-s[0], s[2]))
         return [
@@ -164,7 +142,7 @@ class PersonSearch:
         page = ranked[offset : offset + first]
         persons = await self._persons([hit.person_id for hit in page])
         hits = [
-            PersonHit(persons[hit.person_id], hit.score, hit.matched_on, hit.position)
+            PersonHit(person=persons[hit.person_id], score=hit.score, matched_on=hit.matched_on, position=hit.position)
             for hit in page
             if hit.person_id in persons  # merged away since the ranking read it: skipped, not an error
         ]
@@ -175,20 +153,19 @@ class PersonSearch:
     async def _persons(self, ids: Sequence[str]) -> dict[str, Person]:
         if not ids:
             return {}
-        rows = await self.store.run(PERSONS_BY_IDS, {"ids": list(ids)})
-        return {row["id"]: Person.model_validate(row) for row in rows}
+        return {person.id: person for person in await self.store.run(PERSONS_BY_IDS, {"ids": list(ids)})}
 
-    def _score(self, query: SearchQuery, row: Mapping[str, Any]) -> tuple[float, str]:
+    def _score(self, query: SearchQuery, candidate: SearchCandidate) -> tuple[float, str]:
         """The best match of the query on the person's name, emails and phones, and what it was."""
         best: tuple[float, int, str] = (0.0, 0, "")  # (score, preference on ties, matched on)
-        if row["name"]:
-            best = max(best, (_text_score(query, row["name"]), 1, "name"))
-        for identifier in row["identifiers"] or []:
-            key = f"{identifier['type']}:{identifier['value']}"
+        if candidate.name:
+            best = max(best, (_text_score(query, candidate.name), 1, "name"))
+        for identifier in candidate.identifiers:
+            key = f"{identifier.type}:{identifier.value}"
             if key in query.exact_keys:
                 best = max(best, (100.0, 2, key))
                 continue
-            best = max(best, (self._identifier_score(query, identifier["type"], identifier["value"]), 0, key))
+            best = max(best, (self._identifier_score(query, identifier.type, identifier.value), 0, key))
         return best[0], best[2]
 
     def _identifier_score(self, query: SearchQuery, type_name: str, value: str) -> float:

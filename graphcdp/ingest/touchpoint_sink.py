@@ -7,7 +7,9 @@ from typing import Any
 
 from graphcdp.errors import ErrorCode, GraphCDPError
 from graphcdp.model.identity import ItemError, RecordAction, RecordResult, UpsertOutcome
+from graphcdp.model.profiles import TouchpointInput
 from graphcdp.profiles.service import ProfileService
+from graphcdp.profiles.touchpoint_input import decode_touchpoint
 
 
 class DryRunUnsupportedError(GraphCDPError):
@@ -21,10 +23,11 @@ class TouchpointSink:
         self.profiles = profiles
 
     @staticmethod
-    def decode_item(index: int, raw: Mapping[str, Any]) -> Mapping[str, Any] | ItemError:
-        return raw  # the touchpoint service checks each item itself
+    def decode_item(index: int, raw: Mapping[str, Any]) -> TouchpointInput | ItemError:
+        """A JSON line as the TouchpointInput `trackTouchpoints` takes, or its item error."""
+        return decode_touchpoint(index, raw)
 
-    async def upsert_records(self, items: Sequence[Mapping[str, Any]], dry_run: bool = False) -> UpsertOutcome:
+    async def upsert_records(self, items: Sequence[TouchpointInput], dry_run: bool = False) -> UpsertOutcome:
         if dry_run:
             raise DryRunUnsupportedError("--dry-run is for records; touchpoints are checked as they are stored")
         outcome = await self.profiles.track(items)

@@ -18,3 +18,10 @@ class Ping(DomainModel):
     """The row of `system/ping`: the database answered Cypher."""
 
     ok: int
+
+
+class IndexState(DomainModel):
+    """A row of `system/index_states`: an index and whether the database has built it."""
+
+    name: str
+    status: str

@@ -16,11 +16,11 @@ from graphcdp.clock import now_ms
 from graphcdp.errors import ErrorCode, GraphCDPError
 from graphcdp.identity.evidence import Observation, record_evidence
 from graphcdp.identity.rules import ResolutionRules
-from graphcdp.model.profiles import ConsentStatement, ConsentStatus
+from graphcdp.model.profiles import ConsentStatement, ConsentStatus, PersonConsents, RecordedConsent
 from graphcdp.store import GraphStore, statement
 
-RECORD_CONSENT = statement("privacy/record_consent")
-CONSENTS = statement("privacy/consents")
+RECORD_CONSENT = statement("privacy/record_consent", RecordedConsent)
+CONSENTS = statement("privacy/consents", PersonConsents)
 EVIDENCE_KIND = "consents"
 MAX_NAME = 64
 
@@ -79,7 +79,7 @@ async def set_consent(
             },
         },
     )
-    person = rows[0]["person"] or next(iter(evidence.person_of.values()), "")
+    person = rows[0].person or next(iter(evidence.person_of.values()), "")
     statement_ = ConsentStatement(
         id=consent_id,
         identifier=identifier.key,
@@ -95,26 +95,8 @@ async def set_consent(
 
 async def consent_statements(store: GraphStore, persons: Sequence[str]) -> list[list[ConsentStatement]]:
     """All statements of each person, oldest first (the DataLoader's batch function)."""
-    rows = {row["person"]: row["statements"] for row in await store.run(CONSENTS, {"persons": list(persons)})}
-    return [
-        sorted(
-            (
-                ConsentStatement(
-                    id=s["id"],
-                    identifier=s["identifier"],
-                    purpose=s["purpose"],
-                    channel=s["channel"],
-                    status=ConsentStatus(s["status"]),
-                    at=s["at"],
-                    source=s["source"],
-                    recorded_at=s["recordedAt"],
-                )
-                for s in rows.get(person, [])
-            ),
-            key=lambda s: (s.at, s.recorded_at, s.id),
-        )
-        for person in persons
-    ]
+    rows = {row.person: row.statements for row in await store.run(CONSENTS, {"persons": list(persons)})}
+    return [sorted(rows.get(person, []), key=lambda s: (s.at, s.recorded_at, s.id)) for person in persons]
 
 
 _PROTECTIVE = {ConsentStatus.DENIED: 1, ConsentStatus.REVOKED: 1, ConsentStatus.GRANTED: 0}

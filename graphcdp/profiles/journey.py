@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from graphcdp.model.profiles import JourneyPage, Touchpoint
+from graphcdp.model.profiles import JourneyPage, JourneyRow
 from graphcdp.store import GraphStore, statement
 
-JOURNEY = statement("profiles/journey")
+JOURNEY = statement("profiles/journey", JourneyRow)
 END_OF_TIME = 2**62  # later than any epoch-ms timestamp
 
 
@@ -43,31 +42,14 @@ async def journey_pages(store: GraphStore, queries: Sequence[JourneyQuery]) -> l
         }
         for key, q in keyed.items()
     ]
-    rows = {row["key"]: row for row in await store.run(JOURNEY, {"requests": requests})}
+    rows = {row.key: row for row in await store.run(JOURNEY, {"requests": requests})}
     pages = []
     for key, query in keyed.items():
         row = rows.get(key)
-        found = [_touchpoint(t) for t in row["page"]] if row else []
+        found = row.page if row else []
         pages.append(
             JourneyPage(
-                touchpoints=found[: query.first], total=row["total"] if row else 0, has_next=len(found) > query.first
+                touchpoints=found[: query.first], total=row.total if row else 0, has_next=len(found) > query.first
             )
         )
     return pages
-
-
-def _touchpoint(row: dict[str, object]) -> Touchpoint:
-    properties = row.get("properties")
-    return Touchpoint.model_validate(
-        {
-            "id": row["id"],
-            "type": row["type"],
-            "channel": row.get("channel"),
-            "occurred_at": row["occurredAt"],
-            "source": row.get("source"),
-            "amount": row.get("amount"),
-            "currency": row.get("currency"),
-            "properties": json.loads(properties) if isinstance(properties, str) else {},
-            "via": sorted(str(v) for v in row["via"]),  # type: ignore[attr-defined]
-        }
-    )

@@ -6,12 +6,12 @@ so a page of profiles costs one round trip per kind of data, not one per person.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from graphcdp.clock import now_ms
 from graphcdp.identity.service import IdentityService
-from graphcdp.model.profiles import ConsentStatement, JourneyPage, Metrics, TrackOutcome
+from graphcdp.model.identity import ItemError
+from graphcdp.model.profiles import Activity, ConsentStatement, JourneyPage, Metrics, TouchpointInput, TrackOutcome
 from graphcdp.privacy.consent import ConsentRequest, consent_statements, set_consent
 from graphcdp.profiles.journey import JourneyQuery, journey_pages
 from graphcdp.profiles.metrics import MetricsConfig, compute_metrics
@@ -19,7 +19,7 @@ from graphcdp.profiles.touchpoints import track_touchpoints
 from graphcdp.settings import Settings
 from graphcdp.store import statement
 
-ACTIVITY = statement("profiles/activity")
+ACTIVITY = statement("profiles/activity", Activity)
 
 
 class ProfileService:
@@ -29,7 +29,7 @@ class ProfileService:
         self.max_batch = settings.max_batch_size
         self.metrics_config = MetricsConfig.from_settings(settings)
 
-    async def track(self, items: Sequence[Mapping[str, Any]]) -> TrackOutcome:
+    async def track(self, items: Sequence[TouchpointInput | ItemError]) -> TrackOutcome:
         return await track_touchpoints(self.store, self.rules, items, self.max_batch)
 
     async def set_consent(self, request: ConsentRequest) -> tuple[ConsentStatement, str]:
@@ -39,7 +39,7 @@ class ProfileService:
         return await journey_pages(self.store, queries)
 
     async def metrics(self, persons: Sequence[str]) -> list[Metrics]:
-        rows = {row["person"]: row["events"] for row in await self.store.run(ACTIVITY, {"persons": list(persons)})}
+        rows = {row.person: row.events for row in await self.store.run(ACTIVITY, {"persons": list(persons)})}
         now = now_ms()
         return [compute_metrics(rows.get(person, []), now, self.metrics_config) for person in persons]
 

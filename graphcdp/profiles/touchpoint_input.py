@@ -1,21 +1,19 @@
-"""Turn one raw touchpoint item (GraphQL input or a JSON line) into a validated touchpoint, or an item error."""
+"""Turn one touchpoint a client sent (a `TouchpointInput`, from the API or a JSON line) into a validated
+touchpoint, or the item error that says what is wrong with it."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import math
-import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from graphcdp.errors import ErrorCode
-from graphcdp.identity.input import MAX_ID_LENGTH, ItemInvalid, epoch_ms, parse_identifiers
+from graphcdp.batch import decode_item
+from graphcdp.identity.input import normalize_identifiers
 from graphcdp.identity.normalize import IdentifierPolicy, NormalizedIdentifier
 from graphcdp.model.identity import ItemError
-
-_CURRENCY = re.compile(r"[A-Z]{3}")  # ISO 4217 alphabetic code
+from graphcdp.model.inputs import ItemInvalid
+from graphcdp.model.profiles import TouchpointInput
 
 
 @dataclass(frozen=True)
@@ -48,89 +46,49 @@ class ParsedTouchpoint:
         }
 
 
-def _optional_text(item: Mapping[str, Any], field: str, lower: bool = False) -> str | None:
-    value = item.get(field)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if not isinstance(value, str):
-        raise ItemInvalid(ErrorCode.INVALID_FIELD, f"{field} must be a string")
-    text = value.strip()
-    if len(text) > MAX_ID_LENGTH:
-        raise ItemInvalid(ErrorCode.INVALID_FIELD, f"{field} is longer than {MAX_ID_LENGTH} characters")
-    return text.lower() if lower else text
-
-
-def _amount(value: Any) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ItemInvalid(ErrorCode.INVALID_AMOUNT, f"amount must be a finite number, not {value!r}")
-    return float(value)
-
-
-def _currency(value: str | None) -> str | None:
-    if value is None:
-        return None
-    code = value.upper()
-    if not _CURRENCY.fullmatch(code):
-        raise ItemInvalid(
-            ErrorCode.INVALID_CURRENCY, f"currency {value!r} is not a three-letter ISO 4217 code (e.g. EUR)"
-        )
-    return code
-
-
-def _identifiers(value: Any, policy: IdentifierPolicy) -> tuple[NormalizedIdentifier, ...]:
-    identifiers = parse_identifiers(value, policy)
-    if not identifiers:
-        raise ItemInvalid(ErrorCode.MISSING_IDENTIFIERS, "a touchpoint needs at least one identifier {type, value}")
-    return identifiers
-
-
-def content_id(fields: Mapping[str, Any]) -> str:
-    """The id of a touchpoint sent without one: a hash of its content, so a replay is the same touchpoint."""
-    digest = hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).hexdigest()
+def content_id(touchpoint: TouchpointInput, identifiers: tuple[NormalizedIdentifier, ...]) -> str:
+    """The id of a touchpoint sent without one: a hash of its content, so a replay is the same touchpoint.
+    (Stored ids are made of it: a change of spelling would store replays of old touchpoints twice.)"""
+    content = {
+        "type": touchpoint.type,
+        "channel": touchpoint.channel,
+        "occurredAt": touchpoint.occurred_at,
+        "source": touchpoint.source,
+        "amount": touchpoint.amount,
+        "currency": touchpoint.currency,
+        "properties": touchpoint.properties,
+        "identifiers": sorted(i.key for i in identifiers),
+    }
+    digest = hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
     return f"h:{digest[:32]}"
 
 
-def parse_touchpoint(index: int, item: Any, policy: IdentifierPolicy) -> ParsedTouchpoint | ItemError:
-    """A validated touchpoint, or the item error that says what is wrong with it."""
+def parse_touchpoint(index: int, touchpoint: TouchpointInput, policy: IdentifierPolicy) -> ParsedTouchpoint | ItemError:
+    """A validated touchpoint (identifiers normalized, an id given), or the item error of an identifier."""
     try:
-        if not isinstance(item, Mapping):
-            raise ItemInvalid(ErrorCode.INVALID_TOUCHPOINT, "a touchpoint must be an object")
-        type_ = _optional_text(item, "type", lower=True)
-        if type_ is None:
-            raise ItemInvalid(ErrorCode.MISSING_FIELD, "type is required (page_view, order, return, …)")
-        if item.get("occurredAt") in (None, ""):
-            raise ItemInvalid(ErrorCode.MISSING_FIELD, "occurredAt is required")
-        occurred_at = epoch_ms(item["occurredAt"], "occurredAt")
-        identifiers = _identifiers(item.get("identifiers"), policy)
-        properties = item.get("properties")
-        if properties is not None and not isinstance(properties, Mapping):
-            raise ItemInvalid(
-                ErrorCode.INVALID_PROPERTIES, f"properties must be a JSON object, not {type(properties).__name__}"
-            )
-        fields: dict[str, Any] = {
-            "type": type_,
-            "channel": _optional_text(item, "channel", lower=True),
-            "occurredAt": occurred_at,
-            "source": _optional_text(item, "source"),
-            "amount": _amount(item.get("amount")),
-            "currency": _currency(_optional_text(item, "currency")),
-            "properties": dict(properties or {}),
-        }
-        given_id = _optional_text(item, "id")
-        id_ = given_id or content_id({**fields, "identifiers": sorted(i.key for i in identifiers)})
+        identifiers = normalize_identifiers(touchpoint.identifiers, policy)
     except ItemInvalid as exc:
         return ItemError(index=index, code=exc.code, message=exc.message)
     return ParsedTouchpoint(
         index=index,
-        id=id_,
-        type=fields["type"],
-        channel=fields["channel"],
-        occurred_at=occurred_at,
-        source=fields["source"],
+        id=touchpoint.id or content_id(touchpoint, identifiers),
+        type=touchpoint.type,
+        channel=touchpoint.channel,
+        occurred_at=touchpoint.occurred_at,
+        source=touchpoint.source,
         identifiers=identifiers,
-        amount=fields["amount"],
-        currency=fields["currency"],
-        properties=fields["properties"],
+        amount=touchpoint.amount,
+        currency=touchpoint.currency,
+        properties=touchpoint.properties,
     )
+
+
+def decode_touchpoint(index: int, raw: Any) -> TouchpointInput | ItemError:
+    """A JSON line's object as a TouchpointInput, or its item error."""
+    return decode_item(TouchpointInput, index, raw)
+
+
+def parse_touchpoint_item(index: int, raw: Any, policy: IdentifierPolicy) -> ParsedTouchpoint | ItemError:
+    """A raw touchpoint (a JSON line's object) decoded and validated, as a bulk import takes one line."""
+    decoded = decode_touchpoint(index, raw)
+    return decoded if isinstance(decoded, ItemError) else parse_touchpoint(index, decoded, policy)

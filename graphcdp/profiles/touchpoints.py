@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from graphcdp.batch import check_batch_size, parse_items
 from graphcdp.clock import now_ms
@@ -12,21 +11,22 @@ from graphcdp.errors import GraphCDPError
 from graphcdp.identity.evidence import Observation, evidence_key, record_evidence
 from graphcdp.identity.rules import ResolutionRules
 from graphcdp.model.identity import ItemError
-from graphcdp.model.profiles import TouchpointAction, TouchpointResult, TrackOutcome
+from graphcdp.model.profiles import TouchpointAction, TouchpointInput, TouchpointResult, TrackedTouchpoint, TrackOutcome
 from graphcdp.profiles.touchpoint_input import ParsedTouchpoint, parse_touchpoint
 from graphcdp.store import GraphStore, statement
 
-TRACK_TOUCHPOINTS = statement("profiles/track_touchpoints")
+TRACK_TOUCHPOINTS = statement("profiles/track_touchpoints", TrackedTouchpoint)
 EVIDENCE_KIND = "touchpoints"
 
 
 async def track_touchpoints(
-    store: GraphStore, rules: ResolutionRules, items: Sequence[Mapping[str, Any]], max_batch: int
+    store: GraphStore, rules: ResolutionRules, items: Sequence[TouchpointInput | ItemError], max_batch: int
 ) -> TrackOutcome:
-    """Validate, link (through evidence records) and store touchpoints; bad items become item errors."""
+    """Validate, link (through evidence records) and store touchpoints; bad items become item errors.
+    An item its reader could not decode comes as its item error, so every item keeps its index."""
     check_batch_size(len(items), max_batch, "touchpoints", "trackTouchpoints")
     outcome = TrackOutcome()
-    parsed, outcome.errors = parse_items(items, lambda index, item: parse_touchpoint(index, item, rules.policy))
+    parsed, outcome.errors = parse_items(items, lambda index, item: _validate(index, item, rules))
     if not parsed:
         return outcome
     # Identifiers first: a touchpoint's identifiers link like a record's, and new ones get a person.
@@ -48,21 +48,29 @@ async def track_touchpoints(
         TRACK_TOUCHPOINTS,
         {"now": now_ms(), "batch": uuid.uuid4().hex, "touchpoints": [t.param() for t in first_of_id.values()]},
     )
-    stored = {row["id"]: row for row in rows}
+    stored = {row.id: row for row in rows}
     failed = {e.index for e in outcome.errors}
     for touchpoint in parsed:
         if touchpoint.index in failed:
             continue
         row = stored[touchpoint.id]
-        created = bool(row["created"]) and first_of_id[touchpoint.id] is touchpoint
+        created = row.created and first_of_id[touchpoint.id] is touchpoint
         key = evidence_key(EVIDENCE_KIND, touchpoint.identifiers)
         outcome.results.append(
             TouchpointResult(
                 index=touchpoint.index,
                 id=touchpoint.id,
-                person_id=(person_of.get(key) if key else None) or row["person"],
+                person_id=(person_of.get(key) if key else None) or row.person,
                 action=TouchpointAction.CREATED if created else TouchpointAction.UNCHANGED,
             )
         )
     outcome.errors.sort(key=lambda e: e.index)
     return outcome
+
+
+def _validate(index: int, item: TouchpointInput | ItemError, rules: ResolutionRules) -> ParsedTouchpoint | ItemError:
+    return (
+        item.model_copy(update={"index": index})
+        if isinstance(item, ItemError)
+        else parse_touchpoint(index, item, rules.policy)
+    )

@@ -21,7 +21,7 @@ from graphcdp.model.health import DatabaseHealth, Ping
 from graphcdp.store.base import Params, checked_params
 from graphcdp.store.cypher import CypherCatalog, Mode, Query, RowT, Statement, statement
 from graphcdp.store.embedded import EmbeddedFalkorDB
-from graphcdp.store.schema import UNIQUE_KEYS
+from graphcdp.store.schema import INDEX_BUILD_MAX_WAIT, UNIQUE_KEYS, wait_for_indexes
 
 PING = statement("system/ping", Ping)
 _EMPTY_KEY = "empty key"
@@ -186,13 +186,16 @@ class FalkorDBStore:
             if (label, (key,)) not in existing:
                 await self._graph.create_node_unique_constraint(label, key)
                 created = True
+        # Both are built in the background, over the data already there (and again after a restart): until
+        # then a uniqueness key is not enforced and an index answers with what it holds so far.
+        await self._constraints_in_force()
+        await wait_for_indexes(self, built="OPERATIONAL")
         if created and self.embedded is not None:
             # A replayed command's index only serves once the whole append-only file is loaded; a snapshot's
             # is built as it loads. So the new schema goes into the file's base (EmbeddedFalkorDB.compact).
-            await self._constraints_in_force()
             await self.embedded.compact()
 
-    async def _constraints_in_force(self, max_wait: float = 30.0) -> None:
+    async def _constraints_in_force(self, max_wait: float = INDEX_BUILD_MAX_WAIT) -> None:
         """Wait until FalkorDB has built every uniqueness constraint (it does so in the background)."""
         deadline = time.monotonic() + max_wait
         while time.monotonic() < deadline:

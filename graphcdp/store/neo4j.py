@@ -17,6 +17,7 @@ from graphcdp.model.base import NoRow
 from graphcdp.model.health import DatabaseHealth, Ping
 from graphcdp.store.base import Params, checked_params
 from graphcdp.store.cypher import CypherCatalog, Mode, Query, RowT, Statement, statement
+from graphcdp.store.schema import wait_for_indexes
 
 PING = statement("system/ping", Ping)
 CLEAR = statement("admin/clear_graph", NoRow)
@@ -90,6 +91,7 @@ class Neo4jStore:
     async def ensure_schema(self) -> None:
         for schema_statement in self.catalog.schema_statements():
             await self._execute(schema_statement, {})
+        await wait_for_indexes(self, built="ONLINE")  # CREATE INDEX returns before the index is populated
 
     async def health(self) -> DatabaseHealth:
         started = time.perf_counter()

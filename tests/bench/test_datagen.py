@@ -16,7 +16,7 @@ from graphcdp.cli import main
 from graphcdp.identity.input import parse_record_item
 from graphcdp.identity.normalize import IdentifierPolicy
 from graphcdp.model.identity import ItemError
-from graphcdp.profiles.touchpoint_input import parse_touchpoint
+from graphcdp.profiles.touchpoint_input import parse_touchpoint_item
 from graphcdp.settings import load_settings
 from graphcdp_bench.datagen import GeneratorConfig, MessRates, evaluate, mess, read_truth, vocab, write_dataset
 from graphcdp_bench.datagen.generator import MESS_KINDS
@@ -86,7 +86,7 @@ def test_everything_parses_and_only_the_junk_is_blocked(
 ) -> None:
     out, manifest = dataset
     junk_written = 0
-    for parse, file in ((parse_record_item, "records.jsonl"), (parse_touchpoint, "touchpoints.jsonl")):
+    for parse, file in ((parse_record_item, "records.jsonl"), (parse_touchpoint_item, "touchpoints.jsonl")):
         for index, item in enumerate(lines(out / file)):
             parsed = parse(index, item, policy)
             assert not isinstance(parsed, ItemError), (parsed, item)

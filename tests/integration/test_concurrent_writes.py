@@ -13,14 +13,14 @@ import asyncio
 import itertools
 import uuid
 
-from graphcdp.store.cypher import Query, StatementName, statement
+from graphcdp.identity.matching.matcher import WRITE_LINKS
+from graphcdp.store.cypher import Query, StatementName
 from graphcdp.store.embedded import EmbeddedFalkorDB
 from graphcdp.store.falkordb import FalkorDBStore
 from tests.conftest import catalog
 
 CREATE_RECORDS = Query(StatementName("test/create_records"), dict)
 LINK_COUNTS = Query(StatementName("test/link_counts"), dict)
-WRITE_LINKS = statement("matching/write_links")
 # Each fresh graph starts with an empty plan cache; unserialised, about half the attempts duplicated links.
 ATTEMPTS = 6
 

@@ -6,11 +6,12 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from graphcdp.explore.graph import GraphDepthError, GraphExplorer, IdentityGraph
+from graphcdp.explore.graph import GraphDepthError, GraphExplorer
 from graphcdp.explore.search import PersonSearch, SearchQueryError
 from graphcdp.identity.normalize import IdentifierError
 from graphcdp.identity.search_text import person_name, search_text
 from graphcdp.identity.service import IdentityService
+from graphcdp.model.explore import IdentityGraph
 from graphcdp.settings import Settings, load_settings
 from graphcdp.store import GraphStore
 from tests.identity_helpers import rec

@@ -4,12 +4,12 @@ touchpoint, merge protection, blocked identifiers, out-of-order arrival and expl
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
 
 from graphcdp.identity.service import IdentityService
-from graphcdp.model.profiles import TouchpointAction
+from graphcdp.model.inputs import IdentifierValue
+from graphcdp.model.profiles import TouchpointAction, TouchpointInput
 from graphcdp.profiles.journey import JourneyQuery
 from graphcdp.profiles.service import ProfileService
 from graphcdp.settings import load_settings
@@ -26,8 +26,9 @@ async def services(store: GraphStore) -> AsyncIterator[tuple[IdentityService, Pr
     yield identity, ProfileService(identity, settings)
 
 
-def tp(id_: str, at: int, *ids: tuple[str, str], type_: str = "page_view") -> dict[str, Any]:
-    return {"id": id_, "type": type_, "occurredAt": at, "identifiers": [{"type": t, "value": v} for t, v in ids]}
+def tp(id_: str, at: int, *ids: tuple[str, str], type_: str = "page_view") -> TouchpointInput:
+    identifiers = [IdentifierValue(type=t, value=v) for t, v in ids]
+    return TouchpointInput(id=id_, type=type_, occurred_at=at, identifiers=identifiers)
 
 
 async def test_one_evidence_record_per_identifier_set_however_many_touchpoints(

@@ -13,6 +13,7 @@ from graphcdp.store.cypher import CypherCatalog, Mode, parameters_in
 def no_declared_statements(monkeypatch: pytest.MonkeyPatch) -> None:
     """These tests load catalogs from scratch folders that hold none of the service's statements."""
     monkeypatch.setattr(cypher, "_declared", set())
+    monkeypatch.setattr(cypher, "_queries", {})
 
 
 HEADER = "// {what}\n// mode: {mode}\n// params: {params}\n// returns: {returns}\n"
