@@ -37,7 +37,7 @@ async def test_seed_builds_the_graph_an_incremental_import_builds(
     tmp_path: Path, falkordb_store: GraphStore, second_falkordb_store: GraphStore
 ) -> None:
     data = tmp_path / "data"
-    write_dataset(data, GeneratorConfig(people=120, seed=5), progress=False)
+    write_dataset(data, GeneratorConfig(people=60, seed=5), progress=False)
     settings = load_settings(matching=False)  # the seed writes deterministic resolution only
     async with services_on(falkordb_store, settings) as imported_by:
         await graphcdp_ingest(imported_by, data, batch_size=100, progress=False)  # several batches: incremental
@@ -45,7 +45,7 @@ async def test_seed_builds_the_graph_an_incremental_import_builds(
         report = await seed_graph(second_falkordb_store, seeded_by.identity.rules, data)
 
     imported, seeded = await _persons(falkordb_store), await _persons(second_falkordb_store)
-    assert report.records > 250 and report.touchpoints > 0 and report.evidence_records > 0
+    assert report.records > 120 and report.touchpoints > 0 and report.evidence_records > 0
     assert report.persons == len(seeded)
     assert set(seeded) == set(imported)  # the same partition of records, evidence records included
     assert seeded == imported  # and the same identifiers, golden traits and search text per person

@@ -184,7 +184,7 @@ def _people_rows(table: str) -> list[str]:
 
 def test_upserts_measured_on_the_graph_an_ingest_kept(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     database, out, data = tmp_path / "kept", tmp_path / "results", tmp_path / "set"
-    manifest = write_dataset(data, GeneratorConfig(people=25, seed=3), progress=False)
+    manifest = write_dataset(data, GeneratorConfig(people=12, seed=3), progress=False)
     ingest = ["bench", "ingest", "--data", str(data), "--batch-size", "40", "--keep", str(database), "--out", str(out)]
     assert main(ingest) == 0
     assert (database / "appendonlydir").exists()  # the database stays for later measurements
@@ -194,7 +194,7 @@ def test_upserts_measured_on_the_graph_an_ingest_kept(tmp_path: Path, capsys: py
         assert ingested[side]["records"]["items"] == manifest["records"]
         assert ingested[side]["touchpoints"]["items"] == manifest["touchpoints"]
     assert set(ingested["ratio"]) == {"records", "touchpoints"}
-    assert ingested["quality"]["truePeople"] == 25 and ingested["quality"]["missing"] == 0
+    assert ingested["quality"]["truePeople"] == 12 and ingested["quality"]["missing"] == 0
     table = capsys.readouterr().out
     assert "records" in table and "quality: precision" in table
 
