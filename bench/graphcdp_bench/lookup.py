@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from graphcdp.store import GraphStore, Row
+from graphcdp.store import GraphStore
 from graphcdp_bench.cypher import bench_statement
 from graphcdp_bench.graphs import bench_services
 from graphcdp_bench.http_load import (
@@ -61,7 +61,9 @@ async def graphql_context(
     return context
 
 
-async def raw_context(store: GraphStore, identifier: SampledIdentifier, touchpoints: int = TOUCHPOINTS) -> Row:
+async def raw_context(
+    store: GraphStore, identifier: SampledIdentifier, touchpoints: int = TOUCHPOINTS
+) -> dict[str, Any]:
     """The raw database's answer; BenchRequestError if it finds nobody."""
     rows = await store.run(RAW_CONTEXT, {"key": identifier.key, "limit": touchpoints})
     if not rows:

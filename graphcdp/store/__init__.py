@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from graphcdp.settings import Backend, Settings
-from graphcdp.store.base import GraphStore, Params, Row
+from graphcdp.store.base import GraphStore, Params
 from graphcdp.store.cypher import DEFAULT_ROOT, CypherCatalog, Query, StatementName, statement
 from graphcdp.store.embedded import EmbeddedFalkorDB
 from graphcdp.store.falkordb import FalkorDBStore
 from graphcdp.store.neo4j import Neo4jStore
 
-__all__ = ["GraphStore", "Params", "Query", "Row", "StatementName", "open_store", "statement"]
+__all__ = ["GraphStore", "Params", "Query", "StatementName", "open_store", "statement"]
 
 
 async def open_store(

@@ -9,7 +9,6 @@ from graphcdp.errors import QueryError
 from graphcdp.model.health import DatabaseHealth
 from graphcdp.store.cypher import CypherCatalog, Query, RowT, Statement
 
-Row = dict[str, Any]  # a raw result row: never leaves store/ once every statement declares its row type
 Params = Mapping[str, Any]
 
 

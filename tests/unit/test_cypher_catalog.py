@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from graphcdp.errors import ConfigurationError, UnknownStatementError
+from graphcdp.model.base import NoRow
 from graphcdp.store import cypher
 from graphcdp.store.cypher import CypherCatalog, Mode, parameters_in
 
@@ -51,7 +52,7 @@ def test_header_needs_a_mode(tmp_path: Path) -> None:
 
 
 def test_a_declared_statement_without_a_file_fails_at_load() -> None:
-    cypher.statement("identity/no_such_file")
+    cypher.statement("identity/no_such_file", NoRow)
     with pytest.raises(ConfigurationError, match="identity/no_such_file"):
         CypherCatalog.load("falkordb")
 
