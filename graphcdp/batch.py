@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import logging
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from graphcdp.errors import ErrorCode, GraphCDPError
+from graphcdp.errors import ErrorCode, Fault, GraphCDPError
 from graphcdp.model.identity import ItemError
+
+log = logging.getLogger(__name__)
 
 Parsed = TypeVar("Parsed")
 Input = TypeVar("Input", bound=BaseModel)
@@ -60,3 +63,14 @@ def item_error(index: int, exc: ValidationError) -> ItemError:
     if first["type"] in ErrorCode.__members__:
         return ItemError(index=index, code=ErrorCode(first["type"]), message=first["msg"])
     return ItemError(index=index, code=ErrorCode.INVALID_FIELD, message=f"{field}: {first['msg']}")
+
+
+def items_failed(indexes: Iterable[int], exc: GraphCDPError) -> list[ItemError]:
+    """An error for each item that a failure after parsing stopped (their resolution, say). A service fault is
+    logged here, once, with its detail, and shown with the catalogue's message, as the API shows one; a
+    request's own error (a component too large, a conflict that outlasted its retries) keeps its message."""
+    message = exc.message
+    if exc.code.fault is Fault.SERVICE:
+        log.error("batch items failed: %s", exc.code.value, exc_info=exc)
+        message = exc.code.meaning
+    return [ItemError(index=index, code=exc.code, message=message) for index in indexes]

@@ -9,7 +9,7 @@ from collections import deque
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from graphcdp.batch import check_batch_size, parse_items
+from graphcdp.batch import check_batch_size, items_failed, parse_items
 from graphcdp.batch import decode_item as decode_input
 from graphcdp.clock import now_ms
 from graphcdp.errors import ErrorCode, GraphCDPError
@@ -174,7 +174,7 @@ class IdentityService:
                     outcome.matching = await self._match(changed)
                 plan = await resolve(self.store, self.rules, record_keys=[r.key for r in changed])
             except GraphCDPError as exc:
-                outcome.errors += [ItemError(index=r.index, code=exc.code, message=exc.message) for r in changed]
+                outcome.errors += items_failed((r.index for r in changed), exc)
                 changed = []
         self._report(records, by_index, plan, outcome)
 

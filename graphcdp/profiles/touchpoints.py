@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from graphcdp.batch import check_batch_size, parse_items
+from graphcdp.batch import check_batch_size, items_failed, parse_items
 from graphcdp.clock import now_ms
 from graphcdp.errors import GraphCDPError
 from graphcdp.identity.evidence import Observation, evidence_key, record_evidence
@@ -40,7 +40,7 @@ async def track_touchpoints(
             outcome.persons_created = evidence.plan.created
             outcome.persons_merged = sorted(evidence.plan.retired)
     except GraphCDPError as exc:  # stored anyway; linked with the next change to their component
-        outcome.errors += [ItemError(index=t.index, code=exc.code, message=exc.message) for t in parsed]
+        outcome.errors += items_failed((t.index for t in parsed), exc)
     first_of_id: dict[str, ParsedTouchpoint] = {}
     for touchpoint in parsed:
         first_of_id.setdefault(touchpoint.id, touchpoint)
