@@ -19,6 +19,8 @@ from graphcdp.batch import decode_item
 from graphcdp.errors import ErrorCode
 from graphcdp.ingest.readers import BulkImportError
 from graphcdp.model.identity import ItemError, RecordAction, RecordInput, RecordResult, UpsertOutcome
+from graphcdp.model.profiles import TouchpointInput
+from graphcdp.profiles.touchpoint_input import decode_touchpoint
 
 UPSERT_RECORDS = """
 mutation Import($records: [RecordInput!]!, $dryRun: Boolean!) {
@@ -155,18 +157,20 @@ class RemoteRecordSink(_RemoteSink):
 
 
 class RemoteTouchpointSink(_RemoteSink):
-    """Touchpoints to `trackTouchpoints`, each line as written (the service checks each item itself)."""
+    """Touchpoints to `trackTouchpoints`. Lines decode here as they do for a local import (same checks, same
+    codes, keys a touchpoint does not have ignored), then travel as the API's TouchpointInput."""
 
     field, query = "trackTouchpoints", TRACK_TOUCHPOINTS
 
     @staticmethod
-    def decode_item(index: int, raw: Mapping[str, Any]) -> Mapping[str, Any] | ItemError:
-        return raw
+    def decode_item(index: int, raw: Mapping[str, Any]) -> TouchpointInput | ItemError:
+        return decode_touchpoint(index, raw)
 
-    def _variables(self, items: Sequence[Mapping[str, Any]], dry_run: bool) -> dict[str, Any]:
+    def _variables(self, items: Sequence[TouchpointInput], dry_run: bool) -> dict[str, Any]:
         if dry_run:
             raise RemoteImportError("--dry-run is for records; touchpoints are checked as they are stored")
-        return {"touchpoints": list(items)}
+        # occurredAt as epoch ms (the DateTime scalar takes them); unset optional fields left out.
+        return {"touchpoints": [t.model_dump(by_alias=True, exclude_none=True) for t in items]}
 
 
 def _refused_items(errors: list[Any]) -> str | None:
