@@ -39,6 +39,7 @@ from graphcdp.identity.planner import plan
 from graphcdp.identity.rules import ResolutionRules
 from graphcdp.identity.service import UPSERT_RECORDS, record_param
 from graphcdp.model.identity import ItemError
+from graphcdp.model.node_ref import identifier_ref, record_ref
 from graphcdp.profiles.touchpoint_input import parse_touchpoint_item
 from graphcdp.profiles.touchpoints import EVIDENCE_KIND, TRACK_TOUCHPOINTS
 from graphcdp.store import GraphStore
@@ -318,7 +319,7 @@ def _spool_state(out: TextIO, components: UnionFind, state: State) -> None:
 
 
 def _component_id(components: UnionFind, state: State) -> str:
-    return f"i:{components.find(state[7][0][0])}" if state[7] else f"r:{state[0]}"
+    return identifier_ref(components.find(state[7][0][0])) if state[7] else record_ref(state[0])
 
 
 def _partition(states: Path, spool: Path, components: UnionFind, total: int, *, progress: bool) -> list[Path]:

@@ -13,6 +13,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from graphcdp.model.node_ref import NodeKind, identifier_ref, parse_node_ref, record_ref
+
 
 @dataclass(frozen=True)
 class RecordNode:
@@ -76,7 +78,7 @@ def cluster(
     rejections: list[Rejection] = []
     ordered = sorted(records, key=lambda r: (r.observed_at, r.key))
     for record in ordered:
-        sets.nodes.add(f"r:{record.key}")
+        sets.nodes.add(record_ref(record.key))
         if not record.detached and record.identifiers:
             rejections += sets.link(
                 record, sorted(record.identifiers, key=lambda k: (priority(identifier_types[k]), k))
@@ -94,31 +96,31 @@ class _Sets:
         self.limit = limit
         self.counts: dict[str, Counter[str]] = {}  # root → identifier type → distinct values
         for key, type_ in identifier_types.items():
-            self.nodes.add(f"i:{key}")
-            self.counts[f"i:{key}"] = Counter({type_: 1})
+            self.nodes.add(identifier_ref(key))
+            self.counts[identifier_ref(key)] = Counter({type_: 1})
 
     def link(self, record: RecordNode, linking: list[str]) -> list[Rejection]:
         """Join a record to its identifiers, strongest first; the links a type limit refuses."""
-        node = f"r:{record.key}"
-        self.merge(f"i:{linking[0]}", node)  # the record joins the person of its strongest identifier
+        node = record_ref(record.key)
+        self.merge(identifier_ref(linking[0]), node)  # the record joins the person of its strongest identifier
         rejections = []
         for key in linking[1:]:
-            if self.nodes.find(f"i:{key}") == self.nodes.find(node):
+            if self.nodes.find(identifier_ref(key)) == self.nodes.find(node):
                 continue
-            if reason := self.breaks_limit(node, f"i:{key}"):
+            if reason := self.breaks_limit(node, identifier_ref(key)):
                 rejections.append(Rejection(record.key, key, reason))
             else:
-                self.merge(node, f"i:{key}")
+                self.merge(node, identifier_ref(key))
         return rejections
 
     def attach_detached(self, ordered: list[RecordNode]) -> None:
         """A detached record stands alone, with the identifiers no other record holds."""
-        holding_records = {self.nodes.find(n) for n in self.nodes.parent if n.startswith("r:")}
+        holding_records = {self.nodes.find(n) for n in self.nodes.parent if n.startswith(record_ref(""))}
         for record in (r for r in ordered if r.detached):
             for key in record.identifiers:
-                if self.nodes.find(f"i:{key}") not in holding_records:
-                    self.merge(f"r:{record.key}", f"i:{key}")
-                    holding_records.add(self.nodes.find(f"r:{record.key}"))
+                if self.nodes.find(identifier_ref(key)) not in holding_records:
+                    self.merge(record_ref(record.key), identifier_ref(key))
+                    holding_records.add(self.nodes.find(record_ref(record.key)))
 
     def merge(self, keep: str, other: str) -> None:
         keep, other = self.nodes.find(keep), self.nodes.find(other)
@@ -136,12 +138,12 @@ class _Sets:
 
 def _groups(nodes: UnionFind, ordered: list[RecordNode]) -> list[Group]:
     """The sets of the union-find as groups, oldest evidence first (record-less groups last)."""
-    rank = {f"r:{r.key}": (r.observed_at, r.key) for r in ordered}
+    rank = {record_ref(r.key): (r.observed_at, r.key) for r in ordered}
     by_root: dict[str, Group] = {}
     for node in sorted(nodes.parent):
         group = by_root.setdefault(nodes.find(node), Group(order=(2**62, node)))
-        kind, key = node.split(":", 1)
-        if kind == "r":
+        kind, key = parse_node_ref(node)
+        if kind is NodeKind.RECORD:
             group.records.append(key)
             group.order = min(group.order, rank[node])
         else:

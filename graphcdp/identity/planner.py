@@ -22,6 +22,7 @@ from graphcdp.identity.history import HistoryEvent, person_events, retirement_ev
 from graphcdp.identity.linking import MatchDecision, link_groups
 from graphcdp.identity.rules import ResolutionRules
 from graphcdp.identity.search_text import person_name, search_text
+from graphcdp.model.node_ref import identifier_ref, record_ref
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ class _Draft:
     rules: ResolutionRules
     linking: dict[str, IdentifierState]  # identifiers that link (not blocked)
     clustering: Clustering
-    current: dict[str, str | None]  # member ("r:" record or "i:" identifier key) → its person now
+    current: dict[str, str | None]  # member (record_ref or identifier_ref) → its person now
     taken: dict[str, Group] = field(default_factory=dict)  # person → the cluster that keeps its id
     former: dict[str, Counter[str]] = field(default_factory=dict)  # old person → new person → members moved
 
@@ -162,13 +163,13 @@ def _cluster(component: Component, linking: dict[str, IdentifierState], rules: R
 
 
 def _current_persons(component: Component, linking: dict[str, IdentifierState]) -> dict[str, str | None]:
-    current: dict[str, str | None] = {f"r:{k}": r.person for k, r in component.records.items()}
-    current.update({f"i:{k}": i.person for k, i in linking.items()})
+    current: dict[str, str | None] = {record_ref(k): r.person for k, r in component.records.items()}
+    current.update({identifier_ref(k): i.person for k, i in linking.items()})
     return current
 
 
 def _members(group: Group) -> list[str]:
-    return [f"r:{k}" for k in group.records] + [f"i:{k}" for k in group.identifiers]
+    return [record_ref(k) for k in group.records] + [identifier_ref(k) for k in group.identifiers]
 
 
 def _apply_matches(draft: _Draft, result: Plan) -> None:
