@@ -197,7 +197,7 @@ def add_commands(commands: Any) -> None:
 
 def _add_generate(commands: Any) -> None:
     gen = commands.add_parser(
-        "generate", help="write a seeded, realistic test data set with ground truth (README: Generating test data)"
+        "generate", help="write a seeded, realistic test data set with ground truth (docs/test-data.md)"
     )
     gen.add_argument("--people", type=int, required=True, help="number of true people (1,000 to 1,000,000)")
     gen.add_argument("--seed", type=int, default=1, help="random seed; the same seed writes the same files (default 1)")

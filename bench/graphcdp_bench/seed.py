@@ -1,7 +1,7 @@
 """Seeding a large graph for the scaling benchmark: the graph graphcdp would build from a data set, in a
 fraction of the time an incremental import takes.
 
-Clusters depend only on the evidence, never on arrival order (DESIGN section 4), so the whole data set
+Clusters depend only on the evidence, never on arrival order (docs/identity-resolution.md), so the whole data set
 can be planned in memory: records and touchpoint evidence records are grouped into components by their
 linking identifiers, and each component goes through the resolver's own `plan`. The writes are graphcdp's
 own statements (upsert_records, upsert_evidence, track_touchpoints, commit_resolution), so the result is

@@ -63,7 +63,7 @@ def import_records(args: argparse.Namespace) -> None:
 
 
 def add_commands(commands: Any) -> None:
-    bulk = commands.add_parser("import", help="bulk upsert records from a JSON Lines or CSV file (README: Bulk import)")
+    bulk = commands.add_parser("import", help="bulk upsert records from a JSON Lines or CSV file (docs/bulk-import.md)")
     bulk.add_argument("file", help="the file to import (.jsonl/.ndjson/.json or .csv)")
     bulk.add_argument("--format", choices=["jsonl", "csv"], help="file format (default: from the extension)")
     bulk.add_argument("--batch-size", type=int, help="records per batch (default: GRAPHCDP_MAX_BATCH_SIZE)")

@@ -1,7 +1,7 @@
 """Deterministic clustering of one evidence component (pure Python, no database).
 
 The clusters are a function of the evidence alone, never of the order it arrived in: records are
-replayed in canonical order (observedAt, key) through the linking rules of DESIGN section 4. That is
+replayed in canonical order (observedAt, key) through the linking rules of docs/identity-resolution.md. That is
 what makes concurrent writers converge on the clusters a sequential run gives, and what lets a split
 recompute the component from scratch.
 """

@@ -1,4 +1,4 @@
-"""Identifier normalization and the type policy (DESIGN.md section 4).
+"""Identifier normalization and the type policy (docs/identity-resolution.md).
 
 Every identifier is normalized before it touches the graph, so that equal identifiers get equal keys.
 Invalid values raise `IdentifierError` with a stable code; blocked values (placeholders such as

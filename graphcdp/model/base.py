@@ -25,7 +25,7 @@ class NoRow(DomainModel):
 
 
 def _json_object(value: Any) -> Any:
-    """A property stored as JSON text (nested data: DESIGN, graph model); missing means empty."""
+    """A property stored as JSON text (nested data: docs/architecture.md, the graph model); missing means empty."""
     if value is None or value == "":
         return {}
     return json.loads(value) if isinstance(value, str) else value

@@ -29,7 +29,7 @@ class GraphNodeRow(DomainModel):
     @field_validator("properties")
     @classmethod
     def _traits_as_object(cls, properties: dict[str, Any]) -> dict[str, Any]:
-        if "traits" in properties:  # stored as JSON text (DESIGN section 3); drawn as an object
+        if "traits" in properties:  # stored as JSON text (docs/architecture.md, the graph model); drawn as an object
             properties["traits"] = json.loads(properties["traits"] or "{}")
         return properties
 

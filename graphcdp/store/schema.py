@@ -1,4 +1,4 @@
-"""The graph's schema: uniqueness keys of the model (DESIGN section 3), and waiting until its indexes are built.
+"""The graph's schema: uniqueness keys of the model (docs/architecture.md), and waiting until its indexes are built.
 
 Neo4j creates the keys from cypher/neo4j/schema/; FalkorDB indexes them from cypher/falkordb/schema/ and
 then adds its own uniqueness constraint, which is a database command rather than Cypher.
