@@ -10,7 +10,6 @@ from graphcdp.store.base import GraphStore, Params
 from graphcdp.store.cypher import DEFAULT_ROOT, CypherCatalog, Query, StatementName, statement
 from graphcdp.store.embedded import EmbeddedFalkorDB
 from graphcdp.store.falkordb import FalkorDBStore
-from graphcdp.store.neo4j import Neo4jStore
 
 __all__ = ["GraphStore", "Params", "Query", "StatementName", "open_store", "statement"]
 
@@ -23,6 +22,9 @@ async def open_store(
     roots = (DEFAULT_ROOT, *cypher_roots)
     store: GraphStore
     if settings.backend is Backend.NEO4J:
+        # Imported here: the Neo4j driver costs every start of an embedded service a fifth of a second.
+        from graphcdp.store.neo4j import Neo4jStore
+
         store = await Neo4jStore.connect(
             settings.neo4j_uri,
             settings.neo4j_user,
