@@ -199,15 +199,15 @@ def test_upserts_measured_on_the_graph_an_ingest_kept(tmp_path: Path, capsys: py
     assert "records" in table and "quality: precision" in table
 
     kept = {f.name: f.read_bytes() for f in (database / "appendonlydir").iterdir()}
-    upsert = ["bench", "upsert", "--database", str(database), "--clients", "1", "--requests", "30", "--out", str(out)]
+    upsert = ["bench", "upsert", "--database", str(database), "--clients", "1", "--requests", "16", "--out", str(out)]
     assert main(upsert) == 0
     # Measured on a copy: the upserts do not pile up in the kept graph, so the next run measures the same.
     assert {f.name: f.read_bytes() for f in (database / "appendonlydir").iterdir()} == kept
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kept", "results", "set"]
     result = json.loads((out / "upsert.json").read_text())
     # The imported graph has match keys, so matching scores candidates: what a seeded graph cannot show.
-    # (15 logins to sampled persons: some sampled persons are anonymous, with no traits to compare.)
-    assert result["clients"]["1"]["count"] == 30 and result["scored"]["pairsScored"] > 0
+    # (8 logins to sampled persons: some sampled persons are anonymous, with no traits to compare.)
+    assert result["clients"]["1"]["count"] == 16 and result["scored"]["pairsScored"] > 0
     capsys.readouterr()
 
     assert main(["bench", "lookup", "--database", str(tmp_path / "nothing"), "--out", str(out)]) == 2
