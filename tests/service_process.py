@@ -1,5 +1,5 @@
-"""`graphcdp serve` as a real process on the embedded database, for tests that talk to it from outside Python
-(the graphql-http audit in Node, GraphiQL in a browser)."""
+"""`graphcdp serve` (and other graphcdp commands) as real processes, for the tests that run them as a user
+does: the command line, its environment, readiness, start-up errors, and whether a pid is still alive."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-GRAPHCDP = Path(sys.executable).with_name("graphcdp")
+GRAPHCDP = [sys.executable, "-m", "graphcdp.cli"]
 
 
 def free_port() -> int:
@@ -24,34 +24,84 @@ def free_port() -> int:
         return port
 
 
+def service_environment(**values: str) -> dict[str, str]:
+    """This process's environment without any GRAPHCDP_ setting, plus `values`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRAPHCDP_")}
+    env.update(values)
+    return env
+
+
+def wait_ready(url: str, process: subprocess.Popen[str], timeout: float = 30) -> None:
+    """Return once the service at `url` answers /readyz with 200; fail if it exits or takes too long."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"service exited early: {process.communicate()}")
+        try:
+            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"service did not become ready within {timeout} s")
+
+
+def start_up_error(cwd: Path, *args: str, **env: str) -> str:
+    """The one `graphcdp: …` line `graphcdp serve` prints when it refuses to start (exit code 2, no traceback)."""
+    result = subprocess.run(
+        [*GRAPHCDP, "serve", *args],
+        env=service_environment(**env),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2, result
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("graphcdp: ")]
+    assert len(errors) == 1, result.stderr
+    return errors[0]
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie still answers kill(0); it is dead for our purposes.
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().split()[2] == "Z")
+
+
+def wait_dead(pid: int, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not alive(pid):
+            return True
+        time.sleep(0.05)
+    return False
+
+
 @contextmanager
 def running_service(work_dir: Path, timeout: float = 60) -> Iterator[str]:
-    """Start the service with its data in `work_dir`; yield its base URL once /readyz answers 200."""
+    """Start the service with its data in `work_dir`, its log in `work_dir/serve.log`; yield its base URL
+    once /readyz answers 200."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GRAPHCDP_")}
-    env.update(GRAPHCDP_PORT=str(port), GRAPHCDP_DATA_DIR=str(work_dir / "data"))
-    log = (work_dir / "serve.log").open("w")
-    process = subprocess.Popen([str(GRAPHCDP), "serve"], env=env, cwd=work_dir, stdout=log, stderr=log)
+    env = service_environment(GRAPHCDP_PORT=str(port), GRAPHCDP_DATA_DIR=str(work_dir / "data"))
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if process.poll() is not None:
-                raise AssertionError(f"graphcdp serve exited: {(work_dir / 'serve.log').read_text()}")
-            try:
-                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError(f"graphcdp serve not ready after {timeout} s")
-            time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
+    with (work_dir / "serve.log").open("w") as log:
+        process = subprocess.Popen([*GRAPHCDP, "serve"], env=env, cwd=work_dir, stdout=log, stderr=log, text=True)
         try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+            try:
+                wait_ready(url, process, timeout)
+            except AssertionError as exc:
+                raise AssertionError(f"{exc}; its log: {(work_dir / 'serve.log').read_text()}") from None
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

@@ -19,10 +19,10 @@ from graphcdp.model.identity import RecordInput
 from graphcdp.settings import load_settings
 from graphcdp.store.embedded import EmbeddedFalkorDB
 from graphcdp.store.falkordb import FalkorDBStore
-from tests.api.test_serve import GRAPHCDP, _environment, _free_port, _wait_ready
 from tests.conftest import catalog
 from tests.identity_helpers import partition
 from tests.identity_helpers import rec_item as rec
+from tests.service_process import GRAPHCDP, free_port, service_environment, wait_ready
 
 UPSERT = """mutation($r: [RecordInput!]!) {
   upsertRecords(records: $r) { results { index } errors { index code message } }
@@ -59,8 +59,8 @@ def two_services(embedded_falkordb: EmbeddedFalkorDB, tmp_path: Path) -> Iterato
     processes, urls = [], []
     try:
         for n in range(2):
-            port = _free_port()
-            env = _environment(
+            port = free_port()
+            env = service_environment(
                 GRAPHCDP_BACKEND="falkordb",
                 GRAPHCDP_FALKORDB_URL=embedded_falkordb.url,
                 GRAPHCDP_GRAPH=graph,
@@ -70,7 +70,7 @@ def two_services(embedded_falkordb: EmbeddedFalkorDB, tmp_path: Path) -> Iterato
             process = subprocess.Popen([*GRAPHCDP, "serve"], env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
             processes.append(process)
             urls.append(f"http://127.0.0.1:{port}")
-            _wait_ready(urls[n], process)
+            wait_ready(urls[n], process)
         yield urls, graph
     finally:
         for process in processes:

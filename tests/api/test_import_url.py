@@ -15,7 +15,7 @@ from graphcdp.cli import main
 from graphcdp.identity.normalize import IdentifierPolicy
 from graphcdp.profiles.touchpoint_input import ParsedTouchpoint, parse_touchpoint_item
 from graphcdp.settings import load_settings
-from tests.api.test_serve import GRAPHCDP, _environment, _free_port, _wait_ready
+from tests.service_process import GRAPHCDP, free_port, service_environment, wait_ready
 
 LINES = [
     {"source": "crm", "sourceId": "1", "identifiers": [{"type": "email", "value": "a@x.com"}], "observedAt": 1},
@@ -42,11 +42,13 @@ TOUCHPOINTS = [
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`graphcdp serve` on its own embedded database; its /graphql URL."""
     work = tmp_path_factory.mktemp("served")
-    port = _free_port()
-    env = _environment(GRAPHCDP_PORT=str(port), GRAPHCDP_DATA_DIR=str(work / "data"), GRAPHCDP_MAX_BATCH_SIZE="3")
+    port = free_port()
+    env = service_environment(
+        GRAPHCDP_PORT=str(port), GRAPHCDP_DATA_DIR=str(work / "data"), GRAPHCDP_MAX_BATCH_SIZE="3"
+    )
     process = subprocess.Popen([*GRAPHCDP, "serve"], env=env, cwd=work, text=True, stderr=subprocess.DEVNULL)
     try:
-        _wait_ready(f"http://127.0.0.1:{port}", process)
+        wait_ready(f"http://127.0.0.1:{port}", process)
         yield f"http://127.0.0.1:{port}/graphql"
     finally:
         process.terminate()
@@ -113,7 +115,7 @@ def test_a_batch_the_service_refuses_stops_the_import_in_one_line(
 
 
 def test_no_service_at_the_url_is_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    url = f"http://127.0.0.1:{_free_port()}/graphql"
+    url = f"http://127.0.0.1:{free_port()}/graphql"
     source = _write(tmp_path / "records.jsonl", LINES[:1])
     assert main(["import", str(source), "--url", url]) == 2
     err = capsys.readouterr().err.splitlines()[-1]

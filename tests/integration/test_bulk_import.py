@@ -6,7 +6,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from tests.api.test_serve import GRAPHCDP, _environment
+from tests.service_process import GRAPHCDP, service_environment
 
 LINES = [
     {"source": "crm", "sourceId": "1", "identifiers": [{"type": "email", "value": "a@x.com"}], "observedAt": 1},
@@ -20,7 +20,7 @@ LINES = [
 def test_import_stores_good_lines_rejects_bad_ones_and_reruns_safely(tmp_path: Path) -> None:
     source = tmp_path / "records.jsonl"
     source.write_text("\n".join(line if isinstance(line, str) else json.dumps(line) for line in LINES) + "\n")
-    env = _environment(GRAPHCDP_DATA_DIR=str(tmp_path / "data"))
+    env = service_environment(GRAPHCDP_DATA_DIR=str(tmp_path / "data"))
 
     def run() -> str:
         command = [*GRAPHCDP, "import", str(source)]
@@ -52,7 +52,7 @@ TOUCHPOINT_LINES = [
 def test_import_of_touchpoints_links_and_rejects_like_the_api(tmp_path: Path) -> None:
     source = tmp_path / "events.jsonl"
     source.write_text("\n".join(json.dumps(line) for line in TOUCHPOINT_LINES) + "\n")
-    env = _environment(GRAPHCDP_DATA_DIR=str(tmp_path / "data"))
+    env = service_environment(GRAPHCDP_DATA_DIR=str(tmp_path / "data"))
     command = [*GRAPHCDP, "import", "--touchpoints", str(source)]
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr

@@ -20,28 +20,10 @@ from graphcdp.store.cypher import Query, StatementName
 from graphcdp.store.embedded import EmbeddedFalkorDB
 from graphcdp.store.falkordb import FalkorDBStore
 from tests.conftest import catalog
+from tests.service_process import alive, wait_dead
 
 MERGE = Query(StatementName("test/merge_identifier"), dict)
 KEYS = Query(StatementName("test/identifier_keys"), dict)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # A zombie still answers kill(0); it is dead for our purposes.
-    stat = Path(f"/proc/{pid}/stat")
-    return not (stat.exists() and stat.read_text().split()[2] == "Z")
-
-
-def _wait_dead(pid: int, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not _alive(pid):
-            return True
-        time.sleep(0.05)
-    return False
 
 
 async def _open(data_dir: Path, port: int = 0) -> FalkorDBStore:
@@ -57,7 +39,7 @@ async def test_data_survives_a_restart_over_the_same_directory(tmp_path: Path) -
     await store.ensure_schema()
     await store.run(MERGE, {"key": "email:ada@example.com", "type": "email"})
     await store.close()
-    assert first_pid is not None and _wait_dead(first_pid)
+    assert first_pid is not None and wait_dead(first_pid)
     assert (tmp_path / "appendonlydir").is_dir()
 
     store = await _open(tmp_path)
@@ -118,7 +100,7 @@ async def test_health_turns_red_with_the_log_tail_when_the_child_dies(tmp_path: 
     try:
         assert store.embedded is not None and store.embedded.pid is not None
         os.kill(store.embedded.pid, signal.SIGKILL)
-        assert _wait_dead(store.embedded.pid)
+        assert wait_dead(store.embedded.pid)
         health = await store.health()
         assert not health.ok
         assert "exited with code -9" in health.detail
@@ -147,10 +129,10 @@ def test_killing_the_service_leaves_no_orphan(tmp_path: Path) -> None:
     parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     assert parent.stdout is not None
     child_pid = int(parent.stdout.readline())
-    assert _alive(child_pid)
+    assert alive(child_pid)
     parent.kill()
     parent.wait()
-    assert _wait_dead(child_pid), f"embedded FalkorDB pid {child_pid} outlived its killed parent"
+    assert wait_dead(child_pid), f"embedded FalkorDB pid {child_pid} outlived its killed parent"
 
 
 @pytest.mark.parametrize(("rewrite_aof", "percentage"), [(True, "100"), (False, "0")])
@@ -211,7 +193,7 @@ async def test_the_schema_goes_into_the_base_of_the_append_only_file(tmp_path: P
     for n in range(20):
         await store.run(MERGE, {"key": f"email:{n}@example.com", "type": "email"})
     os.kill(store.embedded.pid, signal.SIGKILL)  # a crash: no compaction on the way out
-    assert _wait_dead(store.embedded.pid)
+    assert wait_dead(store.embedded.pid)
     await store.close()
     manifest = (tmp_path / "appendonlydir" / "appendonly.aof.manifest").read_text()
     assert " type b" in manifest

@@ -33,7 +33,7 @@ from graphcdp.identity.matching.spec import (
 from graphcdp.identity.matching.storage import store_model
 from graphcdp.settings import load_settings
 from graphcdp.store import open_store
-from tests.api.test_serve import _free_port, _start_up_error
+from tests.service_process import free_port, start_up_error
 
 LEVEL = TypeAdapter[Level](Level)
 
@@ -641,10 +641,10 @@ def invalid_model(tmp_path: Path) -> Path:
 
 
 def test_serve_refuses_an_invalid_model_file_in_one_line(tmp_path: Path, invalid_model: Path) -> None:
-    line = _start_up_error(
+    line = start_up_error(
         tmp_path,
         "--port",
-        str(_free_port()),
+        str(free_port()),
         GRAPHCDP_DATA_DIR=str(tmp_path / "data"),
         GRAPHCDP_MATCHING_MODEL=str(invalid_model),
     )
@@ -653,8 +653,8 @@ def test_serve_refuses_an_invalid_model_file_in_one_line(tmp_path: Path, invalid
 
 def test_serve_refuses_a_missing_model_file_in_one_line(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere.json"
-    line = _start_up_error(
-        tmp_path, "--port", str(_free_port()), GRAPHCDP_DATA_DIR=str(tmp_path / "data"),
+    line = start_up_error(
+        tmp_path, "--port", str(free_port()), GRAPHCDP_DATA_DIR=str(tmp_path / "data"),
         GRAPHCDP_MATCHING_MODEL=str(missing),
     )  # fmt: skip
     assert line == f"graphcdp: cannot read the matching model {missing}: No such file or directory"
@@ -671,7 +671,7 @@ async def test_serve_refuses_a_stored_model_of_another_format_in_one_line(tmp_pa
     finally:
         await store.close()
     assert stored.version == 1
-    line = _start_up_error(tmp_path, "--port", str(_free_port()), GRAPHCDP_DATA_DIR=str(data))
+    line = start_up_error(tmp_path, "--port", str(free_port()), GRAPHCDP_DATA_DIR=str(data))
     assert line.startswith(
         "graphcdp: invalid matching model (stored matching model version 1): formatVersion: this model has "
         "format version 2; this graphcdp reads format version 1"
@@ -680,7 +680,7 @@ async def test_serve_refuses_a_stored_model_of_another_format_in_one_line(tmp_pa
 
 def test_serve_starts_nothing_with_an_invalid_model_file(tmp_path: Path, invalid_model: Path) -> None:
     data = tmp_path / "data"
-    _start_up_error(
-        tmp_path, "--port", str(_free_port()), GRAPHCDP_DATA_DIR=str(data), GRAPHCDP_MATCHING_MODEL=str(invalid_model)
+    start_up_error(
+        tmp_path, "--port", str(free_port()), GRAPHCDP_DATA_DIR=str(data), GRAPHCDP_MATCHING_MODEL=str(invalid_model)
     )
     assert not data.exists(), "nothing should start when the matching model is invalid"
