@@ -138,7 +138,12 @@ class Person:
     identifiers: list[Identifier]
     records: list[PersonRecord]
     traits: JSON = strawberry.field(description="Golden record: per key, the trusted / most recent non-empty value.")
-    history: list[HistoryEvent]
+    domain: strawberry.Private[model.Person]
+
+    @strawberry.field
+    def history(self) -> list[HistoryEvent]:
+        # Decoded only when asked for (a long-lived person has hundreds of events).
+        return [HistoryEvent(kind=e.kind, at=e.at, detail=cast(JSON, e.detail)) for e in self.domain.history]
 
     @strawberry.field(description="Touchpoints across all of her identifiers, newest first.")
     async def journey(
@@ -182,7 +187,7 @@ class Person:
                 PersonRecord(source=r.source, source_id=r.source_id, observed_at=r.observed_at) for r in person.records
             ],
             traits=cast(JSON, person.traits),
-            history=[HistoryEvent(kind=e.kind, at=e.at, detail=cast(JSON, e.detail)) for e in person.history],
+            domain=person,
         )
 
 

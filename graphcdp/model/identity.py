@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from enum import StrEnum
+from functools import cached_property
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -110,37 +111,37 @@ class HistoryEvent(DomainModel):
     detail: dict[str, Any] = Field(default_factory=dict)
 
 
-def _history(value: Any) -> Any:
-    """The stored events (JSON text each) as {kind, at, detail}; one pass, no validator per event."""
-    events = []
-    for stored in value or []:
-        if not isinstance(stored, str):
-            events.append(stored)
-            continue
-        event = json.loads(stored)
-        kind, at = event.pop("kind", None), event.pop("at", None)
-        events.append({"kind": kind, "at": at, "detail": event})
-    return events
+def _event(stored: str) -> HistoryEvent:
+    event = json.loads(stored)
+    kind, at = event.pop("kind", None), event.pop("at", None)
+    return HistoryEvent.model_construct(kind=kind, at=at, detail=event)  # written by graphcdp (identity/history.py)
 
 
 class Person(DomainModel):
     """A person as the API shows it: golden traits, identifiers by key, records oldest first, history by time.
-    The row of identity/person_by_id (and of explore/persons_by_ids)."""
+    The row of identity/person_by_id (and of explore/persons_by_ids).
+
+    Her history is kept as stored (one JSON text per event) and decoded when it is read: a long-lived person
+    has hundreds of events, and most requests (a chatbot's `context`) never ask for them."""
 
     id: str
     created_at: int | None = None
     updated_at: int | None = None
     traits: JsonObject = Field(default_factory=dict)
-    history: Annotated[list[HistoryEvent], BeforeValidator(_history)] = Field(default_factory=list)
+    stored_history: list[str] = Field(default_factory=list, alias="history")
     identifiers: list[PersonIdentifier] = Field(default_factory=list)
     records: list[PersonRecord] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _ordered(self) -> Person:
-        self.history.sort(key=lambda e: e.at)
         self.identifiers.sort(key=lambda i: i.key)
         self.records.sort(key=lambda r: (r.observed_at or 0, r.key))
         return self
+
+    @cached_property
+    def history(self) -> list[HistoryEvent]:
+        """Her events, oldest first."""
+        return sorted((_event(stored) for stored in self.stored_history), key=lambda e: e.at)
 
 
 class KeyedPerson(Person):
