@@ -219,6 +219,15 @@ class Settings(BaseSettings):
         "larger batch is refused with `BATCH_TOO_LARGE`. Also the largest `graphcdp import --batch-size`.",
     )
 
+    # Consent (graphcdp/privacy/consent.py, docs/api.md, "Consent")
+    consent_max_clock_skew: float = Field(
+        300.0,
+        ge=0,
+        description="Seconds a consent statement's `at` may lie ahead of the server's clock (clients' clocks run a "
+        "little fast); a statement dated further ahead is refused with `CONSENT_IN_FUTURE`. Within it, a statement "
+        "counts from when the server recorded it, so dating a grant ahead never outranks a later revocation.",
+    )
+
     # Probabilistic matching (graphcdp/identity/matching/, docs/matching.md)
     matching: bool = Field(
         True,
