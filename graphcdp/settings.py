@@ -122,6 +122,12 @@ class Settings(BaseSettings):
         description="Preferred loopback port of the embedded database. 0, or a port that is taken, means any free "
         "port.",
     )
+    embedded_password: SecretStr | None = Field(
+        None,
+        description="Password of the embedded database. Unset, every start makes a random one that only this "
+        "process knows. Set it only to let another process use the database (`GRAPHCDP_BACKEND=falkordb` with "
+        "`GRAPHCDP_FALKORDB_PASSWORD`).",
+    )
     embedded_start_timeout: float = Field(
         20.0,
         gt=0,
