@@ -69,7 +69,7 @@ def check_not_in_future(at: int, now: int, max_clock_skew_ms: int) -> None:
     made when it is made, and one dated ahead would otherwise look newer than what the customer says next."""
     if at > now + max_clock_skew_ms:
         raise ConsentInFutureError(
-            f"at: {_iso(at)} is in the future (the server's clock says {_iso(now)}; at most "
+            f"{_iso(at)} is in the future (the server's clock says {_iso(now)}; at most "
             f"{max_clock_skew_ms // 1000} s ahead is accepted); send the time the customer made the statement"
         )
 
