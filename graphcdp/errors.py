@@ -220,6 +220,13 @@ class ErrorCode(StrEnum):
         "purpose or channel is empty or too long, or the identifier is a blocked placeholder.",
         "setConsent.",
     )
+    CONSENT_IN_FUTURE = (
+        "CONSENT_IN_FUTURE",
+        _REQUEST,
+        "A consent statement's `at` is further ahead of the server's clock than GRAPHCDP_CONSENT_MAX_CLOCK_SKEW "
+        "allows; nothing was recorded. Send the time the customer made the statement (or none: now).",
+        "setConsent.",
+    )
     CONFIGURATION_ERROR = (
         "CONFIGURATION_ERROR",
         _REQUEST,

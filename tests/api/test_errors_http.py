@@ -174,7 +174,7 @@ async def test_a_failing_statement_is_one_error_line_with_its_traceback_and_no_i
 ) -> None:
     # The graph's key holds a string: FalkorDB refuses every statement on it (a real WRONGTYPE error).
     name = f"test_{uuid.uuid4().hex[:12]}"
-    redis = Redis(host="127.0.0.1", port=embedded_falkordb.port)
+    redis = Redis(host="127.0.0.1", port=embedded_falkordb.port, password=embedded_falkordb.password)
     store = await FalkorDBStore.connect(embedded_falkordb.url, name, catalog("falkordb"))
     try:
         async with asgi_client(store, load_settings()) as client:  # started on a sound graph, then broken

@@ -122,7 +122,9 @@ async def test_a_benchmark_database_that_dies_leaves_its_log_in_the_results(
             (server,) = started
             with contextlib.suppress(redis.ConnectionError):  # it drops the connection as it exits
                 # No retries: the dropped connection is the expected answer, not one to try again.
-                redis.Redis(port=server.port, retry=Retry(NoBackoff(), 0)).shutdown(nosave=True)
+                redis.Redis(port=server.port, password=server.password, retry=Retry(NoBackoff(), 0)).shutdown(
+                    nosave=True
+                )
             deadline = time.monotonic() + 20
             while server.failure() is None:  # until it has exited, as the suite will see it
                 assert time.monotonic() < deadline, "the benchmark database did not stop"

@@ -30,7 +30,7 @@ async def test_a_statement_waits_as_long_as_the_query_timeout_allows(embedded_fa
     # redis-py stops reading after 5 s unless told otherwise: a statement that took longer (a large seed
     # batch, a server busy writing its append-only file) failed as "FalkorDB does not answer".
     store = await FalkorDBStore.connect(embedded_falkordb.url, "slow_answer", catalog("falkordb"), query_timeout=30)
-    pauser = aioredis.Redis(host="127.0.0.1", port=embedded_falkordb.port)
+    pauser = aioredis.Redis(host="127.0.0.1", port=embedded_falkordb.port, password=embedded_falkordb.password)
     try:
         await pauser.execute_command("CLIENT", "PAUSE", 6000, "ALL")  # the server answers nobody for 6 s
         answer = await store.run(RECORD_CLUSTERS, {})

@@ -37,7 +37,7 @@ async def graph_with_persons(embedded_falkordb: EmbeddedFalkorDB) -> AsyncIterat
 async def _still_building(store: FalkorDBStore, embedded: EmbeddedFalkorDB, name: str) -> list[str]:
     """The indexes and uniqueness constraints FalkorDB has not finished building."""
     indexes = [f"index {row.name}" for row in await store.run(INDEX_STATES) if row.status != "OPERATIONAL"]
-    graph = FalkorDB(host="127.0.0.1", port=embedded.port).select_graph(name)
+    graph = FalkorDB(host="127.0.0.1", port=embedded.port, password=embedded.password).select_graph(name)
     constraints = [f"constraint {c['label']}" for c in await graph.list_constraints() if c["status"] != "OPERATIONAL"]
     await graph.client.aclose()
     return indexes + constraints
@@ -63,7 +63,9 @@ async def test_ensure_schema_waits_for_a_schema_still_building(
     store, name = graph_with_persons
     for schema_statement in store.catalog.schema_statements():
         await store.run(Query(schema_statement.name, NoRow))
-    graph = FalkorDB(host="127.0.0.1", port=embedded_falkordb.port).select_graph(name)
+    graph = FalkorDB(host="127.0.0.1", port=embedded_falkordb.port, password=embedded_falkordb.password).select_graph(
+        name
+    )
     for label, key in UNIQUE_KEYS:
         await graph.create_node_unique_constraint(label, key)
     await graph.client.aclose()
