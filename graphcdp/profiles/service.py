@@ -26,11 +26,12 @@ class ProfileService:
     def __init__(self, identity: IdentityService, settings: Settings) -> None:
         self.store = identity.store
         self.rules = identity.rules
+        self.suppression = identity.suppression
         self.max_batch = settings.max_batch_size
         self.metrics_config = MetricsConfig.from_settings(settings)
 
     async def track(self, items: Sequence[TouchpointInput | ItemError]) -> TrackOutcome:
-        return await track_touchpoints(self.store, self.rules, items, self.max_batch)
+        return await track_touchpoints(self.store, self.rules, items, self.max_batch, self.suppression)
 
     async def set_consent(self, request: ConsentRequest) -> tuple[ConsentStatement, str]:
         return await set_consent(self.store, self.rules, request)
