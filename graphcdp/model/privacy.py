@@ -52,6 +52,21 @@ class SaltValue(DomainModel):
     value: str
 
 
+class PersonHistory(DomainModel):
+    """A row of privacy/person_histories: history events and refused links as stored (JSON text each)."""
+
+    id: str
+    version: int | None = None
+    history: list[str]
+    rejections: list[str]
+
+
+class ScrubbedPerson(DomainModel):
+    """A row of privacy/scrub_histories."""
+
+    id: str
+
+
 class Erasure(DomainModel):
     """What forgetPerson removed, and the persons the rest of her former cluster resolved into."""
 

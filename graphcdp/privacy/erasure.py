@@ -17,13 +17,14 @@ compaction (graphcdp/privacy/compaction.py).
 
 from __future__ import annotations
 
+import json
 import logging
 
 from graphcdp.errors import ErrorCode, GraphCDPError
 from graphcdp.identity.resolver import resolve
 from graphcdp.identity.rules import ResolutionRules
 from graphcdp.identity.suppression import Suppression
-from graphcdp.model.privacy import Erasure, Removed, RemovedLinks, Subject
+from graphcdp.model.privacy import Erasure, PersonHistory, Removed, RemovedLinks, ScrubbedPerson, Subject
 from graphcdp.store import GraphStore, statement
 
 SUBJECT = statement("privacy/subject", Subject)
@@ -34,6 +35,9 @@ ERASE_CONSENTS = statement("privacy/erase_consents", Removed)
 ERASE_RECORDS = statement("privacy/erase_records", Removed)
 ERASE_IDENTIFIERS = statement("privacy/erase_identifiers", Removed)
 ERASE_PERSONS = statement("privacy/erase_persons", Removed)
+PERSON_HISTORIES = statement("privacy/person_histories", PersonHistory)
+SCRUB_HISTORIES = statement("privacy/scrub_histories", ScrubbedPerson)
+ERASED = "erased"  # what her keys become in the histories of the persons next to her
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +52,26 @@ async def subject(store: GraphStore, person_id: str) -> Subject:
     if not rows:
         raise PersonNotFoundError("no person has this id")
     return rows[0]
+
+
+async def _scrub_histories(store: GraphStore, persons: list[str], keys: list[str]) -> None:
+    """Her record and identifier keys out of the history and refused links of the persons next to her (a
+    link refused between her record and one of theirs names her record)."""
+    rewrite = [(json.dumps(key), json.dumps(ERASED)) for key in keys]
+    rewrite += [(json.dumps(f"record:{key}"), json.dumps(f"record:{ERASED}")) for key in keys]
+
+    def scrubbed(text: str) -> str:
+        for needle, replacement in rewrite:
+            text = text.replace(needle, replacement)
+        return text
+
+    changed = []
+    for row in await store.run(PERSON_HISTORIES, {"persons": persons}):
+        history, rejections = [scrubbed(e) for e in row.history], [scrubbed(r) for r in row.rejections]
+        if history != row.history or rejections != row.rejections:
+            changed.append({"id": row.id, "version": row.version, "history": history, "rejections": rejections})
+    if changed:
+        await store.run(SCRUB_HISTORIES, {"persons": changed})
 
 
 def _removed(rows: list[Removed]) -> int:
@@ -77,6 +101,7 @@ async def forget_person(store: GraphStore, rules: ResolutionRules, suppression: 
     if kept or links.others:
         plan = await resolve(store, rules, record_keys=links.others, identifier_keys=kept)
         result.person_ids = plan.persons
+        await _scrub_histories(store, plan.persons, [*records, *erased])
     log.info(
         "erased a person: %d records, %d identifiers (%d kept with others), %d touchpoints, %d consents",
         result.records,

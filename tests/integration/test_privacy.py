@@ -148,3 +148,25 @@ async def test_the_export_holds_everything_ingested(services: Services) -> None:
     assert document["matchDecisions"] == [] and document["segments"] == []
     with pytest.raises(PersonNotFoundError):
         await services.privacy.export_person("no-such-person")
+
+
+async def test_her_keys_leave_the_history_of_a_person_next_to_her(services: Services) -> None:
+    # Bob's record matches Ada's, but one person cannot hold two customer ids: the refused link, told by the
+    # record first in key order (Bob's), names her record in Bob's history and refused links.
+    traits = {"firstName": "Adalbertina", "lastName": "Quixotel", "birthDate": "1815-12-10"}
+    identity = services.identity
+    await identity.upsert_records([rec("crm", "cust-ada-771", T0, ("customer_id", "cust-ada-771"), **traits)])
+    await identity.upsert_records([rec("crm", "bob-1", T0 + 1, ("customer_id", "bob-1"), **traits)])
+    ada, bob = (
+        await identity.profile("customer_id", "cust-ada-771"),
+        await identity.profile("customer_id", "bob-1"),
+    )
+    assert ada is not None and bob is not None and ada.id != bob.id
+    assert any("cust-ada-771" in json.dumps(e.detail) for e in bob.history)
+
+    erased = await services.privacy.forget_person(ada.id)
+
+    assert erased.pairs == 1 and erased.person_ids == [bob.id]
+    assert "cust-ada-771" not in await graph_text(services.store)
+    after = await identity.person(bob.id)
+    assert after is not None and any(e.detail.get("identifier") == "record:erased" for e in after.history)
