@@ -4,7 +4,8 @@ The embedded FalkorDB persists to an append-only file: the statements of an eras
 stored the values it removed, stay in it until the file is rewritten from the data as it is now. After an
 erasure a rewrite runs at most GRAPHCDP_ERASURE_COMPACTION seconds later (0: before the erasure answers);
 erasures in between share it, and one that lands while a rewrite runs gets another. On close, a pending
-rewrite runs at once. Other databases keep their own files (docs/privacy.md).
+rewrite runs at once; a failed one is tried again after the delay. Other databases keep their own files
+(docs/privacy.md).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ class CompactionSchedule:
 
     async def erased(self) -> None:
         """An erasure was committed: compact now (delay 0) or make sure a compaction is on its way."""
+        if self.store.backend != "embedded":
+            return  # the database's files are its server's (docs/privacy.md)
         self._erasures += 1
         if self.delay <= 0:
             await self._compact()
@@ -46,11 +49,14 @@ class CompactionSchedule:
     async def _compact(self) -> None:
         covered = self._erasures  # erasures committed before the rewrite starts are in its snapshot
         try:
-            await self.store.compact()
+            done = await self.store.compact()
         except Exception:
-            log.exception("compacting the database after an erasure failed; it is tried again after the next one")
+            log.exception("rewriting the database's file after an erasure failed; it is tried again")
             return
-        self._compacted = max(self._compacted, covered)
+        if done:
+            self._compacted = max(self._compacted, covered)
+        else:  # the store said why; the erased values stay on disk until a rewrite succeeds
+            log.warning("the database's file was not rewritten after an erasure; it is tried again")
 
     async def close(self) -> None:
         """Stop waiting: a compaction still owed runs now."""
