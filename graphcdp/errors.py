@@ -163,7 +163,7 @@ class ErrorCode(StrEnum):
         _REQUEST,
         "The item carries an identifier of a person who was erased (forgetPerson); it stays out until "
         "liftSuppression is called for that identifier.",
-        "upsertRecords and trackTouchpoints items; import.",
+        "upsertRecords and trackTouchpoints items; import; setConsent.",
     )
     # --- identifiers -------------------------------------------------------------------------------------
     UNKNOWN_IDENTIFIER_TYPE = (

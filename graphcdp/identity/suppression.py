@@ -17,7 +17,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import TypeVar
 
 from graphcdp.clock import now_ms
-from graphcdp.errors import ErrorCode
+from graphcdp.errors import ErrorCode, GraphCDPError
 from graphcdp.identity.normalize import NormalizedIdentifier
 from graphcdp.model.identity import ItemError
 from graphcdp.model.privacy import SaltValue, TombstoneHash
@@ -29,6 +29,10 @@ SUPPRESSED = statement("privacy/suppressed", TombstoneHash)
 LIFT_SUPPRESSION = statement("privacy/lift_suppression", TombstoneHash)
 
 Item = TypeVar("Item")
+
+
+class SuppressedError(GraphCDPError):
+    code = ErrorCode.SUPPRESSED
 
 
 class Suppression:
@@ -71,6 +75,11 @@ class Suppression:
         """Remove the tombstone of one identifier key; whether there was one."""
         digest = (await self.hashes([key]))[key]
         return bool(await self.store.run(LIFT_SUPPRESSION, {"hash": digest}))
+
+    async def check(self, identifier: NormalizedIdentifier) -> None:
+        """Refuse (SUPPRESSED) a single identifier that is tombstoned."""
+        if await self.suppressed([identifier.key]):
+            raise SuppressedError(_message([identifier.type]))
 
     async def refuse(
         self,

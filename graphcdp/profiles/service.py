@@ -34,6 +34,8 @@ class ProfileService:
         return await track_touchpoints(self.store, self.rules, items, self.max_batch, self.suppression)
 
     async def set_consent(self, request: ConsentRequest) -> tuple[ConsentStatement, str]:
+        # A statement through an erased identifier would bring it back into the graph: SUPPRESSED.
+        await self.suppression.check(self.rules.policy.normalize(request.identifier_type, request.identifier_value))
         return await set_consent(self.store, self.rules, request)
 
     async def journeys(self, queries: Sequence[JourneyQuery]) -> list[JourneyPage]:

@@ -10,6 +10,9 @@ from collections.abc import AsyncIterator
 import pytest
 
 from graphcdp.errors import ErrorCode
+from graphcdp.identity.suppression import SuppressedError
+from graphcdp.model.profiles import ConsentStatus
+from graphcdp.privacy.consent import ConsentRequest
 from graphcdp.privacy.erasure import PersonNotFoundError
 from graphcdp.settings import load_settings
 from graphcdp.store import GraphStore
@@ -102,6 +105,10 @@ async def test_a_replay_of_her_data_is_suppressed_until_lifted(services: Service
     )
     assert [(e.index, e.code) for e in track.errors] == [(0, ErrorCode.SUPPRESSED)]
     assert [r.index for r in track.results] == [1]
+    with pytest.raises(SuppressedError):
+        await profiles.set_consent(
+            ConsentRequest("email", ADA_EMAIL, "marketing", "email", ConsentStatus.REVOKED, T0, None)
+        )
     assert ADA_EMAIL not in await graph_text(services.store)
 
     assert await services.privacy.lift_suppression("email", ADA_EMAIL) is True
