@@ -158,6 +158,13 @@ class ErrorCode(StrEnum):
         "change to its component. Send it again to resolve it now.",
         "upsertRecords and trackTouchpoints items; import; detachRecord, deleteRecord, resolveMatch.",
     )
+    SUPPRESSED = (
+        "SUPPRESSED",
+        _REQUEST,
+        "The item carries an identifier of a person who was erased (forgetPerson); it stays out until "
+        "liftSuppression is called for that identifier.",
+        "upsertRecords and trackTouchpoints items; import; setConsent.",
+    )
     # --- identifiers -------------------------------------------------------------------------------------
     UNKNOWN_IDENTIFIER_TYPE = (
         "UNKNOWN_IDENTIFIER_TYPE",
@@ -201,6 +208,12 @@ class ErrorCode(StrEnum):
         _REQUEST,
         "The match id was not given out by this API, or its records were deleted.",
         "resolveMatch.",
+    )
+    PERSON_NOT_FOUND = (
+        "PERSON_NOT_FOUND",
+        _REQUEST,
+        "No person has this id (or it was erased).",
+        "forgetPerson, exportPerson.",
     )
     INVALID_SEARCH_QUERY = (
         "INVALID_SEARCH_QUERY",

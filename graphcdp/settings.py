@@ -295,6 +295,15 @@ class Settings(BaseSettings):
         "Four rising numbers.",
     )
 
+    # Privacy
+    erasure_compaction: float = Field(
+        300.0,
+        ge=0,
+        description="Seconds after an erasure (`forgetPerson`) within which the embedded database's append-only "
+        "file is rewritten, so the erased values leave the data directory; `0` rewrites it before the erasure "
+        "answers. Erasures in between share one rewrite.",
+    )
+
     @field_validator("default_phone_region")
     @classmethod
     def _known_region(cls, region: str) -> str:

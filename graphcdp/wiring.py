@@ -17,6 +17,7 @@ from graphcdp.explore.graph import GraphExplorer
 from graphcdp.explore.search import PersonSearch
 from graphcdp.identity.service import IdentityService
 from graphcdp.ingest.touchpoint_sink import TouchpointSink
+from graphcdp.privacy.service import PrivacyService
 from graphcdp.profiles.service import ProfileService
 from graphcdp.settings import Settings
 from graphcdp.status import ServiceStatus, service_status
@@ -34,6 +35,7 @@ class Services:
     touchpoint_sink: TouchpointSink  # the bulk importer's sink for touchpoint files
     explorer: GraphExplorer
     search: PersonSearch
+    privacy: PrivacyService  # forgetPerson, liftSuppression, exportPerson
 
     async def status(self) -> ServiceStatus:
         """The version and whether the database answers, checked now (readiness, `health`)."""
@@ -53,6 +55,7 @@ def _build(store: GraphStore, settings: Settings) -> Services:
             store, identity.policy, max_depth=settings.graph_max_depth, node_limit=settings.graph_node_limit
         ),
         search=PersonSearch(store, identity.policy),
+        privacy=PrivacyService(identity, settings),
     )
 
 
@@ -75,7 +78,10 @@ async def open_services(
             await store.ensure_schema()
         services = _build(store, settings)
         await _start(services)
-        yield services
+        try:
+            yield services
+        finally:
+            await services.privacy.close()  # a compaction an erasure still owes runs before the database stops
     finally:
         await store.close()
 
@@ -86,4 +92,7 @@ async def services_on(store: GraphStore, settings: Settings) -> AsyncIterator[Se
     own graph)."""
     services = _build(store, settings)
     await _start(services)
-    yield services
+    try:
+        yield services
+    finally:
+        await services.privacy.close()

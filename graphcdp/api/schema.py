@@ -14,13 +14,14 @@ from graphcdp.api.explore import ExploreQuery
 from graphcdp.api.identity import IdentityMutation, IdentityQuery
 from graphcdp.api.limits import ConfiguredDepthLimit
 from graphcdp.api.matching import MatchingMutation, MatchingQuery
+from graphcdp.api.privacy import PrivacyMutation, PrivacyQuery
 from graphcdp.api.profiles import ProfileMutation
 from graphcdp.api.scalars import SCALARS
 from graphcdp.api.types import Health
 
 
 @strawberry.type
-class Query(IdentityQuery, CustomerQuery, ExploreQuery, MatchingQuery):
+class Query(IdentityQuery, CustomerQuery, ExploreQuery, MatchingQuery, PrivacyQuery):
     @strawberry.field(description="Version of the graphcdp service.")
     def version(self) -> str:
         return __version__
@@ -31,7 +32,7 @@ class Query(IdentityQuery, CustomerQuery, ExploreQuery, MatchingQuery):
 
 
 @strawberry.type
-class Mutation(IdentityMutation, ProfileMutation, MatchingMutation):
+class Mutation(IdentityMutation, ProfileMutation, MatchingMutation, PrivacyMutation):
     pass
 
 

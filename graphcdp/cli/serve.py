@@ -53,6 +53,7 @@ class _Server(uvicorn.Server):
 
 async def _serve(settings: Settings, sock: socket.socket) -> None:
     # Imported here so `graphcdp export-schema` and `--help` stay fast and need no database.
+    from graphcdp.api import access_log
     from graphcdp.api.app import create_app
     from graphcdp.wiring import open_services
 
@@ -65,6 +66,7 @@ async def _serve(settings: Settings, sock: socket.socket) -> None:
         log.info("graphcdp %s: GraphQL on http://%s:%d/graphql (database: %s, %s)", __version__, host, port,
                  settings.backend, where)  # fmt: skip
         config = uvicorn.Config(app, log_level=settings.log_level, lifespan="on")
+        access_log.install()  # no query strings (GraphQL GET variables) in access lines
         await _Server(config).serve(sockets=[sock])
 
 

@@ -25,6 +25,7 @@ from graphcdp.identity.normalize import IdentifierPolicy
 from graphcdp.identity.planner import Plan
 from graphcdp.identity.resolver import resolve
 from graphcdp.identity.rules import ResolutionRules
+from graphcdp.identity.suppression import Suppression
 from graphcdp.model.identity import (
     DeletedRecord,
     DetachedRecord,
@@ -78,6 +79,7 @@ class IdentityService:
         self.max_batch = settings.max_batch_size
         self.matching = MatchingRuntime(load_model(settings.matching_model), enabled=settings.matching)
         self.matcher = Matcher(store, self.matching)
+        self.suppression = Suppression(store)  # tombstones of erased identifiers: SUPPRESSED items
         self._model_refresh = settings.matching_model_refresh
         self._model_checked = time.monotonic()
         self._stored_version: int | None = None  # of the stored model in force; None: the file's or the shipped
@@ -152,6 +154,9 @@ class IdentityService:
         check_batch_size(len(items), self.max_batch, "records", "upsertRecords")
         outcome = UpsertOutcome()
         parsed, outcome.errors = parse_items(items, self._parse)
+        if parsed:
+            parsed, suppressed = await self.suppression.refuse(parsed, lambda r: r.identifiers, lambda r: r.index)
+            outcome.errors += suppressed
         if parsed:
             await (self._dry_run(parsed, outcome) if dry_run else self._upsert(parsed, outcome))
         outcome.results.sort(key=lambda r: r.index)

@@ -26,14 +26,17 @@ class ProfileService:
     def __init__(self, identity: IdentityService, settings: Settings) -> None:
         self.store = identity.store
         self.rules = identity.rules
+        self.suppression = identity.suppression
         self.max_batch = settings.max_batch_size
         self.metrics_config = MetricsConfig.from_settings(settings)
         self.consent_max_clock_skew_ms = int(settings.consent_max_clock_skew * 1000)
 
     async def track(self, items: Sequence[TouchpointInput | ItemError]) -> TrackOutcome:
-        return await track_touchpoints(self.store, self.rules, items, self.max_batch)
+        return await track_touchpoints(self.store, self.rules, items, self.max_batch, self.suppression)
 
     async def set_consent(self, request: ConsentRequest) -> tuple[ConsentStatement, str]:
+        # A statement through an erased identifier would bring it back into the graph: SUPPRESSED.
+        await self.suppression.check(self.rules.policy.normalize(request.identifier_type, request.identifier_value))
         return await set_consent(self.store, self.rules, request, max_clock_skew_ms=self.consent_max_clock_skew_ms)
 
     async def journeys(self, queries: Sequence[JourneyQuery]) -> list[JourneyPage]:

@@ -10,6 +10,7 @@ from graphcdp.clock import now_ms
 from graphcdp.errors import GraphCDPError
 from graphcdp.identity.evidence import Observation, evidence_key, record_evidence
 from graphcdp.identity.rules import ResolutionRules
+from graphcdp.identity.suppression import Suppression
 from graphcdp.model.identity import ItemError
 from graphcdp.model.profiles import TouchpointAction, TouchpointInput, TouchpointResult, TrackedTouchpoint, TrackOutcome
 from graphcdp.profiles.touchpoint_input import ParsedTouchpoint, parse_touchpoint
@@ -20,14 +21,22 @@ EVIDENCE_KIND = "touchpoints"
 
 
 async def track_touchpoints(
-    store: GraphStore, rules: ResolutionRules, items: Sequence[TouchpointInput | ItemError], max_batch: int
+    store: GraphStore,
+    rules: ResolutionRules,
+    items: Sequence[TouchpointInput | ItemError],
+    max_batch: int,
+    suppression: Suppression,
 ) -> TrackOutcome:
     """Validate, link (through evidence records) and store touchpoints; bad items become item errors.
     An item its reader could not decode comes as its item error, so every item keeps its index."""
     check_batch_size(len(items), max_batch, "touchpoints", "trackTouchpoints")
     outcome = TrackOutcome()
     parsed, outcome.errors = parse_items(items, lambda index, item: _validate(index, item, rules))
+    if parsed:  # a touchpoint of an erased person's identifier stays out (SUPPRESSED)
+        parsed, suppressed = await suppression.refuse(parsed, lambda t: t.identifiers, lambda t: t.index)
+        outcome.errors += suppressed
     if not parsed:
+        outcome.errors.sort(key=lambda e: e.index)
         return outcome
     # Identifiers first: a touchpoint's identifiers link like a record's, and new ones get a person.
     person_of: dict[str, str] = {}

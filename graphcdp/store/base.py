@@ -35,6 +35,11 @@ class GraphStore(Protocol):
         """Delete every node and edge of this graph (tests, resets). Irreversible."""
         ...
 
+    async def compact(self) -> bool:
+        """Rewrite the database's own files from the data as it is now, so removed values leave the disk;
+        False when this store cannot (its files are the database server's)."""
+        ...
+
     async def close(self) -> None:
         """Release connections (and stop an embedded database)."""
         ...

@@ -224,6 +224,11 @@ class FalkorDBStore:
             if _EMPTY_KEY not in str(exc):
                 raise QueryError(f"cannot delete graph {self._graph_name}: {exc}") from None
 
+    async def compact(self) -> bool:
+        """Rewrite the embedded database's append-only file from the data as it is now (erased values leave
+        the disk); a server graphcdp did not start keeps its own files: False."""
+        return await self.embedded.compact() if self.embedded is not None else False
+
     async def close(self) -> None:
         try:
             await self._db.connection.aclose()

@@ -105,5 +105,9 @@ class Neo4jStore:
     async def destroy(self) -> None:
         await self.run(CLEAR, {})
 
+    async def compact(self) -> bool:
+        """Neo4j manages its own store and transaction log files (docs/privacy.md): nothing to do here."""
+        return False
+
     async def close(self) -> None:
         await self._driver.close()

@@ -25,6 +25,8 @@ UNIQUE_KEYS: tuple[tuple[str, str], ...] = (
     ("Consent", "id"),
     ("MatchKey", "key"),
     ("MatchModel", "version"),
+    ("Tombstone", "hash"),
+    ("TombstoneSalt", "name"),
 )
 
 INDEX_STATES = statement("system/index_states", IndexState)

@@ -23,6 +23,10 @@ HOT_READS = {
     "identity/component_records": {"keys": ["crm:1"]},
     "identity/component_identifiers": {"keys": ["email:a@b.co"]},
     "matching/review_queue": {"after": "", "fromRank": 0, "toRank": 2**26, "first": 21},
+    "privacy/suppressed": {"hashes": ["0" * 64]},  # every upsertRecords and trackTouchpoints batch
+    "privacy/subject": {"id": "p"},
+    "privacy/erase_touchpoints": {"identifiers": ["email:a@b.co"]},
+    "privacy/export_touchpoints": {"id": "p"},
 }
 
 

@@ -1,0 +1,74 @@
+"""GraphQL of erasure, suppression and subject export: forgetPerson, liftSuppression, exportPerson
+(graphcdp/privacy/; docs/privacy.md)."""
+
+from __future__ import annotations
+
+from typing import cast
+
+import strawberry
+from strawberry.scalars import JSON
+
+from graphcdp.api.common import IdentifierInput
+from graphcdp.api.context import Info
+from graphcdp.model.privacy import Erasure
+
+
+@strawberry.type(description="What forgetPerson removed, and where the rest of her former cluster went.")
+class ForgetPersonPayload:
+    person_id: strawberry.ID = strawberry.field(description="The person erased (a retired id leads to its survivor).")
+    records: int = strawberry.field(description="Records removed (her touchpoint and consent evidence among them).")
+    identifiers: int = strawberry.field(description="Identifiers removed: those only her records held.")
+    identifiers_kept: int = strawberry.field(
+        description="Identifiers kept because a record of another person holds them too (a household email)."
+    )
+    touchpoints: int = strawberry.field(description="Touchpoints (orders among them) reached only through her.")
+    consents: int = strawberry.field(description="Consent statements given through her removed identifiers.")
+    pairs: int = strawberry.field(
+        description="Review pairs (POSSIBLE_MATCH), match links (MATCHED) and decisions (NOT_MATCHED) removed."
+    )
+    match_keys: int = strawberry.field(description="Match keys only her records were filed under.")
+    tombstones: int = strawberry.field(description="Identifiers suppressed: later items carrying them get SUPPRESSED.")
+    person_ids: list[strawberry.ID] = strawberry.field(
+        description="Persons the rest of her former cluster resolved into (holders of the kept evidence)."
+    )
+
+    @classmethod
+    def from_model(cls, erasure: Erasure) -> ForgetPersonPayload:
+        return cls(
+            person_id=strawberry.ID(erasure.person),
+            records=erasure.records,
+            identifiers=erasure.identifiers,
+            identifiers_kept=erasure.identifiers_kept,
+            touchpoints=erasure.touchpoints,
+            consents=erasure.consents,
+            pairs=erasure.pairs,
+            match_keys=erasure.match_keys,
+            tombstones=erasure.tombstones,
+            person_ids=[strawberry.ID(p) for p in erasure.person_ids],
+        )
+
+
+@strawberry.type
+class PrivacyQuery:
+    @strawberry.field(
+        description="Everything held about a person, with sources and times: records, identifiers, golden traits, "
+        "touchpoints, consent statements, match decisions, segments (docs/privacy.md). PERSON_NOT_FOUND if unknown."
+    )
+    async def export_person(self, info: Info, id: strawberry.ID) -> JSON:
+        return cast(JSON, await info.context.services.privacy.export_person(str(id)))
+
+
+@strawberry.type
+class PrivacyMutation:
+    @strawberry.mutation(
+        description="Erase a person: everything that identifies or describes her, not what others also hold; her "
+        "identifiers are suppressed (SUPPRESSED) until liftSuppression. PERSON_NOT_FOUND if unknown."
+    )
+    async def forget_person(self, info: Info, id: strawberry.ID) -> ForgetPersonPayload:
+        return ForgetPersonPayload.from_model(await info.context.services.privacy.forget_person(str(id)))
+
+    @strawberry.mutation(
+        description="Let records and touchpoints carrying this erased identifier in again; whether it was suppressed."
+    )
+    async def lift_suppression(self, info: Info, identifier: IdentifierInput) -> bool:
+        return await info.context.services.privacy.lift_suppression(identifier.type, identifier.value)
