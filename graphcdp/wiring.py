@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from graphcdp.auth.keys import ApiKeyService
 from graphcdp.explore.graph import GraphExplorer
 from graphcdp.explore.search import PersonSearch
 from graphcdp.identity.service import IdentityService
@@ -34,6 +35,7 @@ class Services:
     touchpoint_sink: TouchpointSink  # the bulk importer's sink for touchpoint files
     explorer: GraphExplorer
     search: PersonSearch
+    keys: ApiKeyService  # API keys: created, listed, revoked, and checked on every request
 
     async def status(self) -> ServiceStatus:
         """The version and whether the database answers, checked now (readiness, `health`)."""
@@ -53,6 +55,7 @@ def _build(store: GraphStore, settings: Settings) -> Services:
             store, identity.policy, max_depth=settings.graph_max_depth, node_limit=settings.graph_node_limit
         ),
         search=PersonSearch(store, identity.policy),
+        keys=ApiKeyService(store, settings),
     )
 
 

@@ -17,6 +17,8 @@ from graphcdp.api.context import Context
 from graphcdp.api.graphql_view import GRAPHIQL_ASSETS_PATH, GraphQLView, graphiql_assets
 from graphcdp.api.loaders import make_loaders
 from graphcdp.api.schema import schema
+from graphcdp.auth.keys import NO_ACCESS
+from graphcdp.auth.ratelimit import RateLimiter
 from graphcdp.settings import Settings, load_settings
 from graphcdp.wiring import Services, open_services
 
@@ -29,6 +31,8 @@ class GraphQLApp(GraphQLView):
             response=response,
             services=services,
             loaders=make_loaders(services.identity, services.profiles),
+            # Set by the view's admission (graphcdp/api/auth.py); the GraphiQL page, served without a key, runs nothing.
+            principal=getattr(request.state, "principal", NO_ACCESS),
         )
 
 
@@ -68,6 +72,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     if settings.graphiql:
         routes.append(Mount(GRAPHIQL_ASSETS_PATH, graphiql_assets()))
     app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.rate_limit_burst)
     if services is not None:
         app.state.services = services
     return app

@@ -7,6 +7,7 @@ from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
 from graphcdp import __version__
+from graphcdp.api.auth import needs_any_key
 from graphcdp.api.context import Info
 from graphcdp.api.customer import CustomerQuery
 from graphcdp.api.errors import Schema
@@ -21,11 +22,13 @@ from graphcdp.api.types import Health
 
 @strawberry.type
 class Query(IdentityQuery, CustomerQuery, ExploreQuery, MatchingQuery):
-    @strawberry.field(description="Version of the graphcdp service.")
+    @strawberry.field(extensions=needs_any_key(), description="Version of the graphcdp service.")
     def version(self) -> str:
         return __version__
 
-    @strawberry.field(description="Health of the service and its graph database, checked now.")
+    @strawberry.field(
+        extensions=needs_any_key(), description="Health of the service and its graph database, checked now."
+    )
     async def health(self, info: Info) -> Health:
         return Health.from_status(await info.context.services.status())
 

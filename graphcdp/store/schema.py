@@ -25,6 +25,7 @@ UNIQUE_KEYS: tuple[tuple[str, str], ...] = (
     ("Consent", "id"),
     ("MatchKey", "key"),
     ("MatchModel", "version"),
+    ("ApiKey", "name"),
 )
 
 INDEX_STATES = statement("system/index_states", IndexState)
