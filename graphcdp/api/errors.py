@@ -58,6 +58,8 @@ _ARGUMENT_OF: dict[ErrorCode, tuple[str, ...]] = {
     ErrorCode.BATCH_TOO_LARGE: ("records", "touchpoints"),
     ErrorCode.MATCH_NOT_FOUND: ("id",),
     ErrorCode.CONFIGURATION_ERROR: ("model",),  # setMatchingModel: the model is refused
+    ErrorCode.INVALID_SCOPE: ("scopes",),
+    ErrorCode.INVALID_KEY_NAME: ("name",),
 }
 
 

@@ -13,6 +13,7 @@ from graphcdp.api.customer import CustomerQuery
 from graphcdp.api.errors import Schema
 from graphcdp.api.explore import ExploreQuery
 from graphcdp.api.identity import IdentityMutation, IdentityQuery
+from graphcdp.api.keys import KeysMutation, KeysQuery
 from graphcdp.api.limits import ConfiguredDepthLimit
 from graphcdp.api.matching import MatchingMutation, MatchingQuery
 from graphcdp.api.profiles import ProfileMutation
@@ -21,7 +22,7 @@ from graphcdp.api.types import Health
 
 
 @strawberry.type
-class Query(IdentityQuery, CustomerQuery, ExploreQuery, MatchingQuery):
+class Query(IdentityQuery, CustomerQuery, ExploreQuery, MatchingQuery, KeysQuery):
     @strawberry.field(extensions=needs_any_key(), description="Version of the graphcdp service.")
     def version(self) -> str:
         return __version__
@@ -34,7 +35,7 @@ class Query(IdentityQuery, CustomerQuery, ExploreQuery, MatchingQuery):
 
 
 @strawberry.type
-class Mutation(IdentityMutation, ProfileMutation, MatchingMutation):
+class Mutation(IdentityMutation, ProfileMutation, MatchingMutation, KeysMutation):
     pass
 
 

@@ -44,6 +44,9 @@ FIELD_REQUESTS: dict[str, str] = {
     "status: GRANTED) { effective { status } } }",
     "resolveMatch": 'mutation { resolveMatch(id: "bm9uZQ==", accept: false) { accepted } }',
     "setMatchingModel": "mutation { setMatchingModel(model: {}) { version } }",
+    "apiKeys": "{ apiKeys { name } }",
+    "createApiKey": 'mutation { createApiKey(name: "x", scopes: ["nonsense"]) { name } }',
+    "revokeApiKey": 'mutation { revokeApiKey(name: "nobody") { name } }',
 }
 
 
@@ -105,7 +108,9 @@ def test_the_scopes_of_the_issue() -> None:
     assert scopes["setConsent"] is Scope.CONSENT_WRITE
     assert {name for name, scope in scopes.items() if scope is Scope.REVIEW} == {"reviewQueue", "resolveMatch"}
     assert scopes["deleteRecord"] is Scope.PRIVACY
-    assert scopes["setMatchingModel"] is Scope.ADMIN
+    assert {name for name, scope in scopes.items() if scope is Scope.ADMIN} == {
+        "setMatchingModel", "matchingModel", "apiKeys", "createApiKey", "revokeApiKey",
+    }  # fmt: skip
     assert scopes["version"] is None and scopes["health"] is None  # any valid key
 
 
@@ -216,3 +221,34 @@ async def test_a_key_over_its_rate_is_told_when_to_come_back(falkordb_store: Fal
         assert int(response.headers["retry-after"]) >= 1
         assert response.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
         assert (await ask(http, "{ version }", calm.secret))[0] == 200  # per key
+
+
+async def test_an_admin_manages_keys_over_graphql(app: tuple[httpx.AsyncClient, Services]) -> None:
+    http, services = app
+    admin = await services.keys.create("ops", ["admin"])
+    create = 'mutation($s: [String!]!) { createApiKey(name: "shop-web", scopes: $s) { name secret scopes } }'
+    response = await http.post(
+        "/graphql", json={"query": create, "variables": {"s": ["profiles:read"]}}, headers=bearer(admin.secret)
+    )
+    created = response.json()["data"]["createApiKey"]
+    assert created["name"] == "shop-web" and created["scopes"] == ["profiles:read"]
+    assert (await ask(http, FIELD_REQUESTS["context"], created["secret"]))[0] == 200
+
+    _, body = await ask(http, "{ apiKeys { name scopes createdAt revokedAt } }", admin.secret)
+    assert [key["name"] for key in body["data"]["apiKeys"]] == ["ops", "shop-web"]
+    assert created["secret"] not in str(body) and "hash" not in str(body)
+
+    _, body = await ask(http, 'mutation { revokeApiKey(name: "shop-web") { name revokedAt } }', admin.secret)
+    assert body["data"]["revokeApiKey"]["revokedAt"]
+    assert (await ask(http, "{ version }", created["secret"]))[0] == 401
+
+    response = await http.post(
+        "/graphql", json={"query": create, "variables": {"s": ["profiles:write"]}}, headers=bearer(admin.secret)
+    )
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "INVALID_SCOPE"
+    assert error["message"].startswith("scopes: unknown scope profiles:write; the scopes are profiles:read, ")
+    _, body = await ask(http, 'mutation { createApiKey(name: "ops", scopes: ["admin"]) { name } }', admin.secret)
+    assert body["errors"][0]["extensions"]["code"] == "KEY_EXISTS"
+    _, body = await ask(http, 'mutation { revokeApiKey(name: "nobody") { name } }', admin.secret)
+    assert body["errors"][0]["extensions"]["code"] == "KEY_NOT_FOUND"
