@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from graphcdp.auth.audit import AuditTrail
 from graphcdp.auth.keys import ApiKeyService
 from graphcdp.explore.graph import GraphExplorer
 from graphcdp.explore.search import PersonSearch
@@ -36,6 +37,7 @@ class Services:
     explorer: GraphExplorer
     search: PersonSearch
     keys: ApiKeyService  # API keys: created, listed, revoked, and checked on every request
+    audit: AuditTrail  # who did which admin or privacy action: services.audit.record(actor, action, target)
 
     async def status(self) -> ServiceStatus:
         """The version and whether the database answers, checked now (readiness, `health`)."""
@@ -45,6 +47,7 @@ class Services:
 def _build(store: GraphStore, settings: Settings) -> Services:
     identity = IdentityService(store, settings)
     profiles = ProfileService(identity, settings)
+    audit = AuditTrail(store)
     return Services(
         settings=settings,
         store=store,
@@ -55,7 +58,8 @@ def _build(store: GraphStore, settings: Settings) -> Services:
             store, identity.policy, max_depth=settings.graph_max_depth, node_limit=settings.graph_node_limit
         ),
         search=PersonSearch(store, identity.policy),
-        keys=ApiKeyService(store, settings),
+        keys=ApiKeyService(store, settings, audit),
+        audit=audit,
     )
 
 

@@ -23,6 +23,7 @@ from graphcdp.api.profiles import (
     person_metrics,
 )
 from graphcdp.api.scalars import DateTime
+from graphcdp.auth.audit import AuditAction, record_target
 from graphcdp.auth.scopes import Scope
 from graphcdp.batch import item_error
 from graphcdp.identity.matching.review import pair_id
@@ -356,7 +357,11 @@ class IdentityMutation:
         extensions=needs(Scope.PRIVACY), description="The record and its evidence are removed; the rest re-clusters."
     )
     async def delete_record(self, info: Info, source: str, source_id: str) -> SplitPayload:
-        return await _split(info.context.identity.delete_record(source, source_id))
+        payload = await _split(info.context.identity.delete_record(source, source_id))
+        await info.context.services.audit.record(
+            info.context.principal.name, AuditAction.RECORD_DELETED, record_target(source, source_id)
+        )
+        return payload
 
 
 async def _split(work: Awaitable[list[str]]) -> SplitPayload:

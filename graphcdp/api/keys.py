@@ -47,7 +47,7 @@ class KeysMutation:
         "segments:write, privacy, admin). The answer holds its secret, this once.",
     )
     async def create_api_key(self, info: Info, name: str, scopes: list[str]) -> NewApiKey:
-        key = await info.context.services.keys.create(name, scopes)
+        key = await info.context.services.keys.create(name, scopes, actor=info.context.principal.name)
         return NewApiKey(name=key.name, secret=key.secret, scopes=[s.value for s in key.scopes])
 
     @strawberry.mutation(
@@ -55,4 +55,4 @@ class KeysMutation:
         description="The key stops working: at once on this process, within GRAPHCDP_KEY_CACHE_SECONDS on others.",
     )
     async def revoke_api_key(self, info: Info, name: str) -> ApiKey:
-        return ApiKey.from_info(await info.context.services.keys.revoke(name))
+        return ApiKey.from_info(await info.context.services.keys.revoke(name, actor=info.context.principal.name))

@@ -11,6 +11,7 @@ from graphcdp.api.auth import needs
 from graphcdp.api.context import Info
 from graphcdp.api.pagination import InvalidCursorError, PageInfo, check_page_size, decode_cursor, encode_cursor
 from graphcdp.api.scalars import DateTime
+from graphcdp.auth.audit import AuditAction
 from graphcdp.auth.scopes import Scope
 from graphcdp.identity.matching.review import ReviewItem
 from graphcdp.model.identity import PairExplanation
@@ -164,4 +165,8 @@ class MatchingMutation:
     )
     async def set_matching_model(self, info: Info, model: JSON) -> MatchingModelInfo:
         await info.context.identity.set_matching_model(model)
+        stored = info.context.identity.matching.model
+        await info.context.services.audit.record(
+            info.context.principal.name, AuditAction.MATCHING_MODEL_SET, f"{stored.name}@{stored.version}"
+        )
         return _model_info(info)

@@ -7,6 +7,7 @@ from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
 from graphcdp import __version__
+from graphcdp.api.audit import AuditQuery
 from graphcdp.api.auth import needs_any_key
 from graphcdp.api.context import Info
 from graphcdp.api.customer import CustomerQuery
@@ -22,7 +23,7 @@ from graphcdp.api.types import Health
 
 
 @strawberry.type
-class Query(IdentityQuery, CustomerQuery, ExploreQuery, MatchingQuery, KeysQuery):
+class Query(IdentityQuery, CustomerQuery, ExploreQuery, MatchingQuery, KeysQuery, AuditQuery):
     @strawberry.field(extensions=needs_any_key(), description="Version of the graphcdp service.")
     def version(self) -> str:
         return __version__

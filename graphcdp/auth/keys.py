@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from graphcdp.auth.audit import SERVICE_ACTOR, AuditAction, AuditTrail
 from graphcdp.auth.scopes import ALL_SCOPES, Scope, parse_scopes
 from graphcdp.clock import now_ms
 from graphcdp.errors import InvalidKeyNameError, KeyExistsError, KeyNotFoundError
@@ -97,8 +98,11 @@ def _info(key: StoredApiKey) -> ApiKeyInfo:
 
 
 class ApiKeyService:
-    def __init__(self, store: GraphStore, settings: Settings, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, store: GraphStore, settings: Settings, audit: AuditTrail, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._store = store
+        self._audit = audit
         self._cache_seconds = settings.key_cache_seconds
         admin = settings.admin_key.get_secret_value() if settings.admin_key else ""
         self._admin_hash = secret_hash(admin).encode() if admin else None
@@ -107,8 +111,9 @@ class ApiKeyService:
         self._loaded_at: float | None = None
         self._lock = asyncio.Lock()
 
-    async def create(self, name: str, scopes: list[str] | tuple[str, ...]) -> NewApiKey:
-        """A new key with these scopes; its secret is in the answer and nowhere else."""
+    async def create(self, name: str, scopes: list[str] | tuple[str, ...], *, actor: str) -> NewApiKey:
+        """A new key with these scopes; its secret is in the answer and nowhere else. `actor` (a key's name) is
+        written to the audit trail."""
         name = check_name(name)
         granted = _ordered(parse_scopes(scopes))
         secret = new_secret()
@@ -118,17 +123,19 @@ class ApiKeyService:
         if not rows[0].created:
             raise KeyExistsError(f"an API key named {name!r} exists; choose another name")
         self._loaded_at = None
+        await self._audit.record(actor, AuditAction.API_KEY_CREATED, name)
         return NewApiKey(name, secret, granted)
 
     async def list(self) -> list[ApiKeyInfo]:
         return [_info(key) for key in await self._store.run(KEYS)]
 
-    async def revoke(self, name: str) -> ApiKeyInfo:
+    async def revoke(self, name: str, *, actor: str) -> ApiKeyInfo:
         """The key stops working at once in this process, within GRAPHCDP_KEY_CACHE_SECONDS in the others."""
         name = check_name(name)
         if not await self._store.run(REVOKE_KEY, {"name": name, "now": now_ms()}):
             raise KeyNotFoundError(f"no API key is named {name!r}")
         self._loaded_at = None
+        await self._audit.record(actor, AuditAction.API_KEY_REVOKED, name)
         return next(key for key in await self.list() if key.name == name)
 
     async def bootstrap_admin(self) -> NewApiKey | None:
@@ -137,7 +144,7 @@ class ApiKeyService:
         if self._admin_hash is not None or await self._store.run(KEYS):
             return None
         try:
-            return await self.create(BOOTSTRAP_KEY_NAME, [scope.value for scope in Scope])
+            return await self.create(BOOTSTRAP_KEY_NAME, [scope.value for scope in Scope], actor=SERVICE_ACTOR)
         except KeyExistsError:
             return None
 

@@ -12,9 +12,8 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+from graphcdp.auth.audit import CLI_ACTOR
 from graphcdp.settings import Settings, load_settings
-
-CLI_ACTOR = "cli"  # who the audit trail says acted, for commands run on the database's own machine
 
 
 def _when(ms: int | None) -> str:
@@ -25,7 +24,7 @@ async def _create(settings: Settings, args: argparse.Namespace) -> str:
     from graphcdp.wiring import open_services
 
     async with open_services(settings) as services:
-        key = await services.keys.create(args.name, args.scopes.split(","))
+        key = await services.keys.create(args.name, args.scopes.split(","), actor=CLI_ACTOR)
     return (
         f"created API key {key.name!r} with scopes {', '.join(key.scopes)}; its secret (shown only now):\n{key.secret}"
     )
@@ -47,7 +46,7 @@ async def _revoke(settings: Settings, args: argparse.Namespace) -> str:
     from graphcdp.wiring import open_services
 
     async with open_services(settings) as services:
-        key = await services.keys.revoke(args.name)
+        key = await services.keys.revoke(args.name, actor=CLI_ACTOR)
     return (
         f"revoked API key {key.name!r} at {_when(key.revoked_at)}; running services refuse it within "
         f"{settings.key_cache_seconds:g} s (GRAPHCDP_KEY_CACHE_SECONDS)"

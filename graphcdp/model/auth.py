@@ -25,3 +25,13 @@ class ApiKeyCreated(DomainModel):
 class ApiKeyRevoked(DomainModel):
     name: str
     revoked_at: int
+
+
+class AuditEntry(DomainModel):
+    """One entry of the audit trail (audit/entries): never personal data, only ids and names."""
+
+    id: str
+    at: int
+    actor: str
+    action: str
+    target: str

@@ -26,6 +26,7 @@ UNIQUE_KEYS: tuple[tuple[str, str], ...] = (
     ("MatchKey", "key"),
     ("MatchModel", "version"),
     ("ApiKey", "name"),
+    ("AuditEntry", "id"),
 )
 
 INDEX_STATES = statement("system/index_states", IndexState)

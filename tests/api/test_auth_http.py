@@ -3,6 +3,8 @@ fields and refusing the others (FORBIDDEN, naming the scope, the rest of the req
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -14,6 +16,7 @@ from graphcdp.api.app import create_app
 from graphcdp.api.auth import declared_scope
 from graphcdp.api.schema import schema
 from graphcdp.auth.scopes import Scope
+from graphcdp.identity.matching.spec import DEFAULT_MODEL
 from graphcdp.settings import Settings, load_settings
 from graphcdp.store import GraphStore
 from graphcdp.store.falkordb import FalkorDBStore
@@ -45,6 +48,7 @@ FIELD_REQUESTS: dict[str, str] = {
     "resolveMatch": 'mutation { resolveMatch(id: "bm9uZQ==", accept: false) { accepted } }',
     "setMatchingModel": "mutation { setMatchingModel(model: {}) { version } }",
     "apiKeys": "{ apiKeys { name } }",
+    "auditTrail": "{ auditTrail { edges { cursor } } }",
     "createApiKey": 'mutation { createApiKey(name: "x", scopes: ["nonsense"]) { name } }',
     "revokeApiKey": 'mutation { revokeApiKey(name: "nobody") { name } }',
 }
@@ -109,7 +113,7 @@ def test_the_scopes_of_the_issue() -> None:
     assert {name for name, scope in scopes.items() if scope is Scope.REVIEW} == {"reviewQueue", "resolveMatch"}
     assert scopes["deleteRecord"] is Scope.PRIVACY
     assert {name for name, scope in scopes.items() if scope is Scope.ADMIN} == {
-        "setMatchingModel", "matchingModel", "apiKeys", "createApiKey", "revokeApiKey",
+        "setMatchingModel", "matchingModel", "apiKeys", "createApiKey", "revokeApiKey", "auditTrail",
     }  # fmt: skip
     assert scopes["version"] is None and scopes["health"] is None  # any valid key
 
@@ -144,8 +148,8 @@ async def test_each_scope_allows_its_fields_and_refuses_the_others(
     app: tuple[httpx.AsyncClient, Services], scope: Scope
 ) -> None:
     http, services = app
-    only = await services.keys.create("only", [scope.value])
-    others = await services.keys.create("others", [s.value for s in Scope if s is not scope])
+    only = await services.keys.create("only", [scope.value], actor="test")
+    others = await services.keys.create("others", [s.value for s in Scope if s is not scope], actor="test")
     scopes = {name: field_scope for name, (_, field_scope) in root_fields().items()}
     for field, document in FIELD_REQUESTS.items():
         needed = scopes[field]
@@ -165,7 +169,7 @@ async def test_each_scope_allows_its_fields_and_refuses_the_others(
 
 async def test_a_refused_field_leaves_the_others_answered(app: tuple[httpx.AsyncClient, Services]) -> None:
     http, services = app
-    reviewer = await services.keys.create("reviewer", ["review"])
+    reviewer = await services.keys.create("reviewer", ["review"], actor="test")
     document = f'{{version profile(identifier: {IDENTIFIER}) {{ id }} record(source: "a", sourceId: "b") {{ source }}}}'
     status, body = await ask(http, document, reviewer.secret)
     assert status == 200
@@ -178,8 +182,8 @@ async def test_a_refused_field_leaves_the_others_answered(app: tuple[httpx.Async
 async def test_a_browser_key_that_may_read_cannot_link_identifiers(app: tuple[httpx.AsyncClient, Services]) -> None:
     """Section 3: attaching one's own cookie to a victim's email with a login touchpoint takes records:write."""
     http, services = app
-    admin = await services.keys.create("connector", ["records:write", "profiles:read"])
-    browser = await services.keys.create("browser", ["profiles:read"])
+    admin = await services.keys.create("connector", ["records:write", "profiles:read"], actor="test")
+    browser = await services.keys.create("browser", ["profiles:read"], actor="test")
     await ask(http, FIELD_REQUESTS["upsertRecords"], admin.secret)
     login = (
         'mutation { trackTouchpoints(touchpoints: [{type: "login", occurredAt: "2024-01-01T00:00:00Z", identifiers: '
@@ -195,9 +199,9 @@ async def test_a_browser_key_that_may_read_cannot_link_identifiers(app: tuple[ht
 
 async def test_a_revoked_key_is_refused_at_once(app: tuple[httpx.AsyncClient, Services]) -> None:
     http, services = app
-    key = await services.keys.create("temporary", ["profiles:read"])
+    key = await services.keys.create("temporary", ["profiles:read"], actor="test")
     assert (await ask(http, "{ version }", key.secret))[0] == 200
-    await services.keys.revoke("temporary")
+    await services.keys.revoke("temporary", actor="test")
     status, body = await ask(http, "{ version }", key.secret)
     assert status == 401 and body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
@@ -212,8 +216,8 @@ async def test_with_auth_off_everything_is_allowed_without_a_key(falkordb_store:
 
 async def test_a_key_over_its_rate_is_told_when_to_come_back(falkordb_store: FalkorDBStore) -> None:
     async with served(falkordb_store, load_settings(rate_limit=0.5, rate_limit_burst=3)) as (http, services):
-        busy = await services.keys.create("busy", ["profiles:read"])
-        calm = await services.keys.create("calm", ["profiles:read"])
+        busy = await services.keys.create("busy", ["profiles:read"], actor="test")
+        calm = await services.keys.create("calm", ["profiles:read"], actor="test")
         statuses = [(await ask(http, "{ version }", busy.secret))[0] for _ in range(3)]
         assert statuses == [200, 200, 200]
         response = await http.post("/graphql", json={"query": "{ version }"}, headers=bearer(busy.secret))
@@ -225,7 +229,7 @@ async def test_a_key_over_its_rate_is_told_when_to_come_back(falkordb_store: Fal
 
 async def test_an_admin_manages_keys_over_graphql(app: tuple[httpx.AsyncClient, Services]) -> None:
     http, services = app
-    admin = await services.keys.create("ops", ["admin"])
+    admin = await services.keys.create("ops", ["admin"], actor="test")
     create = 'mutation($s: [String!]!) { createApiKey(name: "shop-web", scopes: $s) { name secret scopes } }'
     response = await http.post(
         "/graphql", json={"query": create, "variables": {"s": ["profiles:read"]}}, headers=bearer(admin.secret)
@@ -252,3 +256,43 @@ async def test_an_admin_manages_keys_over_graphql(app: tuple[httpx.AsyncClient, 
     assert body["errors"][0]["extensions"]["code"] == "KEY_EXISTS"
     _, body = await ask(http, 'mutation { revokeApiKey(name: "nobody") { name } }', admin.secret)
     assert body["errors"][0]["extensions"]["code"] == "KEY_NOT_FOUND"
+
+
+AUDIT = "query($after: String) { auditTrail(first: 2, after: $after) { edges { cursor node { at actor action target } } pageInfo { hasNextPage endCursor } } }"  # noqa: E501
+
+
+async def test_admin_and_privacy_actions_are_in_the_audit_trail(app: tuple[httpx.AsyncClient, Services]) -> None:
+    http, services = app
+    ops = await services.keys.create("ops", ["admin"], actor="test")
+    eraser = await services.keys.create("dpo", ["privacy", "records:write"], actor="test")
+    model = json.loads(DEFAULT_MODEL.read_text(encoding="utf-8"))
+    response = await http.post(
+        "/graphql",
+        json={"query": "mutation($m: JSON!) { setMatchingModel(model: $m) { version } }", "variables": {"m": model}},
+        headers=bearer(ops.secret),
+    )
+    assert response.json()["data"]["setMatchingModel"]["version"] == 1
+    await ask(http, FIELD_REQUESTS["upsertRecords"], eraser.secret)
+    _, body = await ask(http, 'mutation { deleteRecord(source: "crm", sourceId: "1") { personIds } }', eraser.secret)
+    assert "errors" not in body, body
+
+    seen: list[tuple[str, str, str]] = []
+    after = None
+    while True:
+        response = await http.post(
+            "/graphql", json={"query": AUDIT, "variables": {"after": after}}, headers=bearer(ops.secret)
+        )
+        page = response.json()["data"]["auditTrail"]
+        seen += [(e["node"]["actor"], e["node"]["action"], e["node"]["target"]) for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    sha = hashlib.sha256(b"1").hexdigest()[:16]
+    assert seen == [
+        ("dpo", "record.deleted", f"crm:sha256:{sha}"),
+        ("ops", "matchingModel.set", "default@1"),
+        ("test", "apiKey.created", "dpo"),
+        ("test", "apiKey.created", "ops"),
+    ]
+    _, body = await ask(http, FIELD_REQUESTS["auditTrail"], eraser.secret)
+    assert forbidden(body) == ["needs scope admin"]

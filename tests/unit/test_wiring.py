@@ -24,6 +24,7 @@ SERVICES = {
     "GraphExplorer",
     "PersonSearch",
     "ApiKeyService",
+    "AuditTrail",
     "open_store",
 }
 # Connected only by graphcdp/store (open_store) itself.
