@@ -41,6 +41,8 @@ DEFAULT_BLOCKLIST: tuple[str, ...] = (
     "anonymous",
 )
 
+# GRAPHCDP_ADMIN_KEY is every scope: a guessable one would be the weakest door.
+MIN_ADMIN_KEY_LENGTH = 32
 # Type names end up in keys ("email:ada@example.com") and in blocklist scopes, so keep them plain.
 _TYPE_NAME = re.compile(r"[a-z][a-z0-9_]*")
 # A blocklist entry "type:regex" applies to one type; anything else is a regex for every type.
@@ -121,7 +123,8 @@ class Settings(BaseSettings):
     admin_key: SecretStr | None = Field(
         None,
         description="An API key with every scope, for containers and automation (a long random string, e.g. "
-        "`gcdp_` + 43 URL-safe characters). Never stored; requests with it are audited as `GRAPHCDP_ADMIN_KEY`. "
+        "`gcdp_` + 43 URL-safe characters; at least 32 characters). Never stored; requests with it are audited as "
+        "`GRAPHCDP_ADMIN_KEY`. "
         "Without it and without any stored key, the first start creates an admin key and prints it once.",
     )
     key_cache_seconds: float = Field(
@@ -355,6 +358,15 @@ class Settings(BaseSettings):
         if len(thresholds) != 4 or any(b <= a for a, b in itertools.pairwise(thresholds)):
             raise ValueError("needs four rising thresholds (JSON list), e.g. [30, 90, 180, 365]")
         return thresholds
+
+    @field_validator("admin_key")
+    @classmethod
+    def _long_admin_key(cls, key: SecretStr | None) -> SecretStr | None:
+        if key is None or not key.get_secret_value():
+            return None  # empty: not set (docker-compose passes an unset variable as "")
+        if len(key.get_secret_value()) < MIN_ADMIN_KEY_LENGTH:
+            raise ValueError(f"an admin key needs at least {MIN_ADMIN_KEY_LENGTH} characters of random text")
+        return key
 
     @field_validator("blocklist", "blocklist_extra")
     @classmethod

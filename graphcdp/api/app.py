@@ -7,6 +7,8 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -71,7 +73,17 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     ]
     if settings.graphiql:
         routes.append(Mount(GRAPHIQL_ASSETS_PATH, graphiql_assets()))
-    app = Starlette(routes=routes, lifespan=lifespan)
+    # Browser frontends on other origins (GRAPHCDP_CORS_ORIGINS): their preflight is answered here, before routing.
+    middleware = [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "Accept"],
+            max_age=600,
+        )
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware if settings.cors_origins else None)
     app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.rate_limit_burst)
     if services is not None:
         app.state.services = services

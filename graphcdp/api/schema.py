@@ -15,7 +15,7 @@ from graphcdp.api.errors import Schema
 from graphcdp.api.explore import ExploreQuery
 from graphcdp.api.identity import IdentityMutation, IdentityQuery
 from graphcdp.api.keys import KeysMutation, KeysQuery
-from graphcdp.api.limits import ConfiguredDepthLimit
+from graphcdp.api.limits import ConfiguredDepthLimit, ConfiguredIntrospection
 from graphcdp.api.matching import MatchingMutation, MatchingQuery
 from graphcdp.api.profiles import ProfileMutation
 from graphcdp.api.scalars import SCALARS
@@ -45,7 +45,12 @@ schema = Schema(
     mutation=Mutation,
     config=StrawberryConfig(scalar_map=SCALARS),
     # Parsed and validated documents are reused: frontends send the same few queries over and over.
-    extensions=[ConfiguredDepthLimit, lambda: ParserCache(maxsize=512), lambda: ValidationCache(maxsize=512)],
+    extensions=[
+        ConfiguredDepthLimit,
+        ConfiguredIntrospection,
+        lambda: ParserCache(maxsize=512),
+        lambda: ValidationCache(maxsize=512),
+    ],
 )
 
 

@@ -7,6 +7,7 @@ import hashlib
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,6 +17,7 @@ from graphcdp.api.app import create_app
 from graphcdp.api.auth import declared_scope
 from graphcdp.api.schema import schema
 from graphcdp.auth.scopes import Scope
+from graphcdp.errors import ConfigurationError
 from graphcdp.identity.matching.spec import DEFAULT_MODEL
 from graphcdp.settings import Settings, load_settings
 from graphcdp.store import GraphStore
@@ -296,3 +298,52 @@ async def test_admin_and_privacy_actions_are_in_the_audit_trail(app: tuple[httpx
     ]
     _, body = await ask(http, FIELD_REQUESTS["auditTrail"], eraser.secret)
     assert forbidden(body) == ["needs scope admin"]
+
+
+async def test_a_preflight_from_an_allowed_origin_is_answered(falkordb_store: FalkorDBStore) -> None:
+    preflight = {
+        "origin": "http://localhost:3000",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization, content-type",
+    }
+    async with served(falkordb_store, load_settings(cors_origins=["http://localhost:3000"])) as (http, services):
+        response = await http.options("/graphql", headers=preflight)
+        assert response.status_code == 200
+        assert response.headers["access-control-allow-origin"] == "http://localhost:3000"
+        assert "authorization" in response.headers["access-control-allow-headers"].lower()
+        other = await http.options("/graphql", headers={**preflight, "origin": "http://evil.localhost"})
+        assert other.status_code == 400 and "access-control-allow-origin" not in other.headers
+        key = await services.keys.create("web", ["profiles:read"], actor="test")
+        answer = await http.post(
+            "/graphql", json={"query": "{ version }"}, headers={"origin": preflight["origin"], **bearer(key.secret)}
+        )
+        assert answer.headers["access-control-allow-origin"] == "http://localhost:3000"
+    async with served(falkordb_store, load_settings()) as (http, _):
+        assert (await http.options("/graphql", headers=preflight)).status_code == 405  # no origin allowed
+
+
+async def test_introspection_can_be_switched_off(falkordb_store: FalkorDBStore) -> None:
+    introspect = "{ __schema { queryType { name } } }"
+    async with served(falkordb_store, load_settings(introspection=False)) as (http, services):
+        key = await services.keys.create("any", ["admin"], actor="test")
+        _, body = await ask(http, introspect, key.secret)
+        assert body["data"] is None
+        assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+        assert "introspection" in body["errors"][0]["message"].lower()
+        _, body = await ask(http, "{ __typename version }", key.secret)
+        assert body["data"]["__typename"] == "Query"
+    async with served(falkordb_store, load_settings()) as (http, services):
+        key = await services.keys.create("reader", ["profiles:read"], actor="test")
+        _, body = await ask(http, introspect, key.secret)
+        assert body["data"]["__schema"]["queryType"]["name"] == "Query"
+
+
+def test_a_short_admin_key_is_refused_and_an_empty_one_is_unset() -> None:
+    with pytest.raises(ConfigurationError, match=r"GRAPHCDP_ADMIN_KEY: .*at least 32 characters"):
+        load_settings(admin_key="secret")
+    assert load_settings(admin_key="").admin_key is None
+
+
+def test_docker_compose_passes_the_admin_key_from_the_environment() -> None:
+    compose = (Path(__file__).parents[2] / "docker-compose.yml").read_text(encoding="utf-8")
+    assert "GRAPHCDP_ADMIN_KEY: ${GRAPHCDP_ADMIN_KEY:-}" in compose
