@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -347,3 +348,13 @@ def test_a_short_admin_key_is_refused_and_an_empty_one_is_unset() -> None:
 def test_docker_compose_passes_the_admin_key_from_the_environment() -> None:
     compose = (Path(__file__).parents[2] / "docker-compose.yml").read_text(encoding="utf-8")
     assert "GRAPHCDP_ADMIN_KEY: ${GRAPHCDP_ADMIN_KEY:-}" in compose
+
+
+def test_the_api_guide_lists_every_field_with_its_scope() -> None:
+    guide = (Path(__file__).parents[2] / "docs" / "api.md").read_text(encoding="utf-8")
+    section = guide.split("## Authentication and scopes", 1)[1].split("\n## ", 1)[0]
+    documented: dict[str, Scope | None] = {}
+    for fields, scope in re.findall(r"^\| (`[a-zA-Z].*?) \| (.+?) \|$", section, re.MULTILINE):
+        for field in re.findall(r"`(\w+)`", fields):
+            documented[field] = None if scope == "any valid key" else Scope(scope.strip("`"))
+    assert documented == {name: scope for name, (_, scope) in root_fields().items()}
