@@ -15,7 +15,7 @@ import uvicorn
 
 from graphcdp import __version__
 from graphcdp.errors import StartupError
-from graphcdp.settings import Settings, load_settings
+from graphcdp.settings import AuthMode, Settings, load_settings
 
 log = logging.getLogger("graphcdp")
 
@@ -60,7 +60,7 @@ async def _serve(settings: Settings, sock: socket.socket) -> None:
     # The services (and the matching model stored in the graph) are opened before uvicorn starts, so a
     # start-up problem is one clear line rather than a lifespan traceback.
     async with open_services(settings) as services:
-        if settings.auth == "required" and (first := await services.keys.bootstrap_admin()) is not None:
+        if settings.auth is AuthMode.REQUIRED and (first := await services.keys.bootstrap_admin()) is not None:
             print(_first_key_notice(first.name, first.secret), file=sys.stderr, flush=True)
         app = create_app(services=services)
         host, port = sock.getsockname()[:2]

@@ -76,10 +76,10 @@ async def test_other_processes_see_new_keys_at_once_and_revocations_within_the_c
 
 
 async def test_the_first_admin_key_is_created_once_and_not_beside_an_admin_key(falkordb_store: FalkorDBStore) -> None:
-    env_settings = load_settings(admin_key=SecretStr("gcdp_from-the-environment"))
+    env_settings = load_settings(admin_key=SecretStr("gcdp_from-the-environment-0123456789abcdef"))
     with_env_key = ApiKeyService(falkordb_store, env_settings, AuditTrail(falkordb_store))
     assert await with_env_key.bootstrap_admin() is None
-    principal = await with_env_key.authenticate("gcdp_from-the-environment")
+    principal = await with_env_key.authenticate("gcdp_from-the-environment-0123456789abcdef")
     assert principal is not None and (principal.name, principal.scopes) == (ADMIN_KEY_NAME, ALL_SCOPES)
 
     keys = ApiKeyService(falkordb_store, load_settings(), AuditTrail(falkordb_store))
