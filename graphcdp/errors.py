@@ -165,6 +165,47 @@ class ErrorCode(StrEnum):
         "liftSuppression is called for that identifier.",
         "upsertRecords and trackTouchpoints items; import; setConsent.",
     )
+    # --- access (API keys and scopes, docs/api.md) ---------------------------------------------------------
+    UNAUTHENTICATED = (
+        "UNAUTHENTICATED",
+        _REQUEST,
+        "No API key, or one the service does not know or that was revoked: send `Authorization: Bearer <key>`. "
+        "Answered with HTTP 401.",
+        "Any request to /graphql (not the GraphiQL page, /healthz, /readyz).",
+    )
+    FORBIDDEN = (
+        "FORBIDDEN",
+        _REQUEST,
+        "The key's scopes do not cover this field; the message names the scope it needs. Other fields are answered.",
+        "Any field of Query and Mutation.",
+    )
+    RATE_LIMITED = (
+        "RATE_LIMITED",
+        _REQUEST,
+        "The key sent more requests than GRAPHCDP_RATE_LIMIT allows; wait the seconds of the Retry-After header. "
+        "Answered with HTTP 429.",
+        "Any request to /graphql.",
+    )
+    INVALID_SCOPE = (
+        "INVALID_SCOPE",
+        _REQUEST,
+        "A scope name is not one of profiles:read, records:write, consent:write, review, segments:write, "
+        "privacy, admin, or no scope was given.",
+        "createApiKey; graphcdp keys create.",
+    )
+    INVALID_KEY_NAME = (
+        "INVALID_KEY_NAME",
+        _REQUEST,
+        "An API key name is empty, longer than 100 characters, or not letters, digits, `.`, `_`, `-`.",
+        "createApiKey, revokeApiKey; graphcdp keys.",
+    )
+    KEY_EXISTS = (
+        "KEY_EXISTS",
+        _REQUEST,
+        "An API key of this name exists (names are never reused, even once revoked).",
+        "createApiKey; graphcdp keys create.",
+    )
+    KEY_NOT_FOUND = ("KEY_NOT_FOUND", _REQUEST, "No API key has this name.", "revokeApiKey; graphcdp keys revoke.")
     # --- identifiers -------------------------------------------------------------------------------------
     UNKNOWN_IDENTIFIER_TYPE = (
         "UNKNOWN_IDENTIFIER_TYPE",
@@ -357,3 +398,35 @@ class UnknownStatementError(GraphCDPError):
     """Code asked for a Cypher statement that has no file."""
 
     code = ErrorCode.UNKNOWN_STATEMENT
+
+
+class AccessError(GraphCDPError):
+    """A request without the right key, scope or rate; subclasses set the code."""
+
+
+class UnauthenticatedError(AccessError):
+    code = ErrorCode.UNAUTHENTICATED
+
+
+class ForbiddenError(AccessError):
+    code = ErrorCode.FORBIDDEN
+
+
+class RateLimitedError(AccessError):
+    code = ErrorCode.RATE_LIMITED
+
+
+class InvalidScopeError(GraphCDPError):
+    code = ErrorCode.INVALID_SCOPE
+
+
+class InvalidKeyNameError(GraphCDPError):
+    code = ErrorCode.INVALID_KEY_NAME
+
+
+class KeyExistsError(GraphCDPError):
+    code = ErrorCode.KEY_EXISTS
+
+
+class KeyNotFoundError(GraphCDPError):
+    code = ErrorCode.KEY_NOT_FOUND

@@ -41,10 +41,17 @@ DEFAULT_BLOCKLIST: tuple[str, ...] = (
     "anonymous",
 )
 
+# GRAPHCDP_ADMIN_KEY is every scope: a guessable one would be the weakest door.
+MIN_ADMIN_KEY_LENGTH = 32
 # Type names end up in keys ("email:ada@example.com") and in blocklist scopes, so keep them plain.
 _TYPE_NAME = re.compile(r"[a-z][a-z0-9_]*")
 # A blocklist entry "type:regex" applies to one type; anything else is a regex for every type.
 _SCOPED_PATTERN = re.compile(r"([A-Za-z][A-Za-z0-9_]*):(.*)", re.DOTALL)
+
+
+class AuthMode(StrEnum):
+    REQUIRED = "required"  # every /graphql request needs an API key
+    OFF = "off"  # everything allowed to anyone who reaches the port: local experiments only
 
 
 class Backend(StrEnum):
@@ -107,6 +114,49 @@ class Settings(BaseSettings):
         "start-up with a clear message.",
     )
     graphiql: bool = Field(True, description="Serve the GraphiQL IDE at `/graphql` to browsers.")
+    # Access control (docs/api.md#authentication-and-scopes)
+    auth: AuthMode = Field(
+        AuthMode.REQUIRED,
+        description="`required`: every GraphQL request needs `Authorization: Bearer <key>` and each field a scope of "
+        "that key. `off`: everything is allowed to anyone who reaches the port; for local experiments only.",
+    )
+    admin_key: SecretStr | None = Field(
+        None,
+        description="An API key with every scope, for containers and automation (a long random string, e.g. "
+        "`gcdp_` + 43 URL-safe characters; at least 32 characters). Never stored; requests with it are audited as "
+        "`GRAPHCDP_ADMIN_KEY`. "
+        "Without it and without any stored key, the first start creates an admin key and prints it once.",
+    )
+    key_cache_seconds: float = Field(
+        5.0,
+        ge=0,
+        description="Seconds a process keeps the stored API keys in memory; a key revoked elsewhere stops working "
+        "within this time (at once in the process that revoked it).",
+    )
+    api_key: SecretStr | None = Field(
+        None,
+        description="The API key graphcdp's own clients send to a running service (`graphcdp import --url`: scope "
+        "`records:write`).",
+    )
+    rate_limit: float = Field(
+        50.0,
+        ge=0,
+        description="Requests per second each API key may send to /graphql on average (per service process); more "
+        "are answered 429 with `Retry-After`. 0 turns the limit off.",
+    )
+    rate_limit_burst: int = Field(
+        200, ge=1, description="Requests a key may send at once above `GRAPHCDP_RATE_LIMIT` before it is slowed down."
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description='Browser origins allowed to call the API, as a JSON list (`["http://localhost:3000"]`); '
+        "empty: no cross-origin access.",
+    )
+    introspection: bool = Field(
+        True,
+        description="Answer GraphQL introspection (`__schema`, `__type`). GraphiQL needs it; switch it off to hide "
+        "the schema from callers.",
+    )
     log_level: str = Field("info", description="`debug`, `info`, `warning` or `error`.")
 
     # Embedded FalkorDB
@@ -332,6 +382,15 @@ class Settings(BaseSettings):
         if len(thresholds) != 4 or any(b <= a for a, b in itertools.pairwise(thresholds)):
             raise ValueError("needs four rising thresholds (JSON list), e.g. [30, 90, 180, 365]")
         return thresholds
+
+    @field_validator("admin_key")
+    @classmethod
+    def _long_admin_key(cls, key: SecretStr | None) -> SecretStr | None:
+        if key is None or not key.get_secret_value():
+            return None  # empty: not set (docker-compose passes an unset variable as "")
+        if len(key.get_secret_value()) < MIN_ADMIN_KEY_LENGTH:
+            raise ValueError(f"an admin key needs at least {MIN_ADMIN_KEY_LENGTH} characters of random text")
+        return key
 
     @field_validator("blocklist", "blocklist_extra")
     @classmethod

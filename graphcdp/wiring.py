@@ -13,6 +13,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from graphcdp.auth.audit import AuditTrail
+from graphcdp.auth.keys import ApiKeyService
 from graphcdp.explore.graph import GraphExplorer
 from graphcdp.explore.search import PersonSearch
 from graphcdp.identity.service import IdentityService
@@ -36,6 +38,8 @@ class Services:
     explorer: GraphExplorer
     search: PersonSearch
     privacy: PrivacyService  # forgetPerson, liftSuppression, exportPerson
+    keys: ApiKeyService  # API keys: created, listed, revoked, and checked on every request
+    audit: AuditTrail  # who did which admin or privacy action: services.audit.record(actor, action, target)
 
     async def status(self) -> ServiceStatus:
         """The version and whether the database answers, checked now (readiness, `health`)."""
@@ -45,6 +49,7 @@ class Services:
 def _build(store: GraphStore, settings: Settings) -> Services:
     identity = IdentityService(store, settings)
     profiles = ProfileService(identity, settings)
+    audit = AuditTrail(store)
     return Services(
         settings=settings,
         store=store,
@@ -56,6 +61,8 @@ def _build(store: GraphStore, settings: Settings) -> Services:
         ),
         search=PersonSearch(store, identity.policy),
         privacy=PrivacyService(identity, settings),
+        keys=ApiKeyService(store, settings, audit),
+        audit=audit,
     )
 
 

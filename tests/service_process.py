@@ -15,6 +15,10 @@ from pathlib import Path
 import httpx
 
 GRAPHCDP = [sys.executable, "-m", "graphcdp.cli"]
+# The admin key the tests' services are given (GRAPHCDP_ADMIN_KEY), and the header their clients send: the suite
+# runs with authentication on, as users do.
+TEST_ADMIN_KEY = "gcdp_test-admin-key-for-the-test-suite-only-000000"
+AUTH_HEADERS = {"Authorization": f"Bearer {TEST_ADMIN_KEY}"}
 
 
 def free_port() -> int:
@@ -25,8 +29,10 @@ def free_port() -> int:
 
 
 def service_environment(**values: str) -> dict[str, str]:
-    """This process's environment without any GRAPHCDP_ setting, plus `values`."""
+    """This process's environment without any GRAPHCDP_ setting, plus the test admin key (the service's, and the
+    one `graphcdp import --url` sends), plus `values`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRAPHCDP_")}
+    env.update(GRAPHCDP_ADMIN_KEY=TEST_ADMIN_KEY, GRAPHCDP_API_KEY=TEST_ADMIN_KEY)
     env.update(values)
     return env
 

@@ -28,6 +28,7 @@ from typing import IO, Any
 
 import httpx
 
+from graphcdp.auth.keys import new_secret
 from graphcdp.store import GraphStore
 from graphcdp.store.embedded import free_port
 from graphcdp_bench.cypher import bench_statement
@@ -42,6 +43,8 @@ STOP_TIMEOUT = 30.0
 NODELAY = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
 MAX_WARMUP = 50
 
+# The admin key of the services a benchmark starts (GRAPHCDP_ADMIN_KEY), new in every run, sent by its clients.
+BENCH_KEY = new_secret()
 HttpRequest = Callable[[httpx.AsyncClient, int], Awaitable[None]]
 Call = Callable[[int], Awaitable[None]]
 
@@ -114,6 +117,8 @@ class BenchServer:
             GRAPHCDP_PORT=str(self.port),
             GRAPHCDP_LOG_LEVEL="warning",
             GRAPHCDP_GRAPHIQL="false",
+            GRAPHCDP_ADMIN_KEY=BENCH_KEY,  # the clients send it (http_client)
+            GRAPHCDP_RATE_LIMIT="0",  # the benchmark measures throughput: no per-key limit
         )
         env.update(self.settings)
         return env
@@ -198,7 +203,8 @@ def http_client(base_url: str, clients: int = 1) -> httpx.AsyncClient:
     """A client with `clients` connections, kept alive, TCP_NODELAY set."""
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     transport = httpx.AsyncHTTPTransport(socket_options=NODELAY, limits=limits)
-    return httpx.AsyncClient(base_url=base_url, transport=transport, timeout=120)
+    headers = {"Authorization": f"Bearer {BENCH_KEY}"}
+    return httpx.AsyncClient(base_url=base_url, transport=transport, timeout=120, headers=headers)
 
 
 async def _timed_workers(call: Call, first: int, count: int, clients: int, samples: list[float] | None) -> None:

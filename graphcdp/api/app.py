@@ -7,6 +7,8 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -17,6 +19,8 @@ from graphcdp.api.context import Context
 from graphcdp.api.graphql_view import GRAPHIQL_ASSETS_PATH, GraphQLView, graphiql_assets
 from graphcdp.api.loaders import make_loaders
 from graphcdp.api.schema import schema
+from graphcdp.auth.keys import NO_ACCESS
+from graphcdp.auth.ratelimit import RateLimiter
 from graphcdp.settings import Settings, load_settings
 from graphcdp.wiring import Services, open_services
 
@@ -29,6 +33,8 @@ class GraphQLApp(GraphQLView):
             response=response,
             services=services,
             loaders=make_loaders(services.identity, services.profiles),
+            # Set by the view's admission (graphcdp/api/auth.py); the GraphiQL page, served without a key, runs nothing.
+            principal=getattr(request.state, "principal", NO_ACCESS),
         )
 
 
@@ -67,7 +73,18 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     ]
     if settings.graphiql:
         routes.append(Mount(GRAPHIQL_ASSETS_PATH, graphiql_assets()))
-    app = Starlette(routes=routes, lifespan=lifespan)
+    # Browser frontends on other origins (GRAPHCDP_CORS_ORIGINS): their preflight is answered here, before routing.
+    middleware = [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "Accept"],
+            max_age=600,
+        )
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware if settings.cors_origins else None)
+    app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.rate_limit_burst)
     if services is not None:
         app.state.services = services
     return app

@@ -10,6 +10,7 @@ from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
 from graphcdp.api.loaders import Loaders
+from graphcdp.auth.keys import Principal
 from graphcdp.identity.service import IdentityService
 from graphcdp.profiles.service import ProfileService
 from graphcdp.settings import Settings
@@ -22,6 +23,7 @@ class Context:
     response: Response | WebSocket
     services: Services  # built once, at start-up (graphcdp.wiring); resolvers reach the store through them
     loaders: Loaders  # new for every request: nothing cached leaks between requests
+    principal: Principal  # the request's API key: its name (for the audit trail) and scopes
 
     @property
     def settings(self) -> Settings:

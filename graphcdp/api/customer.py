@@ -9,11 +9,13 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
+from graphcdp.api.auth import needs
 from graphcdp.api.common import IdentifierInput
 from graphcdp.api.context import Info
 from graphcdp.api.identity import Identifier, Person
 from graphcdp.api.pagination import check_page_size
 from graphcdp.api.profiles import Consent, Metrics, Touchpoint, person_consents, person_metrics
+from graphcdp.auth.scopes import Scope
 from graphcdp.model import profiles as model
 from graphcdp.profiles.journey import JourneyQuery
 
@@ -64,8 +66,9 @@ def _summary(traits: Any, metrics: model.Metrics, consents: list[Consent]) -> st
 @strawberry.type
 class CustomerQuery:
     @strawberry.field(
+        extensions=needs(Scope.PROFILES_READ),
         description="The customer behind any identifier, for frontends and chatbots: identity, golden traits, "
-        "consents, metrics and the latest touchpoints in one round trip. Null if the identifier is unknown."
+        "consents, metrics and the latest touchpoints in one round trip. Null if the identifier is unknown.",
     )
     async def context(self, info: Info, identifier: IdentifierInput, touchpoints: int = 10) -> CustomerContext | None:
         check_page_size(touchpoints, info.context.settings.max_page_size, "touchpoints")

@@ -59,6 +59,8 @@ _ARGUMENT_OF: dict[ErrorCode, tuple[str, ...]] = {
     ErrorCode.MATCH_NOT_FOUND: ("id",),
     ErrorCode.CONFIGURATION_ERROR: ("model",),  # setMatchingModel: the model is refused
     ErrorCode.CONSENT_IN_FUTURE: ("at",),
+    ErrorCode.INVALID_SCOPE: ("scopes",),
+    ErrorCode.INVALID_KEY_NAME: ("name",),
 }
 
 

@@ -7,10 +7,12 @@ from typing import cast
 import strawberry
 from strawberry.scalars import JSON
 
+from graphcdp.api.auth import needs
 from graphcdp.api.common import IdentifierInput
 from graphcdp.api.context import Info
 from graphcdp.api.identity import Person
 from graphcdp.api.pagination import InvalidCursorError, PageInfo, check_page_size, decode_cursor, encode_cursor
+from graphcdp.auth.scopes import Scope
 from graphcdp.model import explore as model
 
 # A search cursor is the position of a result in the ranking, under its own key so that a cursor of
@@ -106,9 +108,10 @@ def _search_cursor(position: int) -> str:
 @strawberry.type
 class ExploreQuery:
     @strawberry.field(
+        extensions=needs(Scope.PROFILES_READ),
         description="Identifiers, records and persons within `depth` hops (HAS and OF edges, either way) "
         "of an identifier, with the edges among them: at most GRAPHCDP_GRAPH_NODE_LIMIT nodes, `depth` "
-        "at most GRAPHCDP_GRAPH_MAX_DEPTH. Null if the identifier is unknown."
+        "at most GRAPHCDP_GRAPH_MAX_DEPTH. Null if the identifier is unknown.",
     )
     async def identity_graph(self, info: Info, identifier: IdentifierInput, depth: int = 2) -> IdentityGraph | None:
         found = await info.context.services.explorer.identity_graph(identifier.type, identifier.value, depth)
@@ -122,9 +125,10 @@ class ExploreQuery:
         )
 
     @strawberry.field(
+        extensions=needs(Scope.PROFILES_READ),
         description="Persons found by a fragment of their name, email or phone (at least 2 characters), "
         "best match first; an email or phone equal to the query ranks first. Persons retired by a merge "
-        "never appear."
+        "never appear.",
     )
     async def search_persons(
         self, info: Info, query: str, first: int = 10, after: str | None = None

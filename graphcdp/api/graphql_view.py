@@ -24,6 +24,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
+from graphcdp.api.auth import Refusal, admit
 from graphcdp.api.context import Context
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
@@ -75,6 +76,14 @@ def is_request_error(result: ExecutionResult) -> bool:
     return result.data is None and bool(errors) and all(error.path is None for error in errors)
 
 
+def _refused(request: Request, refusal: Refusal) -> Response:
+    """A 401 or 429 as a GraphQL error with its code, in the media type the client asked for."""
+    body = json.dumps({"errors": [{"message": refusal.message, "extensions": {"code": refusal.code.value}}]})
+    negotiated = response_media_type(request.headers.get("accept"))
+    content_type = _GRAPHQL_RESPONSE_CONTENT_TYPE if negotiated == GRAPHQL_RESPONSE_JSON else APPLICATION_JSON
+    return Response(body, refusal.status, headers={**refusal.headers, "content-type": content_type})
+
+
 class _NegotiatedResponse(Response):
     """strawberry's per-request sub-response, carrying the media type chosen for the answer."""
 
@@ -87,6 +96,11 @@ class GraphQLView(GraphQL[Context, None]):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope=scope, receive=receive)
+        if not self._renders_ide(request):
+            refusal = await admit(request, request.app.state.services, request.app.state.rate_limiter)
+            if refusal is not None:
+                await _refused(request, refusal)(scope, receive, send)
+                return
         if response_media_type(request.headers.get("accept")) != GRAPHQL_RESPONSE_JSON:
             await super().__call__(scope, receive, send)  # answers a bad request in plain text
             return
@@ -96,6 +110,16 @@ class GraphQLView(GraphQL[Context, None]):
             body = json.dumps({"errors": [{"message": exc.reason}]})
             response = Response(body, exc.status_code, headers={"content-type": _GRAPHQL_RESPONSE_CONTENT_TYPE})
         await response(scope, receive, send)
+
+    def _renders_ide(self, request: Request) -> bool:
+        """The GraphiQL page (static, no data) is served without a key; its requests carry one (docs/api.md)."""
+        accept = request.headers.get("accept", "")
+        return (
+            self.graphql_ide is not None
+            and request.method == "GET"
+            and request.query_params.get("query") is None
+            and any(media in accept for media in ("text/html", "*/*"))
+        )
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = _NegotiatedResponse()

@@ -10,6 +10,7 @@ import strawberry
 from pydantic import ValidationError
 from strawberry.scalars import JSON
 
+from graphcdp.api.auth import needs
 from graphcdp.api.common import IdentifierInput, ItemError
 from graphcdp.api.context import Info
 from graphcdp.api.matching import MatchExplanation
@@ -22,6 +23,8 @@ from graphcdp.api.profiles import (
     person_metrics,
 )
 from graphcdp.api.scalars import DateTime
+from graphcdp.auth.audit import AuditAction, record_target
+from graphcdp.auth.scopes import Scope
 from graphcdp.batch import item_error
 from graphcdp.identity.matching.review import pair_id
 from graphcdp.model import identity as model
@@ -280,23 +283,32 @@ class LinkExplanation:
 
 @strawberry.type
 class IdentityQuery:
-    @strawberry.field(description="The person of any identifier, in any input spelling; null if unknown.")
+    @strawberry.field(
+        extensions=needs(Scope.PROFILES_READ),
+        description="The person of any identifier, in any input spelling; null if unknown.",
+    )
     async def profile(self, info: Info, identifier: IdentifierInput) -> Person | None:
         key = info.context.identity.normalize_key(identifier.type, identifier.value)
         found = await info.context.loaders.person_by_key.load(key)
         return Person.from_model(found) if found else None
 
-    @strawberry.field(description="A person by id; an id retired by a merge answers with the surviving person.")
+    @strawberry.field(
+        extensions=needs(Scope.PROFILES_READ),
+        description="A person by id; an id retired by a merge answers with the surviving person.",
+    )
     async def person(self, info: Info, id: strawberry.ID) -> Person | None:
         found = await info.context.identity.person(str(id))
         return Person.from_model(found) if found else None
 
-    @strawberry.field(description="One source record and its person.")
+    @strawberry.field(extensions=needs(Scope.PROFILES_READ), description="One source record and its person.")
     async def record(self, info: Info, source: str, source_id: str) -> SourceRecord | None:
         found = await info.context.identity.record(source, source_id)
         return SourceRecord.from_model(found) if found else None
 
-    @strawberry.field(description="Why two identifiers are linked: the evidence path, each hop with provenance.")
+    @strawberry.field(
+        extensions=needs(Scope.PROFILES_READ),
+        description="Why two identifiers are linked: the evidence path, each hop with provenance.",
+    )
     async def explain_link(self, info: Info, a: IdentifierInput, b: IdentifierInput) -> LinkExplanation:
         found = await info.context.identity.explain_link((a.type, a.value), (b.type, b.value))
         return LinkExplanation(
@@ -309,7 +321,10 @@ class IdentityQuery:
 
 @strawberry.type
 class IdentityMutation:
-    @strawberry.mutation(description="Upsert source records; each is linked into a person. Per-item errors.")
+    @strawberry.mutation(
+        extensions=needs(Scope.RECORDS_WRITE),
+        description="Upsert source records; each is linked into a person. Per-item errors.",
+    )
     async def upsert_records(
         self, info: Info, records: list[RecordInput], dry_run: bool = False
     ) -> UpsertRecordsPayload:
@@ -336,13 +351,22 @@ class IdentityMutation:
             dry_run=dry_run,
         )
 
-    @strawberry.mutation(description="The record leaves its person (keeps its evidence); the rest re-clusters.")
+    @strawberry.mutation(
+        extensions=needs(Scope.RECORDS_WRITE),
+        description="The record leaves its person (keeps its evidence); the rest re-clusters.",
+    )
     async def detach_record(self, info: Info, source: str, source_id: str) -> SplitPayload:
         return await _split(info.context.identity.detach_record(source, source_id))
 
-    @strawberry.mutation(description="The record and its evidence are removed; the rest re-clusters.")
+    @strawberry.mutation(
+        extensions=needs(Scope.PRIVACY), description="The record and its evidence are removed; the rest re-clusters."
+    )
     async def delete_record(self, info: Info, source: str, source_id: str) -> SplitPayload:
-        return await _split(info.context.identity.delete_record(source, source_id))
+        payload = await _split(info.context.identity.delete_record(source, source_id))
+        await info.context.services.audit.record(
+            info.context.principal.name, AuditAction.RECORD_DELETED, record_target(source, source_id)
+        )
+        return payload
 
 
 async def _split(work: Awaitable[list[str]]) -> SplitPayload:

@@ -1,11 +1,12 @@
-"""Query depth limit, read from the settings of the running service (GRAPHCDP_MAX_QUERY_DEPTH)."""
+"""Query depth limit and the introspection switch, read from the settings of the running service
+(GRAPHCDP_MAX_QUERY_DEPTH, GRAPHCDP_INTROSPECTION)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import lru_cache
 
-from graphql import ASTValidationRule, GraphQLError, ValidationContext
+from graphql import ASTValidationRule, GraphQLError, NoSchemaIntrospectionCustomRule, ValidationContext
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.query_depth_limiter import create_validator
 
@@ -47,4 +48,17 @@ class ConfiguredDepthLimit(SchemaExtension):
             *self.execution_context.validation_rules,
             _depth_rule(settings.max_query_depth),
         )
+        yield
+
+
+class ConfiguredIntrospection(SchemaExtension):
+    """With GRAPHCDP_INTROSPECTION=false, a document asking for `__schema` or `__type` is refused before it runs
+    (GRAPHQL_VALIDATION_FAILED); `__typename` stays allowed."""
+
+    def on_operation(self) -> Iterator[None]:
+        if not self.execution_context.context.settings.introspection:
+            self.execution_context.validation_rules = (
+                *self.execution_context.validation_rules,
+                NoSchemaIntrospectionCustomRule,
+            )
         yield

@@ -7,9 +7,12 @@ from typing import cast
 import strawberry
 from strawberry.scalars import JSON
 
+from graphcdp.api.auth import needs
 from graphcdp.api.context import Info
 from graphcdp.api.pagination import InvalidCursorError, PageInfo, check_page_size, decode_cursor, encode_cursor
 from graphcdp.api.scalars import DateTime
+from graphcdp.auth.audit import AuditAction
+from graphcdp.auth.scopes import Scope
 from graphcdp.identity.matching.review import ReviewItem
 from graphcdp.model.identity import PairExplanation
 
@@ -127,7 +130,7 @@ def _model_info(info: Info) -> MatchingModelInfo:
 
 @strawberry.type
 class MatchingQuery:
-    @strawberry.field(description="Pairs waiting for a reviewer, highest score first.")
+    @strawberry.field(extensions=needs(Scope.REVIEW), description="Pairs waiting for a reviewer, highest score first.")
     async def review_queue(self, info: Info, first: int = 20, after: str | None = None) -> MatchCandidateConnection:
         check_page_size(first, info.context.settings.max_page_size)
         position = decode_cursor(after) if after else None
@@ -139,7 +142,7 @@ class MatchingQuery:
             edges=edges, page_info=PageInfo(has_next_page=more, end_cursor=edges[-1].cursor if edges else None)
         )
 
-    @strawberry.field(description="The matching model in force.")
+    @strawberry.field(extensions=needs(Scope.ADMIN), description="The matching model in force.")
     def matching_model(self, info: Info) -> MatchingModelInfo:
         return _model_info(info)
 
@@ -147,17 +150,23 @@ class MatchingQuery:
 @strawberry.type
 class MatchingMutation:
     @strawberry.mutation(
+        extensions=needs(Scope.REVIEW),
         description="Decide a pair: accept links the records (whatever the scores say); reject keeps them apart "
-        "for good, across re-ingests and rescoring."
+        "for good, across re-ingests and rescoring.",
     )
     async def resolve_match(self, info: Info, id: strawberry.ID, accept: bool) -> ResolveMatchPayload:
         persons = await info.context.identity.resolve_match(str(id), accept)
         return ResolveMatchPayload(accepted=accept, person_ids=[strawberry.ID(p) for p in persons])
 
     @strawberry.mutation(
+        extensions=needs(Scope.ADMIN),
         description="Replace the matching model (admin): validated whole, stored as the next version, in force "
-        "at once. A refused model leaves the running one."
+        "at once. A refused model leaves the running one.",
     )
     async def set_matching_model(self, info: Info, model: JSON) -> MatchingModelInfo:
         await info.context.identity.set_matching_model(model)
+        stored = info.context.identity.matching.model
+        await info.context.services.audit.record(
+            info.context.principal.name, AuditAction.MATCHING_MODEL_SET, f"{stored.name}@{stored.version}"
+        )
         return _model_info(info)

@@ -8,8 +8,11 @@ from typing import cast
 import strawberry
 from strawberry.scalars import JSON
 
+from graphcdp.api.auth import needs
 from graphcdp.api.common import IdentifierInput
 from graphcdp.api.context import Info
+from graphcdp.auth.audit import AuditAction
+from graphcdp.auth.scopes import Scope
 from graphcdp.model.privacy import Erasure
 
 
@@ -51,24 +54,37 @@ class ForgetPersonPayload:
 @strawberry.type
 class PrivacyQuery:
     @strawberry.field(
+        extensions=needs(Scope.PRIVACY),
         description="Everything held about a person, with sources and times: records, identifiers, golden traits, "
-        "touchpoints, consent statements, match decisions, segments (docs/privacy.md). PERSON_NOT_FOUND if unknown."
+        "touchpoints, consent statements, match decisions, segments (docs/privacy.md). PERSON_NOT_FOUND if unknown.",
     )
     async def export_person(self, info: Info, id: strawberry.ID) -> JSON:
-        return cast(JSON, await info.context.services.privacy.export_person(str(id)))
+        exported = await info.context.services.privacy.export_person(str(id))
+        await info.context.services.audit.record(info.context.principal.name, AuditAction.PERSON_EXPORTED, str(id))
+        return cast(JSON, exported)
 
 
 @strawberry.type
 class PrivacyMutation:
     @strawberry.mutation(
+        extensions=needs(Scope.PRIVACY),
         description="Erase a person: everything that identifies or describes her, not what others also hold; her "
-        "identifiers are suppressed (SUPPRESSED) until liftSuppression. PERSON_NOT_FOUND if unknown."
+        "identifiers are suppressed (SUPPRESSED) until liftSuppression. PERSON_NOT_FOUND if unknown.",
     )
     async def forget_person(self, info: Info, id: strawberry.ID) -> ForgetPersonPayload:
-        return ForgetPersonPayload.from_model(await info.context.services.privacy.forget_person(str(id)))
+        erasure = await info.context.services.privacy.forget_person(str(id))
+        # The person id is a random id graphcdp gave her, not personal data; it names nothing once she is gone.
+        await info.context.services.audit.record(info.context.principal.name, AuditAction.PERSON_FORGOTTEN, str(id))
+        return ForgetPersonPayload.from_model(erasure)
 
     @strawberry.mutation(
-        description="Let records and touchpoints carrying this erased identifier in again; whether it was suppressed."
+        extensions=needs(Scope.PRIVACY),
+        description="Let records and touchpoints carrying this erased identifier in again; whether it was suppressed.",
     )
     async def lift_suppression(self, info: Info, identifier: IdentifierInput) -> bool:
-        return await info.context.services.privacy.lift_suppression(identifier.type, identifier.value)
+        lifted = await info.context.services.privacy.lift_suppression(identifier.type, identifier.value)
+        # The trail names the identifier's type only: its value is exactly what an erasure must not keep.
+        await info.context.services.audit.record(
+            info.context.principal.name, AuditAction.SUPPRESSION_LIFTED, f"{identifier.type}:…"
+        )
+        return lifted

@@ -12,10 +12,12 @@ import strawberry
 from pydantic import ValidationError
 from strawberry.scalars import JSON
 
+from graphcdp.api.auth import needs
 from graphcdp.api.common import IdentifierInput, ItemError
 from graphcdp.api.context import Info
 from graphcdp.api.pagination import InvalidCursorError, PageInfo, check_page_size, decode_cursor, encode_cursor
 from graphcdp.api.scalars import DateTime
+from graphcdp.auth.scopes import Scope
 from graphcdp.batch import item_error
 from graphcdp.identity.input import epoch_ms
 from graphcdp.model import profiles as model
@@ -256,7 +258,10 @@ async def person_consents(info: Info, person_id: str, history: bool) -> list[Con
 
 @strawberry.type
 class ProfileMutation:
-    @strawberry.mutation(description="Track touchpoints; their identifiers link like a record's. Per-item errors.")
+    @strawberry.mutation(
+        extensions=needs(Scope.RECORDS_WRITE),
+        description="Track touchpoints; their identifiers link like a record's. Per-item errors.",
+    )
     async def track_touchpoints(self, info: Info, touchpoints: list[TouchpointInput]) -> TrackPayload:
         outcome = await info.context.profiles.track([t.to_model(n) for n, t in enumerate(touchpoints)])
         return TrackPayload(
@@ -275,10 +280,11 @@ class ProfileMutation:
         )
 
     @strawberry.mutation(
+        extensions=needs(Scope.CONSENT_WRITE),
         description="Record a consent statement given through an identifier. It follows the identifier through "
         "merges and splits; all are kept. Per purpose and channel the latest statement is in force, a statement "
         "counting from its `at` or from when the server recorded it, whichever is earlier (DENIED/REVOKED win a "
-        "tie). An `at` further ahead than GRAPHCDP_CONSENT_MAX_CLOCK_SKEW is refused (CONSENT_IN_FUTURE)."
+        "tie). An `at` further ahead than GRAPHCDP_CONSENT_MAX_CLOCK_SKEW is refused (CONSENT_IN_FUTURE).",
     )
     async def set_consent(
         self,

@@ -7,12 +7,15 @@ from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
 from graphcdp import __version__
+from graphcdp.api.audit import AuditQuery
+from graphcdp.api.auth import needs_any_key
 from graphcdp.api.context import Info
 from graphcdp.api.customer import CustomerQuery
 from graphcdp.api.errors import Schema
 from graphcdp.api.explore import ExploreQuery
 from graphcdp.api.identity import IdentityMutation, IdentityQuery
-from graphcdp.api.limits import ConfiguredDepthLimit
+from graphcdp.api.keys import KeysMutation, KeysQuery
+from graphcdp.api.limits import ConfiguredDepthLimit, ConfiguredIntrospection
 from graphcdp.api.matching import MatchingMutation, MatchingQuery
 from graphcdp.api.privacy import PrivacyMutation, PrivacyQuery
 from graphcdp.api.profiles import ProfileMutation
@@ -21,18 +24,20 @@ from graphcdp.api.types import Health
 
 
 @strawberry.type
-class Query(IdentityQuery, CustomerQuery, ExploreQuery, MatchingQuery, PrivacyQuery):
-    @strawberry.field(description="Version of the graphcdp service.")
+class Query(IdentityQuery, CustomerQuery, ExploreQuery, MatchingQuery, PrivacyQuery, KeysQuery, AuditQuery):
+    @strawberry.field(extensions=needs_any_key(), description="Version of the graphcdp service.")
     def version(self) -> str:
         return __version__
 
-    @strawberry.field(description="Health of the service and its graph database, checked now.")
+    @strawberry.field(
+        extensions=needs_any_key(), description="Health of the service and its graph database, checked now."
+    )
     async def health(self, info: Info) -> Health:
         return Health.from_status(await info.context.services.status())
 
 
 @strawberry.type
-class Mutation(IdentityMutation, ProfileMutation, MatchingMutation, PrivacyMutation):
+class Mutation(IdentityMutation, ProfileMutation, MatchingMutation, PrivacyMutation, KeysMutation):
     pass
 
 
@@ -41,7 +46,12 @@ schema = Schema(
     mutation=Mutation,
     config=StrawberryConfig(scalar_map=SCALARS),
     # Parsed and validated documents are reused: frontends send the same few queries over and over.
-    extensions=[ConfiguredDepthLimit, lambda: ParserCache(maxsize=512), lambda: ValidationCache(maxsize=512)],
+    extensions=[
+        ConfiguredDepthLimit,
+        ConfiguredIntrospection,
+        lambda: ParserCache(maxsize=512),
+        lambda: ValidationCache(maxsize=512),
+    ],
 )
 
 

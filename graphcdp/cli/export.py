@@ -11,6 +11,7 @@ import os
 import sys
 from typing import Any
 
+from graphcdp.auth.audit import CLI_ACTOR, AuditAction
 from graphcdp.settings import Settings, load_settings
 
 
@@ -18,7 +19,9 @@ async def _export(settings: Settings, person_id: str) -> dict[str, Any]:
     from graphcdp.wiring import open_services
 
     async with open_services(settings) as services:
-        return await services.privacy.export_person(person_id)
+        exported = await services.privacy.export_person(person_id)
+        await services.audit.record(CLI_ACTOR, AuditAction.PERSON_EXPORTED, person_id)
+        return exported
 
 
 def _write_private(path: str, text: str) -> None:

@@ -26,7 +26,8 @@ async def _import(settings: Settings, args: argparse.Namespace) -> str:
 async def _import_remote(settings: Settings, args: argparse.Namespace) -> str:
     from graphcdp.ingest.remote import GraphQLEndpoint, RemoteRecordSink, RemoteTouchpointSink
 
-    endpoint = GraphQLEndpoint(args.url)
+    api_key = settings.api_key.get_secret_value() if settings.api_key else None
+    endpoint = GraphQLEndpoint(args.url, api_key=api_key)
     sink = RemoteTouchpointSink(endpoint) if args.touchpoints else RemoteRecordSink(endpoint)
     return await _import_into(sink, settings, args)
 
@@ -78,6 +79,7 @@ def add_commands(commands: Any) -> None:
         "--url",
         metavar="URL",
         help="send the batches to a running graphcdp (its upsertRecords / trackTouchpoints mutations), e.g. "
-        "http://127.0.0.1:8000/graphql, instead of opening the database: what to use while `graphcdp serve` runs",
+        "http://127.0.0.1:8000/graphql, instead of opening the database: what to use while `graphcdp serve` runs "
+        "(its API key from GRAPHCDP_API_KEY)",
     )
     bulk.set_defaults(handler=import_records)

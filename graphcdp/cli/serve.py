@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import socket
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -14,7 +15,7 @@ import uvicorn
 
 from graphcdp import __version__
 from graphcdp.errors import StartupError
-from graphcdp.settings import Settings, load_settings
+from graphcdp.settings import AuthMode, Settings, load_settings
 
 log = logging.getLogger("graphcdp")
 
@@ -60,6 +61,8 @@ async def _serve(settings: Settings, sock: socket.socket) -> None:
     # The services (and the matching model stored in the graph) are opened before uvicorn starts, so a
     # start-up problem is one clear line rather than a lifespan traceback.
     async with open_services(settings) as services:
+        if settings.auth is AuthMode.REQUIRED and (first := await services.keys.bootstrap_admin()) is not None:
+            print(_first_key_notice(first.name, first.secret), file=sys.stderr, flush=True)
         app = create_app(services=services)
         host, port = sock.getsockname()[:2]
         where = f"data in {settings.data_dir.resolve()}" if settings.backend == "embedded" else settings.backend
@@ -68,6 +71,16 @@ async def _serve(settings: Settings, sock: socket.socket) -> None:
         config = uvicorn.Config(app, log_level=settings.log_level, lifespan="on")
         access_log.install()  # no query strings (GraphQL GET variables) in access lines
         await _Server(config).serve(sockets=[sock])
+
+
+def _first_key_notice(name: str, secret: str) -> str:
+    """Shown once, on the first start with no API key: the only place the secret ever appears."""
+    return (
+        f"\ngraphcdp: no API key existed, so an admin key named {name!r} (every scope) was created:\n\n"
+        f"    {secret}\n\n"
+        "Keep it now: it is stored only as a hash and will not be shown again. Send it as "
+        "`Authorization: Bearer <key>`; create narrower keys with `graphcdp keys create` (docs/api.md).\n"
+    )
 
 
 def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Mapping, Sequence
@@ -41,6 +42,7 @@ mutation Import($touchpoints: [TouchpointInput!]!) {
 # An item the schema refuses (a field it does not know, a value of the wrong type) fails the whole request
 # before it runs; its batch is then sent again item by item, and only the refused items are rejected.
 INVALID_ITEM = ErrorCode.GRAPHQL_VALIDATION_FAILED
+RATE_LIMITED_RETRIES = 60  # answers 429 in a row before the import gives up
 TIMEOUT = 300.0  # seconds for one batch: a large batch on a busy service takes a while
 
 
@@ -51,25 +53,35 @@ class RemoteImportError(BulkImportError):
 class GraphQLEndpoint:
     """POSTs GraphQL requests to one URL (`http://host:port/graphql`)."""
 
-    def __init__(self, url: str, timeout: float = TIMEOUT) -> None:
+    def __init__(self, url: str, timeout: float = TIMEOUT, api_key: str | None = None) -> None:
         self.url = url
         self.timeout = timeout
+        self._headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if api_key:
+            self._headers["Authorization"] = f"Bearer {api_key}"
 
     async def execute(self, query: str, variables: Mapping[str, Any]) -> dict[str, Any]:
         """The response body: `data` and/or `errors`."""
         return await asyncio.to_thread(self._post, query, variables)
 
-    def _post(self, query: str, variables: Mapping[str, Any]) -> dict[str, Any]:
+    def _post(self, query: str, variables: Mapping[str, Any], attempt: int = 0) -> dict[str, Any]:
         request = urllib.request.Request(  # noqa: S310 - the URL is the operator's own --url
             self.url,
             data=json.dumps({"query": query, "variables": dict(variables)}).encode("utf-8"),
-            headers={"Content-Type": "application/json", "Accept": "application/json"},
+            headers=self._headers,
             method="POST",
         )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
                 return _json_body(response.read())
         except urllib.error.HTTPError as exc:  # GraphQL request errors may come with a 4xx and a JSON body
+            if exc.code == 401:
+                raise RemoteImportError(
+                    f"graphcdp at {self.url} wants an API key with scope records:write: set GRAPHCDP_API_KEY"
+                ) from None
+            if exc.code == 429 and attempt < RATE_LIMITED_RETRIES:  # the key's rate limit: wait as told
+                time.sleep(_retry_after(exc.headers.get("Retry-After")))
+                return self._post(query, variables, attempt + 1)
             body = exc.read()
             try:
                 return _json_body(body)
@@ -80,6 +92,13 @@ class GraphQLEndpoint:
             raise RemoteImportError(
                 f"cannot reach graphcdp at {self.url} ({reason}); is `graphcdp serve` running there?"
             ) from None
+
+
+def _retry_after(value: str | None) -> float:
+    try:
+        return min(max(float(value or 1), 0.1), 60.0)
+    except ValueError:
+        return 1.0
 
 
 def _json_body(raw: bytes) -> dict[str, Any]:

@@ -27,6 +27,8 @@ UNIQUE_KEYS: tuple[tuple[str, str], ...] = (
     ("MatchModel", "version"),
     ("Tombstone", "hash"),
     ("TombstoneSalt", "name"),
+    ("ApiKey", "name"),
+    ("AuditEntry", "id"),
 )
 
 INDEX_STATES = statement("system/index_states", IndexState)

@@ -7,18 +7,24 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+from pydantic import SecretStr
 
 from graphcdp.api.app import create_app
 from graphcdp.settings import Settings
 from graphcdp.store import GraphStore
 from graphcdp.wiring import services_on
+from tests.service_process import AUTH_HEADERS, TEST_ADMIN_KEY
 
 
 @asynccontextmanager
 async def asgi_client(store: GraphStore, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The app on `store`, and a client that sends the test admin key (given to `settings` unless it has one)."""
+    if settings.admin_key is None:
+        settings = settings.model_copy(update={"admin_key": SecretStr(TEST_ADMIN_KEY)})
     async with services_on(store, settings) as services:
         app = create_app(services=services)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test", headers=AUTH_HEADERS) as http:
             yield http
 
 

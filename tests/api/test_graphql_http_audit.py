@@ -7,6 +7,7 @@ prints one JSON result per audit; it sends requests to the service under test on
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from typing import TypedDict
 
 import pytest
 
-from tests.service_process import running_service
+from tests.service_process import AUTH_HEADERS, running_service
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 AUDIT_DIR = REPO_ROOT / "tools" / "graphql-http-audit"
@@ -49,6 +50,7 @@ def _audit(url: str) -> list[AuditResult]:
         pytest.fail(f"{AUDIT_PACKAGE.relative_to(REPO_ROOT)} is missing: {SETUP_HINT}", pytrace=False)
     proc = subprocess.run(
         [node, str(AUDIT_DIR / "audit.mjs"), url],
+        env={**os.environ, "AUDIT_AUTHORIZATION": AUTH_HEADERS["Authorization"]},
         capture_output=True,
         text=True,
         timeout=90,

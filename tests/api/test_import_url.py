@@ -15,7 +15,7 @@ from graphcdp.cli import main
 from graphcdp.identity.normalize import IdentifierPolicy
 from graphcdp.profiles.touchpoint_input import ParsedTouchpoint, parse_touchpoint_item
 from graphcdp.settings import load_settings
-from tests.service_process import GRAPHCDP, free_port, service_environment, wait_ready
+from tests.service_process import AUTH_HEADERS, GRAPHCDP, TEST_ADMIN_KEY, free_port, service_environment, wait_ready
 
 LINES = [
     {"source": "crm", "sourceId": "1", "identifiers": [{"type": "email", "value": "a@x.com"}], "observedAt": 1},
@@ -55,6 +55,21 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         process.wait(timeout=30)
 
 
+@pytest.fixture(autouse=True)
+def api_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`graphcdp import --url` runs in this process: it sends the key of GRAPHCDP_API_KEY."""
+    monkeypatch.setenv("GRAPHCDP_API_KEY", TEST_ADMIN_KEY)
+
+
+def test_without_a_key_the_import_says_which_setting_to_give(
+    served: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GRAPHCDP_API_KEY")
+    source = _write(tmp_path / "records.jsonl", LINES)
+    assert main(["import", str(source), "--url", served]) == 2
+    assert "GRAPHCDP_API_KEY" in capsys.readouterr().err
+
+
 def _write(path: Path, lines: list[object]) -> Path:
     path.write_text("\n".join(line if isinstance(line, str) else json.dumps(line) for line in lines) + "\n")
     return path
@@ -62,7 +77,9 @@ def _write(path: Path, lines: list[object]) -> Path:
 
 def _record_person(url: str, source: str, source_id: str) -> str | None:
     query = "query($s: String!, $i: String!) { record(source: $s, sourceId: $i) { person { id } } }"
-    body = httpx.post(url, json={"query": query, "variables": {"s": source, "i": source_id}}, timeout=10).json()
+    body = httpx.post(
+        url, json={"query": query, "variables": {"s": source, "i": source_id}}, headers=AUTH_HEADERS, timeout=10
+    ).json()
     record = body["data"]["record"]
     return record["person"]["id"] if record and record["person"] else None
 
@@ -101,7 +118,9 @@ def test_touchpoints_go_through_the_running_service(
     local = parse_touchpoint_item(3, TOUCHPOINTS[3], IdentifierPolicy.from_settings(load_settings()))
     assert isinstance(local, ParsedTouchpoint)
     query = '{ profile(identifier: {type: "cookie_id", value: "k"}) { journey(first: 10) { edges { node { id } } } } }'
-    journey = httpx.post(served, json={"query": query}, timeout=10).json()["data"]["profile"]["journey"]["edges"]
+    journey = httpx.post(served, json={"query": query}, headers=AUTH_HEADERS, timeout=10).json()["data"]["profile"][
+        "journey"
+    ]["edges"]
     assert local.id in [edge["node"]["id"] for edge in journey]
 
 

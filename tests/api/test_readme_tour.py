@@ -1,9 +1,10 @@
 """The README's five-minute tour, run as written against the real embedded database.
 
 Every request of the tour (the curl body of step 1, then each ```graphql block) is sent in order to a fresh
-graph; each ```json block after a request must match its response. The README trims responses, so a shown
-object may leave keys out, a list ending in "…" may leave items out, a string ending in "…" is a prefix, and
-a person id shown as "9dba3c7b-…" stands for one id: the same label must be the same person everywhere.
+graph, with an admin key as the tour's `$KEY`; each ```json block after a request must match its response.
+The README trims responses, so a shown object may leave keys out, a list ending in "…" may leave items out,
+a string ending in "…" is a prefix, and a person id shown as "9dba3c7b-…" stands for one id: the same label
+must be the same person everywhere.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ def tour_steps() -> list[tuple[dict[str, Any], Any]]:
         if language == "sh":
             heredoc = _HEREDOC.search(body)
             assert heredoc, "the tour's curl sends its body as a <<'JSON' here-document"
+            assert '-H "Authorization: Bearer $KEY"' in body, "the tour's curl sends the API key"
             steps.append((json.loads(heredoc.group(1)), None))
         elif language == "graphql":
             steps.append(({"query": body}, None))

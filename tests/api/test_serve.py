@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from tests.service_process import (
+    AUTH_HEADERS,
     GRAPHCDP,
     alive,
     free_port,
@@ -47,7 +48,7 @@ def service(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str], Path]]
 def test_serve_answers_graphql_and_stops_cleanly(service: tuple[str, subprocess.Popen[str], Path]) -> None:
     url, process, data_dir = service
     query = {"query": "{ version health { database ok } }"}
-    body = httpx.post(f"{url}/graphql", json=query, timeout=5).json()
+    body = httpx.post(f"{url}/graphql", json=query, headers=AUTH_HEADERS, timeout=5).json()
     assert body["data"]["health"] == {"database": "embedded", "ok": True}
     assert "graphiql" in httpx.get(f"{url}/graphql", headers={"accept": "text/html"}, timeout=5).text.lower()
 

@@ -57,7 +57,10 @@ async def test_raw_context_gives_the_answer_graphcdp_gives(seeded: Services) -> 
     # graphcdp's answer from the app in-process: what `graphcdp serve` answers (the suite's smoke test runs
     # the benchmark against a served process).
     app = create_app(services=services)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+    key = await services.keys.create("bench-smoke", ["profiles:read"], actor="test")
+    headers = {"Authorization": f"Bearer {key.secret}"}
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test", headers=headers) as client:
         context = await graphql_context(client, known)
 
     assert context["personId"] == row["id"] == known.person

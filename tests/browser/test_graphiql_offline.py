@@ -8,6 +8,7 @@ Playwright's own browser downloads.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.service_process import running_service
+from tests.service_process import AUTH_HEADERS, running_service
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None:
@@ -64,6 +65,14 @@ def test_graphiql_renders_and_runs_a_query_with_no_network(service_url: str, tmp
                 page.keyboard.insert_text(QUERY)
                 page.locator(".graphiql-execute-button").click()
                 response = page.locator(".result-window")
+                # The page starts with a placeholder key in its Headers tab: the service refuses it.
+                sync_api.expect(response).to_contain_text('"code": "UNAUTHENTICATED"', timeout=30_000)
+                page.locator('.graphiql-editor-tools button[data-name="headers"]').click()
+                headers = page.locator(".graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror")
+                headers.click()
+                page.keyboard.press("Control+A")
+                page.keyboard.insert_text(json.dumps(AUTH_HEADERS))
+                page.locator(".graphiql-execute-button").click()
                 sync_api.expect(response).to_contain_text('"database": "embedded"', timeout=30_000)
                 sync_api.expect(response).to_contain_text('"ok": true')
             except sync_api.Error as error:

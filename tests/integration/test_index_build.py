@@ -18,7 +18,7 @@ from graphcdp.store.schema import INDEX_STATES, UNIQUE_KEYS
 from tests.conftest import catalog
 
 CREATE_SEARCHABLE_PERSONS = Query(StatementName("test/create_searchable_persons"), dict)
-PERSONS = 100_000  # FalkorDB takes about a second to index them
+PERSONS = 150_000  # FalkorDB takes over a second to index them
 # "person4242*": person4242 and person42420..person42429.
 SEARCH = {"terms": [{"text": "person4242", "fuzz": 0}], "limit": 100, "exactKeys": [], "types": {}}
 

@@ -22,6 +22,11 @@ async def _ingest() -> str:
         return await ingest_ada_and_bob(services)
 
 
+async def _audit_trail() -> list[tuple[str, str, str]]:
+    async with open_services(load_settings()) as services:
+        return [(e.actor, e.action, e.target) for e in await services.audit.entries(10)]
+
+
 async def _forget(person: str) -> None:
     async with open_services(load_settings()) as services:
         await services.privacy.forget_person(person)
@@ -43,6 +48,7 @@ def test_export_person_and_import_after_erasure(
     capsys.readouterr()
     assert main(["export", "person", "--id", ada]) == 0
     assert json.loads(capsys.readouterr().out)["person"]["id"] == ada
+    assert asyncio.run(_audit_trail()) == [("cli", "person.exported", ada)] * 2
 
     asyncio.run(_forget(ada))
     assert main(["export", "person", "--id", ada]) == 2

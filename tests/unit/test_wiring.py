@@ -17,7 +17,16 @@ WIRING = PACKAGE / "wiring.py"
 STORE = PACKAGE / "store"
 
 # Built only in graphcdp/wiring.py.
-SERVICES = {"IdentityService", "ProfileService", "TouchpointSink", "GraphExplorer", "PersonSearch", "open_store"}
+SERVICES = {
+    "IdentityService",
+    "ProfileService",
+    "TouchpointSink",
+    "GraphExplorer",
+    "PersonSearch",
+    "ApiKeyService",
+    "AuditTrail",
+    "open_store",
+}
 # Connected only by graphcdp/store (open_store) itself.
 STORES = {"FalkorDBStore", "Neo4jStore"}
 

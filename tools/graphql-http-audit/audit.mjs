@@ -1,6 +1,8 @@
 // Run the graphql-http GraphQL-over-HTTP audit suite against a running service.
 //
 // Usage: node tools/graphql-http-audit/audit.mjs URL   (e.g. http://127.0.0.1:8000/graphql)
+// With AUDIT_AUTHORIZATION set (e.g. "Bearer gcdp_..."), every request carries it as its Authorization header:
+// graphcdp answers 401 to requests without an API key.
 //
 // Prints ONE JSON document to stdout:
 //   [{"id": "22EB", "name": "SHOULD ...", "status": "ok"|"notice"|"warn"|"error",
@@ -15,8 +17,17 @@ if (!url) {
   process.exit(2);
 }
 
+const authorization = process.env.AUDIT_AUTHORIZATION;
+const fetchFn = authorization
+  ? (input, init = {}) => {
+      const headers = new Headers(init.headers);
+      headers.set('authorization', authorization);
+      return fetch(input, { ...init, headers });
+    }
+  : fetch;
+
 const results = [];
-for (const audit of serverAudits({ url })) {
+for (const audit of serverAudits({ url, fetchFn })) {
   const result = await audit.fn();
   const entry = { id: result.id, name: result.name, status: result.status };
   if (result.status !== 'ok') {
