@@ -104,13 +104,46 @@ class ErrorCode(StrEnum):
     INVALID_DATE = (
         "INVALID_DATE",
         _REQUEST,
-        "A date-time is neither ISO-8601 nor epoch milliseconds, or traits.birthDate is not YYYY-MM-DD.",
+        "A date-time is neither ISO-8601 nor finite epoch milliseconds, or traits.birthDate is not YYYY-MM-DD.",
         "Items of upsertRecords and trackTouchpoints; import; the from, to and at arguments.",
+    )
+    DATE_OUT_OF_RANGE = (
+        "DATE_OUT_OF_RANGE",
+        _REQUEST,
+        "An observedAt or occurredAt lies before GRAPHCDP_EARLIEST_YEAR or further ahead of the server's clock than "
+        "GRAPHCDP_MAX_FUTURE_SECONDS.",
+        "upsertRecords and trackTouchpoints items; import.",
+    )
+    INVALID_TEXT = (
+        "INVALID_TEXT",
+        _REQUEST,
+        "A string field, trait or property holds a control character (NUL, U+0001..U+001F other than tab and line "
+        "breaks, U+007F) or an unpaired surrogate; such items are refused, never silently changed.",
+        "upsertRecords and trackTouchpoints items; import.",
+    )
+    TRAIT_TOO_LONG = (
+        "TRAIT_TOO_LONG",
+        _REQUEST,
+        "A trait or touchpoint property value (or key) is longer than GRAPHCDP_MAX_TRAIT_LENGTH characters.",
+        "upsertRecords and trackTouchpoints items; import.",
+    )
+    TRAITS_TOO_LARGE = (
+        "TRAITS_TOO_LARGE",
+        _REQUEST,
+        "An item's traits or properties are larger than GRAPHCDP_MAX_TRAITS_BYTES as JSON, or nested deeper than "
+        "the service accepts.",
+        "upsertRecords and trackTouchpoints items; import.",
+    )
+    TOO_MANY_IDENTIFIERS = (
+        "TOO_MANY_IDENTIFIERS",
+        _REQUEST,
+        "An item carries more identifiers than GRAPHCDP_MAX_IDENTIFIERS_PER_RECORD.",
+        "upsertRecords and trackTouchpoints items; import.",
     )
     INVALID_TRAITS = (
         "INVALID_TRAITS",
         _REQUEST,
-        "traits is not a JSON object, or traits.address is not an object.",
+        "traits is not a JSON object, traits.address is not an object, or a trait is a number that is not finite.",
         "upsertRecords item; import.",
     )
     INVALID_IDENTIFIERS = (
@@ -129,7 +162,7 @@ class ErrorCode(StrEnum):
     INVALID_AMOUNT = (
         "INVALID_AMOUNT",
         _REQUEST,
-        "A touchpoint's amount is not a finite number.",
+        "A touchpoint's amount is not a finite number, or its size exceeds GRAPHCDP_MAX_AMOUNT.",
         "trackTouchpoints item; touchpoint import.",
     )
     INVALID_CURRENCY = (
@@ -271,7 +304,8 @@ class ErrorCode(StrEnum):
     INVALID_CONSENT = (
         "INVALID_CONSENT",
         _REQUEST,
-        "purpose or channel is empty or too long, or the identifier is a blocked placeholder.",
+        "purpose, channel or source is empty or too long or holds a control character, or the identifier is a "
+        "blocked placeholder.",
         "setConsent.",
     )
     CONSENT_IN_FUTURE = (

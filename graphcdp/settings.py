@@ -275,6 +275,47 @@ class Settings(BaseSettings):
         "larger batch is refused with `BATCH_TOO_LARGE`. Also the largest `graphcdp import --batch-size`.",
     )
 
+    # Bounds on what one item may hold (graphcdp/model/inputs.py, docs/api.md): checked per item, so a value out
+    # of bounds is that item's error and the rest of its batch is stored.
+    max_trait_length: int = Field(
+        1000,
+        ge=1,
+        le=1000,
+        description="Longest trait or touchpoint property value (and key), in characters; a longer one is refused "
+        "with `TRAIT_TOO_LONG`. At most 1,000: traits become match keys, and the embedded database cannot "
+        "check uniqueness on strings of more than 4,096 bytes.",
+    )
+    max_traits_bytes: int = Field(
+        32_768,
+        ge=1024,
+        description="Largest `traits` of a record, or `properties` of a touchpoint, as JSON (bytes); larger ones are "
+        "refused with `TRAITS_TOO_LARGE`.",
+    )
+    max_identifiers_per_record: int = Field(
+        50,
+        ge=1,
+        description="Most identifiers in one record or touchpoint; more are refused with `TOO_MANY_IDENTIFIERS`.",
+    )
+    max_amount: float = Field(
+        1e12,
+        gt=0,
+        description="Largest touchpoint `amount` (in absolute value); a larger one is refused with `INVALID_AMOUNT`, "
+        "so sums of amounts stay finite.",
+    )
+    earliest_year: int = Field(
+        1900,
+        ge=1,
+        le=9999,
+        description="Earliest year of a record's `observedAt` or a touchpoint's `occurredAt`; an earlier date is "
+        "refused with `DATE_OUT_OF_RANGE`.",
+    )
+    max_future_seconds: float = Field(
+        86_400.0,
+        ge=0,
+        description="Seconds an `observedAt` or `occurredAt` may lie ahead of the server's clock; a later date is "
+        "refused with `DATE_OUT_OF_RANGE`.",
+    )
+
     # Consent (graphcdp/privacy/consent.py, docs/api.md, "Consent")
     consent_max_clock_skew: float = Field(
         300.0,

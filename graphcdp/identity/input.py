@@ -18,6 +18,7 @@ from graphcdp.model.inputs import (
     MAX_ID_LENGTH,
     RESERVED_SOURCE_PREFIX,
     IdentifierValue,
+    InputLimits,
     ItemInvalid,
     epoch_ms,
     identifier_values,
@@ -59,7 +60,8 @@ class ParsedRecord:
         return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _check_traits(traits: dict[str, Any]) -> None:
+def _check_traits(traits: dict[str, Any], limits: InputLimits) -> None:
+    limits.check_object(traits, "traits")
     if "birthDate" in traits and traits["birthDate"] not in (None, ""):
         try:
             date.fromisoformat(str(traits["birthDate"]))
@@ -79,6 +81,7 @@ def parse_identifiers(value: Any, policy: IdentifierPolicy) -> tuple[NormalizedI
 def normalize_identifiers(
     values: Sequence[IdentifierValue], policy: IdentifierPolicy
 ) -> tuple[NormalizedIdentifier, ...]:
+    policy.limits.check_identifier_count(len(values))
     seen: dict[str, NormalizedIdentifier] = {}
     for position, entry in enumerate(values):
         try:
@@ -93,13 +96,16 @@ def parse_record(index: int, record: RecordInput, policy: IdentifierPolicy) -> P
     """A validated record, or the item error that says what is wrong with it."""
     try:
         identifiers = normalize_identifiers(record.identifiers, policy)
-        _check_traits(record.traits)
+        _check_traits(record.traits, policy.limits)
         if not identifiers and not record.traits:
             raise ItemInvalid(ErrorCode.EMPTY_RECORD, "a record needs at least one identifier or one trait")
+        now = int(time.time() * 1000)
+        if record.observed_at is not None:
+            policy.limits.check_date(record.observed_at, "observedAt", now)
     except ItemInvalid as exc:
         return ItemError(index=index, code=exc.code, message=exc.message)
     given = record.observed_at is not None
-    observed_at = record.observed_at if record.observed_at is not None else int(time.time() * 1000)
+    observed_at = record.observed_at if record.observed_at is not None else now
     return ParsedRecord(
         index, record.source, record.source_id, observed_at, identifiers, record.traits, observed_given=given
     )

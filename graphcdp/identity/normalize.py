@@ -17,6 +17,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from graphcdp.errors import ConfigurationError, ErrorCode, GraphCDPError
+from graphcdp.model.inputs import InputLimits
 from graphcdp.settings import IdentifierKind, split_blocklist_pattern
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ MAX_LENGTH = 256
 NEW_TYPE_KIND: IdentifierKind = "id"
 NEW_TYPE_PRIORITY = 100
 NEW_TYPE_LIMIT = 10
+DEFAULT_LIMITS = InputLimits()
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 # Separators people type in phone numbers; removed so "000-000-0000" meets the pattern "0+".
@@ -94,7 +96,9 @@ class IdentifierPolicy:
         types: Iterable[TypePolicy] = BUILTIN_TYPES.values(),
         blocklist: Iterable[str] = (),
         default_phone_region: str = "US",
+        limits: InputLimits = DEFAULT_LIMITS,
     ) -> None:
+        self.limits = limits  # bounds on the items whose identifiers this policy normalizes
         self.types: dict[str, TypePolicy] = {policy.name: policy for policy in types}
         self.default_phone_region = _checked_region(default_phone_region)
         self._blocklist = [self._compile(entry) for entry in blocklist]
@@ -110,7 +114,16 @@ class IdentifierPolicy:
         types = dict(BUILTIN_TYPES)
         for name, setting in settings.identifier_types.items():
             types[name] = _declared_type(name, setting, BUILTIN_TYPES.get(name))
-        return cls(types.values(), [*settings.blocklist, *settings.blocklist_extra], settings.default_phone_region)
+        limits = InputLimits(
+            max_trait_length=settings.max_trait_length,
+            max_traits_bytes=settings.max_traits_bytes,
+            max_identifiers=settings.max_identifiers_per_record,
+            max_amount=settings.max_amount,
+            earliest_year=settings.earliest_year,
+            max_future_ms=int(settings.max_future_seconds * 1000),
+        )
+        blocklist = [*settings.blocklist, *settings.blocklist_extra]
+        return cls(types.values(), blocklist, settings.default_phone_region, limits)
 
     def policy(self, type_name: str) -> TypePolicy:
         name = type_name.strip().lower()
@@ -208,8 +221,8 @@ def _checked_raw(type_name: str, value: str) -> str:
         problem = "is empty"
     elif len(raw) > MAX_LENGTH:
         problem = f"is longer than {MAX_LENGTH} characters"
-    elif any(unicodedata.category(char) == "Cc" for char in raw):
-        problem = "contains control characters"
+    elif any(unicodedata.category(char) in ("Cc", "Cs") for char in raw):
+        problem = "contains control characters or unpaired surrogates"
     if problem:
         raise IdentifierError(ErrorCode.INVALID_IDENTIFIER, f"{type_name} {_shown(value)} {problem}")
     return raw

@@ -14,7 +14,15 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from graphcdp.errors import ErrorCode
 from graphcdp.model.base import DomainModel, JsonObject
 from graphcdp.model.identity import ItemError
-from graphcdp.model.inputs import MAX_ID_LENGTH, IdentifierValue, ItemInvalid, epoch_ms, identifier_values, invalid
+from graphcdp.model.inputs import (
+    MAX_ID_LENGTH,
+    IdentifierValue,
+    ItemInvalid,
+    check_text,
+    epoch_ms,
+    identifier_values,
+    invalid,
+)
 
 # --- what clients send ----------------------------------------------------------------------------------
 
@@ -38,7 +46,7 @@ def _optional_text(value: Any, field: str, lower: bool = False) -> str | None:
         return None
     if not isinstance(value, str):
         raise ItemInvalid(ErrorCode.INVALID_FIELD, f"{field} must be a string")
-    text = value.strip()
+    text = check_text(value.strip(), field)
     if len(text) > MAX_ID_LENGTH:
         raise ItemInvalid(ErrorCode.INVALID_FIELD, f"{field} is longer than {MAX_ID_LENGTH} characters")
     return text.lower() if lower else text

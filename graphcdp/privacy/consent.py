@@ -22,6 +22,7 @@ from graphcdp.clock import now_ms
 from graphcdp.errors import ErrorCode, GraphCDPError
 from graphcdp.identity.evidence import Observation, record_evidence
 from graphcdp.identity.rules import ResolutionRules
+from graphcdp.model.inputs import MAX_ID_LENGTH, ItemInvalid, check_text
 from graphcdp.model.profiles import ConsentStatement, ConsentStatus, PersonConsents, RecordedConsent
 from graphcdp.store import GraphStore, statement
 
@@ -51,10 +52,25 @@ class ConsentRequest:
 
 
 def _name(value: str, field: str) -> str:
-    name = value.strip().lower()
+    name = _clean(value, field).strip().lower()
     if not name or len(name) > MAX_NAME:
         raise InvalidConsentError(f"{field} must be 1 to {MAX_NAME} characters (e.g. marketing, email)")
     return name
+
+
+def _source(value: str | None) -> str | None:
+    source = _clean(value, "source").strip() if value else None
+    if source and len(source) > MAX_ID_LENGTH:
+        raise InvalidConsentError(f"source is longer than {MAX_ID_LENGTH} characters")
+    return source or None
+
+
+def _clean(value: str, field: str) -> str:
+    """The text, or INVALID_CONSENT when it holds a control character or an unpaired surrogate."""
+    try:
+        return check_text(value, field)
+    except ItemInvalid as exc:
+        raise InvalidConsentError(exc.message) from None
 
 
 def _iso(ms: int) -> str:
@@ -88,7 +104,7 @@ async def set_consent(
     purpose, channel = _name(request.purpose, "purpose"), _name(request.channel, "channel")
     at = request.at if request.at is not None else now_ms()
     check_not_in_future(at, now_ms(), max_clock_skew_ms)
-    source = request.source.strip() if request.source and request.source.strip() else None
+    source = _source(request.source)
     content = [identifier.key, purpose, channel, request.status.value, at, source]
     consent_id = "c:" + hashlib.sha256(json.dumps(content).encode()).hexdigest()[:32]
     evidence = await record_evidence(store, rules, EVIDENCE_KIND, [Observation((identifier,), at)])

@@ -6,6 +6,8 @@ computed in one pass after one round trip.
 
 from __future__ import annotations
 
+import math
+import sys
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -46,8 +48,10 @@ def compute_metrics(events: Iterable[Sequence[object]], now: int, config: Metric
     returns: list[float] = []
     engagement = 0.0
     for occurred, type_, amount in events:
-        at = int(occurred)  # type: ignore[call-overload]
-        value = float(amount) if isinstance(amount, int | float) else 0.0
+        if not isinstance(occurred, int | float) or not math.isfinite(occurred):
+            continue  # no date a touchpoint can be counted at
+        at = int(occurred)
+        value = float(amount) if isinstance(amount, int | float) and math.isfinite(amount) else 0.0
         times.append(at)
         if type_ == ORDER:
             orders.append((at, value))
@@ -56,8 +60,8 @@ def compute_metrics(events: Iterable[Sequence[object]], now: int, config: Metric
         age_days = max(now - at, 0) / DAY_MS
         engagement += TYPE_WEIGHTS.get(str(type_), 1.0) * 0.5 ** (age_days / config.half_life_days)
     times.sort()
-    revenue = sum(v for _, v in orders)
-    returned = sum(returns)
+    revenue = _bounded(sum(v for _, v in orders))
+    returned = _bounded(sum(returns))
     last_order = max((at for at, _ in orders), default=None)
     usual, recent, declining = _engagement_trend(times, now, config.half_life_days)
     days_since_order = (now - last_order) / DAY_MS if last_order is not None else None
@@ -67,7 +71,7 @@ def compute_metrics(events: Iterable[Sequence[object]], now: int, config: Metric
         revenue=round(revenue, 2),
         returns=len(returns),
         returned_amount=round(returned, 2),
-        net_revenue=round(revenue - returned, 2),
+        net_revenue=round(_bounded(revenue - returned), 2),
         average_order_value=round(revenue / len(orders), 2) if orders else None,
         first_seen_at=times[0] if times else None,
         last_seen_at=times[-1] if times else None,
@@ -79,8 +83,14 @@ def compute_metrics(events: Iterable[Sequence[object]], now: int, config: Metric
         engagement_declining=declining,
         recency_score=_recency_score(days_since_order, config.recency_days),
         frequency_score=_rising_score(len(orders), config.frequency_orders),
-        monetary_score=_rising_score(revenue - returned, config.monetary),
+        monetary_score=_rising_score(_bounded(revenue - returned), config.monetary),
     )
+
+
+def _bounded(total: float) -> float:
+    """A sum as a finite number: amounts stored before they were bounded (two of 1e308) may add up to infinity,
+    which no JSON can carry; the largest finite number stands for it."""
+    return total if math.isfinite(total) else math.copysign(sys.float_info.max, total)
 
 
 def _engagement_trend(times: list[int], now: int, window_days: float) -> tuple[float | None, int, bool]:

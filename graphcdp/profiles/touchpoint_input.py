@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from graphcdp.batch import decode_item
+from graphcdp.errors import ErrorCode
 from graphcdp.identity.input import normalize_identifiers
 from graphcdp.identity.normalize import IdentifierPolicy, NormalizedIdentifier
 from graphcdp.model.identity import ItemError
@@ -65,8 +67,13 @@ def content_id(touchpoint: TouchpointInput, identifiers: tuple[NormalizedIdentif
 
 def parse_touchpoint(index: int, touchpoint: TouchpointInput, policy: IdentifierPolicy) -> ParsedTouchpoint | ItemError:
     """A validated touchpoint (identifiers normalized, an id given), or the item error of an identifier."""
+    limits = policy.limits
     try:
         identifiers = normalize_identifiers(touchpoint.identifiers, policy)
+        limits.check_date(touchpoint.occurred_at, "occurredAt", int(time.time() * 1000))
+        limits.check_object(touchpoint.properties, "properties")
+        if touchpoint.amount is not None and abs(touchpoint.amount) > limits.max_amount:
+            raise ItemInvalid(ErrorCode.INVALID_AMOUNT, f"amount's size exceeds {limits.max_amount:g}")
     except ItemInvalid as exc:
         return ItemError(index=index, code=exc.code, message=exc.message)
     return ParsedTouchpoint(

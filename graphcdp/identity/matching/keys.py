@@ -3,6 +3,7 @@ come from, and term keys, whose sizes are the value counts that term-frequency a
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
 
@@ -11,6 +12,10 @@ from graphcdp.identity.matching.spec import BlockingRule, MatchingModel
 
 BLOCK, TERM = "b:", "t:"
 MAX_KEYS_PER_RULE = 8  # a record with many values of the fields of a rule gets at most this many of its keys
+# MatchKey.key is under a uniqueness constraint, and the embedded FalkorDB crashes checking one on a string of more
+# than 4,096 bytes: a longer key is stored as its readable start and a hash of the whole (same values, same key).
+MAX_KEY_BYTES = 512
+_KEPT_BYTES = 128
 _NOT_DIGIT = re.compile(r"\D")
 
 
@@ -37,7 +42,7 @@ def _rule_keys(rule: BlockingRule, features: Features) -> list[str]:
             return []  # a record without one of the fields is in no block of this rule
         options.append(values)
     combos = itertools.islice(itertools.product(*options), MAX_KEYS_PER_RULE)
-    return [f"{BLOCK}{rule.name}={'|'.join(combo)}" for combo in combos]
+    return [bounded_key(f"{BLOCK}{rule.name}={'|'.join(combo)}") for combo in combos]
 
 
 def blocking_keys(model: MatchingModel, features: Features) -> list[str]:
@@ -50,5 +55,15 @@ def term_keys(model: MatchingModel, features: Features) -> list[str]:
     for comparison in model.comparisons:
         if comparison.term_frequency and (values := features.get(comparison.field)):
             keys.add(f"{TERM}{comparison.field}:*")
-            keys.update(f"{TERM}{comparison.field}:{v}" for v in values)
+            keys.update(bounded_key(f"{TERM}{comparison.field}:{v}") for v in values)
     return sorted(keys)
+
+
+def bounded_key(key: str) -> str:
+    """The key, or (longer than MAX_KEY_BYTES in UTF-8) its start and the SHA-256 of the whole. A hashed term key
+    finds no count where a scorer looks it up by value, so a value that long counts as rare, as it is."""
+    encoded = key.encode("utf-8", "surrogatepass")
+    if len(encoded) <= MAX_KEY_BYTES:
+        return key
+    start = encoded[:_KEPT_BYTES].decode("utf-8", "ignore")
+    return f"{start}#sha256:{hashlib.sha256(encoded).hexdigest()}"
