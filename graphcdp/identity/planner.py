@@ -141,9 +141,10 @@ def plan(
     result.rejections = draft.clustering.rejections
     _keep_or_create_persons(draft, result, now, new_id)
     _retire_persons(draft, result, extra_persons, now)
+    index = _Index.of(draft, result)
     for person, group in draft.taken.items():
         _move_members(draft, result, person, group)
-        result.updates.append(_person_update(draft, result, person, group, now))
+        result.updates.append(_person_update(draft, result, index, person, group, now=now))
     result.persons = [p for p, _ in sorted(draft.taken.items(), key=lambda item: item[1].order)]
     result.shared_flags = _shared_flags(draft)
     result.records_read = [RecordAsRead(k, r.person, r.degree, r.version) for k, r in sorted(component.records.items())]
@@ -222,25 +223,55 @@ def _move_members(draft: _Draft, result: Plan, person: str, group: Group) -> Non
             result.identifier_moves.append(Move(key, old, person))
 
 
-def _person_update(draft: _Draft, result: Plan, person: str, group: Group, now: int) -> PersonUpdate:
+@dataclass
+class _Index:
+    """What each person's update looks up, gathered once: a component's groups can number in the thousands
+    (identifiers refused by a type limit stand alone), and scanning every rejection, match and retirement for
+    each of them made planning grow with the square of the identifiers of one record (issue 17, finding 3)."""
+
+    created: set[str]
+    rejections: dict[str, list[Rejection]]  # record → its refused links
+    matches: dict[str, list[tuple[int, MatchDecision]]]  # record (the `a` side) → its applied matches, numbered
+    merged_from: dict[str, list[str]]  # person → the persons retired into it
+
+    @classmethod
+    def of(cls, draft: _Draft, result: Plan) -> _Index:
+        rejections: dict[str, list[Rejection]] = {}
+        for rejection in draft.clustering.rejections:
+            rejections.setdefault(rejection.record, []).append(rejection)
+        matches: dict[str, list[tuple[int, MatchDecision]]] = {}
+        for position, match in enumerate(result.matches):
+            matches.setdefault(match.a, []).append((position, match))
+        merged_from: dict[str, list[str]] = {}
+        for retirement in result.retirements:
+            if retirement.into is not None:
+                merged_from.setdefault(retirement.into, []).append(retirement.id)
+        return cls(set(result.created), rejections, matches, merged_from)
+
+
+def _person_update(draft: _Draft, result: Plan, index: _Index, person: str, group: Group, *, now: int) -> PersonUpdate:
     """The person's new state: golden traits, rejections, search text and history events for what changed."""
     component = draft.component
-    in_group = set(group.records)
-    rejections = sorted((r for r in draft.clustering.rejections if r.record in in_group), key=Rejection.to_json)
+    rejections = sorted((r for k in group.records for r in index.rejections.get(k, ())), key=Rejection.to_json)
     known = set(component.persons[person].rejections) if person in component.persons else set()
+    created = person in index.created
     events = person_events(
         now,
-        created=person in result.created,
-        split_from=_split_from(draft, group) if person in result.created else [],
-        merged_from=result.merged_into(person),
-        split_into=sorted(p for p in draft.former.get(person, ()) if p != person and p in result.created),
+        created=created,
+        split_from=_split_from(draft, group) if created else [],
+        merged_from=sorted(index.merged_from.get(person, ())),
+        split_into=sorted(p for p in draft.former.get(person, ()) if p != person and p in index.created),
         rejected=[r for r in rejections if r.to_json() not in known],
-        matches=[m for m in result.matches if m.a in in_group and _joined_persons(component, m)],
+        matches=[m for _, m in sorted(_group_matches(index, group)) if _joined_persons(component, m)],
     )
     records = [component.records[k] for k in group.records]
     golden = golden_traits([(r.source, r.observed_at, r.traits) for r in records], draft.rules.source_priority)
     name = person_name(golden)
     return PersonUpdate(person, list(group.records), golden, rejections, events, name, _search(draft, group, name))
+
+
+def _group_matches(index: _Index, group: Group) -> list[tuple[int, MatchDecision]]:
+    return [numbered for k in group.records for numbered in index.matches.get(k, ())]
 
 
 def _split_from(draft: _Draft, group: Group) -> list[str]:
