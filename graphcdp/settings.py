@@ -280,10 +280,10 @@ class Settings(BaseSettings):
     max_trait_length: int = Field(
         1000,
         ge=1,
-        le=1000,
+        le=100_000,
         description="Longest trait or touchpoint property value (and key), in characters; a longer one is refused "
-        "with `TRAIT_TOO_LONG`. At most 1,000: traits become match keys, and the embedded database cannot "
-        "check uniqueness on strings of more than 4,096 bytes.",
+        "with `TRAIT_TOO_LONG`. (Traits become match keys; a key longer than 512 bytes is stored hashed, as the "
+        "embedded database cannot check uniqueness on strings of more than 4,096 bytes.)",
     )
     max_traits_bytes: int = Field(
         32_768,

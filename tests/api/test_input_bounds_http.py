@@ -144,6 +144,28 @@ async def test_a_5000_character_trait_is_an_item_error_and_the_database_stays_up
     assert "Lovelace" not in private_database.log_path.read_text(errors="replace")
 
 
+async def test_long_traits_allowed_by_the_setting_never_reach_a_unique_key_whole(
+    private_database: EmbeddedFalkorDB,
+) -> None:
+    """With the bound raised, 5,000-character names and postal codes are stored: the match keys built from them
+    are hashed below the length at which the embedded database's uniqueness check crashes."""
+    store = await _falkordb_store(private_database)
+    await store.ensure_schema()
+    long_first, long_last, long_postal = ("é" * 4999 + c for c in "abc")
+    traits = {"firstName": long_first, "lastName": long_last, "address": {"postalCode": long_postal}}
+    try:
+        async with asgi_client(store, load_settings(max_trait_length=5000)) as http:
+            payload = await upsert(
+                http, [record("a", "a@example.com", traits=traits), record("b", "b@example.com", traits=traits)]
+            )
+            assert payload["errors"] == [] and len(payload["results"]) == 2
+            stored = await gql(http, PROFILE, type="email", value="b@example.com")
+            assert stored["data"]["profile"]["traits"]["lastName"] == long_last
+    finally:
+        await store.destroy()
+        await store.close()
+
+
 async def test_traits_too_large_or_too_deep_are_item_errors(client: httpx.AsyncClient) -> None:
     many = {f"k{n}": "v" * 900 for n in range(60)}  # 54 KB as JSON
     deep: dict[str, Any] = {"leaf": 1}
