@@ -73,8 +73,9 @@ class ErrorCode(StrEnum):
     BAD_REQUEST = (
         "BAD_REQUEST",
         _REQUEST,
-        "The request is not a GraphQL request the service can read: its body is not UTF-8 or not a JSON object, "
-        "its JSON is nested too deep, a number has too many digits, or a string is not valid Unicode (HTTP 400).",
+        "The request is not a GraphQL request the service can read: its body is not UTF-8, not JSON or not a JSON "
+        "object, it has no query, its JSON is nested too deep, a number has too many digits, or a string is not "
+        "valid Unicode (HTTP 400).",
         "Any request to /graphql; nothing ran.",
     )
     BATCH_TOO_LARGE = (

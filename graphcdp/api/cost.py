@@ -5,7 +5,7 @@ measure is linear in the document's size: a fragment bomb (each fragment spreadi
 measured in microseconds and refused by its cost, where walking every spread would take longer than the universe.
 
 The measure is syntactic, the arguments read from the document or the request's variables:
-  - depth: strawberry's (a field with a selection adds one; introspection fields count nothing);
+  - depth: strawberry's (a field with a selection adds one; introspection fields add nothing, their cost counts);
   - cost: every field counts 1 plus its selection, times its multiplier: `first` (a page, 20 when not given),
     `touchpoints` of `context` (a page), the number of items of a `records` or `touchpoints` list, and
     `identityGraph`'s `depth` times GRAPH_STEP_COST (each step may reach many nodes);
@@ -98,10 +98,8 @@ class _Measurer:
 
     def field(self, node: FieldNode) -> Measure:
         name = node.name.value
-        if name.startswith("__"):
-            return Measure(0, 1, 0, 0)
         inner = self.selection_set(node.selection_set)
-        depth = inner.depth + 1 if node.selection_set else 0
+        depth = inner.depth + 1 if node.selection_set and not name.startswith("__") else 0
         multiplier, items, calls = 1, 0, 0
         for argument in node.arguments or ():
             value = self.value(argument.value)

@@ -6,7 +6,9 @@ GraphQL-over-HTTP specification asks for: a request error (the document does not
 variables do not coerce: nothing was executed) answers 400 with no `data` entry, and a request that is not
 GraphQL at all (a body that is not JSON, no query) its 4xx with the reason as a GraphQL error rather than
 plain text. A client that asks for `application/json`, for anything (`*/*`) or for nothing keeps the
-legacy behaviour older clients expect: 200 with `"data": null`, and plain-text 4xx answers.
+legacy behaviour older clients expect: 200 with `"data": null`, and plain-text 4xx answers, except for a body
+the service refuses to read (graphcdp/api/request_body.py: too large, not UTF-8, not a JSON object, nested too
+deep): that is a GraphQL error with its code for every client.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from strawberry.types import ExecutionResult
 from graphcdp.api.auth import Refusal, admit
 from graphcdp.api.context import Context
 from graphcdp.api.request_body import RequestRefused, bounded_receive, decode_body
+from graphcdp.errors import ErrorCode
 
 log = logging.getLogger(__name__)
 
@@ -123,8 +126,7 @@ class GraphQLView(GraphQL[Context, None]):
             if not graphql_response:  # the legacy answer: plain text
                 response = PlainTextResponse(exc.reason, status_code=exc.status_code)
             else:
-                body = json.dumps({"errors": [{"message": exc.reason}]})
-                response = Response(body, exc.status_code, headers={"content-type": _GRAPHQL_RESPONSE_CONTENT_TYPE})
+                response = _coded_refusal(RequestRefused(exc.status_code, ErrorCode.BAD_REQUEST, exc.reason), True)
         await response(scope, receive, send)
 
     def decode_json(self, data: str | bytes) -> object:
