@@ -1,6 +1,7 @@
 """Issue 17: schema-driven fuzzing of `graphcdp serve` (hypothesis-graphql). Queries that fit the schema and queries
 with one violation each, with arbitrary argument values, are answered without a 5xx, without INTERNAL_ERROR and
-within a bounded time; the service is still ready afterwards and its log holds no traceback."""
+within a bounded time; mutations with one violation are refused and change nothing; the service is still ready
+afterwards and its log holds no traceback."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from hypothesis_graphql import nodes, queries
+from hypothesis_graphql import mutations, nodes, queries
 from hypothesis_graphql.strategies import Mode
 
 from tests.service_process import AUTH_HEADERS, running_service
@@ -66,3 +67,42 @@ def test_fuzzed_queries_are_answered_without_a_server_error(service: httpx.Clien
         answered(service, document)
 
     check()
+
+
+SNAPSHOT = """{
+  profile(identifier: {type: "email", value: "fuzz@example.com"}) { id traits records { source sourceId } }
+  apiKeys { name scopes revokedAt }
+  searchPersons(query: "example", first: 100) { edges { node { id } } }
+}"""
+
+
+@pytest.mark.timeout(600)
+def test_fuzzed_mutations_with_a_violation_are_refused_and_change_nothing(service: httpx.Client) -> None:
+    stored = service.post(
+        "/graphql",
+        json={
+            "query": "mutation($r: [RecordInput!]!) { upsertRecords(records: $r) { errors { code } } }",
+            "variables": {
+                "r": [
+                    {
+                        "source": "crm",
+                        "sourceId": "fuzz",
+                        "identifiers": [{"type": "email", "value": "fuzz@example.com"}],
+                    }
+                ]
+            },
+        },
+    )
+    assert stored.json()["data"]["upsertRecords"]["errors"] == []
+    before = service.post("/graphql", json={"query": SNAPSHOT}).json()
+    assert before["data"]["profile"] is not None
+
+    @FUZZ
+    @given(mutations(SCHEMA, custom_scalars=SCALARS, mode=Mode.NEGATIVE, allow_x00=False))
+    def check(document: str) -> None:
+        response = service.post("/graphql", json={"query": document})
+        assert response.status_code < 500, (document, response.text)
+        assert response.json().get("data") is None and response.json()["errors"], (document, response.text)
+
+    check()
+    assert service.post("/graphql", json={"query": SNAPSHOT}).json() == before
