@@ -57,10 +57,32 @@ class ErrorCode(StrEnum):
         "The query nests selections deeper than the service allows (GRAPHCDP_MAX_QUERY_DEPTH).",
         "Any request; nothing ran.",
     )
+    QUERY_TOO_COSTLY = (
+        "QUERY_TOO_COSTLY",
+        _REQUEST,
+        "The operation would cost more than the service allows (GRAPHCDP_MAX_QUERY_COST): too many fields, aliases, "
+        "page sizes or graph steps; the message gives its cost and the limit.",
+        "Any request; nothing ran.",
+    )
+    REQUEST_TOO_LARGE = (
+        "REQUEST_TOO_LARGE",
+        _REQUEST,
+        "The request body is larger than GRAPHCDP_MAX_REQUEST_BYTES (HTTP 413); send smaller batches.",
+        "Any request to /graphql; nothing ran.",
+    )
+    BAD_REQUEST = (
+        "BAD_REQUEST",
+        _REQUEST,
+        "The request is not a GraphQL request the service can read: its body is not UTF-8, not JSON or not a JSON "
+        "object, it has no query, its JSON is nested too deep, a number has too many digits, or a string is not "
+        "valid Unicode (HTTP 400).",
+        "Any request to /graphql; nothing ran.",
+    )
     BATCH_TOO_LARGE = (
         "BATCH_TOO_LARGE",
         _REQUEST,
-        "More items in one call than GRAPHCDP_MAX_BATCH_SIZE allows; send smaller batches.",
+        "More items in one call, or in all the calls of one request together, than GRAPHCDP_MAX_BATCH_SIZE allows; "
+        "send smaller batches.",
         "upsertRecords, trackTouchpoints; nothing was stored.",
     )
     PAGE_SIZE_OUT_OF_RANGE = (

@@ -358,6 +358,21 @@ class Settings(BaseSettings):
         ge=2,
         description="Deepest field nesting a GraphQL query may have; deeper queries are refused before they run.",
     )
+    max_query_cost: int = Field(
+        100_000,
+        ge=1,
+        description="Largest cost of a GraphQL operation, measured before it runs: every field counts 1 plus its "
+        "selection, times its page size (`first`, 20 when not given), the items of a `records` or `touchpoints` list, "
+        "or 10 per step of `identityGraph`'s depth (aliases count as fields); a costlier one is refused with "
+        "`QUERY_TOO_COSTLY`, its cost and the limit in the message.",
+    )
+    max_request_bytes: int = Field(
+        8 * 1024 * 1024,
+        ge=1024,
+        description="Largest body of a request to /graphql, in bytes; a larger one is refused with 413 "
+        "`REQUEST_TOO_LARGE` before it is read to the end. The default leaves room for a full batch "
+        "(GRAPHCDP_MAX_BATCH_SIZE records of up to about 8 KB each).",
+    )
     graph_max_depth: int = Field(6, ge=1, description="Largest `depth` that `identityGraph` accepts.")
     graph_node_limit: int = Field(
         500,

@@ -20,3 +20,9 @@ class ServiceStatus(BaseModel):
 
 async def service_status(store: GraphStore) -> ServiceStatus:
     return ServiceStatus(version=__version__, database=await store.health())
+
+
+def first_line(detail: str) -> str:
+    """The first line of a database failure's detail: what the log may say when a probe fails (a log tail below
+    it may quote stored values)."""
+    return detail.split("\n", 1)[0][:300]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -21,8 +21,12 @@ from graphcdp.api.loaders import make_loaders
 from graphcdp.api.schema import schema
 from graphcdp.auth.keys import NO_ACCESS
 from graphcdp.auth.ratelimit import RateLimiter
+from graphcdp.errors import ErrorCode
 from graphcdp.settings import Settings, load_settings
+from graphcdp.status import first_line
 from graphcdp.wiring import Services, open_services
+
+log = logging.getLogger(__name__)
 
 
 class GraphQLApp(GraphQLView):
@@ -44,10 +48,13 @@ async def healthz(request: Request) -> JSONResponse:
 
 
 async def readyz(request: Request) -> JSONResponse:
-    """The database answers; 503 with the reason otherwise."""
+    """The database answers; 503 with a reason code otherwise. /readyz needs no key, so it says no more than
+    that: why the database failed (its message, the tail of its log) goes to the service's log."""
     status = await request.app.state.services.status()
-    body: dict[str, Any] = {"ready": status.ok, "database": status.database.model_dump()}
-    return JSONResponse(body, status_code=200 if status.ok else 503)
+    if status.ok:
+        return JSONResponse({"ready": True})
+    log.warning("not ready: %s (%s)", ErrorCode.DATABASE_UNAVAILABLE.value, first_line(status.database.detail))
+    return JSONResponse({"ready": False, "reason": ErrorCode.DATABASE_UNAVAILABLE.value}, status_code=503)
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Starlette:

@@ -6,17 +6,20 @@ GraphQL-over-HTTP specification asks for: a request error (the document does not
 variables do not coerce: nothing was executed) answers 400 with no `data` entry, and a request that is not
 GraphQL at all (a body that is not JSON, no query) its 4xx with the reason as a GraphQL error rather than
 plain text. A client that asks for `application/json`, for anything (`*/*`) or for nothing keeps the
-legacy behaviour older clients expect: 200 with `"data": null`, and plain-text 4xx answers.
+legacy behaviour older clients expect: 200 with `"data": null`, and plain-text 4xx answers, except for a body
+the service refuses to read (graphcdp/api/request_body.py: too large, not UTF-8, not a JSON object, nested too
+deep): that is a GraphQL error with its code for every client.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 from cross_web import HTTPException  # strawberry's own dependency: what its views raise for a bad request
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -26,6 +29,10 @@ from strawberry.types import ExecutionResult
 
 from graphcdp.api.auth import Refusal, admit
 from graphcdp.api.context import Context
+from graphcdp.api.request_body import RequestRefused, bounded_receive, decode_body
+from graphcdp.errors import ErrorCode
+
+log = logging.getLogger(__name__)
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 APPLICATION_JSON = "application/json"
@@ -84,6 +91,13 @@ def _refused(request: Request, refusal: Refusal) -> Response:
     return Response(body, refusal.status, headers={**refusal.headers, "content-type": content_type})
 
 
+def _coded_refusal(exc: RequestRefused, graphql_response: bool) -> Response:
+    log.info("GraphQL request refused: %s (%s)", exc.code.value, exc.reason)
+    body = json.dumps({"errors": [{"message": exc.reason, "extensions": {"code": exc.code.value}}]})
+    content_type = _GRAPHQL_RESPONSE_CONTENT_TYPE if graphql_response else APPLICATION_JSON
+    return Response(body, exc.status_code, headers={"content-type": content_type})
+
+
 class _NegotiatedResponse(Response):
     """strawberry's per-request sub-response, carrying the media type chosen for the answer."""
 
@@ -101,15 +115,22 @@ class GraphQLView(GraphQL[Context, None]):
             if refusal is not None:
                 await _refused(request, refusal)(scope, receive, send)
                 return
-        if response_media_type(request.headers.get("accept")) != GRAPHQL_RESPONSE_JSON:
-            await super().__call__(scope, receive, send)  # answers a bad request in plain text
-            return
+        graphql_response = response_media_type(request.headers.get("accept")) == GRAPHQL_RESPONSE_JSON
         try:
-            response = await self.run(request)
+            limit = request.app.state.services.settings.max_request_bytes
+            bounded = Request(scope=scope, receive=bounded_receive(receive, dict(request.headers), limit))
+            response = await self.run(bounded)
+        except RequestRefused as exc:  # the body cannot be read: a GraphQL error with its code, for every client
+            response = _coded_refusal(exc, graphql_response)
         except HTTPException as exc:
-            body = json.dumps({"errors": [{"message": exc.reason}]})
-            response = Response(body, exc.status_code, headers={"content-type": _GRAPHQL_RESPONSE_CONTENT_TYPE})
+            if not graphql_response:  # the legacy answer: plain text
+                response = PlainTextResponse(exc.reason, status_code=exc.status_code)
+            else:
+                response = _coded_refusal(RequestRefused(exc.status_code, ErrorCode.BAD_REQUEST, exc.reason), True)
         await response(scope, receive, send)
+
+    def decode_json(self, data: str | bytes) -> object:
+        return decode_body(data)
 
     def _renders_ide(self, request: Request) -> bool:
         """The GraphiQL page (static, no data) is served without a key; its requests carry one (docs/api.md)."""

@@ -1,54 +1,56 @@
-"""Query depth limit and the introspection switch, read from the settings of the running service
-(GRAPHCDP_MAX_QUERY_DEPTH, GRAPHCDP_INTROSPECTION)."""
+"""Query depth, cost and batch limits and the introspection switch, read from the settings of the running service
+(GRAPHCDP_MAX_QUERY_DEPTH, GRAPHCDP_MAX_QUERY_COST, GRAPHCDP_MAX_BATCH_SIZE, GRAPHCDP_INTROSPECTION)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import lru_cache
+from typing import Any
 
-from graphql import ASTValidationRule, GraphQLError, NoSchemaIntrospectionCustomRule, ValidationContext
+from graphql import DocumentNode, GraphQLError, Node, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
-from strawberry.extensions.query_depth_limiter import create_validator
 
+from graphcdp.api.cost import measure
 from graphcdp.errors import ErrorCode
+from graphcdp.settings import Settings
 
 
-@lru_cache(maxsize=8)
-def _depth_rule(max_depth: int) -> type[ASTValidationRule]:
-    checks_depth = create_validator(max_depth, should_ignore=None)
+class ConfiguredLimits(SchemaExtension):
+    """Refuses, before validation and before anything runs, an operation nested deeper than
+    GRAPHCDP_MAX_QUERY_DEPTH (QUERY_TOO_DEEP), costlier than GRAPHCDP_MAX_QUERY_COST (QUERY_TOO_COSTLY, with the
+    cost and the limit in the message), or with more batch items in all its `records` and `touchpoints` lists
+    together than GRAPHCDP_MAX_BATCH_SIZE (BATCH_TOO_LARGE). The measure (graphcdp/api/cost.py) is linear in the
+    document's size; the limits are read from the request's settings, so one schema serves services configured
+    differently (and the tests)."""
 
-    class DepthRule(checks_depth):  # type: ignore[misc, valid-type]
-        """strawberry's depth rule, its errors coded QUERY_TOO_DEEP (it measures while it is built)."""
-
-        def __init__(self, context: ValidationContext) -> None:
-            report = context.on_error
-
-            def coded(error: GraphQLError) -> None:
-                error.extensions = {**(error.extensions or {}), "code": ErrorCode.QUERY_TOO_DEEP.value}
-                report(error)
-
-            context.on_error = coded  # type: ignore[method-assign]
-            try:
-                super().__init__(context)
-            finally:
-                context.on_error = report  # type: ignore[method-assign]
-
-    return DepthRule
-
-
-class ConfiguredDepthLimit(SchemaExtension):
-    """Refuses, before anything runs, a query nested deeper than the service allows.
-
-    strawberry's QueryDepthLimiter takes its limit when the schema is built; this one takes it from the
-    request's settings, so one schema serves services configured differently (and the tests)."""
-
-    def on_operation(self) -> Iterator[None]:
-        settings = self.execution_context.context.settings
-        self.execution_context.validation_rules = (
-            *self.execution_context.validation_rules,
-            _depth_rule(settings.max_query_depth),
-        )
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        if context.graphql_document is not None and context.pre_execution_errors is None:
+            refusals = list(_refusals(context.graphql_document, context.variables, context.context.settings))
+            if refusals:
+                context.pre_execution_errors = refusals
         yield
+
+
+def _refusals(document: DocumentNode, variables: Any, settings: Settings) -> Iterator[GraphQLError]:
+    for operation in measure(document, variables):
+        found = operation.measure
+        if found.depth > settings.max_query_depth:
+            message = f"'{operation.name}' exceeds maximum operation depth of {settings.max_query_depth}"
+            yield _coded(message, operation.node, ErrorCode.QUERY_TOO_DEEP)
+        elif found.batch_calls > 1 and found.batch_items > settings.max_batch_size:
+            message = (
+                f"{found.batch_items} records and touchpoints in one request; the limit is {settings.max_batch_size} "
+                "(GRAPHCDP_MAX_BATCH_SIZE), for all the calls of an operation together"
+            )
+            yield _coded(message, operation.node, ErrorCode.BATCH_TOO_LARGE)
+        elif found.cost > settings.max_query_cost:
+            cost = str(found.cost) if found.cost < 10**15 else f"more than {10**15}"
+            message = f"'{operation.name}' costs {cost}; the limit is {settings.max_query_cost}"
+            yield _coded(message, operation.node, ErrorCode.QUERY_TOO_COSTLY)
+
+
+def _coded(message: str, node: Node, code: ErrorCode) -> GraphQLError:
+    return GraphQLError(message, [node], extensions={"code": code.value})
 
 
 class ConfiguredIntrospection(SchemaExtension):

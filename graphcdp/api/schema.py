@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
 from graphcdp import __version__
 from graphcdp.api.audit import AuditQuery
 from graphcdp.api.auth import needs_any_key
+from graphcdp.api.caches import SmallParserCache, SmallValidationCache
 from graphcdp.api.context import Info
 from graphcdp.api.customer import CustomerQuery
 from graphcdp.api.errors import Schema
 from graphcdp.api.explore import ExploreQuery
 from graphcdp.api.identity import IdentityMutation, IdentityQuery
 from graphcdp.api.keys import KeysMutation, KeysQuery
-from graphcdp.api.limits import ConfiguredDepthLimit, ConfiguredIntrospection
+from graphcdp.api.limits import ConfiguredIntrospection, ConfiguredLimits
 from graphcdp.api.matching import MatchingMutation, MatchingQuery
 from graphcdp.api.privacy import PrivacyMutation, PrivacyQuery
 from graphcdp.api.profiles import ProfileMutation
@@ -45,13 +45,8 @@ schema = Schema(
     query=Query,
     mutation=Mutation,
     config=StrawberryConfig(scalar_map=SCALARS),
-    # Parsed and validated documents are reused: frontends send the same few queries over and over.
-    extensions=[
-        ConfiguredDepthLimit,
-        ConfiguredIntrospection,
-        lambda: ParserCache(maxsize=512),
-        lambda: ValidationCache(maxsize=512),
-    ],
+    # The limits refuse a document before validation; small parsed and validated documents are reused.
+    extensions=[ConfiguredLimits, ConfiguredIntrospection, SmallParserCache, SmallValidationCache],
 )
 
 

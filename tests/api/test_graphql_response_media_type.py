@@ -94,7 +94,9 @@ async def test_a_bad_request_is_a_graphql_error_for_graphql_response_clients(cli
     )
     assert response.status_code == 400
     assert response.headers["content-type"].startswith(GRAPHQL_RESPONSE_JSON)
-    assert response.json() == {"errors": [{"message": "Unable to parse request body as JSON"}]}
+    assert response.json() == {
+        "errors": [{"message": "Unable to parse request body as JSON", "extensions": {"code": "BAD_REQUEST"}}]
+    }
 
     no_query = await client.post("/graphql", json={"variables": {}}, headers=ACCEPT_GRAPHQL_RESPONSE)
     assert no_query.status_code == 400
