@@ -23,6 +23,7 @@ import socket
 import stat
 import subprocess
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import IO
 from urllib.parse import quote
@@ -51,6 +52,9 @@ _LOADING_REPORT_EVERY = 10.0  # seconds between "still loading" lines
 _PRIVATE_DIR = 0o700
 _OTHERS = 0o077  # group and world permission bits
 _PASSWORD_BYTES = 32
+_WATCH_EVERY = 0.1  # seconds between two looks at the child (how soon a crash is seen)
+RESTART_FIRST_DELAY = 1.0  # seconds before the second restart attempt; doubled at each attempt after it
+_STABLE_AFTER = 60.0  # a child that ran this long before dying starts a new series of restart attempts
 
 
 def _child_setup() -> None:
@@ -111,6 +115,16 @@ async def _loading_progress(client: aioredis.Redis) -> str:
     return f"{float(info.get('loading_loaded_perc', 0)):.0f}% done, about {info.get('loading_eta_seconds', '?')} s left"
 
 
+def describe_exit(code: int) -> str:
+    """How a child ended, without its log (which can hold data): its exit code or the signal that killed it."""
+    if code < 0:
+        try:
+            return f"was killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"was killed by signal {-code}"
+    return f"exited with code {code}"
+
+
 class EmbeddedFalkorDB:
     """One FalkorDB child process over one data directory."""
 
@@ -122,6 +136,8 @@ class EmbeddedFalkorDB:
         *,
         rewrite_aof: bool = True,
         password: str | None = None,
+        restart_attempts: int = 0,
+        restart_max_delay: float = 30.0,
     ) -> None:
         self.data_dir = data_dir.expanduser().resolve()
         # None: a new random password at every start, known to this process alone.
@@ -136,6 +152,28 @@ class EmbeddedFalkorDB:
         self._process: subprocess.Popen[bytes] | None = None
         self._ready = False  # it answered: a stop may compact its file
         self._lock: IO[str] | None = None
+        # Supervision (0 attempts: none): a child that dies unexpectedly is started again on the same directory.
+        self.restart_attempts = restart_attempts
+        self.restart_max_delay = restart_max_delay
+        self.restarting = False  # it died and is being started again
+        self.gave_up = False  # it died and could not be started again: the service is not alive
+        self._restarted: list[Callable[[], Awaitable[None]]] = []
+        self._watcher: asyncio.Task[None] | None = None
+        self._started_at = 0.0
+
+    def on_restart(self, callback: Callable[[], Awaitable[None]]) -> None:
+        """Run `callback` after every restart (the store connects to the new port with the new password)."""
+        self._restarted.append(callback)
+
+    @property
+    def available(self) -> bool:
+        """The child runs and is not being restarted (a cheap check, no round trip)."""
+        return not self.restarting and not self.gave_up and self._process is not None and self._process.poll() is None
+
+    @property
+    def retry_after(self) -> int:
+        """Seconds a client should wait before trying again while the child is down."""
+        return max(1, int(RESTART_FIRST_DELAY * 2))
 
     @property
     def url(self) -> str:
@@ -258,23 +296,86 @@ class EmbeddedFalkorDB:
         return self.failure()
 
     async def start(self) -> None:
-        self.password = self._configured_password or secrets.token_hex(_PASSWORD_BYTES)
         self._prepare_data_dir()
         try:
-            for _ in range(_PORT_ATTEMPTS):
-                self.port = free_port(self.preferred_port)
-                self._process = self._spawn(self.port)
-                if await self._wait_until_ready():
-                    self._ready = True
-                    log.info("embedded FalkorDB pid %d on %s, data in %s", self.pid, self.address, self.data_dir)
-                    return
-                if "Address already in use" not in self.log_tail(5):
-                    break  # not a port race: retrying will not help
-                self.preferred_port = 0
-            raise StartupError(f"{self.failure() or 'embedded FalkorDB did not start'}")
+            await self._launch()
         except BaseException:
             await self.stop()
             raise
+        if self.restart_attempts > 0:
+            self._watcher = asyncio.create_task(self._watch(), name="embedded FalkorDB supervisor")
+
+    async def _launch(self) -> None:
+        """Start the child (the data directory locked already) and wait until it answers."""
+        self.password = self._configured_password or secrets.token_hex(_PASSWORD_BYTES)
+        for _ in range(_PORT_ATTEMPTS):
+            self.port = free_port(self.preferred_port)
+            self._process = self._spawn(self.port)
+            if await self._wait_until_ready():
+                self._ready = True
+                self._started_at = time.monotonic()
+                log.info("embedded FalkorDB pid %d on %s, data in %s", self.pid, self.address, self.data_dir)
+                return
+            if "Address already in use" not in self.log_tail(5):
+                break  # not a port race: retrying will not help
+            self.preferred_port = 0
+        raise StartupError(f"{self.failure() or 'embedded FalkorDB did not start'}")
+
+    async def _watch(self) -> None:
+        """Supervise the child: when it dies without being asked to, start it again on the same directory,
+        with growing pauses between attempts; after `restart_attempts` failures in a row, give up (`gave_up`:
+        liveness fails, so an orchestrator restarts the whole service). The cause is logged as an exit code or
+        a signal, never with the child's log, which can hold data."""
+        failures = 0
+        while True:
+            process = self._process
+            if process is None:
+                return
+            if (code := process.poll()) is None:
+                await asyncio.sleep(_WATCH_EVERY)
+                continue
+            self._ready = False
+            self.restarting = True
+            if time.monotonic() - self._started_at >= _STABLE_AFTER:
+                failures = 0
+            log.error(
+                "embedded FalkorDB (pid %d) %s; starting it again on %s",
+                process.pid,
+                describe_exit(code),
+                self.data_dir,
+            )
+            while True:
+                if failures:
+                    delay = min(RESTART_FIRST_DELAY * 2 ** (failures - 1), self.restart_max_delay)
+                    await asyncio.sleep(delay)
+                failures += 1
+                if await self._restart_once(failures):
+                    break
+                if failures >= self.restart_attempts:
+                    self.restarting, self.gave_up = False, True
+                    log.critical(
+                        "embedded FalkorDB could not be started again after %d attempts; the service reports itself "
+                        "dead (/healthz 503) so that it is restarted",
+                        failures,
+                    )
+                    return
+            self.restarting = False
+
+    async def _restart_once(self, attempt: int) -> bool:
+        try:
+            await self._launch()
+        except StartupError:
+            process = self._process
+            if process is not None and process.poll() is None:  # started, but never answered
+                process.kill()
+                await asyncio.to_thread(process.wait)
+            reason = describe_exit(process.returncode) if process is not None else "did not start"
+            log.error("restart attempt %d of %d failed: embedded FalkorDB %s", attempt, self.restart_attempts, reason)
+            return False
+        for callback in self._restarted:
+            await callback()
+        log.info("embedded FalkorDB is back (attempt %d)", attempt)
+        return True
 
     async def _wait_until_ready(self) -> bool:
         """True once the child answers PING; False if it exited; StartupError once it has shown no sign of
@@ -372,6 +473,11 @@ class EmbeddedFalkorDB:
     async def stop(self, grace: float = 10.0) -> None:
         """Compact the append-only file if it grew (see `compact`), then SIGTERM (redis flushes the file and
         exits), SIGKILL if it hangs; then unlock."""
+        if self._watcher is not None:
+            self._watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watcher
+            self._watcher = None
         if self.rewrite_aof and self._ready and self._process is not None and self._process.poll() is None:
             await self._compact_before_stop()
         self._ready = False

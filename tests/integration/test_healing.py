@@ -1,0 +1,91 @@
+"""Healing (issue 17, findings 10-12): `graphcdp serve` outlives its embedded database, repairs what a crash left
+half-written, and holds its data directory, database child included."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.service_process import AUTH_HEADERS, alive, running_service, wait_dead
+
+UPSERT = (
+    'mutation { upsertRecords(records: [{source: "crm", sourceId: "before-kill", '
+    'identifiers: [{type: "email", value: "ada@example.com"}]}]) { results { personId } errors { code } } }'
+)
+PROFILE = '{ profile(identifier: {type: "email", value: "ada@example.com"}) { id } }'
+
+
+def _database_pid(data_dir: Path) -> int:
+    """The embedded database under the service whose pid the data directory's lock file holds."""
+    service = int((data_dir / ".graphcdp.lock").read_text().split()[0])
+    children = [
+        int(pid) for task in Path(f"/proc/{service}/task").iterdir() for pid in (task / "children").read_text().split()
+    ]
+    servers = [pid for pid in children if "redis-server" in Path(f"/proc/{pid}/cmdline").read_text()]
+    assert len(servers) == 1, servers
+    return servers[0]
+
+
+def _ask(url: str, document: str) -> httpx.Response:
+    return httpx.post(f"{url}/graphql", json={"query": document}, headers=AUTH_HEADERS, timeout=10)
+
+
+def test_the_service_restarts_its_killed_database_and_loses_nothing_acknowledged(tmp_path: Path) -> None:
+    with running_service(tmp_path) as url:
+        written = _ask(url, UPSERT).json()["data"]["upsertRecords"]
+        assert written["errors"] == []
+        person = written["results"][0]["personId"]
+        database = _database_pid(tmp_path / "data")
+
+        os.kill(database, signal.SIGKILL)
+        assert wait_dead(database)
+        # Meanwhile: refused at once, with a code and a time to come back (not 500, not a hang).
+        during = _ask(url, PROFILE)
+        outage: list[httpx.Response] = [during]
+        deadline = time.monotonic() + 30
+        while (ready := httpx.get(f"{url}/readyz", timeout=10)).status_code != 200:
+            assert ready.status_code == 503
+            assert httpx.get(f"{url}/healthz", timeout=10).status_code == 200  # alive: it is healing
+            assert time.monotonic() < deadline, "the database did not come back within 30 s"
+            outage.append(_ask(url, PROFILE))
+            time.sleep(0.05)
+        assert during.status_code == 503, during.text
+        for response in outage:
+            assert response.status_code in {200, 503}, response.text
+            if response.status_code == 503:
+                assert int(response.headers["Retry-After"]) >= 1
+                assert response.json()["errors"][0]["extensions"]["code"] == "DATABASE_UNAVAILABLE"
+
+        new_database = _database_pid(tmp_path / "data")
+        assert new_database != database and alive(new_database)
+        after = _ask(url, PROFILE)
+        assert after.status_code == 200
+        assert after.json()["data"]["profile"]["id"] == person  # acknowledged before the kill: still there
+        assert _ask(url, UPSERT).json()["data"]["upsertRecords"]["errors"] == []  # and it takes writes again
+        assert httpx.get(f"{url}/healthz", timeout=10).status_code == 200
+    log = (tmp_path / "serve.log").read_text()
+    assert "was killed by SIGKILL; starting it again" in log
+    assert "ada@example.com" not in log
+
+
+def test_liveness_fails_when_the_database_cannot_come_back(tmp_path: Path) -> None:
+    with running_service(
+        tmp_path, GRAPHCDP_EMBEDDED_RESTART_ATTEMPTS="2", GRAPHCDP_EMBEDDED_RESTART_MAX_DELAY="0.2"
+    ) as url:
+        assert httpx.get(f"{url}/healthz", timeout=10).status_code == 200
+        # A manifest the server cannot read: every start from now on fails (the running one read it already).
+        (tmp_path / "data" / "appendonlydir" / "appendonly.aof.manifest").write_text("garbage\n")
+        database = _database_pid(tmp_path / "data")
+        os.kill(database, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while httpx.get(f"{url}/healthz", timeout=10).status_code == 200:
+            assert time.monotonic() < deadline, "liveness still 200 30 s after the database died for good"
+            time.sleep(0.1)
+        assert httpx.get(f"{url}/healthz", timeout=10).status_code == 503
+        refused = _ask(url, PROFILE)
+        assert refused.status_code == 503 and "Retry-After" in refused.headers
+    assert "could not be started again after 2 attempts" in (tmp_path / "serve.log").read_text()
