@@ -10,6 +10,12 @@ from pathlib import Path
 
 import httpx
 
+from graphcdp.identity.input import ParsedRecord, parse_record
+from graphcdp.identity.service import UPSERT_RECORDS, record_param
+from graphcdp.settings import load_settings
+from graphcdp.store import GraphStore
+from graphcdp.wiring import services_on
+from tests.identity_helpers import RECORD_CLUSTERS, partition, rec
 from tests.service_process import AUTH_HEADERS, alive, running_service, wait_dead
 
 UPSERT = (
@@ -89,3 +95,36 @@ def test_liveness_fails_when_the_database_cannot_come_back(tmp_path: Path) -> No
         refused = _ask(url, PROFILE)
         assert refused.status_code == 503 and "Retry-After" in refused.headers
     assert "could not be started again after 2 attempts" in (tmp_path / "serve.log").read_text()
+
+
+# --- finding 11: start-up repair ----------------------------------------------------------------------------
+
+
+async def test_a_start_resolves_the_records_a_crash_left_without_a_person(store: GraphStore) -> None:
+    settings = load_settings()
+    async with services_on(store, settings) as services:
+        policy = services.identity.policy
+    # The first half of an upsert, storing the records; the kill comes before the second, resolving them.
+    items = [
+        rec("crm", "1", 1_000, ("email", "ada@example.com")),
+        rec("shop", "9", 2_000, ("email", "ada@example.com"), ("phone", "+14155550100")),
+        rec("crm", "2", 3_000, ("email", "bob@example.com")),
+        *(rec("bulk", str(n), 4_000, ("cookie_id", f"c{n}")) for n in range(250)),  # more than one page
+    ]
+    parsed = [parse_record(index, item, policy) for index, item in enumerate(items)]
+    params = [record_param(record) for record in parsed if isinstance(record, ParsedRecord)]
+    await store.run(UPSERT_RECORDS, {"now": 5_000, "records": params})
+    orphans = [row for row in await store.run(RECORD_CLUSTERS, {}) if row["person"] is None]
+    assert len(orphans) == len(items)
+
+    async with services_on(store, settings):
+        pass  # the start is the repair
+
+    assert await partition(store) == {
+        frozenset({"crm:1", "shop:9"}),
+        frozenset({"crm:2"}),
+        *(frozenset({f"bulk:{n}"}) for n in range(250)),
+    }
+    async with services_on(store, settings) as services:
+        ada = await services.identity.profile("email", "ada@example.com")
+        assert ada is not None and sorted(r.key for r in ada.records) == ["crm:1", "shop:9"]
