@@ -193,6 +193,13 @@ class Settings(BaseSettings):
         "Retry-After. When every attempt fails, /healthz answers 503 so that an orchestrator restarts the service. "
         "0: no restart.",
     )
+    shutdown_timeout: float = Field(
+        30.0,
+        gt=0,
+        description="Seconds `graphcdp serve` may take to stop on SIGTERM or Ctrl-C: half for the requests in flight "
+        "to finish (then their connections are closed), half for the embedded database to compact its file and "
+        "exit (then it is killed; nothing it acknowledged is lost).",
+    )
     embedded_restart_max_delay: float = Field(
         30.0,
         gt=0,

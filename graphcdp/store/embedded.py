@@ -55,6 +55,8 @@ _PASSWORD_BYTES = 32
 _WATCH_EVERY = 0.1  # seconds between two looks at the child (how soon a crash is seen)
 RESTART_FIRST_DELAY = 1.0  # seconds before the second restart attempt; doubled at each attempt after it
 _STABLE_AFTER = 60.0  # a child that ran this long before dying starts a new series of restart attempts
+_COMPACT_SHARE = 0.5  # of the stop budget, at most, for compacting the append-only file before stopping
+_MIN_TERM_GRACE = 1.0  # seconds a SIGTERM gets before SIGKILL, whatever is left of the budget
 
 
 def _child_setup() -> None:
@@ -125,6 +127,49 @@ def describe_exit(code: int) -> str:
     return f"exited with code {code}"
 
 
+def _leftover_database(lock_text: str, data_dir: Path) -> int | None:
+    """The database child the lock file names, if it still runs on `data_dir`: a redis-server whose working
+    directory it is (redis moves there, and rewrites its command line), so that a pid the system gave to another
+    process since is left alone."""
+    fields = lock_text.split()
+    if len(fields) < 2 or not fields[1].isdigit():  # `<service pid> <child pid>`
+        return None
+    pid = int(fields[1])
+    try:
+        name = Path(f"/proc/{pid}/comm").read_text().strip()
+        cwd = Path(f"/proc/{pid}/cwd").resolve(strict=True)
+    except OSError:
+        return None
+    return pid if name == "redis-server" and cwd == data_dir and not _leftover_gone(pid) else None
+
+
+def _kill_leftover(pid: int, data_dir: Path, grace: float = 5.0) -> None:
+    """Stop the database a dead service left on `data_dir`: SIGTERM, SIGKILL if it has not gone after `grace`."""
+    log.warning("embedded FalkorDB pid %d of a previous graphcdp still runs on %s; stopping it", pid, data_dir)
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, grace)):
+        try:
+            os.kill(pid, sig)
+            os.kill(pid, signal.SIGCONT)  # a stopped process acts on its SIGTERM only once it runs again
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            if _leftover_gone(pid):
+                return
+            time.sleep(0.05)
+    raise StartupError(
+        f"embedded FalkorDB pid {pid} of a previous graphcdp still runs on {data_dir} and cannot be stopped"
+    )
+
+
+def _leftover_gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state in {"Z", "X"}  # a zombie holds no file any more
+
+
 class EmbeddedFalkorDB:
     """One FalkorDB child process over one data directory."""
 
@@ -138,6 +183,7 @@ class EmbeddedFalkorDB:
         password: str | None = None,
         restart_attempts: int = 0,
         restart_max_delay: float = 30.0,
+        stop_timeout: float = 30.0,
     ) -> None:
         self.data_dir = data_dir.expanduser().resolve()
         # None: a new random password at every start, known to this process alone.
@@ -155,6 +201,7 @@ class EmbeddedFalkorDB:
         # Supervision (0 attempts: none): a child that dies unexpectedly is started again on the same directory.
         self.restart_attempts = restart_attempts
         self.restart_max_delay = restart_max_delay
+        self.stop_timeout = stop_timeout  # seconds a stop may take, compaction included
         self.restarting = False  # it died and is being started again
         self.gave_up = False  # it died and could not be started again: the service is not alive
         self._restarted: list[Callable[[], Awaitable[None]]] = []
@@ -219,17 +266,26 @@ class EmbeddedFalkorDB:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             lock.seek(0)
-            holder = lock.read().strip() or "unknown"
+            holder = (lock.read().split() or ["unknown"])[0]
             lock.close()
             raise StartupError(
                 f"data directory {self.data_dir} is in use by another graphcdp process (pid {holder}); "
                 "stop it, or point GRAPHCDP_DATA_DIR elsewhere, or share it with GRAPHCDP_BACKEND=falkordb"
             ) from None
         lock.seek(0)
+        leftover = _leftover_database(lock.read(), self.data_dir)
+        lock.seek(0)
         lock.truncate()
         lock.write(str(os.getpid()))
         lock.flush()
         self._lock = lock
+        if leftover is not None:
+            try:
+                _kill_leftover(leftover, self.data_dir)
+            except StartupError:
+                self._lock.close()
+                self._lock = None
+                raise
         try:
             _make_private(self.data_dir)  # ours now: no other graphcdp process is using it
         except OSError as exc:
@@ -314,12 +370,23 @@ class EmbeddedFalkorDB:
             if await self._wait_until_ready():
                 self._ready = True
                 self._started_at = time.monotonic()
+                self._record_child()
                 log.info("embedded FalkorDB pid %d on %s, data in %s", self.pid, self.address, self.data_dir)
                 return
             if "Address already in use" not in self.log_tail(5):
                 break  # not a port race: retrying will not help
             self.preferred_port = 0
         raise StartupError(f"{self.failure() or 'embedded FalkorDB did not start'}")
+
+    def _record_child(self) -> None:
+        """The lock file names the database child after the service (`<service pid> <child pid>`): a service
+        that finds the directory unlocked, its last holder dead, stops a child that outlived it before starting
+        its own (two servers on one append-only file would corrupt it)."""
+        if self._lock is not None and self._process is not None:
+            self._lock.seek(0)
+            self._lock.truncate()
+            self._lock.write(f"{os.getpid()} {self._process.pid}")
+            self._lock.flush()
 
     async def _watch(self) -> None:
         """Supervise the child: when it dies without being asked to, start it again on the same directory,
@@ -470,24 +537,31 @@ class EmbeddedFalkorDB:
         except (RedisError, OSError) as exc:  # a dying server: stop it all the same
             log.warning("could not compact the append-only file before stopping: %s", exc)
 
-    async def stop(self, grace: float = 10.0) -> None:
+    async def stop(self) -> None:
         """Compact the append-only file if it grew (see `compact`), then SIGTERM (redis flushes the file and
-        exits), SIGKILL if it hangs; then unlock."""
+        exits), SIGKILL if it hangs; then unlock. All of it within `stop_timeout` seconds: a compaction cut short
+        leaves the file as it was (valid, only slower to load), and what redis acknowledged is in the file
+        already, so even a SIGKILL loses nothing."""
+        deadline = time.monotonic() + self.stop_timeout
         if self._watcher is not None:
             self._watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._watcher
             self._watcher = None
         if self.rewrite_aof and self._ready and self._process is not None and self._process.poll() is None:
-            await self._compact_before_stop()
+            try:
+                await asyncio.wait_for(self._compact_before_stop(), self.stop_timeout * _COMPACT_SHARE)
+            except TimeoutError:
+                log.warning("compacting the append-only file outlasted the shutdown budget; stopping without it")
         self._ready = False
         process, self._process = self._process, None
         if process is not None and process.poll() is None:
             process.terminate()
+            grace = max(deadline - time.monotonic(), _MIN_TERM_GRACE)
             try:
                 await asyncio.to_thread(process.wait, grace)
             except subprocess.TimeoutExpired:
-                log.warning("embedded FalkorDB did not stop within %gs; killing it", grace)
+                log.warning("embedded FalkorDB did not stop within %.1fs; killing it", grace)
                 process.kill()
                 await asyncio.to_thread(process.wait)
         if self._lock is not None:

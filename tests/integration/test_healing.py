@@ -3,8 +3,13 @@ half-written, and holds its data directory, database child included."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import subprocess
+import sys
+import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -14,9 +19,19 @@ from graphcdp.identity.input import ParsedRecord, parse_record
 from graphcdp.identity.service import UPSERT_RECORDS, record_param
 from graphcdp.settings import load_settings
 from graphcdp.store import GraphStore
+from graphcdp.store.embedded import EmbeddedFalkorDB
 from graphcdp.wiring import services_on
 from tests.identity_helpers import RECORD_CLUSTERS, partition, rec
-from tests.service_process import AUTH_HEADERS, alive, running_service, wait_dead
+from tests.service_process import (
+    AUTH_HEADERS,
+    GRAPHCDP,
+    alive,
+    free_port,
+    running_service,
+    service_environment,
+    wait_dead,
+    wait_ready,
+)
 
 UPSERT = (
     'mutation { upsertRecords(records: [{source: "crm", sourceId: "before-kill", '
@@ -128,3 +143,79 @@ async def test_a_start_resolves_the_records_a_crash_left_without_a_person(store:
     async with services_on(store, settings) as services:
         ada = await services.identity.profile("email", "ada@example.com")
         assert ada is not None and sorted(r.key for r in ada.records) == ["crm:1", "shop:9"]
+
+
+# --- finding 12: the lock covers the database child; a bounded stop ---------------------------------------------
+
+
+async def test_a_start_stops_the_database_a_dead_service_left_on_its_directory(tmp_path: Path) -> None:
+    """A service killed outright while its database hangs: the database outlives it. The next start must not run a
+    second database on the same files."""
+    script = textwrap.dedent(
+        f"""
+        import asyncio
+        from pathlib import Path
+        from graphcdp.store.embedded import EmbeddedFalkorDB
+
+        async def main():
+            server = EmbeddedFalkorDB(Path({str(tmp_path)!r}))
+            await server.start()
+            print(server.pid, flush=True)
+            await asyncio.sleep(60)
+
+        asyncio.run(main())
+        """
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    leftover = int(parent.stdout.readline())
+    assert (tmp_path / ".graphcdp.lock").read_text().split() == [str(parent.pid), str(leftover)]
+    os.kill(leftover, signal.SIGSTOP)  # hung: it cannot act on the SIGTERM its parent's death sends it
+    parent.kill()
+    parent.wait()
+    assert alive(leftover)
+
+    server = EmbeddedFalkorDB(tmp_path)
+    await server.start()
+    try:
+        assert wait_dead(leftover, timeout=1), "the old database still runs beside the new one"
+        assert server.pid is not None and server.pid != leftover
+        assert (tmp_path / ".graphcdp.lock").read_text().split() == [str(os.getpid()), str(server.pid)]
+    finally:
+        await server.stop()
+        if alive(leftover):  # without the fix: not to outlive the test
+            os.kill(leftover, signal.SIGKILL)
+
+
+def test_the_service_stops_within_its_shutdown_timeout_even_when_its_database_hangs(tmp_path: Path) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = service_environment(
+        GRAPHCDP_PORT=str(port), GRAPHCDP_DATA_DIR=str(tmp_path / "data"), GRAPHCDP_SHUTDOWN_TIMEOUT="4"
+    )
+    with (tmp_path / "serve.log").open("w") as log:
+        service = subprocess.Popen([*GRAPHCDP, "serve"], env=env, cwd=tmp_path, stdout=log, stderr=log, text=True)
+        try:
+            wait_ready(url, service)
+            assert _ask(url, UPSERT).status_code == 200
+            database = _database_pid(tmp_path / "data")
+            os.kill(database, signal.SIGSTOP)  # hung: answers nothing, ignores SIGTERM
+            in_flight = threading.Thread(target=lambda: _ask_quietly(url, PROFILE), daemon=True)
+            in_flight.start()  # a request waiting on the hung database
+            time.sleep(0.5)
+            started = time.monotonic()
+            service.terminate()
+            service.wait(timeout=60)
+            took = time.monotonic() - started
+        finally:
+            if service.poll() is None:
+                service.kill()
+                service.wait()
+    assert took < 4 + 2, f"stopping took {took:.1f} s with GRAPHCDP_SHUTDOWN_TIMEOUT=4"
+    assert service.returncode == 0
+    assert wait_dead(database), "the hung database outlived the service"
+
+
+def _ask_quietly(url: str, document: str) -> None:
+    with contextlib.suppress(httpx.HTTPError):
+        httpx.post(f"{url}/graphql", json={"query": document}, headers=AUTH_HEADERS, timeout=60)
