@@ -344,12 +344,19 @@ class EmbeddedFalkorDB:
         return f"embedded FalkorDB exited with code {code}; log tail:\n{self.log_tail()}"
 
     async def exit_reason(self, grace: float = 1.0) -> str | None:
-        """Like `failure`, but gives a child that is dying (sockets closed, not yet reaped) `grace` seconds."""
+        """Why the running child stopped answering, or None while it runs: how it ended (exit code or signal),
+        never its log, which a crash fills with data. Gives a dying child (sockets closed, not yet reaped)
+        `grace` seconds."""
         process = self._process
-        if process is not None and process.poll() is None:
+        if process is None:
+            return "embedded FalkorDB is not started"
+        if process.poll() is None:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 await asyncio.to_thread(process.wait, grace)
-        return self.failure()
+        if (code := process.poll()) is None:
+            return None
+        again = "; it is being started again" if self.restarting else ""
+        return f"embedded FalkorDB {describe_exit(code)}{again} (its log: {self.log_path.name} in the data directory)"
 
     async def start(self) -> None:
         self._prepare_data_dir()
