@@ -53,7 +53,7 @@ _PRIVATE_DIR = 0o700
 _OTHERS = 0o077  # group and world permission bits
 _PASSWORD_BYTES = 32
 _WATCH_EVERY = 0.1  # seconds between two looks at the child (how soon a crash is seen)
-RESTART_FIRST_DELAY = 1.0  # seconds before the second restart attempt; doubled at each attempt after it
+RESTART_FIRST_DELAY = 1.0  # seconds before the first restart attempt; doubled at each attempt after it
 _STABLE_AFTER = 60.0  # a child that ran this long before dying starts a new series of restart attempts
 _COMPACT_SHARE = 0.5  # of the stop budget, at most, for compacting the append-only file before stopping
 _MIN_TERM_GRACE = 1.0  # seconds a SIGTERM gets before SIGKILL, whatever is left of the budget
@@ -220,7 +220,7 @@ class EmbeddedFalkorDB:
     @property
     def retry_after(self) -> int:
         """Seconds a client should wait before trying again while the child is down."""
-        return max(1, int(RESTART_FIRST_DELAY * 2))
+        return max(1, round(min(RESTART_FIRST_DELAY * 2, self.restart_max_delay)))
 
     @property
     def url(self) -> str:
@@ -419,9 +419,8 @@ class EmbeddedFalkorDB:
                 self.data_dir,
             )
             while True:
-                if failures:
-                    delay = min(RESTART_FIRST_DELAY * 2 ** (failures - 1), self.restart_max_delay)
-                    await asyncio.sleep(delay)
+                # 1 s, 2 s, 4 s …: the first pause lets a crash finish (its port, its files) before the next start.
+                await asyncio.sleep(min(RESTART_FIRST_DELAY * 2**failures, self.restart_max_delay))
                 failures += 1
                 if await self._restart_once(failures):
                     break
