@@ -445,8 +445,15 @@ class EmbeddedFalkorDB:
             reason = describe_exit(process.returncode) if process is not None else "did not start"
             log.error("restart attempt %d of %d failed: embedded FalkorDB %s", attempt, self.restart_attempts, reason)
             return False
-        for callback in self._restarted:
-            await callback()
+        try:
+            for callback in self._restarted:
+                await callback()
+        except Exception as exc:  # the supervisor goes on: this attempt failed, the next one may not
+            log.error("restart attempt %d of %d failed: %s", attempt, self.restart_attempts, type(exc).__name__)
+            if self._process is not None and self._process.poll() is None:
+                self._process.kill()
+                await asyncio.to_thread(self._process.wait)
+            return False
         log.info("embedded FalkorDB is back (attempt %d)", attempt)
         return True
 

@@ -93,6 +93,7 @@ class FalkorDBStore:
         self._timeout_ms = int(timeout * 1000)
         self.embedded = embedded
         self._pool_options = pool_options or {}
+        self._reconnecting = False  # the embedded database is back: the store checks its schema is in force
         if embedded is not None:
             self.backend = "embedded"
             embedded.on_restart(self._reconnect)
@@ -149,13 +150,21 @@ class FalkorDBStore:
         self._graph = self._db.select_graph(self._graph_name)
         with contextlib.suppress(RedisError, OSError):
             await old.connection.aclose()
+        # The server rebuilds uniqueness constraints and indexes in the background as it loads: until they are
+        # in force a duplicate key gets through and a lookup misses, so the store stays closed until then.
+        self._reconnecting = True
+        try:
+            await self._constraints_in_force()
+            await wait_for_indexes(self, built="OPERATIONAL")
+        finally:
+            self._reconnecting = False
 
     async def run(self, query: Query[RowT], params: Params | None = None) -> list[RowT]:
         return query.decode(await self._execute(self.catalog.get(query.name), params))
 
     async def _execute(self, statement: Statement, params: Params | None) -> list[dict[str, Any]]:
         values = {key: _param(v) for key, v in checked_params(statement, params).items()}
-        if self.embedded is not None and (self.embedded.restarting or self.embedded.gave_up):
+        if self.embedded is not None and not self._reconnecting and not self.embedded.available:
             raise DatabaseUnavailableError("the embedded database is being restarted")
         try:
             try:
