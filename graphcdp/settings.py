@@ -185,6 +185,26 @@ class Settings(BaseSettings):
         "Loading a large data set takes as long as it takes: the time it spends on the CPU, and its LOADING "
         "answers, count as signs of life, and its progress is logged every 10 s.",
     )
+    embedded_restart_attempts: int = Field(
+        5,
+        ge=0,
+        description="Times in a row the service starts its embedded database again, on the same data directory, "
+        "when it dies unexpectedly (1 s, 2 s, 4 s … between attempts); meanwhile requests are answered 503 with "
+        "Retry-After. When every attempt fails, /healthz answers 503 so that an orchestrator restarts the service. "
+        "0: no restart.",
+    )
+    shutdown_timeout: float = Field(
+        30.0,
+        gt=0,
+        description="Seconds `graphcdp serve` may take to stop on SIGTERM or Ctrl-C: half for the requests in flight "
+        "to finish (then their connections are closed), half for the embedded database to compact its file and "
+        "exit (then it is killed; nothing it acknowledged is lost).",
+    )
+    embedded_restart_max_delay: float = Field(
+        30.0,
+        gt=0,
+        description="Longest pause, in seconds, between two attempts to start the embedded database again.",
+    )
 
     # FalkorDB (remote, or the embedded one once started)
     falkordb_url: str = Field(

@@ -90,11 +90,11 @@ def wait_dead(pid: int, timeout: float = 10.0) -> bool:
 
 
 @contextmanager
-def running_service(work_dir: Path, timeout: float = 60) -> Iterator[str]:
-    """Start the service with its data in `work_dir`, its log in `work_dir/serve.log`; yield its base URL
-    once /readyz answers 200."""
+def running_service(work_dir: Path, timeout: float = 60, **settings: str) -> Iterator[str]:
+    """Start the service with its data in `work_dir`, its log in `work_dir/serve.log` (and `settings`, GRAPHCDP_*
+    variables); yield its base URL once /readyz answers 200."""
     port = free_port()
-    env = service_environment(GRAPHCDP_PORT=str(port), GRAPHCDP_DATA_DIR=str(work_dir / "data"))
+    env = service_environment(GRAPHCDP_PORT=str(port), GRAPHCDP_DATA_DIR=str(work_dir / "data"), **settings)
     url = f"http://127.0.0.1:{port}"
     with (work_dir / "serve.log").open("w") as log:
         process = subprocess.Popen([*GRAPHCDP, "serve"], env=env, cwd=work_dir, stdout=log, stderr=log, text=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -12,6 +13,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from graphcdp import __version__
@@ -24,6 +26,7 @@ from graphcdp.auth.ratelimit import RateLimiter
 from graphcdp.errors import ErrorCode
 from graphcdp.settings import Settings, load_settings
 from graphcdp.status import first_line
+from graphcdp.store.embedded import EmbeddedFalkorDB
 from graphcdp.wiring import Services, open_services
 
 log = logging.getLogger(__name__)
@@ -42,9 +45,43 @@ class GraphQLApp(GraphQLView):
         )
 
 
+def _embedded(state: Any) -> EmbeddedFalkorDB | None:
+    """The embedded database the service supervises, if it runs one (`state`: the app's)."""
+    services = getattr(state, "services", None)
+    embedded = getattr(services.store, "embedded", None) if services is not None else None
+    return embedded if isinstance(embedded, EmbeddedFalkorDB) else None
+
+
 async def healthz(request: Request) -> JSONResponse:
-    """The process is alive (says nothing about the database)."""
+    """The process is alive: 503 only once its embedded database died and could not be started again, so that
+    an orchestrator restarts the service (a database that is down or restarting is /readyz's business)."""
+    embedded = _embedded(request.app.state)
+    if embedded is not None and embedded.gave_up:
+        return JSONResponse({"status": "dead", "version": __version__}, status_code=503)
     return JSONResponse({"status": "ok", "version": __version__})
+
+
+def _runs_a_query(scope: Scope) -> bool:
+    return scope["method"] == "POST" or bool(scope["query_string"])  # a bare GET is the GraphiQL page
+
+
+class DatabaseDownGate:
+    """While the embedded database is down or being restarted, /graphql answers 503 with Retry-After and the
+    code DATABASE_UNAVAILABLE at once, rather than each request finding out on its own."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == "/graphql" and _runs_a_query(scope):
+            embedded = _embedded(scope["app"].state)
+            if embedded is not None and not embedded.available:
+                code = ErrorCode.DATABASE_UNAVAILABLE
+                body = {"data": None, "errors": [{"message": code.meaning, "extensions": {"code": code.value}}]}
+                headers = {"Retry-After": str(embedded.retry_after)}
+                await JSONResponse(body, status_code=503, headers=headers)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 async def readyz(request: Request) -> JSONResponse:
@@ -81,16 +118,15 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     if settings.graphiql:
         routes.append(Mount(GRAPHIQL_ASSETS_PATH, graphiql_assets()))
     # Browser frontends on other origins (GRAPHCDP_CORS_ORIGINS): their preflight is answered here, before routing.
-    middleware = [
-        Middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type", "Accept"],
-            max_age=600,
-        )
-    ]
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware if settings.cors_origins else None)
+    cors = Middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Authorization", "Content-Type", "Accept"],
+        max_age=600,
+    )
+    middleware = [*([cors] if settings.cors_origins else []), Middleware(DatabaseDownGate)]
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.rate_limit_burst)
     if services is not None:
         app.state.services = services

@@ -68,7 +68,13 @@ async def _serve(settings: Settings, sock: socket.socket) -> None:
         where = f"data in {settings.data_dir.resolve()}" if settings.backend == "embedded" else settings.backend
         log.info("graphcdp %s: GraphQL on http://%s:%d/graphql (database: %s, %s)", __version__, host, port,
                  settings.backend, where)  # fmt: skip
-        config = uvicorn.Config(app, log_level=settings.log_level, lifespan="on")
+        # Requests in flight get half the shutdown budget; the database's stop has the other half (open_store).
+        config = uvicorn.Config(
+            app,
+            log_level=settings.log_level,
+            lifespan="on",
+            timeout_graceful_shutdown=max(1, round(settings.shutdown_timeout / 2)),
+        )
         access_log.install()  # no query strings (GraphQL GET variables) in access lines
         await _Server(config).serve(sockets=[sock])
 

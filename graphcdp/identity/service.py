@@ -23,6 +23,7 @@ from graphcdp.identity.matching.spec import MatchingModel, load_model, parse_mod
 from graphcdp.identity.matching.storage import active_model, active_model_version, store_model
 from graphcdp.identity.normalize import IdentifierPolicy
 from graphcdp.identity.planner import Plan
+from graphcdp.identity.repair import resolve_unresolved_records
 from graphcdp.identity.resolver import resolve
 from graphcdp.identity.rules import ResolutionRules
 from graphcdp.identity.suppression import Suppression
@@ -95,10 +96,13 @@ class IdentityService:
     # --- the matching model --------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Start-up work: rank the review queue entries an older graphcdp stored, use the stored model."""
+        """Start-up work: rank the review queue entries an older graphcdp stored, use the stored model, resolve
+        the records a crash left without a person."""
         if ranked := await rank_stored_entries(self.store):
             log.info("ranked %d review queue entries stored before the queue was ranked", ranked)
         await self.load_stored_model()
+        if repaired := await resolve_unresolved_records(self.store, self.rules):
+            log.warning("resolved %d records stored without a person (an interrupted upsert)", repaired)
 
     async def load_stored_model(self) -> None:
         """Use the active model stored in the graph, if any (a trained or admin-set one beats the file)."""

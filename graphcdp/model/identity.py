@@ -187,6 +187,12 @@ class DetachedRecord(DomainModel):
     key: str
 
 
+class UnresolvedRecord(DomainModel):
+    """identity/unresolved_records: a record stored without a person (a crash between storing and resolving)."""
+
+    key: str
+
+
 class DeletedRecord(DomainModel):
     """What a deleted record held: its person, and what must be resolved again."""
 

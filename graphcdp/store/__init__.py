@@ -45,6 +45,9 @@ async def open_store(
                 settings.embedded_port,
                 settings.embedded_start_timeout,
                 password=settings.embedded_password.get_secret_value() if settings.embedded_password else None,
+                restart_attempts=settings.embedded_restart_attempts,
+                restart_max_delay=settings.embedded_restart_max_delay,
+                stop_timeout=settings.shutdown_timeout / 2,  # the other half is uvicorn's, for requests in flight
             )
             await embedded.start()
             url, password = embedded.url, embedded.password

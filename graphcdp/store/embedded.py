@@ -23,6 +23,7 @@ import socket
 import stat
 import subprocess
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import IO
 from urllib.parse import quote
@@ -51,6 +52,11 @@ _LOADING_REPORT_EVERY = 10.0  # seconds between "still loading" lines
 _PRIVATE_DIR = 0o700
 _OTHERS = 0o077  # group and world permission bits
 _PASSWORD_BYTES = 32
+_WATCH_EVERY = 0.1  # seconds between two looks at the child (how soon a crash is seen)
+RESTART_FIRST_DELAY = 1.0  # seconds before the first restart attempt; doubled at each attempt after it
+_STABLE_AFTER = 60.0  # a child that ran this long before dying starts a new series of restart attempts
+_COMPACT_SHARE = 0.5  # of the stop budget, at most, for compacting the append-only file before stopping
+_MIN_TERM_GRACE = 1.0  # seconds a SIGTERM gets before SIGKILL, whatever is left of the budget
 
 
 def _child_setup() -> None:
@@ -111,6 +117,59 @@ async def _loading_progress(client: aioredis.Redis) -> str:
     return f"{float(info.get('loading_loaded_perc', 0)):.0f}% done, about {info.get('loading_eta_seconds', '?')} s left"
 
 
+def describe_exit(code: int) -> str:
+    """How a child ended, without its log (which can hold data): its exit code or the signal that killed it."""
+    if code < 0:
+        try:
+            return f"was killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"was killed by signal {-code}"
+    return f"exited with code {code}"
+
+
+def _leftover_database(lock_text: str, data_dir: Path) -> int | None:
+    """The database child the lock file names, if it still runs on `data_dir`: a redis-server whose working
+    directory it is (redis moves there, and rewrites its command line), so that a pid the system gave to another
+    process since is left alone."""
+    fields = lock_text.split()
+    if len(fields) < 2 or not fields[1].isdigit():  # `<service pid> <child pid>`
+        return None
+    pid = int(fields[1])
+    try:
+        name = Path(f"/proc/{pid}/comm").read_text().strip()
+        cwd = Path(f"/proc/{pid}/cwd").resolve(strict=True)
+    except OSError:
+        return None
+    return pid if name == "redis-server" and cwd == data_dir and not _leftover_gone(pid) else None
+
+
+def _kill_leftover(pid: int, data_dir: Path, grace: float = 5.0) -> None:
+    """Stop the database a dead service left on `data_dir`: SIGTERM, SIGKILL if it has not gone after `grace`."""
+    log.warning("embedded FalkorDB pid %d of a previous graphcdp still runs on %s; stopping it", pid, data_dir)
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, grace)):
+        try:
+            os.kill(pid, sig)
+            os.kill(pid, signal.SIGCONT)  # a stopped process acts on its SIGTERM only once it runs again
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            if _leftover_gone(pid):
+                return
+            time.sleep(0.05)
+    raise StartupError(
+        f"embedded FalkorDB pid {pid} of a previous graphcdp still runs on {data_dir} and cannot be stopped"
+    )
+
+
+def _leftover_gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state in {"Z", "X"}  # a zombie holds no file any more
+
+
 class EmbeddedFalkorDB:
     """One FalkorDB child process over one data directory."""
 
@@ -122,6 +181,9 @@ class EmbeddedFalkorDB:
         *,
         rewrite_aof: bool = True,
         password: str | None = None,
+        restart_attempts: int = 0,
+        restart_max_delay: float = 30.0,
+        stop_timeout: float = 30.0,
     ) -> None:
         self.data_dir = data_dir.expanduser().resolve()
         # None: a new random password at every start, known to this process alone.
@@ -136,6 +198,29 @@ class EmbeddedFalkorDB:
         self._process: subprocess.Popen[bytes] | None = None
         self._ready = False  # it answered: a stop may compact its file
         self._lock: IO[str] | None = None
+        # Supervision (0 attempts: none): a child that dies unexpectedly is started again on the same directory.
+        self.restart_attempts = restart_attempts
+        self.restart_max_delay = restart_max_delay
+        self.stop_timeout = stop_timeout  # seconds a stop may take, compaction included
+        self.restarting = False  # it died and is being started again
+        self.gave_up = False  # it died and could not be started again: the service is not alive
+        self._restarted: list[Callable[[], Awaitable[None]]] = []
+        self._watcher: asyncio.Task[None] | None = None
+        self._started_at = 0.0
+
+    def on_restart(self, callback: Callable[[], Awaitable[None]]) -> None:
+        """Run `callback` after every restart (the store connects to the new port with the new password)."""
+        self._restarted.append(callback)
+
+    @property
+    def available(self) -> bool:
+        """The child runs and is not being restarted (a cheap check, no round trip)."""
+        return not self.restarting and not self.gave_up and self._process is not None and self._process.poll() is None
+
+    @property
+    def retry_after(self) -> int:
+        """Seconds a client should wait before trying again while the child is down."""
+        return max(1, round(min(RESTART_FIRST_DELAY * 2, self.restart_max_delay)))
 
     @property
     def url(self) -> str:
@@ -181,17 +266,26 @@ class EmbeddedFalkorDB:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             lock.seek(0)
-            holder = lock.read().strip() or "unknown"
+            holder = (lock.read().split() or ["unknown"])[0]
             lock.close()
             raise StartupError(
                 f"data directory {self.data_dir} is in use by another graphcdp process (pid {holder}); "
                 "stop it, or point GRAPHCDP_DATA_DIR elsewhere, or share it with GRAPHCDP_BACKEND=falkordb"
             ) from None
         lock.seek(0)
+        leftover = _leftover_database(lock.read(), self.data_dir)
+        lock.seek(0)
         lock.truncate()
         lock.write(str(os.getpid()))
         lock.flush()
         self._lock = lock
+        if leftover is not None:
+            try:
+                _kill_leftover(leftover, self.data_dir)
+            except StartupError:
+                self._lock.close()
+                self._lock = None
+                raise
         try:
             _make_private(self.data_dir)  # ours now: no other graphcdp process is using it
         except OSError as exc:
@@ -250,31 +344,118 @@ class EmbeddedFalkorDB:
         return f"embedded FalkorDB exited with code {code}; log tail:\n{self.log_tail()}"
 
     async def exit_reason(self, grace: float = 1.0) -> str | None:
-        """Like `failure`, but gives a child that is dying (sockets closed, not yet reaped) `grace` seconds."""
+        """Why the running child stopped answering, or None while it runs: how it ended (exit code or signal),
+        never its log, which a crash fills with data. Gives a dying child (sockets closed, not yet reaped)
+        `grace` seconds."""
         process = self._process
-        if process is not None and process.poll() is None:
+        if process is None:
+            return "embedded FalkorDB is not started"
+        if process.poll() is None:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 await asyncio.to_thread(process.wait, grace)
-        return self.failure()
+        if (code := process.poll()) is None:
+            return None
+        again = "; it is being started again" if self.restarting else ""
+        return f"embedded FalkorDB {describe_exit(code)}{again} (its log: {self.log_path.name} in the data directory)"
 
     async def start(self) -> None:
-        self.password = self._configured_password or secrets.token_hex(_PASSWORD_BYTES)
         self._prepare_data_dir()
         try:
-            for _ in range(_PORT_ATTEMPTS):
-                self.port = free_port(self.preferred_port)
-                self._process = self._spawn(self.port)
-                if await self._wait_until_ready():
-                    self._ready = True
-                    log.info("embedded FalkorDB pid %d on %s, data in %s", self.pid, self.address, self.data_dir)
-                    return
-                if "Address already in use" not in self.log_tail(5):
-                    break  # not a port race: retrying will not help
-                self.preferred_port = 0
-            raise StartupError(f"{self.failure() or 'embedded FalkorDB did not start'}")
+            await self._launch()
         except BaseException:
             await self.stop()
             raise
+        if self.restart_attempts > 0:
+            self._watcher = asyncio.create_task(self._watch(), name="embedded FalkorDB supervisor")
+
+    async def _launch(self) -> None:
+        """Start the child (the data directory locked already) and wait until it answers."""
+        self.password = self._configured_password or secrets.token_hex(_PASSWORD_BYTES)
+        for _ in range(_PORT_ATTEMPTS):
+            self.port = free_port(self.preferred_port)
+            self._process = self._spawn(self.port)
+            if await self._wait_until_ready():
+                self._ready = True
+                self._started_at = time.monotonic()
+                self._record_child()
+                log.info("embedded FalkorDB pid %d on %s, data in %s", self.pid, self.address, self.data_dir)
+                return
+            if "Address already in use" not in self.log_tail(5):
+                break  # not a port race: retrying will not help
+            self.preferred_port = 0
+        raise StartupError(f"{self.failure() or 'embedded FalkorDB did not start'}")
+
+    def _record_child(self) -> None:
+        """The lock file names the database child after the service (`<service pid> <child pid>`): a service
+        that finds the directory unlocked, its last holder dead, stops a child that outlived it before starting
+        its own (two servers on one append-only file would corrupt it)."""
+        if self._lock is not None and self._process is not None:
+            self._lock.seek(0)
+            self._lock.truncate()
+            self._lock.write(f"{os.getpid()} {self._process.pid}")
+            self._lock.flush()
+
+    async def _watch(self) -> None:
+        """Supervise the child: when it dies without being asked to, start it again on the same directory,
+        with growing pauses between attempts; after `restart_attempts` failures in a row, give up (`gave_up`:
+        liveness fails, so an orchestrator restarts the whole service). The cause is logged as an exit code or
+        a signal, never with the child's log, which can hold data."""
+        failures = 0
+        while True:
+            process = self._process
+            if process is None:
+                return
+            if (code := process.poll()) is None:
+                await asyncio.sleep(_WATCH_EVERY)
+                continue
+            self._ready = False
+            self.restarting = True
+            if time.monotonic() - self._started_at >= _STABLE_AFTER:
+                failures = 0
+            log.error(
+                "embedded FalkorDB (pid %d) %s; starting it again on %s",
+                process.pid,
+                describe_exit(code),
+                self.data_dir,
+            )
+            while True:
+                # 1 s, 2 s, 4 s …: the first pause lets a crash finish (its port, its files) before the next start.
+                await asyncio.sleep(min(RESTART_FIRST_DELAY * 2**failures, self.restart_max_delay))
+                failures += 1
+                if await self._restart_once(failures):
+                    break
+                if failures >= self.restart_attempts:
+                    self.restarting, self.gave_up = False, True
+                    log.critical(
+                        "embedded FalkorDB could not be started again after %d attempts; the service reports itself "
+                        "dead (/healthz 503) so that it is restarted",
+                        failures,
+                    )
+                    return
+            self.restarting = False
+
+    async def _restart_once(self, attempt: int) -> bool:
+        try:
+            await self._launch()
+        except StartupError:
+            process = self._process
+            if process is not None and process.poll() is None:  # started, but never answered
+                process.kill()
+                await asyncio.to_thread(process.wait)
+            reason = describe_exit(process.returncode) if process is not None else "did not start"
+            log.error("restart attempt %d of %d failed: embedded FalkorDB %s", attempt, self.restart_attempts, reason)
+            return False
+        try:
+            for callback in self._restarted:
+                await callback()
+        except Exception as exc:  # the supervisor goes on: this attempt failed, the next one may not
+            log.error("restart attempt %d of %d failed: %s", attempt, self.restart_attempts, type(exc).__name__)
+            if self._process is not None and self._process.poll() is None:
+                self._process.kill()
+                await asyncio.to_thread(self._process.wait)
+            return False
+        log.info("embedded FalkorDB is back (attempt %d)", attempt)
+        return True
 
     async def _wait_until_ready(self) -> bool:
         """True once the child answers PING; False if it exited; StartupError once it has shown no sign of
@@ -369,19 +550,31 @@ class EmbeddedFalkorDB:
         except (RedisError, OSError) as exc:  # a dying server: stop it all the same
             log.warning("could not compact the append-only file before stopping: %s", exc)
 
-    async def stop(self, grace: float = 10.0) -> None:
+    async def stop(self) -> None:
         """Compact the append-only file if it grew (see `compact`), then SIGTERM (redis flushes the file and
-        exits), SIGKILL if it hangs; then unlock."""
+        exits), SIGKILL if it hangs; then unlock. All of it within `stop_timeout` seconds: a compaction cut short
+        leaves the file as it was (valid, only slower to load), and what redis acknowledged is in the file
+        already, so even a SIGKILL loses nothing."""
+        deadline = time.monotonic() + self.stop_timeout
+        if self._watcher is not None:
+            self._watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watcher
+            self._watcher = None
         if self.rewrite_aof and self._ready and self._process is not None and self._process.poll() is None:
-            await self._compact_before_stop()
+            try:
+                await asyncio.wait_for(self._compact_before_stop(), self.stop_timeout * _COMPACT_SHARE)
+            except TimeoutError:
+                log.warning("compacting the append-only file outlasted the shutdown budget; stopping without it")
         self._ready = False
         process, self._process = self._process, None
         if process is not None and process.poll() is None:
             process.terminate()
+            grace = max(deadline - time.monotonic(), _MIN_TERM_GRACE)
             try:
                 await asyncio.to_thread(process.wait, grace)
             except subprocess.TimeoutExpired:
-                log.warning("embedded FalkorDB did not stop within %gs; killing it", grace)
+                log.warning("embedded FalkorDB did not stop within %.1fs; killing it", grace)
                 process.kill()
                 await asyncio.to_thread(process.wait)
         if self._lock is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -82,6 +83,8 @@ class FalkorDBStore:
         catalog: CypherCatalog,
         timeout: float,
         embedded: EmbeddedFalkorDB | None = None,
+        *,
+        pool_options: dict[str, Any] | None = None,
     ) -> None:
         self._db = db
         self._graph_name = graph
@@ -89,8 +92,11 @@ class FalkorDBStore:
         self.catalog = catalog
         self._timeout_ms = int(timeout * 1000)
         self.embedded = embedded
+        self._pool_options = pool_options or {}
+        self._reconnecting = False  # the embedded database is back: the store checks its schema is in force
         if embedded is not None:
             self.backend = "embedded"
+            embedded.on_restart(self._reconnect)
         # Write statements go to the server one at a time. FalkorDB (4.16) runs writes one after another,
         # but two that arrive together before the statement's plan is cached can both read the graph as it
         # was before either: a MERGE then creates the same relationship twice, a version check passes
@@ -131,13 +137,35 @@ class FalkorDBStore:
                 f"cannot reach FalkorDB at {without_password(url)} ({exc}); check GRAPHCDP_FALKORDB_URL and that "
                 "the server runs"
             ) from None
-        return cls(db, graph, catalog, query_timeout, embedded)
+        return cls(db, graph, catalog, query_timeout, embedded, pool_options=kwargs)
+
+    async def _reconnect(self) -> None:
+        """The embedded database was started again, on a new port with a new password: a new pool for it."""
+        assert self.embedded is not None
+        options = {**self._pool_options, "password": self.embedded.password}
+        old, self._db = (
+            self._db,
+            FalkorDB(connection_pool=BlockingConnectionPool.from_url(_redis_url(self.embedded.url), **options)),
+        )
+        self._graph = self._db.select_graph(self._graph_name)
+        with contextlib.suppress(RedisError, OSError):
+            await old.connection.aclose()
+        # The server rebuilds uniqueness constraints and indexes in the background as it loads: until they are
+        # in force a duplicate key gets through and a lookup misses, so the store stays closed until then.
+        self._reconnecting = True
+        try:
+            await self._constraints_in_force()
+            await wait_for_indexes(self, built="OPERATIONAL")
+        finally:
+            self._reconnecting = False
 
     async def run(self, query: Query[RowT], params: Params | None = None) -> list[RowT]:
         return query.decode(await self._execute(self.catalog.get(query.name), params))
 
     async def _execute(self, statement: Statement, params: Params | None) -> list[dict[str, Any]]:
         values = {key: _param(v) for key, v in checked_params(statement, params).items()}
+        if self.embedded is not None and not self._reconnecting and not self.embedded.available:
+            raise DatabaseUnavailableError("the embedded database is being restarted")
         try:
             try:
                 if statement.mode is Mode.READ:

@@ -95,7 +95,7 @@ async def test_unusable_data_directory(tmp_path: Path) -> None:
         await EmbeddedFalkorDB(blocker / "data").start()
 
 
-async def test_health_turns_red_with_the_log_tail_when_the_child_dies(tmp_path: Path) -> None:
+async def test_health_turns_red_with_how_the_child_ended_when_it_dies(tmp_path: Path) -> None:
     store = await _open(tmp_path)
     try:
         assert store.embedded is not None and store.embedded.pid is not None
@@ -103,8 +103,8 @@ async def test_health_turns_red_with_the_log_tail_when_the_child_dies(tmp_path: 
         assert wait_dead(store.embedded.pid)
         health = await store.health()
         assert not health.ok
-        assert "exited with code -9" in health.detail
-        assert "Ready to accept connections" in health.detail  # the tail of the child's own log
+        assert "was killed by SIGKILL" in health.detail
+        assert "Ready to accept connections" not in health.detail  # not its log: a crash dump holds data
     finally:
         await store.close()
 

@@ -1,0 +1,32 @@
+"""Start-up repair: records a crash left without a person are resolved (issue 17, finding 11).
+
+Upserting a batch stores its records, then resolves them; a service killed between the two leaves records that no
+lookup reaches until their source sends them again. Every start looks for them, a page at a time, and resolves
+each page as an upsert would have.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from graphcdp.identity.resolver import resolve
+from graphcdp.identity.rules import ResolutionRules
+from graphcdp.model.identity import UnresolvedRecord
+from graphcdp.store import GraphStore, statement
+
+log = logging.getLogger(__name__)
+
+UNRESOLVED_RECORDS = statement("identity/unresolved_records", UnresolvedRecord)
+REPAIR_PAGE = 100  # records resolved together: a page is one resolution, its component bounded as any
+
+
+async def resolve_unresolved_records(store: GraphStore, rules: ResolutionRules, page: int = REPAIR_PAGE) -> int:
+    """Resolve every record that has no person; how many there were. Each record is looked at once per start
+    (paged by key), so one that cannot be resolved does not hold the start up."""
+    repaired, after = 0, ""
+    while rows := await store.run(UNRESOLVED_RECORDS, {"after": after, "limit": page}):
+        keys = [row.key for row in rows]
+        await resolve(store, rules, record_keys=keys)
+        repaired += len(keys)
+        after = keys[-1]
+    return repaired
