@@ -204,6 +204,7 @@ class EmbeddedFalkorDB:
         self.stop_timeout = stop_timeout  # seconds a stop may take, compaction included
         self.restarting = False  # it died and is being started again
         self.gave_up = False  # it died and could not be started again: the service is not alive
+        self.last_exit: str | None = None  # how the last child that died ended (exit code or signal), for health
         self._restarted: list[Callable[[], Awaitable[None]]] = []
         self._watcher: asyncio.Task[None] | None = None
         self._started_at = 0.0
@@ -409,6 +410,7 @@ class EmbeddedFalkorDB:
                 await asyncio.sleep(_WATCH_EVERY)
                 continue
             self._ready = False
+            self.last_exit = describe_exit(code)
             self.restarting = True
             if time.monotonic() - self._started_at >= _STABLE_AFTER:
                 failures = 0

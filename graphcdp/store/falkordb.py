@@ -165,7 +165,10 @@ class FalkorDBStore:
     async def _execute(self, statement: Statement, params: Params | None) -> list[dict[str, Any]]:
         values = {key: _param(v) for key, v in checked_params(statement, params).items()}
         if self.embedded is not None and not self._reconnecting and not self.embedded.available:
-            raise DatabaseUnavailableError("the embedded database is being restarted")
+            # How the child ended, whether or not the supervisor has started the next one yet.
+            reason = await self.embedded.exit_reason(grace=0)
+            ended = f" ({self.embedded.last_exit})" if self.embedded.last_exit else ""
+            raise DatabaseUnavailableError(reason or f"the embedded database is being restarted{ended}")
         try:
             try:
                 if statement.mode is Mode.READ:
