@@ -1,13 +1,10 @@
-// Start-up migration of record keys (issue 17, finding 9): a record whose source holds ':' or '\' gets the key
-// `escaped source:sourceId`, the source escaped as graphcdp.model.node_ref.record_key does ('\' → '\\', ':' → '\:',
-// built from the parameters so no string literal needs an escape). Records already keyed so are left alone; a
-// source without either character keeps its key, so ordinary data is never touched.
+// Start-up migration of record keys (issue 17, finding 9), second step: every record parked by
+// identity/park_record_keys gets the key `escaped source:sourceId` ('\' → '\\', ':' → '\:' in the source, as
+// graphcdp.model.node_ref.record_key builds it). Idempotent: a start interrupted between the steps finishes here.
 // mode: write
-// params: colon, backslash
+// params: colon, backslash, parking
 // returns: key
 MATCH (r:Record)
-WHERE r.source CONTAINS $colon OR r.source CONTAINS $backslash
-WITH r, replace(replace(r.source, $backslash, $backslash + $backslash), $colon, $backslash + $colon) + $colon + r.sourceId AS key
-WHERE r.key <> key
-SET r.key = key
+WHERE r.key STARTS WITH $parking
+SET r.key = replace(replace(r.source, $backslash, $backslash + $backslash), $colon, $backslash + $colon) + $colon + r.sourceId
 RETURN r.key AS key

@@ -194,7 +194,7 @@ class UnresolvedRecord(DomainModel):
 
 
 class RekeyedRecord(DomainModel):
-    """identity/rekey_records: a record given its unambiguous key at start-up (the key it has now)."""
+    """identity/park_record_keys, identity/rekey_records: a record re-keyed at start-up (the key it has now)."""
 
     key: str
 

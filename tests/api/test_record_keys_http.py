@@ -86,3 +86,28 @@ async def test_a_start_re_keys_records_stored_under_the_old_key(falkordb_store: 
             found = await _record(http, str(item["source"]), str(item["sourceId"]))
             assert found is not None
             assert found["person"]["identifiers"] == [{"value": item["identifiers"][0]["value"]}]
+
+
+async def test_re_keying_a_chain_of_old_keys_does_not_trip_the_uniqueness_constraint(
+    falkordb_store: FalkorDBStore,
+) -> None:
+    # Old keys `a\:x` (source `a\`) and `a\\:x` (source `a\\`): the first's new key is the second's old key.
+    # Stored in an order that re-keys the first before the second unless the migration orders its work.
+    items = [
+        {"source": "a" + "\\" * n, "sourceId": "x", "identifiers": [{"type": "cookie_id", "value": f"c{n}"}]}
+        for n in (1, 2, 4, 3)
+    ]
+    async with asgi_client(falkordb_store, load_settings()) as http:
+        assert (await gql(http, UPSERT, records=items))["data"]["upsertRecords"]["errors"] == []
+    for item in sorted(items, key=lambda i: len(str(i["source"]))):  # shortest first: each old key is free
+        old = f"{item['source']}:{item['sourceId']}"
+        new = record_key(str(item["source"]), str(item["sourceId"]))
+        assert await falkordb_store.run(SET_RECORD_KEY, {"key": new, "old": old}) == [{"key": old}]
+
+    async with asgi_client(falkordb_store, load_settings()) as http:
+        keys = sorted(row["record"] for row in await falkordb_store.run(RECORD_CLUSTERS, {}))
+        assert keys == sorted(record_key(str(i["source"]), "x") for i in items)
+        for item in items:
+            found = await _record(http, str(item["source"]), "x")
+            assert found is not None
+            assert found["person"]["identifiers"] == [{"value": item["identifiers"][0]["value"]}]
