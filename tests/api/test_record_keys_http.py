@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from graphcdp.identity.repair import PARKING
 from graphcdp.model.node_ref import record_key
 from graphcdp.settings import load_settings
 from graphcdp.store import Query, StatementName
@@ -111,3 +112,15 @@ async def test_re_keying_a_chain_of_old_keys_does_not_trip_the_uniqueness_constr
             found = await _record(http, str(item["source"]), "x")
             assert found is not None
             assert found["person"]["identifiers"] == [{"value": item["identifiers"][0]["value"]}]
+
+
+async def test_a_start_finishes_a_migration_interrupted_after_parking(falkordb_store: FalkorDBStore) -> None:
+    async with asgi_client(falkordb_store, load_settings()) as http:
+        assert (await gql(http, UPSERT, records=[VICTIM]))["data"]["upsertRecords"]["errors"] == []
+    parked = f"{PARKING}crm:eu:42"  # where the first step left it
+    assert await falkordb_store.run(SET_RECORD_KEY, {"key": "crm\\:eu:42", "old": parked}) == [{"key": parked}]
+
+    async with asgi_client(falkordb_store, load_settings()) as http:
+        assert [row["record"] for row in await falkordb_store.run(RECORD_CLUSTERS, {})] == ["crm\\:eu:42"]
+        found = await _record(http, "crm:eu", "42")
+        assert found is not None and found["person"]["identifiers"] == [{"value": "victim@example.com"}]
