@@ -16,6 +16,7 @@ from enum import StrEnum
 from graphcdp.clock import now_ms
 from graphcdp.model.auth import AuditEntry
 from graphcdp.model.base import NoRow
+from graphcdp.model.node_ref import record_key
 from graphcdp.store import GraphStore, statement
 
 RECORD_ENTRY = statement("audit/record_entry", NoRow)
@@ -39,7 +40,7 @@ class AuditAction(StrEnum):
 def record_target(source: str, source_id: str) -> str:
     """A deleted record as the trail names it: its source and a SHA-256 prefix of its id (an id may be personal,
     and the record is gone; whoever knows the id can check it)."""
-    return f"{source}:sha256:{hashlib.sha256(source_id.encode('utf-8')).hexdigest()[:16]}"
+    return record_key(source, f"sha256:{hashlib.sha256(source_id.encode('utf-8')).hexdigest()[:16]}")
 
 
 class AuditTrail:

@@ -20,6 +20,7 @@ from graphcdp.identity.planner import Plan
 from graphcdp.identity.resolver import resolve
 from graphcdp.identity.rules import ResolutionRules
 from graphcdp.model.identity import UpsertedEvidence
+from graphcdp.model.node_ref import record_key
 from graphcdp.store import GraphStore, statement
 
 UPSERT_EVIDENCE = statement("identity/upsert_evidence", UpsertedEvidence)
@@ -43,7 +44,7 @@ def evidence_key(kind: str, identifiers: Iterable[NormalizedIdentifier]) -> str 
     keys = sorted({i.key for i in identifiers if not i.blocked})
     if not keys:
         return None
-    return f"{RESERVED_SOURCE_PREFIX}{kind}:{_source_id(keys)}"
+    return record_key(f"{RESERVED_SOURCE_PREFIX}{kind}", _source_id(keys))
 
 
 def _source_id(keys: list[str]) -> str:
@@ -67,7 +68,7 @@ def evidence_rows(kind: str, observations: Sequence[Observation]) -> list[dict[s
         {
             "key": key,
             "source": source,
-            "sourceId": key.split(":", 1)[1],
+            "sourceId": key.removeprefix(record_key(source, "")),
             "contentHash": hashlib.sha256(key.encode()).hexdigest(),
             "observedAt": first,
             "lastSeenAt": last,

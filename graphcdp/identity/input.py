@@ -23,6 +23,7 @@ from graphcdp.model.inputs import (
     epoch_ms,
     identifier_values,
 )
+from graphcdp.model.node_ref import record_key
 
 __all__ = [
     "MAX_ID_LENGTH",
@@ -48,7 +49,7 @@ class ParsedRecord:
 
     @property
     def key(self) -> str:
-        return f"{self.source}:{self.source_id}"
+        return record_key(self.source, self.source_id)
 
     @property
     def content_hash(self) -> str:

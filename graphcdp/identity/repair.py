@@ -1,4 +1,5 @@
-"""Start-up repair: records a crash left without a person are resolved (issue 17, finding 11).
+"""Start-up repair: records a crash left without a person are resolved (issue 17, finding 11), and records stored
+under an older, ambiguous key are re-keyed (finding 9).
 
 Upserting a batch stores its records, then resolves them; a service killed between the two leaves records that no
 lookup reaches until their source sends them again. Every start looks for them, a page at a time, and resolves
@@ -11,7 +12,8 @@ import logging
 
 from graphcdp.identity.resolver import resolve
 from graphcdp.identity.rules import ResolutionRules
-from graphcdp.model.identity import UnresolvedRecord
+from graphcdp.model.identity import RekeyedRecord, UnresolvedRecord
+from graphcdp.model.inputs import RESERVED_SOURCE_PREFIX
 from graphcdp.store import GraphStore, statement
 
 log = logging.getLogger(__name__)
@@ -30,3 +32,17 @@ async def resolve_unresolved_records(store: GraphStore, rules: ResolutionRules, 
         repaired += len(keys)
         after = keys[-1]
     return repaired
+
+
+PARK_RECORD_KEYS = statement("identity/park_record_keys", RekeyedRecord)
+REKEY_RECORDS = statement("identity/rekey_records", RekeyedRecord)
+PARKING = f"{RESERVED_SOURCE_PREFIX}rekey:"  # a key prefix no record has: clients cannot send a graphcdp. source
+
+
+async def rekey_records(store: GraphStore) -> int:
+    """Give every record stored under an older, ambiguous key (a source with `:` or `\\`) its escaped key; how
+    many there were. Runs at each start: a label scan filtered on the source, cheap next to loading the graph. In
+    two steps, parking first, as one record's new key may be the old key of another that moves too."""
+    params = {"colon": ":", "backslash": "\\", "parking": PARKING}
+    await store.run(PARK_RECORD_KEYS, params)
+    return len(await store.run(REKEY_RECORDS, params))

@@ -23,7 +23,7 @@ from graphcdp.identity.matching.spec import MatchingModel, load_model, parse_mod
 from graphcdp.identity.matching.storage import active_model, active_model_version, store_model
 from graphcdp.identity.normalize import IdentifierPolicy
 from graphcdp.identity.planner import Plan
-from graphcdp.identity.repair import resolve_unresolved_records
+from graphcdp.identity.repair import rekey_records, resolve_unresolved_records
 from graphcdp.identity.resolver import resolve
 from graphcdp.identity.rules import ResolutionRules
 from graphcdp.identity.suppression import Suppression
@@ -49,6 +49,7 @@ from graphcdp.model.identity import (
     UpsertOutcome,
 )
 from graphcdp.model.node_ref import identifier_ref, record_ref
+from graphcdp.model.node_ref import record_key as node_record_key
 from graphcdp.settings import Settings
 from graphcdp.store import GraphStore, statement
 
@@ -70,7 +71,8 @@ log = logging.getLogger(__name__)
 
 
 def record_key(source: str, source_id: str) -> str:
-    return f"{source.strip()}:{source_id.strip()}"
+    """The key of a record named as a caller names it (surrounding blanks ignored, as when it was stored)."""
+    return node_record_key(source.strip(), source_id.strip())
 
 
 class IdentityService:
@@ -96,8 +98,10 @@ class IdentityService:
     # --- the matching model --------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Start-up work: rank the review queue entries an older graphcdp stored, use the stored model, resolve
-        the records a crash left without a person."""
+        """Start-up work: re-key records an older graphcdp stored under an ambiguous key, rank the review queue
+        entries it stored, use the stored model, resolve the records a crash left without a person."""
+        if rekeyed := await rekey_records(self.store):
+            log.warning("re-keyed %d records whose source holds ':' or '\\' (unambiguous record keys)", rekeyed)
         if ranked := await rank_stored_entries(self.store):
             log.info("ranked %d review queue entries stored before the queue was ranked", ranked)
         await self.load_stored_model()

@@ -193,6 +193,12 @@ class UnresolvedRecord(DomainModel):
     key: str
 
 
+class RekeyedRecord(DomainModel):
+    """identity/park_record_keys, identity/rekey_records: a record re-keyed at start-up (the key it has now)."""
+
+    key: str
+
+
 class DeletedRecord(DomainModel):
     """What a deleted record held: its person, and what must be resolved again."""
 

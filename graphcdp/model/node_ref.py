@@ -1,9 +1,10 @@
 """One spelling for references to graph nodes: `<kind>:<key>` (`record:crm:42`, `identifier:email:a@b.co`,
 `person:p-1`).
 
-Record keys are `source:sourceId` and identifier keys `type:value`, and a source may be named like an
-identifier type, so a bare key does not say what it names: every place that mixes kinds in one namespace
-(evidence paths, union-find pieces, graph drawings) prefixes the kind, with these helpers.
+Record keys are `source:sourceId` (built by `record_key` only, the source escaped) and identifier keys
+`type:value`, and a source may be named like an identifier type, so a bare key does not say what it names: every
+place that mixes kinds in one namespace (evidence paths, union-find pieces, graph drawings) prefixes the kind,
+with these helpers.
 """
 
 from __future__ import annotations
@@ -15,6 +16,14 @@ class NodeKind(StrEnum):
     IDENTIFIER = "identifier"
     RECORD = "record"
     PERSON = "person"
+
+
+def record_key(source: str, source_id: str) -> str:
+    """The key of a source record: `source:sourceId`, with `\\` and `:` in the source escaped (`\\\\`, `\\:`), so
+    the first unescaped `:` ends the source and source `crm:eu` with id `42` is not source `crm` with id `eu:42`.
+    A source without either character keeps its plain `source:sourceId` key."""
+    escaped = source.replace("\\", "\\\\").replace(":", "\\:")
+    return f"{escaped}:{source_id}"
 
 
 def node_ref(kind: NodeKind, key: str) -> str:
