@@ -141,7 +141,8 @@ class ErrorCode(StrEnum):
         _REQUEST,
         "A string field, trait or property holds a control character (NUL, U+0001..U+001F other than tab and line "
         "breaks, U+007F) or an unpaired surrogate; such items are refused, never silently changed.",
-        "upsertRecords and trackTouchpoints items; import.",
+        "upsertRecords and trackTouchpoints items; import; any other string argument or variable holding a NUL or "
+        "an unpaired surrogate (the whole request, before it runs; `extensions.argument` names it).",
     )
     TRAIT_TOO_LONG = (
         "TRAIT_TOO_LONG",

@@ -20,6 +20,7 @@ from graphcdp.api.matching import MatchingMutation, MatchingQuery
 from graphcdp.api.privacy import PrivacyMutation, PrivacyQuery
 from graphcdp.api.profiles import ProfileMutation
 from graphcdp.api.scalars import SCALARS
+from graphcdp.api.text_arguments import TextArguments
 from graphcdp.api.types import Health
 
 
@@ -45,8 +46,9 @@ schema = Schema(
     query=Query,
     mutation=Mutation,
     config=StrawberryConfig(scalar_map=SCALARS),
-    # The limits refuse a document before validation; small parsed and validated documents are reused.
-    extensions=[ConfiguredLimits, ConfiguredIntrospection, SmallParserCache, SmallValidationCache],
+    # The limits and the text check refuse a document before validation; small parsed and validated documents
+    # are reused.
+    extensions=[ConfiguredLimits, TextArguments, ConfiguredIntrospection, SmallParserCache, SmallValidationCache],
 )
 
 

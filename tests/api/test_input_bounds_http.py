@@ -345,8 +345,14 @@ mutation($purpose: String!, $source: String) {
 
 
 async def test_consent_text_with_control_characters_or_too_long_is_refused(client: httpx.AsyncClient) -> None:
-    for purpose, source in (("market\x00ing", None), ("marketing", "crm\x00"), ("marketing", "s" * 257)):
+    refused = (  # a NUL in any argument is refused before anything runs (graphcdp/api/text_arguments.py)
+        ("market\x00ing", None, "INVALID_TEXT"),
+        ("marketing", "crm\x00", "INVALID_TEXT"),
+        ("market\x01ing", None, "INVALID_CONSENT"),
+        ("marketing", "s" * 257, "INVALID_CONSENT"),
+    )
+    for purpose, source, code in refused:
         body = await send(client, CONSENT, purpose=purpose, source=source)
-        assert body["errors"][0]["extensions"]["code"] == "INVALID_CONSENT", body
+        assert body["errors"][0]["extensions"]["code"] == code, body
     fine = await send(client, CONSENT, purpose="marketing", source="crm")
     assert fine["data"]["setConsent"]["consent"]["status"] == "GRANTED"
