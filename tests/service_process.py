@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import textwrap
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -111,3 +112,26 @@ def running_service(work_dir: Path, timeout: float = 60, **settings: str) -> Ite
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def embedded_database_in_a_child(data_dir: Path) -> tuple[subprocess.Popen[str], int]:
+    """A Python process that starts an embedded FalkorDB on `data_dir` and then waits: the process, and the
+    database's pid (for tests that kill the parent and watch what happens to its database)."""
+    script = textwrap.dedent(
+        f"""
+        import asyncio
+        from pathlib import Path
+        from graphcdp.store.embedded import EmbeddedFalkorDB
+
+        async def main():
+            server = EmbeddedFalkorDB(Path({str(data_dir)!r}))
+            await server.start()
+            print(server.pid, flush=True)
+            await asyncio.sleep(60)
+
+        asyncio.run(main())
+        """
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    return parent, int(parent.stdout.readline())

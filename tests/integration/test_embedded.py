@@ -6,8 +6,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
-import textwrap
 import time
 from pathlib import Path
 
@@ -20,7 +18,7 @@ from graphcdp.store.cypher import Query, StatementName
 from graphcdp.store.embedded import EmbeddedFalkorDB
 from graphcdp.store.falkordb import FalkorDBStore
 from tests.conftest import catalog
-from tests.service_process import alive, wait_dead
+from tests.service_process import alive, embedded_database_in_a_child, wait_dead
 
 MERGE = Query(StatementName("test/merge_identifier"), dict)
 KEYS = Query(StatementName("test/identifier_keys"), dict)
@@ -111,24 +109,7 @@ async def test_health_turns_red_with_how_the_child_ended_when_it_dies(tmp_path: 
 
 def test_killing_the_service_leaves_no_orphan(tmp_path: Path) -> None:
     """SIGKILL gives the parent no chance to clean up; the kernel must stop the child for it."""
-    script = textwrap.dedent(
-        f"""
-        import asyncio, sys, time
-        from pathlib import Path
-        from graphcdp.store.embedded import EmbeddedFalkorDB
-
-        async def main():
-            server = EmbeddedFalkorDB(Path({str(tmp_path)!r}))
-            await server.start()
-            print(server.pid, flush=True)
-            await asyncio.sleep(60)
-
-        asyncio.run(main())
-        """
-    )
-    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
-    assert parent.stdout is not None
-    child_pid = int(parent.stdout.readline())
+    parent, child_pid = embedded_database_in_a_child(tmp_path)
     assert alive(child_pid)
     parent.kill()
     parent.wait()

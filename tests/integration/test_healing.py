@@ -7,8 +7,6 @@ import contextlib
 import os
 import signal
 import subprocess
-import sys
-import textwrap
 import threading
 import time
 from pathlib import Path
@@ -26,6 +24,7 @@ from tests.service_process import (
     AUTH_HEADERS,
     GRAPHCDP,
     alive,
+    embedded_database_in_a_child,
     free_port,
     running_service,
     service_environment,
@@ -151,24 +150,7 @@ async def test_a_start_resolves_the_records_a_crash_left_without_a_person(store:
 async def test_a_start_stops_the_database_a_dead_service_left_on_its_directory(tmp_path: Path) -> None:
     """A service killed outright while its database hangs: the database outlives it. The next start must not run a
     second database on the same files."""
-    script = textwrap.dedent(
-        f"""
-        import asyncio
-        from pathlib import Path
-        from graphcdp.store.embedded import EmbeddedFalkorDB
-
-        async def main():
-            server = EmbeddedFalkorDB(Path({str(tmp_path)!r}))
-            await server.start()
-            print(server.pid, flush=True)
-            await asyncio.sleep(60)
-
-        asyncio.run(main())
-        """
-    )
-    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
-    assert parent.stdout is not None
-    leftover = int(parent.stdout.readline())
+    parent, leftover = embedded_database_in_a_child(tmp_path)
     assert (tmp_path / ".graphcdp.lock").read_text().split() == [str(parent.pid), str(leftover)]
     os.kill(leftover, signal.SIGSTOP)  # hung: it cannot act on the SIGTERM its parent's death sends it
     parent.kill()
