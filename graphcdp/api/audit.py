@@ -8,6 +8,7 @@ from graphcdp.api.auth import needs
 from graphcdp.api.context import Info
 from graphcdp.api.pagination import InvalidCursorError, PageInfo, check_page_size, decode_cursor, encode_cursor
 from graphcdp.api.scalars import DateTime
+from graphcdp.auth.audit import AuditAction
 from graphcdp.auth.scopes import Scope
 from graphcdp.model.auth import AuditEntry as AuditEntryModel
 
@@ -36,6 +37,11 @@ class AuditEntryEdge:
 class AuditEntryConnection:
     edges: list[AuditEntryEdge]
     page_info: PageInfo
+
+
+async def audit(info: Info, action: AuditAction, target: str) -> None:
+    """Write an admin or privacy action of this request to the audit trail, naming the caller's key."""
+    await info.context.services.audit.record(info.context.principal.name, action, target)
 
 
 def _position(after: str) -> tuple[int, str]:

@@ -10,6 +10,7 @@ import strawberry
 from pydantic import ValidationError
 from strawberry.scalars import JSON
 
+from graphcdp.api.audit import audit
 from graphcdp.api.auth import needs
 from graphcdp.api.common import IdentifierInput, ItemError
 from graphcdp.api.context import Info
@@ -363,9 +364,7 @@ class IdentityMutation:
     )
     async def delete_record(self, info: Info, source: str, source_id: str) -> SplitPayload:
         payload = await _split(info.context.identity.delete_record(source, source_id))
-        await info.context.services.audit.record(
-            info.context.principal.name, AuditAction.RECORD_DELETED, record_target(source, source_id)
-        )
+        await audit(info, AuditAction.RECORD_DELETED, record_target(source, source_id))
         return payload
 
 

@@ -7,6 +7,7 @@ from typing import cast
 import strawberry
 from strawberry.scalars import JSON
 
+from graphcdp.api.audit import audit
 from graphcdp.api.auth import needs
 from graphcdp.api.context import Info
 from graphcdp.api.pagination import InvalidCursorError, PageInfo, check_page_size, decode_cursor, encode_cursor
@@ -166,7 +167,5 @@ class MatchingMutation:
     async def set_matching_model(self, info: Info, model: JSON) -> MatchingModelInfo:
         await info.context.identity.set_matching_model(model)
         stored = info.context.identity.matching.model
-        await info.context.services.audit.record(
-            info.context.principal.name, AuditAction.MATCHING_MODEL_SET, f"{stored.name}@{stored.version}"
-        )
+        await audit(info, AuditAction.MATCHING_MODEL_SET, f"{stored.name}@{stored.version}")
         return _model_info(info)

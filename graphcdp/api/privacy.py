@@ -8,6 +8,7 @@ from typing import cast
 import strawberry
 from strawberry.scalars import JSON
 
+from graphcdp.api.audit import audit
 from graphcdp.api.auth import needs
 from graphcdp.api.common import IdentifierInput
 from graphcdp.api.context import Info
@@ -60,7 +61,7 @@ class PrivacyQuery:
     )
     async def export_person(self, info: Info, id: strawberry.ID) -> JSON:
         exported = await info.context.services.privacy.export_person(str(id))
-        await info.context.services.audit.record(info.context.principal.name, AuditAction.PERSON_EXPORTED, str(id))
+        await audit(info, AuditAction.PERSON_EXPORTED, str(id))
         return cast(JSON, exported)
 
 
@@ -74,7 +75,7 @@ class PrivacyMutation:
     async def forget_person(self, info: Info, id: strawberry.ID) -> ForgetPersonPayload:
         erasure = await info.context.services.privacy.forget_person(str(id))
         # The person id is a random id graphcdp gave her, not personal data; it names nothing once she is gone.
-        await info.context.services.audit.record(info.context.principal.name, AuditAction.PERSON_FORGOTTEN, str(id))
+        await audit(info, AuditAction.PERSON_FORGOTTEN, str(id))
         return ForgetPersonPayload.from_model(erasure)
 
     @strawberry.mutation(
@@ -84,7 +85,5 @@ class PrivacyMutation:
     async def lift_suppression(self, info: Info, identifier: IdentifierInput) -> bool:
         lifted = await info.context.services.privacy.lift_suppression(identifier.type, identifier.value)
         # The trail names the identifier's type only: its value is exactly what an erasure must not keep.
-        await info.context.services.audit.record(
-            info.context.principal.name, AuditAction.SUPPRESSION_LIFTED, f"{identifier.type}:…"
-        )
+        await audit(info, AuditAction.SUPPRESSION_LIFTED, f"{identifier.type}:…")
         return lifted
