@@ -61,8 +61,11 @@ FOREACH (m IN $identifierMoves |
     MERGE (i)-[o:OF]->(was)
     DELETE o
   )
-  MERGE (x:Person {id: m.person})
-  MERGE (i)-[:OF]->(x)
+  // "" for an identifier no record links: it belongs to no person (graphcdp/identity/planner.py).
+  FOREACH (new IN CASE WHEN m.person = '' THEN [] ELSE [m.person] END |
+    MERGE (x:Person {id: new})
+    MERGE (i)-[:OF]->(x)
+  )
 )
 FOREACH (f IN $flags |
   MERGE (i:Identifier {key: f.key})

@@ -65,4 +65,4 @@ def _retired(retirement: Retirement) -> dict[str, Any]:
 
 
 def _move(move: Move) -> dict[str, Any]:
-    return {"key": move.key, "old": move.old or "", "person": move.person}
+    return {"key": move.key, "old": move.old or "", "person": move.person or ""}

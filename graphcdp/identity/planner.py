@@ -5,6 +5,10 @@ which links were refused and what each person's history records. graphcdp/identi
 Person ids are stable: a cluster keeps the oldest person id among its members' persons, and only a cluster
 whose members belong to no person yet gets a new one. A person no cluster keeps is retired: merged into the
 person that took most of its members, or emptied when none did.
+
+A person stands for records: a cluster without one (identifiers a type limit refused, that no record links)
+gets no person, and its identifiers leave the one they had (issue 17, finding 3: 300 records of 200 cookie ids
+left 45,000 persons of one cookie and no record). They stay stored, with the records that carry them.
 """
 
 from __future__ import annotations
@@ -49,11 +53,12 @@ class Retirement:
 
 @dataclass(frozen=True)
 class Move:
-    """A record or identifier that changes person (`old` None: it had none)."""
+    """A record or identifier that changes person (`old` None: it had none; `person` None: an identifier that
+    no record links any more leaves its person for none)."""
 
     key: str
     old: str | None
-    person: str
+    person: str | None
 
 
 @dataclass(frozen=True)
@@ -141,6 +146,7 @@ def plan(
     result.rejections = draft.clustering.rejections
     _keep_or_create_persons(draft, result, now, new_id)
     _retire_persons(draft, result, extra_persons, now)
+    _release_unlinked_identifiers(draft, result)
     index = _Index.of(draft, result)
     for person, group in draft.taken.items():
         _move_members(draft, result, person, group)
@@ -193,6 +199,8 @@ def _keep_or_create_persons(draft: _Draft, result: Plan, now: int, new_id: Calla
         return (state.created_at if state else now, person)
 
     for group in draft.clustering.groups:
+        if not group.records:
+            continue  # no record links these identifiers: no person (see _release_unlinked_identifiers)
         candidates = {draft.current[m] for m in _members(group)} - {None} - draft.taken.keys()
         person = min((p for p in candidates if p), key=age) if candidates else new_id()
         if not candidates:
@@ -211,6 +219,16 @@ def _retire_persons(draft: _Draft, result: Plan, extra_persons: Iterable[str], n
             moved = draft.former.get(old)
             into = moved.most_common(1)[0][0] if moved else None
             result.retirements.append(Retirement(old, into, retirement_event(now, into)))
+
+
+def _release_unlinked_identifiers(draft: _Draft, result: Plan) -> None:
+    """Identifiers in a cluster without records (refused by a type limit wherever they were seen) belong to no
+    person: one that had a person leaves it."""
+    for group in draft.clustering.groups:
+        if not group.records:
+            for key in group.identifiers:
+                if (old := draft.linking[key].person) is not None:
+                    result.identifier_moves.append(Move(key, old, None))
 
 
 def _move_members(draft: _Draft, result: Plan, person: str, group: Group) -> None:

@@ -24,6 +24,8 @@ from tests.conftest import _falkordb_store
 T0 = 1_700_000_000_000  # 2023-11-14
 SET_TOUCHPOINT = Query(StatementName("test/set_touchpoint"), dict)
 SET_RECORD_OBSERVED = Query(StatementName("test/set_record_observed"), dict)
+PERSON_STATES = Query(StatementName("test/person_states"), dict)
+RECORD_CLUSTERS = Query(StatementName("test/record_clusters"), dict)
 
 UPSERT = """
 mutation($records: [RecordInput!]!) {
@@ -215,6 +217,60 @@ async def test_records_at_the_identifier_limit_resolve_in_bounded_time(client: h
     assert payload["errors"] == []
     assert len({r["personId"] for r in payload["results"]}) == 40  # every record has its person
     assert elapsed < 30, f"40 records of 50 identifiers took {elapsed:.1f} s"
+
+
+UPSERT_REJECTING = """
+mutation($records: [RecordInput!]!) {
+  upsertRecords(records: $records) {
+    results { index personId } errors { index code } linksRejected { record identifier reason }
+  }
+}"""
+LOOKUP = """
+query($value: String!) {
+  profile(identifier: {type: "email", value: $value}) { id identifiers { key } records { sourceId } }
+}"""
+
+
+async def test_identifiers_over_their_type_limit_make_no_person_without_a_record(
+    client: httpx.AsyncClient, falkordb_store: FalkorDBStore
+) -> None:
+    """The probe's 300 records of 200 cookie ids left 45,000 persons of one refused cookie and no record. Here 30
+    records of 8 emails each (limit 5, under GRAPHCDP_MAX_IDENTIFIERS_PER_RECORD): each record has its person
+    with 5 emails, the 3 refused links are told, and no person is without a record. A refused email belongs to
+    no person (profile answers null) until a record carrying it alone comes; then it is that record's person's."""
+    emails = {r: [f"r{r}-{n}@example.com" for n in range(8)] for r in range(30)}
+    items = [
+        record(f"many-{r}", values[0], identifiers=[{"type": "email", "value": v} for v in values])
+        for r, values in emails.items()
+    ]
+    body = await send(client, UPSERT_REJECTING, records=items)
+    assert "errors" not in body, body
+    payload = body["data"]["upsertRecords"]
+    assert payload["errors"] == []
+    persons = {r["index"]: r["personId"] for r in payload["results"]}
+    assert len(set(persons.values())) == 30
+    # (the records share a name and birth date: probabilistic matches between them are refused too, for the emails)
+    refused = {(link["record"], link["identifier"]) for link in payload["linksRejected"] if "@" in link["identifier"]}
+    assert refused == {(f"crm:many-{r}", f"email:{v}") for r, values in emails.items() for v in values[5:]}
+
+    live = await falkordb_store.run(PERSON_STATES, {})
+    assert [p for p in live if not p["records"]] == []  # the old code: 90 persons of one email, no record
+    assert len(live) == 30
+    assert all(row["person"] for row in await falkordb_store.run(RECORD_CLUSTERS, {}))
+
+    kept = (await gql(client, LOOKUP, value=emails[0][0]))["data"]["profile"]
+    assert kept["id"] == persons[0]
+    assert sorted(i["key"] for i in kept["identifiers"]) == [f"email:{v}" for v in emails[0][:5]]
+    assert (await gql(client, LOOKUP, value=emails[0][6]))["data"]["profile"] is None
+
+    alone = await upsert(client, [record("alone", emails[0][6])])
+    assert alone["errors"] == []
+    [later] = alone["results"]
+    assert later["personId"] != persons[0]
+    found = (await gql(client, LOOKUP, value=emails[0][6]))["data"]["profile"]
+    assert found["id"] == later["personId"] and [r["sourceId"] for r in found["records"]] == ["alone"]
+    assert (await gql(client, LOOKUP, value=emails[0][7]))["data"]["profile"] is None
+    assert [p for p in await falkordb_store.run(PERSON_STATES, {}) if not p["records"]] == []
 
 
 # --- finding 7: one bad item failed the whole batch -------------------------------------------------------

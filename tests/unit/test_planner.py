@@ -186,6 +186,40 @@ def test_a_refused_link_is_told_once_and_counted_on_its_identifier() -> None:
     assert [r for u in second.updates for r in u.rejections] == rejections
 
 
+def test_identifiers_a_type_limit_refuses_get_no_person_of_their_own() -> None:
+    """Issue 17, finding 3: a record of seven emails (limit 5) keeps five; the two refused ones stay the record's
+    evidence, refused links of its person, but become no person: a person stands for records. One that an
+    older plan gave a person of its own (before this rule) leaves it, and that person is emptied."""
+    emails = [f"email:{n}@x.com" for n in range(7)]
+    seven = component({"crm:1": (None, emails)}, {e: None for e in emails} | {emails[6]: "p-empty"}, {"p-empty": 50})
+    result = plan(seven, RULES, NOW, new_id=ids("p1", "p2", "p3"))
+    assert result.created == ["p1"]
+    assert result.persons == ["p1"]
+    assert result.person_of_record == {"crm:1": "p1"}
+    refused = [r.identifier for r in result.rejections]
+    assert refused == emails[5:]
+    assert {m.key: m.person for m in result.identifier_moves} == {e: "p1" for e in emails[:5]} | {emails[6]: None}
+    assert result.retirements == [Retirement("p-empty", None, HistoryEvent(EventKind.EMPTIED, NOW, {}))]
+    [kept] = result.updates
+    assert kept.records == ["crm:1"]
+    assert [r.identifier for r in kept.rejections] == refused
+    moves = commit_params(result)["identifierMoves"]
+    assert {"key": emails[6], "old": "p-empty", "person": ""} in moves
+
+
+def test_a_later_record_carrying_a_refused_identifier_alone_gets_a_person_with_it() -> None:
+    """The refused email belongs to no person until a record links it: then it is that record's person's, not
+    the person of the record it was refused from."""
+    emails = [f"email:{n}@x.com" for n in range(6)]
+    read = component(
+        {"crm:1": (None, emails), "web:1": (None, [emails[5]])}, {e: None for e in emails}, {}
+    )  # crm:1 observed first (component() numbers records in key order)
+    result = plan(read, RULES, NOW, new_id=ids("p1", "p2"))
+    assert result.person_of_record == {"crm:1": "p1", "web:1": "p2"}
+    assert {m.key: m.person for m in result.identifier_moves}[emails[5]] == "p2"
+    assert [r.identifier for r in result.rejections] == [emails[5]]
+
+
 def _identifiers_of(result: Plan, person: str) -> set[str]:
     moved = {m.key: m.person for m in result.identifier_moves}
     return {k for k, p in moved.items() if p == person}
