@@ -1,5 +1,5 @@
-"""Start-up repair: records a crash left without a person are resolved (issue 17, finding 11), and records stored
-under an older, ambiguous key are re-keyed (finding 9).
+"""Start-up repair: records a crash left without a person are resolved (issue 17, finding 11), persons without a
+record are emptied (finding 3), and records stored under an older, ambiguous key are re-keyed (finding 9).
 
 Upserting a batch stores its records, then resolves them; a service killed between the two leaves records that no
 lookup reaches until their source sends them again. Every start looks for them, a page at a time, and resolves
@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 
+from graphcdp.errors import GraphCDPError
 from graphcdp.identity.resolver import resolve
 from graphcdp.identity.rules import ResolutionRules
-from graphcdp.model.identity import RekeyedRecord, UnresolvedRecord
+from graphcdp.model.identity import RecordlessPerson, RekeyedRecord, UnresolvedRecord
 from graphcdp.model.inputs import RESERVED_SOURCE_PREFIX
 from graphcdp.store import GraphStore, statement
 
@@ -32,6 +33,25 @@ async def resolve_unresolved_records(store: GraphStore, rules: ResolutionRules, 
         repaired += len(keys)
         after = keys[-1]
     return repaired
+
+
+RECORDLESS_PERSONS = statement("identity/recordless_persons", RecordlessPerson)
+
+
+async def empty_recordless_persons(store: GraphStore, rules: ResolutionRules, page: int = REPAIR_PAGE) -> int:
+    """Resolve again around every live person that holds no record (older builds made one of each identifier a
+    type limit refused): resolution empties it, and its identifiers join the person of a record that links them,
+    or none. How many there were; each is looked at once per start, as above."""
+    emptied, after = 0, ""
+    while rows := await store.run(RECORDLESS_PERSONS, {"after": after, "limit": page}):
+        identifiers = [key for row in rows for key in row.identifiers]
+        try:
+            await resolve(store, rules, identifier_keys=identifiers, extra_persons=[row.id for row in rows])
+            emptied += len(rows)
+        except GraphCDPError as error:  # a component too large, say: the start goes on, the persons wait
+            log.warning("%d persons without a record stay: %s", len(rows), error.code.value)
+        after = rows[-1].id
+    return emptied
 
 
 PARK_RECORD_KEYS = statement("identity/park_record_keys", RekeyedRecord)

@@ -23,7 +23,7 @@ from graphcdp.identity.matching.spec import MatchingModel, load_model, parse_mod
 from graphcdp.identity.matching.storage import active_model, active_model_version, store_model
 from graphcdp.identity.normalize import IdentifierPolicy
 from graphcdp.identity.planner import Plan
-from graphcdp.identity.repair import rekey_records, resolve_unresolved_records
+from graphcdp.identity.repair import empty_recordless_persons, rekey_records, resolve_unresolved_records
 from graphcdp.identity.resolver import resolve
 from graphcdp.identity.rules import ResolutionRules
 from graphcdp.identity.suppression import Suppression
@@ -99,7 +99,8 @@ class IdentityService:
 
     async def start(self) -> None:
         """Start-up work: re-key records an older graphcdp stored under an ambiguous key, rank the review queue
-        entries it stored, use the stored model, resolve the records a crash left without a person."""
+        entries it stored, use the stored model, resolve the records a crash left without a person, empty the
+        persons without a record."""
         if rekeyed := await rekey_records(self.store):
             log.warning("re-keyed %d records whose source holds ':' or '\\' (unambiguous record keys)", rekeyed)
         if ranked := await rank_stored_entries(self.store):
@@ -107,6 +108,8 @@ class IdentityService:
         await self.load_stored_model()
         if repaired := await resolve_unresolved_records(self.store, self.rules):
             log.warning("resolved %d records stored without a person (an interrupted upsert)", repaired)
+        if emptied := await empty_recordless_persons(self.store, self.rules):
+            log.warning("emptied %d persons without a record (identifiers a type limit refused)", emptied)
 
     async def load_stored_model(self) -> None:
         """Use the active model stored in the graph, if any (a trained or admin-set one beats the file)."""

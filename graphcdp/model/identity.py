@@ -193,6 +193,13 @@ class UnresolvedRecord(DomainModel):
     key: str
 
 
+class RecordlessPerson(DomainModel):
+    """identity/recordless_persons: a live person without a record, and the identifiers it holds."""
+
+    id: str
+    identifiers: list[str]
+
+
 class RekeyedRecord(DomainModel):
     """identity/park_record_keys, identity/rekey_records: a record re-keyed at start-up (the key it has now)."""
 

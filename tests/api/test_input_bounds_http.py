@@ -229,6 +229,11 @@ LOOKUP = """
 query($value: String!) {
   profile(identifier: {type: "email", value: $value}) { id identifiers { key } records { sourceId } }
 }"""
+AROUND = """
+query($value: String!, $kept: String!) {
+  identityGraph(identifier: {type: "email", value: $value}, depth: 1) { nodes { id } edges { source target type } }
+  explainLink(a: {type: "email", value: $value}, b: {type: "email", value: $kept}) { linked reason }
+}"""
 
 
 async def test_identifiers_over_their_type_limit_make_no_person_without_a_record(
@@ -262,6 +267,12 @@ async def test_identifiers_over_their_type_limit_make_no_person_without_a_record
     assert kept["id"] == persons[0]
     assert sorted(i["key"] for i in kept["identifiers"]) == [f"email:{v}" for v in emails[0][:5]]
     assert (await gql(client, LOOKUP, value=emails[0][6]))["data"]["profile"] is None
+    around = (await gql(client, AROUND, value=emails[0][6], kept=emails[0][0]))["data"]
+    edges = {(e["source"], e["target"], e["type"]) for e in around["identityGraph"]["edges"]}
+    assert ("record:crm:many-0", f"identifier:email:{emails[0][6]}", "HAS") in edges  # still the record's evidence
+    assert ("record:crm:many-0", f"person:{persons[0]}", "OF") in edges
+    assert not any(e[0] == f"identifier:email:{emails[0][6]}" and e[2] == "OF" for e in edges)
+    assert around["explainLink"] == {"linked": False, "reason": f"email:{emails[0][6]} belongs to no person"}
 
     alone = await upsert(client, [record("alone", emails[0][6])])
     assert alone["errors"] == []

@@ -17,6 +17,7 @@ from graphcdp.identity.input import ParsedRecord, parse_record
 from graphcdp.identity.service import UPSERT_RECORDS, record_param
 from graphcdp.settings import load_settings
 from graphcdp.store import GraphStore
+from graphcdp.store.cypher import Query, StatementName
 from graphcdp.store.embedded import EmbeddedFalkorDB
 from graphcdp.wiring import services_on
 from tests.identity_helpers import RECORD_CLUSTERS, partition, rec
@@ -37,6 +38,8 @@ UPSERT = (
     'identifiers: [{type: "email", value: "ada@example.com"}]}]) { results { personId } errors { code } } }'
 )
 PROFILE = '{ profile(identifier: {type: "email", value: "ada@example.com"}) { id } }'
+PERSON_STATES = Query(StatementName("test/person_states"), dict)
+GIVE_IDENTIFIER_A_PERSON = Query(StatementName("test/give_identifier_a_person"), dict)
 
 
 def _database_pid(data_dir: Path) -> int:
@@ -142,6 +145,40 @@ async def test_a_start_resolves_the_records_a_crash_left_without_a_person(store:
     async with services_on(store, settings) as services:
         ada = await services.identity.profile("email", "ada@example.com")
         assert ada is not None and sorted(r.key for r in ada.records) == ["crm:1", "shop:9"]
+
+
+async def test_a_start_makes_no_person_without_a_record_and_empties_those_older_builds_left(
+    store: GraphStore,
+) -> None:
+    """Issue 17, finding 3: records of more emails than the type's limit (5), stored by an upsert a crash cut
+    short, are resolved at start-up without a person for each refused email; and the persons of one refused
+    identifier and no record that older builds made are emptied by the next start."""
+    settings = load_settings()
+    async with services_on(store, settings) as services:
+        policy = services.identity.policy
+    emails = {n: [("email", f"u{n}-{e}@example.com") for e in range(7)] for n in range(3)}
+    items = [rec("crm", str(n), 1_000 + n, *ids) for n, ids in emails.items()]
+    parsed = [parse_record(index, item, policy) for index, item in enumerate(items)]
+    params = [record_param(record) for record in parsed if isinstance(record, ParsedRecord)]
+    await store.run(UPSERT_RECORDS, {"now": 5_000, "records": params})
+
+    async with services_on(store, settings):
+        pass  # the start is the repair
+
+    assert await partition(store) == {frozenset({f"crm:{n}"}) for n in emails}
+    assert [p for p in await store.run(PERSON_STATES, {}) if not p["records"]] == []
+
+    for n in emails:  # what a build before this fix left: a person of each refused email
+        await store.run(GIVE_IDENTIFIER_A_PERSON, {"key": f"email:u{n}-6@example.com", "id": f"old-{n}", "now": 6_000})
+    recordless = [p for p in await store.run(PERSON_STATES, {}) if not p["records"]]  # (alike persons are one row)
+    assert sorted(i for p in recordless for i in p["identifiers"]) == [f"email:u{n}-6@example.com" for n in emails]
+    async with services_on(store, settings) as services:
+        assert await services.identity.person("old-0") is None  # emptied: the id answers as unknown
+        assert await services.identity.profile("email", "u0-6@example.com") is None
+        kept = await services.identity.profile("email", "u0-0@example.com")
+        assert kept is not None and [r.key for r in kept.records] == ["crm:0"]
+    assert [p for p in await store.run(PERSON_STATES, {}) if not p["records"]] == []
+    assert await partition(store) == {frozenset({f"crm:{n}"}) for n in emails}
 
 
 # --- finding 12: the lock covers the database child; a bounded stop ---------------------------------------------
