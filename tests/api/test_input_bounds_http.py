@@ -281,6 +281,13 @@ async def test_identifiers_over_their_type_limit_make_no_person_without_a_record
     found = (await gql(client, LOOKUP, value=emails[0][6]))["data"]["profile"]
     assert found["id"] == later["personId"] and [r["sourceId"] for r in found["records"]] == ["alone"]
     assert (await gql(client, LOOKUP, value=emails[0][7]))["data"]["profile"] is None
+
+    # A touchpoint's identifiers link like a record's (through an evidence record): the same holds.
+    tracked = await track(
+        client, [touchpoint("t8", "", identifiers=[{"type": "email", "value": f"t{n}@x.com"} for n in range(8)])]
+    )
+    assert tracked["errors"] == [] and tracked["results"][0]["personId"]
+    assert (await gql(client, LOOKUP, value="t7@x.com"))["data"]["profile"] is None
     assert [p for p in await falkordb_store.run(PERSON_STATES, {}) if not p["records"]] == []
 
 
