@@ -18,6 +18,12 @@ class ChangesExpiredError(GraphCDPError):
     code = ErrorCode.CHANGES_EXPIRED
 
 
+class CursorAheadError(GraphCDPError):
+    """A cursor past the newest event: never given out by this feed (a database replaced under the reader)."""
+
+    code = ErrorCode.INVALID_CURSOR
+
+
 @dataclass(frozen=True)
 class ChangePage:
     changes: list[Change]
@@ -41,6 +47,10 @@ async def read_changes(
         raise ChangesExpiredError(
             f"after: events {after + 1} to {feed.first - 1} were removed by retention (GRAPHCDP_CHANGE_RETENTION_DAYS, "
             "GRAPHCDP_CHANGE_MAX_EVENTS); read the persons again, then follow the feed from after: null"
+        )
+    elif after > feed.last:
+        raise CursorAheadError(
+            f"after: the feed's newest event is {feed.last}; this cursor is from another database (or one reset since)"
         )
     wanted = sorted(kind.value for kind in kinds)
     found: list[Change] = []

@@ -9,7 +9,7 @@ import logging
 from collections.abc import AsyncIterator, Collection
 
 from graphcdp.clock import now_ms
-from graphcdp.feed.reader import ChangePage, read_changes
+from graphcdp.feed.reader import ChangePage, bounds, read_changes
 from graphcdp.feed.retention import Retention, prune
 from graphcdp.model.feed import Change, ChangeKind
 from graphcdp.settings import Settings
@@ -36,7 +36,7 @@ class ChangeFeedService:
         """Every event after `after` (None: from the newest on), then each new one as it is written, forever.
         A write of this process wakes it at once; another process's within the poll interval."""
         if after is None:
-            after = (await read_changes(self.store, None, 1)).last
+            after = (await bounds(self.store)).last
         while True:
             token = self.store.writes.token()  # taken before reading: a write in between still wakes us
             page = await read_changes(self.store, after, FOLLOW_PAGE, kinds)

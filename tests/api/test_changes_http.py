@@ -173,7 +173,9 @@ async def test_pages_resume_from_a_cursor_and_kinds_filter(app: tuple[httpx.Asyn
 
 async def test_a_cursor_the_feed_did_not_give_is_refused(app: tuple[httpx.AsyncClient, Services]) -> None:
     http, _ = app
-    for cursor in ("abc", "-1", "1.5", "", "99999999999999999999"):
+    await upsert(http, record("crm", "r1", ("email", "p1@example.com")))
+    assert [e["cursor"] for e in (await changes(http))["edges"]] == ["1"]
+    for cursor in ("abc", "-1", "1.5", "", "99999999999999999999", "2"):  # "2": past the newest event
         body = await gql(http, CHANGES, after=cursor, first=10, kinds=None)
         assert body["errors"][0]["extensions"]["code"] == "INVALID_CURSOR", cursor
     body = await gql(http, CHANGES, after=None, first=0, kinds=None)
