@@ -95,7 +95,13 @@ class ErrorCode(StrEnum):
         "INVALID_CURSOR",
         _REQUEST,
         "An `after` cursor this field did not give out.",
-        "Connections: journey, searchPersons, reviewQueue.",
+        "Connections: journey, searchPersons, reviewQueue, changes.",
+    )
+    CHANGES_EXPIRED = (
+        "CHANGES_EXPIRED",
+        _REQUEST,
+        "Events after this `after` cursor were removed by the change feed's retention: resuming would skip them.",
+        "changes, the changes subscription: read the persons again, then follow the feed from `after: null`.",
     )
     # --- one record or touchpoint (an ItemError of a batch, or a line of an import's rejects file) ---------
     INVALID_RECORD = ("INVALID_RECORD", _REQUEST, "A record is not an object.", "upsertRecords item; import.")
@@ -246,7 +252,7 @@ class ErrorCode(StrEnum):
         "INVALID_SCOPE",
         _REQUEST,
         "A scope name is not one of profiles:read, records:write, consent:write, review, segments:write, "
-        "privacy, admin, or no scope was given.",
+        "changes:read, privacy, admin, or no scope was given.",
         "createApiKey; graphcdp keys create.",
     )
     INVALID_KEY_NAME = (

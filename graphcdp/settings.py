@@ -430,6 +430,25 @@ class Settings(BaseSettings):
         "answers. Erasures in between share one rewrite.",
     )
 
+    # The change feed (docs/change-feed.md)
+    change_retention_days: float = Field(
+        7.0,
+        gt=0,
+        description="Days the change feed keeps an event; older ones are removed (a reader resuming from before "
+        "them gets `CHANGES_EXPIRED`).",
+    )
+    change_max_events: int = Field(
+        1_000_000,
+        ge=1,
+        description="Most events the change feed keeps, whatever their age; the oldest go first.",
+    )
+    change_poll_interval: float = Field(
+        1.0,
+        gt=0,
+        description="Seconds between two looks at the change feed while a subscription waits, for changes written "
+        "by another process (this service's own writes wake subscriptions at once).",
+    )
+
     @field_validator("default_phone_region")
     @classmethod
     def _known_region(cls, region: str) -> str:

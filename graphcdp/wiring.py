@@ -17,6 +17,7 @@ from graphcdp.auth.audit import AuditTrail
 from graphcdp.auth.keys import ApiKeyService
 from graphcdp.explore.graph import GraphExplorer
 from graphcdp.explore.search import PersonSearch
+from graphcdp.feed.service import ChangeFeedService
 from graphcdp.identity.service import IdentityService
 from graphcdp.ingest.touchpoint_sink import TouchpointSink
 from graphcdp.privacy.service import PrivacyService
@@ -40,6 +41,7 @@ class Services:
     privacy: PrivacyService  # forgetPerson, liftSuppression, exportPerson
     keys: ApiKeyService  # API keys: created, listed, revoked, and checked on every request
     audit: AuditTrail  # who did which admin or privacy action: services.audit.record(actor, action, target)
+    changes: ChangeFeedService  # the change feed: changes, subscriptions, retention
 
     async def status(self) -> ServiceStatus:
         """The version and whether the database answers, checked now (readiness, `health`)."""
@@ -63,12 +65,14 @@ def _build(store: GraphStore, settings: Settings) -> Services:
         privacy=PrivacyService(identity, settings),
         keys=ApiKeyService(store, settings, audit),
         audit=audit,
+        changes=ChangeFeedService(store, settings),
     )
 
 
 async def _start(services: Services) -> None:
     # Reads the stored matching model: without it, a trained model would wait for the first refresh.
     await services.identity.start()
+    services.changes.start()  # retention, in the background
 
 
 @asynccontextmanager
@@ -88,6 +92,7 @@ async def open_services(
         try:
             yield services
         finally:
+            await services.changes.close()
             await services.privacy.close()  # a compaction an erasure still owes runs before the database stops
     finally:
         await store.close()
@@ -102,4 +107,5 @@ async def services_on(store: GraphStore, settings: Settings) -> AsyncIterator[Se
     try:
         yield services
     finally:
+        await services.changes.close()
         await services.privacy.close()

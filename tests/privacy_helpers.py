@@ -87,4 +87,8 @@ async def ingest_ada_and_bob(services: Services) -> str:
 
 
 async def graph_text(store: GraphStore) -> str:
-    return json.dumps(await store.run(EVERYTHING, {}), default=str).lower()
+    """Every node and edge as text, but the change feed's ERASED events: they name the erased ids on purpose, so
+    systems downstream erase her too (docs/change-feed.md), and hold nothing else."""
+    rows = await store.run(EVERYTHING, {})
+    kept = [row for row in rows if not ("Change" in row["labels"] and row["properties"].get("kind") == "ERASED")]
+    return json.dumps(kept, default=str).lower()

@@ -276,7 +276,7 @@ async def _write_touchpoints(store: GraphStore, now: int, batch: list[dict[str, 
 
 
 def _empty_commit(now: int) -> dict[str, Any]:
-    names = ("checks", "persons", "retired", "recordMoves", "identifierMoves", "flags", "resolved")
+    names = ("checks", "persons", "retired", "recordMoves", "identifierMoves", "flags", "resolved", "changes")
     return {"now": now} | {name: [] for name in names}
 
 

@@ -4,9 +4,10 @@
 // where null would scan the label). The SETs of lockedAt take write locks on Neo4j before the check; FalkorDB
 // runs write queries one at a time, and the store sends them one at a time (see FalkorDBStore). Degrees are
 // counted with OPTIONAL MATCH + count (on FalkorDB about twice as fast as size() of a pattern
-// comprehension). After the check, every write is a FOREACH so the row count stays one.
+// comprehension). After the check, every write is a FOREACH so the row count stays one; the last appends the
+// plan's change-feed events (graphcdp/identity/changes.py), so they are written if and only if the plan is.
 // mode: write
-// params: now, checks, persons, retired, recordMoves, identifierMoves, flags, resolved
+// params: now, checks, persons, retired, recordMoves, identifierMoves, flags, resolved, changes
 // returns: stale
 UNWIND $checks AS c
 OPTIONAL MATCH (i:Identifier {key: c.identifier})
@@ -74,5 +75,21 @@ FOREACH (f IN $flags |
 FOREACH (k IN $resolved |
   MERGE (r:Record {key: k})
   SET r.resolvedVersion = r.version
+)
+WITH stale, $changes AS changes
+// Change feed: append the list `changes` ([{kind, personId, data}]) to the feed, numbered from its counter node,
+// in the statement that writes the changes (docs/change-feed.md). Keep this block exactly as it is: the
+// statements that emit changes hold a copy (tests/unit/test_change_feed_fragment.py checks it). One FOREACH,
+// so it neither adds nor removes rows; the SET of lockedAt takes the counter's write lock on Neo4j before it
+// is read, so sequences follow commit order there too (FalkorDB runs writes one at a time).
+FOREACH (emit IN CASE WHEN size(changes) = 0 THEN [] ELSE [1] END |
+  MERGE (feed:ChangeFeed {id: 'changes'})
+  ON CREATE SET feed.last = 0, feed.first = 1
+  SET feed.lockedAt = $now
+  FOREACH (n IN range(0, size(changes) - 1) |
+    CREATE (:Change {sequence: feed.last + 1 + n, kind: changes[n].kind, personId: changes[n].personId,
+                     at: $now, data: changes[n].data})
+  )
+  SET feed.last = feed.last + size(changes)
 )
 RETURN stale

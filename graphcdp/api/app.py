@@ -12,11 +12,14 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.types.unset import UnsetType
 
 from graphcdp import __version__
+from graphcdp.api.auth import admit_websocket
 from graphcdp.api.context import Context
 from graphcdp.api.graphql_view import GRAPHIQL_ASSETS_PATH, GraphQLView, graphiql_assets
 from graphcdp.api.loaders import make_loaders
@@ -43,6 +46,15 @@ class GraphQLApp(GraphQLView):
             # Set by the view's admission (graphcdp/api/auth.py); the GraphiQL page, served without a key, runs nothing.
             principal=getattr(request.state, "principal", NO_ACCESS),
         )
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """A subscription connection: its key (graphcdp/api/auth.py) becomes the principal of its operations."""
+        assert isinstance(context.request, WebSocket)
+        principal = await admit_websocket(context.request, context.connection_params, context.services)
+        if principal is None:
+            raise ConnectionRejectionError()
+        context.principal = principal
+        return None  # a plain connection_ack
 
 
 def _embedded(state: Any) -> EmbeddedFalkorDB | None:
@@ -112,6 +124,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     graphql = GraphQLApp(schema, graphql_ide="graphiql" if settings.graphiql else None)
     routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),  # subscriptions (graphql-transport-ws)
         Route("/healthz", healthz),
         Route("/readyz", readyz),
     ]

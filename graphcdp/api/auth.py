@@ -7,11 +7,13 @@ other fields of the request are answered. tests/api/test_auth_http.py fails when
 
 from __future__ import annotations
 
+import inspect
 import logging
 from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
+from starlette.websockets import WebSocket
 from strawberry.extensions import FieldExtension
 from strawberry.extensions.field_extension import AsyncExtensionResolver, SyncExtensionResolver
 from strawberry.types.field import StrawberryField
@@ -52,7 +54,9 @@ class RequiresScope(FieldExtension):
         self, next_: AsyncExtensionResolver, source: Any, info: Any, /, **kwargs: Any
     ) -> Any:
         self._check(info)
-        return await next_(source, info, **kwargs)
+        result = next_(source, info, **kwargs)
+        # A subscription's resolver gives an async generator, checked here before its first event.
+        return await result if inspect.isawaitable(result) else result
 
 
 def needs(scope: Scope) -> list[FieldExtension]:
@@ -83,11 +87,33 @@ class Refusal:
     headers: dict[str, str]
 
 
-def _bearer(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
+def _bearer(request: Request | WebSocket) -> str | None:
+    return _bearer_secret(request.headers.get("authorization", ""))
+
+
+def _bearer_secret(header: str) -> str | None:
     if header[: len(_BEARER)].lower() != _BEARER:
         return None
     return header[len(_BEARER) :].strip() or None
+
+
+async def admit_websocket(
+    websocket: WebSocket, connection_params: dict[str, object] | None, services: Services
+) -> Principal | None:
+    """The principal of a subscription connection: the key in its connection_init payload (`{"Authorization":
+    "Bearer <key>"}`, as browsers cannot set a websocket's headers) or else in the upgrade request's Authorization
+    header; None when there is none or it is unknown (the connection is then closed with 4403)."""
+    if services.settings.auth is AuthMode.OFF:
+        return UNAUTHENTICATED_ALL
+    params = {str(k).lower(): v for k, v in (connection_params or {}).items()}
+    given = params.get("authorization")
+    secret = _bearer_secret(given) if isinstance(given, str) else _bearer(websocket)
+    principal = await services.keys.authenticate(secret) if secret else None
+    if principal is None:
+        log.info(
+            "subscription refused: %s (%s)", ErrorCode.UNAUTHENTICATED.value, "unknown key" if secret else "no key"
+        )
+    return principal
 
 
 async def admit(request: Request, services: Services, limiter: RateLimiter) -> Refusal | None:

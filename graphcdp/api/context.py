@@ -24,6 +24,7 @@ class Context:
     services: Services  # built once, at start-up (graphcdp.wiring); resolvers reach the store through them
     loaders: Loaders  # new for every request: nothing cached leaks between requests
     principal: Principal  # the request's API key: its name (for the audit trail) and scopes
+    connection_params: dict[str, object] | None = None  # a websocket's connection_init payload (subscriptions)
 
     @property
     def settings(self) -> Settings:

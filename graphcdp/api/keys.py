@@ -44,7 +44,7 @@ class KeysMutation:
     @strawberry.mutation(
         extensions=needs(Scope.ADMIN),
         description="A new API key with these scopes (profiles:read, records:write, consent:write, review, "
-        "segments:write, privacy, admin). The answer holds its secret, this once.",
+        "segments:write, changes:read, privacy, admin). The answer holds its secret, this once.",
     )
     async def create_api_key(self, info: Info, name: str, scopes: list[str]) -> NewApiKey:
         key = await info.context.services.keys.create(name, scopes, actor=info.context.principal.name)

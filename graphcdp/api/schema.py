@@ -9,6 +9,7 @@ from graphcdp import __version__
 from graphcdp.api.audit import AuditQuery
 from graphcdp.api.auth import needs_any_key
 from graphcdp.api.caches import SmallParserCache, SmallValidationCache
+from graphcdp.api.changes import ChangeQuery
 from graphcdp.api.context import Info
 from graphcdp.api.customer import CustomerQuery
 from graphcdp.api.errors import Schema
@@ -20,12 +21,15 @@ from graphcdp.api.matching import MatchingMutation, MatchingQuery
 from graphcdp.api.privacy import PrivacyMutation, PrivacyQuery
 from graphcdp.api.profiles import ProfileMutation
 from graphcdp.api.scalars import SCALARS
+from graphcdp.api.subscriptions import Subscription
 from graphcdp.api.text_arguments import TextArguments
 from graphcdp.api.types import Health
 
 
 @strawberry.type
-class Query(IdentityQuery, CustomerQuery, ExploreQuery, MatchingQuery, PrivacyQuery, KeysQuery, AuditQuery):
+class Query(
+    IdentityQuery, CustomerQuery, ExploreQuery, MatchingQuery, PrivacyQuery, KeysQuery, AuditQuery, ChangeQuery
+):
     @strawberry.field(extensions=needs_any_key(), description="Version of the graphcdp service.")
     def version(self) -> str:
         return __version__
@@ -45,6 +49,7 @@ class Mutation(IdentityMutation, ProfileMutation, MatchingMutation, PrivacyMutat
 schema = Schema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,
     config=StrawberryConfig(scalar_map=SCALARS),
     # The limits and the text check refuse a document before validation; small parsed and validated documents
     # are reused.

@@ -13,6 +13,7 @@ class Scope(StrEnum):
     CONSENT_WRITE = "consent:write"  # setConsent
     REVIEW = "review"  # the review queue and its decisions
     SEGMENTS_WRITE = "segments:write"  # defining segments
+    CHANGES_READ = "changes:read"  # the change feed: changes and its subscriptions (ids and keys, never values)
     PRIVACY = "privacy"  # erasure, export, suppression, deleteRecord
     ADMIN = "admin"  # the matching model, API keys, the audit trail: whatever changes the service's configuration
 

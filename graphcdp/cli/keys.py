@@ -67,7 +67,8 @@ def add_commands(commands: Any) -> None:
     create.add_argument(
         "--scopes",
         required=True,
-        help="comma-separated: profiles:read, records:write, consent:write, review, segments:write, privacy, admin",
+        help="comma-separated: profiles:read, records:write, consent:write, review, segments:write, changes:read, "
+        "privacy, admin",
     )
     create.set_defaults(handler=_run, action=_create)
     listing = actions.add_parser("list", help="every key: name, created, revoked, scopes (never a secret)")

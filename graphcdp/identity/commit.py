@@ -10,6 +10,7 @@ from typing import Any
 
 from graphcdp.identity.history import HistoryEvent
 from graphcdp.identity.planner import Move, PersonUpdate, Plan, Retirement
+from graphcdp.model.feed import change_params
 from graphcdp.model.identity import CommitResult
 from graphcdp.store import GraphStore, statement
 
@@ -40,6 +41,7 @@ def commit_params(plan: Plan) -> dict[str, Any]:
         "identifierMoves": [_move(m) for m in plan.identifier_moves],
         "flags": [{"key": f.key, "shared": f.shared, "rejections": f.rejections} for f in plan.shared_flags],
         "resolved": plan.resolved,
+        "changes": change_params(plan.changes),
     }
 
 

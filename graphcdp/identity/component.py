@@ -72,6 +72,7 @@ class PersonState:
     id: str
     created_at: int
     rejections: list[str]  # JSON of the rejections recorded so far
+    traits: dict[str, Any] | None = None  # golden traits as stored (the change feed says which keys change)
 
 
 @dataclass
@@ -162,6 +163,7 @@ async def read_component(
             # Everything a touched person holds now, even what no evidence reaches any more: so it can split.
             expanded.update(persons)
             for members in await store.run(PERSON_MEMBERS, {"ids": persons}):
+                component.persons[members.id].traits = members.traits
                 pending_records.update(k for k in members.records if k not in component.records)
                 pending_identifiers.update(k for k in members.identifiers if k not in component.identifiers)
     return component

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from graphcdp.identity.changes import resolution_changes
 from graphcdp.identity.clustering import Clustering, Group, RecordNode, Rejection, cluster
 from graphcdp.identity.component import Component, IdentifierState
 from graphcdp.identity.golden import golden_traits
@@ -26,6 +27,7 @@ from graphcdp.identity.history import HistoryEvent, person_events, retirement_ev
 from graphcdp.identity.linking import MatchDecision, link_groups
 from graphcdp.identity.rules import ResolutionRules
 from graphcdp.identity.search_text import person_name, search_text
+from graphcdp.model.feed import ChangeEvent
 from graphcdp.model.node_ref import identifier_ref, record_ref
 
 
@@ -108,6 +110,7 @@ class Plan:
     records_read: list[RecordAsRead] = field(default_factory=list)
     identifiers_read: list[IdentifierAsRead] = field(default_factory=list)
     resolved: list[str] = field(default_factory=list)  # records whose current version this plan resolves
+    changes: list[ChangeEvent] = field(default_factory=list)  # the change-feed events its commit appends
 
     @property
     def retired(self) -> dict[str, str | None]:
@@ -156,6 +159,7 @@ def plan(
     result.records_read = [RecordAsRead(k, r.person, r.degree, r.version) for k, r in sorted(component.records.items())]
     result.identifiers_read = [IdentifierAsRead(k, i.person, len(i.records)) for k, i in sorted(linking.items())]
     result.resolved = sorted(component.records)
+    result.changes = resolution_changes(component, result)
     return result
 
 

@@ -27,6 +27,7 @@ from graphcdp.identity.repair import empty_recordless_persons, rekey_records, re
 from graphcdp.identity.resolver import resolve
 from graphcdp.identity.rules import ResolutionRules
 from graphcdp.identity.suppression import Suppression
+from graphcdp.model.feed import ChangeKind, change_for_statement
 from graphcdp.model.identity import (
     DeletedRecord,
     DetachedRecord,
@@ -291,13 +292,15 @@ class IdentityService:
 
     async def detach_record(self, source: str, source_id: str) -> list[str]:
         key = record_key(source, source_id)
-        if not await self.store.run(DETACH_RECORD, {"key": key, "now": now_ms()}):
+        removed = change_for_statement(ChangeKind.RECORD_REMOVED, {"source": source, "how": "DETACHED"})
+        if not await self.store.run(DETACH_RECORD, {"key": key, "now": now_ms(), "change": removed}):
             raise RecordNotFoundError(f"no record {key!r}")
         return (await resolve(self.store, self.rules, record_keys=[key])).persons
 
     async def delete_record(self, source: str, source_id: str) -> list[str]:
         key = record_key(source, source_id)
-        rows = await self.store.run(DELETE_RECORD, {"key": key})
+        removed = change_for_statement(ChangeKind.RECORD_REMOVED, {"source": source, "how": "DELETED"})
+        rows = await self.store.run(DELETE_RECORD, {"key": key, "now": now_ms(), "change": removed})
         if not rows:
             raise RecordNotFoundError(f"no record {key!r}")
         deleted = rows[0]

@@ -255,11 +255,12 @@ class ComponentIdentifierRow(DomainModel):
 
 
 class PersonMembers(DomainModel):
-    """Everything a person holds now (identity/person_members)."""
+    """Everything a person holds now (identity/person_members), and its golden traits."""
 
     id: str
     records: list[str]
     identifiers: list[str]
+    traits: JsonObject
 
 
 # --- why two identifiers are linked ---------------------------------------------------------------------

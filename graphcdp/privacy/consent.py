@@ -22,6 +22,7 @@ from graphcdp.clock import now_ms
 from graphcdp.errors import ErrorCode, GraphCDPError
 from graphcdp.identity.evidence import Observation, record_evidence
 from graphcdp.identity.rules import ResolutionRules
+from graphcdp.model.feed import ChangeKind, change_for_statement
 from graphcdp.model.inputs import MAX_ID_LENGTH, ItemInvalid, check_text
 from graphcdp.model.profiles import ConsentStatement, ConsentStatus, PersonConsents, RecordedConsent
 from graphcdp.store import GraphStore, statement
@@ -122,6 +123,9 @@ async def set_consent(
                 "at": at,
                 "source": source,
             },
+            "change": change_for_statement(
+                ChangeKind.CONSENT_CHANGED, {"purpose": purpose, "channel": channel, "status": request.status.value}
+            ),
         },
     )
     person = rows[0].person or next(iter(evidence.person_of.values()), "")

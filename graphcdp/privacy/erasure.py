@@ -4,7 +4,9 @@ What goes: her records (evidence records of her touchpoints and consent statemen
 identifiers only she holds, the touchpoints (orders among them) reached only through those, the consent
 statements given through them, the review pairs, match links and reviewers' decisions touching her records,
 the match keys only her records were filed under, and the Person node with every id retired into her (her
-golden traits, history and search text are properties of those). Her ids then answer as unknown.
+golden traits, history and search text are properties of those). Her ids then answer as unknown. Her events
+leave the change feed, her ids the events of others; one ERASED event, naming only her ids, tells systems
+downstream to erase her too.
 
 What stays: an identifier a record of another person also holds (a household email) stays with that
 person, with the touchpoints and consent statements given through it. The rest of her former cluster is
@@ -20,10 +22,13 @@ from __future__ import annotations
 import json
 import logging
 
+from graphcdp.clock import now_ms
 from graphcdp.errors import ErrorCode, GraphCDPError
+from graphcdp.feed.erasure import forget_changes
 from graphcdp.identity.resolver import resolve
 from graphcdp.identity.rules import ResolutionRules
 from graphcdp.identity.suppression import Suppression
+from graphcdp.model.feed import ChangeEvent, ChangeKind, change_params
 from graphcdp.model.privacy import Erasure, PersonHistory, Removed, RemovedLinks, ScrubbedPerson, Subject
 from graphcdp.store import GraphStore, statement
 
@@ -97,7 +102,11 @@ async def forget_person(store: GraphStore, rules: ResolutionRules, suppression: 
     result.identifiers = _removed(await store.run(ERASE_IDENTIFIERS, {"identifiers": erased}))
     # Her Person nodes go before the rest is resolved: kept identifiers then belong to nobody, and the
     # resolution hands them to the persons of the records that hold them, with no trace of her.
-    result.persons = _removed(await store.run(ERASE_PERSONS, {"persons": found.persons}))
+    await forget_changes(store, found.persons)  # her events leave the feed; ERASED, appended below, stays
+    gone = ChangeEvent(ChangeKind.ERASED, found.person, {"ids": sorted(found.persons)})
+    result.persons = _removed(
+        await store.run(ERASE_PERSONS, {"persons": found.persons, "now": now_ms(), "changes": change_params([gone])})
+    )
     if kept or links.others:
         plan = await resolve(store, rules, record_keys=links.others, identifier_keys=kept)
         result.person_ids = plan.persons

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Mapping
 from typing import Any, Protocol
 
@@ -12,11 +14,33 @@ from graphcdp.store.cypher import CypherCatalog, Query, RowT, Statement
 Params = Mapping[str, Any]
 
 
+class WriteSignal:
+    """Fired after every write statement this process ran, so a waiting change-feed subscription reads the feed
+    at once instead of polling it (graphcdp/feed/). Take a `token()` before reading, then `wait(token)`: a write
+    that lands in between is not missed."""
+
+    def __init__(self) -> None:
+        self._fired = asyncio.Event()
+
+    def fire(self) -> None:
+        self._fired.set()
+        self._fired = asyncio.Event()
+
+    def token(self) -> asyncio.Event:
+        return self._fired
+
+    async def wait(self, token: asyncio.Event, seconds: float) -> None:
+        """Until a write after `token` was taken, or `seconds` passed."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(token.wait(), seconds)
+
+
 class GraphStore(Protocol):
     """A graph database that runs named Cypher statements from the catalog."""
 
     backend: str
     catalog: CypherCatalog
+    writes: WriteSignal  # fired after each write statement (run) this process completed
 
     async def run(self, query: Query[RowT], params: Params | None = None) -> list[RowT]:
         """Run one statement (read or write, as its file says) and return its rows decoded into the

@@ -20,7 +20,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from graphcdp.errors import DatabaseUnavailableError, QueryError, StartupError
 from graphcdp.model.health import DatabaseHealth, Ping
-from graphcdp.store.base import Params, checked_params
+from graphcdp.store.base import Params, WriteSignal, checked_params
 from graphcdp.store.cypher import CypherCatalog, Mode, Query, RowT, Statement, statement
 from graphcdp.store.embedded import EmbeddedFalkorDB
 from graphcdp.store.schema import INDEX_BUILD_MAX_WAIT, UNIQUE_KEYS, wait_for_indexes
@@ -90,6 +90,7 @@ class FalkorDBStore:
         self._graph_name = graph
         self._graph = db.select_graph(graph)
         self.catalog = catalog
+        self.writes = WriteSignal()
         self._timeout_ms = int(timeout * 1000)
         self.embedded = embedded
         self._pool_options = pool_options or {}
@@ -160,7 +161,11 @@ class FalkorDBStore:
             self._reconnecting = False
 
     async def run(self, query: Query[RowT], params: Params | None = None) -> list[RowT]:
-        return query.decode(await self._execute(self.catalog.get(query.name), params))
+        statement = self.catalog.get(query.name)
+        rows = await self._execute(statement, params)
+        if statement.mode is Mode.WRITE:
+            self.writes.fire()
+        return query.decode(rows)
 
     async def _execute(self, statement: Statement, params: Params | None) -> list[dict[str, Any]]:
         values = {key: _param(v) for key, v in checked_params(statement, params).items()}

@@ -15,7 +15,7 @@ from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavaila
 from graphcdp.errors import DatabaseUnavailableError, QueryError, StartupError
 from graphcdp.model.base import NoRow
 from graphcdp.model.health import DatabaseHealth, Ping
-from graphcdp.store.base import Params, checked_params
+from graphcdp.store.base import Params, WriteSignal, checked_params
 from graphcdp.store.cypher import CypherCatalog, Mode, Query, RowT, Statement, statement
 from graphcdp.store.schema import wait_for_indexes
 
@@ -30,6 +30,7 @@ class Neo4jStore:
         self._driver = driver
         self._database = database
         self.catalog = catalog
+        self.writes = WriteSignal()
         self._timeout = timeout
 
     @classmethod
@@ -66,7 +67,11 @@ class Neo4jStore:
         return cls(driver, database, catalog, query_timeout)
 
     async def run(self, query: Query[RowT], params: Params | None = None) -> list[RowT]:
-        return query.decode(await self._execute(self.catalog.get(query.name), params))
+        statement = self.catalog.get(query.name)
+        rows = await self._execute(statement, params)
+        if statement.mode is Mode.WRITE:
+            self.writes.fire()
+        return query.decode(rows)
 
     async def _execute(self, statement: Statement, params: Params | None) -> list[dict[str, Any]]:
         values = checked_params(statement, params)

@@ -29,6 +29,8 @@ UNIQUE_KEYS: tuple[tuple[str, str], ...] = (
     ("TombstoneSalt", "name"),
     ("ApiKey", "name"),
     ("AuditEntry", "id"),
+    ("Change", "sequence"),
+    ("ChangeFeed", "id"),
 )
 
 INDEX_STATES = statement("system/index_states", IndexState)

@@ -57,6 +57,7 @@ FIELD_REQUESTS: dict[str, str] = {
     "auditTrail": "{ auditTrail { edges { cursor } } }",
     "createApiKey": 'mutation { createApiKey(name: "x", scopes: ["nonsense"]) { name } }',
     "revokeApiKey": 'mutation { revokeApiKey(name: "nobody") { name } }',
+    "changes": "{ changes { edges { cursor } } }",
 }
 
 
@@ -123,6 +124,7 @@ def test_the_scopes_of_the_issue() -> None:
     assert {name for name, scope in scopes.items() if scope is Scope.ADMIN} == {
         "setMatchingModel", "matchingModel", "apiKeys", "createApiKey", "revokeApiKey", "auditTrail",
     }  # fmt: skip
+    assert scopes["changes"] is Scope.CHANGES_READ
     assert scopes["version"] is None and scopes["health"] is None  # any valid key
 
 

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from graphcdp.clock import now_ms
+from graphcdp.model.feed import ChangeKind, change_for_statement
 from graphcdp.privacy.consent import RECORD_CONSENT
 from graphcdp.settings import load_settings
 from graphcdp.store.falkordb import FalkorDBStore
@@ -138,7 +139,8 @@ async def test_a_pin_stored_before_this_rule_no_longer_holds(
         "at": 253_402_214_400_000,  # 9999-12-31
         "source": "attacker",
     }
-    await falkordb_store.run(RECORD_CONSENT, {"now": now_ms(), "consent": pinned})
+    change = change_for_statement(ChangeKind.CONSENT_CHANGED, {"purpose": "marketing", "channel": "email"})
+    await falkordb_store.run(RECORD_CONSENT, {"now": now_ms(), "consent": pinned, "change": change})
     await asyncio.sleep(0.005)
     assert await in_force(client, "hal@example.com") == "GRANTED"
     revoked = await consent(client, "hal@example.com", "REVOKED")

@@ -13,6 +13,7 @@ from graphcdp.identity.history import EventKind, HistoryEvent
 from graphcdp.identity.normalize import IdentifierPolicy
 from graphcdp.identity.planner import IdentifierAsRead, Move, Plan, RecordAsRead, Retirement, plan
 from graphcdp.identity.rules import ResolutionRules
+from graphcdp.model.feed import ChangeKind
 
 NOW = 5_000
 RULES = ResolutionRules(
@@ -152,7 +153,21 @@ def test_the_commit_parameters_encode_the_plan() -> None:
         "identifierMoves": [],
         "flags": [],
         "resolved": ["crm:1", "web:1"],
+        "changes": [  # the change feed's events, appended by the commit if and only if it commits
+            {"kind": "MERGED", "personId": "p-old", "data": '{"from": "p-new", "into": "p-old"}'},
+            {"kind": "TRAITS_CHANGED", "personId": "p-old", "data": '{"keys": ["firstName"]}'},
+        ],
     }
+
+
+def test_a_plan_that_changes_nothing_a_person_shows_has_no_change_events() -> None:
+    read = component({"crm:1": ("p", ["email:a@x.com"])}, {"email:a@x.com": "p"}, {"p": 100})
+    read.persons["p"].traits = {"firstName": "Crm:1"}  # as stored: what this plan computes again
+    assert plan(read, RULES, NOW).changes == []
+    read.persons["p"].traits = {"firstName": "Ada", "city": "London"}
+    assert [(c.kind, c.data) for c in plan(read, RULES, NOW).changes] == [
+        (ChangeKind.TRAITS_CHANGED, {"keys": ["city", "firstName"]})
+    ]
 
 
 def test_a_refused_link_is_told_once_and_counted_on_its_identifier() -> None:

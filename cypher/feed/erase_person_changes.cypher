@@ -1,0 +1,17 @@
+// Erasure: the change feed forgets a person. Her events go (found by the indexed Change.personId), and her ids
+// in other persons' events (a split from her, a merge) become 'erased', as in their histories. The ERASED
+// event the erasure then appends (privacy/erase_persons) is the one left naming her id, so systems downstream
+// erase her too; it holds ids only.
+// mode: write
+// params: persons
+// returns: removed, scrubbed
+OPTIONAL MATCH (c:Change)
+WHERE c.personId IN $persons
+WITH collect(c) AS hers
+FOREACH (c IN hers | DELETE c)
+WITH size(hers) AS removed
+OPTIONAL MATCH (o:Change)
+WHERE any(id IN $persons WHERE o.data CONTAINS id)
+WITH removed, collect(o) AS mentioning
+FOREACH (o IN mentioning | SET o.data = reduce(text = o.data, id IN $persons | replace(text, id, 'erased')))
+RETURN removed, size(mentioning) AS scrubbed

@@ -1,0 +1,40 @@
+"""Retention of the change feed: events older than GRAPHCDP_CHANGE_RETENTION_DAYS, or beyond the newest
+GRAPHCDP_CHANGE_MAX_EVENTS, are removed from the oldest on, a window at a time, so the feed stays one unbroken
+run of sequences from its `first` to its `last`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from graphcdp.feed.reader import CHANGES, WINDOW, bounds
+from graphcdp.model.feed import PrunedChanges
+from graphcdp.store import GraphStore, statement
+
+PRUNE = statement("feed/prune", PrunedChanges)
+DAY_MS = 86_400_000
+
+
+@dataclass(frozen=True)
+class Retention:
+    days: float
+    max_events: int
+
+
+async def prune(store: GraphStore, retention: Retention, now: int) -> int:
+    """Remove what retention no longer keeps; how many events went."""
+    removed = 0
+    oldest_kept = now - int(retention.days * DAY_MS)
+    while True:
+        feed = await bounds(store)
+        window_end = min(feed.first + WINDOW, feed.last + 1)
+        below = min(max(feed.last - retention.max_events + 1, feed.first), window_end)
+        # The oldest event young enough to keep ends the run to remove (times follow sequences closely; the
+        # first young one stops it, so the feed never gets a hole).
+        window = await store.run(
+            CHANGES, {"after": feed.first - 1, "upTo": window_end - 1, "kinds": [], "limit": WINDOW}
+        )
+        young = next((c.sequence for c in window if c.at >= oldest_kept), window_end)
+        below = max(below, young)
+        if below <= feed.first:
+            return removed
+        removed += (await store.run(PRUNE, {"below": below, "now": now}))[0].removed

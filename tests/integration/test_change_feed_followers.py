@@ -1,0 +1,93 @@
+"""The subscriptions' resolvers on the real embedded database, through the schema (the websocket transport is
+tests/api/test_subscriptions_serve.py): another write statement emits changes with the fragment and
+segmentMembership receives them; personChanged ends after ERASED."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from graphcdp.api.context import Context
+from graphcdp.api.loaders import make_loaders
+from graphcdp.api.schema import schema
+from graphcdp.auth.keys import Principal
+from graphcdp.auth.scopes import ALL_SCOPES
+from graphcdp.clock import now_ms
+from graphcdp.model.feed import ChangeKind, change_for_statement
+from graphcdp.settings import load_settings
+from graphcdp.store.cypher import DEFAULT_ROOT, Query, StatementName
+from graphcdp.store.falkordb import FalkorDBStore
+from graphcdp.wiring import Services, services_on
+from tests.conftest import TEST_CYPHER
+from tests.identity_helpers import rec
+
+ENTER_SEGMENT = Query(StatementName("test/enter_segment"), dict)
+
+
+@pytest.fixture
+async def services(falkordb_store: FalkorDBStore) -> AsyncIterator[Services]:
+    async with services_on(falkordb_store, load_settings(erasure_compaction=0)) as opened:
+        yield opened
+
+
+async def subscribe(services: Services, document: str, **variables: Any) -> AsyncIterator[Any]:
+    context = Context(
+        request=None,  # no transport: the resolvers only
+        response=None,
+        services=services,
+        loaders=make_loaders(services.identity, services.profiles),
+        principal=Principal("test", ALL_SCOPES),
+    )
+    stream = await schema.subscribe(document, variable_values=variables, context_value=context)
+    assert not hasattr(stream, "errors") or stream.errors is None, stream
+    async for result in stream:
+        assert result.errors is None, result.errors
+        yield next(iter(result.data.values()))
+
+
+async def enter(services: Services, segment: str, *persons: str) -> int:
+    change = change_for_statement(ChangeKind.SEGMENT_ENTERED, {"segment": segment})
+    params = {"ids": list(persons), "segment": segment, "now": now_ms(), "change": change}
+    rows = await services.store.run(ENTER_SEGMENT, params)
+    return int(rows[0]["entered"]) if rows else 0
+
+
+async def test_another_statement_emits_with_the_fragment_and_segment_membership_sees_it(services: Services) -> None:
+    fragment = (DEFAULT_ROOT / "feed" / "emit.fragment").read_text(encoding="utf-8")
+    assert fragment in (TEST_CYPHER / "test" / "enter_segment.cypher").read_text(encoding="utf-8")
+    out = await services.identity.upsert_records(
+        [rec("crm", "1", 1000, ("email", "ada@example.com")), rec("crm", "2", 1000, ("email", "bob@example.com"))]
+    )
+    ada, bob = (r.person_id for r in out.results)
+    start = (await services.changes.page(None, 100)).last
+
+    assert await enter(services, "vip", ada) == 1
+    assert await enter(services, "other", bob) == 1
+    assert await enter(services, "vip", ada, bob) == 1  # Ada is in already: only Bob enters, only he is told
+
+    document = """subscription($after: String) {
+      segmentMembership(key: "vip", after: $after) { sequence kind personId data } }"""
+    stream = subscribe(services, document, after=str(start))
+    seen = [await anext(stream), await anext(stream)]
+    await stream.aclose()
+    assert [(c["kind"], c["personId"], c["data"]) for c in seen] == [
+        ("SEGMENT_ENTERED", ada, {"segment": "vip"}),
+        ("SEGMENT_ENTERED", bob, {"segment": "vip"}),
+    ]
+    page = await services.changes.page(start, 100, [ChangeKind.SEGMENT_ENTERED])
+    assert [(c.person_id, c.data["segment"]) for c in page.changes] == [(ada, "vip"), (bob, "other"), (bob, "vip")]
+
+
+async def test_person_changed_ends_with_her_erasure(services: Services) -> None:
+    out = await services.identity.upsert_records([rec("crm", "1", 1000, ("email", "ada@example.com"), firstName="Ada")])
+    ada = out.results[0].person_id
+    start = (await services.changes.page(None, 100)).last
+    await services.identity.upsert_records([rec("crm", "1", 2000, ("email", "ada@example.com"), firstName="Augusta")])
+    await services.privacy.forget_person(ada)
+
+    document = """subscription($id: ID!, $after: String) { personChanged(id: $id, after: $after) { kind personId } }"""
+    seen = [change async for change in subscribe(services, document, id=ada, after=str(start))]
+    # Her TRAITS_CHANGED left the feed with her erasure; the stream ends after ERASED instead of waiting.
+    assert seen == [{"kind": "ERASED", "personId": ada}]

@@ -1,0 +1,31 @@
+"""Every statement that writes change-feed events does it with the one block of cypher/feed/emit.fragment, copied
+as it is: the numbering and the Neo4j lock that keeps sequences in commit order live in that block only."""
+
+from __future__ import annotations
+
+from graphcdp.store.cypher import DEFAULT_ROOT, DIALECTS, statement_files
+
+FRAGMENT = (DEFAULT_ROOT / "feed" / "emit.fragment").read_text(encoding="utf-8")
+EMITTERS = {
+    "identity/commit_resolution",
+    "identity/detach_record",
+    "identity/delete_record",
+    "privacy/record_consent",
+    "privacy/erase_persons",
+}
+
+
+def test_the_fragment_creates_the_events_and_numbers_them() -> None:
+    assert "CREATE (:Change {sequence: feed.last + 1 + n" in FRAGMENT
+    assert "SET feed.lockedAt = $now" in FRAGMENT
+
+
+def test_every_statement_writing_changes_holds_the_fragment_as_it_is() -> None:
+    for dialect in DIALECTS:
+        writers = set()
+        for name, path in statement_files(dialect).items():
+            text = path.read_text(encoding="utf-8")
+            if (":Change {" in text or "ChangeFeed" in text) and not name.startswith(("feed/", "schema/")):
+                writers.add(name)
+                assert FRAGMENT in text, f"{path}: copy cypher/feed/emit.fragment as it is"
+        assert writers == EMITTERS, dialect
