@@ -338,6 +338,14 @@ class ErrorCode(StrEnum):
         "allows; nothing was recorded. Send the time the customer made the statement (or none: now).",
         "setConsent.",
     )
+    INVALID_SEGMENT = (
+        "INVALID_SEGMENT",
+        _REQUEST,
+        "A segment definition is not valid: an unknown key, condition kind, operator, metric or identifier type, a "
+        "value of the wrong type or out of bounds, a malformed trait path, too deep or too many conditions. Every "
+        "fault is listed with its JSON path (`$.all[1].trait`); nothing was stored.",
+        "saveSegment, previewSegment.",
+    )
     CONFIGURATION_ERROR = (
         "CONFIGURATION_ERROR",
         _REQUEST,

@@ -4,7 +4,8 @@
 // where null would scan the label). The SETs of lockedAt take write locks on Neo4j before the check; FalkorDB
 // runs write queries one at a time, and the store sends them one at a time (see FalkorDBStore). Degrees are
 // counted with OPTIONAL MATCH + count (on FalkorDB about twice as fast as size() of a pattern
-// comprehension). After the check, every write is a FOREACH so the row count stays one.
+// comprehension). After the check, every write is a FOREACH so the row count stays one. A person's traitFacets
+// are her golden traits as `path=value` texts, what segment conditions look traits up by.
 // mode: write
 // params: now, checks, persons, retired, recordMoves, identifierMoves, flags, resolved
 // returns: stale
@@ -32,7 +33,8 @@ WITH stale WHERE stale = 0
 FOREACH (p IN $persons |
   MERGE (x:Person {id: p.id})
   ON CREATE SET x.createdAt = $now, x.version = 0, x.history = []
-  SET x.version = x.version + 1, x.updatedAt = $now, x.traits = p.traits, x.rejections = p.rejections,
+  SET x.version = x.version + 1, x.updatedAt = $now, x.traits = p.traits, x.traitFacets = p.traitFacets,
+      x.rejections = p.rejections,
       x.history = x.history + p.events, x.recordCount = p.recordCount, x.name = p.name, x.search = p.search
 )
 FOREACH (m IN $retired |
