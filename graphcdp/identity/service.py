@@ -14,6 +14,7 @@ from graphcdp.batch import decode_item as decode_input
 from graphcdp.clock import now_ms
 from graphcdp.errors import ErrorCode, GraphCDPError
 from graphcdp.identity.component import Component, IdentifierState, MatchEdge, RecordState
+from graphcdp.identity.facet_repair import fill_missing_facets
 from graphcdp.identity.input import ParsedRecord, parse_record
 from graphcdp.identity.matching.active_model import MatchingRuntime
 from graphcdp.identity.matching.link_kind import LinkKind
@@ -99,7 +100,8 @@ class IdentityService:
 
     async def start(self) -> None:
         """Start-up work: re-key records an older graphcdp stored under an ambiguous key, rank the review queue
-        entries it stored, use the stored model, resolve the records a crash left without a person."""
+        entries it stored, use the stored model, resolve the records a crash left without a person, give persons
+        and touchpoints stored before segments their facets."""
         if rekeyed := await rekey_records(self.store):
             log.warning("re-keyed %d records whose source holds ':' or '\\' (unambiguous record keys)", rekeyed)
         if ranked := await rank_stored_entries(self.store):
@@ -107,6 +109,7 @@ class IdentityService:
         await self.load_stored_model()
         if repaired := await resolve_unresolved_records(self.store, self.rules):
             log.warning("resolved %d records stored without a person (an interrupted upsert)", repaired)
+        await fill_missing_facets(self.store)
 
     async def load_stored_model(self) -> None:
         """Use the active model stored in the graph, if any (a trained or admin-set one beats the file)."""

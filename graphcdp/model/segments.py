@@ -45,3 +45,23 @@ class MetricsRow(BaseModel):
 
     person: str
     metrics: Metrics
+
+
+class StoredTraits(DomainModel):
+    """segments/persons_without_facets: a person's golden traits as stored (JSON text, compared when written)."""
+
+    id: str
+    traits: str | None = None
+
+
+class StoredProperties(DomainModel):
+    """segments/touchpoints_without_facets: a touchpoint's properties as stored (JSON text)."""
+
+    id: str
+    properties: str | None = None
+
+
+class FacetsWritten(DomainModel):
+    """segments/set_trait_facets, segments/set_touchpoint_facets: a node whose facets were stored."""
+
+    id: str

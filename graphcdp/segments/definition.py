@@ -313,7 +313,7 @@ class _Parser:
     def _unknown(self, raw: Mapping[str, object], path: str, allowed: set[str] | frozenset[str]) -> None:
         for key in raw:
             if key not in allowed:
-                self.fail(f"{path}.{_key(key)}", "unknown key")
+                self.fail(_child(path, key), "unknown key")
 
     def _text(self, raw: object, path: str, what: str) -> str | None:
         if not isinstance(raw, str):
@@ -531,7 +531,7 @@ class _Parser:
         facets: list[str] = []
         ok = True
         for name, value in raw.items():
-            at = f"{path}.{_key(name)}"
+            at = _child(path, name)
             if not PROPERTY_NAME.match(name):
                 self.fail(at, "a property name is a letter or _ then up to 63 letters, digits or _")
                 ok = False
@@ -585,11 +585,11 @@ class _Parser:
         return SegmentCondition(path, key)
 
 
-def _key(key: object) -> str:
-    """A key as it appears in an error's path: names as they are, anything else quoted (and never echoed whole
-    when it is long or holds control characters)."""
+def _child(path: str, key: object) -> str:
+    """The path of a key under `path`: `.name` for names, `["…"]` for anything else (never echoed whole when it
+    is long or holds control characters)."""
     text = str(key)
     if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,63}", text):
-        return text
+        return f"{path}.{text}"
     shown = text if len(text) <= 64 and not _BAD_CHAR.search(text) else "(key)"
-    return "[" + json.dumps(shown) + "]"
+    return f"{path}[{json.dumps(shown)}]"

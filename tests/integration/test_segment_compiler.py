@@ -10,6 +10,7 @@ from typing import cast
 
 import pytest
 
+from graphcdp.identity.facet_repair import fill_touchpoint_facets, fill_trait_facets
 from graphcdp.identity.normalize import IdentifierPolicy
 from graphcdp.identity.service import IdentityService
 from graphcdp.model.profiles import ConsentStatus, TouchpointInput
@@ -33,6 +34,7 @@ NOW = 1_780_000_000_000  # 2026-05-28
 POLICY = IdentifierPolicy()
 CREATE_SEGMENTS = Query(StatementName("test/create_segments"), dict)
 MEMBERS = Query(StatementName("test/segment_members"), dict)
+REMOVE_FACETS = Query(StatementName("test/remove_facets"), dict)
 
 
 @dataclass
@@ -253,3 +255,17 @@ async def test_explain_says_what_each_condition_looked_at(world: World) -> None:
     ]
     unknown = await compile_explain(defn, world.dialect, NOW, metrics=world.metrics).run(world.store, person="nope")
     assert unknown == []
+
+
+async def test_start_up_gives_facets_to_persons_and_touchpoints_stored_before_segments(world: World) -> None:
+    raw = {"all": [{"trait": "address.region", "eq": "CA"}, {"touchpoint": {"properties": {"category": "shoes"}}}]}
+    assert await selected(world, raw) == {"ada"}
+    await world.store.run(REMOVE_FACETS, {})
+    assert await selected(world, raw) == set()
+    await world.identity.start()
+    assert await selected(world, raw) == {"ada"}
+    assert await fill_missing_facets_counts(world.store) == (0, 0)  # nothing left to fill
+
+
+async def fill_missing_facets_counts(store: GraphStore) -> tuple[int, int]:
+    return await fill_trait_facets(store), await fill_touchpoint_facets(store)
