@@ -310,7 +310,20 @@ class ErrorCode(StrEnum):
         "PERSON_NOT_FOUND",
         _REQUEST,
         "No person has this id (or it was erased).",
-        "forgetPerson, exportPerson.",
+        "forgetPerson, exportPerson, explainSegment.",
+    )
+    SEGMENT_NOT_FOUND = (
+        "SEGMENT_NOT_FOUND",
+        _REQUEST,
+        "No segment has this key.",
+        "explainSegment.",
+    )
+    SEGMENT_IN_USE = (
+        "SEGMENT_IN_USE",
+        _REQUEST,
+        "Other segments are built on this one (a `segment` condition names it); the message lists them. Change or "
+        "delete them first.",
+        "deleteSegment.",
     )
     INVALID_SEARCH_QUERY = (
         "INVALID_SEARCH_QUERY",

@@ -21,6 +21,8 @@ from graphcdp.identity.service import IdentityService
 from graphcdp.ingest.touchpoint_sink import TouchpointSink
 from graphcdp.privacy.service import PrivacyService
 from graphcdp.profiles.service import ProfileService
+from graphcdp.segments.maintenance import SegmentMaintenance
+from graphcdp.segments.service import SegmentService
 from graphcdp.settings import Settings
 from graphcdp.status import ServiceStatus, service_status
 from graphcdp.store import GraphStore, open_store
@@ -40,6 +42,7 @@ class Services:
     privacy: PrivacyService  # forgetPerson, liftSuppression, exportPerson
     keys: ApiKeyService  # API keys: created, listed, revoked, and checked on every request
     audit: AuditTrail  # who did which admin or privacy action: services.audit.record(actor, action, target)
+    segments: SegmentService  # saved audiences, kept current after every mutation (identity.changes)
 
     async def status(self) -> ServiceStatus:
         """The version and whether the database answers, checked now (readiness, `health`)."""
@@ -50,6 +53,8 @@ def _build(store: GraphStore, settings: Settings) -> Services:
     identity = IdentityService(store, settings)
     profiles = ProfileService(identity, settings)
     audit = AuditTrail(store)
+    segments = SegmentService(store, identity, settings)
+    identity.changes.subscribe(SegmentMaintenance(segments))
     return Services(
         settings=settings,
         store=store,
@@ -63,6 +68,7 @@ def _build(store: GraphStore, settings: Settings) -> Services:
         privacy=PrivacyService(identity, settings),
         keys=ApiKeyService(store, settings, audit),
         audit=audit,
+        segments=segments,
     )
 
 

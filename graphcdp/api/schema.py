@@ -20,12 +20,15 @@ from graphcdp.api.matching import MatchingMutation, MatchingQuery
 from graphcdp.api.privacy import PrivacyMutation, PrivacyQuery
 from graphcdp.api.profiles import ProfileMutation
 from graphcdp.api.scalars import SCALARS
+from graphcdp.api.segments import SegmentMutation, SegmentQuery
 from graphcdp.api.text_arguments import TextArguments
 from graphcdp.api.types import Health
 
 
 @strawberry.type
-class Query(IdentityQuery, CustomerQuery, ExploreQuery, MatchingQuery, PrivacyQuery, KeysQuery, AuditQuery):
+class Query(
+    IdentityQuery, CustomerQuery, ExploreQuery, MatchingQuery, PrivacyQuery, KeysQuery, AuditQuery, SegmentQuery
+):
     @strawberry.field(extensions=needs_any_key(), description="Version of the graphcdp service.")
     def version(self) -> str:
         return __version__
@@ -38,7 +41,7 @@ class Query(IdentityQuery, CustomerQuery, ExploreQuery, MatchingQuery, PrivacyQu
 
 
 @strawberry.type
-class Mutation(IdentityMutation, ProfileMutation, MatchingMutation, PrivacyMutation, KeysMutation):
+class Mutation(IdentityMutation, ProfileMutation, MatchingMutation, PrivacyMutation, KeysMutation, SegmentMutation):
     pass
 
 

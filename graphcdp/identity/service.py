@@ -13,6 +13,7 @@ from graphcdp.batch import check_batch_size, items_failed, parse_items
 from graphcdp.batch import decode_item as decode_input
 from graphcdp.clock import now_ms
 from graphcdp.errors import ErrorCode, GraphCDPError
+from graphcdp.identity.changes import ChangeKind, PersonChanges
 from graphcdp.identity.component import Component, IdentifierState, MatchEdge, RecordState
 from graphcdp.identity.facet_repair import fill_missing_facets
 from graphcdp.identity.input import ParsedRecord, parse_record
@@ -84,6 +85,7 @@ class IdentityService:
         self.matching = MatchingRuntime(load_model(settings.matching_model), enabled=settings.matching)
         self.matcher = Matcher(store, self.matching)
         self.suppression = Suppression(store)  # tombstones of erased identifiers: SUPPRESSED items
+        self.changes = PersonChanges()  # told of the persons each mutation changed, before it returns
         self._model_refresh = settings.matching_model_refresh
         self._model_checked = time.monotonic()
         self._stored_version: int | None = None  # of the stored model in force; None: the file's or the shipped
@@ -147,7 +149,12 @@ class IdentityService:
         """Accept (link) or reject (never again) a pair of records; their persons afterwards."""
         a, b = await record_decision(self.store, match_id, accept)
         plan = await resolve(self.store, self.rules, record_keys=[a, b])
+        await self.resolved(plan)
         return sorted({plan.person_of_record[a], plan.person_of_record[b]})
+
+    async def resolved(self, plan: Plan, *kinds: ChangeKind) -> None:
+        """Tell the listeners what a committed resolution changed (and what else the mutation did)."""
+        await self.changes.changed(plan.persons, {ChangeKind.EVIDENCE, *kinds}, retired=plan.retired)
 
     def normalize_key(self, type_: str, value: str) -> str:
         return self.policy.normalize(type_, value).key
@@ -192,6 +199,8 @@ class IdentityService:
             except GraphCDPError as exc:
                 outcome.errors += items_failed((r.index for r in changed), exc)
                 changed = []
+        if plan:
+            await self.resolved(plan)
         self._report(records, by_index, plan, outcome)
 
     async def _match(self, records: list[ParsedRecord]) -> MatchSummary:
@@ -293,7 +302,9 @@ class IdentityService:
         key = record_key(source, source_id)
         if not await self.store.run(DETACH_RECORD, {"key": key, "now": now_ms()}):
             raise RecordNotFoundError(f"no record {key!r}")
-        return (await resolve(self.store, self.rules, record_keys=[key])).persons
+        plan = await resolve(self.store, self.rules, record_keys=[key])
+        await self.resolved(plan)
+        return plan.persons
 
     async def delete_record(self, source: str, source_id: str) -> list[str]:
         key = record_key(source, source_id)
@@ -308,6 +319,7 @@ class IdentityService:
             identifier_keys=deleted.identifiers,
             extra_persons=[deleted.person] if deleted.person else [],
         )
+        await self.resolved(plan)
         return plan.persons
 
     # --- reads --------------------------------------------------------------------------------

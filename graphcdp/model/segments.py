@@ -1,10 +1,15 @@
-"""Rows of the compiled segment statements (graphcdp/segments/compiler.py)."""
+"""Segments: the rows of the stored segment statements (cypher/segments/) and of the compiled ones
+(graphcdp/segments/compiler.py), and what SegmentService answers."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+import json
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, Field
 
 from graphcdp.model.base import DomainModel
+from graphcdp.model.identity import Flag, Person
 from graphcdp.model.profiles import Metrics
 
 # What an explanation shows of the value a condition looked at: numbers, texts, flags, lists of texts.
@@ -65,3 +70,79 @@ class FacetsWritten(DomainModel):
     """segments/set_trait_facets, segments/set_touchpoint_facets: a node whose facets were stored."""
 
     id: str
+
+
+# A list property that may be missing (null): empty.
+Texts = Annotated[list[str], BeforeValidator(lambda value: value or [])]
+
+
+class StoredSegment(DomainModel):
+    """A row of segments/segments, segments/segments_by_key and segments/save_segment."""
+
+    key: str
+    name: str | None = None
+    description: str | None = None
+    definition: str  # the definition as the caller sent it, JSON text (parsed again where it is used)
+    fingerprint: str  # of the canonical definition: a replaced segment with the same one is not evaluated again
+    dependencies: Texts = Field(default_factory=list)  # the kinds of data its conditions read
+    references: Texts = Field(default_factory=list)  # the keys of the segments it is built on
+    time_dependent: Flag = False  # membership can change as time passes (the sweep re-checks it)
+    created_at: int
+    updated_at: int
+
+    @property
+    def definition_json(self) -> Any:
+        return json.loads(self.definition)
+
+
+class SegmentSize(DomainModel):
+    """A row of segments/segment_sizes: live members of a segment."""
+
+    key: str
+    size: int
+
+
+class Membership(DomainModel):
+    """A row of segments/memberships: a person is a member of a segment since a time (epoch ms)."""
+
+    person: str
+    key: str
+    name: str | None = None
+    since: int
+
+
+class RemovedMemberships(DomainModel):
+    """The row of segments/delete_segment and segments/drop_retired_memberships: how many were removed."""
+
+    removed: int
+
+
+class MemberPage(DomainModel):
+    """One page of a segment's members, the total over all pages, and whether more follow."""
+
+    members: list[Person]
+    total: int
+    has_next: bool
+
+
+class ConditionOutcome(DomainModel):
+    """Whether one condition of a definition held for a person, and the value it looked at."""
+
+    path: str
+    held: bool
+    detail: str  # what it looked at, as a short text
+
+
+class Explanation(DomainModel):
+    """explainSegment's answer: whether the person is a member, and each condition's outcome."""
+
+    member: bool
+    person: str | None
+    conditions: list[ConditionOutcome] = Field(default_factory=list)
+
+
+class Preview(DomainModel):
+    """previewSegment's answer: how many live persons match, and the first few of them."""
+
+    size: int
+    sample: list[Person] = Field(default_factory=list)

@@ -29,6 +29,7 @@ UNIQUE_KEYS: tuple[tuple[str, str], ...] = (
     ("TombstoneSalt", "name"),
     ("ApiKey", "name"),
     ("AuditEntry", "id"),
+    ("Segment", "key"),
 )
 
 INDEX_STATES = statement("system/index_states", IndexState)
