@@ -82,7 +82,7 @@ class StoredSegment(DomainModel):
     key: str
     name: str | None = None
     description: str | None = None
-    definition: str  # the definition as the caller sent it, JSON text (parsed again where it is used)
+    definition: str  # the definition as canonical JSON text (parsed again where it is used)
     fingerprint: str  # of the canonical definition: a replaced segment with the same one is not evaluated again
     dependencies: Texts = Field(default_factory=list)  # the kinds of data its conditions read
     references: Texts = Field(default_factory=list)  # the keys of the segments it is built on
