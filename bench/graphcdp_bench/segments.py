@@ -196,7 +196,8 @@ async def run_segments(
     data = dataset(work, people, seed, progress=progress)
     manifest = json.loads((data / "manifest.json").read_text(encoding="utf-8"))
     graph = f"bench_segments_{people}"
-    bench_settings = settings.model_copy(update={"admin_key": SecretStr(BENCH_KEY)})
+    # Its own admin key, without a rate limit: the context loop is one client asking as fast as it can.
+    bench_settings = settings.model_copy(update={"admin_key": SecretStr(BENCH_KEY), "rate_limit": 0})
     async with bench_services(server.url, graph, bench_settings, reset=True) as services:
         try:
             await seed_graph(services.store, services.identity.rules, data, progress=progress)
