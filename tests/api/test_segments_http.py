@@ -291,6 +291,9 @@ async def test_the_issue_audience(app: App) -> None:
     # Bob allows email: he enters as the consent is stored, before setConsent returns.
     await gql(app.http, CONSENT, v="bob@example.com", status="GRANTED")
     assert len(await members(app, "ca-shoe-buyers")) == 2
+    # Replaced without a name: the name stays; with a description: it is set.
+    replaced = await saved(app, "ca-shoe-buyers", {"all": audience["all"][:2]}, description="CA, 2+ orders")
+    assert (replaced["name"], replaced["description"], replaced["size"]) == ("CA shoe buyers", "CA, 2+ orders", 2)
 
 
 # --- segments of segments ------------------------------------------------------------------------------
