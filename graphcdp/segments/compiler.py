@@ -332,13 +332,13 @@ class _Builder:
                 "$m_windowStart - m_bstart AS m_span",
             ],
             [
-                "m_rev * 100.0 AS k_rev",
-                "m_retd * 100.0 AS k_retd",
-                "(m_rev - m_retd) * 100.0 AS k_net",
-                "CASE WHEN size(m_ord) = 0 THEN null ELSE m_rev / size(m_ord) * 100.0 END AS k_aov",
-                f"CASE WHEN m_last IS NULL THEN null ELSE toFloat($now - m_last) / {DAY_MS} * 100.0 END AS k_days",
-                "m_eng * 1000.0 AS k_eng",
-                f"CASE WHEN {no_baseline} THEN null ELSE m_before / (m_span / $m_window) * 1000.0 END AS k_usual",
+                "m_rev AS k_rev",
+                "m_retd AS k_retd",
+                "m_rev - m_retd AS k_net",
+                "CASE WHEN size(m_ord) = 0 THEN null ELSE m_rev / size(m_ord) END AS k_aov",
+                f"CASE WHEN m_last IS NULL THEN null ELSE toFloat($now - m_last) / {DAY_MS} END AS k_days",
+                "m_eng AS k_eng",
+                f"CASE WHEN {no_baseline} THEN null ELSE m_before / (m_span / $m_window) END AS k_usual",
             ],
             [
                 f"{_round('k_rev', 100)} AS {_METRIC_VARS[Metric.REVENUE]}",
@@ -389,13 +389,18 @@ _LEAF_KINDS: dict[type, str] = {
 
 
 def _round(var: str, scale: int) -> str:
-    """`round(x, digits)` as Python computes it on `var` = x * scale: to the nearest, a tie to the even one (both
-    databases' round() take a tie away from zero, or up)."""
-    f = f"floor({var})"
-    return (
-        f"(CASE WHEN {var} IS NULL THEN null WHEN {var} - {f} = 0.5 THEN "
-        f"(CASE WHEN {f} % 2 = 0 THEN {f} ELSE {f} + 1 END) ELSE round({var}) END) / {float(scale)}"
-    )
+    """`round(x, digits)` exactly as Python computes it, for x in `var` and scale = 10 ** digits: the exact binary
+    value of x rounded to the nearest, a tie to the even one. x * scale is rounded to a double first; when that
+    lands on a tie (…5), the rounding error of the product (Dekker's split: scale has few bits, so each partial
+    product is exact) says on which side of the tie the exact value lies. Both databases' round() would take a
+    tie away from zero, or up."""
+    s = float(scale)
+    p = f"({var} * {s})"
+    f = f"floor({p})"
+    high = f"(134217729.0 * {var} - (134217729.0 * {var} - {var}))"
+    error = f"(({high} * {s} - {p}) + ({var} - {high}) * {s})"
+    tie = f"(CASE WHEN {error} > 0 THEN {f} + 1 WHEN {error} < 0 THEN {f} WHEN {f} % 2 = 0 THEN {f} ELSE {f} + 1 END)"
+    return f"(CASE WHEN {var} IS NULL THEN null WHEN {p} - {f} = 0.5 THEN {tie} ELSE round({p}) END) / {s}"
 
 
 def _winner(statements: str) -> str:

@@ -269,3 +269,16 @@ async def test_start_up_gives_facets_to_persons_and_touchpoints_stored_before_se
 
 async def fill_missing_facets_counts(store: GraphStore) -> tuple[int, int]:
     return await fill_trait_facets(store), await fill_touchpoint_facets(store)
+
+
+async def test_one_refresh_of_every_case_gives_the_members_preview_and_explain_give(world: World) -> None:
+    keys = [f"case-{n}" for n in range(len(CASES))]
+    await world.store.run(CREATE_SEGMENTS, {"keys": keys})
+    segments = [(key, definition(raw)) for key, (raw, _) in zip(keys, CASES, strict=True)]
+    refresh = compile_refresh(segments, world.dialect, NOW, all_persons=True, metrics=world.metrics)
+    changes = await refresh.run(world.store)
+    assert all(c.entered for c in changes)
+    by_id = {v: k for k, v in world.ids.items()}
+    for key, (raw, expected) in zip(keys, CASES, strict=True):
+        members = {by_id[r["person"]] for r in await world.store.run(MEMBERS, {"key": key})}
+        assert members == expected == await selected(world, raw), raw
