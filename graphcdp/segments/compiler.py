@@ -481,7 +481,16 @@ def compile_refresh(
             f"{builder.param(_event(EXITED, event))}]"
         )
     builder.params["keys"] = [key for key, _ in segments]
-    body = [
+    # A person retired by a merge (or emptied) is in no segment any more: her edges go, with no exit event.
+    retired = _LIVE.replace("p.", "gone.")
+    if all_persons:
+        body = ["OPTIONAL MATCH (gone:Person)-[stale:IN]->(:Segment)", f"WHERE NOT ({retired})"]
+    else:
+        body = ["OPTIONAL MATCH (gone:Person)-[stale:IN]->(:Segment)", f"WHERE gone.id IN $persons AND NOT ({retired})"]
+        builder.params["persons"] = []
+    body += [
+        "DELETE stale",
+        "WITH count(*) AS dropped",
         "OPTIONAL MATCH (seg:Segment) WHERE seg.key IN $keys",
         "WITH collect(seg.key) AS present",
     ]
@@ -489,7 +498,6 @@ def compile_refresh(
         body.append(f"MATCH (p:Person) WHERE {_LIVE}")
     else:
         body += ["UNWIND $persons AS pid", f"MATCH (p:Person {{id: pid}}) WHERE {_LIVE}"]
-        builder.params["persons"] = []
     if dialect == "neo4j":  # a write lock on the person before reading her: concurrent refreshes queue here
         body += ["SET p.segmentsCheckedAt = $now", "WITH present, p"]
     carried = ["present", "p"]

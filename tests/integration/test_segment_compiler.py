@@ -282,3 +282,22 @@ async def test_one_refresh_of_every_case_gives_the_members_preview_and_explain_g
     for key, (raw, expected) in zip(keys, CASES, strict=True):
         members = {by_id[r["person"]] for r in await world.store.run(MEMBERS, {"key": key})}
         assert members == expected == await selected(world, raw), raw
+
+
+async def test_a_person_retired_by_a_merge_leaves_her_segments_without_an_exit(world: World) -> None:
+    await world.store.run(CREATE_SEGMENTS, {"keys": ["named"]})
+    named = definition({"trait": "firstName", "exists": True})
+    everyone = compile_refresh([("named", named)], world.dialect, NOW, all_persons=True, metrics=world.metrics)
+    assert len(await everyone.run(world.store)) == 3
+    # Bob's phone turns up on Cy's record: one of them is merged into the other.
+    await world.identity.upsert_records(
+        [rec("crm", "cy", NOW - 1, ("email", "cy@example.com"), ("phone", "+14155550100"), firstName="Cy")]
+    )
+    bob, cy = world.ids["bob"], world.ids["cy"]
+    survivor = await world.identity.person(cy)
+    assert survivor is not None and survivor.id in (bob, cy)
+    retired = cy if survivor.id == bob else bob
+    some = compile_refresh([("named", named)], world.dialect, NOW + 1, all_persons=False, metrics=world.metrics)
+    assert await some.run(world.store, persons=[survivor.id, retired]) == []  # no exit event for the retired
+    members = {r["person"] for r in await world.store.run(MEMBERS, {"key": "named"})}
+    assert members == {world.ids["ada"], survivor.id}
