@@ -484,11 +484,12 @@ def compile_refresh(
     # A person retired by a merge (or emptied) is in no segment any more: her edges go, with no exit event.
     retired = _LIVE.replace("p.", "gone.")
     if all_persons:
-        body = ["OPTIONAL MATCH (gone:Person)-[stale:IN]->(:Segment)", f"WHERE NOT ({retired})"]
-    else:
-        body = ["OPTIONAL MATCH (gone:Person)-[stale:IN]->(:Segment)", f"WHERE gone.id IN $persons AND NOT ({retired})"]
+        body = [f"MATCH (gone:Person) WHERE NOT ({retired})"]
+    else:  # each by its id (indexed), never a scan of every person
+        body = ["UNWIND $persons AS gid", f"MATCH (gone:Person {{id: gid}}) WHERE NOT ({retired})"]
         builder.params["persons"] = []
     body += [
+        "OPTIONAL MATCH (gone)-[stale:IN]->(:Segment)",
         "DELETE stale",
         "WITH count(*) AS dropped",
         "OPTIONAL MATCH (seg:Segment) WHERE seg.key IN $keys",
@@ -513,8 +514,8 @@ def compile_refresh(
         "WHERE size(entering) > 0 OR size(leaving) > 0",
         "SET p.history = coalesce(p.history, []) + [r IN entering | r[2]] + [r IN leaving | r[3]]",
         "WITH p, entering, leaving",
-        "OPTIONAL MATCH (p)-[gone:IN]->(old:Segment) WHERE old.key IN [r IN leaving | r[0]]",
-        "DELETE gone",
+        "OPTIONAL MATCH (p)-[membership:IN]->(old:Segment) WHERE old.key IN [r IN leaving | r[0]]",
+        "DELETE membership",
         "WITH DISTINCT p, entering, leaving",
         "OPTIONAL MATCH (joined:Segment) WHERE joined.key IN [r IN entering | r[0]]",
         "FOREACH (_ IN CASE WHEN joined IS NULL THEN [] ELSE [1] END | CREATE (p)-[:IN {since: $now}]->(joined))",
