@@ -301,3 +301,22 @@ async def test_a_person_retired_by_a_merge_leaves_her_segments_without_an_exit(w
     assert await some.run(world.store, persons=[survivor.id, retired]) == []  # no exit event for the retired
     members = {r["person"] for r in await world.store.run(MEMBERS, {"key": "named"})}
     assert members == {world.ids["ada"], survivor.id}
+
+
+async def test_time_passing_alone_changes_membership(world: World) -> None:
+    """The clock is the `now` a statement is compiled for: windows close and birthdays come without events."""
+    await world.store.run(CREATE_SEGMENTS, {"keys": ["recent-shoes", "adults"]})
+    segments = [
+        ("recent-shoes", definition({"touchpoint": {"properties": {"category": "shoes"}}, "withinDays": 30})),
+        ("adults", definition({"age": {"gte": 18}})),
+    ]
+
+    async def changes_at(now: int) -> set[tuple[str, str, bool]]:
+        refresh = compile_refresh(segments, world.dialect, now, all_persons=True, metrics=world.metrics)
+        by_id = {v: k for k, v in world.ids.items()}
+        return {(by_id[c.person], c.segment, c.entered) for c in await refresh.run(world.store)}
+
+    assert await changes_at(NOW) == {("ada", "recent-shoes", True), ("ada", "adults", True)}
+    assert await changes_at(NOW + DAY_MS) == {("bob", "adults", True)}  # his 18th birthday
+    assert await changes_at(NOW + 27 * DAY_MS) == set()  # her last view, 3 days before NOW, is 30 days old
+    assert await changes_at(NOW + 27 * DAY_MS + 1) == {("ada", "recent-shoes", False)}
