@@ -78,6 +78,14 @@ class CompiledStatement(Generic[RowT]):
         return self.generated.statement.text
 
 
+def dialect_of(store: GraphStore) -> Dialect:
+    """The dialect a store's statements are written in."""
+    dialect = store.catalog.dialect
+    if dialect not in ("falkordb", "neo4j"):
+        raise ValueError(f"no segment compiler for the {dialect} dialect")
+    return "neo4j" if dialect == "neo4j" else "falkordb"
+
+
 # --- the expression builder ----------------------------------------------------------------------------------
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import cast
 
 import pytest
 
@@ -22,6 +21,7 @@ from graphcdp.segments.compiler import (
     compile_explain,
     compile_preview,
     compile_refresh,
+    dialect_of,
     explanation,
 )
 from graphcdp.segments.definition import Definition, parse_definition
@@ -29,6 +29,7 @@ from graphcdp.settings import load_settings
 from graphcdp.store import GraphStore
 from graphcdp.store.cypher import Query, StatementName
 from tests.identity_helpers import rec
+from tests.segment_corpus import CORPUS
 
 NOW = 1_780_000_000_000  # 2026-05-28
 POLICY = IdentifierPolicy()
@@ -47,7 +48,7 @@ class World:
 
     @property
     def dialect(self) -> Dialect:
-        return cast(Dialect, self.store.catalog.dialect)
+        return dialect_of(self.store)
 
 
 def tp(id_: str, email: str, type_: str, at: int, **extra: object) -> TouchpointInput:
@@ -320,3 +321,18 @@ async def test_time_passing_alone_changes_membership(world: World) -> None:
     assert await changes_at(NOW + DAY_MS) == {("bob", "adults", True)}  # his 18th birthday
     assert await changes_at(NOW + 27 * DAY_MS) == set()  # her last view, 3 days before NOW, is 30 days old
     assert await changes_at(NOW + 27 * DAY_MS + 1) == {("ada", "recent-shoes", False)}
+
+
+async def test_the_whole_corpus_refreshes_in_one_statement_as_each_previews(world: World) -> None:
+    """Every kind, operator and metric (and a segment condition on a segment refreshed earlier in the same
+    statement) in one refresh: each segment gets the members its preview selects."""
+    keys = ["vip", *(f"c{n}" for n in range(len(CORPUS)))]
+    await world.store.run(CREATE_SEGMENTS, {"keys": keys})
+    segments = [("vip", definition({"metric": "orders", "gte": 1}))]
+    segments += [(f"c{n}", definition(raw)) for n, raw in enumerate(CORPUS)]
+    refresh = compile_refresh(segments, world.dialect, NOW, all_persons=True, metrics=world.metrics)
+    await refresh.run(world.store)
+    for key, defn in segments:
+        members = sorted(r["person"] for r in await world.store.run(MEMBERS, {"key": key}))
+        preview = await compile_preview(defn, world.dialect, NOW, 10, metrics=world.metrics).run(world.store)
+        assert members == preview[0].sample, (key, defn.source)

@@ -4,7 +4,6 @@ every metric against `compute_metrics`, and the consent in force against `effect
 from __future__ import annotations
 
 import random
-from typing import cast
 
 import pytest
 
@@ -14,7 +13,7 @@ from graphcdp.model.profiles import ConsentStatus, TouchpointInput
 from graphcdp.privacy.consent import ConsentRequest, consent_statements, effective_consents
 from graphcdp.profiles.metrics import DAY_MS, MetricsConfig, compute_metrics
 from graphcdp.profiles.service import ProfileService
-from graphcdp.segments.compiler import Dialect, compile_explain, compile_metrics, explanation
+from graphcdp.segments.compiler import compile_explain, compile_metrics, dialect_of, explanation
 from graphcdp.segments.definition import parse_definition
 from graphcdp.settings import load_settings
 from graphcdp.store import GraphStore
@@ -63,7 +62,7 @@ async def test_every_metric_in_cypher_equals_compute_metrics(store: GraphStore, 
         person = await identity.profile("email", email)
         assert person is not None
         events[person.id] = [[t.occurred_at, t.type, t.amount] for t in items]
-    dialect = cast(Dialect, store.catalog.dialect)
+    dialect = dialect_of(store)
     for now in (NOW, NOW - 40 * DAY_MS, NOW + 400 * DAY_MS):
         read = compile_metrics(dialect, now, metrics=config)
         for person, person_events in events.items():
@@ -98,7 +97,7 @@ async def test_the_consent_in_force_in_cypher_equals_effective_consents(store: G
         person = await identity.profile("email", emails[0])
         assert person is not None
         persons.append(person.id)
-    dialect = cast(Dialect, store.catalog.dialect)
+    dialect = dialect_of(store)
     config = MetricsConfig.from_settings(settings)
     for person, statements in zip(persons, await consent_statements(store, persons), strict=True):
         in_force = {(s.purpose, s.channel): s.status for s in effective_consents(statements)}

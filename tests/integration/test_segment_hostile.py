@@ -7,7 +7,6 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterator
-from typing import cast
 
 from graphcdp.identity.normalize import IdentifierPolicy
 from graphcdp.identity.service import IdentityService
@@ -15,7 +14,7 @@ from graphcdp.model.profiles import ConsentStatus, TouchpointInput
 from graphcdp.privacy.consent import ConsentRequest
 from graphcdp.profiles.metrics import MetricsConfig
 from graphcdp.profiles.service import ProfileService
-from graphcdp.segments.compiler import Dialect, compile_explain, compile_preview, compile_refresh
+from graphcdp.segments.compiler import compile_explain, compile_preview, compile_refresh, dialect_of
 from graphcdp.segments.definition import InvalidSegment, parse_definition
 from graphcdp.settings import load_settings
 from graphcdp.store import GraphStore
@@ -90,7 +89,7 @@ async def test_hostile_strings_in_every_field_are_refused_or_plain_values(store:
     person = await identity.profile("email", "ada@example.com")
     assert person is not None
     before = await snapshot(store)
-    dialect = cast(Dialect, store.catalog.dialect)
+    dialect = dialect_of(store)
     metrics = MetricsConfig.from_settings(settings)
     policy = IdentifierPolicy()
     refused = accepted = 0
