@@ -27,6 +27,7 @@ MAX_LIST = 100  # values of an `in` list, properties of a touchpoint
 MAX_AGE = 150
 MAX_DAYS = 36_500
 MAX_ERRORS = 50  # faults listed; a definition with more is hopeless anyway
+BIRTH_DATE = "birthDate"  # the golden trait an age condition reads (YYYY-MM-DD)
 SEGMENT_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 _BAD_CHAR = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 _CONSENT_NAME = 64

@@ -22,9 +22,9 @@ from graphcdp.segments.compiler import (
     compile_preview,
     compile_refresh,
     dialect_of,
-    explanation,
 )
 from graphcdp.segments.definition import Definition, parse_definition
+from graphcdp.segments.explanation import explanation
 from graphcdp.settings import load_settings
 from graphcdp.store import GraphStore
 from graphcdp.store.cypher import Query, StatementName

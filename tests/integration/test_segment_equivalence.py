@@ -13,8 +13,9 @@ from graphcdp.model.profiles import ConsentStatus, TouchpointInput
 from graphcdp.privacy.consent import ConsentRequest, consent_statements, effective_consents
 from graphcdp.profiles.metrics import DAY_MS, MetricsConfig, compute_metrics
 from graphcdp.profiles.service import ProfileService
-from graphcdp.segments.compiler import compile_explain, compile_metrics, dialect_of, explanation
+from graphcdp.segments.compiler import compile_explain, compile_metrics, dialect_of
 from graphcdp.segments.definition import parse_definition
+from graphcdp.segments.explanation import explanation
 from graphcdp.settings import load_settings
 from graphcdp.store import GraphStore
 from tests.identity_helpers import rec
