@@ -19,6 +19,7 @@ from enum import StrEnum
 from graphcdp.errors import ErrorCode, GraphCDPError
 from graphcdp.identity.normalize import IdentifierError, IdentifierPolicy
 from graphcdp.model.facets import PROPERTY_NAME, TRAIT_PATH, Scalar, facet
+from graphcdp.model.inputs import ItemInvalid, epoch_ms
 
 MAX_DEPTH = 8  # nesting of all/any/not
 MAX_CONDITIONS = 50  # nodes in the whole tree
@@ -74,6 +75,8 @@ class Metric(StrEnum):
 
 
 BOOLEAN_METRICS = frozenset({Metric.ENGAGEMENT_DECLINING})
+# Epoch milliseconds, also compared with ISO-8601 texts.
+DATE_TIME_METRICS = frozenset({Metric.FIRST_SEEN_AT, Metric.LAST_SEEN_AT, Metric.LAST_ORDER_AT})
 # Metrics whose value changes as time passes, with no new event.
 TIME_DEPENDENT_METRICS = frozenset(
     {
@@ -351,7 +354,13 @@ class _Parser:
         return None
 
     def _comparisons(
-        self, raw: Mapping[str, object], path: str, *, boolean: bool = False, whole: tuple[int, int] | None = None
+        self,
+        raw: Mapping[str, object],
+        path: str,
+        *,
+        boolean: bool = False,
+        moments: bool = False,
+        whole: tuple[int, int] | None = None,
     ) -> tuple[Comparison, ...] | None:
         """The comparison operators among `raw`'s keys (the caller has checked the other keys)."""
         found: list[Comparison] = []
@@ -367,7 +376,9 @@ class _Parser:
                     continue
                 found.append(Comparison(op, value))
                 continue
-            number = self._number(value, at)
+            # A date-time metric may be compared with an ISO-8601 text.
+            text = moments and isinstance(value, str)
+            number: float | int | None = self._moment(str(value), at) if text else self._number(value, at)
             if number is None:
                 ok = False
                 continue
@@ -380,6 +391,18 @@ class _Parser:
             self.fail(path, f"needs a comparison: one or more of {', '.join(COMPARISON_OPS)}")
             return None
         return tuple(found) if ok else None
+
+    def _moment(self, raw: str, path: str) -> int | None:
+        if len(raw) > MAX_TEXT:
+            self.fail(path, f"a date-time is at most {MAX_TEXT} characters")
+            return None
+        try:
+            return epoch_ms(raw, "the value")
+        except ItemInvalid:
+            self.fail(
+                path, "not an ISO-8601 date-time (e.g. 2026-01-01 or 2026-01-01T10:00:00Z) nor epoch milliseconds"
+            )
+            return None
 
     def _comparison_object(
         self, raw: object, path: str, *, whole: tuple[int, int] | None = None
@@ -490,7 +513,9 @@ class _Parser:
             self.fail(f"{path}.metric", f"unknown metric; one of: {', '.join(m.value for m in Metric)}")
             return None
         metric = Metric(name)
-        comparisons = self._comparisons(raw, path, boolean=metric in BOOLEAN_METRICS)
+        comparisons = self._comparisons(
+            raw, path, boolean=metric in BOOLEAN_METRICS, moments=metric in DATE_TIME_METRICS
+        )
         return None if comparisons is None else MetricCondition(path, metric, comparisons)
 
     def _touchpoint(self, raw: Mapping[str, object], path: str, depth: int) -> Condition | None:
