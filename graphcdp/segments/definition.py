@@ -4,6 +4,21 @@ Every fault is collected with its JSON path (`$.all[1].trait`) and raised togeth
 (INVALID_SEGMENT), so a marketer fixes a definition in one round. Nothing here touches the database; the
 compiler (`compiler.py`) turns the tree into Cypher, taking kinds, operators and metric names only from the
 allow-lists below and every value as a parameter.
+
+What conditions mean (the compiler holds to it):
+- trait: `eq`/`in` match a value of the golden trait (a list trait matches if any element does; numbers match
+  whatever their spelling, 12 = 12.0); `ne` holds when no value equals it, so also when the trait is missing;
+  `gt`/`gte`/`lt`/`lte` with a number compare values read as numbers (a text that is no number fails), with a
+  text compare texts (ISO dates order as dates); `contains`/`startsWith` on the text; `exists` true/false.
+- age: whole years from the `birthDate` trait (YYYY-MM-DD) at the statement's `now`; no birth date, no age
+  condition holds (`lt` included). A 29 February birthday counts from 1 March in other years.
+- identifier: holds an identifier of the type (and with `eq`, that value, normalized as any input).
+- metric: the value `Metrics` shows at `now`; a metric with no value (averageOrderValue with no order,
+  daysSinceLastActivity with no touchpoint) fails every comparison. Several operators: all must hold.
+- touchpoint: touchpoints of the type and channel (lower-cased, as stored) having every given property value,
+  within `withinDays` before `now` if given; `count` defaults to at least one, `sum` compares their amounts.
+- consent: the statement in force for the purpose and channel is GRANTED (without a channel: on some channel).
+- segment: member of that segment (the stored membership, or the one computed earlier in the same refresh).
 """
 
 from __future__ import annotations
