@@ -24,9 +24,10 @@ from datetime import UTC, date, datetime
 from typing import Generic, Literal
 
 from graphcdp.model.facets import facet
-from graphcdp.model.segments import ConditionRow, DetailValue, ExplainRow, MembershipChange, MetricsRow, PreviewRow
-from graphcdp.profiles.metrics import BASELINE_DAYS, DAY_MS, DECLINE_RATIO, MIN_BASELINE_EVENTS, MetricsConfig
+from graphcdp.model.segments import ExplainRow, MembershipChange, MetricsRow, PreviewRow
+from graphcdp.profiles.metrics import DAY_MS, MetricsConfig
 from graphcdp.segments.definition import (
+    BIRTH_DATE,
     AgeCondition,
     All,
     Any,
@@ -44,19 +45,18 @@ from graphcdp.segments.definition import (
     TraitCondition,
     walk,
 )
+from graphcdp.segments.metric_expressions import AMOUNT, METRIC_VARS, metric_stages
 from graphcdp.store import GraphStore
 from graphcdp.store.cypher import GeneratedStatement, Mode, RowT, generated_statement
 
 Dialect = Literal["falkordb", "neo4j"]
 ENTERED, EXITED = "segment_entered", "segment_exited"
-BIRTH_DATE = "birthDate"
 ISO_DATE_LENGTH = 10
 
 # The fixed fragments operators map to; nothing else becomes an operator in the text.
 _COMPARE = {Op.EQ: "=", Op.NE: "<>", Op.GT: ">", Op.GTE: ">=", Op.LT: "<", Op.LTE: "<="}
 _LIVE = "p.mergedInto IS NULL AND coalesce(p.emptied, false) = false"
 _FACETS = "coalesce(p.traitFacets, [])"
-_AMOUNT = "coalesce(toFloat({t}.amount), 0.0)"
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,14 @@ class CompiledStatement(Generic[RowT]):
         return self.generated.statement.text
 
 
+def dialect_of(store: GraphStore) -> Dialect:
+    """The dialect a store's statements are written in."""
+    dialect = store.catalog.dialect
+    if dialect not in ("falkordb", "neo4j"):
+        raise ValueError(f"no segment compiler for the {dialect} dialect")
+    return "neo4j" if dialect == "neo4j" else "falkordb"
+
+
 # --- the expression builder ----------------------------------------------------------------------------------
 
 
@@ -93,7 +101,7 @@ class _Builder:
     metrics: MetricsConfig
     params: dict[str, object] = field(default_factory=dict)
     needs: set[str] = field(default_factory=set)  # ids, tps, consents, memberOf, metrics
-    values: list[tuple[int, str, str]] = field(default_factory=list)  # (level, variable, expression)
+    values: list[tuple[str, str]] = field(default_factory=list)  # (variable, expression) the conditions read
     leaves: dict[str, _Leaf] = field(default_factory=dict)  # by condition path, per definition
     local: dict[str, str] = field(default_factory=dict)  # segment key -> variable computed earlier in the statement
     _count: int = 0
@@ -104,9 +112,9 @@ class _Builder:
         self.params[name] = value
         return f"${name}"
 
-    def var(self, level: int, expression: str) -> str:
+    def var(self, expression: str) -> str:
         name = f"v{len(self.values)}"
-        self.values.append((level, name, expression))
+        self.values.append((name, expression))
         return name
 
     # --- conditions ----------------------------------------------------------------------------------------
@@ -146,7 +154,7 @@ class _Builder:
 
     def _trait(self, c: TraitCondition) -> _Leaf:
         prefix = f"{c.trait}="
-        found = self.var(1, f"[f IN {_FACETS} WHERE f STARTS WITH {self.param(prefix)}]")
+        found = self.var(f"[f IN {_FACETS} WHERE f STARTS WITH {self.param(prefix)}]")
         text = f"substring(f, {self.param(len(prefix))})"
         value = c.value
         if c.op is Op.EXISTS:
@@ -173,7 +181,6 @@ class _Builder:
     def _age(self, c: AgeCondition) -> _Leaf:
         prefix = f"{BIRTH_DATE}="
         found = self.var(
-            1,
             f"[f IN {_FACETS} WHERE f STARTS WITH {self.param(prefix)} "
             f"AND size(f) = {self.param(len(prefix) + ISO_DATE_LENGTH)}]",
         )
@@ -200,7 +207,7 @@ class _Builder:
 
     def _identifier(self, c: IdentifierCondition) -> _Leaf:
         self.needs.add("ids")
-        found = self.var(1, f"[k IN ids WHERE k STARTS WITH {self.param(c.type + ':')}]")
+        found = self.var(f"[k IN ids WHERE k STARTS WITH {self.param(c.type + ':')}]")
         held = f"size({found}) > 0" if c.key is None else f"{self.param(c.key)} IN {found}"
         return _Leaf(held, [f"size({found})"])
 
@@ -216,31 +223,29 @@ class _Builder:
         if c.within_days is not None:
             tests.append(f"t.occurredAt >= {self.param(self.now - int(c.within_days * DAY_MS))}")
         chosen = f"[t IN tps WHERE {' AND '.join(tests)}]" if tests else "tps"
-        count = self.var(1, f"size({chosen})")
+        count = self.var(f"size({chosen})")
         held = [self._compare(count, c.count)]
         detail = [count]
         if c.sum:
-            total = self.var(1, f"reduce(s = 0.0, t IN {chosen} | s + {_AMOUNT.format(t='t')})")
+            total = self.var(f"reduce(s = 0.0, t IN {chosen} | s + {AMOUNT})")
             held.append(self._compare(total, c.sum))
             detail.append(total)
         return _Leaf(" AND ".join(held), detail)
 
     def _metric(self, c: MetricCondition) -> _Leaf:
         self.needs.update({"tps", "metrics"})
-        value = _METRIC_VARS[c.metric]
+        value = METRIC_VARS[c.metric]
         return _Leaf(self._compare(value, c.comparisons), [value])
 
     def _consent(self, c: ConsentCondition) -> _Leaf:
         self.needs.add("consents")
         purpose = self.param(c.purpose)
         if c.channel is not None:
-            winner = self.var(
-                1, _winner(f"[y IN cs WHERE y.purpose = {purpose} AND y.channel = {self.param(c.channel)}]")
-            )
+            winner = self.var(_winner(f"[y IN cs WHERE y.purpose = {purpose} AND y.channel = {self.param(c.channel)}]"))
             return _Leaf(f"coalesce({winner}.status = 'GRANTED', false)", [f"{winner}.status"])
         channels = f"[y IN cs WHERE y.purpose = {purpose} | y.channel]"
         winners = self.var(
-            1, f"[ch IN {channels} | {_winner(f'[y IN cs WHERE y.purpose = {purpose} AND y.channel = ch]')}]"
+            f"[ch IN {channels} | {_winner(f'[y IN cs WHERE y.purpose = {purpose} AND y.channel = ch]')}]"
         )
         return _Leaf(
             f"coalesce(any(w IN {winners} WHERE w.status = 'GRANTED'), false)",
@@ -279,103 +284,13 @@ class _Builder:
             with_("[(p)-[:IN]->(s:Segment) | s.key] AS memberOf")
             carried.append("memberOf")
         if "metrics" in self.needs:
-            lines.extend(self._metric_stages(carried))
-        for level in sorted({lvl for lvl, _, _ in self.values}):
-            new = [f"{expr} AS {name}" for lvl, name, expr in self.values if lvl == level]
-            with_(*new)
-            carried.extend(name for lvl, name, _ in self.values if lvl == level)
-        return lines
-
-    def _metric_stages(self, carried: list[str]) -> list[str]:
-        config = self.metrics
-        window = config.half_life_days * DAY_MS
-        window_start = self.now - window
-        names = {
-            "m_halfLife": float(config.half_life_days),
-            "m_window": float(window),
-            "m_windowStart": float(window_start),
-            "m_baselineFloor": float(window_start - BASELINE_DAYS * DAY_MS),
-            "m_frequency": list(config.frequency_orders),
-            "m_monetary": [float(v) for v in config.monetary],
-        }
-        self.params.update(names)
-        recency = " ".join(
-            f"WHEN (toFloat($now - m_lastOrder) / {DAY_MS}) <= {self.param(limit)} THEN {score}"
-            for score, limit in zip((5, 4, 3, 2), config.recency_days, strict=False)
-        )
-        no_baseline = f"m_before < {MIN_BASELINE_EVENTS} OR m_span < $m_window"
-        age = "(CASE WHEN $now - t.occurredAt > 0 THEN $now - t.occurredAt ELSE 0 END)"
-        steps: list[list[str]] = [
-            ["[t IN tps WHERE t.occurredAt IS NOT NULL] AS m_tps"],
-            [
-                "[t IN m_tps WHERE t.type = 'order'] AS m_ord",
-                "[t IN m_tps WHERE t.type = 'return'] AS m_ret",
-                "[t IN m_tps | t.occurredAt] AS m_times",
-            ],
-            [
-                f"reduce(s = 0.0, t IN m_ord | s + {_AMOUNT.format(t='t')}) AS m_rev",
-                f"reduce(s = 0.0, t IN m_ret | s + {_AMOUNT.format(t='t')}) AS m_retd",
-                "reduce(m = null, x IN m_times | CASE WHEN m IS NULL OR x < m THEN x ELSE m END) AS m_first",
-                "reduce(m = null, x IN m_times | CASE WHEN m IS NULL OR x > m THEN x ELSE m END) AS m_last",
-                "reduce(m = null, t IN m_ord | CASE WHEN m IS NULL OR t.occurredAt > m THEN t.occurredAt ELSE m END)"
-                " AS m_lastOrder",
-                "reduce(s = 0.0, t IN m_tps | s + (CASE WHEN t.type = 'order' THEN 3.0 ELSE 1.0 END) * "
-                f"0.5 ^ (toFloat({age}) / {DAY_MS} / $m_halfLife)) AS m_eng",
-            ],
-            [
-                "CASE WHEN m_first IS NULL THEN $m_windowStart WHEN m_first > $m_baselineFloor THEN m_first "
-                "ELSE $m_baselineFloor END AS m_bstart",
-            ],
-            [
-                "size([x IN m_times WHERE x >= $m_windowStart AND x <= $now]) AS m_recent",
-                "size([x IN m_times WHERE x >= m_bstart AND x < $m_windowStart]) AS m_before",
-                "$m_windowStart - m_bstart AS m_span",
-            ],
-            [
-                "m_rev * 100.0 AS k_rev",
-                "m_retd * 100.0 AS k_retd",
-                "(m_rev - m_retd) * 100.0 AS k_net",
-                "CASE WHEN size(m_ord) = 0 THEN null ELSE m_rev / size(m_ord) * 100.0 END AS k_aov",
-                f"CASE WHEN m_last IS NULL THEN null ELSE toFloat($now - m_last) / {DAY_MS} * 100.0 END AS k_days",
-                "m_eng * 1000.0 AS k_eng",
-                f"CASE WHEN {no_baseline} THEN null ELSE m_before / (m_span / $m_window) * 1000.0 END AS k_usual",
-            ],
-            [
-                f"{_round('k_rev', 100)} AS {_METRIC_VARS[Metric.REVENUE]}",
-                f"{_round('k_retd', 100)} AS {_METRIC_VARS[Metric.RETURNED_AMOUNT]}",
-                f"{_round('k_net', 100)} AS {_METRIC_VARS[Metric.NET_REVENUE]}",
-                f"{_round('k_aov', 100)} AS {_METRIC_VARS[Metric.AVERAGE_ORDER_VALUE]}",
-                f"{_round('k_days', 100)} AS {_METRIC_VARS[Metric.DAYS_SINCE_LAST_ACTIVITY]}",
-                f"{_round('k_eng', 1000)} AS {_METRIC_VARS[Metric.ENGAGEMENT_SCORE]}",
-                f"{_round('k_usual', 1000)} AS {_METRIC_VARS[Metric.USUAL_ENGAGEMENT]}",
-                f"size(m_tps) AS {_METRIC_VARS[Metric.TOUCHPOINTS]}",
-                f"size(m_ord) AS {_METRIC_VARS[Metric.ORDERS]}",
-                f"size(m_ret) AS {_METRIC_VARS[Metric.RETURNS]}",
-                f"m_first AS {_METRIC_VARS[Metric.FIRST_SEEN_AT]}",
-                f"m_last AS {_METRIC_VARS[Metric.LAST_SEEN_AT]}",
-                f"m_lastOrder AS {_METRIC_VARS[Metric.LAST_ORDER_AT]}",
-                f"m_recent AS {_METRIC_VARS[Metric.RECENT_ENGAGEMENT]}",
-                f"CASE WHEN {no_baseline} THEN false "
-                f"ELSE m_recent < {DECLINE_RATIO} * (m_before / (m_span / $m_window)) END "
-                f"AS {_METRIC_VARS[Metric.ENGAGEMENT_DECLINING]}",
-                f"CASE WHEN m_lastOrder IS NULL THEN 1 {recency} ELSE 1 END AS {_METRIC_VARS[Metric.RECENCY_SCORE]}",
-                f"1 + size([x IN $m_frequency WHERE size(m_ord) >= x]) AS {_METRIC_VARS[Metric.FREQUENCY_SCORE]}",
-                f"1 + size([x IN $m_monetary WHERE m_rev - m_retd >= x]) AS {_METRIC_VARS[Metric.MONETARY_SCORE]}",
-            ],
-        ]
-        lines = []
-        kept = list(carried)
-        for step in steps:
-            lines.append("WITH " + ", ".join([*kept, *step]))
-            kept.extend(item.rsplit(" AS ", 1)[1] for item in step)
-        # Only the metrics travel on.
-        final = list(_METRIC_VARS.values())
-        lines.append("WITH " + ", ".join([*carried, *final]))
-        carried.extend(final)
+            lines.extend(metric_stages(carried, self.now, self.metrics, self.param, self.params))
+        if self.values:
+            with_(*(f"{expression} AS {name}" for name, expression in self.values))
+            carried.extend(name for name, _ in self.values)
         return lines
 
 
-_METRIC_VARS: dict[Metric, str] = {metric: f"mv_{metric.value}" for metric in Metric}
 # The method of _Builder that compiles each kind of leaf (the parser makes no other kind).
 _LEAF_KINDS: dict[type, str] = {
     TraitCondition: "_trait",
@@ -386,16 +301,6 @@ _LEAF_KINDS: dict[type, str] = {
     ConsentCondition: "_consent",
     SegmentCondition: "_segment",
 }
-
-
-def _round(var: str, scale: int) -> str:
-    """`round(x, digits)` as Python computes it on `var` = x * scale: to the nearest, a tie to the even one (both
-    databases' round() take a tie away from zero, or up)."""
-    f = f"floor({var})"
-    return (
-        f"(CASE WHEN {var} IS NULL THEN null WHEN {var} - {f} = 0.5 THEN "
-        f"(CASE WHEN {f} % 2 = 0 THEN {f} ELSE {f} + 1 END) ELSE round({var}) END) / {float(scale)}"
-    )
 
 
 def _winner(statements: str) -> str:
@@ -476,7 +381,17 @@ def compile_refresh(
             f"{builder.param(_event(EXITED, event))}]"
         )
     builder.params["keys"] = [key for key, _ in segments]
-    body = [
+    # A person retired by a merge (or emptied) is in no segment any more: her edges go, with no exit event.
+    retired = _LIVE.replace("p.", "gone.")
+    if all_persons:
+        body = [f"MATCH (gone:Person) WHERE NOT ({retired})"]
+    else:  # each by its id (indexed), never a scan of every person
+        body = ["UNWIND $persons AS gid", f"MATCH (gone:Person {{id: gid}}) WHERE NOT ({retired})"]
+        builder.params["persons"] = []
+    body += [
+        "OPTIONAL MATCH (gone)-[stale:IN]->(:Segment)",
+        "DELETE stale",
+        "WITH count(*) AS dropped",
         "OPTIONAL MATCH (seg:Segment) WHERE seg.key IN $keys",
         "WITH collect(seg.key) AS present",
     ]
@@ -484,7 +399,6 @@ def compile_refresh(
         body.append(f"MATCH (p:Person) WHERE {_LIVE}")
     else:
         body += ["UNWIND $persons AS pid", f"MATCH (p:Person {{id: pid}}) WHERE {_LIVE}"]
-        builder.params["persons"] = []
     if dialect == "neo4j":  # a write lock on the person before reading her: concurrent refreshes queue here
         body += ["SET p.segmentsCheckedAt = $now", "WITH present, p"]
     carried = ["present", "p"]
@@ -500,8 +414,8 @@ def compile_refresh(
         "WHERE size(entering) > 0 OR size(leaving) > 0",
         "SET p.history = coalesce(p.history, []) + [r IN entering | r[2]] + [r IN leaving | r[3]]",
         "WITH p, entering, leaving",
-        "OPTIONAL MATCH (p)-[gone:IN]->(old:Segment) WHERE old.key IN [r IN leaving | r[0]]",
-        "DELETE gone",
+        "OPTIONAL MATCH (p)-[membership:IN]->(old:Segment) WHERE old.key IN [r IN leaving | r[0]]",
+        "DELETE membership",
         "WITH DISTINCT p, entering, leaving",
         "OPTIONAL MATCH (joined:Segment) WHERE joined.key IN [r IN entering | r[0]]",
         "FOREACH (_ IN CASE WHEN joined IS NULL THEN [] ELSE [1] END | CREATE (p)-[:IN {since: $now}]->(joined))",
@@ -544,7 +458,7 @@ def compile_explain(
 ) -> CompiledStatement[ExplainRow]:
     """READ for `$person` (pass `person=id` to `run`; a retired id answers for the person it merged into): each
     condition in tree order with whether it held and the values it looked at. No row for an unknown person.
-    `explanation` turns the row into texts."""
+    `graphcdp.segments.explanation.explanation` turns the row into texts."""
     builder = _Builder(now_ms, metrics, _base_params(now_ms))
     nodes = list(walk(definition.root))
     held = [builder.held(node, "d") for node in nodes]
@@ -575,7 +489,7 @@ def compile_metrics(dialect: Dialect, now_ms: int, *, metrics: MetricsConfig) ->
     builder.params["person"] = ""
     carried = ["p"]
     body = ["MATCH (p:Person {id: $person})", *builder.stages(carried)]
-    fields = ", ".join(f"{_snake(metric)}: {var}" for metric, var in _METRIC_VARS.items())
+    fields = ", ".join(f"{_snake(metric)}: {var}" for metric, var in METRIC_VARS.items())
     body.append(f"RETURN p.id AS person, {{{fields}}} AS metrics")
     return _compiled("metrics", dialect, Mode.READ, body, (builder.params, MetricsRow), returns=("person", "metrics"))
 
@@ -587,68 +501,3 @@ def _snake(metric: Metric) -> str:
 def _event(kind: str, detail: dict[str, object]) -> str:
     """A history event as persons store them (graphcdp/identity/commit.py event_json)."""
     return json.dumps({"kind": kind, **detail}, sort_keys=True)
-
-
-# --- explanations ------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ConditionResult:
-    path: str
-    held: bool
-    detail: str
-
-
-@dataclass(frozen=True)
-class Explanation:
-    person: str  # the person explained (the survivor when a retired id was asked for)
-    member: bool  # whether the whole definition holds
-    conditions: tuple[ConditionResult, ...]
-
-
-def explanation(definition: Definition, row: ExplainRow) -> Explanation:
-    """The compiled explanation's row as texts: what each condition looked at."""
-    nodes = list(walk(definition.root))
-    results = tuple(
-        ConditionResult(c.path, c.held, _describe(node, c)) for node, c in zip(nodes, row.conditions, strict=True)
-    )
-    return Explanation(row.person, results[0].held, results)
-
-
-def _describe(node: Condition, row: ConditionRow) -> str:
-    values = row.detail
-    if isinstance(node, All | Any):
-        return f"{values[0]} of {values[1]} conditions held"
-    if isinstance(node, Not):
-        return "the condition inside held" if values[0] else "the condition inside did not hold"
-    if isinstance(node, TraitCondition | AgeCondition):
-        facets = values[0] if isinstance(values[0], list) else []
-        name = node.trait if isinstance(node, TraitCondition) else BIRTH_DATE
-        shown = [f.split("=", 1)[1] for f in facets]
-        return f"{name} = {', '.join(shown)}" if shown else f"{name} is not set"
-    return _describe_more(node, values)
-
-
-def _describe_more(node: Condition, values: list[DetailValue]) -> str:
-    if isinstance(node, IdentifierCondition):
-        return f"{values[0]} {node.type} identifier(s)"
-    if isinstance(node, MetricCondition):
-        return f"{node.metric.value} = {_shown(values[0])}"
-    if isinstance(node, TouchpointCondition):
-        text = f"{values[0]} matching touchpoint(s)"
-        return text + (f", amount sum {_shown(values[1])}" if len(values) > 1 else "")
-    if isinstance(node, ConsentCondition):
-        if node.channel is not None:
-            return f"consent in force: {values[0]}" if values[0] is not None else "no consent statement"
-        found = values[0] if isinstance(values[0], list) else []
-        return "consent in force: " + ", ".join(found) if found else "no consent statement"
-    assert isinstance(node, SegmentCondition)
-    return f"member of {node.key}" if values[0] else f"not a member of {node.key}"
-
-
-def _shown(value: object) -> str:
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)

@@ -4,6 +4,21 @@ Every fault is collected with its JSON path (`$.all[1].trait`) and raised togeth
 (INVALID_SEGMENT), so a marketer fixes a definition in one round. Nothing here touches the database; the
 compiler (`compiler.py`) turns the tree into Cypher, taking kinds, operators and metric names only from the
 allow-lists below and every value as a parameter.
+
+What conditions mean (the compiler holds to it):
+- trait: `eq`/`in` match a value of the golden trait (a list trait matches if any element does; numbers match
+  whatever their spelling, 12 = 12.0); `ne` holds when no value equals it, so also when the trait is missing;
+  `gt`/`gte`/`lt`/`lte` with a number compare values read as numbers (a text that is no number fails), with a
+  text compare texts (ISO dates order as dates); `contains`/`startsWith` on the text; `exists` true/false.
+- age: whole years from the `birthDate` trait (YYYY-MM-DD) at the statement's `now`; no birth date, no age
+  condition holds (`lt` included). A 29 February birthday counts from 1 March in other years.
+- identifier: holds an identifier of the type (and with `eq`, that value, normalized as any input).
+- metric: the value `Metrics` shows at `now`; a metric with no value (averageOrderValue with no order,
+  daysSinceLastActivity with no touchpoint) fails every comparison. Several operators: all must hold.
+- touchpoint: touchpoints of the type and channel (lower-cased, as stored) having every given property value,
+  within `withinDays` before `now` if given; `count` defaults to at least one, `sum` compares their amounts.
+- consent: the statement in force for the purpose and channel is GRANTED (without a channel: on some channel).
+- segment: member of that segment (the stored membership, or the one computed earlier in the same refresh).
 """
 
 from __future__ import annotations
@@ -19,6 +34,7 @@ from enum import StrEnum
 from graphcdp.errors import ErrorCode, GraphCDPError
 from graphcdp.identity.normalize import IdentifierError, IdentifierPolicy
 from graphcdp.model.facets import PROPERTY_NAME, TRAIT_PATH, Scalar, facet
+from graphcdp.model.inputs import ItemInvalid, epoch_ms
 
 MAX_DEPTH = 8  # nesting of all/any/not
 MAX_CONDITIONS = 50  # nodes in the whole tree
@@ -27,6 +43,7 @@ MAX_LIST = 100  # values of an `in` list, properties of a touchpoint
 MAX_AGE = 150
 MAX_DAYS = 36_500
 MAX_ERRORS = 50  # faults listed; a definition with more is hopeless anyway
+BIRTH_DATE = "birthDate"  # the golden trait an age condition reads (YYYY-MM-DD)
 SEGMENT_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 _BAD_CHAR = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 _CONSENT_NAME = 64
@@ -73,6 +90,8 @@ class Metric(StrEnum):
 
 
 BOOLEAN_METRICS = frozenset({Metric.ENGAGEMENT_DECLINING})
+# Epoch milliseconds, also compared with ISO-8601 texts.
+DATE_TIME_METRICS = frozenset({Metric.FIRST_SEEN_AT, Metric.LAST_SEEN_AT, Metric.LAST_ORDER_AT})
 # Metrics whose value changes as time passes, with no new event.
 TIME_DEPENDENT_METRICS = frozenset(
     {
@@ -350,7 +369,13 @@ class _Parser:
         return None
 
     def _comparisons(
-        self, raw: Mapping[str, object], path: str, *, boolean: bool = False, whole: tuple[int, int] | None = None
+        self,
+        raw: Mapping[str, object],
+        path: str,
+        *,
+        boolean: bool = False,
+        moments: bool = False,
+        whole: tuple[int, int] | None = None,
     ) -> tuple[Comparison, ...] | None:
         """The comparison operators among `raw`'s keys (the caller has checked the other keys)."""
         found: list[Comparison] = []
@@ -366,7 +391,9 @@ class _Parser:
                     continue
                 found.append(Comparison(op, value))
                 continue
-            number = self._number(value, at)
+            # A date-time metric may be compared with an ISO-8601 text.
+            text = moments and isinstance(value, str)
+            number: float | int | None = self._moment(str(value), at) if text else self._number(value, at)
             if number is None:
                 ok = False
                 continue
@@ -379,6 +406,18 @@ class _Parser:
             self.fail(path, f"needs a comparison: one or more of {', '.join(COMPARISON_OPS)}")
             return None
         return tuple(found) if ok else None
+
+    def _moment(self, raw: str, path: str) -> int | None:
+        if len(raw) > MAX_TEXT:
+            self.fail(path, f"a date-time is at most {MAX_TEXT} characters")
+            return None
+        try:
+            return epoch_ms(raw, "the value")
+        except ItemInvalid:
+            self.fail(
+                path, "not an ISO-8601 date-time (e.g. 2026-01-01 or 2026-01-01T10:00:00Z) nor epoch milliseconds"
+            )
+            return None
 
     def _comparison_object(
         self, raw: object, path: str, *, whole: tuple[int, int] | None = None
@@ -489,7 +528,9 @@ class _Parser:
             self.fail(f"{path}.metric", f"unknown metric; one of: {', '.join(m.value for m in Metric)}")
             return None
         metric = Metric(name)
-        comparisons = self._comparisons(raw, path, boolean=metric in BOOLEAN_METRICS)
+        comparisons = self._comparisons(
+            raw, path, boolean=metric in BOOLEAN_METRICS, moments=metric in DATE_TIME_METRICS
+        )
         return None if comparisons is None else MetricCondition(path, metric, comparisons)
 
     def _touchpoint(self, raw: Mapping[str, object], path: str, depth: int) -> Condition | None:

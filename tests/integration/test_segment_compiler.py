@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import cast
 
 import pytest
 
@@ -22,13 +21,15 @@ from graphcdp.segments.compiler import (
     compile_explain,
     compile_preview,
     compile_refresh,
-    explanation,
+    dialect_of,
 )
 from graphcdp.segments.definition import Definition, parse_definition
+from graphcdp.segments.explanation import explanation
 from graphcdp.settings import load_settings
 from graphcdp.store import GraphStore
 from graphcdp.store.cypher import Query, StatementName
 from tests.identity_helpers import rec
+from tests.segment_corpus import CORPUS
 
 NOW = 1_780_000_000_000  # 2026-05-28
 POLICY = IdentifierPolicy()
@@ -47,7 +48,7 @@ class World:
 
     @property
     def dialect(self) -> Dialect:
-        return cast(Dialect, self.store.catalog.dialect)
+        return dialect_of(self.store)
 
 
 def tp(id_: str, email: str, type_: str, at: int, **extra: object) -> TouchpointInput:
@@ -269,3 +270,69 @@ async def test_start_up_gives_facets_to_persons_and_touchpoints_stored_before_se
 
 async def fill_missing_facets_counts(store: GraphStore) -> tuple[int, int]:
     return await fill_trait_facets(store), await fill_touchpoint_facets(store)
+
+
+async def test_one_refresh_of_every_case_gives_the_members_preview_and_explain_give(world: World) -> None:
+    keys = [f"case-{n}" for n in range(len(CASES))]
+    await world.store.run(CREATE_SEGMENTS, {"keys": keys})
+    segments = [(key, definition(raw)) for key, (raw, _) in zip(keys, CASES, strict=True)]
+    refresh = compile_refresh(segments, world.dialect, NOW, all_persons=True, metrics=world.metrics)
+    changes = await refresh.run(world.store)
+    assert all(c.entered for c in changes)
+    by_id = {v: k for k, v in world.ids.items()}
+    for key, (raw, expected) in zip(keys, CASES, strict=True):
+        members = {by_id[r["person"]] for r in await world.store.run(MEMBERS, {"key": key})}
+        assert members == expected == await selected(world, raw), raw
+
+
+async def test_a_person_retired_by_a_merge_leaves_her_segments_without_an_exit(world: World) -> None:
+    await world.store.run(CREATE_SEGMENTS, {"keys": ["named"]})
+    named = definition({"trait": "firstName", "exists": True})
+    everyone = compile_refresh([("named", named)], world.dialect, NOW, all_persons=True, metrics=world.metrics)
+    assert len(await everyone.run(world.store)) == 3
+    # Bob's phone turns up on Cy's record: one of them is merged into the other.
+    await world.identity.upsert_records(
+        [rec("crm", "cy", NOW - 1, ("email", "cy@example.com"), ("phone", "+14155550100"), firstName="Cy")]
+    )
+    bob, cy = world.ids["bob"], world.ids["cy"]
+    survivor = await world.identity.person(cy)
+    assert survivor is not None and survivor.id in (bob, cy)
+    retired = cy if survivor.id == bob else bob
+    some = compile_refresh([("named", named)], world.dialect, NOW + 1, all_persons=False, metrics=world.metrics)
+    assert await some.run(world.store, persons=[survivor.id, retired]) == []  # no exit event for the retired
+    members = {r["person"] for r in await world.store.run(MEMBERS, {"key": "named"})}
+    assert members == {world.ids["ada"], survivor.id}
+
+
+async def test_time_passing_alone_changes_membership(world: World) -> None:
+    """The clock is the `now` a statement is compiled for: windows close and birthdays come without events."""
+    await world.store.run(CREATE_SEGMENTS, {"keys": ["recent-shoes", "adults"]})
+    segments = [
+        ("recent-shoes", definition({"touchpoint": {"properties": {"category": "shoes"}}, "withinDays": 30})),
+        ("adults", definition({"age": {"gte": 18}})),
+    ]
+
+    async def changes_at(now: int) -> set[tuple[str, str, bool]]:
+        refresh = compile_refresh(segments, world.dialect, now, all_persons=True, metrics=world.metrics)
+        by_id = {v: k for k, v in world.ids.items()}
+        return {(by_id[c.person], c.segment, c.entered) for c in await refresh.run(world.store)}
+
+    assert await changes_at(NOW) == {("ada", "recent-shoes", True), ("ada", "adults", True)}
+    assert await changes_at(NOW + DAY_MS) == {("bob", "adults", True)}  # his 18th birthday
+    assert await changes_at(NOW + 27 * DAY_MS) == set()  # her last view, 3 days before NOW, is 30 days old
+    assert await changes_at(NOW + 27 * DAY_MS + 1) == {("ada", "recent-shoes", False)}
+
+
+async def test_the_whole_corpus_refreshes_in_one_statement_as_each_previews(world: World) -> None:
+    """Every kind, operator and metric (and a segment condition on a segment refreshed earlier in the same
+    statement) in one refresh: each segment gets the members its preview selects."""
+    keys = ["vip", *(f"c{n}" for n in range(len(CORPUS)))]
+    await world.store.run(CREATE_SEGMENTS, {"keys": keys})
+    segments = [("vip", definition({"metric": "orders", "gte": 1}))]
+    segments += [(f"c{n}", definition(raw)) for n, raw in enumerate(CORPUS)]
+    refresh = compile_refresh(segments, world.dialect, NOW, all_persons=True, metrics=world.metrics)
+    await refresh.run(world.store)
+    for key, defn in segments:
+        members = sorted(r["person"] for r in await world.store.run(MEMBERS, {"key": key}))
+        preview = await compile_preview(defn, world.dialect, NOW, 10, metrics=world.metrics).run(world.store)
+        assert members == preview[0].sample, (key, defn.source)

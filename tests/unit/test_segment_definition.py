@@ -282,3 +282,12 @@ def test_facets_of_traits_and_properties() -> None:
     ]
     assert touchpoint_facets(None) == []
     assert [facet_text(v) for v in (True, 3, 3.0, 2.5, "x")] == ["true", "3", "3", "2.5", "x"]
+
+
+def test_date_time_metrics_take_iso_texts_as_epoch_milliseconds() -> None:
+    node = parse({"metric": "lastOrderAt", "gte": "2026-01-01", "lt": "2026-02-01T00:00:00Z"})
+    assert node == MetricCondition(
+        "$", Metric.LAST_ORDER_AT, (Comparison(Op.GTE, 1_767_225_600_000), Comparison(Op.LT, 1_769_904_000_000))
+    )
+    assert paths({"metric": "lastOrderAt", "gte": "yesterday"}) == ["$.gte"]
+    assert paths({"metric": "orders", "gte": "2026-01-01"}) == ["$.gte"]  # a count is no date
