@@ -112,7 +112,7 @@ class Membership(DomainModel):
 
 
 class RemovedMemberships(DomainModel):
-    """The row of segments/delete_segment and segments/drop_retired_memberships: how many were removed."""
+    """The row of segments/delete_segment: how many segments were removed."""
 
     removed: int
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import cast
 
 from graphcdp.clock import now_ms
 from graphcdp.errors import ErrorCode, GraphCDPError
@@ -26,7 +25,7 @@ from graphcdp.model.segments import (
     StoredSegment,
 )
 from graphcdp.profiles.metrics import MetricsConfig
-from graphcdp.segments.compiler import Dialect, compile_explain, compile_preview, compile_refresh, explanation
+from graphcdp.segments.compiler import compile_explain, compile_preview, compile_refresh, dialect_of
 from graphcdp.segments.definition import (
     Definition,
     Dependency,
@@ -38,6 +37,7 @@ from graphcdp.segments.definition import (
     time_dependent,
     touches,
 )
+from graphcdp.segments.explanation import explanation
 from graphcdp.segments.store import SegmentStore
 from graphcdp.settings import Settings
 from graphcdp.store import GraphStore
@@ -76,7 +76,7 @@ class SegmentService:
         self, store: GraphStore, identity: IdentityService, settings: Settings, clock: Callable[[], int] = now_ms
     ) -> None:
         self.store = store
-        self.dialect = cast(Dialect, store.catalog.dialect)
+        self.dialect = dialect_of(store)
         self.metrics = MetricsConfig.from_settings(settings)  # what metric conditions compare, as Person.metrics
         self.segments = SegmentStore(store)
         self.identity = identity
@@ -190,15 +190,14 @@ class SegmentService:
         self, persons: Collection[str], changed: Collection[Dependency], retired: Iterable[str] = ()
     ) -> int:
         """Re-evaluate these persons against the segments whose conditions read what changed (and the
-        segments built on those), in one statement; drop the memberships of retired persons. Changes made."""
-        await self.segments.drop_retired(retired)
-        if not persons:
-            return 0
+        segments built on those), in one statement that also drops the memberships of `retired` persons
+        (merged away or emptied: members of nothing, with no exit event). Changes made."""
         stored = await self.stored()
         touched = [k for k, s in stored.items() if touches(s.definition) & set(changed)]
-        if not touched:
+        if not touched or not (persons or retired):
             return 0
-        return await self._evaluate(with_dependents(touched, stored), stored, persons=sorted(persons))
+        every = sorted({*persons, *retired})
+        return await self._evaluate(with_dependents(touched, stored), stored, persons=every)
 
     async def sweep(self) -> int:
         """Re-evaluate the segments whose membership changes as time passes (and those built on them)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from graphcdp.explore.search import PERSONS_BY_IDS
 from graphcdp.model.identity import Person
@@ -16,7 +16,6 @@ SEGMENTS_BY_KEY = statement("segments/segments_by_key", StoredSegment)
 SEGMENT_SIZES = statement("segments/segment_sizes", SegmentSize)
 MEMBERS_PAGE = statement("segments/members_page", Person)
 MEMBERSHIPS = statement("segments/memberships", Membership)
-DROP_RETIRED_MEMBERSHIPS = statement("segments/drop_retired_memberships", RemovedMemberships)
 
 
 class SegmentStore:
@@ -66,13 +65,6 @@ class SegmentStore:
         for row in await self.store.run(MEMBERSHIPS, {"persons": list(persons)}):
             found.setdefault(row.person, []).append(row)
         return [found.get(person, []) for person in persons]
-
-    async def drop_retired(self, persons: Iterable[str]) -> int:
-        wanted = sorted(set(persons))
-        if not wanted:
-            return 0
-        rows = await self.store.run(DROP_RETIRED_MEMBERSHIPS, {"persons": wanted})
-        return rows[0].removed if rows else 0
 
     async def persons(self, ids: Sequence[str]) -> list[Person]:
         """Live persons by id, in the order asked (a preview's sample)."""
