@@ -88,14 +88,14 @@ class ErrorCode(StrEnum):
     PAGE_SIZE_OUT_OF_RANGE = (
         "PAGE_SIZE_OUT_OF_RANGE",
         _REQUEST,
-        "A page size (`first`, `touchpoints`) is below 1 or above GRAPHCDP_MAX_PAGE_SIZE.",
-        "Connections: journey, searchPersons, reviewQueue; context.",
+        "A page size (`first`, `touchpoints`, `sample`) is below 1 or above GRAPHCDP_MAX_PAGE_SIZE.",
+        "Connections: journey, searchPersons, reviewQueue, Segment.members; context, previewSegment.",
     )
     INVALID_CURSOR = (
         "INVALID_CURSOR",
         _REQUEST,
         "An `after` cursor this field did not give out.",
-        "Connections: journey, searchPersons, reviewQueue.",
+        "Connections: journey, searchPersons, reviewQueue, Segment.members.",
     )
     # --- one record or touchpoint (an ItemError of a batch, or a line of an import's rejects file) ---------
     INVALID_RECORD = ("INVALID_RECORD", _REQUEST, "A record is not an object.", "upsertRecords item; import.")
