@@ -101,6 +101,7 @@ class _Builder:
     metrics: MetricsConfig
     params: dict[str, object] = field(default_factory=dict)
     needs: set[str] = field(default_factory=set)  # ids, tps, consents, memberOf, metrics
+    metrics_wanted: set[Metric] = field(default_factory=set)
     values: list[tuple[str, str]] = field(default_factory=list)  # (variable, expression) the conditions read
     leaves: dict[str, _Leaf] = field(default_factory=dict)  # by condition path, per definition
     local: dict[str, str] = field(default_factory=dict)  # segment key -> variable computed earlier in the statement
@@ -234,6 +235,7 @@ class _Builder:
 
     def _metric(self, c: MetricCondition) -> _Leaf:
         self.needs.update({"tps", "metrics"})
+        self.metrics_wanted.add(c.metric)
         value = METRIC_VARS[c.metric]
         return _Leaf(self._compare(value, c.comparisons), [value])
 
@@ -284,7 +286,9 @@ class _Builder:
             with_("[(p)-[:IN]->(s:Segment) | s.key] AS memberOf")
             carried.append("memberOf")
         if "metrics" in self.needs:
-            lines.extend(metric_stages(carried, self.now, self.metrics, self.param, self.params))
+            lines.extend(
+                metric_stages(carried, self.now, self.metrics, self.param, self.params, wanted=self.metrics_wanted)
+            )
         if self.values:
             with_(*(f"{expression} AS {name}" for name, expression in self.values))
             carried.extend(name for name, _ in self.values)
@@ -486,6 +490,7 @@ def compile_metrics(dialect: Dialect, now_ms: int, *, metrics: MetricsConfig) ->
     """READ for `$person`: every metric as segment conditions compute it (what `compute_metrics` gives)."""
     builder = _Builder(now_ms, metrics, _base_params(now_ms))
     builder.needs.update({"tps", "metrics"})
+    builder.metrics_wanted.update(Metric)
     builder.params["person"] = ""
     carried = ["p"]
     body = ["MATCH (p:Person {id: $person})", *builder.stages(carried)]

@@ -4,7 +4,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Collection
 
 from graphcdp.profiles.metrics import (
     BASELINE_DAYS,
@@ -20,15 +21,24 @@ from graphcdp.segments.definition import Metric
 
 # The variable each metric is bound to, after the stages.
 METRIC_VARS: dict[Metric, str] = {metric: f"mv_{metric.value}" for metric in Metric}
+# The names the stages bind (a parameter such as $m_window matches too, and binds nothing).
+_STAGE_NAME = re.compile(r"\b(?:m|k|mv)_[A-Za-z]+\b")
 # A touchpoint's amount as compute_metrics reads it: a number, or 0.
 AMOUNT = "coalesce(toFloat(t.amount), 0.0)"
 
 
 def metric_stages(
-    carried: list[str], now: int, config: MetricsConfig, param: Callable[[object], str], params: dict[str, object]
+    carried: list[str],
+    now: int,
+    config: MetricsConfig,
+    param: Callable[[object], str],
+    params: dict[str, object],
+    *,
+    wanted: Collection[Metric],
 ) -> list[str]:
-    """The WITH clauses that bind every metric (METRIC_VARS) after `carried` (which holds `tps`), extending it;
-    fixed values go into `params` under fixed names, thresholds through `param`."""
+    """The WITH clauses that bind the `wanted` metrics (METRIC_VARS) after `carried` (which holds `tps`),
+    extending it; fixed values go into `params` under fixed names, thresholds through `param`. Only what the
+    wanted metrics need is computed."""
     window = config.half_life_days * DAY_MS
     window_start = now - window
     names = {
@@ -107,16 +117,33 @@ def metric_stages(
             f"1 + size([x IN $m_monetary WHERE m_rev - m_retd >= x]) AS {METRIC_VARS[Metric.MONETARY_SCORE]}",
         ],
     ]
+    final = [METRIC_VARS[m] for m in Metric if m in wanted]
     lines = []
     kept = list(carried)
-    for step in steps:
+    for step in _needed(steps, set(final)):
         lines.append("WITH " + ", ".join([*kept, *step]))
-        kept.extend(item.rsplit(" AS ", 1)[1] for item in step)
+        kept.extend(_alias(item) for item in step)
     # Only the metrics travel on.
-    final = list(METRIC_VARS.values())
     lines.append("WITH " + ", ".join([*carried, *final]))
     carried.extend(final)
     return lines
+
+
+def _alias(item: str) -> str:
+    return item.rsplit(" AS ", 1)[1]
+
+
+def _needed(steps: list[list[str]], wanted: set[str]) -> list[list[str]]:
+    """The items of each step that the wanted names need, directly or through later steps."""
+    needed = set(wanted)
+    kept: list[list[str]] = []
+    for step in reversed(steps):
+        items = [item for item in step if _alias(item) in needed]
+        for item in items:
+            needed |= set(_STAGE_NAME.findall(item.rsplit(" AS ", 1)[0]))
+        if items:
+            kept.insert(0, items)
+    return kept
 
 
 def python_round(var: str, scale: int) -> str:

@@ -302,6 +302,9 @@ async def test_a_person_retired_by_a_merge_leaves_her_segments_without_an_exit(w
     assert await some.run(world.store, persons=[survivor.id, retired]) == []  # no exit event for the retired
     members = {r["person"] for r in await world.store.run(MEMBERS, {"key": "named"})}
     assert members == {world.ids["ada"], survivor.id}
+    # Explaining the retired id answers for the survivor, as person(id) does.
+    rows = await compile_explain(named, world.dialect, NOW, metrics=world.metrics).run(world.store, person=retired)
+    assert rows[0].person == survivor.id and explanation(named, rows[0]).member
 
 
 async def test_time_passing_alone_changes_membership(world: World) -> None:

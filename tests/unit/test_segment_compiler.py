@@ -39,3 +39,11 @@ def test_every_parameter_a_compiled_statement_is_given_is_one_its_text_uses() ->
             compile_refresh([("k", definition)], "neo4j", NOW, all_persons=True, metrics=METRICS),
         ):
             assert set(compiled.params) == set(compiled.generated.statement.params), raw
+
+
+def test_a_metric_condition_computes_only_what_its_metric_needs() -> None:
+    orders = compile_preview(parse_definition({"metric": "orders", "gte": 2}, POLICY), "neo4j", NOW, 3, metrics=METRICS)
+    assert "m_ord" in orders.text and "m_eng" not in orders.text and "m_rev" not in orders.text
+    monetary = parse_definition({"metric": "monetaryScore", "gte": 3}, POLICY)
+    text = compile_preview(monetary, "neo4j", NOW, 3, metrics=METRICS).text
+    assert "m_rev" in text and "m_retd" in text and "m_eng" not in text and "m_before" not in text
