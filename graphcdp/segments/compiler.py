@@ -356,10 +356,6 @@ def _compiled(
     return CompiledStatement(generated, {k: v for k, v in params.items() if k in generated.statement.params})
 
 
-def _base_params(now_ms: int) -> dict[str, object]:
-    return {"now": now_ms}
-
-
 def compile_refresh(
     segments: Sequence[tuple[str, Definition]],
     dialect: Dialect,
@@ -371,7 +367,7 @@ def compile_refresh(
     """WRITE: evaluate `segments` (key, definition; a segment condition on one listed earlier uses the value
     computed here, on any other the stored IN edge) for the live persons of `$persons` (pass `persons=[ids]`
     to `run`) or for every live person, and make the IN edges and person histories agree. One row per change."""
-    builder = _Builder(now_ms, metrics, _base_params(now_ms))
+    builder = _Builder(now_ms, metrics, {"now": now_ms})
     entries: list[str] = []
     held_vars: list[tuple[str, str]] = []  # (variable, its expression) per segment, in order
     for n, (key, definition) in enumerate(segments):
@@ -442,7 +438,7 @@ def compile_preview(
 ) -> CompiledStatement[PreviewRow]:
     """READ: how many live persons the definition selects (segment conditions read the stored IN edges), and the
     first `sample` of their ids in id order."""
-    builder = _Builder(now_ms, metrics, _base_params(now_ms))
+    builder = _Builder(now_ms, metrics, {"now": now_ms})
     expression = builder.held(definition.root, "d")
     builder.params["sample"] = max(sample, 0)
     carried = ["p"]
@@ -463,7 +459,7 @@ def compile_explain(
     """READ for `$person` (pass `person=id` to `run`; a retired id answers for the person it merged into): each
     condition in tree order with whether it held and the values it looked at. No row for an unknown person.
     `graphcdp.segments.explanation.explanation` turns the row into texts."""
-    builder = _Builder(now_ms, metrics, _base_params(now_ms))
+    builder = _Builder(now_ms, metrics, {"now": now_ms})
     nodes = list(walk(definition.root))
     held = [builder.held(node, "d") for node in nodes]
     details = [builder.detail(node, "d") for node in nodes]
@@ -488,7 +484,7 @@ def compile_explain(
 
 def compile_metrics(dialect: Dialect, now_ms: int, *, metrics: MetricsConfig) -> CompiledStatement[MetricsRow]:
     """READ for `$person`: every metric as segment conditions compute it (what `compute_metrics` gives)."""
-    builder = _Builder(now_ms, metrics, _base_params(now_ms))
+    builder = _Builder(now_ms, metrics, {"now": now_ms})
     builder.needs.update({"tps", "metrics"})
     builder.metrics_wanted.update(Metric)
     builder.params["person"] = ""
