@@ -21,6 +21,7 @@ from graphcdp.api.matching import MatchingMutation, MatchingQuery
 from graphcdp.api.privacy import PrivacyMutation, PrivacyQuery
 from graphcdp.api.profiles import ProfileMutation
 from graphcdp.api.scalars import SCALARS
+from graphcdp.api.segments import SegmentMutation, SegmentQuery
 from graphcdp.api.subscriptions import Subscription
 from graphcdp.api.text_arguments import TextArguments
 from graphcdp.api.types import Health
@@ -28,7 +29,15 @@ from graphcdp.api.types import Health
 
 @strawberry.type
 class Query(
-    IdentityQuery, CustomerQuery, ExploreQuery, MatchingQuery, PrivacyQuery, KeysQuery, AuditQuery, ChangeQuery
+    IdentityQuery,
+    CustomerQuery,
+    ExploreQuery,
+    MatchingQuery,
+    PrivacyQuery,
+    KeysQuery,
+    AuditQuery,
+    ChangeQuery,
+    SegmentQuery,
 ):
     @strawberry.field(extensions=needs_any_key(), description="Version of the graphcdp service.")
     def version(self) -> str:
@@ -42,7 +51,7 @@ class Query(
 
 
 @strawberry.type
-class Mutation(IdentityMutation, ProfileMutation, MatchingMutation, PrivacyMutation, KeysMutation):
+class Mutation(IdentityMutation, ProfileMutation, MatchingMutation, PrivacyMutation, KeysMutation, SegmentMutation):
     pass
 
 

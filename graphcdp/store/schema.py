@@ -31,6 +31,7 @@ UNIQUE_KEYS: tuple[tuple[str, str], ...] = (
     ("AuditEntry", "id"),
     ("Change", "sequence"),
     ("ChangeFeed", "id"),
+    ("Segment", "key"),
 )
 
 INDEX_STATES = statement("system/index_states", IndexState)
