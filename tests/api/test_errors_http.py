@@ -19,7 +19,7 @@ from graphcdp.errors import ErrorCode, GraphCDPError
 from graphcdp.settings import load_settings
 from graphcdp.store.embedded import EmbeddedFalkorDB
 from graphcdp.store.falkordb import FalkorDBStore
-from tests.api.graphql_client import asgi_client
+from tests.api.graphql_client import asgi_client, request_records
 from tests.conftest import catalog
 
 SECRET = "ada.secret@example.com"  # an input value: it may be in a response, never in a log line
@@ -190,11 +190,11 @@ async def test_a_failing_statement_is_one_error_line_with_its_traceback_and_no_i
     assert error["extensions"] == {"code": "QUERY_ERROR"}
     assert error["message"] == ErrorCode.QUERY_ERROR.meaning
     assert "WRONGTYPE" not in str(body)
-    [line] = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    [line] = [r for r in request_records(caplog) if r.levelno >= logging.WARNING]
     assert line.levelno == logging.ERROR and "QUERY_ERROR at profile" in line.getMessage()
     assert line.exc_info is not None and isinstance(line.exc_info[1], GraphCDPError)
     assert "WRONGTYPE" in str(line.exc_info[1])  # the detail is for the operator
-    assert [r for r in caplog.records if r.exc_info] == [line]
+    assert [r for r in request_records(caplog) if r.exc_info] == [line]
 
 
 @strawberry.type

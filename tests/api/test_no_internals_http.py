@@ -15,7 +15,7 @@ from graphcdp.errors import ErrorCode
 from graphcdp.settings import load_settings
 from graphcdp.store.embedded import EmbeddedFalkorDB
 from graphcdp.store.falkordb import FalkorDBStore
-from tests.api.graphql_client import asgi_client
+from tests.api.graphql_client import asgi_client, request_records
 from tests.conftest import catalog
 
 
@@ -47,7 +47,7 @@ async def test_a_failing_database_shows_callers_a_reason_code_and_operators_the_
     }
     for answer in (ready.text, str(health)):
         assert "WRONGTYPE" not in answer and "system/" not in answer and name not in answer
-    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    warnings = [r.getMessage() for r in request_records(caplog) if r.levelno == logging.WARNING]
     assert len(warnings) == 2 and all("DATABASE_UNAVAILABLE" in w and "WRONGTYPE" in w for w in warnings), warnings
 
 
