@@ -25,6 +25,7 @@ from graphcdp.profiles.service import ProfileService
 from graphcdp.settings import Settings
 from graphcdp.status import ServiceStatus, service_status
 from graphcdp.store import GraphStore, open_store
+from graphcdp.webhooks.service import WebhookService
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Services:
     keys: ApiKeyService  # API keys: created, listed, revoked, and checked on every request
     audit: AuditTrail  # who did which admin or privacy action: services.audit.record(actor, action, target)
     changes: ChangeFeedService  # the change feed: changes, subscriptions, retention
+    webhooks: WebhookService  # webhook destinations; their dispatcher runs only in the service (webhooks.start())
 
     async def status(self) -> ServiceStatus:
         """The version and whether the database answers, checked now (readiness, `health`)."""
@@ -66,6 +68,7 @@ def _build(store: GraphStore, settings: Settings) -> Services:
         keys=ApiKeyService(store, settings, audit),
         audit=audit,
         changes=ChangeFeedService(store, settings),
+        webhooks=WebhookService(store, settings, audit),
     )
 
 
@@ -92,6 +95,7 @@ async def open_services(
         try:
             yield services
         finally:
+            await services.webhooks.close()
             await services.changes.close()
             await services.privacy.close()  # a compaction an erasure still owes runs before the database stops
     finally:
@@ -107,5 +111,6 @@ async def services_on(store: GraphStore, settings: Settings) -> AsyncIterator[Se
     try:
         yield services
     finally:
+        await services.webhooks.close()
         await services.changes.close()
         await services.privacy.close()

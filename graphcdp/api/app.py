@@ -115,10 +115,15 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if services is not None:  # opened and started by the caller
-            yield
+            services.webhooks.start()  # webhook deliveries are sent while the app serves
+            try:
+                yield
+            finally:
+                await services.webhooks.close()
             return
         async with open_services(settings) as opened:
             app.state.services = opened
+            opened.webhooks.start()
             yield
 
     graphql = GraphQLApp(schema, graphql_ide="graphiql" if settings.graphiql else None)

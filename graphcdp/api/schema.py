@@ -24,11 +24,20 @@ from graphcdp.api.scalars import SCALARS
 from graphcdp.api.subscriptions import Subscription
 from graphcdp.api.text_arguments import TextArguments
 from graphcdp.api.types import Health
+from graphcdp.api.webhooks import WebhookMutation, WebhookQuery
 
 
 @strawberry.type
 class Query(
-    IdentityQuery, CustomerQuery, ExploreQuery, MatchingQuery, PrivacyQuery, KeysQuery, AuditQuery, ChangeQuery
+    IdentityQuery,
+    CustomerQuery,
+    ExploreQuery,
+    MatchingQuery,
+    PrivacyQuery,
+    KeysQuery,
+    AuditQuery,
+    ChangeQuery,
+    WebhookQuery,
 ):
     @strawberry.field(extensions=needs_any_key(), description="Version of the graphcdp service.")
     def version(self) -> str:
@@ -42,7 +51,7 @@ class Query(
 
 
 @strawberry.type
-class Mutation(IdentityMutation, ProfileMutation, MatchingMutation, PrivacyMutation, KeysMutation):
+class Mutation(IdentityMutation, ProfileMutation, MatchingMutation, PrivacyMutation, KeysMutation, WebhookMutation):
     pass
 
 
