@@ -86,8 +86,7 @@ class Dispatcher:
         self.retention_ms = int(settings.change_retention_days * 86_400_000)
         self.poll_interval = settings.change_poll_interval
         self.timeout = settings.webhook_timeout
-        self.concurrency = asyncio.Semaphore(settings.webhook_concurrency)
-        self.concurrency_limit = settings.webhook_concurrency
+        self.concurrency = settings.webhook_concurrency
         self.audience = Audience(store)
         self._rng = random.Random()  # noqa: S311 - jitter, not crypto
         self._sender: WebhookSender | None = None
@@ -192,10 +191,7 @@ class Dispatcher:
         if allowed is not None and change.kind is not ChangeKind.ERASED and change.person_id not in allowed:
             return Outcome(delivery.id, DeliveryStatus.SUPPRESSED_BY_CONSENT, 0, None, None, SUPPRESSED_BY_CONSENT)
         body = event_body(change)
-        async with self.concurrency:
-            attempt = await self._client().send(
-                destination.url, signed_headers(secret, delivery.id, now_ms(), body), body
-            )
+        attempt = await self._client().send(destination.url, signed_headers(secret, delivery.id, now_ms(), body), body)
         return self._after(delivery, attempt)
 
     def _after(self, delivery: Delivery, attempt: Attempt) -> Outcome:
@@ -208,7 +204,7 @@ class Dispatcher:
 
     def _client(self) -> WebhookSender:
         if self._sender is None:
-            self._sender = WebhookSender(self.timeout, self.concurrency_limit)
+            self._sender = WebhookSender(self.timeout, self.concurrency)
         return self._sender
 
     async def _prune(self) -> None:
