@@ -107,7 +107,21 @@ class Dispatcher:
         return sum(done)
 
     async def _round(self, destination: Destination) -> int:
-        return await self.hand_over(destination) + await self.send_due(destination)
+        """One destination's round; its failure (a secret that does not decrypt, say) stops no other."""
+        try:
+            return await self.hand_over(destination) + await self.send_due(destination)
+        except Exception:
+            if not await self._database_answers():
+                raise  # the database is away: the whole round waits for it
+            log.warning("webhook destination %s: its round failed", destination.id, exc_info=True)
+            return 0
+
+    async def _database_answers(self) -> bool:
+        try:
+            await bounds(self.store)
+        except Exception:
+            return False
+        return True
 
     async def hand_over(self, destination: Destination) -> int:
         """Create the deliveries of the events after the destination's position (those it asked for) and move
@@ -173,7 +187,20 @@ class Dispatcher:
             *(self._settle(destination, secret, d, changes.get(d.sequence), allowed) for d in due)
         )
         await self.store.run(RECORD_OUTCOMES, {"outcomes": [o.param() for o in outcomes], "now": now_ms()})
+        self._report(destination, outcomes)
         return len(outcomes)
+
+    @staticmethod
+    def _report(destination: Destination, outcomes: list[Outcome]) -> None:
+        """Failed attempts at INFO (a receiver down is expected to recover), dead letters at WARNING."""
+        failed = sum(o.status is DeliveryStatus.PENDING for o in outcomes)
+        dead = sum(o.status is DeliveryStatus.DEAD_LETTER for o in outcomes)
+        if failed:
+            log.info("webhook destination %s: %d attempts failed, to be retried", destination.id, failed)
+        if dead:
+            log.warning(
+                "webhook destination %s: %d deliveries dead-lettered (redeliver sends them)", destination.id, dead
+            )
 
     async def _consenting(self, destination: Destination, changes: Collection[Change]) -> set[str] | None:
         """The persons the destination's purpose may be sent about (None: it has no purpose, everyone)."""
