@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
+from graphcdp.model.feed import Change, ChangeKind
 from graphcdp.model.profiles import ConsentStatement, ConsentStatus, PersonConsents
 from graphcdp.privacy.consent import effective_consents
 from graphcdp.store import GraphStore, statement
@@ -19,6 +20,17 @@ SUPPRESSED_BY_CONSENT = "suppressed by consent"
 class ConsentRule:
     purpose: str
     channel: str | None
+
+    def sent_regardless(self, change: Change) -> bool:
+        """Events sent whatever her consent: ERASED (ids only; a receiver holding her must erase her too), and a
+        change of her consent for this very purpose (and channel), so a receiver learns that she revoked it."""
+        if change.kind is ChangeKind.ERASED:
+            return True
+        return (
+            change.kind is ChangeKind.CONSENT_CHANGED
+            and change.data.get("purpose") == self.purpose
+            and (self.channel is None or change.data.get("channel") == self.channel)
+        )
 
     def allows(self, statements: Iterable[ConsentStatement]) -> bool:
         return any(

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from graphcdp.clock import now_ms
 from graphcdp.feed.reader import ChangesExpiredError, CursorAheadError, bounds, read_changes
-from graphcdp.model.feed import Change, ChangeKind
+from graphcdp.model.feed import Change
 from graphcdp.model.webhooks import (
     Counted,
     Delivery,
@@ -76,6 +76,18 @@ class Outcome:
             "statusCode": self.status_code,
             "error": self.error,
         }
+
+
+@dataclass(frozen=True)
+class Clearance:
+    """What consent lets a batch send: the persons allowed (None: the destination has no purpose, everyone) and
+    the events sent whatever her consent (ConsentRule.sent_regardless)."""
+
+    persons: frozenset[str] | None
+    regardless: frozenset[int]
+
+    def sends(self, change: Change) -> bool:
+        return self.persons is None or change.person_id in self.persons or change.sequence in self.regardless
 
 
 class Dispatcher:
@@ -181,7 +193,7 @@ class Dispatcher:
             return 0
         found = await self.store.run(CHANGES_BY_SEQUENCE, {"sequences": [d.sequence for d in due]})
         changes = {c.sequence: c for c in found}
-        allowed = await self._consenting(destination, [c for c in found if c.kind is not ChangeKind.ERASED])
+        allowed = await self._consenting(destination, found)
         secret = self.box.open(destination.sealed_secret)
         outcomes = await asyncio.gather(
             *(self._settle(destination, secret, d, changes.get(d.sequence), allowed) for d in due)
@@ -202,20 +214,20 @@ class Dispatcher:
                 "webhook destination %s: %d deliveries dead-lettered (redeliver sends them)", destination.id, dead
             )
 
-    async def _consenting(self, destination: Destination, changes: Collection[Change]) -> set[str] | None:
-        """The persons the destination's purpose may be sent about (None: it has no purpose, everyone)."""
+    async def _consenting(self, destination: Destination, changes: Collection[Change]) -> Clearance:
         if destination.purpose is None:
-            return None
+            return Clearance(None, frozenset())
         rule = ConsentRule(destination.purpose, destination.channel)
-        return await consenting(self.store, rule, {c.person_id for c in changes})
+        regardless = frozenset(c.sequence for c in changes if rule.sent_regardless(c))
+        asked = {c.person_id for c in changes if c.sequence not in regardless}
+        return Clearance(frozenset(await consenting(self.store, rule, asked)), regardless)
 
     async def _settle(
-        self, destination: Destination, secret: str, delivery: Delivery, change: Change | None, allowed: set[str] | None
+        self, destination: Destination, secret: str, delivery: Delivery, change: Change | None, allowed: Clearance
     ) -> Outcome:
         if change is None:
             return Outcome(delivery.id, DeliveryStatus.DEAD_LETTER, 0, None, None, EVENT_GONE)
-        # ERASED is sent whatever her consent: it holds ids only, and a receiver holding her must erase her too.
-        if allowed is not None and change.kind is not ChangeKind.ERASED and change.person_id not in allowed:
+        if not allowed.sends(change):
             return Outcome(delivery.id, DeliveryStatus.SUPPRESSED_BY_CONSENT, 0, None, None, SUPPRESSED_BY_CONSENT)
         body = event_body(change)
         attempt = await self._client().send(destination.url, signed_headers(secret, delivery.id, now_ms(), body), body)

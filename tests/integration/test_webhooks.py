@@ -201,3 +201,27 @@ async def test_a_destination_is_checked(services: Services) -> None:
     with pytest.raises(GraphCDPError) as refused:
         await services.webhooks.create("https://example.com/hook", channel="email", actor="test")
     assert refused.value.code is ErrorCode.INVALID_DESTINATION
+
+
+async def test_her_revocation_is_delivered_and_then_nothing_more(services: Services, receiver: Receiver) -> None:
+    ada = await person(services, "1", "ada@example.com", name="Ada")
+    await consent(services, "ada@example.com", ConsentStatus.GRANTED)
+    destination, secret = await services.webhooks.create(
+        receiver.url, purpose="marketing", channel="email", actor="test"
+    )
+    receiver.secret = secret
+    await person(services, "1", "ada@example.com", name="Ada", visits=1)  # sent: she consents
+    await settle(services, destination.id)  # (consent is checked when a delivery is sent)
+    await consent(services, "ada@example.com", ConsentStatus.GRANTED, channel="sms")  # another channel: suppressed
+    await consent(services, "ada@example.com", ConsentStatus.REVOKED)  # sent: the receiver must stop
+    await person(services, "1", "ada@example.com", name="Ada", visits=2)  # suppressed: she revoked
+    deliveries = await settle(services, destination.id)
+    assert [(d.kind, d.status) for d in deliveries] == [
+        (ChangeKind.TRAITS_CHANGED, DeliveryStatus.DELIVERED),
+        (ChangeKind.CONSENT_CHANGED, DeliveryStatus.SUPPRESSED_BY_CONSENT),
+        (ChangeKind.CONSENT_CHANGED, DeliveryStatus.DELIVERED),
+        (ChangeKind.TRAITS_CHANGED, DeliveryStatus.SUPPRESSED_BY_CONSENT),
+    ]
+    assert {d.person_id for d in deliveries} == {ada}
+    revoked = receiver.delivered()[-1].body["data"]
+    assert revoked["kind"] == "CONSENT_CHANGED" and revoked["data"]["status"] == "REVOKED"
