@@ -48,6 +48,7 @@ HAND_OVER_PAGE = 500  # events read from the feed per destination and round
 SEND_BATCH = 500  # deliveries (one per person) sent per destination and round
 PRUNE_EVERY_MS = 60_000
 PRUNE_BATCH = 10_000
+STOP_GRACE = 1.0  # seconds a round in progress may take to finish when the service stops
 EVENT_GONE = "its event left the change feed (retention) before it was delivered"
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ class Outcome:
     next_attempt_at: int | None
     status_code: int | None
     error: str | None
+    gone: bool = False  # its event left the feed: the log forgets whom it was about
 
     def param(self) -> dict[str, object]:
         return {
@@ -75,6 +77,7 @@ class Outcome:
             "nextAttemptAt": self.next_attempt_at,
             "statusCode": self.status_code,
             "error": self.error,
+            "gone": self.gone,
         }
 
 
@@ -226,7 +229,7 @@ class Dispatcher:
         self, destination: Destination, secret: str, delivery: Delivery, change: Change | None, allowed: Clearance
     ) -> Outcome:
         if change is None:
-            return Outcome(delivery.id, DeliveryStatus.DEAD_LETTER, 0, None, None, EVENT_GONE)
+            return Outcome(delivery.id, DeliveryStatus.DEAD_LETTER, 0, None, None, EVENT_GONE, gone=True)
         if not allowed.sends(change):
             return Outcome(delivery.id, DeliveryStatus.SUPPRESSED_BY_CONSENT, 0, None, None, SUPPRESSED_BY_CONSENT)
         body = event_body(change)
@@ -293,10 +296,14 @@ class Dispatcher:
                 waiting.cancel()
 
     async def close(self) -> None:
-        """Stop after the round in progress (its outcomes are recorded), then close the HTTP client."""
+        """Stop: the round in progress gets a moment to record its outcomes, then it is cancelled (a hung database
+        or receiver must not hold up a shutdown; what it sent unrecorded is sent again at the next start)."""
         self._stop.set()
         if self._task is not None:
-            with contextlib.suppress(Exception):
+            done, _ = await asyncio.wait({self._task}, timeout=STOP_GRACE)
+            if not done:
+                self._task.cancel()
+            with contextlib.suppress(Exception, asyncio.CancelledError):
                 await self._task
             self._task = None
         if self._sender is not None:

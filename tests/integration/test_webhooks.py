@@ -225,3 +225,18 @@ async def test_her_revocation_is_delivered_and_then_nothing_more(services: Servi
     assert {d.person_id for d in deliveries} == {ada}
     revoked = receiver.delivered()[-1].body["data"]
     assert revoked["kind"] == "CONSENT_CHANGED" and revoked["data"]["status"] == "REVOKED"
+
+
+async def test_an_event_gone_from_the_feed_before_it_went_is_a_dead_letter_about_nobody(
+    services: Services, receiver: Receiver
+) -> None:
+    destination, _ = await services.webhooks.create(receiver.url, actor="test")
+    await person(services, "1", "ada@example.com", name="Ada")
+    dispatcher = services.webhooks.dispatcher
+    (current,) = await services.webhooks.all()
+    assert await dispatcher.hand_over(current) >= 1
+    assert await services.changes.prune(now=now_ms() + 8 * 86_400_000) >= 1  # retention removed the events
+    deliveries = await settle(services, destination.id)
+    assert deliveries and {(d.status, d.person_id) for d in deliveries} == {(DeliveryStatus.DEAD_LETTER, "erased")}
+    assert all("left the change feed" in str(d.last_error) for d in deliveries)
+    assert receiver.receipts == []
