@@ -191,6 +191,7 @@ def test_every_event_is_delivered_in_order_through_failures_an_outage_and_a_sigk
     receiver.hang = True
     receiver.start()
     assert receiver.in_flight.wait(BOUND), "no delivery reached the receiver once it was back"
+    change_everyone(service, 3)  # ingestion goes on while the receiver holds a delivery
     database_pids = embedded_database_pids(service)
     service.kill()
     for pid in database_pids:
@@ -198,7 +199,7 @@ def test_every_event_is_delivered_in_order_through_failures_an_outage_and_a_sigk
     receiver.release()
 
     service.start()  # the same data directory: its positions and delivery log
-    change_everyone(service, 3)
+    change_everyone(service, 4)
     merged = service.upsert(record("both", "cy@example.com", "dee@example.com"))[0]  # cy and dee: one person
     consenting = {ids[n] for n in CONSENTING} | {merged}
 
@@ -224,7 +225,7 @@ def test_every_event_is_delivered_in_order_through_failures_an_outage_and_a_sigk
     log = service.pages(DELIVERIES, "deliveries", d=destination["id"])
     for name in WITHOUT:
         theirs = [d for d in log if d["personId"] == ids[name]]
-        assert len(theirs) == 3  # one per change, each suppressed
+        assert len(theirs) == 4  # one per change, each suppressed
         assert {(d["status"], d["lastError"]) for d in theirs} == {("SUPPRESSED_BY_CONSENT", "suppressed by consent")}
     assert {d["status"] for d in log if d["personId"] in consenting} == {"DELIVERED"}
     assert destination["secret"] not in (service.work_dir / "serve.log").read_text()
