@@ -88,14 +88,14 @@ class ErrorCode(StrEnum):
     PAGE_SIZE_OUT_OF_RANGE = (
         "PAGE_SIZE_OUT_OF_RANGE",
         _REQUEST,
-        "A page size (`first`, `touchpoints`) is below 1 or above GRAPHCDP_MAX_PAGE_SIZE.",
-        "Connections: journey, searchPersons, reviewQueue; context.",
+        "A page size (`first`, `touchpoints`, `sample`) is below 1 or above GRAPHCDP_MAX_PAGE_SIZE.",
+        "Connections: journey, searchPersons, reviewQueue, Segment.members; context, previewSegment.",
     )
     INVALID_CURSOR = (
         "INVALID_CURSOR",
         _REQUEST,
         "An `after` cursor this field did not give out.",
-        "Connections: journey, searchPersons, reviewQueue, changes.",
+        "Connections: journey, searchPersons, reviewQueue, changes, Segment.members.",
     )
     CHANGES_EXPIRED = (
         "CHANGES_EXPIRED",
@@ -316,7 +316,20 @@ class ErrorCode(StrEnum):
         "PERSON_NOT_FOUND",
         _REQUEST,
         "No person has this id (or it was erased).",
-        "forgetPerson, exportPerson.",
+        "forgetPerson, exportPerson, explainSegment.",
+    )
+    SEGMENT_NOT_FOUND = (
+        "SEGMENT_NOT_FOUND",
+        _REQUEST,
+        "No segment has this key.",
+        "explainSegment.",
+    )
+    SEGMENT_IN_USE = (
+        "SEGMENT_IN_USE",
+        _REQUEST,
+        "Other segments are built on this one (a `segment` condition names it); the message lists them. Change or "
+        "delete them first.",
+        "deleteSegment.",
     )
     DESTINATION_NOT_FOUND = (
         "DESTINATION_NOT_FOUND",
@@ -362,6 +375,14 @@ class ErrorCode(StrEnum):
         "A consent statement's `at` is further ahead of the server's clock than GRAPHCDP_CONSENT_MAX_CLOCK_SKEW "
         "allows; nothing was recorded. Send the time the customer made the statement (or none: now).",
         "setConsent.",
+    )
+    INVALID_SEGMENT = (
+        "INVALID_SEGMENT",
+        _REQUEST,
+        "A segment definition is not valid: an unknown key, condition kind, operator, metric or identifier type, a "
+        "value of the wrong type or out of bounds, a malformed trait path, too deep or too many conditions. Every "
+        "fault is listed with its JSON path (`$.all[1].trait`); nothing was stored.",
+        "saveSegment, previewSegment.",
     )
     CONFIGURATION_ERROR = (
         "CONFIGURATION_ERROR",

@@ -473,6 +473,15 @@ class Settings(BaseSettings):
         "(mode 0600). Services sharing one database need the same key.",
     )
 
+    # Segments
+    segment_sweep_interval: float = Field(
+        60.0,
+        gt=0,
+        description="Seconds between two re-evaluations of the segments whose membership changes as time passes "
+        "(`withinDays`, `daysSinceLastActivity`, recency and engagement metrics, `age`): such a membership expires "
+        "or starts within this time without any new event.",
+    )
+
     @field_validator("default_phone_region")
     @classmethod
     def _known_region(cls, region: str) -> str:

@@ -22,6 +22,8 @@ from graphcdp.identity.service import IdentityService
 from graphcdp.ingest.touchpoint_sink import TouchpointSink
 from graphcdp.privacy.service import PrivacyService
 from graphcdp.profiles.service import ProfileService
+from graphcdp.segments.maintenance import SegmentMaintenance
+from graphcdp.segments.service import SegmentService
 from graphcdp.settings import Settings
 from graphcdp.status import ServiceStatus, service_status
 from graphcdp.store import GraphStore, open_store
@@ -44,6 +46,7 @@ class Services:
     audit: AuditTrail  # who did which admin or privacy action: services.audit.record(actor, action, target)
     changes: ChangeFeedService  # the change feed: changes, subscriptions, retention
     webhooks: WebhookService  # webhook destinations; their dispatcher runs only in the service (webhooks.start())
+    segments: SegmentService  # saved audiences, kept current after every mutation (identity.listeners)
 
     async def status(self) -> ServiceStatus:
         """The version and whether the database answers, checked now (readiness, `health`)."""
@@ -54,6 +57,8 @@ def _build(store: GraphStore, settings: Settings) -> Services:
     identity = IdentityService(store, settings)
     profiles = ProfileService(identity, settings)
     audit = AuditTrail(store)
+    segments = SegmentService(store, identity, settings)
+    identity.listeners.subscribe(SegmentMaintenance(segments))
     return Services(
         settings=settings,
         store=store,
@@ -69,6 +74,7 @@ def _build(store: GraphStore, settings: Settings) -> Services:
         audit=audit,
         changes=ChangeFeedService(store, settings),
         webhooks=WebhookService(store, settings, audit),
+        segments=segments,
     )
 
 

@@ -157,6 +157,32 @@ def bench_scaling(args: argparse.Namespace) -> None:
     print(f"results in {write_result(out, 'scaling', result)} and {plot_scaling(result, out / 'scaling.png')}")
 
 
+def bench_segments(args: argparse.Namespace) -> None:
+    from graphcdp.store.embedded import EmbeddedFalkorDB
+    from graphcdp_bench.segments import run_segments, segments_table
+    from graphcdp_bench.suite import write_result
+
+    settings = _bench_settings()
+    work = Path(args.work)
+
+    async def measure() -> dict[str, Any]:
+        database = work / "falkordb-segments"
+        shutil.rmtree(database, ignore_errors=True)
+        server = EmbeddedFalkorDB(database, start_timeout=settings.embedded_start_timeout, rewrite_aof=False)
+        await server.start()
+        try:
+            return await run_segments(
+                settings, server, work, people=args.people, seed=args.seed, upserts=args.upserts, lookups=args.lookups
+            )
+        finally:
+            await server.stop()
+            shutil.rmtree(database, ignore_errors=True)
+
+    result = asyncio.run(measure())
+    print(segments_table(result))
+    print(f"results in {write_result(Path(args.out), 'segments', result)}")
+
+
 def bench_plot(args: argparse.Namespace) -> None:
     from graphcdp_bench.plots import plot_latency, plot_scaling
 
@@ -199,16 +225,12 @@ def bench_webhooks(args: argparse.Namespace) -> None:
     print(f"written: {write_result(Path(args.out), 'webhooks', result)}")
 
 
-def _add_bench_webhooks_and_plot(benches: Any, results: str, work_help: str) -> None:
+def _add_webhooks_bench(benches: Any, results: str, work_help: str) -> None:
     webhooks = benches.add_parser("webhooks", help="webhook deliveries per second to a local receiver vs raw POSTs")
     webhooks.add_argument("--events", type=int, default=5000, help="events to deliver (default 5,000)")
     webhooks.add_argument("--out", default=results, help=f"results directory (default {results})")
     webhooks.add_argument("--work", default="bench/work", help=work_help)
     webhooks.set_defaults(handler=bench_webhooks)
-
-    plot = benches.add_parser("plot", help="draw the PNG plots again from the JSON results")
-    plot.add_argument("--out", default=results, help=f"results directory (default {results})")
-    plot.set_defaults(handler=bench_plot)
 
 
 def add_commands(commands: Any) -> None:
@@ -289,6 +311,16 @@ def _add_bench(commands: Any) -> None:
     scaling.add_argument("--work", default="bench/work", help=work_help)
     scaling.set_defaults(handler=bench_scaling)
 
+    _add_febrl_bench(benches, results, work_help)
+    _add_segments_bench(benches, results, work_help)
+    _add_webhooks_bench(benches, results, work_help)
+
+    plot = benches.add_parser("plot", help="draw the PNG plots again from the JSON results")
+    plot.add_argument("--out", default=results, help=f"results directory (default {results})")
+    plot.set_defaults(handler=bench_plot)
+
+
+def _add_febrl_bench(benches: Any, results: str, work_help: str) -> None:
     febrl = benches.add_parser(
         "febrl",
         help="probabilistic matching quality on FEBRL3/FEBRL4 beside Splink (needs bench/requirements-linkage.txt)",
@@ -299,4 +331,15 @@ def _add_bench(commands: Any) -> None:
     febrl.add_argument("--work", default="bench/work", help=work_help)
     febrl.set_defaults(handler=bench_febrl)
 
-    _add_bench_webhooks_and_plot(benches, results, work_help)
+
+def _add_segments_bench(benches: Any, results: str, work_help: str) -> None:
+    segments = benches.add_parser(
+        "segments", help="20 segments: full evaluation beside raw Cypher, upsert and context cost with segments"
+    )
+    segments.add_argument("--people", type=int, default=10_000, help="people in the seeded graph (default 10,000)")
+    segments.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
+    segments.add_argument("--upserts", type=int, default=200, help="single upserts without and with segments (200)")
+    segments.add_argument("--lookups", type=int, default=500, help="context lookups with and without segments (500)")
+    segments.add_argument("--out", default=results, help=f"results directory (default {results})")
+    segments.add_argument("--work", default="bench/work", help=work_help)
+    segments.set_defaults(handler=bench_segments)

@@ -6,6 +6,7 @@
 // counted with OPTIONAL MATCH + count (on FalkorDB about twice as fast as size() of a pattern
 // comprehension). After the check, every write is a FOREACH so the row count stays one; the last appends the
 // plan's change-feed events (graphcdp/identity/changes.py), so they are written if and only if the plan is.
+// A person's traitFacets are her golden traits as `path=value` texts, what segment conditions look traits up by.
 // mode: write
 // params: now, checks, persons, retired, recordMoves, identifierMoves, flags, resolved, changes
 // returns: stale
@@ -33,7 +34,8 @@ WITH stale WHERE stale = 0
 FOREACH (p IN $persons |
   MERGE (x:Person {id: p.id})
   ON CREATE SET x.createdAt = $now, x.version = 0, x.history = []
-  SET x.version = x.version + 1, x.updatedAt = $now, x.traits = p.traits, x.rejections = p.rejections,
+  SET x.version = x.version + 1, x.updatedAt = $now, x.traits = p.traits, x.traitFacets = p.traitFacets,
+      x.rejections = p.rejections,
       x.history = x.history + p.events, x.recordCount = p.recordCount, x.name = p.name, x.search = p.search
 )
 FOREACH (m IN $retired |

@@ -27,6 +27,7 @@ from graphcdp.api.schema import schema
 from graphcdp.auth.keys import NO_ACCESS
 from graphcdp.auth.ratelimit import RateLimiter
 from graphcdp.errors import ErrorCode
+from graphcdp.segments.sweep import segment_sweep
 from graphcdp.settings import Settings, load_settings
 from graphcdp.status import first_line
 from graphcdp.store.embedded import EmbeddedFalkorDB
@@ -42,7 +43,7 @@ class GraphQLApp(GraphQLView):
             request=request,
             response=response,
             services=services,
-            loaders=make_loaders(services.identity, services.profiles),
+            loaders=make_loaders(services.identity, services.profiles, services.segments),
             # Set by the view's admission (graphcdp/api/auth.py); the GraphiQL page, served without a key, runs nothing.
             principal=getattr(request.state, "principal", NO_ACCESS),
         )
@@ -115,16 +116,13 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if services is not None:  # opened and started by the caller
-            services.webhooks.start()  # webhook deliveries are sent while the app serves
-            try:
+            async with segment_sweep(services.segments, settings.segment_sweep_interval), services.webhooks.sending():
                 yield
-            finally:
-                await services.webhooks.close()
             return
         async with open_services(settings) as opened:
             app.state.services = opened
-            opened.webhooks.start()
-            yield
+            async with segment_sweep(opened.segments, settings.segment_sweep_interval), opened.webhooks.sending():
+                yield
 
     graphql = GraphQLApp(schema, graphql_ide="graphiql" if settings.graphiql else None)
     routes: list[BaseRoute] = [

@@ -13,6 +13,7 @@ from graphcdp.api.auth import needs
 from graphcdp.api.common import IdentifierInput
 from graphcdp.api.context import Info
 from graphcdp.api.identity import Identifier, Person
+from graphcdp.api.memberships import person_segment_keys
 from graphcdp.api.pagination import check_page_size
 from graphcdp.api.profiles import Consent, Metrics, Touchpoint, person_consents, person_metrics
 from graphcdp.auth.scopes import Scope
@@ -41,6 +42,10 @@ class CustomerContext:
     async def recent_touchpoints(self, info: Info) -> list[Touchpoint]:
         page = await info.context.loaders.journey.load(JourneyQuery(str(self.person_id), self.last_touchpoints))
         return [Touchpoint.from_model(t) for t in page.touchpoints]
+
+    @strawberry.field(description="Keys of the segments she is a member of now.")
+    async def segments(self, info: Info) -> list[str]:
+        return await person_segment_keys(info, str(self.person_id))
 
     @strawberry.field(description="One line a chatbot can say or read: who, how valuable, how active, what allowed.")
     async def summary(self, info: Info) -> str:

@@ -15,6 +15,7 @@ from graphcdp.api.auth import needs
 from graphcdp.api.common import IdentifierInput, ItemError
 from graphcdp.api.context import Info
 from graphcdp.api.matching import MatchExplanation
+from graphcdp.api.memberships import SegmentMembership, person_segments
 from graphcdp.api.profiles import (
     Consent,
     Metrics,
@@ -176,6 +177,10 @@ class Person:
     @strawberry.field(description="Every consent statement given through any of her identifiers, oldest first.")
     async def consent_history(self, info: Info) -> list[Consent]:
         return await person_consents(info, str(self.id), history=True)
+
+    @strawberry.field(description="The segments she is a member of now, by key, and since when.")
+    async def segments(self, info: Info) -> list[SegmentMembership]:
+        return await person_segments(info, str(self.id))
 
     @classmethod
     def from_model(cls, person: model.Person) -> Person:

@@ -21,6 +21,7 @@ from graphcdp.api.matching import MatchingMutation, MatchingQuery
 from graphcdp.api.privacy import PrivacyMutation, PrivacyQuery
 from graphcdp.api.profiles import ProfileMutation
 from graphcdp.api.scalars import SCALARS
+from graphcdp.api.segments import SegmentMutation, SegmentQuery
 from graphcdp.api.subscriptions import Subscription
 from graphcdp.api.text_arguments import TextArguments
 from graphcdp.api.types import Health
@@ -38,6 +39,7 @@ class Query(
     AuditQuery,
     ChangeQuery,
     WebhookQuery,
+    SegmentQuery,
 ):
     @strawberry.field(extensions=needs_any_key(), description="Version of the graphcdp service.")
     def version(self) -> str:
@@ -51,7 +53,15 @@ class Query(
 
 
 @strawberry.type
-class Mutation(IdentityMutation, ProfileMutation, MatchingMutation, PrivacyMutation, KeysMutation, WebhookMutation):
+class Mutation(
+    IdentityMutation,
+    ProfileMutation,
+    MatchingMutation,
+    PrivacyMutation,
+    KeysMutation,
+    SegmentMutation,
+    WebhookMutation,
+):
     pass
 
 

@@ -65,7 +65,9 @@ async def _rescore(settings: Settings, args: argparse.Namespace) -> str:
         result: dict[str, Any] = {"model": identity.matching.rule, **report.to_dict()}
         if args.apply:
             with tqdm(desc="rematch", unit="rec", disable=not args.progress) as bar:
-                result["rematched"] = await rematch_all(store, identity.rules, identity.matching, progress=bar.update)
+                result["rematched"] = await rematch_all(
+                    store, identity.rules, identity.matching, progress=bar.update, changes=identity.listeners
+                )
     if args.json:
         return json.dumps(result, indent=2)
     lines = [f"model {result['model']}: {report.links:,} links scored by earlier models"]

@@ -10,6 +10,7 @@ from typing import Any
 
 from graphcdp.identity.history import HistoryEvent
 from graphcdp.identity.planner import Move, PersonUpdate, Plan, Retirement
+from graphcdp.model.facets import trait_facets
 from graphcdp.model.feed import change_params
 from graphcdp.model.identity import CommitResult
 from graphcdp.store import GraphStore, statement
@@ -54,6 +55,7 @@ def _person(update: PersonUpdate) -> dict[str, Any]:
     return {
         "id": update.id,
         "traits": json.dumps(update.traits, sort_keys=True),
+        "traitFacets": trait_facets(update.traits),
         "rejections": [r.to_json() for r in update.rejections],
         "events": [event_json(e) for e in update.events],
         "recordCount": len(update.records),

@@ -14,7 +14,9 @@ from graphcdp.batch import decode_item as decode_input
 from graphcdp.clock import now_ms
 from graphcdp.errors import ErrorCode, GraphCDPError
 from graphcdp.identity.component import Component, IdentifierState, MatchEdge, RecordState
+from graphcdp.identity.facet_repair import fill_missing_facets
 from graphcdp.identity.input import ParsedRecord, parse_record
+from graphcdp.identity.listeners import ChangedData, PersonChanges
 from graphcdp.identity.matching.active_model import MatchingRuntime
 from graphcdp.identity.matching.link_kind import LinkKind
 from graphcdp.identity.matching.matcher import Matcher, MatchInput, MatchReport, ScoredPair
@@ -84,6 +86,7 @@ class IdentityService:
         self.matching = MatchingRuntime(load_model(settings.matching_model), enabled=settings.matching)
         self.matcher = Matcher(store, self.matching)
         self.suppression = Suppression(store)  # tombstones of erased identifiers: SUPPRESSED items
+        self.listeners = PersonChanges()  # told of the persons each mutation changed, before it returns
         self._model_refresh = settings.matching_model_refresh
         self._model_checked = time.monotonic()
         self._stored_version: int | None = None  # of the stored model in force; None: the file's or the shipped
@@ -101,7 +104,7 @@ class IdentityService:
     async def start(self) -> None:
         """Start-up work: re-key records an older graphcdp stored under an ambiguous key, rank the review queue
         entries it stored, use the stored model, resolve the records a crash left without a person, empty the
-        persons without a record."""
+        persons without a record, give persons and touchpoints stored before segments their facets."""
         if rekeyed := await rekey_records(self.store):
             log.warning("re-keyed %d records whose source holds ':' or '\\' (unambiguous record keys)", rekeyed)
         if ranked := await rank_stored_entries(self.store):
@@ -111,6 +114,7 @@ class IdentityService:
             log.warning("resolved %d records stored without a person (an interrupted upsert)", repaired)
         if emptied := await empty_recordless_persons(self.store, self.rules):
             log.warning("emptied %d persons without a record (identifiers a type limit refused)", emptied)
+        await fill_missing_facets(self.store)
 
     async def load_stored_model(self) -> None:
         """Use the active model stored in the graph, if any (a trained or admin-set one beats the file)."""
@@ -148,7 +152,12 @@ class IdentityService:
         """Accept (link) or reject (never again) a pair of records; their persons afterwards."""
         a, b = await record_decision(self.store, match_id, accept)
         plan = await resolve(self.store, self.rules, record_keys=[a, b])
+        await self.resolved(plan)
         return sorted({plan.person_of_record[a], plan.person_of_record[b]})
+
+    async def resolved(self, plan: Plan, *kinds: ChangedData) -> None:
+        """Tell the listeners what a committed resolution changed (and what else the mutation did)."""
+        await self.listeners.changed(plan.persons, {ChangedData.EVIDENCE, *kinds}, retired=plan.retired)
 
     def normalize_key(self, type_: str, value: str) -> str:
         return self.policy.normalize(type_, value).key
@@ -193,6 +202,8 @@ class IdentityService:
             except GraphCDPError as exc:
                 outcome.errors += items_failed((r.index for r in changed), exc)
                 changed = []
+        if plan:
+            await self.resolved(plan)
         self._report(records, by_index, plan, outcome)
 
     async def _match(self, records: list[ParsedRecord]) -> MatchSummary:
@@ -295,7 +306,9 @@ class IdentityService:
         removed = change_for_statement(ChangeKind.RECORD_REMOVED, {"source": source, "how": "DETACHED"})
         if not await self.store.run(DETACH_RECORD, {"key": key, "now": now_ms(), "change": removed}):
             raise RecordNotFoundError(f"no record {key!r}")
-        return (await resolve(self.store, self.rules, record_keys=[key])).persons
+        plan = await resolve(self.store, self.rules, record_keys=[key])
+        await self.resolved(plan)
+        return plan.persons
 
     async def delete_record(self, source: str, source_id: str) -> list[str]:
         key = record_key(source, source_id)
@@ -311,6 +324,7 @@ class IdentityService:
             identifier_keys=deleted.identifiers,
             extra_persons=[deleted.person] if deleted.person else [],
         )
+        await self.resolved(plan)
         return plan.persons
 
     # --- reads --------------------------------------------------------------------------------

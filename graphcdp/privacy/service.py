@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from graphcdp.identity.listeners import ChangedData
 from graphcdp.identity.service import IdentityService
 from graphcdp.model.privacy import Erasure
 from graphcdp.privacy.compaction import CompactionSchedule
@@ -22,6 +23,8 @@ class PrivacyService:
     async def forget_person(self, person_id: str) -> Erasure:
         """Erase a person and tombstone her identifiers; her values leave the disk at the next compaction."""
         erasure = await forget_person(self.store, self.identity.rules, self.identity.suppression, person_id)
+        # Her Person nodes are gone with their memberships; the persons her kept identifiers went to change.
+        await self.identity.listeners.changed(erasure.person_ids, {ChangedData.EVIDENCE})
         await self.compaction.erased()
         return erasure
 

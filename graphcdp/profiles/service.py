@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from graphcdp.clock import now_ms
+from graphcdp.identity.listeners import ChangedData
 from graphcdp.identity.service import IdentityService
 from graphcdp.model.identity import ItemError
 from graphcdp.model.profiles import Activity, ConsentStatement, JourneyPage, Metrics, TouchpointInput, TrackOutcome
@@ -27,17 +28,29 @@ class ProfileService:
         self.store = identity.store
         self.rules = identity.rules
         self.suppression = identity.suppression
+        self.listeners = identity.listeners
         self.max_batch = settings.max_batch_size
         self.metrics_config = MetricsConfig.from_settings(settings)
         self.consent_max_clock_skew_ms = int(settings.consent_max_clock_skew * 1000)
 
     async def track(self, items: Sequence[TouchpointInput | ItemError]) -> TrackOutcome:
-        return await track_touchpoints(self.store, self.rules, items, self.max_batch, self.suppression)
+        outcome = await track_touchpoints(self.store, self.rules, items, self.max_batch, self.suppression)
+        # New identifiers and the links they made change who is who, beyond the touchpoints themselves.
+        kinds = {ChangedData.TOUCHPOINTS}
+        if outcome.persons_created or outcome.persons_merged:
+            kinds.add(ChangedData.EVIDENCE)
+        persons = {r.person_id for r in outcome.results if r.person_id}
+        await self.listeners.changed(persons, kinds, retired=outcome.persons_merged)
+        return outcome
 
     async def set_consent(self, request: ConsentRequest) -> tuple[ConsentStatement, str]:
         # A statement through an erased identifier would bring it back into the graph: SUPPRESSED.
         await self.suppression.check(self.rules.policy.normalize(request.identifier_type, request.identifier_value))
-        return await set_consent(self.store, self.rules, request, max_clock_skew_ms=self.consent_max_clock_skew_ms)
+        statement, person = await set_consent(
+            self.store, self.rules, request, max_clock_skew_ms=self.consent_max_clock_skew_ms
+        )
+        await self.listeners.changed([person], {ChangedData.CONSENT})
+        return statement, person
 
     async def journeys(self, queries: Sequence[JourneyQuery]) -> list[JourneyPage]:
         return await journey_pages(self.store, queries)

@@ -13,6 +13,7 @@ from graphcdp.batch import decode_item
 from graphcdp.errors import ErrorCode
 from graphcdp.identity.input import normalize_identifiers
 from graphcdp.identity.normalize import IdentifierPolicy, NormalizedIdentifier
+from graphcdp.model.facets import touchpoint_facets
 from graphcdp.model.identity import ItemError
 from graphcdp.model.inputs import ItemInvalid
 from graphcdp.model.profiles import TouchpointInput
@@ -42,6 +43,7 @@ class ParsedTouchpoint:
             "amount": self.amount,
             "currency": self.currency,
             "properties": json.dumps(self.properties, sort_keys=True, default=str),
+            "facets": touchpoint_facets(self.properties),
             "identifiers": [
                 {"key": i.key, "type": i.type, "value": i.value, "blocked": i.blocked} for i in self.identifiers
             ],

@@ -31,6 +31,7 @@ StatementName = NewType("StatementName", str)
 
 DIALECTS = ("neo4j", "falkordb")
 SCHEMA_PREFIX = "schema/"  # statements run by the schema bootstrap, in name order
+GENERATED_PREFIX = "segments/compiled/"  # statements made at run time, never files
 
 
 def _default_root() -> Path:
@@ -137,6 +138,29 @@ def parse_statement(name: str, path: Path) -> Statement:
     )
 
 
+@dataclass(frozen=True)
+class GeneratedStatement(Generic[RowT]):
+    """A statement made at run time and the query that runs it (its rows decode into `query.row`)."""
+
+    query: Query[RowT]
+    statement: Statement
+
+
+def generated_statement(
+    name: str, text: str, mode: Mode, returns: Sequence[str], row: type[RowT], *, what: str
+) -> GeneratedStatement[RowT]:
+    """A statement made at run time, named GENERATED_PREFIX + `name`, with the header a file would have (its
+    parameters read from the text), and the query that runs it; `CypherCatalog.register` adds it to a catalog."""
+    full_name = StatementName(GENERATED_PREFIX + name)
+    params = parameters_in(text)
+    header = (
+        f"// {what}\n// mode: {mode.value}\n// params: {', '.join(sorted(params)) or 'none'}\n"
+        f"// returns: {', '.join(returns) or 'none'}\n"
+    )
+    generated = Statement(full_name, Path(full_name), header + text, mode, params, tuple(returns))
+    return GeneratedStatement(Query(full_name, row), generated)
+
+
 def _files(folder: Path, skip: Iterable[str] = ()) -> dict[str, Path]:
     skipped = set(skip)
     found: dict[str, Path] = {}
@@ -183,6 +207,12 @@ class CypherCatalog:
             return self._statements[name]
         except KeyError:
             raise UnknownStatementError(f"no Cypher statement named {name!r} for {self.dialect}") from None
+
+    def register(self, generated: Statement) -> None:
+        """Add a statement generated at run time (a compiled segment: graphcdp/segments/compiler.py), once."""
+        if not generated.name.startswith(GENERATED_PREFIX):
+            raise ConfigurationError(f"{generated.name}: only statements under {GENERATED_PREFIX} are generated")
+        self._statements.setdefault(generated.name, generated)
 
     def schema_statements(self) -> list[Statement]:
         return [s for name, s in sorted(self._statements.items()) if name.startswith(SCHEMA_PREFIX)]

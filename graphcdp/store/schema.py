@@ -33,6 +33,7 @@ UNIQUE_KEYS: tuple[tuple[str, str], ...] = (
     ("ChangeFeed", "id"),
     ("Destination", "id"),
     ("Delivery", "id"),
+    ("Segment", "key"),
 )
 
 INDEX_STATES = statement("system/index_states", IndexState)

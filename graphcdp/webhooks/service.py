@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Collection, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
+from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
 
 from graphcdp.auth.audit import AuditAction, AuditTrail
@@ -169,6 +170,15 @@ class WebhookService:
     def start(self) -> None:
         """Start sending (the running service does; CLI commands do not)."""
         self.dispatcher.start()
+
+    @asynccontextmanager
+    async def sending(self) -> AsyncIterator[None]:
+        """The dispatcher runs while the app serves (its lifespan)."""
+        self.start()
+        try:
+            yield
+        finally:
+            await self.close()
 
     async def close(self) -> None:
         await self.dispatcher.close()

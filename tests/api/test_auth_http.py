@@ -65,6 +65,12 @@ FIELD_REQUESTS: dict[str, str] = {
     "resumeDestination": 'mutation { resumeDestination(id: "none") { id } }',
     "deleteDestination": 'mutation { deleteDestination(id: "none") { id } }',
     "redeliver": 'mutation { redeliver(id: "none") { id } }',
+    "segments": "{ segments { key } }",
+    "segment": '{ segment(key: "none") { key } }',
+    "previewSegment": '{ previewSegment(definition: {identifier: "email"}) { size } }',
+    "explainSegment": '{ explainSegment(key: "none", personId: "p") { member } }',
+    "saveSegment": 'mutation { saveSegment(key: "k", definition: {identifier: "email"}) { errors { code } } }',
+    "deleteSegment": 'mutation { deleteSegment(key: "none") }',
 }
 
 
@@ -119,11 +125,13 @@ def test_the_scopes_of_the_issue() -> None:
     scopes = {name: scope for name, (_, scope) in root_fields().items()}
     assert {name for name, scope in scopes.items() if scope is Scope.PROFILES_READ} == {
         "profile", "person", "record", "explainLink", "context", "identityGraph", "searchPersons",
+        "segments", "segment", "previewSegment", "explainSegment",
     }  # fmt: skip
     assert {name for name, scope in scopes.items() if scope is Scope.RECORDS_WRITE} == {
         "upsertRecords", "trackTouchpoints", "detachRecord",
     }  # fmt: skip
     assert scopes["setConsent"] is Scope.CONSENT_WRITE
+    assert {name for name, scope in scopes.items() if scope is Scope.SEGMENTS_WRITE} == {"saveSegment", "deleteSegment"}
     assert {name for name, scope in scopes.items() if scope is Scope.REVIEW} == {"reviewQueue", "resolveMatch"}
     assert {name for name, scope in scopes.items() if scope is Scope.PRIVACY} == {
         "deleteRecord", "forgetPerson", "liftSuppression", "exportPerson",

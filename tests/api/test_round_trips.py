@@ -26,6 +26,7 @@ class CountingStore:
 
     def __init__(self, store: FalkorDBStore) -> None:
         self.store = store
+        self.catalog = store.catalog  # compiled segment statements are registered in it
         self.calls: Counter[str] = Counter()
 
     async def run(self, query: Query[RowT], params: Params | None = None) -> list[RowT]:
@@ -115,3 +116,38 @@ async def test_nested_fields_of_several_persons_are_batched(counted: tuple[httpx
     assert calls == Counter(
         {"identity/person_by_identifier": 1, "profiles/journey": 1, "profiles/activity": 1, "privacy/consents": 1}
     )
+
+
+SEGMENTS_OF_THREE = """
+query {
+  a: profile(identifier: {type: "email", value: "p0@example.com"}) { ...member }
+  b: profile(identifier: {type: "email", value: "p1@example.com"}) { ...member }
+  c: profile(identifier: {type: "email", value: "p2@example.com"}) { ...member }
+}
+fragment member on Person { id segments { since segment { key name size } } }"""
+
+
+async def test_the_segments_of_several_persons_are_batched(counted: tuple[httpx.AsyncClient, CountingStore]) -> None:
+    client, store = counted
+    for n in range(3):
+        await _person_with_journey(client, f"p{n}@example.com", 1 + 3 * n)
+    for key, orders in (("buyer", 1), ("repeat", 2), ("loyal", 3)):
+        save = "mutation($k: String!, $d: JSON!) { saveSegment(key: $k, definition: $d) { errors { message } } }"
+        body = await gql(client, save, k=key, d={"metric": "orders", "gte": orders})
+        assert body["data"]["saveSegment"]["errors"] == []
+    calls = await _round_trips(client, store, SEGMENTS_OF_THREE)
+    # Memberships of the three in one statement, the segments they name in one, their sizes in one.
+    assert calls == Counter(
+        {
+            "identity/person_by_identifier": 1,
+            "segments/memberships": 1,
+            "segments/segments_by_key": 1,
+            "segments/segment_sizes": 1,
+        }
+    )
+    body = await gql(client, SEGMENTS_OF_THREE)
+    assert [[m["segment"]["key"] for m in body["data"][k]["segments"]] for k in "abc"] == [
+        ["buyer"],
+        ["buyer", "repeat"],
+        ["buyer", "loyal", "repeat"],
+    ]

@@ -139,6 +139,7 @@ def test_the_commit_parameters_encode_the_plan() -> None:
             {
                 "id": "p-old",
                 "traits": '{"firstName": "Crm:1"}',
+                "traitFacets": ["firstName=Crm:1"],  # what segment conditions look traits up by
                 "rejections": [],
                 "events": ['{"at": 5000, "kind": "merged_from", "persons": ["p-new"]}'],
                 "recordCount": 2,

@@ -1,0 +1,504 @@
+"""Segment definitions compiled to Cypher: the one sanctioned place where Cypher text is assembled in Python.
+
+Nothing from a definition is ever put into the text. Values are parameters with generated names (`$c0`, `$c1`,
+…); condition kinds, operators and metric names pick fixed fragments from the dicts below; trait paths and
+property names only reach the database inside parameter values (facets, `path=text`). The text of a statement is
+therefore a function of the shape of its definitions alone, which `tests/unit/test_segment_compiler.py` checks
+by asserting that no input string appears in it, and `tests/lint` runs Neo4j's linter over a corpus.
+
+Three statements per definition, evaluating each condition with the same expression (so membership, preview
+and explanation can never disagree):
+- `compile_refresh`: WRITE; evaluates several segments for some or all live persons and makes their `IN` edges
+  and histories agree, returning one row per change;
+- `compile_preview`: READ; how many live persons the definition selects and the first ids;
+- `compile_explain`: READ for `$person`; every condition in tree order, whether it held and what it looked at.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Generic, Literal
+
+from graphcdp.model.facets import facet
+from graphcdp.model.segments import ExplainRow, MembershipChange, MetricsRow, PreviewRow
+from graphcdp.profiles.metrics import DAY_MS, MetricsConfig
+from graphcdp.segments.definition import (
+    BIRTH_DATE,
+    AgeCondition,
+    All,
+    Any,
+    Comparison,
+    Condition,
+    ConsentCondition,
+    Definition,
+    IdentifierCondition,
+    Metric,
+    MetricCondition,
+    Not,
+    Op,
+    SegmentCondition,
+    TouchpointCondition,
+    TraitCondition,
+    walk,
+)
+from graphcdp.segments.metric_expressions import AMOUNT, METRIC_VARS, metric_stages
+from graphcdp.store import GraphStore
+from graphcdp.store.cypher import GeneratedStatement, Mode, RowT, generated_statement
+
+Dialect = Literal["falkordb", "neo4j"]
+ENTERED, EXITED = "segment_entered", "segment_exited"
+ISO_DATE_LENGTH = 10
+
+# The fixed fragments operators map to; nothing else becomes an operator in the text.
+_COMPARE = {Op.EQ: "=", Op.NE: "<>", Op.GT: ">", Op.GTE: ">=", Op.LT: "<", Op.LTE: "<="}
+_LIVE = "p.mergedInto IS NULL AND coalesce(p.emptied, false) = false"
+_FACETS = "coalesce(p.traitFacets, [])"
+
+
+@dataclass(frozen=True)
+class CompiledStatement(Generic[RowT]):
+    """A generated statement, run through the GraphStore like a file's (`run`), its rows decoded into `query.row`.
+
+    `params` holds everything the definition and the clock give; the caller adds what names the persons:
+    `persons` for a refresh that is not `all_persons`, `person` for an explanation."""
+
+    generated: GeneratedStatement[RowT]
+    params: dict[str, object]
+
+    async def run(self, store: GraphStore, **extra: object) -> list[RowT]:
+        store.catalog.register(self.generated.statement)
+        return await store.run(self.generated.query, {**self.params, **extra})
+
+    @property
+    def text(self) -> str:
+        return self.generated.statement.text
+
+
+def dialect_of(store: GraphStore) -> Dialect:
+    """The dialect a store's statements are written in."""
+    dialect = store.catalog.dialect
+    if dialect not in ("falkordb", "neo4j"):
+        raise ValueError(f"no segment compiler for the {dialect} dialect")
+    return "neo4j" if dialect == "neo4j" else "falkordb"
+
+
+# --- the expression builder ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Leaf:
+    held: str  # a boolean expression, never null
+    detail: list[str]  # expressions shown in an explanation
+
+
+@dataclass
+class _Builder:
+    now: int
+    metrics: MetricsConfig
+    params: dict[str, object] = field(default_factory=dict)
+    needs: set[str] = field(default_factory=set)  # ids, tps, consents, memberOf, metrics
+    metrics_wanted: set[Metric] = field(default_factory=set)
+    values: list[tuple[str, str]] = field(default_factory=list)  # (variable, expression) the conditions read
+    leaves: dict[str, _Leaf] = field(default_factory=dict)  # by condition path, per definition
+    local: dict[str, str] = field(default_factory=dict)  # segment key -> variable computed earlier in the statement
+    _count: int = 0
+
+    def param(self, value: object) -> str:
+        name = f"c{self._count}"
+        self._count += 1
+        self.params[name] = value
+        return f"${name}"
+
+    def var(self, expression: str) -> str:
+        name = f"v{len(self.values)}"
+        self.values.append((name, expression))
+        return name
+
+    # --- conditions ----------------------------------------------------------------------------------------
+
+    def held(self, condition: Condition, scope: str) -> str:
+        """The boolean expression of a condition (compiled once per scope: one definition in one statement)."""
+        if isinstance(condition, All):
+            return "(" + " AND ".join(self.held(c, scope) for c in condition.conditions) + ")"
+        if isinstance(condition, Any):
+            return "(" + " OR ".join(self.held(c, scope) for c in condition.conditions) + ")"
+        if isinstance(condition, Not):
+            return f"(NOT {self.held(condition.condition, scope)})"
+        return self.leaf(condition, scope).held
+
+    def detail(self, condition: Condition, scope: str) -> list[str]:
+        if isinstance(condition, All | Any):
+            children = ", ".join(self.held(c, scope) for c in condition.conditions)
+            return [f"size([x IN [{children}] WHERE x])", str(len(condition.conditions))]
+        if isinstance(condition, Not):
+            return [self.held(condition.condition, scope)]
+        return self.leaf(condition, scope).detail
+
+    def leaf(self, condition: Condition, scope: str) -> _Leaf:
+        key = f"{scope}{condition.path}"
+        if key not in self.leaves:
+            self.leaves[key] = self._compile_leaf(condition)
+        return self.leaves[key]
+
+    def _compile_leaf(self, condition: Condition) -> _Leaf:
+        compile_kind = getattr(self, _LEAF_KINDS[type(condition)])
+        leaf: _Leaf = compile_kind(condition)
+        return leaf
+
+    def _compare(self, value: str, comparisons: Sequence[Comparison]) -> str:
+        parts = [f"{value} {_COMPARE[c.op]} {self.param(c.value)}" for c in comparisons]
+        return "coalesce(" + " AND ".join(parts) + ", false)"
+
+    def _trait(self, c: TraitCondition) -> _Leaf:
+        prefix = f"{c.trait}="
+        found = self.var(f"[f IN {_FACETS} WHERE f STARTS WITH {self.param(prefix)}]")
+        text = f"substring(f, {self.param(len(prefix))})"
+        value = c.value
+        if c.op is Op.EXISTS:
+            held = f"size({found}) > 0" if value else f"size({found}) = 0"
+        elif c.op in (Op.EQ, Op.NE):
+            assert not isinstance(value, tuple)
+            test = f"{self.param(facet(c.trait, value))} IN {found}"
+            held = test if c.op is Op.EQ else f"NOT {test}"
+        elif c.op is Op.IN:
+            assert isinstance(value, tuple)
+            wanted = [facet(c.trait, v) for v in value]
+            held = f"any(f IN {found} WHERE f IN {self.param(wanted)})"
+        elif c.op is Op.CONTAINS:
+            held = f"any(f IN {found} WHERE {text} CONTAINS {self.param(value)})"
+        elif c.op is Op.STARTS_WITH:
+            assert isinstance(value, str)
+            held = f"any(f IN {found} WHERE f STARTS WITH {self.param(prefix + value)})"
+        elif isinstance(value, str):  # gt, gte, lt, lte on text (such as ISO dates)
+            held = f"any(f IN {found} WHERE {text} {_COMPARE[c.op]} {self.param(value)})"
+        else:
+            held = f"any(f IN {found} WHERE toFloat({text}) {_COMPARE[c.op]} {self.param(value)})"
+        return _Leaf(f"coalesce({held}, false)", [found])
+
+    def _age(self, c: AgeCondition) -> _Leaf:
+        prefix = f"{BIRTH_DATE}="
+        found = self.var(
+            f"[f IN {_FACETS} WHERE f STARTS WITH {self.param(prefix)} "
+            f"AND size(f) = {self.param(len(prefix) + ISO_DATE_LENGTH)}]",
+        )
+        today = datetime.fromtimestamp(self.now / 1000, UTC).date()
+
+        def at_least(years: int) -> str:  # born on or before the day `years` years ago
+            return f"any(f IN {found} WHERE f <= {self.param(prefix + _years_before(today, years).isoformat())})"
+
+        has = f"size({found}) > 0"
+        parts: list[str] = []
+        for comparison in c.comparisons:
+            n = int(comparison.value)
+            parts.append(
+                {
+                    Op.GTE: at_least(n),
+                    Op.GT: at_least(n + 1),
+                    Op.LT: f"({has} AND NOT {at_least(n)})",
+                    Op.LTE: f"({has} AND NOT {at_least(n + 1)})",
+                    Op.EQ: f"({at_least(n)} AND NOT {at_least(n + 1)})",
+                    Op.NE: f"({has} AND NOT ({at_least(n)} AND NOT {at_least(n + 1)}))",
+                }[comparison.op]
+            )
+        return _Leaf("coalesce(" + " AND ".join(parts) + ", false)", [found])
+
+    def _identifier(self, c: IdentifierCondition) -> _Leaf:
+        self.needs.add("ids")
+        found = self.var(f"[k IN ids WHERE k STARTS WITH {self.param(c.type + ':')}]")
+        held = f"size({found}) > 0" if c.key is None else f"{self.param(c.key)} IN {found}"
+        return _Leaf(held, [f"size({found})"])
+
+    def _touchpoint(self, c: TouchpointCondition) -> _Leaf:
+        self.needs.add("tps")
+        tests = []
+        if c.type is not None:
+            tests.append(f"t.type = {self.param(c.type)}")
+        if c.channel is not None:
+            tests.append(f"t.channel = {self.param(c.channel)}")
+        if c.facets:
+            tests.append(f"all(f IN {self.param(list(c.facets))} WHERE f IN coalesce(t.facets, []))")
+        if c.within_days is not None:
+            tests.append(f"t.occurredAt >= {self.param(self.now - int(c.within_days * DAY_MS))}")
+        chosen = f"[t IN tps WHERE {' AND '.join(tests)}]" if tests else "tps"
+        count = self.var(f"size({chosen})")
+        held = [self._compare(count, c.count)]
+        detail = [count]
+        if c.sum:
+            total = self.var(f"reduce(s = 0.0, t IN {chosen} | s + {AMOUNT})")
+            held.append(self._compare(total, c.sum))
+            detail.append(total)
+        return _Leaf(" AND ".join(held), detail)
+
+    def _metric(self, c: MetricCondition) -> _Leaf:
+        self.needs.update({"tps", "metrics"})
+        self.metrics_wanted.add(c.metric)
+        value = METRIC_VARS[c.metric]
+        return _Leaf(self._compare(value, c.comparisons), [value])
+
+    def _consent(self, c: ConsentCondition) -> _Leaf:
+        self.needs.add("consents")
+        purpose = self.param(c.purpose)
+        if c.channel is not None:
+            winner = self.var(_winner(f"[y IN cs WHERE y.purpose = {purpose} AND y.channel = {self.param(c.channel)}]"))
+            return _Leaf(f"coalesce({winner}.status = 'GRANTED', false)", [f"{winner}.status"])
+        channels = f"[y IN cs WHERE y.purpose = {purpose} | y.channel]"
+        winners = self.var(
+            f"[ch IN {channels} | {_winner(f'[y IN cs WHERE y.purpose = {purpose} AND y.channel = ch]')}]"
+        )
+        return _Leaf(
+            f"coalesce(any(w IN {winners} WHERE w.status = 'GRANTED'), false)",
+            [f"[w IN {winners} | w.channel + '=' + w.status]"],
+        )
+
+    def _segment(self, c: SegmentCondition) -> _Leaf:
+        if c.key in self.local:
+            return _Leaf(self.local[c.key], [self.local[c.key]])
+        self.needs.add("memberOf")
+        held = f"{self.param(c.key)} IN memberOf"
+        return _Leaf(held, [held])
+
+    # --- the statement's stages ------------------------------------------------------------------------
+
+    def stages(self, carried: list[str]) -> list[str]:
+        """The clauses that compute every collection and value the conditions use, after `carried` (which holds
+        `p`); `carried` is extended with what they add."""
+        lines: list[str] = []
+
+        def with_(*new: str) -> None:
+            lines.append("WITH " + ", ".join([*carried, *new]))
+
+        if "tps" in self.needs:
+            lines.append("OPTIONAL MATCH (p)<-[:OF]-(:Identifier)<-[:BY]-(t:Touchpoint)")
+            with_("collect(DISTINCT t) AS tps")
+            carried.append("tps")
+        if "consents" in self.needs:
+            lines.append("OPTIONAL MATCH (p)<-[:OF]-(:Identifier)<-[:FOR]-(c:Consent)")
+            with_("collect(DISTINCT c) AS cs")
+            carried.append("cs")
+        if "ids" in self.needs:
+            with_("[(p)<-[:OF]-(i:Identifier) | i.key] AS ids")
+            carried.append("ids")
+        if "memberOf" in self.needs:
+            with_("[(p)-[:IN]->(s:Segment) | s.key] AS memberOf")
+            carried.append("memberOf")
+        if "metrics" in self.needs:
+            lines.extend(
+                metric_stages(carried, self.now, self.metrics, self.param, self.params, wanted=self.metrics_wanted)
+            )
+        if self.values:
+            with_(*(f"{expression} AS {name}" for name, expression in self.values))
+            carried.extend(name for name, _ in self.values)
+        return lines
+
+
+# The method of _Builder that compiles each kind of leaf (the parser makes no other kind).
+_LEAF_KINDS: dict[type, str] = {
+    TraitCondition: "_trait",
+    AgeCondition: "_age",
+    IdentifierCondition: "_identifier",
+    MetricCondition: "_metric",
+    TouchpointCondition: "_touchpoint",
+    ConsentCondition: "_consent",
+    SegmentCondition: "_segment",
+}
+
+
+def _winner(statements: str) -> str:
+    """The consent statement in force among `statements` (graphcdp/privacy/consent.py effective_consents): the one
+    that counts from the latest time (the earlier of `at` and `recordedAt`), then the protective one, then the
+    later recorded, then the greater id."""
+
+    def counts(x: str) -> str:
+        return f"(CASE WHEN {x}.at < {x}.recordedAt THEN {x}.at ELSE {x}.recordedAt END)"
+
+    def protective(x: str) -> str:
+        return f"(CASE WHEN {x}.status = 'GRANTED' THEN 0 ELSE 1 END)"
+
+    beats = (
+        f"{counts('c')} > {counts('w')} OR ({counts('c')} = {counts('w')} AND ({protective('c')} > {protective('w')} "
+        f"OR ({protective('c')} = {protective('w')} AND (c.recordedAt > w.recordedAt "
+        "OR (c.recordedAt = w.recordedAt AND c.id > w.id)))))"
+    )
+    return f"reduce(w = null, c IN {statements} | CASE WHEN w IS NULL OR {beats} THEN c ELSE w END)"
+
+
+def _years_before(today: date, years: int) -> date:
+    """The same day `years` years earlier; 29 February becomes 28 February in a year without it."""
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:
+        return today.replace(year=today.year - years, day=28)
+
+
+# --- the three statements ----------------------------------------------------------------------------------
+
+
+def _compiled(
+    kind: str,
+    dialect: Dialect,
+    mode: Mode,
+    body: list[str],
+    builder: tuple[dict[str, object], type[RowT]],
+    *,
+    returns: Sequence[str],
+) -> CompiledStatement[RowT]:
+    params, row = builder
+    text = "\n".join(body) + "\n"
+    digest = hashlib.sha256(f"{dialect}\n{mode}\n{text}".encode()).hexdigest()[:24]
+    generated = generated_statement(
+        f"{kind}-{dialect}-{digest}", text, mode, returns, row, what=f"Compiled segment {kind} (segments/compiler.py)."
+    )
+    # A fragment built but not used (the text of a facet when the operator needs none) leaves its parameter out.
+    return CompiledStatement(generated, {k: v for k, v in params.items() if k in generated.statement.params})
+
+
+def compile_refresh(
+    segments: Sequence[tuple[str, Definition]],
+    dialect: Dialect,
+    now_ms: int,
+    *,
+    all_persons: bool,
+    metrics: MetricsConfig,
+) -> CompiledStatement[MembershipChange]:
+    """WRITE: evaluate `segments` (key, definition; a segment condition on one listed earlier uses the value
+    computed here, on any other the stored IN edge) for the live persons of `$persons` (pass `persons=[ids]`
+    to `run`) or for every live person, and make the IN edges and person histories agree. One row per change."""
+    builder = _Builder(now_ms, metrics, {"now": now_ms})
+    entries: list[str] = []
+    held_vars: list[tuple[str, str]] = []  # (variable, its expression) per segment, in order
+    for n, (key, definition) in enumerate(segments):
+        expression = builder.held(definition.root, f"s{n}")
+        var = f"s{n}"
+        held_vars.append((var, expression))
+        builder.local[key] = var
+        event = {"at": now_ms, "segment": key}
+        entries.append(
+            f"[{builder.param(key)}, {var}, {builder.param(_event(ENTERED, event))}, "
+            f"{builder.param(_event(EXITED, event))}]"
+        )
+    builder.params["keys"] = [key for key, _ in segments]
+    # A person retired by a merge (or emptied) is in no segment any more: her edges go, with no exit event.
+    retired = _LIVE.replace("p.", "gone.")
+    if all_persons:
+        body = [f"MATCH (gone:Person) WHERE NOT ({retired})"]
+    else:  # each by its id (indexed), never a scan of every person
+        body = ["UNWIND $persons AS gid", f"MATCH (gone:Person {{id: gid}}) WHERE NOT ({retired})"]
+        builder.params["persons"] = []
+    body += [
+        "OPTIONAL MATCH (gone)-[stale:IN]->(:Segment)",
+        "DELETE stale",
+        "WITH count(*) AS dropped",
+        "OPTIONAL MATCH (seg:Segment) WHERE seg.key IN $keys",
+        "WITH collect(seg.key) AS present",
+    ]
+    if all_persons:
+        body.append(f"MATCH (p:Person) WHERE {_LIVE}")
+    else:
+        body += ["UNWIND $persons AS pid", f"MATCH (p:Person {{id: pid}}) WHERE {_LIVE}"]
+    if dialect == "neo4j":  # a write lock on the person before reading her: concurrent refreshes queue here
+        body += ["SET p.segmentsCheckedAt = $now", "WITH present, p"]
+    carried = ["present", "p"]
+    body += builder.stages(carried)
+    for var, expression in held_vars:
+        body.append("WITH " + ", ".join([*carried, f"{expression} AS {var}"]))
+        carried.append(var)
+    body += [
+        f"WITH present, p, [{', '.join(entries)}] AS results",
+        "WITH p, [r IN results WHERE r[0] IN present] AS results, [(p)-[:IN]->(s:Segment) | s.key] AS current",
+        "WITH p, [r IN results WHERE r[1] AND NOT r[0] IN current] AS entering,",
+        "     [r IN results WHERE NOT r[1] AND r[0] IN current] AS leaving",
+        "WHERE size(entering) > 0 OR size(leaving) > 0",
+        "SET p.history = coalesce(p.history, []) + [r IN entering | r[2]] + [r IN leaving | r[3]]",
+        "WITH p, entering, leaving",
+        "OPTIONAL MATCH (p)-[membership:IN]->(old:Segment) WHERE old.key IN [r IN leaving | r[0]]",
+        "DELETE membership",
+        "WITH DISTINCT p, entering, leaving",
+        "OPTIONAL MATCH (joined:Segment) WHERE joined.key IN [r IN entering | r[0]]",
+        "FOREACH (_ IN CASE WHEN joined IS NULL THEN [] ELSE [1] END | CREATE (p)-[:IN {since: $now}]->(joined))",
+        "WITH DISTINCT p, entering, leaving",
+        "UNWIND [r IN entering | [r[0], true]] + [r IN leaving | [r[0], false]] AS change",
+        "RETURN p.id AS person, change[0] AS segment, change[1] AS entered",
+    ]
+    return _compiled(
+        "refresh",
+        dialect,
+        Mode.WRITE,
+        body,
+        (builder.params, MembershipChange),
+        returns=("person", "segment", "entered"),
+    )
+
+
+def compile_preview(
+    definition: Definition, dialect: Dialect, now_ms: int, sample: int, *, metrics: MetricsConfig
+) -> CompiledStatement[PreviewRow]:
+    """READ: how many live persons the definition selects (segment conditions read the stored IN edges), and the
+    first `sample` of their ids in id order."""
+    builder = _Builder(now_ms, metrics, {"now": now_ms})
+    expression = builder.held(definition.root, "d")
+    builder.params["sample"] = max(sample, 0)
+    carried = ["p"]
+    body = [f"MATCH (p:Person) WHERE {_LIVE}"]
+    body += builder.stages(carried)
+    body += [
+        "WITH " + ", ".join(carried) + f" WHERE {expression}",
+        "WITH p.id AS id ORDER BY id",
+        "WITH collect(id) AS ids",
+        "RETURN size(ids) AS size, ids[0..$sample] AS sample",
+    ]
+    return _compiled("preview", dialect, Mode.READ, body, (builder.params, PreviewRow), returns=("size", "sample"))
+
+
+def compile_explain(
+    definition: Definition, dialect: Dialect, now_ms: int, *, metrics: MetricsConfig
+) -> CompiledStatement[ExplainRow]:
+    """READ for `$person` (pass `person=id` to `run`; a retired id answers for the person it merged into): each
+    condition in tree order with whether it held and the values it looked at. No row for an unknown person.
+    `graphcdp.segments.explanation.explanation` turns the row into texts."""
+    builder = _Builder(now_ms, metrics, {"now": now_ms})
+    nodes = list(walk(definition.root))
+    held = [builder.held(node, "d") for node in nodes]
+    details = [builder.detail(node, "d") for node in nodes]
+    builder.params["person"] = ""
+    carried = ["p"]
+    body = [
+        "MATCH (asked:Person {id: $person})",
+        "OPTIONAL MATCH (asked)-[:MERGED_INTO*1..32]->(survivor:Person) WHERE survivor.mergedInto IS NULL",
+        "WITH coalesce(survivor, asked) AS p",
+        f"WHERE {_LIVE}",
+    ]
+    body += builder.stages(carried)
+    conditions = ", ".join(
+        f"{{path: {builder.param(node.path)}, held: {h}, detail: [{', '.join(d)}]}}"
+        for node, h, d in zip(nodes, held, details, strict=True)
+    )
+    body.append(f"RETURN p.id AS person, [{conditions}] AS conditions")
+    return _compiled(
+        "explain", dialect, Mode.READ, body, (builder.params, ExplainRow), returns=("person", "conditions")
+    )
+
+
+def compile_metrics(dialect: Dialect, now_ms: int, *, metrics: MetricsConfig) -> CompiledStatement[MetricsRow]:
+    """READ for `$person`: every metric as segment conditions compute it (what `compute_metrics` gives)."""
+    builder = _Builder(now_ms, metrics, {"now": now_ms})
+    builder.needs.update({"tps", "metrics"})
+    builder.metrics_wanted.update(Metric)
+    builder.params["person"] = ""
+    carried = ["p"]
+    body = ["MATCH (p:Person {id: $person})", *builder.stages(carried)]
+    fields = ", ".join(f"{_snake(metric)}: {var}" for metric, var in METRIC_VARS.items())
+    body.append(f"RETURN p.id AS person, {{{fields}}} AS metrics")
+    return _compiled("metrics", dialect, Mode.READ, body, (builder.params, MetricsRow), returns=("person", "metrics"))
+
+
+def _snake(metric: Metric) -> str:
+    return "".join(f"_{ch.lower()}" if ch.isupper() else ch for ch in metric.value)
+
+
+def _event(kind: str, detail: dict[str, object]) -> str:
+    """A history event as persons store them (graphcdp/identity/commit.py event_json)."""
+    return json.dumps({"kind": kind, **detail}, sort_keys=True)

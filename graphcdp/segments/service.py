@@ -1,0 +1,278 @@
+"""SegmentService: segments saved, deleted, read, previewed and explained, and their members kept current.
+
+A segment's members are `(Person)-[:IN {since}]->(Segment)` edges. They are written by one compiled refresh
+statement (graphcdp/segments/compiler.py) that evaluates a set of segments for a set of persons and makes the
+edges agree, with an event in each person's history per change: in full when a segment is saved, for the
+persons a mutation changed before it returns (graphcdp/segments/maintenance.py), and for time-dependent
+segments on a timer (graphcdp/segments/sweep.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
+
+from graphcdp.clock import now_ms
+from graphcdp.errors import ErrorCode, GraphCDPError
+from graphcdp.identity.service import IdentityService
+from graphcdp.model.segments import (
+    ConditionOutcome,
+    Explanation,
+    MemberPage,
+    Membership,
+    Preview,
+    StoredSegment,
+)
+from graphcdp.profiles.metrics import MetricsConfig
+from graphcdp.segments.compiler import compile_explain, compile_preview, compile_refresh, dialect_of
+from graphcdp.segments.definition import (
+    Definition,
+    Dependency,
+    InvalidSegment,
+    SegmentError,
+    check_segment_key,
+    parse_definition,
+    referenced_segments,
+    time_dependent,
+    touches,
+)
+from graphcdp.segments.explanation import explanation
+from graphcdp.segments.store import SegmentStore
+from graphcdp.settings import Settings
+from graphcdp.store import GraphStore
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 1000  # characters of a name or description
+
+
+class SegmentNotFoundError(GraphCDPError):
+    code = ErrorCode.SEGMENT_NOT_FOUND
+
+
+class SegmentInUseError(GraphCDPError):
+    code = ErrorCode.SEGMENT_IN_USE
+
+
+class PersonNotFoundError(GraphCDPError):
+    code = ErrorCode.PERSON_NOT_FOUND
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stored segment with its parsed definition."""
+
+    stored: StoredSegment
+    definition: Definition
+
+    @property
+    def key(self) -> str:
+        return self.stored.key
+
+
+class SegmentService:
+    def __init__(
+        self, store: GraphStore, identity: IdentityService, settings: Settings, clock: Callable[[], int] = now_ms
+    ) -> None:
+        self.store = store
+        self.dialect = dialect_of(store)
+        self.metrics = MetricsConfig.from_settings(settings)  # what metric conditions compare, as Person.metrics
+        self.segments = SegmentStore(store)
+        self.identity = identity
+        self.clock = clock  # epoch ms; tests move it to let time pass
+        self._parsed: dict[str, Definition] = {}  # fingerprint → definition, parsed once
+
+    # --- reading the stored segments ---------------------------------------------------------------------
+
+    def _segment(self, stored: StoredSegment) -> Segment:
+        definition = self._parsed.get(stored.fingerprint)
+        if definition is None:
+            definition = parse_definition(stored.definition, self.identity.policy)
+            self._parsed[stored.fingerprint] = definition
+        return Segment(stored, definition)
+
+    async def stored(self) -> dict[str, Segment]:
+        """Every stored segment by key (one small read; another process may have saved one since)."""
+        return {s.key: self._segment(s) for s in await self.segments.all()}
+
+    async def every(self) -> list[StoredSegment]:
+        return await self.segments.all()
+
+    async def by_key(self, keys: Sequence[str]) -> list[StoredSegment | None]:
+        return await self.segments.by_key(keys)
+
+    async def sizes(self, keys: Sequence[str]) -> list[int]:
+        return await self.segments.sizes(keys)
+
+    async def members(self, key: str, first: int, after: str | None) -> MemberPage:
+        return await self.segments.members(key, first, after or "")
+
+    async def memberships(self, persons: Sequence[str]) -> list[list[Membership]]:
+        return await self.segments.memberships(persons)
+
+    # --- saving and deleting -----------------------------------------------------------------------------
+
+    async def save(
+        self, key: str, raw: object, name: str | None = None, description: str | None = None
+    ) -> StoredSegment:
+        """Create or replace a segment and evaluate it over every person (and the segments built on it).
+        A name or description left out keeps the stored one."""
+        problems = _check_texts(key, name, description)
+        try:
+            definition = parse_definition(raw, self.identity.policy)
+        except InvalidSegment as exc:
+            raise InvalidSegment([*problems, *exc.errors]) from None
+        if problems:
+            raise InvalidSegment(problems)
+        stored = await self.stored()
+        _check_references(key, definition, stored)
+        previous = stored.get(key)
+        segment = StoredSegment(
+            key=key,
+            name=name if name is not None else previous.stored.name if previous else None,
+            description=description if description is not None else previous.stored.description if previous else None,
+            definition=definition.canonical_json(),
+            fingerprint=definition.fingerprint(),
+            dependencies=sorted(d.value for d in touches(definition)),
+            references=sorted(referenced_segments(definition)),
+            time_dependent=time_dependent(definition),
+            created_at=0,
+            updated_at=0,
+        )
+        saved = await self.segments.save(segment, self.clock())
+        stored[key] = Segment(saved, definition)
+        self._parsed[saved.fingerprint] = definition
+        if previous is None or previous.stored.fingerprint != saved.fingerprint:
+            await self._evaluate(with_dependents([key], stored), stored, persons=None)
+        return saved
+
+    async def delete(self, key: str) -> bool:
+        """Delete a segment and its memberships; refused while other segments are built on it."""
+        stored = await self.stored()
+        if key not in stored:
+            return False
+        users = sorted(k for k, s in stored.items() if key in s.stored.references and k != key)
+        if users:
+            raise SegmentInUseError(f"segment {key!r} is used by {', '.join(repr(u) for u in users)}")
+        return await self.segments.delete(key)
+
+    # --- previews and explanations -----------------------------------------------------------------------
+
+    async def preview(self, raw: object, sample: int) -> Preview:
+        definition = parse_definition(raw, self.identity.policy)
+        _check_references(None, definition, await self.stored())
+        compiled = compile_preview(definition, self.dialect, self.clock(), sample, metrics=self.metrics)
+        rows = await compiled.run(self.store)
+        ids = rows[0].sample if rows else []
+        return Preview(size=rows[0].size if rows else 0, sample=await self.segments.persons(ids) if ids else [])
+
+    async def explain(self, key: str, person_id: str) -> Explanation:
+        """Each condition of the segment for the person (a merged-away id: her survivor), evaluated now."""
+        (found,) = await self.segments.by_key([key])
+        if found is None:
+            raise SegmentNotFoundError(f"no segment {key!r}")
+        segment = self._segment(found)
+        compiled = compile_explain(segment.definition, self.dialect, self.clock(), metrics=self.metrics)
+        rows = await compiled.run(self.store, person=person_id)
+        if not rows:
+            raise PersonNotFoundError(f"no person {person_id!r}")
+        explained = explanation(segment.definition, rows[0])
+        return Explanation(
+            member=explained.member,
+            person=explained.person,
+            conditions=[ConditionOutcome(path=c.path, held=c.held, detail=c.detail) for c in explained.conditions],
+        )
+
+    # --- keeping members current -------------------------------------------------------------------------
+
+    async def refresh(
+        self, persons: Collection[str], changed: Collection[Dependency], retired: Iterable[str] = ()
+    ) -> int:
+        """Re-evaluate these persons against the segments whose conditions read what changed (and the
+        segments built on those), in one statement that also drops the memberships of `retired` persons
+        (merged away or emptied: members of nothing, with no exit event). Changes made."""
+        stored = await self.stored()
+        touched = [k for k, s in stored.items() if touches(s.definition) & set(changed)]
+        if not touched or not (persons or retired):
+            return 0
+        every = sorted({*persons, *retired})
+        return await self._evaluate(with_dependents(touched, stored), stored, persons=every)
+
+    async def sweep(self) -> int:
+        """Re-evaluate the segments whose membership changes as time passes (and those built on them)."""
+        stored = await self.stored()
+        timed = [k for k, s in stored.items() if s.stored.time_dependent]
+        if not timed:
+            return 0
+        return await self._evaluate(with_dependents(timed, stored), stored, persons=None)
+
+    async def _evaluate(self, keys: Sequence[str], stored: dict[str, Segment], persons: Sequence[str] | None) -> int:
+        ordered = [(k, stored[k].definition) for k in keys]
+        compiled = compile_refresh(
+            ordered, self.dialect, self.clock(), all_persons=persons is None, metrics=self.metrics
+        )
+        rows = await (compiled.run(self.store) if persons is None else compiled.run(self.store, persons=list(persons)))
+        return len(rows)
+
+
+def with_dependents(keys: Iterable[str], stored: dict[str, Segment]) -> list[str]:
+    """These segments and every segment built on them (transitively), each after the ones it is built on."""
+    wanted = set(keys)
+    grew = True
+    while grew:
+        more = {k for k, s in stored.items() if k not in wanted and wanted & set(s.stored.references)}
+        grew = bool(more)
+        wanted |= more
+    ordered: list[str] = []
+    done: set[str] = set()
+
+    def visit(key: str) -> None:
+        if key in done:
+            return
+        done.add(key)
+        for ref in sorted(stored[key].stored.references):
+            if ref in wanted and ref in stored:
+                visit(ref)
+        ordered.append(key)
+
+    for key in sorted(wanted):
+        visit(key)
+    return ordered
+
+
+def _check_texts(key: str, name: str | None, description: str | None) -> list[SegmentError]:
+    problems: list[SegmentError] = []
+    if (why := check_segment_key(key)) is not None:
+        problems.append(SegmentError("key", why))
+    for field, text in (("name", name), ("description", description)):
+        if text is not None and (len(text) > MAX_TEXT or any(ord(c) < 32 and c not in "\n\t" for c in text)):
+            problems.append(SegmentError(field, f"at most {MAX_TEXT} characters, without control characters"))
+    return problems
+
+
+def _check_references(key: str | None, definition: Definition, stored: dict[str, Segment]) -> None:
+    """Every segment referenced exists, and saving `key` would not close a cycle."""
+    references = referenced_segments(definition)
+    problems = [
+        SegmentError("segment", f"no segment {ref!r}") for ref in sorted(references) if ref not in stored and ref != key
+    ]
+    if key is not None and (cycle := _cycle(key, references, stored)):
+        problems.append(SegmentError("segment", "a segment cannot be built on itself: " + " -> ".join(cycle)))
+    if problems:
+        raise InvalidSegment(problems)
+
+
+def _cycle(key: str, references: Iterable[str], stored: dict[str, Segment]) -> list[str] | None:
+    """The path key -> ... -> key the new references would close, if any (depth first over stored edges)."""
+    stack: list[tuple[str, list[str]]] = [(ref, [key, ref]) for ref in sorted(references)]
+    seen: set[str] = set()
+    while stack:
+        node, path = stack.pop()
+        if node == key:
+            return path
+        if node in seen or node not in stored:
+            continue
+        seen.add(node)
+        stack.extend((ref, [*path, ref]) for ref in sorted(stored[node].stored.references))
+    return None
