@@ -40,6 +40,7 @@ class AuditAction(StrEnum):
     DESTINATION_RESUMED = "destination.resumed"
     DESTINATION_DELETED = "destination.deleted"
     DELIVERY_REDELIVERED = "delivery.redelivered"
+    SEGMENT_EXPORTED = "segment.exported"  # graphcdp export segment (personal data leaves the service)
 
 
 def record_target(source: str, source_id: str) -> str:
