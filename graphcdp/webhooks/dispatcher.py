@@ -150,9 +150,9 @@ class Dispatcher:
                 "webhook destination %s: events %d to %d were removed by retention before they were handed over",
                 destination.id, position + 1, feed.first - 1,
             )  # fmt: skip
-            return await self._move(destination, feed.first - 1, [])
+            return await self._move(destination, feed.first - 1, []) or 1
         except CursorAheadError:  # the database was replaced under it: start from its newest event
-            return await self._move(destination, (await bounds(self.store)).last, [])
+            return await self._move(destination, (await bounds(self.store)).last, []) or 1
         if not page.changes and page.last <= position:
             return 0
         to = page.changes[-1].sequence if page.has_next else max(page.last, position)
