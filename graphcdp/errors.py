@@ -331,6 +331,25 @@ class ErrorCode(StrEnum):
         "delete them first.",
         "deleteSegment.",
     )
+    DESTINATION_NOT_FOUND = (
+        "DESTINATION_NOT_FOUND",
+        _REQUEST,
+        "No webhook destination has this id (or it was deleted).",
+        "pauseDestination, resumeDestination, deleteDestination, deliveries.",
+    )
+    DELIVERY_NOT_FOUND = (
+        "DELIVERY_NOT_FOUND",
+        _REQUEST,
+        "No delivery has this id (its destination was deleted, or retention removed it).",
+        "redeliver.",
+    )
+    INVALID_DESTINATION = (
+        "INVALID_DESTINATION",
+        _REQUEST,
+        "A webhook destination's url is not an http(s) URL with a host, or its purpose, channel or segments are "
+        "malformed.",
+        "createDestination.",
+    )
     INVALID_SEARCH_QUERY = (
         "INVALID_SEARCH_QUERY",
         _REQUEST,

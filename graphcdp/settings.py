@@ -448,6 +448,30 @@ class Settings(BaseSettings):
         description="Seconds between two looks at the change feed while a subscription waits, for changes written "
         "by another process (this service's own writes wake subscriptions at once).",
     )
+    webhook_retry_hours: float = Field(
+        24.0,
+        gt=0,
+        description="Hours a webhook delivery is retried (exponential backoff with jitter) after it was handed over, "
+        "before it becomes a dead letter (`redeliver` sends it again).",
+    )
+    webhook_retry_first_seconds: float = Field(
+        5.0, gt=0, description="Seconds before the first retry of a failed webhook delivery; each next one doubles."
+    )
+    webhook_retry_max_seconds: float = Field(
+        3600.0, gt=0, description="Longest wait between two attempts of a webhook delivery."
+    )
+    webhook_timeout: float = Field(
+        10.0, gt=0, description="Seconds a webhook receiver has to answer an attempt before it counts as failed."
+    )
+    webhook_concurrency: int = Field(
+        16, ge=1, le=256, description="Webhook deliveries sent at the same time (each to a different person)."
+    )
+    webhook_key: SecretStr | None = Field(
+        None,
+        description="The key that encrypts webhook signing secrets in the graph (any text of at least 32 "
+        "characters, e.g. `openssl rand -base64 32`). Unset: a key is made in `webhook.key` in the data directory "
+        "(mode 0600). Services sharing one database need the same key.",
+    )
 
     # Segments
     segment_sweep_interval: float = Field(

@@ -27,6 +27,7 @@ from graphcdp.segments.service import SegmentService
 from graphcdp.settings import Settings
 from graphcdp.status import ServiceStatus, service_status
 from graphcdp.store import GraphStore, open_store
+from graphcdp.webhooks.service import WebhookService
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class Services:
     keys: ApiKeyService  # API keys: created, listed, revoked, and checked on every request
     audit: AuditTrail  # who did which admin or privacy action: services.audit.record(actor, action, target)
     changes: ChangeFeedService  # the change feed: changes, subscriptions, retention
+    webhooks: WebhookService  # webhook destinations; their dispatcher runs only in the service (webhooks.start())
     segments: SegmentService  # saved audiences, kept current after every mutation (identity.listeners)
 
     async def status(self) -> ServiceStatus:
@@ -71,6 +73,7 @@ def _build(store: GraphStore, settings: Settings) -> Services:
         keys=ApiKeyService(store, settings, audit),
         audit=audit,
         changes=ChangeFeedService(store, settings),
+        webhooks=WebhookService(store, settings, audit),
         segments=segments,
     )
 
@@ -98,6 +101,7 @@ async def open_services(
         try:
             yield services
         finally:
+            await services.webhooks.close()
             await services.changes.close()
             await services.privacy.close()  # a compaction an erasure still owes runs before the database stops
     finally:
@@ -113,5 +117,6 @@ async def services_on(store: GraphStore, settings: Settings) -> AsyncIterator[Se
     try:
         yield services
     finally:
+        await services.webhooks.close()
         await services.changes.close()
         await services.privacy.close()

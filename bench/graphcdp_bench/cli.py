@@ -216,6 +216,23 @@ def bench_febrl(args: argparse.Namespace) -> None:
     print(f"results in {write_result(Path(args.out), 'febrl', result)}")
 
 
+def bench_webhooks(args: argparse.Namespace) -> None:
+    from graphcdp_bench.suite import write_result
+    from graphcdp_bench.webhooks import run_webhooks, webhooks_table
+
+    result = asyncio.run(run_webhooks(_bench_settings(), Path(args.work), args.events))
+    print(webhooks_table(result))
+    print(f"written: {write_result(Path(args.out), 'webhooks', result)}")
+
+
+def _add_webhooks_bench(benches: Any, results: str, work_help: str) -> None:
+    webhooks = benches.add_parser("webhooks", help="webhook deliveries per second to a local receiver vs raw POSTs")
+    webhooks.add_argument("--events", type=int, default=5000, help="events to deliver (default 5,000)")
+    webhooks.add_argument("--out", default=results, help=f"results directory (default {results})")
+    webhooks.add_argument("--work", default="bench/work", help=work_help)
+    webhooks.set_defaults(handler=bench_webhooks)
+
+
 def add_commands(commands: Any) -> None:
     _add_generate(commands)
     _add_bench(commands)
@@ -296,6 +313,7 @@ def _add_bench(commands: Any) -> None:
 
     _add_febrl_bench(benches, results, work_help)
     _add_segments_bench(benches, results, work_help)
+    _add_webhooks_bench(benches, results, work_help)
 
     plot = benches.add_parser("plot", help="draw the PNG plots again from the JSON results")
     plot.add_argument("--out", default=results, help=f"results directory (default {results})")

@@ -116,12 +116,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if services is not None:  # opened and started by the caller
-            async with segment_sweep(services.segments, settings.segment_sweep_interval):
+            async with segment_sweep(services.segments, settings.segment_sweep_interval), services.webhooks.sending():
                 yield
             return
         async with open_services(settings) as opened:
             app.state.services = opened
-            async with segment_sweep(opened.segments, settings.segment_sweep_interval):
+            async with segment_sweep(opened.segments, settings.segment_sweep_interval), opened.webhooks.sending():
                 yield
 
     graphql = GraphQLApp(schema, graphql_ide="graphiql" if settings.graphiql else None)

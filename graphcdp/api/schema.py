@@ -25,6 +25,7 @@ from graphcdp.api.segments import SegmentMutation, SegmentQuery
 from graphcdp.api.subscriptions import Subscription
 from graphcdp.api.text_arguments import TextArguments
 from graphcdp.api.types import Health
+from graphcdp.api.webhooks import WebhookMutation, WebhookQuery
 
 
 @strawberry.type
@@ -37,6 +38,7 @@ class Query(
     KeysQuery,
     AuditQuery,
     ChangeQuery,
+    WebhookQuery,
     SegmentQuery,
 ):
     @strawberry.field(extensions=needs_any_key(), description="Version of the graphcdp service.")
@@ -51,7 +53,15 @@ class Query(
 
 
 @strawberry.type
-class Mutation(IdentityMutation, ProfileMutation, MatchingMutation, PrivacyMutation, KeysMutation, SegmentMutation):
+class Mutation(
+    IdentityMutation,
+    ProfileMutation,
+    MatchingMutation,
+    PrivacyMutation,
+    KeysMutation,
+    SegmentMutation,
+    WebhookMutation,
+):
     pass
 
 

@@ -35,6 +35,12 @@ class AuditAction(StrEnum):
     PERSON_FORGOTTEN = "person.forgotten"  # forgetPerson (privacy)
     PERSON_EXPORTED = "person.exported"  # exportPerson, graphcdp export person (privacy)
     SUPPRESSION_LIFTED = "suppression.lifted"  # liftSuppression (privacy)
+    DESTINATION_CREATED = "destination.created"  # webhook destinations (admin)
+    DESTINATION_PAUSED = "destination.paused"
+    DESTINATION_RESUMED = "destination.resumed"
+    DESTINATION_DELETED = "destination.deleted"
+    DELIVERY_REDELIVERED = "delivery.redelivered"
+    SEGMENT_EXPORTED = "segment.exported"  # graphcdp export segment (personal data leaves the service)
 
 
 def record_target(source: str, source_id: str) -> str:

@@ -106,6 +106,9 @@ def serve(args: argparse.Namespace) -> None:
         overrides["port"] = args.port
     settings = load_settings(**overrides)
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs each webhook attempt at INFO with its URL, which may hold the receiver's token; the dispatcher
+    # logs what matters by destination id.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger().level))
     from graphcdp.identity.matching.spec import load_model
 
     load_model(settings.matching_model)  # a bad model file is refused before anything starts

@@ -31,6 +31,8 @@ UNIQUE_KEYS: tuple[tuple[str, str], ...] = (
     ("AuditEntry", "id"),
     ("Change", "sequence"),
     ("ChangeFeed", "id"),
+    ("Destination", "id"),
+    ("Delivery", "id"),
     ("Segment", "key"),
 )
 

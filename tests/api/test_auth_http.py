@@ -58,6 +58,13 @@ FIELD_REQUESTS: dict[str, str] = {
     "createApiKey": 'mutation { createApiKey(name: "x", scopes: ["nonsense"]) { name } }',
     "revokeApiKey": 'mutation { revokeApiKey(name: "nobody") { name } }',
     "changes": "{ changes { edges { cursor } } }",
+    "destinations": "{ destinations { id } }",
+    "deliveries": '{ deliveries(destinationId: "none") { edges { cursor } } }',
+    "createDestination": 'mutation { createDestination(url: "ftp://nowhere") { destination { id } } }',
+    "pauseDestination": 'mutation { pauseDestination(id: "none") { id } }',
+    "resumeDestination": 'mutation { resumeDestination(id: "none") { id } }',
+    "deleteDestination": 'mutation { deleteDestination(id: "none") { id } }',
+    "redeliver": 'mutation { redeliver(id: "none") { id } }',
     "segments": "{ segments { key } }",
     "segment": '{ segment(key: "none") { key } }',
     "previewSegment": '{ previewSegment(definition: {identifier: "email"}) { size } }',
@@ -131,6 +138,8 @@ def test_the_scopes_of_the_issue() -> None:
     }  # fmt: skip
     assert {name for name, scope in scopes.items() if scope is Scope.ADMIN} == {
         "setMatchingModel", "matchingModel", "apiKeys", "createApiKey", "revokeApiKey", "auditTrail",
+        "destinations", "deliveries", "createDestination", "pauseDestination", "resumeDestination",
+        "deleteDestination", "redeliver",
     }  # fmt: skip
     assert scopes["changes"] is Scope.CHANGES_READ
     assert scopes["version"] is None and scopes["health"] is None  # any valid key

@@ -1,0 +1,5 @@
+// Range index on Delivery.personId: an erasure finds her deliveries through it.
+// mode: write
+// params: none
+// returns: none
+CREATE INDEX FOR (n:Delivery) ON (n.personId)

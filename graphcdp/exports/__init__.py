@@ -1,0 +1,1 @@
+"""Exports of audiences to files (`graphcdp export segment`), consent-filtered (docs/segments.md#exporting)."""
