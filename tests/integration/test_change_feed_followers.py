@@ -37,7 +37,7 @@ async def subscribe(services: Services, document: str, **variables: Any) -> Asyn
         request=None,  # no transport: the resolvers only
         response=None,
         services=services,
-        loaders=make_loaders(services.identity, services.profiles),
+        loaders=make_loaders(services.identity, services.profiles, services.segments),
         principal=Principal("test", ALL_SCOPES),
     )
     stream = await schema.subscribe(document, variable_values=variables, context_value=context)
