@@ -24,6 +24,7 @@ from datetime import UTC, date, datetime
 from typing import Generic, Literal
 
 from graphcdp.model.facets import facet
+from graphcdp.model.feed import ChangeKind, change_for_statement
 from graphcdp.model.segments import ExplainRow, MembershipChange, MetricsRow, PreviewRow
 from graphcdp.profiles.metrics import DAY_MS, MetricsConfig
 from graphcdp.segments.definition import (
@@ -47,9 +48,11 @@ from graphcdp.segments.definition import (
 )
 from graphcdp.segments.metric_expressions import AMOUNT, METRIC_VARS, metric_stages
 from graphcdp.store import GraphStore
-from graphcdp.store.cypher import GeneratedStatement, Mode, RowT, generated_statement
+from graphcdp.store.cypher import DEFAULT_ROOT, GeneratedStatement, Mode, RowT, generated_statement
 
 Dialect = Literal["falkordb", "neo4j"]
+# The change feed's one append block (docs/change-feed.md), put in refreshes as it is.
+FEED_EMIT = (DEFAULT_ROOT / "feed" / "emit.fragment").read_text(encoding="utf-8")
 ENTERED, EXITED = "segment_entered", "segment_exited"
 ISO_DATE_LENGTH = 10
 
@@ -421,7 +424,18 @@ def compile_refresh(
         "FOREACH (_ IN CASE WHEN joined IS NULL THEN [] ELSE [1] END | CREATE (p)-[:IN {since: $now}]->(joined))",
         "WITH DISTINCT p, entering, leaving",
         "UNWIND [r IN entering | [r[0], true]] + [r IN leaving | [r[0], false]] AS change",
-        "RETURN p.id AS person, change[0] AS segment, change[1] AS entered",
+        # Every change becomes its feed event in this statement (an outbox), appended at once after the last.
+        "WITH collect({person: p.id, segment: change[0], entered: change[1]}) AS done",
+        "WITH done, [d IN done | {kind: CASE WHEN d.entered THEN 'SEGMENT_ENTERED' ELSE 'SEGMENT_EXITED' END,",
+        "     personId: d.person, data: head([e IN $feedData WHERE e[0] = d.segment | e[1]])}] AS changes",
+        FEED_EMIT.rstrip("\n"),
+        "WITH done",
+        "UNWIND done AS d",
+        "RETURN d.person AS person, d.segment AS segment, d.entered AS entered",
+    ]
+    # The data of a segment's events, by key ({"segment": key}; the same for entering and leaving).
+    builder.params["feedData"] = [
+        [key, change_for_statement(ChangeKind.SEGMENT_ENTERED, {"segment": key})["data"]] for key, _ in segments
     ]
     return _compiled(
         "refresh",

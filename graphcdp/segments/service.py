@@ -155,7 +155,7 @@ class SegmentService:
         users = sorted(k for k, s in stored.items() if key in s.stored.references and k != key)
         if users:
             raise SegmentInUseError(f"segment {key!r} is used by {', '.join(repr(u) for u in users)}")
-        return await self.segments.delete(key)
+        return await self.segments.delete(key, self.clock())
 
     # --- previews and explanations -----------------------------------------------------------------------
 

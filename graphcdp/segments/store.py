@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from graphcdp.explore.search import PERSONS_BY_IDS
+from graphcdp.model.feed import ChangeKind, change_for_statement
 from graphcdp.model.identity import Person
 from graphcdp.model.segments import MemberPage, Membership, RemovedMemberships, SegmentSize, StoredSegment
 from graphcdp.store import GraphStore, statement
@@ -40,8 +41,10 @@ class SegmentStore:
         }
         return (await self.store.run(SAVE_SEGMENT, params))[0]
 
-    async def delete(self, key: str) -> bool:
-        rows = await self.store.run(DELETE_SEGMENT, {"key": key})
+    async def delete(self, key: str, now: int) -> bool:
+        """Remove the segment, its memberships and (in the same statement) append the members' SEGMENT_EXITED."""
+        change = change_for_statement(ChangeKind.SEGMENT_EXITED, {"segment": key})
+        rows = await self.store.run(DELETE_SEGMENT, {"key": key, "now": now, "change": change})
         return bool(rows and rows[0].removed)
 
     async def all(self) -> list[StoredSegment]:

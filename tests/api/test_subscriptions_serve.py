@@ -152,3 +152,22 @@ async def test_a_subscription_needs_a_key_with_changes_read(url: str) -> None:
         errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
         assert [e["extensions"]["code"] for e in errors] == ["FORBIDDEN"]
         assert "changes:read" in errors[0]["message"]
+
+
+SAVE_SEGMENT = """mutation($key: String!, $definition: JSON!) {
+  saveSegment(key: $key, definition: $definition) { errors { code } } }"""
+SEGMENT_MEMBERSHIP = """subscription($key: String!, $after: String) {
+  segmentMembership(key: $key, after: $after) { sequence kind personId data } }"""
+
+
+async def test_segment_membership_receives_the_enter_and_exit_a_mutation_makes(url: str) -> None:
+    tiers = (("sub-gold", {"trait": "tier", "eq": "gold"}), ("sub-tiered", {"trait": "tier", "exists": True}))
+    for key, definition in tiers:
+        assert ask(url, SAVE_SEGMENT, key=key, definition=definition)["data"]["saveSegment"]["errors"] == []
+    cursor = last_cursor(url)
+    async with subscription(url, SEGMENT_MEMBERSHIP, BEARER, key="sub-gold", after=cursor) as ws:
+        # She enters both segments; only sub-gold's event comes here.
+        ada = upsert(url, "crm", "seg1", ("email", "ada.seg@example.com"), tier="gold")
+        assert await next_change(ws) == ("SEGMENT_ENTERED", ada, {"segment": "sub-gold"})
+        upsert(url, "crm", "seg1", ("email", "ada.seg@example.com"), tier="silver")
+        assert await next_change(ws) == ("SEGMENT_EXITED", ada, {"segment": "sub-gold"})

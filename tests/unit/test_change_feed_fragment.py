@@ -3,6 +3,11 @@ as it is: the numbering and the Neo4j lock that keeps sequences in commit order 
 
 from __future__ import annotations
 
+from graphcdp.identity.normalize import IdentifierPolicy
+from graphcdp.profiles.metrics import MetricsConfig
+from graphcdp.segments.compiler import compile_refresh
+from graphcdp.segments.definition import parse_definition
+from graphcdp.settings import Settings
 from graphcdp.store.cypher import DEFAULT_ROOT, DIALECTS, statement_files
 
 FRAGMENT = (DEFAULT_ROOT / "feed" / "emit.fragment").read_text(encoding="utf-8")
@@ -12,6 +17,7 @@ EMITTERS = {
     "identity/delete_record",
     "privacy/record_consent",
     "privacy/erase_persons",
+    "segments/delete_segment",
 }
 
 
@@ -29,3 +35,18 @@ def test_every_statement_writing_changes_holds_the_fragment_as_it_is() -> None:
                 writers.add(name)
                 assert FRAGMENT in text, f"{path}: copy cypher/feed/emit.fragment as it is"
         assert writers == EMITTERS, dialect
+
+
+def test_every_compiled_refresh_holds_the_fragment_as_it_is() -> None:
+    # Segment maintenance's statements are compiled, not files: the same block, read from the same file.
+    definition = parse_definition({"trait": "loyalty.tier", "eq": "gold"}, IdentifierPolicy())
+    for dialect in ("falkordb", "neo4j"):
+        for all_persons in (True, False):
+            compiled = compile_refresh(
+                [("gold", definition)],
+                dialect,
+                0,
+                all_persons=all_persons,
+                metrics=MetricsConfig.from_settings(Settings()),
+            )
+            assert FRAGMENT in compiled.text, (dialect, all_persons)
