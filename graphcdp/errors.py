@@ -367,7 +367,7 @@ class ErrorCode(StrEnum):
         _REQUEST,
         "purpose, channel or source is empty or too long or holds a control character, or the identifier is a "
         "blocked placeholder.",
-        "setConsent.",
+        "setConsent; Segment.members with a purpose.",
     )
     CONSENT_IN_FUTURE = (
         "CONSENT_IN_FUTURE",

@@ -17,7 +17,9 @@ from graphcdp.api.scalars import DateTime
 from graphcdp.auth.scopes import Scope
 from graphcdp.errors import ErrorCode
 from graphcdp.model import segments as model
+from graphcdp.privacy.consent import MAX_NAME, InvalidConsentError
 from graphcdp.segments.definition import InvalidSegment
+from graphcdp.webhooks.consent import ConsentRule
 
 
 @strawberry.type
@@ -45,14 +47,28 @@ class Segment:
     async def size(self, info: Info) -> int:
         return await info.context.loaders.segment_size.load(self.key)
 
-    @strawberry.field(description="Its members, by person id.")
-    async def members(self, info: Info, first: int = 20, after: str | None = None) -> PersonConnection:
+    @strawberry.field(
+        description="Its members, by person id. With `purpose` (and `channel`), only the members whose consent in "
+        "force for it is GRANTED, as for webhook destinations and `graphcdp export segment`: such a page may come "
+        "back shorter than `first` (a page reads a bounded number of members), so go on while `hasNextPage`; "
+        "`totalCount` is the segment's size before the consent filter."
+    )
+    async def members(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        purpose: str | None = None,
+        channel: str | None = None,
+    ) -> PersonConnection:
         check_page_size(first, info.context.settings.max_page_size)
-        page = await info.context.services.segments.members(self.key, first, _after_id(after))
+        consent = _consent_rule(purpose, channel)
+        page = await info.context.services.segments.members(self.key, first, _after_id(after), consent)
         edges = [PersonEdge(node=Person.from_model(p), cursor=encode_cursor(p.id)) for p in page.members]
+        end = encode_cursor(page.resume_after) if page.resume_after else (edges[-1].cursor if edges else None)
         return PersonConnection(
             edges=edges,
-            page_info=PageInfo(has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None),
+            page_info=PageInfo(has_next_page=page.has_next, end_cursor=end),
             total_count=page.total,
         )
 
@@ -65,6 +81,18 @@ class Segment:
             definition=cast(JSON, segment.definition_json),
             updated_at=segment.updated_at,
         )
+
+
+def _consent_rule(purpose: str | None, channel: str | None) -> ConsentRule | None:
+    """The consent a consent-filtered page of members asks for, spelt as setConsent stores it."""
+    if purpose is None:
+        if channel is not None:
+            raise InvalidConsentError("members: a channel needs a purpose (consent is given per purpose)")
+        return None
+    names = [name.strip().lower() for name in (purpose, channel) if name is not None]
+    if any(not name or len(name) > MAX_NAME for name in names):
+        raise InvalidConsentError(f"members: purpose and channel are 1 to {MAX_NAME} characters")
+    return ConsentRule(names[0], names[1] if len(names) > 1 else None)
 
 
 def _after_id(after: str | None) -> str | None:

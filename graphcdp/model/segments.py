@@ -123,6 +123,9 @@ class MemberPage(DomainModel):
     members: list[Person]
     total: int
     has_next: bool
+    # Where the next page starts when it is not after the last member shown: a consent-filtered page stops
+    # scanning at a bound and resumes after the last member it read, shown or not.
+    resume_after: str | None = None
 
 
 class ConditionOutcome(DomainModel):

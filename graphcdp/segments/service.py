@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from graphcdp.clock import now_ms
 from graphcdp.errors import ErrorCode, GraphCDPError
 from graphcdp.identity.service import IdentityService
+from graphcdp.model.identity import Person
 from graphcdp.model.segments import (
     ConditionOutcome,
     Explanation,
@@ -41,8 +42,12 @@ from graphcdp.segments.explanation import explanation
 from graphcdp.segments.store import SegmentStore
 from graphcdp.settings import Settings
 from graphcdp.store import GraphStore
+from graphcdp.webhooks.consent import ConsentRule, consenting
 
 log = logging.getLogger(__name__)
+
+CONSENT_SCAN_PAGE = 500  # members read at a time for a consent-filtered page
+MAX_SCANNED = 10_000  # members a consent-filtered page reads at most before it answers
 
 MAX_TEXT = 1000  # characters of a name or description
 
@@ -105,8 +110,29 @@ class SegmentService:
     async def sizes(self, keys: Sequence[str]) -> list[int]:
         return await self.segments.sizes(keys)
 
-    async def members(self, key: str, first: int, after: str | None) -> MemberPage:
-        return await self.segments.members(key, first, after or "")
+    async def members(self, key: str, first: int, after: str | None, consent: ConsentRule | None = None) -> MemberPage:
+        """A page of members by person id; with a consent rule, only those whose consent in force allows it (as
+        for webhook destinations and exports). Such a page reads at most MAX_SCANNED members, so a segment of
+        few consenting members cannot hold a request: it may come back short, resuming where it stopped."""
+        if consent is None:
+            return await self.segments.members(key, first, after or "")
+        kept: list[Person] = []
+        cursor, scanned = after or "", 0
+        while True:
+            page = await self.segments.members(key, max(first, CONSENT_SCAN_PAGE), cursor)
+            allowed = await consenting(self.store, consent, [p.id for p in page.members])
+            for index, person in enumerate(page.members):
+                if person.id in allowed:
+                    kept.append(person)
+                if len(kept) == first:
+                    more = index + 1 < len(page.members) or page.has_next
+                    return MemberPage(members=kept, total=page.total, has_next=more, resume_after=person.id)
+            scanned += len(page.members)
+            if not page.has_next or not page.members:
+                return MemberPage(members=kept, total=page.total, has_next=False)
+            cursor = page.members[-1].id
+            if scanned >= MAX_SCANNED:
+                return MemberPage(members=kept, total=page.total, has_next=True, resume_after=cursor)
 
     async def memberships(self, persons: Sequence[str]) -> list[list[Membership]]:
         return await self.segments.memberships(persons)
