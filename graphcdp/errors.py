@@ -246,7 +246,7 @@ class ErrorCode(StrEnum):
         _REQUEST,
         "The key sent more requests than GRAPHCDP_RATE_LIMIT allows; wait the seconds of the Retry-After header. "
         "Answered with HTTP 429.",
-        "Any request to /graphql.",
+        "Any request to /graphql; a subscription beyond GRAPHCDP_MAX_SUBSCRIPTIONS_PER_KEY open ones.",
     )
     INVALID_SCOPE = (
         "INVALID_SCOPE",

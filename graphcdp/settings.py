@@ -442,6 +442,12 @@ class Settings(BaseSettings):
         ge=1,
         description="Most events the change feed keeps, whatever their age; the oldest go first.",
     )
+    max_subscriptions_per_key: int = Field(
+        32,
+        ge=1,
+        description="Most GraphQL subscriptions one API key holds open at once, over all its connections; one more "
+        "is refused with `RATE_LIMITED` until one completes.",
+    )
     change_poll_interval: float = Field(
         1.0,
         gt=0,

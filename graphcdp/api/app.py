@@ -24,6 +24,7 @@ from graphcdp.api.context import Context
 from graphcdp.api.graphql_view import GRAPHIQL_ASSETS_PATH, GraphQLView, graphiql_assets
 from graphcdp.api.loaders import make_loaders
 from graphcdp.api.schema import schema
+from graphcdp.api.subscription_slots import SubscriptionSlots
 from graphcdp.auth.keys import NO_ACCESS
 from graphcdp.auth.ratelimit import RateLimiter
 from graphcdp.errors import ErrorCode
@@ -46,6 +47,7 @@ class GraphQLApp(GraphQLView):
             loaders=make_loaders(services.identity, services.profiles, services.segments),
             # Set by the view's admission (graphcdp/api/auth.py); the GraphiQL page, served without a key, runs nothing.
             principal=getattr(request.state, "principal", NO_ACCESS),
+            subscriptions=request.app.state.subscription_slots,
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
@@ -144,6 +146,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     middleware = [*([cors] if settings.cors_origins else []), Middleware(DatabaseDownGate)]
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.rate_limit_burst)
+    app.state.subscription_slots = SubscriptionSlots(settings.max_subscriptions_per_key)
     if services is not None:
         app.state.services = services
     return app

@@ -10,6 +10,7 @@ from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
 from graphcdp.api.loaders import Loaders
+from graphcdp.api.subscription_slots import SubscriptionSlots
 from graphcdp.auth.keys import Principal
 from graphcdp.identity.service import IdentityService
 from graphcdp.profiles.service import ProfileService
@@ -24,6 +25,7 @@ class Context:
     services: Services  # built once, at start-up (graphcdp.wiring); resolvers reach the store through them
     loaders: Loaders  # new for every request: nothing cached leaks between requests
     principal: Principal  # the request's API key: its name (for the audit trail) and scopes
+    subscriptions: SubscriptionSlots  # the app's: how many subscriptions each key holds open
     connection_params: dict[str, object] | None = None  # a websocket's connection_init payload (subscriptions)
 
     @property

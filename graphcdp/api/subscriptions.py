@@ -5,6 +5,7 @@ written. Each one reads the feed from its cursor, then waits: a write of this se
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from contextlib import AbstractAsyncContextManager
 
 import strawberry
 
@@ -28,8 +29,9 @@ class Subscription:
     async def changes(
         self, info: Info, after: str | None = None, kinds: list[ChangeKind] | None = None
     ) -> AsyncGenerator[Change, None]:
-        async for change in info.context.services.changes.follow(parse_sequence(after), kinds or ()):
-            yield Change.from_model(change)
+        async with _slot(info):
+            async for change in info.context.services.changes.follow(parse_sequence(after), kinds or ()):
+                yield Change.from_model(change)
 
     @strawberry.subscription(
         extensions=needs(Scope.CHANGES_READ),
@@ -39,20 +41,27 @@ class Subscription:
     async def person_changed(
         self, info: Info, id: strawberry.ID, after: str | None = None
     ) -> AsyncGenerator[Change, None]:
-        start, person = parse_sequence(after), str(id)
-        if start is None:  # from now on: the person the id leads to now (a retired id leads to its survivor)
-            found = await info.context.services.identity.person(person)
-            if found is None:
-                raise PersonNotFoundError("no person has this id")
-            person = found.id
-        async for change in info.context.services.changes.follow_person(person, start):
-            yield Change.from_model(change)
+        async with _slot(info):
+            start, person = parse_sequence(after), str(id)
+            if start is None:  # from now on: the person the id leads to now (a retired id leads to its survivor)
+                found = await info.context.services.identity.person(person)
+                if found is None:
+                    raise PersonNotFoundError("no person has this id")
+                person = found.id
+            async for change in info.context.services.changes.follow_person(person, start):
+                yield Change.from_model(change)
 
     @strawberry.subscription(
         extensions=needs(Scope.CHANGES_READ),
         description="Persons entering and leaving the segment `key` (SEGMENT_ENTERED, SEGMENT_EXITED), as it happens.",
     )
     async def segment_membership(self, info: Info, key: str, after: str | None = None) -> AsyncGenerator[Change, None]:
-        async for change in info.context.services.changes.follow(parse_sequence(after), SEGMENT_KINDS):
-            if change.data.get("segment") == key:
-                yield Change.from_model(change)
+        async with _slot(info):
+            async for change in info.context.services.changes.follow(parse_sequence(after), SEGMENT_KINDS):
+                if change.data.get("segment") == key:
+                    yield Change.from_model(change)
+
+
+def _slot(info: Info) -> AbstractAsyncContextManager[None]:
+    """The key's slot for this subscription (graphcdp/api/subscription_slots.py)."""
+    return info.context.subscriptions.hold(info.context.principal.name)

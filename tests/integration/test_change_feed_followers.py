@@ -12,6 +12,7 @@ import pytest
 from graphcdp.api.context import Context
 from graphcdp.api.loaders import make_loaders
 from graphcdp.api.schema import schema
+from graphcdp.api.subscription_slots import SubscriptionSlots
 from graphcdp.auth.keys import Principal
 from graphcdp.auth.scopes import ALL_SCOPES
 from graphcdp.clock import now_ms
@@ -32,19 +33,25 @@ async def services(falkordb_store: FalkorDBStore) -> AsyncIterator[Services]:
         yield opened
 
 
-async def subscribe(services: Services, document: str, **variables: Any) -> AsyncIterator[Any]:
+async def subscribe(
+    services: Services, document: str, slots: SubscriptionSlots | None = None, **variables: Any
+) -> AsyncIterator[Any]:
     context = Context(
         request=None,  # no transport: the resolvers only
         response=None,
         services=services,
         loaders=make_loaders(services.identity, services.profiles, services.segments),
         principal=Principal("test", ALL_SCOPES),
+        subscriptions=slots or SubscriptionSlots(32),
     )
     stream = await schema.subscribe(document, variable_values=variables, context_value=context)
     assert not hasattr(stream, "errors") or stream.errors is None, stream
-    async for result in stream:
-        assert result.errors is None, result.errors
-        yield next(iter(result.data.values()))
+    try:
+        async for result in stream:
+            assert result.errors is None, result.errors
+            yield next(iter(result.data.values()))
+    finally:  # as the websocket transport does when a client completes: the resolver's generator ends
+        await stream.aclose()
 
 
 async def enter(services: Services, segment: str, *persons: str) -> int:
@@ -91,3 +98,26 @@ async def test_person_changed_ends_with_her_erasure(services: Services) -> None:
     seen = [change async for change in subscribe(services, document, id=ada, after=str(start))]
     # Her TRAITS_CHANGED left the feed with her erasure; the stream ends after ERASED instead of waiting.
     assert seen == [{"kind": "ERASED", "personId": ada}]
+
+
+async def test_a_key_holds_a_bounded_number_of_subscriptions_open(services: Services) -> None:
+    start = (await services.changes.page(None, 100)).last
+    await services.identity.upsert_records([rec("crm", "1", 1000, ("email", "ada@example.com"))])
+    document = "subscription($after: String) { changes(after: $after) { sequence kind } }"
+    slots = SubscriptionSlots(2)
+    held = [subscribe(services, document, slots, after=str(start)) for _ in range(2)]
+    for stream in held:
+        assert (await anext(stream))["kind"] == "CREATED"  # running: each holds a slot of the key
+    assert slots.open("test") == 2
+
+    with pytest.raises(AssertionError, match="GRAPHCDP_MAX_SUBSCRIPTIONS_PER_KEY"):
+        await anext(subscribe(services, document, slots, after=str(start)))
+    assert slots.open("test") == 2
+
+    await held[0].aclose()  # a completed subscription gives its slot back
+    assert slots.open("test") == 1
+    again = subscribe(services, document, slots, after=str(start))
+    assert (await anext(again))["kind"] == "CREATED"
+    await again.aclose()
+    await held[1].aclose()
+    assert slots.open("test") == 0
