@@ -143,7 +143,9 @@ class SegmentService:
         saved = await self.segments.save(segment, self.clock())
         stored[key] = Segment(saved, definition)
         self._parsed[saved.fingerprint] = definition
-        if previous is None or previous.stored.fingerprint != saved.fingerprint:
+        if previous is None:  # nobody can be a member yet, nor can any segment be built on it
+            await self._evaluate([key], stored, persons=None, fresh=True)
+        elif previous.stored.fingerprint != saved.fingerprint:
             await self._evaluate(with_dependents([key], stored), stored, persons=None)
         return saved
 
@@ -207,10 +209,12 @@ class SegmentService:
             return 0
         return await self._evaluate(with_dependents(timed, stored), stored, persons=None)
 
-    async def _evaluate(self, keys: Sequence[str], stored: dict[str, Segment], persons: Sequence[str] | None) -> int:
+    async def _evaluate(
+        self, keys: Sequence[str], stored: dict[str, Segment], persons: Sequence[str] | None, *, fresh: bool = False
+    ) -> int:
         ordered = [(k, stored[k].definition) for k in keys]
         compiled = compile_refresh(
-            ordered, self.dialect, self.clock(), all_persons=persons is None, metrics=self.metrics
+            ordered, self.dialect, self.clock(), all_persons=persons is None, metrics=self.metrics, fresh=fresh
         )
         rows = await (compiled.run(self.store) if persons is None else compiled.run(self.store, persons=list(persons)))
         return len(rows)

@@ -285,6 +285,29 @@ async def test_one_refresh_of_every_case_gives_the_members_preview_and_explain_g
         assert members == expected == await selected(world, raw), raw
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"), [*CASES, ({"all": [{"segment": "vip"}, {"identifier": "phone"}]}, {"bob"})]
+)
+async def test_a_first_evaluation_links_exactly_the_persons_a_full_refresh_does(
+    world: World, raw: object, expected: set[str]
+) -> None:
+    """A segment just created (`fresh`: nobody is a member) reads only the persons its anchor picks, if it has
+    one, and compares none with her edges; the members are those of the full refresh all the same."""
+    await world.store.run(CREATE_SEGMENTS, {"keys": ["vip", "new"]})
+    vip = definition({"identifier": "phone"})
+    await compile_refresh([("vip", vip)], world.dialect, NOW, all_persons=True, metrics=world.metrics).run(world.store)
+    fresh = compile_refresh(
+        [("new", definition(raw))], world.dialect, NOW, all_persons=True, metrics=world.metrics, fresh=True
+    )
+    changes = await fresh.run(world.store)
+    by_id = {v: k for k, v in world.ids.items()}
+    assert {(by_id[c.person], c.entered) for c in changes} == {(name, True) for name in expected}
+    members = {by_id[r["person"]] for r in await world.store.run(MEMBERS, {"key": "new"})}
+    assert members == expected == await selected(world, raw)
+    again = compile_refresh([("new", definition(raw))], world.dialect, NOW, all_persons=True, metrics=world.metrics)
+    assert await again.run(world.store) == []  # the full refresh finds nothing to change
+
+
 async def test_a_person_retired_by_a_merge_leaves_her_segments_without_an_exit(world: World) -> None:
     await world.store.run(CREATE_SEGMENTS, {"keys": ["named"]})
     named = definition({"trait": "firstName", "exists": True})
