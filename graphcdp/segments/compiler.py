@@ -21,6 +21,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any as TypingAny
 from typing import Generic, Literal
 
 from graphcdp.model.facets import facet
@@ -52,6 +53,8 @@ from graphcdp.store.cypher import GeneratedStatement, Mode, RowT, generated_stat
 Dialect = Literal["falkordb", "neo4j"]
 ENTERED, EXITED = "segment_entered", "segment_exited"
 ISO_DATE_LENGTH = 10
+MAX_GENERATED = 512  # statements kept by text (_compiled)
+_GENERATED: dict[tuple[str, str, Mode, str], GeneratedStatement[TypingAny]] = {}
 
 # The fixed fragments operators map to; nothing else becomes an operator in the text.
 _COMPARE = {Op.EQ: "=", Op.NE: "<>", Op.GT: ">", Op.GTE: ">=", Op.LT: "<", Op.LTE: "<="}
@@ -348,10 +351,16 @@ def _compiled(
 ) -> CompiledStatement[RowT]:
     params, row = builder
     text = "\n".join(body) + "\n"
-    digest = hashlib.sha256(f"{dialect}\n{mode}\n{text}".encode()).hexdigest()[:24]
-    generated = generated_statement(
-        f"{kind}-{dialect}-{digest}", text, mode, returns, row, what=f"Compiled segment {kind} (segments/compiler.py)."
-    )
+    # The text depends on the shape of the definitions only: a process's mutations keep compiling the same few
+    # texts (their parameters change with the clock), so each text's statement is made once.
+    generated: GeneratedStatement[RowT] | None = _GENERATED.get((kind, dialect, mode, text))
+    if generated is None:
+        digest = hashlib.sha256(f"{dialect}\n{mode}\n{text}".encode()).hexdigest()[:24]
+        what = f"Compiled segment {kind} (segments/compiler.py)."
+        generated = generated_statement(f"{kind}-{dialect}-{digest}", text, mode, returns, row, what=what)
+        if len(_GENERATED) >= MAX_GENERATED:  # shapes come and go as segments are edited
+            _GENERATED.clear()
+        _GENERATED[(kind, dialect, mode, text)] = generated
     # A fragment built but not used (the text of a facet when the operator needs none) leaves its parameter out.
     return CompiledStatement(generated, {k: v for k, v in params.items() if k in generated.statement.params})
 

@@ -82,6 +82,8 @@ class SegmentService:
         self.identity = identity
         self.clock = clock  # epoch ms; tests move it to let time pass
         self._parsed: dict[str, Definition] = {}  # fingerprint → definition, parsed once
+        # The stored segments as last read, with the version they were read at (see `stored`).
+        self._cached: tuple[tuple[int, int], dict[str, Segment]] | None = None
 
     # --- reading the stored segments ---------------------------------------------------------------------
 
@@ -93,8 +95,16 @@ class SegmentService:
         return Segment(stored, definition)
 
     async def stored(self) -> dict[str, Segment]:
-        """Every stored segment by key (one small read; another process may have saved one since)."""
-        return {s.key: self._segment(s) for s in await self.segments.all()}
+        """Every stored segment by key. Another process may have saved or deleted one since the last call:
+        every save and delete raises the stored version (in the same statement), which is read first here, so
+        the copy kept is reused only while nothing changed (a copy read after a newer save is merely read
+        again next time)."""
+        version = await self.segments.version()
+        if self._cached is not None and self._cached[0] == version:
+            return dict(self._cached[1])
+        current = {s.key: self._segment(s) for s in await self.segments.all()}
+        self._cached = (version, current)
+        return dict(current)
 
     async def every(self) -> list[StoredSegment]:
         return await self.segments.all()
@@ -157,7 +167,7 @@ class SegmentService:
         users = sorted(k for k, s in stored.items() if key in s.stored.references and k != key)
         if users:
             raise SegmentInUseError(f"segment {key!r} is used by {', '.join(repr(u) for u in users)}")
-        return await self.segments.delete(key)
+        return await self.segments.delete(key, self.clock())
 
     # --- previews and explanations -----------------------------------------------------------------------
 

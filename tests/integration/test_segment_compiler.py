@@ -23,8 +23,9 @@ from graphcdp.segments.compiler import (
     compile_refresh,
     dialect_of,
 )
-from graphcdp.segments.definition import Definition, parse_definition
+from graphcdp.segments.definition import Definition, Dependency, parse_definition
 from graphcdp.segments.explanation import explanation
+from graphcdp.segments.service import SegmentService
 from graphcdp.settings import load_settings
 from graphcdp.store import GraphStore
 from graphcdp.store.cypher import Query, StatementName
@@ -362,3 +363,24 @@ async def test_the_whole_corpus_refreshes_in_one_statement_as_each_previews(worl
         members = sorted(r["person"] for r in await world.store.run(MEMBERS, {"key": key}))
         preview = await compile_preview(defn, world.dialect, NOW, 10, metrics=world.metrics).run(world.store)
         assert members == preview[0].sample, (key, defn.source)
+
+
+async def test_a_segment_saved_or_deleted_by_another_process_is_seen_by_the_next_refresh(world: World) -> None:
+    """Each process keeps the stored segments it read; every save and delete raises the stored version, so a
+    copy is never used after another process changed the segments."""
+    settings = load_settings()
+    here, there = (SegmentService(world.store, world.identity, settings, clock=lambda: NOW) for _ in range(2))
+    assert await here.stored() == {}  # read, and kept at this version
+    await there.save("ca", {"trait": "address.region", "eq": "CA"})
+    assert list(await here.stored()) == ["ca"]
+    await world.identity.upsert_records(
+        [rec("crm", "cy-ca", NOW - 1, ("email", "cy@example.com"), address={"region": "CA"})]
+    )
+    assert await here.refresh({world.ids["cy"]}, set(Dependency)) == 1  # she joins the segment saved there
+    members = {r["person"] for r in await world.store.run(MEMBERS, {"key": "ca"})}
+    assert members == {world.ids["ada"], world.ids["cy"]}
+    await there.save("ca", {"trait": "address.region", "eq": "NY"})  # replaced there: both leave
+    assert (await here.stored())["ca"].definition.fingerprint() == (await there.stored())["ca"].definition.fingerprint()
+    assert await here.refresh({world.ids["cy"]}, set(Dependency)) == 0
+    assert await there.delete("ca")
+    assert await here.stored() == {}
