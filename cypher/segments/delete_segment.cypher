@@ -1,5 +1,6 @@
 // Removes a segment and its membership edges, and appends SEGMENT_EXITED for each live member (an audience synced
-// elsewhere empties with it); retired persons' edges go without an event, as in a refresh.
+// elsewhere empties with it); retired persons' edges go without an event, as in a refresh. It raises the version
+// of the stored segments (segments/segments_version) that processes' cached copies check.
 // mode: write
 // params: key, now, change
 // returns: removed
@@ -8,6 +9,9 @@ OPTIONAL MATCH (p:Person)-[:IN]->(s) WHERE p.mergedInto IS NULL AND coalesce(p.e
 WITH collect(DISTINCT s) AS gone, collect(DISTINCT p.id) AS members
 WITH gone, [id IN members | {kind: $change.kind, personId: id, data: $change.data}] AS changes
 FOREACH (s IN gone | DETACH DELETE s)
+MERGE (v:SegmentCatalog {name: 'segments'})
+ON CREATE SET v.createdAt = $now
+SET v.version = coalesce(v.version, 0) + 1
 // Change feed: append the list `changes` ([{kind, personId, data}]) to the feed, numbered from its counter node,
 // in the statement that writes the changes (docs/change-feed.md). Keep this block exactly as it is: the
 // statements that emit changes hold a copy (tests/unit/test_change_feed_fragment.py checks it). One FOREACH,

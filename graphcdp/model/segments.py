@@ -95,6 +95,13 @@ class StoredSegment(DomainModel):
         return json.loads(self.definition)
 
 
+class SegmentsVersion(DomainModel):
+    """A row of segments/segments_version: the stored segments' version (raised by every save and delete)."""
+
+    created: int
+    version: int
+
+
 class SegmentSize(DomainModel):
     """A row of segments/segment_sizes: live members of a segment."""
 

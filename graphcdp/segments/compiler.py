@@ -21,6 +21,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any as TypingAny
 from typing import Generic, Literal
 
 from graphcdp.model.facets import facet
@@ -55,6 +56,8 @@ Dialect = Literal["falkordb", "neo4j"]
 FEED_EMIT = (DEFAULT_ROOT / "feed" / "emit.fragment").read_text(encoding="utf-8")
 ENTERED, EXITED = "segment_entered", "segment_exited"
 ISO_DATE_LENGTH = 10
+MAX_GENERATED = 512  # statements kept by text (_compiled)
+_GENERATED: dict[tuple[str, str, Mode, str], GeneratedStatement[TypingAny]] = {}
 
 # The fixed fragments operators map to; nothing else becomes an operator in the text.
 _COMPARE = {Op.EQ: "=", Op.NE: "<>", Op.GT: ">", Op.GTE: ">=", Op.LT: "<", Op.LTE: "<="}
@@ -351,12 +354,76 @@ def _compiled(
 ) -> CompiledStatement[RowT]:
     params, row = builder
     text = "\n".join(body) + "\n"
-    digest = hashlib.sha256(f"{dialect}\n{mode}\n{text}".encode()).hexdigest()[:24]
-    generated = generated_statement(
-        f"{kind}-{dialect}-{digest}", text, mode, returns, row, what=f"Compiled segment {kind} (segments/compiler.py)."
-    )
+    # The text depends on the shape of the definitions only: a process's mutations keep compiling the same few
+    # texts (their parameters change with the clock), so each text's statement is made once.
+    generated: GeneratedStatement[RowT] | None = _GENERATED.get((kind, dialect, mode, text))
+    if generated is None:
+        digest = hashlib.sha256(f"{dialect}\n{mode}\n{text}".encode()).hexdigest()[:24]
+        what = f"Compiled segment {kind} (segments/compiler.py)."
+        generated = generated_statement(f"{kind}-{dialect}-{digest}", text, mode, returns, row, what=what)
+        if len(_GENERATED) >= MAX_GENERATED:  # shapes come and go as segments are edited
+            _GENERATED.clear()
+        _GENERATED[(kind, dialect, mode, text)] = generated
     # A fragment built but not used (the text of a facet when the operator needs none) leaves its parameter out.
     return CompiledStatement(generated, {k: v for k, v in params.items() if k in generated.statement.params})
+
+
+@dataclass(frozen=True)
+class _Anchor:
+    """A condition every member satisfies that picks persons cheaply: a test in the persons' MATCH (`where`) or
+    MATCH lines that reach them from elsewhere (`lines`, binding `p` and keeping `present`)."""
+
+    where: str = ""
+    lines: tuple[str, ...] = ()
+
+
+def _anchor(condition: Condition, builder: _Builder) -> _Anchor | None:
+    """A necessary condition of `condition` that needs no per-person collection, if there is one: a facet a
+    trait or age condition requires, the members of a segment it is built on, the persons a granted consent
+    statement is for. Used only where nobody is a member yet (`fresh`), so nobody outside it can have to leave."""
+    if isinstance(condition, All):
+        return next((a for c in condition.conditions if (a := _anchor(c, builder)) is not None), None)
+    if isinstance(condition, Any):
+        parts = [_anchor(c, builder) for c in condition.conditions]
+        if all(a is not None and a.where for a in parts):
+            return _Anchor(where="(" + " OR ".join(a.where for a in parts if a is not None) + ")")
+        return None
+    return _leaf_anchor(condition, builder)
+
+
+def _leaf_anchor(condition: Condition, builder: _Builder) -> _Anchor | None:
+    if isinstance(condition, TraitCondition):
+        return _trait_anchor(condition, builder)
+    if isinstance(condition, AgeCondition):
+        return _Anchor(where=f"any(f IN {_FACETS} WHERE f STARTS WITH {builder.param(BIRTH_DATE + '=')})")
+    if isinstance(condition, SegmentCondition) and condition.key not in builder.local:
+        return _Anchor(
+            lines=(
+                f"MATCH (:Segment {{key: {builder.param(condition.key)}}})<-[:IN]-(p:Person) WHERE {_LIVE}",
+                "WITH DISTINCT present, p",
+            )
+        )
+    if isinstance(condition, ConsentCondition):  # the statement in force is GRANTED: one granted exists
+        channel = "" if condition.channel is None else f", channel: {builder.param(condition.channel)}"
+        return _Anchor(
+            lines=(
+                f"MATCH (granted:Consent {{purpose: {builder.param(condition.purpose)}{channel}, status: 'GRANTED'}})",
+                f"MATCH (granted)-[:FOR]->(:Identifier)-[:OF]->(p:Person) WHERE {_LIVE}",
+                "WITH DISTINCT present, p",
+            )
+        )
+    return None
+
+
+def _trait_anchor(condition: TraitCondition, builder: _Builder) -> _Anchor | None:
+    if condition.op is Op.EQ and not isinstance(condition.value, tuple):
+        return _Anchor(where=f"{builder.param(facet(condition.trait, condition.value))} IN {_FACETS}")
+    if condition.op is Op.IN and isinstance(condition.value, tuple):
+        wanted = [facet(condition.trait, v) for v in condition.value]
+        return _Anchor(where=f"any(f IN {_FACETS} WHERE f IN {builder.param(wanted)})")
+    if condition.op is Op.NE or (condition.op is Op.EXISTS and not condition.value):
+        return None  # holds without the facet
+    return _Anchor(where=f"any(f IN {_FACETS} WHERE f STARTS WITH {builder.param(condition.trait + '=')})")
 
 
 def compile_refresh(
@@ -366,10 +433,15 @@ def compile_refresh(
     *,
     all_persons: bool,
     metrics: MetricsConfig,
+    fresh: bool = False,
 ) -> CompiledStatement[MembershipChange]:
     """WRITE: evaluate `segments` (key, definition; a segment condition on one listed earlier uses the value
     computed here, on any other the stored IN edge) for the live persons of `$persons` (pass `persons=[ids]`
-    to `run`) or for every live person, and make the IN edges and person histories agree. One row per change."""
+    to `run`) or for every live person, and make the IN edges and person histories agree. One row per change.
+
+    `fresh` says nobody is a member of any of `segments` yet (a segment just created, evaluated in full): then
+    only persons for whom one holds can change, so the others skip the comparison with their edges, and a
+    single segment with an anchor (`_anchor`) reads only the persons the anchor picks."""
     builder = _Builder(now_ms, metrics, {"now": now_ms})
     entries: list[str] = []
     held_vars: list[tuple[str, str]] = []  # (variable, its expression) per segment, in order
@@ -386,20 +458,28 @@ def compile_refresh(
     builder.params["keys"] = [key for key, _ in segments]
     # A person retired by a merge (or emptied) is in no segment any more: her edges go, with no exit event.
     retired = _LIVE.replace("p.", "gone.")
-    if all_persons:
+    if fresh:  # retired persons lost their edges when they retired; none can lead to a new segment
+        body = []
+    elif all_persons:
         body = [f"MATCH (gone:Person) WHERE NOT ({retired})"]
     else:  # each by its id (indexed), never a scan of every person
         body = ["UNWIND $persons AS gid", f"MATCH (gone:Person {{id: gid}}) WHERE NOT ({retired})"]
         builder.params["persons"] = []
+    if body:
+        body += [
+            "OPTIONAL MATCH (gone)-[stale:IN]->(:Segment)",
+            "DELETE stale",
+            "WITH count(*) AS dropped",
+        ]
     body += [
-        "OPTIONAL MATCH (gone)-[stale:IN]->(:Segment)",
-        "DELETE stale",
-        "WITH count(*) AS dropped",
         "OPTIONAL MATCH (seg:Segment) WHERE seg.key IN $keys",
         "WITH collect(seg.key) AS present",
     ]
-    if all_persons:
-        body.append(f"MATCH (p:Person) WHERE {_LIVE}")
+    anchor = _anchor(segments[0][1].root, builder) if fresh and all_persons and len(segments) == 1 else None
+    if anchor is not None and anchor.lines:
+        body += anchor.lines
+    elif all_persons:
+        body.append(f"MATCH (p:Person) WHERE {_LIVE}" + (f" AND {anchor.where}" if anchor else ""))
     else:
         body += ["UNWIND $persons AS pid", f"MATCH (p:Person {{id: pid}}) WHERE {_LIVE}"]
     if dialect == "neo4j":  # a write lock on the person before reading her: concurrent refreshes queue here
@@ -409,6 +489,8 @@ def compile_refresh(
     for var, expression in held_vars:
         body.append("WITH " + ", ".join([*carried, f"{expression} AS {var}"]))
         carried.append(var)
+    if fresh:  # nobody to leave: only those for whom one holds go on to be compared and linked
+        body.append(f"WITH {', '.join(carried)} WHERE {' OR '.join(var for var, _ in held_vars)}")
     body += [
         f"WITH present, p, [{', '.join(entries)}] AS results",
         "WITH p, [r IN results WHERE r[0] IN present] AS results, [(p)-[:IN]->(s:Segment) | s.key] AS current",

@@ -87,6 +87,8 @@ class SegmentService:
         self.identity = identity
         self.clock = clock  # epoch ms; tests move it to let time pass
         self._parsed: dict[str, Definition] = {}  # fingerprint → definition, parsed once
+        # The stored segments as last read, with the version they were read at (see `stored`).
+        self._cached: tuple[tuple[int, int], dict[str, Segment]] | None = None
 
     # --- reading the stored segments ---------------------------------------------------------------------
 
@@ -98,8 +100,16 @@ class SegmentService:
         return Segment(stored, definition)
 
     async def stored(self) -> dict[str, Segment]:
-        """Every stored segment by key (one small read; another process may have saved one since)."""
-        return {s.key: self._segment(s) for s in await self.segments.all()}
+        """Every stored segment by key. Another process may have saved or deleted one since the last call:
+        every save and delete raises the stored version (in the same statement), which is read first here, so
+        the copy kept is reused only while nothing changed (a copy read after a newer save is merely read
+        again next time)."""
+        version = await self.segments.version()
+        if self._cached is not None and self._cached[0] == version:
+            return dict(self._cached[1])
+        current = {s.key: self._segment(s) for s in await self.segments.all()}
+        self._cached = (version, current)
+        return dict(current)
 
     async def every(self) -> list[StoredSegment]:
         return await self.segments.all()
@@ -169,7 +179,9 @@ class SegmentService:
         saved = await self.segments.save(segment, self.clock())
         stored[key] = Segment(saved, definition)
         self._parsed[saved.fingerprint] = definition
-        if previous is None or previous.stored.fingerprint != saved.fingerprint:
+        if previous is None:  # nobody can be a member yet, nor can any segment be built on it
+            await self._evaluate([key], stored, persons=None, fresh=True)
+        elif previous.stored.fingerprint != saved.fingerprint:
             await self._evaluate(with_dependents([key], stored), stored, persons=None)
         return saved
 
@@ -233,10 +245,12 @@ class SegmentService:
             return 0
         return await self._evaluate(with_dependents(timed, stored), stored, persons=None)
 
-    async def _evaluate(self, keys: Sequence[str], stored: dict[str, Segment], persons: Sequence[str] | None) -> int:
+    async def _evaluate(
+        self, keys: Sequence[str], stored: dict[str, Segment], persons: Sequence[str] | None, *, fresh: bool = False
+    ) -> int:
         ordered = [(k, stored[k].definition) for k in keys]
         compiled = compile_refresh(
-            ordered, self.dialect, self.clock(), all_persons=persons is None, metrics=self.metrics
+            ordered, self.dialect, self.clock(), all_persons=persons is None, metrics=self.metrics, fresh=fresh
         )
         rows = await (compiled.run(self.store) if persons is None else compiled.run(self.store, persons=list(persons)))
         return len(rows)

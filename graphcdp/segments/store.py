@@ -7,12 +7,20 @@ from collections.abc import Sequence
 from graphcdp.explore.search import PERSONS_BY_IDS
 from graphcdp.model.feed import ChangeKind, change_for_statement
 from graphcdp.model.identity import Person
-from graphcdp.model.segments import MemberPage, Membership, RemovedMemberships, SegmentSize, StoredSegment
+from graphcdp.model.segments import (
+    MemberPage,
+    Membership,
+    RemovedMemberships,
+    SegmentSize,
+    SegmentsVersion,
+    StoredSegment,
+)
 from graphcdp.store import GraphStore, statement
 
 SAVE_SEGMENT = statement("segments/save_segment", StoredSegment)
 DELETE_SEGMENT = statement("segments/delete_segment", RemovedMemberships)
 SEGMENTS = statement("segments/segments", StoredSegment)
+SEGMENTS_VERSION = statement("segments/segments_version", SegmentsVersion)
 SEGMENTS_BY_KEY = statement("segments/segments_by_key", StoredSegment)
 SEGMENT_SIZES = statement("segments/segment_sizes", SegmentSize)
 MEMBERS_PAGE = statement("segments/members_page", Person)
@@ -46,6 +54,11 @@ class SegmentStore:
         change = change_for_statement(ChangeKind.SEGMENT_EXITED, {"segment": key})
         rows = await self.store.run(DELETE_SEGMENT, {"key": key, "now": now, "change": change})
         return bool(rows and rows[0].removed)
+
+    async def version(self) -> tuple[int, int]:
+        """(created, version) of the stored segments; (0, 0) before the first save."""
+        rows = await self.store.run(SEGMENTS_VERSION)
+        return (rows[0].created, rows[0].version) if rows else (0, 0)
 
     async def all(self) -> list[StoredSegment]:
         return await self.store.run(SEGMENTS)

@@ -23,8 +23,9 @@ from graphcdp.segments.compiler import (
     compile_refresh,
     dialect_of,
 )
-from graphcdp.segments.definition import Definition, parse_definition
+from graphcdp.segments.definition import Definition, Dependency, parse_definition
 from graphcdp.segments.explanation import explanation
+from graphcdp.segments.service import SegmentService
 from graphcdp.settings import load_settings
 from graphcdp.store import GraphStore
 from graphcdp.store.cypher import Query, StatementName
@@ -285,6 +286,29 @@ async def test_one_refresh_of_every_case_gives_the_members_preview_and_explain_g
         assert members == expected == await selected(world, raw), raw
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"), [*CASES, ({"all": [{"segment": "vip"}, {"identifier": "phone"}]}, {"bob"})]
+)
+async def test_a_first_evaluation_links_exactly_the_persons_a_full_refresh_does(
+    world: World, raw: object, expected: set[str]
+) -> None:
+    """A segment just created (`fresh`: nobody is a member) reads only the persons its anchor picks, if it has
+    one, and compares none with her edges; the members are those of the full refresh all the same."""
+    await world.store.run(CREATE_SEGMENTS, {"keys": ["vip", "new"]})
+    vip = definition({"identifier": "phone"})
+    await compile_refresh([("vip", vip)], world.dialect, NOW, all_persons=True, metrics=world.metrics).run(world.store)
+    fresh = compile_refresh(
+        [("new", definition(raw))], world.dialect, NOW, all_persons=True, metrics=world.metrics, fresh=True
+    )
+    changes = await fresh.run(world.store)
+    by_id = {v: k for k, v in world.ids.items()}
+    assert {(by_id[c.person], c.entered) for c in changes} == {(name, True) for name in expected}
+    members = {by_id[r["person"]] for r in await world.store.run(MEMBERS, {"key": "new"})}
+    assert members == expected == await selected(world, raw)
+    again = compile_refresh([("new", definition(raw))], world.dialect, NOW, all_persons=True, metrics=world.metrics)
+    assert await again.run(world.store) == []  # the full refresh finds nothing to change
+
+
 async def test_a_person_retired_by_a_merge_leaves_her_segments_without_an_exit(world: World) -> None:
     await world.store.run(CREATE_SEGMENTS, {"keys": ["named"]})
     named = definition({"trait": "firstName", "exists": True})
@@ -339,3 +363,24 @@ async def test_the_whole_corpus_refreshes_in_one_statement_as_each_previews(worl
         members = sorted(r["person"] for r in await world.store.run(MEMBERS, {"key": key}))
         preview = await compile_preview(defn, world.dialect, NOW, 10, metrics=world.metrics).run(world.store)
         assert members == preview[0].sample, (key, defn.source)
+
+
+async def test_a_segment_saved_or_deleted_by_another_process_is_seen_by_the_next_refresh(world: World) -> None:
+    """Each process keeps the stored segments it read; every save and delete raises the stored version, so a
+    copy is never used after another process changed the segments."""
+    settings = load_settings()
+    here, there = (SegmentService(world.store, world.identity, settings, clock=lambda: NOW) for _ in range(2))
+    assert await here.stored() == {}  # read, and kept at this version
+    await there.save("ca", {"trait": "address.region", "eq": "CA"})
+    assert list(await here.stored()) == ["ca"]
+    await world.identity.upsert_records(
+        [rec("crm", "cy-ca", NOW - 1, ("email", "cy@example.com"), address={"region": "CA"})]
+    )
+    assert await here.refresh({world.ids["cy"]}, set(Dependency)) == 1  # she joins the segment saved there
+    members = {r["person"] for r in await world.store.run(MEMBERS, {"key": "ca"})}
+    assert members == {world.ids["ada"], world.ids["cy"]}
+    await there.save("ca", {"trait": "address.region", "eq": "NY"})  # replaced there: both leave
+    assert (await here.stored())["ca"].definition.fingerprint() == (await there.stored())["ca"].definition.fingerprint()
+    assert await here.refresh({world.ids["cy"]}, set(Dependency)) == 0
+    assert await there.delete("ca")
+    assert await here.stored() == {}

@@ -44,6 +44,17 @@ def other_shapes(dialect: Dialect) -> list[str]:
     small = parse_definition({"all": [{"trait": "a", "eq": 1}, {"not": {"segment": "vip"}}]}, POLICY)
     return [
         compile_refresh([("s", small)], dialect, NOW, all_persons=True, metrics=METRICS).text,
+        *(  # a first evaluation, from each kind of anchor and from none
+            compile_refresh([("s", d)], dialect, NOW, all_persons=True, metrics=METRICS, fresh=True).text
+            for d in definitions(
+                [
+                    {"segment": "vip"},
+                    {"consent": {"purpose": "m", "channel": "e"}},
+                    {"any": [{"trait": "a", "in": ["x", "y"]}, {"age": {"gte": 18}}]},
+                    {"metric": "orders", "gte": 1},
+                ]
+            )
+        ),
         compile_preview(small, dialect, NOW, 10, metrics=METRICS).text,
         compile_explain(each, dialect, NOW, metrics=METRICS).text,
         compile_metrics(dialect, NOW, metrics=METRICS).text,
