@@ -225,6 +225,40 @@ def bench_webhooks(args: argparse.Namespace) -> None:
     print(f"written: {write_result(Path(args.out), 'webhooks', result)}")
 
 
+def bench_feed(args: argparse.Namespace) -> None:
+    from graphcdp_bench.feed import feed_table, run_feed
+    from graphcdp_bench.suite import write_result
+
+    work = Path(args.work)
+    result = asyncio.run(
+        run_feed(
+            _bench_settings(),
+            work,
+            people=args.people,
+            upserts=args.upserts,
+            subscriptions=args.subscriptions,
+            seed=args.seed,
+        )
+    )
+    print(feed_table(result))
+    print(f"results in {write_result(Path(args.out), 'feed', result)}")
+
+
+def _add_feed_bench(benches: Any, results: str, work_help: str) -> None:
+    feed = benches.add_parser(
+        "feed", help="change feed: write cost per upsert (events vs none), subscription latency over websocket"
+    )
+    feed.add_argument("--people", type=int, default=2000, help="persons in the graph first (default 2,000)")
+    feed.add_argument("--upserts", type=int, default=500, help="in-process upserts per side (default 500)")
+    feed.add_argument(
+        "--subscriptions", type=int, default=500, help="upserts over HTTP awaited on the websocket (default 500)"
+    )
+    feed.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    feed.add_argument("--out", default=results, help=f"results directory (default {results})")
+    feed.add_argument("--work", default="bench/work", help=work_help)
+    feed.set_defaults(handler=bench_feed)
+
+
 def _add_webhooks_bench(benches: Any, results: str, work_help: str) -> None:
     webhooks = benches.add_parser("webhooks", help="webhook deliveries per second to a local receiver vs raw POSTs")
     webhooks.add_argument("--events", type=int, default=5000, help="events to deliver (default 5,000)")
@@ -314,6 +348,7 @@ def _add_bench(commands: Any) -> None:
     _add_febrl_bench(benches, results, work_help)
     _add_segments_bench(benches, results, work_help)
     _add_webhooks_bench(benches, results, work_help)
+    _add_feed_bench(benches, results, work_help)
 
     plot = benches.add_parser("plot", help="draw the PNG plots again from the JSON results")
     plot.add_argument("--out", default=results, help=f"results directory (default {results})")
