@@ -15,18 +15,16 @@ import pytest
 from graphcdp.auth.audit import AuditAction
 from graphcdp.clock import now_ms
 from graphcdp.errors import ErrorCode, GraphCDPError
-from graphcdp.model.feed import ChangeKind, change_for_statement
+from graphcdp.model.feed import ChangeKind
 from graphcdp.model.profiles import ConsentStatus
 from graphcdp.model.webhooks import Delivery, DeliveryStatus, DestinationStatus
 from graphcdp.privacy.consent import ConsentRequest
 from graphcdp.settings import load_settings
-from graphcdp.store.cypher import Query, StatementName
 from graphcdp.store.falkordb import FalkorDBStore
 from graphcdp.wiring import Services, services_on
 from tests.identity_helpers import rec
 from tests.webhook_receiver import Receiver
 
-ENTER_SEGMENT = Query(StatementName("test/enter_segment"), dict)
 ROUNDS = 400  # a bound so a broken dispatcher fails the test instead of hanging it; not a measurement
 FAST_RETRIES: dict[str, Any] = {"webhook_retry_first_seconds": 0.01, "webhook_retry_max_seconds": 0.05}
 
@@ -244,13 +242,6 @@ async def test_an_event_gone_from_the_feed_before_it_went_is_a_dead_letter_about
     assert receiver.receipts == []
 
 
-async def enter(services: Services, segment: str, person_id: str) -> None:
-    """SEGMENT_ENTERED as segment maintenance appends it (test/enter_segment, with the feed's fragment)."""
-    change = change_for_statement(ChangeKind.SEGMENT_ENTERED, {"segment": segment})
-    params = {"ids": [person_id], "segment": segment, "now": now_ms(), "change": change}
-    await services.store.run(ENTER_SEGMENT, params)
-
-
 async def test_a_destination_with_segments_is_sent_its_members_events_and_their_entering(
     services: Services, receiver: Receiver
 ) -> None:
@@ -258,16 +249,15 @@ async def test_a_destination_with_segments_is_sent_its_members_events_and_their_
     await services.segments.save("vip", {"trait": "tier", "eq": "platinum"})
     destination, secret = await services.webhooks.create(receiver.url, segments=["gold"], actor="test")
     receiver.secret = secret
-    ada = await person(services, "1", "ada@example.com", tier="gold")  # a member, kept so by maintenance
+    ada = await person(services, "1", "ada@example.com", tier="gold")  # enters gold as she is created
     bob = await person(services, "2", "bob@example.com", tier="silver")
     cy = await person(services, "3", "cy@example.com", tier="silver")
     await settle(services, destination.id)
     await person(services, "1", "ada@example.com", tier="gold", visits=1)  # a member's change: sent
-    await person(services, "2", "bob@example.com", tier="silver", visits=1)  # not a member: not sent
-    await enter(services, "vip", bob)  # another segment's entering: not sent
-    await enter(services, "gold", cy)  # entering gold: sent
+    await person(services, "2", "bob@example.com", tier="platinum")  # he enters another segment: not sent
+    await person(services, "3", "cy@example.com", tier="gold")  # she enters gold: sent
     await settle(services, destination.id)
-    await person(services, "1", "ada@example.com", tier="silver", visits=1)  # she leaves gold: not sent
+    await person(services, "1", "ada@example.com", tier="silver", visits=1)  # she leaves gold: only that is sent
     deliveries = await settle(services, destination.id)
 
     sent = [(d.person_id, d.kind) for d in deliveries]
@@ -275,7 +265,18 @@ async def test_a_destination_with_segments_is_sent_its_members_events_and_their_
     assert (cy, ChangeKind.SEGMENT_ENTERED) in sent and (cy, ChangeKind.CREATED) not in sent
     ada_sent = [kind for person_id, kind in sent if person_id == ada]
     assert ada_sent[0] is ChangeKind.CREATED and ada_sent.count(ChangeKind.TRAITS_CHANGED) == 1
+    assert ada_sent.count(ChangeKind.SEGMENT_EXITED) == 1
     received = receiver.delivered()
     assert len(received) == len(deliveries) and all(r.verified for r in received)
-    entered = [r.body["data"]["data"] for r in received if r.body["data"]["kind"] == "SEGMENT_ENTERED"]
-    assert entered == [{"segment": "gold"}]
+    moves = [
+        (r.body["data"]["personId"], r.body["data"]["kind"], r.body["data"]["data"])
+        for r in received
+        if r.body["data"]["kind"] in ("SEGMENT_ENTERED", "SEGMENT_EXITED")
+    ]
+    assert sorted(moves) == sorted(
+        [
+            (ada, "SEGMENT_ENTERED", {"segment": "gold"}),
+            (cy, "SEGMENT_ENTERED", {"segment": "gold"}),
+            (ada, "SEGMENT_EXITED", {"segment": "gold"}),
+        ]
+    )
