@@ -24,6 +24,12 @@ class MembershipChange(DomainModel):
     entered: bool
 
 
+class SweepCandidate(DomainModel):
+    """A row of segments/sweep_candidates: a person whose time-dependent membership can have changed."""
+
+    person: str
+
+
 class PreviewRow(DomainModel):
     """The row of a compiled preview: how many persons a definition selects, and the first ids (by id)."""
 

@@ -194,7 +194,7 @@ class _Builder:
         today = datetime.fromtimestamp(self.now / 1000, UTC).date()
 
         def at_least(years: int) -> str:  # born on or before the day `years` years ago
-            return f"any(f IN {found} WHERE f <= {self.param(prefix + _years_before(today, years).isoformat())})"
+            return f"any(f IN {found} WHERE f <= {self.param(prefix + years_before(today, years).isoformat())})"
 
         has = f"size({found}) > 0"
         parts: list[str] = []
@@ -332,7 +332,7 @@ def _winner(statements: str) -> str:
     return f"reduce(w = null, c IN {statements} | CASE WHEN w IS NULL OR {beats} THEN c ELSE w END)"
 
 
-def _years_before(today: date, years: int) -> date:
+def years_before(today: date, years: int) -> date:
     """The same day `years` years earlier; 29 February becomes 28 February in a year without it."""
     try:
         return today.replace(year=today.year - years)

@@ -40,6 +40,7 @@ from graphcdp.segments.definition import (
 )
 from graphcdp.segments.explanation import explanation
 from graphcdp.segments.store import SegmentStore
+from graphcdp.segments.sweep_windows import SweepWindows, sweep_windows
 from graphcdp.settings import Settings
 from graphcdp.store import GraphStore
 from graphcdp.webhooks.consent import ConsentRule, consenting
@@ -50,6 +51,10 @@ CONSENT_SCAN_PAGE = 500  # members read at a time for a consent-filtered page
 MAX_SCANNED = 10_000  # members a consent-filtered page reads at most before it answers
 
 MAX_TEXT = 1000  # characters of a name or description
+SWEEP_BATCH = 1000  # persons re-checked by one refresh statement of a sweep
+# How far before the last sweep's clock the next one looks back: a refresh of a mutation that read the clock
+# before that sweep may have written its answer after it.
+SWEEP_OVERLAP_MS = 10 * 60 * 1000
 
 
 class SegmentNotFoundError(GraphCDPError):
@@ -62,6 +67,17 @@ class SegmentInUseError(GraphCDPError):
 
 class PersonNotFoundError(GraphCDPError):
     code = ErrorCode.PERSON_NOT_FOUND
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """What a sweep did: memberships changed, persons re-checked for the `targeted` segments (those whose
+    windows bound who can change), and the segments re-evaluated over every person (`full`)."""
+
+    changes: int
+    rechecked: int
+    targeted: tuple[str, ...]
+    full: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -89,6 +105,7 @@ class SegmentService:
         self._parsed: dict[str, Definition] = {}  # fingerprint → definition, parsed once
         # The stored segments as last read, with the version they were read at (see `stored`).
         self._cached: tuple[tuple[int, int], dict[str, Segment]] | None = None
+        self._swept_at: int | None = None  # the clock of the last complete sweep of this process
 
     # --- reading the stored segments ---------------------------------------------------------------------
 
@@ -237,20 +254,55 @@ class SegmentService:
         every = sorted({*persons, *retired})
         return await self._evaluate(with_dependents(touched, stored), stored, persons=every)
 
-    async def sweep(self) -> int:
-        """Re-evaluate the segments whose membership changes as time passes (and those built on them)."""
+    async def sweep(self) -> SweepResult:
+        """Bring the segments whose membership changes as time passes (and those built on them) up to the clock.
+
+        The first pass of a process re-evaluates them over every person. Later ones re-check, for segments whose
+        time-dependent conditions have windows (graphcdp/segments/sweep_windows.py), only the persons with
+        something in the windows since the last pass (the segments built on them with the same persons, in the
+        same statement), and re-evaluate the others in full. A pass that fails leaves the next one to start over."""
+        now = self.clock()
+        since, self._swept_at = self._swept_at, None
         stored = await self.stored()
         timed = [k for k, s in stored.items() if s.stored.time_dependent]
-        if not timed:
-            return 0
-        return await self._evaluate(with_dependents(timed, stored), stored, persons=None)
+        windows: dict[str, SweepWindows | None] = {
+            k: None
+            if since is None or since > now
+            else sweep_windows(stored[k].definition, self.metrics, since - SWEEP_OVERLAP_MS, now)
+            for k in timed
+        }
+        full = with_dependents([k for k in timed if windows[k] is None], stored) if timed else []
+        # A segment built on one evaluated in full is evaluated in full, after the targeted ones it reads.
+        targeted = [k for k in with_dependents([k for k in timed if windows[k] is not None], stored) if k not in full]
+        changes, rechecked = 0, 0
+        if targeted:
+            wanted = SweepWindows()
+            for key in targeted:
+                if (found := windows.get(key)) is not None:
+                    wanted.add(found)
+            candidates = await wanted.persons(self.store)
+            rechecked = len(candidates)
+            for start in range(0, len(candidates), SWEEP_BATCH):
+                batch = candidates[start : start + SWEEP_BATCH]
+                changes += await self._evaluate(targeted, stored, persons=batch, now=now)
+        if full:
+            changes += await self._evaluate(full, stored, persons=None, now=now)
+        self._swept_at = now
+        return SweepResult(changes=changes, rechecked=rechecked, targeted=tuple(targeted), full=tuple(full))
 
     async def _evaluate(
-        self, keys: Sequence[str], stored: dict[str, Segment], persons: Sequence[str] | None, *, fresh: bool = False
+        self,
+        keys: Sequence[str],
+        stored: dict[str, Segment],
+        persons: Sequence[str] | None,
+        *,
+        fresh: bool = False,
+        now: int | None = None,
     ) -> int:
         ordered = [(k, stored[k].definition) for k in keys]
+        at = self.clock() if now is None else now
         compiled = compile_refresh(
-            ordered, self.dialect, self.clock(), all_persons=persons is None, metrics=self.metrics, fresh=fresh
+            ordered, self.dialect, at, all_persons=persons is None, metrics=self.metrics, fresh=fresh
         )
         rows = await (compiled.run(self.store) if persons is None else compiled.run(self.store, persons=list(persons)))
         return len(rows)

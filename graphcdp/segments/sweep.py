@@ -1,6 +1,7 @@
 """The sweep: membership that rests on time (withinDays, daysSinceLastActivity, recency, age) changes
-without any new event, so a task started with the app re-evaluates the time-dependent segments every
-GRAPHCDP_SEGMENT_SWEEP_INTERVAL seconds."""
+without any new event, so a task started with the app sweeps the time-dependent segments every
+GRAPHCDP_SEGMENT_SWEEP_INTERVAL seconds (SegmentService.sweep: after the first pass, only the persons whose
+membership can have changed since the previous one)."""
 
 from __future__ import annotations
 
@@ -19,9 +20,16 @@ async def sweep_forever(segments: SegmentService, interval: float) -> None:
     """Sweep, then wait `interval` seconds, until cancelled; a failed sweep is logged and tried again."""
     while True:
         try:
-            changes = await segments.sweep()
-            if changes:
-                log.info("segment sweep: %d memberships changed as time passed", changes)
+            result = await segments.sweep()
+            log.log(
+                logging.INFO if result.changes else logging.DEBUG,
+                "segment sweep: %d memberships changed as time passed; %d persons re-checked for %d segments, "
+                "%d segments re-evaluated in full",
+                result.changes,
+                result.rechecked,
+                len(result.targeted),
+                len(result.full),
+            )
         except GraphCDPError as exc:  # the database may be restarting: the next sweep catches up
             log.warning("segment sweep failed (%s): %s", exc.code.value, exc.message)
         await asyncio.sleep(interval)
