@@ -74,7 +74,7 @@ async def _export_segment(settings: Settings, args: argparse.Namespace, out: Tex
         ) as bar:
             progress = ExportProgress(started=lambda total: setattr(bar, "total", total), read=bar.update)
             async for member in segment_members(
-                services.segments, services.store, args.key, fields=fields, consent=rule, progress=progress
+                services.segments, args.key, fields=fields, consent=rule, progress=progress
             ):
                 writer.write(member)
         await services.audit.record(CLI_ACTOR, AuditAction.SEGMENT_EXPORTED, args.key)

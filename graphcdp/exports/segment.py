@@ -13,8 +13,7 @@ from typing import Any, Protocol, TextIO
 from graphcdp.errors import ConfigurationError
 from graphcdp.model.identity import Person
 from graphcdp.segments.service import SegmentNotFoundError, SegmentService
-from graphcdp.store import GraphStore
-from graphcdp.webhooks.consent import ConsentRule, consenting
+from graphcdp.webhooks.consent import ConsentRule
 
 PAGE = 500  # members read at a time
 
@@ -76,7 +75,6 @@ class ExportProgress:
 
 async def segment_members(
     segments: SegmentService,
-    store: GraphStore,
     key: str,
     *,
     fields: ExportFields,
@@ -89,22 +87,18 @@ async def segment_members(
         raise SegmentNotFoundError(f"no segment has the key {key!r}")
     after: str | None = None
     while True:
-        page = await segments.members(key, PAGE, after)
+        page = await segments.members(key, PAGE, after, consent)  # consent-filtered as the GraphQL members
         if after is None:
             progress.members = page.total
             progress.started(page.total)
-        persons = page.members
-        if consent is not None and persons:
-            allowed = await consenting(store, consent, [p.id for p in persons])
-            progress.suppressed += sum(p.id not in allowed for p in persons)
-            persons = [p for p in persons if p.id in allowed]
-        for person in persons:
+        progress.suppressed += page.scanned - len(page.members)
+        for person in page.members:
             progress.exported += 1
             yield ExportedMember.of(person, fields)
-        progress.read(len(page.members))
-        if not page.has_next or not page.members:
+        progress.read(page.scanned)
+        if not page.has_next:
             return
-        after = page.members[-1].id
+        after = page.resume_after or page.members[-1].id
 
 
 class MemberWriter(Protocol):

@@ -139,6 +139,7 @@ class MemberPage(DomainModel):
     # Where the next page starts when it is not after the last member shown: a consent-filtered page stops
     # scanning at a bound and resumes after the last member it read, shown or not.
     resume_after: str | None = None
+    scanned: int = 0  # members read for this page: more than it holds when a consent filter passed some over
 
 
 class ConditionOutcome(DomainModel):

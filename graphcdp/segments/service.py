@@ -153,13 +153,16 @@ class SegmentService:
                     kept.append(person)
                 if len(kept) == first:
                     more = index + 1 < len(page.members) or page.has_next
-                    return MemberPage(members=kept, total=page.total, has_next=more, resume_after=person.id)
+                    read = scanned + index + 1
+                    return MemberPage(
+                        members=kept, total=page.total, has_next=more, resume_after=person.id, scanned=read
+                    )
             scanned += len(page.members)
             if not page.has_next or not page.members:
-                return MemberPage(members=kept, total=page.total, has_next=False)
+                return MemberPage(members=kept, total=page.total, has_next=False, scanned=scanned)
             cursor = page.members[-1].id
             if scanned >= MAX_SCANNED:
-                return MemberPage(members=kept, total=page.total, has_next=True, resume_after=cursor)
+                return MemberPage(members=kept, total=page.total, has_next=True, resume_after=cursor, scanned=scanned)
 
     async def memberships(self, persons: Sequence[str]) -> list[list[Membership]]:
         return await self.segments.memberships(persons)

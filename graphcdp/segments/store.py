@@ -74,7 +74,8 @@ class SegmentStore:
     async def members(self, key: str, first: int, after: str) -> MemberPage:
         rows = await self.store.run(MEMBERS_PAGE, {"key": key, "after": after, "limit": first + 1})
         (total,) = await self.sizes([key])
-        return MemberPage(members=rows[:first], total=total, has_next=len(rows) > first)
+        members = rows[:first]
+        return MemberPage(members=members, total=total, has_next=len(rows) > first, scanned=len(members))
 
     async def memberships(self, persons: Sequence[str]) -> list[list[Membership]]:
         found: dict[str, list[Membership]] = {}
