@@ -114,6 +114,11 @@ class Settings(BaseSettings):
         "start-up with a clear message.",
     )
     graphiql: bool = Field(True, description="Serve the GraphiQL IDE at `/graphql` to browsers.")
+    explorer: bool = Field(
+        True,
+        description="Serve the identity-graph explorer at `/explorer` to browsers (docs/explorer.md): a page of "
+        "static files that calls `/graphql` with the key its user enters.",
+    )
     # Access control (docs/api.md#authentication-and-scopes)
     auth: AuthMode = Field(
         AuthMode.REQUIRED,

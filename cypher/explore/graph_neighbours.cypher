@@ -1,5 +1,6 @@
-// One breadth-first level of an identity graph: the neighbours (over HAS and OF, either direction) of
-// the frontier that are not already drawn. Each branch is cut at $limit rows, so an identifier held by
+// One breadth-first level of an identity graph: the neighbours (over HAS and OF, either direction, and
+// the match links between records: MATCHED, POSSIBLE_MATCH, NOT_MATCHED) of the frontier that are not
+// already drawn. Each branch is cut at $limit rows, so an identifier held by
 // a huge number of records, or a huge person, costs at most the node budget; seen nodes are filtered
 // before the cut so they do not eat it.
 // mode: read
@@ -45,6 +46,14 @@ LIMIT $limit
 UNION
 UNWIND $persons AS frontier
 MATCH (:Person {id: frontier})<-[:OF]-(n:Record)
+WHERE NOT n.key IN $seenRecords
+RETURN DISTINCT 'record' AS kind, n.key AS key,
+       {source: n.source, sourceId: n.sourceId, observedAt: n.observedAt, detached: n.detached,
+        traits: n.traits} AS properties
+LIMIT $limit
+UNION
+UNWIND $records AS frontier
+MATCH (:Record {key: frontier})-[:MATCHED|POSSIBLE_MATCH|NOT_MATCHED]-(n:Record)
 WHERE NOT n.key IN $seenRecords
 RETURN DISTINCT 'record' AS kind, n.key AS key,
        {source: n.source, sourceId: n.sourceId, observedAt: n.observedAt, detached: n.detached,

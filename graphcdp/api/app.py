@@ -1,4 +1,4 @@
-"""The Starlette application: /graphql (with GraphiQL), /healthz and /readyz."""
+"""The Starlette application: /graphql (with GraphiQL), /explorer, /healthz and /readyz."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from strawberry.types.unset import UnsetType
 from graphcdp import __version__
 from graphcdp.api.auth import admit_websocket
 from graphcdp.api.context import Context
+from graphcdp.api.explorer_page import explorer_routes
 from graphcdp.api.graphql_view import GRAPHIQL_ASSETS_PATH, GraphQLView, graphiql_assets
 from graphcdp.api.loaders import make_loaders
 from graphcdp.api.schema import schema
@@ -135,6 +136,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     ]
     if settings.graphiql:
         routes.append(Mount(GRAPHIQL_ASSETS_PATH, graphiql_assets()))
+    if settings.explorer:
+        routes.extend(explorer_routes())
     # Browser frontends on other origins (GRAPHCDP_CORS_ORIGINS): their preflight is answered here, before routing.
     cors = Middleware(
         CORSMiddleware,

@@ -46,9 +46,18 @@ class GraphNode:
 @strawberry.type(description="An edge between two nodes of the identity graph.")
 class GraphEdge:
     source: strawberry.ID = strawberry.field(description="Id of the node the edge leaves (a record, or a member).")
-    target: strawberry.ID = strawberry.field(description="Id of the node it points to (an identifier, or a person).")
-    type: str = strawberry.field(description="HAS (the record observed the identifier) or OF (member of a person).")
-    properties: JSON = strawberry.field(description="HAS: {at, source}, when and where it was observed. OF: {}.")
+    target: strawberry.ID = strawberry.field(
+        description="Id of the node it points to (an identifier, a person, or a record for a match link)."
+    )
+    type: str = strawberry.field(
+        description="HAS (the record observed the identifier), OF (member of a person), or a match link between "
+        "two records: MATCHED (by a score, or a reviewer), POSSIBLE_MATCH (waiting for review), NOT_MATCHED "
+        "(refused by a reviewer)."
+    )
+    properties: JSON = strawberry.field(
+        description="HAS: {at, source}, when and where it was observed. OF: {}. A match link: {at, score, rule, "
+        "reviewed}."
+    )
 
     @classmethod
     def from_model(cls, edge: model.GraphEdge) -> GraphEdge:

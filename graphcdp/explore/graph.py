@@ -1,5 +1,6 @@
 """The identity graph around one identifier, for drawing: identifiers, records and persons within
-`depth` hops over HAS and OF edges (either direction), with the edges among them.
+`depth` hops over HAS and OF edges (either direction), with the edges among them, the match links
+between its records included.
 
 The walk is breadth first from Python, one indexed Cypher lookup per level for the whole frontier,
 and every lookup is cut at the node budget left: the cost is bounded by the node limit, never by the
@@ -10,6 +11,7 @@ than the limit).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from graphcdp.errors import ErrorCode, GraphCDPError
 from graphcdp.identity.normalize import IdentifierPolicy
@@ -63,6 +65,14 @@ class _Walk:
         added = [_node(fresh[kind_key], distance) for kind_key in ordered]
         self.nodes.update(((n.kind, n.key), n) for n in added)
         return added
+
+
+def _edge_properties(row: GraphEdgeRow) -> dict[str, Any]:
+    if row.type == "HAS":
+        return {"at": row.at, "source": row.provenance}
+    if row.type == "OF":
+        return {}
+    return {"at": row.at, "score": row.score, "rule": row.rule, "reviewed": bool(row.reviewed)}
 
 
 class GraphExplorer:
@@ -137,7 +147,7 @@ class GraphExplorer:
                 source=node_ref(row.source_kind, row.source),
                 target=node_ref(row.target_kind, row.target),
                 type=row.type,
-                properties={"at": row.at, "source": row.provenance} if row.type == "HAS" else {},
+                properties=_edge_properties(row),
             )
             for row in rows
         ]

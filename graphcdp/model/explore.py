@@ -13,7 +13,9 @@ from graphcdp.model.base import DomainModel
 from graphcdp.model.identity import Person
 from graphcdp.model.node_ref import NodeKind, node_ref
 
-EdgeType = Literal["HAS", "OF"]
+# HAS and OF, and the match links between records: MATCHED (by a score, or accepted by a reviewer),
+# POSSIBLE_MATCH (waiting for review), NOT_MATCHED (refused by a reviewer).
+EdgeType = Literal["HAS", "OF", "MATCHED", "POSSIBLE_MATCH", "NOT_MATCHED"]
 
 
 # --- the identity graph -----------------------------------------------------------------------------
@@ -35,7 +37,7 @@ class GraphNodeRow(DomainModel):
 
 
 class GraphEdgeRow(DomainModel):
-    """A row of `explore/graph_edges`: one HAS or OF edge between two nodes."""
+    """A row of `explore/graph_edges`: one edge between two nodes."""
 
     type: EdgeType
     source_kind: NodeKind
@@ -44,6 +46,9 @@ class GraphEdgeRow(DomainModel):
     target: str
     at: int | None  # HAS: when the record observed the identifier
     provenance: str | None  # HAS: the record's source
+    score: float | None  # a match link: the match probability
+    rule: str | None  # a match link: the model (name@version) that scored it, or "review"
+    reviewed: bool | None  # a match link: a reviewer decided it
 
 
 class GraphNode(DomainModel):

@@ -135,6 +135,43 @@ async def test_node_limit_cuts_the_graph(identity: IdentityService) -> None:
     assert one_short is not None and one_short.truncated and len(one_short.nodes) == 21
 
 
+async def test_match_links_between_records_are_walked_and_drawn_with_their_kind(identity: IdentityService) -> None:
+    # First and last name agree and nothing else is known: each pair waits for a reviewer.
+    await identity.upsert_records(
+        [
+            rec("crm", "1", 1000, ("email", "anna@example.com"), firstName="Anna", lastName="Ramirez"),
+            rec("pos", "2", 2000, ("loyalty_id", "L2"), firstName="Anna", lastName="Ramirez"),
+            rec("crm", "3", 3000, ("email", "bo@example.com"), firstName="Bo", lastName="Lindqvist"),
+            rec("pos", "4", 4000, ("loyalty_id", "L4"), firstName="Bo", lastName="Lindqvist"),
+        ]
+    )
+    anna, bo = "identifier:email:anna@example.com", "identifier:email:bo@example.com"
+    nodes, edges = drawn(await explorer(identity).identity_graph("email", "anna@example.com", 2))
+    assert nodes["record:pos:2"] == 2, "a record waiting for review with one drawn is a hop away"
+    assert ("record:crm:1", "POSSIBLE_MATCH", "record:pos:2") in edges
+
+    queue, _ = await identity.review_queue(10, None)
+    await identity.resolve_match(next(i.id for i in queue if i.a == "crm:1"), accept=True)
+    await identity.resolve_match(next(i.id for i in queue if i.a == "crm:3"), accept=False)
+
+    accepted = await explorer(identity).identity_graph("email", "anna@example.com", 2)
+    nodes, edges = drawn(accepted)
+    assert ("record:crm:1", "MATCHED", "record:pos:2") in edges and nodes["record:pos:2"] == 2
+    assert ("record:crm:1", "POSSIBLE_MATCH", "record:pos:2") not in edges
+    assert accepted is not None
+    link = next(e for e in accepted.edges if e.type == "MATCHED")
+    assert link.properties["reviewed"] is True and link.properties["rule"] == "review"
+    assert 0.5 <= link.properties["score"] < 0.95 and link.properties["at"] is not None
+
+    refused = await explorer(identity).identity_graph("email", "bo@example.com", 2)
+    nodes, edges = drawn(refused)
+    assert ("record:crm:3", "NOT_MATCHED", "record:pos:4") in edges
+    assert refused is not None
+    persons = {n.id for n in refused.nodes if n.kind == "person"}
+    assert len(persons) == 2, "the refused record keeps its own person, drawn beside"
+    assert anna not in nodes and bo in nodes
+
+
 async def test_depth_bounds_and_unknown_or_malformed_identifiers(identity: IdentityService) -> None:
     await identity.upsert_records([rec("crm", "1", 1000, ("email", "a@x.com"))])
     graphs = explorer(identity, Settings(graph_max_depth=3))
