@@ -244,6 +244,28 @@ def bench_feed(args: argparse.Namespace) -> None:
     print(f"results in {write_result(Path(args.out), 'feed', result)}")
 
 
+def bench_explorer(args: argparse.Namespace) -> None:
+    from graphcdp_bench.explorer import explorer_table, run_explorer
+    from graphcdp_bench.suite import write_result
+
+    if args.records < 1 or args.loads < 1:
+        raise StartupError("--records and --loads must be at least 1")
+    result = asyncio.run(run_explorer(_bench_settings(), Path(args.work), records=args.records, loads=args.loads))
+    print(explorer_table(result))
+    print(f"results in {write_result(Path(args.out), 'explorer', result)}")
+
+
+def _add_explorer_bench(benches: Any, results: str, work_help: str) -> None:
+    explorer = benches.add_parser(
+        "explorer", help="/explorer in headless Chromium: first paint, a 200-node identity graph drawn"
+    )
+    explorer.add_argument("--records", type=int, default=99, help="records of the person (default 99: 200 nodes)")
+    explorer.add_argument("--loads", type=int, default=7, help="page loads measured (default 7)")
+    explorer.add_argument("--out", default=results, help=f"results directory (default {results})")
+    explorer.add_argument("--work", default="bench/work", help=work_help)
+    explorer.set_defaults(handler=bench_explorer)
+
+
 def _add_feed_bench(benches: Any, results: str, work_help: str) -> None:
     feed = benches.add_parser(
         "feed", help="change feed: write cost per upsert (events vs none), subscription latency over websocket"
@@ -349,6 +371,7 @@ def _add_bench(commands: Any) -> None:
     _add_segments_bench(benches, results, work_help)
     _add_webhooks_bench(benches, results, work_help)
     _add_feed_bench(benches, results, work_help)
+    _add_explorer_bench(benches, results, work_help)
 
     plot = benches.add_parser("plot", help="draw the PNG plots again from the JSON results")
     plot.add_argument("--out", default=results, help=f"results directory (default {results})")

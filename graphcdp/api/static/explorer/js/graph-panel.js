@@ -8,12 +8,13 @@ import { EDGE_KINDS } from './graph-style.js';
 const DEPTHS = [1, 2, 3];
 const DEFAULT_DEPTH = 2;
 
+/** Draw her graph; resolves once it is drawn (or refused), for what the page loads next. */
 export function showGraph(host, person) {
   const usable = person.identifiers.filter((i) => !i.blocked);
   const start = usable[0] ?? person.identifiers[0];
   if (!start) {
     host.append(section('Identity graph', h('p', { class: 'empty' }, 'She has no identifier to draw the graph from.')));
-    return;
+    return Promise.resolve();
   }
   const from = h('select', { 'aria-label': 'Draw from identifier', name: 'from' },
     person.identifiers.map((i) => h('option', { value: i.key, selected: i.key === start.key }, i.key)));
@@ -101,7 +102,7 @@ export function showGraph(host, person) {
   });
   draw.addEventListener('click', load);
   fit.addEventListener('click', () => view.cy.fit(undefined, 24));
-  load();
+  return load();
 }
 
 function showDetails(details, node, expand) {

@@ -25,8 +25,9 @@ export function edgeKind(edge, target) {
 
 export const STYLE = [
   { selector: 'node', style: {
-    label: 'data(label)', 'font-size': 9, 'min-zoomed-font-size': 7, 'text-valign': 'bottom', 'text-margin-y': 3,
-    'text-max-width': 120, 'text-wrap': 'ellipsis', color: '#222', width: 18, height: 18, 'border-width': 1,
+    // Labels are cut in script (graph.js): Cytoscape.js's own ellipsis measures the text a character at a time.
+    label: 'data(short)', 'font-size': 9, 'min-zoomed-font-size': 7, 'text-valign': 'bottom', 'text-margin-y': 3,
+    color: '#222', width: 18, height: 18, 'border-width': 1,
     'border-color': '#555',
   } },
   { selector: 'node.identifier', style: { shape: 'ellipse', 'background-color': '#5b8def' } },

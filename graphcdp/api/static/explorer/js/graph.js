@@ -5,7 +5,13 @@ import { graphql } from './api.js';
 import { edgeKind, STYLE } from './graph-style.js';
 import { identifierInput } from './names.js';
 import { GRAPH } from './queries.js';
+import { ringPositions } from './rings.js';
 
+const nextFrames = () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+const LABEL_ROOM = 40; // px beyond the outer ring's centres: the nodes and their labels
+const FIT_MAX_ZOOM = 1.6; // a graph of three nodes is not blown up to fill the panel
+const LABEL_LENGTH = 22;
+const short = (label) => (label.length > LABEL_LENGTH ? `${label.slice(0, LABEL_LENGTH - 1)}…` : label);
 const edgeId = (edge) => `${edge.source}|${edge.type}|${edge.target}`;
 
 export class IdentityGraphView {
@@ -21,13 +27,18 @@ export class IdentityGraphView {
   async load(identifierKey, depth) {
     performance.mark('graph-requested');
     const graph = await this.fetch(identifierKey, depth);
+    performance.mark('graph-fetched');
     this.cy.elements().remove();
     this.truncated = false;
     if (graph) this.merge(graph, 0);
     this.cy.$id(`identifier:${identifierKey}`).addClass('seed');
+    performance.mark('graph-merged');
     await this.layout();
+    performance.mark('graph-laid-out');
+    await nextFrames(); // Cytoscape.js paints on the next animation frame: drawn is when that one is done
     performance.mark('graph-drawn');
     performance.measure('graph', 'graph-requested', 'graph-drawn');
+    performance.measure('graph-draw', 'graph-fetched', 'graph-drawn');
     return graph;
   }
 
@@ -74,7 +85,8 @@ export class IdentityGraphView {
       const p = node.properties ?? {};
       const classes = [node.kind, p.shared ? 'flag-shared' : '', p.blocked ? 'flag-blocked' : ''].join(' ').trim();
       const key = node.id.slice(node.kind.length + 1);
-      added.push({ group: 'nodes', data: { id: node.id, kind: node.kind, key, label: node.label, ring: ring + node.distance,
+      added.push({ group: 'nodes', data: { id: node.id, kind: node.kind, key, label: node.label, short: short(node.label),
+        ring: ring + node.distance,
         shared: Boolean(p.shared), blocked: Boolean(p.blocked), properties: p }, classes });
     }
     this.cy.add(added);
@@ -89,15 +101,21 @@ export class IdentityGraphView {
     this.cy.add(edges);
   }
 
-  /** Rings by distance from the first identifier, persons and identifiers inside records of a ring. */
+  /**
+   * Rings by distance from the first identifier (see rings.js), placed at once: no layout iterations. The
+   * view is fitted to the rings' own extent: Cytoscape.js's fit measures every label first, which costs
+   * more than the whole layout.
+   */
   layout() {
-    const maxRing = Math.max(0, ...this.cy.nodes().map((n) => n.data('ring')));
+    const { positions, radius } = ringPositions(this.cy);
     const layout = this.cy.layout({
-      name: 'concentric', animate: false, fit: true, padding: 24, minNodeSpacing: 14, avoidOverlap: true,
-      concentric: (n) => maxRing - n.data('ring'), levelWidth: () => 1,
+      name: 'preset', positions: (node) => positions.get(node.id()), fit: false, animate: false,
     });
     const done = layout.promiseOn('layoutstop');
     layout.run();
+    const extent = 2 * (radius + LABEL_ROOM);
+    const zoom = Math.min(this.cy.width() / extent, this.cy.height() / extent, FIT_MAX_ZOOM);
+    this.cy.viewport({ zoom, pan: { x: this.cy.width() / 2, y: this.cy.height() / 2 } });
     return done;
   }
 
@@ -125,7 +143,8 @@ export class IdentityGraphView {
     const kind = id.startsWith('record:') ? 'record' : 'identifier';
     const key = id.slice(kind.length + 1);
     const position = { x: (Math.random() - 0.5) * 200, y: (Math.random() - 0.5) * 200 };
-    this.cy.add({ group: 'nodes', data: { id, kind, key, label: key, ring: 99, properties: {} }, classes: kind, position });
+    this.cy.add({ group: 'nodes', data: { id, kind, key, label: key, short: short(key), ring: 99, properties: {} },
+      classes: kind, position });
   }
 
   ensureEdge(source, target, type, properties) {

@@ -10,6 +10,7 @@ import { PERSON, recordTraits } from './queries.js';
 // Records whose traits are read to name the source of each golden value; a person with more shows
 // the sources found among these.
 const TRAIT_SOURCE_RECORDS = 50;
+const LIST_HEAD = 12; // identifiers (and records of a source) shown before "more"
 
 export async function showPerson(container, id) {
   container.append(h('p', { class: 'muted' }, 'Loading…'));
@@ -42,7 +43,9 @@ export async function showPerson(container, id) {
   const graph = h('div', { class: 'graph-host' });
   const journey = h('div', { class: 'journey-host' });
   container.append(graph, journey);
-  showGraph(graph, person);
+  // The graph is asked for first: the journey and the trait sources follow once it is drawn, so
+  // the service and the page serve the drawing before the rest.
+  await showGraph(graph, person);
   showJourney(journey, person.id);
   fillTraitSources(person, traitRows.sourceCells);
 }
@@ -81,7 +84,7 @@ async function fillTraitSources(person, cells) {
     replace(cell, holders.length
       ? holders.map(({ record }) => h('span', { class: 'chip', title: `observed ${when(record.observedAt)}` },
         `${record.source}:${record.sourceId}`))
-      : h('span', { class: 'muted' }, 'not among her latest records'));
+      : h('span', { class: 'muted' }, `not in the ${records.length} latest records read`));
   }
 }
 
@@ -90,8 +93,12 @@ function identifiersPanel(person) {
     i.shared ? h('span', { class: 'flag shared', title: 'held by records of several persons' }, 'shared') : null,
     i.blocked ? h('span', { class: 'flag blocked', title: 'on the blocklist: stored, never links' }, 'blocked') : null,
   ];
-  return section('Identifiers', person.identifiers.length
-    ? table([['type', (i) => i.type], ['value', (i) => i.value], ['', flags]], person.identifiers, { class: 'identifiers' })
+  const columns = [['type', (i) => i.type], ['value', (i) => i.value], ['', flags]];
+  const shown = person.identifiers.slice(0, LIST_HEAD);
+  const rest = person.identifiers.slice(LIST_HEAD);
+  return section(`Identifiers (${person.identifiers.length})`, person.identifiers.length
+    ? [table(columns, shown, { class: 'identifiers' }),
+      rest.length ? h('details', {}, h('summary', {}, `${rest.length} more`), table(columns, rest)) : null]
     : h('p', { class: 'empty' }, 'No identifiers.'));
 }
 
@@ -102,7 +109,7 @@ function recordsPanel(person) {
     bySource.get(record.source).push(record);
   }
   const groups = [...bySource.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([source, records]) => h(
-    'details', { open: bySource.size <= 4, 'data-source': source },
+    'details', { open: bySource.size <= 4 && records.length <= LIST_HEAD, 'data-source': source },
     h('summary', {}, `${source} (${records.length})`),
     h('ul', {}, records.map((r) => h('li', {}, r.sourceId, h('span', { class: 'muted' }, ` ${when(r.observedAt)}`)))),
   ));
