@@ -157,7 +157,8 @@ class Session:
         self.page.screenshot(path=str(ARTIFACTS / f"explorer-{name}.png"), full_page=True)
 
     def node_position(self, node_id: str) -> tuple[float, float]:
-        """Where a node of the drawing is on the page, to click it as a user would."""
+        """Where a node of the drawing is on the page, to click it as a user would (scrolled into view)."""
+        self.page.locator("#graph").scroll_into_view_if_needed()
         position: dict[str, float] | None = self.page.evaluate(
             """id => {
                 const node = window.graphcdpExplorer.graph.cy.$id(id);
@@ -302,5 +303,23 @@ def test_accept_a_review_pair_and_see_the_clusters_change(session: Session, serv
     assert sorted(f"{r['source']}:{r['sourceId']}" for r in records) == ["crm:10", "pos:11"]
     assert graphql(http, "{ reviewQueue { edges { cursor } } }")["reviewQueue"]["edges"] == []
 
-    page.reload()
+    # Her page: the accepted pair is drawn as a reviewer's decision, and explaining the link shows the match
+    # hop with its comparison weights.
+    after.locator("a").click()
+    expect(page.locator("h1.person-name")).to_have_text("Anna Ramirez", timeout=WAIT)
+    canvas = page.locator("#graph")
+    expect(canvas).to_have_attribute("data-nodes", "5", timeout=WAIT)  # 2 identifiers, 2 records, her person
+    edge_classes = page.evaluate(
+        "() => window.graphcdpExplorer.graph.cy.edges('[type = \"MATCHED\"]').map(e => e.classes())"
+    )
+    assert edge_classes == [["reviewed"]]
+    page.mouse.click(*session.node_position("identifier:email:anna@example.com"))
+    page.mouse.click(*session.node_position("identifier:loyalty_id:L11"))
+    explanation = page.locator(".explain")
+    expect(explanation).to_have_attribute("data-linked", "true", timeout=WAIT)
+    expect(explanation.locator(".hop.match")).to_contain_text("accepted by a reviewer")
+    expect(explanation.locator("table.comparisons")).to_contain_text("lastName")
+    session.shot("review-person")
+
+    page.goto(f"{url}/explorer/#/review")
     expect(page.locator(".review-list")).to_contain_text("Nothing waits for review", timeout=WAIT)
