@@ -159,6 +159,8 @@ class Session:
     def node_position(self, node_id: str) -> tuple[float, float]:
         """Where a node of the drawing is on the page, to click it as a user would (scrolled into view)."""
         self.page.locator("#graph").scroll_into_view_if_needed()
+        # Cytoscape.js learns where its canvas is from the scroll event, dispatched on the next frame.
+        self.page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
         position: dict[str, float] | None = self.page.evaluate(
             """id => {
                 const node = window.graphcdpExplorer.graph.cy.$id(id);
@@ -309,11 +311,14 @@ def test_accept_a_review_pair_and_see_the_clusters_change(session: Session, serv
     expect(page.locator("h1.person-name")).to_have_text("Anna Ramirez", timeout=WAIT)
     canvas = page.locator("#graph")
     expect(canvas).to_have_attribute("data-nodes", "5", timeout=WAIT)  # 2 identifiers, 2 records, her person
+    # Both records hold her name now; waiting for the sources also keeps the panels above the drawing still.
+    expect(page.locator("tr[data-trait=lastName] td.sources")).to_have_text("pos:11crm:10", timeout=WAIT)
     edge_classes = page.evaluate(
         "() => window.graphcdpExplorer.graph.cy.edges('[type = \"MATCHED\"]').map(e => e.classes())"
     )
     assert edge_classes == [["reviewed"]]
     page.mouse.click(*session.node_position("identifier:email:anna@example.com"))
+    expect(page.locator(".node-details h3")).to_have_text("identifier: anna@example.com")
     page.mouse.click(*session.node_position("identifier:loyalty_id:L11"))
     explanation = page.locator(".explain")
     expect(explanation).to_have_attribute("data-linked", "true", timeout=WAIT)

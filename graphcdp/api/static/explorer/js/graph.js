@@ -10,8 +10,14 @@ import { ringPositions } from './rings.js';
 const nextFrames = () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
 const LABEL_ROOM = 40; // px beyond the outer ring's centres: the nodes and their labels
 const FIT_MAX_ZOOM = 1.6; // a graph of three nodes is not blown up to fill the panel
+const SMALL_GRAPH = 60; // nodes: up to this, a force-directed pass follows the rings
 const LABEL_LENGTH = 22;
 const short = (label) => (label.length > LABEL_LENGTH ? `${label.slice(0, LABEL_LENGTH - 1)}…` : label);
+const run = (layout) => {
+  const done = layout.promiseOn('layoutstop');
+  layout.run();
+  return done;
+};
 const edgeId = (edge) => `${edge.source}|${edge.type}|${edge.target}`;
 
 export class IdentityGraphView {
@@ -104,19 +110,24 @@ export class IdentityGraphView {
   /**
    * Rings by distance from the first identifier (see rings.js), placed at once: no layout iterations. The
    * view is fitted to the rings' own extent: Cytoscape.js's fit measures every label first, which costs
-   * more than the whole layout.
+   * more than the whole layout. A small graph is then relaxed by a force-directed layout (cheap at that size).
    */
-  layout() {
+  async layout() {
     const { positions, radius } = ringPositions(this.cy);
-    const layout = this.cy.layout({
-      name: 'preset', positions: (node) => positions.get(node.id()), fit: false, animate: false,
-    });
-    const done = layout.promiseOn('layoutstop');
-    layout.run();
+    await run(this.cy.layout({ name: 'preset', positions: (node) => positions.get(node.id()), fit: false, animate: false }));
+    if (this.cy.nodes().length <= SMALL_GRAPH) {
+      // A few nodes on rings can line up across the centre; forces from the rings' positions untangle them.
+      await run(this.cy.layout({ name: 'cose', randomize: false, animate: false, fit: true, padding: 40,
+        idealEdgeLength: () => 70, nodeRepulsion: () => 60000, numIter: 400 }));
+      if (this.cy.zoom() > FIT_MAX_ZOOM) {
+        this.cy.zoom(FIT_MAX_ZOOM);
+        this.cy.center();
+      }
+      return;
+    }
     const extent = 2 * (radius + LABEL_ROOM);
     const zoom = Math.min(this.cy.width() / extent, this.cy.height() / extent, FIT_MAX_ZOOM);
     this.cy.viewport({ zoom, pan: { x: this.cy.width() / 2, y: this.cy.height() / 2 } });
-    return done;
   }
 
   /** Highlight a path: node ids in order; the edges between consecutive ones (either way) are lit. */

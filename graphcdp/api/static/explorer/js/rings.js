@@ -17,6 +17,7 @@ export function ringPositions(cy) {
   const positions = new Map();
   const angles = new Map();
   let radius = 0;
+  let placedRings = 0;
   for (const ring of [...rings.keys()].sort((a, b) => a - b)) {
     const nodes = rings.get(ring);
     const wanted = new Map(nodes.map((node) => [node.id(), innerAngle(node, angles)]));
@@ -27,7 +28,9 @@ export function ringPositions(cy) {
       continue;
     }
     radius = Math.max(radius + RING_GAP, (nodes.length * NODE_SPACING) / (2 * Math.PI));
-    const start = wanted.get(nodes[0].id());
+    // Every other ring turned by half a step: small rings would otherwise line up on one axis.
+    placedRings += 1;
+    const start = wanted.get(nodes[0].id()) + (placedRings % 2 === 0 ? Math.PI / nodes.length : 0);
     nodes.forEach((node, index) => {
       const angle = start + (2 * Math.PI * index) / nodes.length;
       angles.set(node.id(), angle);
