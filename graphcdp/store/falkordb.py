@@ -23,11 +23,12 @@ from graphcdp.errors import DatabaseUnavailableError, QueryError, StartupError
 from graphcdp.model.health import DatabaseHealth, Ping
 from graphcdp.store.base import Params, WriteSignal, checked_params
 from graphcdp.store.cypher import CypherCatalog, Mode, Query, RowT, Statement, statement
-from graphcdp.store.embedded import EmbeddedFalkorDB
+from graphcdp.store.embedded import EmbeddedFalkorDB, rewrite_append_only_file
 from graphcdp.store.schema import INDEX_BUILD_MAX_WAIT, UNIQUE_KEYS, wait_for_indexes
 
 PING = statement("system/ping", Ping)
 _EMPTY_KEY = "empty key"
+COMPACT_MAX_WAIT = 300.0  # seconds a worker waits for the rewrite it asked for
 SOCKET_TIMEOUT_MARGIN = 5.0  # seconds past the query timeout before a silent server counts as gone
 
 
@@ -96,6 +97,7 @@ class FalkorDBStore:
         self.embedded = embedded
         self._pool_options = pool_options or {}
         self._reconnecting = False  # the embedded database is back: the store checks its schema is in force
+        self.rewrites_files = False  # the server is graphcdp's own, started by another process (compact)
         if embedded is not None:
             self.backend = "embedded"
             embedded.on_restart(self._reconnect)
@@ -274,7 +276,11 @@ class FalkorDBStore:
     async def compact(self) -> bool:
         """Rewrite the embedded database's append-only file from the data as it is now (erased values leave
         the disk); a server graphcdp did not start keeps its own files: False."""
-        return await self.embedded.compact() if self.embedded is not None else False
+        if self.embedded is not None:
+            return await self.embedded.compact()
+        if self.rewrites_files:  # a worker of `serve --workers`, on the embedded database of its supervisor
+            return await rewrite_append_only_file(self._db.connection, COMPACT_MAX_WAIT, "the supervisor's log")
+        return False
 
     async def close(self) -> None:
         try:
