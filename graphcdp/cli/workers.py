@@ -130,6 +130,9 @@ async def supervise(settings: Settings, sock: socket.socket, count: int) -> None
                 while not stop.is_set():
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(stop.wait(), _WATCH_INTERVAL)
+                    if embedded is not None and embedded.gave_up:  # no worker can serve: let a process manager act
+                        log.error("the embedded database could not be started again; stopping")
+                        raise SystemExit(1)
                     pool.replace_dead(stopping=stop.is_set())
         finally:
             # Requests in flight get half the shutdown budget; the database's stop has the other half.
