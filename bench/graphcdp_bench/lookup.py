@@ -4,9 +4,10 @@ at the same concurrency levels, for the same random identifiers of the graph, in
 
 The raw side is the database's floor for the answer: one indexed read that returns the person, her
 traits, identifiers and consent statements, order count, revenue and last activity, and her latest
-touchpoints. graphcdp adds normalization, HTTP, GraphQL, metrics computed in Python, and one round trip
-per part of the answer (person, journey, metrics, consents, concurrently through its DataLoaders). The
-ratio is graphcdp p50 / raw p50 and raw req/s / graphcdp req/s (1.0 would mean graphcdp costs nothing).
+touchpoints. graphcdp adds normalization, HTTP, GraphQL and metrics computed in Python; it reads the answer
+in one statement too (cypher/profiles/customer_context.cypher). The ratio is graphcdp p50 / raw p50 and
+raw req/s / graphcdp req/s (1.0 would mean graphcdp costs nothing). With `workers` above 1, the same
+levels also go through `graphcdp serve --workers N`.
 """
 
 from __future__ import annotations
