@@ -20,6 +20,7 @@ import os
 import signal
 import socket
 import sys
+import time
 from dataclasses import dataclass, field
 from multiprocessing.context import SpawnProcess
 from typing import Any
@@ -30,6 +31,8 @@ log = logging.getLogger("graphcdp")
 
 _PR_SET_PDEATHSIG = 1
 _WATCH_INTERVAL = 0.5  # seconds between two looks at the workers
+_STABLE_AFTER = 10.0  # a worker that ran this long before dying is started again at once
+_MAX_RESTART_DELAY = 30.0  # seconds, at most, before a worker that keeps dying is started again
 _SPAWN = multiprocessing.get_context("spawn")  # a fresh interpreter: no event loop or connection inherited
 
 
@@ -66,6 +69,10 @@ class WorkerPool:
     sock: socket.socket
     overrides: dict[str, object]
     processes: dict[int, SpawnProcess] = field(default_factory=dict)  # worker number -> its process
+    started: dict[int, float] = field(default_factory=dict)  # worker number -> when it was started
+    quick_deaths: dict[int, int] = field(default_factory=dict)  # deaths in a row within _STABLE_AFTER of a start
+    due: dict[int, float] = field(default_factory=dict)  # dead workers -> when to start them again
+    paused: bool = False  # all of them are being started again (the database moved): replace none meanwhile
 
     def start(self, number: int) -> None:
         process = _SPAWN.Process(
@@ -73,17 +80,31 @@ class WorkerPool:
         )
         process.start()
         self.processes[number] = process
+        self.started[number] = time.monotonic()
 
     def start_all(self) -> None:
         for number in range(self.count):
             self.start(number)
 
     def replace_dead(self, stopping: bool) -> None:
+        """Start the dead workers again: at once after a long life, later and later when they keep dying soon
+        after their start (a worker that cannot start would otherwise be spawned twice a second)."""
+        if self.paused:
+            return
+        now = time.monotonic()
         for number, process in list(self.processes.items()):
-            if not process.is_alive() and not stopping:
-                log.warning("worker %d (pid %s) ended with exit code %s; starting it again", number, process.pid,
-                            process.exitcode)  # fmt: skip
-                process.close()
+            if process.is_alive() or stopping or number in self.due:
+                continue
+            quick = now - self.started[number] < _STABLE_AFTER
+            self.quick_deaths[number] = self.quick_deaths.get(number, 0) + 1 if quick else 0
+            delay = min(_MAX_RESTART_DELAY, _WATCH_INTERVAL * 2 ** self.quick_deaths[number]) if quick else 0.0
+            log.warning("worker %d (pid %s) ended with exit code %s; starting it again in %.1f s", number,
+                        process.pid, process.exitcode, delay)  # fmt: skip
+            self.due[number] = now + delay
+        for number, when in list(self.due.items()):
+            if when <= now and not stopping:
+                del self.due[number]
+                self.processes[number].close()
                 self.start(number)
 
     def stop_all(self, timeout: float) -> None:
@@ -97,6 +118,7 @@ class WorkerPool:
                 process.kill()
                 process.join(5)
         self.processes.clear()
+        self.due.clear()
 
 
 async def supervise(settings: Settings, sock: socket.socket, count: int) -> None:
@@ -111,9 +133,13 @@ async def supervise(settings: Settings, sock: socket.socket, count: int) -> None
         embedded = getattr(services.store, "embedded", None)
 
         async def restart_workers() -> None:  # the embedded database came back on a new port with a new password
-            await asyncio.to_thread(pool.stop_all, settings.shutdown_timeout / 2)
-            pool.overrides = database_overrides(settings, services.store) | shares
-            pool.start_all()
+            pool.paused = True
+            try:
+                await asyncio.to_thread(pool.stop_all, settings.shutdown_timeout / 2)
+                pool.overrides = database_overrides(settings, services.store) | shares
+                pool.start_all()
+            finally:
+                pool.paused = False
 
         if embedded is not None:
             embedded.on_restart(restart_workers)

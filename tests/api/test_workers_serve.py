@@ -1,7 +1,8 @@
 """`graphcdp serve --workers 2` on the embedded database: a supervisor owns the database and runs the background
 jobs, two workers serve. Concurrent writers through both workers end with the clusters one sequential run gives;
 each webhook event is delivered once (one dispatcher); a key revoked through one worker stops working in the
-other; a worker that dies is started again; SIGTERM stops the workers and then the database."""
+other; a worker that dies is started again, and every worker when the database is; SIGTERM stops the workers
+and then the database."""
 
 from __future__ import annotations
 
@@ -173,18 +174,40 @@ def test_each_webhook_event_is_delivered_once_and_a_revoked_key_stops_in_every_w
         assert supervised.ask(who, headers=reader)["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
-def test_a_worker_that_dies_is_started_again_and_sigterm_stops_everything(supervised: Supervised) -> None:
+def test_a_worker_or_the_database_that_dies_is_started_again_and_sigterm_stops_everything(
+    supervised: Supervised,
+) -> None:
     first, second = supervised.workers()
     os.kill(first, signal.SIGKILL)
     _until(lambda: len(supervised.workers()) == 2 and first not in supervised.workers(), "the worker replaced")
     assert second in supervised.workers()
     _until(lambda: httpx.get(f"{supervised.url}/readyz").status_code == 200, "ready again")
+
+    # The database dies: the supervisor starts it again (new port, new password) and every worker with it.
+    database = next(
+        int(pid)
+        for pid in Path(f"/proc/{supervised.process.pid}/task/{supervised.process.pid}/children").read_text().split()
+        if "redis-server" in Path(f"/proc/{pid}/cmdline").read_text()
+    )
+    before = set(supervised.workers())
+    os.kill(database, signal.SIGKILL)
+    _until(lambda: not before & set(supervised.workers()) and len(supervised.workers()) == 2, "workers restarted")
+    who = '{ context(identifier: {type: "email", value: "nobody@example.com"}) { personId } }'
+
+    def answers() -> bool:
+        try:  # while the workers start again, a connection waits for one of them to accept it
+            return supervised.ask(who).get("data") == {"context": None}
+        except httpx.TransportError:
+            return False
+
+    _until(answers, "the workers answer on the new database")
+
     workers = supervised.workers()
     assert supervised.stop() == 0
     for pid in workers:
         assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
     log = (supervised.work_dir / "serve.log").read_text()
-    assert "ended with exit code -9; starting it again" in log
+    assert "ended with exit code -9; starting it again in" in log
     # The database was stopped too: the data directory can be opened again at once.
     wait_ready_again = Supervised(supervised.work_dir)
     assert wait_ready_again.stop() == 0
