@@ -71,7 +71,7 @@ async def serve_on(
     # start-up problem is one clear line rather than a lifespan traceback.
     async with open_services(settings, worker=worker is not None) as services:
         if worker is not None and rewrites_files and isinstance(services.store, FalkorDBStore):
-            services.store.rewrites_files = True  # an erasure's compaction: the supervisor's embedded database
+            services.store.served_by_supervisor()
         if worker is None:
             await announce_first_key(settings, services)
         app = create_app(services=services, background_jobs=worker is None)

@@ -206,6 +206,12 @@ class FalkorDBStore:
         await result.parse(response)
         return result
 
+    def served_by_supervisor(self) -> None:
+        """This process is a worker of `serve --workers` on the embedded database its supervisor started: the
+        store says so (health) and rewrites the database's files after an erasure, as the supervisor would."""
+        self.backend = "embedded"
+        self.rewrites_files = True
+
     async def plan(self, query: Query[Any], params: Params | None = None) -> str:
         """FalkorDB's execution plan of a statement (GRAPH.EXPLAIN): which index or scan it starts from."""
         statement = self.catalog.get(query.name)

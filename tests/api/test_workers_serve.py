@@ -1,6 +1,7 @@
 """`graphcdp serve --workers 2` on the embedded database: a supervisor owns the database and runs the background
 jobs, two workers serve. Concurrent writers through both workers end with the clusters one sequential run gives;
-each webhook event is delivered once (one dispatcher); a key revoked through one worker stops working in the
+each webhook event is delivered once (one dispatcher); an erasure through a worker takes her values off the
+database's disk; a key revoked through one worker stops working in the
 other; a worker that dies is started again, and every worker when the database is; SIGTERM stops the workers
 and then the database."""
 
@@ -26,12 +27,15 @@ from graphcdp.store.embedded import EmbeddedFalkorDB
 from graphcdp.store.falkordb import FalkorDBStore
 from tests.api.test_concurrency import UPSERT, overlapping_records
 from tests.conftest import catalog
+from tests.disk_search import files_holding
 from tests.identity_helpers import partition
 from tests.service_process import AUTH_HEADERS, GRAPHCDP, free_port, service_environment, wait_ready
 from tests.webhook_receiver import Receiver
 
 BOUND = 60.0  # seconds a condition may take before the test fails instead of hanging; not a measurement
 GRAPH = "workers"
+FORGET = "mutation($id: ID!) { forgetPerson(id: $id) { personId } }"
+who_is = 'query($v: String!) { context(identifier: {type: "email", value: $v}) { personId } }'
 
 
 class Supervised:
@@ -47,6 +51,7 @@ class Supervised:
             GRAPHCDP_GRAPH=GRAPH,
             GRAPHCDP_KEY_CACHE_SECONDS="0.5",
             GRAPHCDP_CHANGE_POLL_INTERVAL="0.2",
+            GRAPHCDP_ERASURE_COMPACTION="0",  # an erasure answers once the files are rewritten
         )
         self.log = (work_dir / "serve.log").open("a")
         self.process = subprocess.Popen(
@@ -174,9 +179,24 @@ def test_each_webhook_event_is_delivered_once_and_a_revoked_key_stops_in_every_w
         assert supervised.ask(who, headers=reader)["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
-def test_a_worker_or_the_database_that_dies_is_started_again_and_sigterm_stops_everything(
+def test_an_erasure_compacts_and_a_worker_or_the_database_that_dies_is_started_again(
     supervised: Supervised,
 ) -> None:
+    # An erasure through a worker rewrites the supervisor's database files: her values leave the disk.
+    for n in range(3):
+        record = {
+            "source": "crm",
+            "sourceId": f"e{n}",
+            "identifiers": [{"type": "email", "value": f"e{n}@example.com"}],
+        }
+        assert supervised.ask(UPSERT, r=[record])["data"]["upsertRecords"]["errors"] == []
+    person = supervised.ask(who_is, v="e1@example.com")["data"]["context"]["personId"]
+    assert files_holding(supervised.work_dir / "data", "e1@example.com")
+    erased = supervised.ask(FORGET, id=person)
+    assert "errors" not in erased, erased
+    assert files_holding(supervised.work_dir / "data", "e1@example.com") == []
+    assert files_holding(supervised.work_dir / "data", "e2@example.com")  # the search finds what is there
+
     first, second = supervised.workers()
     os.kill(first, signal.SIGKILL)
     _until(lambda: len(supervised.workers()) == 2 and first not in supervised.workers(), "the worker replaced")
