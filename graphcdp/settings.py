@@ -106,6 +106,12 @@ class Settings(BaseSettings):
         "127.0.0.1",
         description="Address the HTTP service binds to (`0.0.0.0` in the Docker image). Also `graphcdp serve --host`.",
     )
+    workers: int = Field(
+        0,
+        ge=0,
+        description="Service processes `graphcdp serve` runs on one database (also `--workers`); 0: one per core. "
+        "Above 1, a supervisor owns the embedded database and runs the background jobs, and the workers serve.",
+    )
     port: int = Field(
         8000,
         ge=0,
@@ -146,7 +152,8 @@ class Settings(BaseSettings):
     rate_limit: float = Field(
         50.0,
         ge=0,
-        description="Requests per second each API key may send to /graphql on average (per service process); more "
+        description="Requests per second each API key may send to /graphql on average (per service process; each "
+        "worker of `serve --workers` holds an equal share); more "
         "are answered 429 with `Retry-After`. 0 turns the limit off.",
     )
     rate_limit_burst: int = Field(

@@ -78,7 +78,10 @@ def _build(store: GraphStore, settings: Settings) -> Services:
     )
 
 
-async def _start(services: Services) -> None:
+async def _start(services: Services, *, worker: bool = False) -> None:
+    if worker:  # one of `serve --workers`: its supervisor made the start-up repairs and runs retention
+        await services.identity.load_stored_model()
+        return
     # Reads the stored matching model: without it, a trained model would wait for the first refresh.
     await services.identity.start()
     services.changes.start()  # retention, in the background
@@ -86,18 +89,19 @@ async def _start(services: Services) -> None:
 
 @asynccontextmanager
 async def open_services(
-    settings: Settings, *, cypher_roots: Sequence[Path] = (), reset: bool = False
+    settings: Settings, *, cypher_roots: Sequence[Path] = (), reset: bool = False, worker: bool = False
 ) -> AsyncIterator[Services]:
     """Open the configured store, build and start every service; close the store (and stop an embedded
     database) on the way out. `cypher_roots` add statement folders (the benchmarks' own); `reset` empties
-    the graph first (benchmarks start from an empty graph), before anything reads it."""
+    the graph first (benchmarks start from an empty graph), before anything reads it; `worker`: a worker of
+    `serve --workers`, which leaves start-up repairs and background jobs to its supervisor."""
     store = await open_store(settings, cypher_roots=cypher_roots, ensure_schema=not reset)
     try:
         if reset:
             await store.destroy()
             await store.ensure_schema()
         services = _build(store, settings)
-        await _start(services)
+        await _start(services, worker=worker)
         try:
             yield services
         finally:

@@ -34,6 +34,7 @@ def service_environment(**values: str) -> dict[str, str]:
     one `graphcdp import --url` sends), plus `values`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GRAPHCDP_")}
     env.update(GRAPHCDP_ADMIN_KEY=TEST_ADMIN_KEY, GRAPHCDP_API_KEY=TEST_ADMIN_KEY)
+    env.update(GRAPHCDP_WORKERS="1")  # one process unless a test asks for more (tests/api/test_workers_serve.py)
     env.update(values)
     return env
 

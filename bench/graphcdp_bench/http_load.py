@@ -81,8 +81,10 @@ class BenchServer:
         *,
         ready_timeout: float = READY_TIMEOUT,
         settings: Mapping[str, str] | None = None,
+        workers: int = 1,
     ) -> None:
         self.falkordb_url = falkordb_url
+        self.workers = workers  # `serve --workers`: 1 serves in one process
         self.graph = graph
         self.settings = dict(settings or {})  # GRAPHCDP_ variables the benchmark itself sets
         self.ready_timeout = ready_timeout
@@ -119,6 +121,7 @@ class BenchServer:
             GRAPHCDP_GRAPHIQL="false",
             GRAPHCDP_ADMIN_KEY=BENCH_KEY,  # the clients send it (http_client)
             GRAPHCDP_RATE_LIMIT="0",  # the benchmark measures throughput: no per-key limit
+            GRAPHCDP_WORKERS=str(self.workers),
         )
         env.update(self.settings)
         return env

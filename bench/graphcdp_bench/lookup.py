@@ -4,13 +4,15 @@ at the same concurrency levels, for the same random identifiers of the graph, in
 
 The raw side is the database's floor for the answer: one indexed read that returns the person, her
 traits, identifiers and consent statements, order count, revenue and last activity, and her latest
-touchpoints. graphcdp adds normalization, HTTP, GraphQL, metrics computed in Python, and one round trip
-per part of the answer (person, journey, metrics, consents, concurrently through its DataLoaders). The
-ratio is graphcdp p50 / raw p50 and raw req/s / graphcdp req/s (1.0 would mean graphcdp costs nothing).
+touchpoints. graphcdp adds normalization, HTTP, GraphQL and metrics computed in Python; it reads the answer
+in one statement too (cypher/profiles/customer_context.cypher). The ratio is graphcdp p50 / raw p50 and
+raw req/s / graphcdp req/s (1.0 would mean graphcdp costs nothing). With `workers` above 1, the same
+levels also go through `graphcdp serve --workers N`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import random
 from collections.abc import Sequence
 from typing import Any
@@ -95,11 +97,14 @@ async def run_lookup(
     clients: Sequence[int] = (1, 8, 32, 128),
     queries: int = 2000,
     seed: int = 1,
+    workers: int = 1,
 ) -> dict[str, Any]:
-    """`queries` context lookups at each client count, through graphcdp and straight from the database.
+    """`queries` context lookups at each client count, through graphcdp and straight from the database; with
+    `workers` above 1, also through `graphcdp serve --workers N` at each level, in the same run.
 
     Returns {"queries": n, "graphcdp": {"8": latency_summary, …}, "raw": {"8": …},
-    "ratio": {"8": {"p50": graphcdp p50 / raw p50, "requestsPerSecond": raw req/s / graphcdp req/s}, …}}.
+    "ratio": {"8": {"p50": graphcdp p50 / raw p50, "requestsPerSecond": raw req/s / graphcdp req/s}, …}}, and
+    with workers {"workers": N, "graphcdpWorkers": {"8": …}, "ratioWorkers": {"8": …}}.
     """
     async with bench_services(falkordb_url, graph) as probe:
         sample = await sample_identifiers(probe.store, min(queries, MAX_SAMPLE))
@@ -111,22 +116,42 @@ async def run_lookup(
     ours: dict[str, dict[str, Any]] = {}
     raw: dict[str, dict[str, Any]] = {}
     ratio: dict[str, dict[str, float]] = {}
-    async with BenchServer(falkordb_url, graph) as server:
+    several: dict[str, dict[str, Any]] = {}
+    several_ratio: dict[str, dict[str, float]] = {}
 
-        async def request(client: httpx.AsyncClient, i: int) -> None:
-            await graphql_context(client, asks[i])
+    async def request(client: httpx.AsyncClient, i: int) -> None:
+        await graphql_context(client, asks[i])
 
-        for count in clients:  # both sides level by level, so a drift of the machine hits both alike
+    async with contextlib.AsyncExitStack() as servers:
+        server = await servers.enter_async_context(BenchServer(falkordb_url, graph))
+        pool = (
+            await servers.enter_async_context(BenchServer(falkordb_url, graph, workers=workers))
+            if workers > 1
+            else None
+        )
+        for count in clients:  # every side level by level, so a drift of the machine hits them alike
             key = str(count)
             ours[key] = latency_summary(
                 *await run_clients(request, base_url=server.base_url, clients=count, total=queries)
             )
             raw[key] = latency_summary(*await _raw_level(falkordb_url, graph, asks=asks, clients=count, total=queries))
-            ratio[key] = {
-                "p50": round(ours[key]["p50"] / raw[key]["p50"], 2) if raw[key]["p50"] else 0.0,
-                "requestsPerSecond": round(raw[key]["requestsPerSecond"] / ours[key]["requestsPerSecond"], 2),
-            }
-    return {"queries": queries, "graphcdp": ours, "raw": raw, "ratio": ratio}
+            ratio[key] = _ratio(ours[key], raw[key])
+            if pool is not None:
+                several[key] = latency_summary(
+                    *await run_clients(request, base_url=pool.base_url, clients=count, total=queries)
+                )
+                several_ratio[key] = _ratio(several[key], raw[key])
+    result: dict[str, Any] = {"queries": queries, "graphcdp": ours, "raw": raw, "ratio": ratio}
+    if pool is not None:
+        result |= {"workers": workers, "graphcdpWorkers": several, "ratioWorkers": several_ratio}
+    return result
+
+
+def _ratio(ours: dict[str, Any], raw: dict[str, Any]) -> dict[str, float]:
+    return {
+        "p50": round(ours["p50"] / raw["p50"], 2) if raw["p50"] else 0.0,
+        "requestsPerSecond": round(raw["requestsPerSecond"] / ours["requestsPerSecond"], 2),
+    }
 
 
 def lookup_table(result: dict[str, Any]) -> str:
@@ -135,12 +160,18 @@ def lookup_table(result: dict[str, Any]) -> str:
         f"{'clients':>7} | {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>7} | "
         f"{'raw p50':>8} {'raw p99':>8} {'raw /s':>7} | {'p50 x':>6} {'req/s x':>7}",
     ]
-    for count, ours in result["graphcdp"].items():
-        raw, ratio = result["raw"][count], result["ratio"][count]
-        lines.append(
-            f"{count:>7} | {ours['p50']:>8.2f} {ours['p95']:>8.2f} {ours['p99']:>8.2f}"
-            f" {ours['requestsPerSecond']:>7,.0f}"
-            f" | {raw['p50']:>8.2f} {raw['p99']:>8.2f} {raw['requestsPerSecond']:>7,.0f}"
-            f" | {ratio['p50']:>5.1f}x {ratio['requestsPerSecond']:>6.1f}x"
-        )
+    sides = [("graphcdp", "ratio", "")]
+    if "workers" in result:
+        sides.append(("graphcdpWorkers", "ratioWorkers", f" (--workers {result['workers']})"))
+    for side, ratios, caption in sides:
+        if caption:
+            lines.append(f"graphcdp serve{caption}, beside the same raw levels:")
+        for count, ours in result[side].items():
+            raw, ratio = result["raw"][count], result[ratios][count]
+            lines.append(
+                f"{count:>7} | {ours['p50']:>8.2f} {ours['p95']:>8.2f} {ours['p99']:>8.2f}"
+                f" {ours['requestsPerSecond']:>7,.0f}"
+                f" | {raw['p50']:>8.2f} {raw['p99']:>8.2f} {raw['requestsPerSecond']:>7,.0f}"
+                f" | {ratio['p50']:>5.1f}x {ratio['requestsPerSecond']:>6.1f}x"
+            )
     return "\n".join(lines)

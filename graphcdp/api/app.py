@@ -110,14 +110,20 @@ async def readyz(request: Request) -> JSONResponse:
     return JSONResponse({"ready": False, "reason": ErrorCode.DATABASE_UNAVAILABLE.value}, status_code=503)
 
 
-def create_app(settings: Settings | None = None, services: Services | None = None) -> Starlette:
+def create_app(
+    settings: Settings | None = None, services: Services | None = None, *, background_jobs: bool = True
+) -> Starlette:
     """The app. Without `services` the lifespan opens them from settings and closes them on shutdown;
     with them (`graphcdp serve` opens them first, to report start-up problems in one line) the caller
-    owns them."""
+    owns them. `background_jobs`: the segment sweep and the webhook dispatcher run beside the app (a worker
+    of `serve --workers` leaves them to its supervisor)."""
     settings = services.settings if services is not None else settings or load_settings()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if services is not None and not background_jobs:
+            yield
+            return
         if services is not None:  # opened and started by the caller
             async with segment_sweep(services.segments, settings.segment_sweep_interval), services.webhooks.sending():
                 yield

@@ -9,13 +9,16 @@ import logging
 import socket
 import sys
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
 from graphcdp import __version__
 from graphcdp.errors import StartupError
 from graphcdp.settings import AuthMode, Settings, load_settings
+
+if TYPE_CHECKING:
+    from graphcdp.wiring import Services
 
 log = logging.getLogger("graphcdp")
 
@@ -52,22 +55,31 @@ class _Server(uvicorn.Server):
                 self._captured_signals.clear()
 
 
-async def _serve(settings: Settings, sock: socket.socket) -> None:
+async def serve_on(
+    settings: Settings, sock: socket.socket, *, worker: int | None = None, rewrites_files: bool = False
+) -> None:
+    """The service on `sock` until SIGTERM or Ctrl-C. `worker`: its number among the workers of `serve --workers`
+    (graphcdp/cli/workers.py), whose supervisor made the start-up work and runs the background jobs;
+    `rewrites_files`: the supervisor's database is the embedded one, whose files an erasure compacts."""
     # Imported here so `graphcdp export-schema` and `--help` stay fast and need no database.
     from graphcdp.api import access_log
     from graphcdp.api.app import create_app
+    from graphcdp.store.falkordb import FalkorDBStore
     from graphcdp.wiring import open_services
 
     # The services (and the matching model stored in the graph) are opened before uvicorn starts, so a
     # start-up problem is one clear line rather than a lifespan traceback.
-    async with open_services(settings) as services:
-        if settings.auth is AuthMode.REQUIRED and (first := await services.keys.bootstrap_admin()) is not None:
-            print(_first_key_notice(first.name, first.secret), file=sys.stderr, flush=True)
-        app = create_app(services=services)
+    async with open_services(settings, worker=worker is not None) as services:
+        if worker is not None and rewrites_files and isinstance(services.store, FalkorDBStore):
+            services.store.served_by_supervisor()
+        if worker is None:
+            await announce_first_key(settings, services)
+        app = create_app(services=services, background_jobs=worker is None)
         host, port = sock.getsockname()[:2]
         where = f"data in {settings.data_dir.resolve()}" if settings.backend == "embedded" else settings.backend
-        log.info("graphcdp %s: GraphQL on http://%s:%d/graphql (database: %s, %s)", __version__, host, port,
-                 settings.backend, where)  # fmt: skip
+        if worker is None:
+            log.info("graphcdp %s: GraphQL on http://%s:%d/graphql (database: %s, %s)", __version__, host, port,
+                     settings.backend, where)  # fmt: skip
         # Requests in flight get half the shutdown budget; the database's stop has the other half (open_store).
         config = uvicorn.Config(
             app,
@@ -77,6 +89,11 @@ async def _serve(settings: Settings, sock: socket.socket) -> None:
         )
         access_log.install()  # no query strings (GraphQL GET variables) in access lines
         await _Server(config).serve(sockets=[sock])
+
+
+async def announce_first_key(settings: Settings, services: Services) -> None:
+    if settings.auth is AuthMode.REQUIRED and (first := await services.keys.bootstrap_admin()) is not None:
+        print(_first_key_notice(first.name, first.secret), file=sys.stderr, flush=True)
 
 
 def _first_key_notice(name: str, secret: str) -> str:
@@ -89,7 +106,7 @@ def _first_key_notice(name: str, secret: str) -> str:
     )
 
 
-def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+def loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     """uvloop when it is installed (uvicorn[standard] brings it): what uvicorn itself would pick."""
     try:
         import uvloop
@@ -98,24 +115,32 @@ def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     return uvloop.new_event_loop
 
 
+def configure_logging(settings: Settings) -> None:
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs each webhook attempt at INFO with its URL, which may hold the receiver's token; the dispatcher
+    # logs what matters by destination id.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger().level))
+
+
 def serve(args: argparse.Namespace) -> None:
     overrides: dict[str, object] = {}
     if args.host is not None:
         overrides["host"] = args.host
     if args.port is not None:
         overrides["port"] = args.port
+    if args.workers is not None:
+        overrides["workers"] = args.workers
     settings = load_settings(**overrides)
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # httpx logs each webhook attempt at INFO with its URL, which may hold the receiver's token; the dispatcher
-    # logs what matters by destination id.
-    logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger().level))
+    configure_logging(settings)
+    from graphcdp.cli.workers import default_workers, supervise
     from graphcdp.identity.matching.spec import load_model
 
     load_model(settings.matching_model)  # a bad model file is refused before anything starts
+    workers = settings.workers or default_workers()
     sock = _bind(settings.host, settings.port)
     try:
-        with asyncio.Runner(loop_factory=_loop_factory()) as runner:
-            runner.run(_serve(settings, sock))
+        with asyncio.Runner(loop_factory=loop_factory()) as runner:
+            runner.run(serve_on(settings, sock) if workers == 1 else supervise(settings, sock, workers))
     except KeyboardInterrupt:
         pass
     finally:
@@ -126,4 +151,7 @@ def add_commands(commands: Any) -> None:
     run = commands.add_parser("serve", help="run the GraphQL service (settings: GRAPHCDP_* variables, .env)")
     run.add_argument("--host", help="bind address (default: GRAPHCDP_HOST or 127.0.0.1)")
     run.add_argument("--port", type=int, help="port (default: GRAPHCDP_PORT or 8000)")
+    run.add_argument(
+        "--workers", type=int, help="service processes on one database (default: GRAPHCDP_WORKERS, or one per core)"
+    )
     run.set_defaults(handler=serve)

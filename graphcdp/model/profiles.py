@@ -13,7 +13,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from graphcdp.errors import ErrorCode
 from graphcdp.model.base import DomainModel, JsonObject
-from graphcdp.model.identity import ItemError
+from graphcdp.model.identity import ItemError, KeyedPerson
 from graphcdp.model.inputs import (
     MAX_ID_LENGTH,
     IdentifierValue,
@@ -247,6 +247,17 @@ class ConsentStatement(DomainModel):
     at: int
     source: str | None
     recorded_at: int
+
+
+class CustomerContextRow(KeyedPerson):
+    """The row of `profiles/customer_context`: the person of one identifier key with what her context shows,
+    read in one round trip: every touchpoint for her metrics, every consent statement, and her newest
+    touchpoints (one more than asked)."""
+
+    events: list[ActivityEvent]
+    consents: list[ConsentStatement]
+    total: int  # all her touchpoints
+    page: list[Touchpoint]
 
 
 class PersonConsents(DomainModel):

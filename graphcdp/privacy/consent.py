@@ -145,7 +145,11 @@ async def set_consent(
 async def consent_statements(store: GraphStore, persons: Sequence[str]) -> list[list[ConsentStatement]]:
     """All statements of each person, oldest first (the DataLoader's batch function)."""
     rows = {row.person: row.statements for row in await store.run(CONSENTS, {"persons": list(persons)})}
-    return [sorted(rows.get(person, []), key=lambda s: (s.at, s.recorded_at, s.id)) for person in persons]
+    return [oldest_first(rows.get(person, [])) for person in persons]
+
+
+def oldest_first(statements: list[ConsentStatement]) -> list[ConsentStatement]:
+    return sorted(statements, key=lambda s: (s.at, s.recorded_at, s.id))
 
 
 _PROTECTIVE = {ConsentStatus.DENIED: 1, ConsentStatus.REVOKED: 1, ConsentStatus.GRANTED: 0}

@@ -14,6 +14,7 @@ from graphcdp.identity.service import IdentityService
 from graphcdp.model.identity import ItemError
 from graphcdp.model.profiles import Activity, ConsentStatement, JourneyPage, Metrics, TouchpointInput, TrackOutcome
 from graphcdp.privacy.consent import ConsentRequest, consent_statements, set_consent
+from graphcdp.profiles.context import CustomerSnapshot, customer_snapshot
 from graphcdp.profiles.journey import JourneyQuery, journey_pages
 from graphcdp.profiles.metrics import MetricsConfig, compute_metrics
 from graphcdp.profiles.touchpoints import track_touchpoints
@@ -59,6 +60,11 @@ class ProfileService:
         rows = {row.person: row.events for row in await self.store.run(ACTIVITY, {"persons": list(persons)})}
         now = now_ms()
         return [compute_metrics(rows.get(person, []), now, self.metrics_config) for person in persons]
+
+    async def customer(self, key: str, touchpoints: int) -> CustomerSnapshot | None:
+        """The person of a normalized identifier key with her metrics, consents and newest touchpoints, read in
+        one round trip (the `context` query)."""
+        return await customer_snapshot(self.store, key, touchpoints, self.metrics_config)
 
     async def consents(self, persons: Sequence[str]) -> list[list[ConsentStatement]]:
         return await consent_statements(self.store, persons)

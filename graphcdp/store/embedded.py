@@ -524,23 +524,7 @@ class EmbeddedFalkorDB:
         not a condition: a refusal is logged, not raised."""
         client = self._client()
         try:
-            try:
-                await client.bgrewriteaof()
-            except ResponseError as exc:
-                if "already in progress" not in str(exc):  # an automatic rewrite: wait for it instead
-                    log.warning("the append-only file was not rewritten: %s", exc)
-                    return False
-            deadline = time.monotonic() + max_wait
-            while time.monotonic() < deadline:
-                info = await client.info("persistence")
-                if not info["aof_rewrite_in_progress"] and not info["aof_rewrite_scheduled"]:
-                    if info["aof_last_bgrewrite_status"] == "ok":
-                        return True
-                    log.warning("rewriting the append-only file failed; see %s", self.log_path)
-                    return False
-                await asyncio.sleep(_COMPACT_POLL)
-            log.warning("rewriting the append-only file took over %gs; it goes on in the background", max_wait)
-            return False
+            return await rewrite_append_only_file(client, max_wait, str(self.log_path))
         finally:
             await client.aclose()
 
@@ -589,3 +573,25 @@ class EmbeddedFalkorDB:
         if self._lock is not None:
             self._lock.close()  # closing releases the flock
             self._lock = None
+
+
+async def rewrite_append_only_file(client: aioredis.Redis, max_wait: float, log_hint: str) -> bool:
+    """BGREWRITEAOF and wait for it (EmbeddedFalkorDB.compact; also a worker of `serve --workers`, on the
+    database its supervisor started). `log_hint`: where to look when it fails."""
+    try:
+        await client.bgrewriteaof()
+    except ResponseError as exc:
+        if "already in progress" not in str(exc):  # an automatic rewrite: wait for it instead
+            log.warning("the append-only file was not rewritten: %s", exc)
+            return False
+    deadline = time.monotonic() + max_wait
+    while time.monotonic() < deadline:
+        info = await client.info("persistence")
+        if not info["aof_rewrite_in_progress"] and not info["aof_rewrite_scheduled"]:
+            if info["aof_last_bgrewrite_status"] == "ok":
+                return True
+            log.warning("rewriting the append-only file failed; see %s", log_hint)
+            return False
+        await asyncio.sleep(_COMPACT_POLL)
+    log.warning("rewriting the append-only file took over %gs; it goes on in the background", max_wait)
+    return False

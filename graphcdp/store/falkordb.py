@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from falkordb.asyncio import FalkorDB
+from falkordb.asyncio.query_result import QueryResult
 from falkordb.edge import Edge
 from falkordb.node import Node
 from falkordb.path import Path as FalkorPath
@@ -22,11 +23,12 @@ from graphcdp.errors import DatabaseUnavailableError, QueryError, StartupError
 from graphcdp.model.health import DatabaseHealth, Ping
 from graphcdp.store.base import Params, WriteSignal, checked_params
 from graphcdp.store.cypher import CypherCatalog, Mode, Query, RowT, Statement, statement
-from graphcdp.store.embedded import EmbeddedFalkorDB
+from graphcdp.store.embedded import EmbeddedFalkorDB, rewrite_append_only_file
 from graphcdp.store.schema import INDEX_BUILD_MAX_WAIT, UNIQUE_KEYS, wait_for_indexes
 
 PING = statement("system/ping", Ping)
 _EMPTY_KEY = "empty key"
+COMPACT_MAX_WAIT = 300.0  # seconds a worker waits for the rewrite it asked for
 SOCKET_TIMEOUT_MARGIN = 5.0  # seconds past the query timeout before a silent server counts as gone
 
 
@@ -95,15 +97,10 @@ class FalkorDBStore:
         self.embedded = embedded
         self._pool_options = pool_options or {}
         self._reconnecting = False  # the embedded database is back: the store checks its schema is in force
+        self.rewrites_files = False  # the server is graphcdp's own, started by another process (compact)
         if embedded is not None:
             self.backend = "embedded"
             embedded.on_restart(self._reconnect)
-        # Write statements go to the server one at a time. FalkorDB (4.16) runs writes one after another,
-        # but two that arrive together before the statement's plan is cached can both read the graph as it
-        # was before either: a MERGE then creates the same relationship twice, a version check passes
-        # twice, and the append-only file, replayed one query at a time, rebuilds a different graph. The
-        # server serialises writes anyway; waiting here adds each write's round trip to the queue.
-        self._one_write_at_a_time = asyncio.Lock()
 
     @classmethod
     async def connect(
@@ -179,8 +176,7 @@ class FalkorDBStore:
                 if statement.mode is Mode.READ:
                     result = await self._graph.ro_query(statement.text, values, timeout=self._timeout_ms)
                 else:
-                    async with self._one_write_at_a_time:
-                        result = await self._graph.query(statement.text, values, timeout=self._timeout_ms)
+                    result = await self._write(statement.text, values)
             except ResponseError as exc:
                 # A read on a graph that does not exist yet: FalkorDB refuses it; an empty database answers.
                 if _EMPTY_KEY not in str(exc):
@@ -192,6 +188,29 @@ class FalkorDBStore:
             raise QueryError(f"{statement.name}: {exc}") from None
         columns: Sequence[str] = [column[1] for column in result.header]
         return [dict(zip(columns, (_plain(v) for v in row), strict=True)) for row in result.result_set]
+
+    async def _write(self, text: str, values: Params) -> QueryResult:
+        """A write statement inside MULTI/EXEC. FalkorDB (4.16) runs a plain GRAPH.QUERY write on a worker
+        thread, and two that arrive together can both read the graph as it was before either (cached plan or
+        not): a MERGE then creates the same relationship twice, a version check passes twice, and the
+        append-only file, replayed one query at a time, rebuilds a different graph. A write inside a
+        transaction runs on the server's main thread, one after another, whichever process or connection
+        sent it (tests/integration/test_concurrent_writes.py), so no client-side lock is needed and several
+        service processes can share one database."""
+        query = self._graph._build_params_header(values) + text
+        async with self._db.connection.pipeline(transaction=True) as transaction:
+            command = ("GRAPH.QUERY", self._graph_name, query, "--compact", "timeout", self._timeout_ms)
+            transaction.execute_command(*command)
+            (response,) = await transaction.execute()
+        result = QueryResult(self._graph)
+        await result.parse(response)
+        return result
+
+    def served_by_supervisor(self) -> None:
+        """This process is a worker of `serve --workers` on the embedded database its supervisor started: the
+        store says so (health) and rewrites the database's files after an erasure, as the supervisor would."""
+        self.backend = "embedded"
+        self.rewrites_files = True
 
     async def plan(self, query: Query[Any], params: Params | None = None) -> str:
         """FalkorDB's execution plan of a statement (GRAPH.EXPLAIN): which index or scan it starts from."""
@@ -263,7 +282,11 @@ class FalkorDBStore:
     async def compact(self) -> bool:
         """Rewrite the embedded database's append-only file from the data as it is now (erased values leave
         the disk); a server graphcdp did not start keeps its own files: False."""
-        return await self.embedded.compact() if self.embedded is not None else False
+        if self.embedded is not None:
+            return await self.embedded.compact()
+        if self.rewrites_files:  # a worker of `serve --workers`, on the embedded database of its supervisor
+            return await rewrite_append_only_file(self._db.connection, COMPACT_MAX_WAIT, "the supervisor's log")
+        return False
 
     async def close(self) -> None:
         try:

@@ -18,7 +18,7 @@ from graphcdp.store.base import Params
 from graphcdp.store.cypher import Query, RowT
 from graphcdp.store.falkordb import FalkorDBStore
 from tests.api.graphql_client import asgi_client, gql
-from tests.api.test_profiles_http import DAY, T0, TRACK, UPSERT, tp
+from tests.api.test_profiles_http import DAY, SET_CONSENT, T0, TRACK, UPSERT, tp
 
 
 class CountingStore:
@@ -151,3 +151,69 @@ async def test_the_segments_of_several_persons_are_batched(counted: tuple[httpx.
         ["buyer", "repeat"],
         ["buyer", "loyal", "repeat"],
     ]
+
+
+CHATBOT_CONTEXT = """
+query($value: String!) {
+  context(identifier: {type: "email", value: $value}, touchpoints: 4) {
+    personId traits summary identifiers { key }
+    consents { purpose channel status }
+    metrics { orders revenue netRevenue lastSeenAt engagementScore }
+    recentTouchpoints { id type occurredAt amount }
+    person { id journey(first: 4) { totalCount edges { node { id via } } } metrics { orders } consents { status } }
+  }
+}"""
+# The same parts read one by one through `profile`: what the context must equal.
+PARTS = """
+query($value: String!) {
+  profile(identifier: {type: "email", value: $value}) {
+    id traits identifiers { key }
+    consents { purpose channel status }
+    metrics { orders revenue netRevenue lastSeenAt engagementScore }
+    journey(first: 4) { totalCount edges { node { id type occurredAt amount via } } }
+  }
+}"""
+
+
+async def test_a_chatbot_context_is_one_statement_and_equals_its_parts(
+    counted: tuple[httpx.AsyncClient, CountingStore],
+) -> None:
+    client, store = counted
+    await _person_with_journey(client, "bot@example.com", 9)
+    consent = {"type": "email", "value": "bot@example.com", "purpose": "marketing", "channel": "email"}
+    given = await gql(client, SET_CONSENT, **consent, status="GRANTED", at=T0)
+    assert "errors" not in given, given
+
+    calls = await _round_trips(client, store, CHATBOT_CONTEXT, value="bot@example.com")
+    assert calls == Counter({"profiles/customer_context": 1})  # person, metrics, consents, journey: one read
+
+    context = (await gql(client, CHATBOT_CONTEXT, value="bot@example.com"))["data"]["context"]
+    parts = (await gql(client, PARTS, value="bot@example.com"))["data"]["profile"]
+    assert context["personId"] == parts["id"] == context["person"]["id"]
+    assert (context["traits"], context["identifiers"]) == (parts["traits"], parts["identifiers"])
+    assert (
+        context["consents"] == parts["consents"] == [{"purpose": "marketing", "channel": "email", "status": "GRANTED"}]
+    )
+    assert context["metrics"] == parts["metrics"]
+    assert context["metrics"]["orders"] == 3
+    journey = parts["journey"]
+    assert context["person"]["journey"] == {
+        "totalCount": 9,
+        "edges": [{"node": {"id": e["node"]["id"], "via": e["node"]["via"]}} for e in journey["edges"]],
+    }
+    assert context["recentTouchpoints"] == [
+        {key: e["node"][key] for key in ("id", "type", "occurredAt", "amount")} for e in journey["edges"]
+    ]
+    assert [t["id"] for t in context["recentTouchpoints"]] == [f"bot@example.com-{n}" for n in (8, 7, 6, 5)]
+
+
+async def test_a_context_asking_who_only_reads_the_person_alone(
+    counted: tuple[httpx.AsyncClient, CountingStore],
+) -> None:
+    client, store = counted
+    await _person_with_journey(client, "who@example.com", 2)
+    query = 'query { context(identifier: {type: "email", value: "who@example.com"}) { personId identifiers { key } } }'
+    assert await _round_trips(client, store, query) == Counter({"identity/person_by_identifier": 1})
+    unknown = 'query { context(identifier: {type: "email", value: "nobody@example.com"}) { personId summary } }'
+    assert await _round_trips(client, store, unknown) == Counter({"profiles/customer_context": 1})
+    assert (await gql(client, unknown))["data"]["context"] is None

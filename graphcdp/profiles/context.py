@@ -1,0 +1,42 @@
+"""A customer's context read in one round trip: the person of an identifier with her metrics, her consent
+statements and her newest touchpoints. The `context` query answers from it instead of one statement per
+part (person, metrics, consents, journey), which was most of a lookup's time in the service."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from graphcdp.clock import now_ms
+from graphcdp.model.identity import KeyedPerson
+from graphcdp.model.profiles import ConsentStatement, CustomerContextRow, JourneyPage, Metrics
+from graphcdp.privacy.consent import oldest_first
+from graphcdp.profiles.metrics import MetricsConfig, compute_metrics
+from graphcdp.store import GraphStore, statement
+
+CUSTOMER_CONTEXT = statement("profiles/customer_context", CustomerContextRow)
+
+
+@dataclass(frozen=True)
+class CustomerSnapshot:
+    """What the parts of `context` show, as their own reads would give them."""
+
+    person: KeyedPerson
+    metrics: Metrics
+    consents: list[ConsentStatement]  # oldest first, as privacy/consent reads them
+    journey: JourneyPage  # the newest `touchpoints`, newest first
+
+
+async def customer_snapshot(
+    store: GraphStore, key: str, touchpoints: int, metrics: MetricsConfig
+) -> CustomerSnapshot | None:
+    """The snapshot of the person of the normalized identifier `key`; None when it belongs to nobody."""
+    rows = await store.run(CUSTOMER_CONTEXT, {"key": key, "limit": touchpoints + 1})
+    if not rows:
+        return None
+    row = rows[0]
+    return CustomerSnapshot(
+        person=row,  # a KeyedPerson with more fields, which the person's own fields ignore
+        metrics=compute_metrics(row.events, now_ms(), metrics),
+        consents=oldest_first(row.consents),
+        journey=JourneyPage(touchpoints=row.page[:touchpoints], total=row.total, has_next=len(row.page) > touchpoints),
+    )
