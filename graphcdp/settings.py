@@ -366,6 +366,34 @@ class Settings(BaseSettings):
         "this time. `0` checks before every batch.",
     )
 
+    # Predictions (docs/predictions.md)
+    churn_high_below: float = Field(
+        0.3,
+        ge=0,
+        le=1,
+        description="`churnRisk` is HIGH when `probabilityAlive` is below this.",
+    )
+    churn_medium_below: float = Field(
+        0.7,
+        ge=0,
+        le=1,
+        description="`churnRisk` is MEDIUM when `probabilityAlive` is below this (and not below "
+        "`GRAPHCDP_CHURN_HIGH_BELOW`), LOW otherwise.",
+    )
+    predict_refit_hours: float = Field(
+        0.0,
+        ge=0,
+        description="Hours between refits of the prediction models by the running service (as `graphcdp predict "
+        "train`; needs the `predict` extra). `0` never refits: fit with `graphcdp predict train`, on a schedule of "
+        "your own if you like.",
+    )
+    predict_model_refresh: float = Field(
+        30.0,
+        ge=0,
+        description="Seconds between checks for a newer prediction model stored in the graph by another process; "
+        "every process answers with it within this time. `0` checks before every read.",
+    )
+
     # Reading profiles and exploring the graph
     max_page_size: int = Field(
         100,
