@@ -61,8 +61,8 @@ def fit_models(histories: Sequence[PurchaseHistory]) -> FitResult:
         }
     )
     flat = {"r": Prior("HalfFlat"), "alpha": Prior("HalfFlat"), "a": Prior("HalfFlat"), "b": Prior("HalfFlat")}
-    purchases_model = BetaGeoModel(data=data, model_config=flat)
-    purchases_model.fit(method="map", progressbar=False)
+    purchases_model = BetaGeoModel(model_config=flat)
+    purchases_model.fit(data=data, method="map", progressbar=False)
     purchases = BetaGeoParameters(**{k: _estimate(purchases_model, k) for k in ("r", "alpha", "a", "b")})
     repeat = [h for h in histories if h.frequency > 0 and h.repeat_order_value and h.repeat_order_value > 0]
     spend = None
@@ -74,8 +74,8 @@ def fit_models(histories: Sequence[PurchaseHistory]) -> FitResult:
                 "monetary_value": [h.repeat_order_value for h in repeat],
             }
         )
-        spend_model = GammaGammaModel(data=spend_data)
-        spend_model.fit(method="map", progressbar=False)
+        spend_model = GammaGammaModel()
+        spend_model.fit(data=spend_data, method="map", progressbar=False)
         spend = GammaGammaParameters(**{k: _estimate(spend_model, k) for k in ("p", "q", "v")})
     return FitResult(
         purchases=purchases,
