@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 import phonenumbers
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from graphcdp.errors import ConfigurationError
@@ -558,6 +558,14 @@ class Settings(BaseSettings):
     @classmethod
     def _valid_patterns(cls, entries: list[str]) -> list[str]:
         return _check_patterns(entries)
+
+    @field_validator("churn_medium_below")
+    @classmethod
+    def _churn_thresholds_in_order(cls, medium: float, info: ValidationInfo) -> float:
+        high = info.data.get("churn_high_below")
+        if high is not None and high > medium:
+            raise ValueError(f"must not be below GRAPHCDP_CHURN_HIGH_BELOW ({high})")
+        return medium
 
 
 def load_settings(**overrides: object) -> Settings:
