@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
@@ -41,9 +42,11 @@ class FitResult:
 def fit_models(histories: Sequence[PurchaseHistory]) -> FitResult:
     """BG/NBD on every history, Gamma-Gamma on those with a repeat order (skipped if too few)."""
     try:
-        import pandas as pd
-        from pymc_extras.prior import Prior
-        from pymc_marketing.clv import BetaGeoModel, GammaGammaModel
+        with warnings.catch_warnings():  # ArviZ announces its next major version on import
+            warnings.simplefilter("ignore", FutureWarning)
+            import pandas as pd
+            from pymc_extras.prior import Prior
+            from pymc_marketing.clv import BetaGeoModel, GammaGammaModel
     except ImportError as exc:
         raise PredictionExtraMissingError(
             "fitting needs the predict extra: pip install 'graphcdp[predict]' (pymc-marketing)"
