@@ -91,6 +91,12 @@ class ErrorCode(StrEnum):
         "A page size (`first`, `touchpoints`, `sample`) is below 1 or above GRAPHCDP_MAX_PAGE_SIZE.",
         "Connections: journey, searchPersons, reviewQueue, Segment.members; context, previewSegment.",
     )
+    ARGUMENT_OUT_OF_RANGE = (
+        "ARGUMENT_OUT_OF_RANGE",
+        _REQUEST,
+        "A number argument is outside its range: `days` of a prediction (1 to 3650), `maxSteps` (1 to 10).",
+        "Metrics.expectedPurchases, Metrics.predictedValue, explainPrediction, valueByAcquisition, pathsToPurchase.",
+    )
     INVALID_CURSOR = (
         "INVALID_CURSOR",
         _REQUEST,
@@ -390,6 +396,19 @@ class ErrorCode(StrEnum):
         "A matching model or setting is invalid; the message says what to change. A refused model leaves the "
         "running one in force.",
         "setMatchingModel; at start-up, on the command line.",
+    )
+    PREDICTION_EXTRA_MISSING = (
+        "PREDICTION_EXTRA_MISSING",
+        _REQUEST,
+        "Fitting the prediction models needs pymc-marketing, which is not installed: install the `predict` extra "
+        "(`pip install 'graphcdp[predict]'`). Answering with a stored model does not need it.",
+        "graphcdp predict train; the scheduled refit (logged).",
+    )
+    NOT_ENOUGH_CUSTOMERS = (
+        "NOT_ENOUGH_CUSTOMERS",
+        _REQUEST,
+        "Too few persons with an order to fit the prediction models; the model in force (if any) stays.",
+        "graphcdp predict train; the scheduled refit (logged).",
     )
     # --- bulk import (the command line; a line of the rejects file) ---------------------------------------
     INVALID_ENCODING = ("INVALID_ENCODING", _REQUEST, "The line is not valid UTF-8.", "Import rejects file.")

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 import phonenumbers
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from graphcdp.errors import ConfigurationError
@@ -378,6 +378,34 @@ class Settings(BaseSettings):
         "this time. `0` checks before every batch.",
     )
 
+    # Predictions (docs/predictions.md)
+    churn_high_below: float = Field(
+        0.3,
+        ge=0,
+        le=1,
+        description="`churnRisk` is HIGH when `probabilityAlive` is below this.",
+    )
+    churn_medium_below: float = Field(
+        0.7,
+        ge=0,
+        le=1,
+        description="`churnRisk` is MEDIUM when `probabilityAlive` is below this (and not below "
+        "`GRAPHCDP_CHURN_HIGH_BELOW`), LOW otherwise.",
+    )
+    predict_refit_hours: float = Field(
+        0.0,
+        ge=0,
+        description="Hours between refits of the prediction models by the running service (as `graphcdp predict "
+        "train`; needs the `predict` extra). `0` never refits: fit with `graphcdp predict train`, on a schedule of "
+        "your own if you like.",
+    )
+    predict_model_refresh: float = Field(
+        30.0,
+        ge=0,
+        description="Seconds between checks for a newer prediction model stored in the graph by another process; "
+        "every process answers with it within this time. `0` checks before every read.",
+    )
+
     # Reading profiles and exploring the graph
     max_page_size: int = Field(
         100,
@@ -542,6 +570,14 @@ class Settings(BaseSettings):
     @classmethod
     def _valid_patterns(cls, entries: list[str]) -> list[str]:
         return _check_patterns(entries)
+
+    @field_validator("churn_medium_below")
+    @classmethod
+    def _churn_thresholds_in_order(cls, medium: float, info: ValidationInfo) -> float:
+        high = info.data.get("churn_high_below")
+        if high is not None and high > medium:
+            raise ValueError(f"must not be below GRAPHCDP_CHURN_HIGH_BELOW ({high})")
+        return medium
 
 
 def load_settings(**overrides: object) -> Settings:

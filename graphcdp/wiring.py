@@ -20,6 +20,7 @@ from graphcdp.explore.search import PersonSearch
 from graphcdp.feed.service import ChangeFeedService
 from graphcdp.identity.service import IdentityService
 from graphcdp.ingest.touchpoint_sink import TouchpointSink
+from graphcdp.predictions.service import PredictionService
 from graphcdp.privacy.service import PrivacyService
 from graphcdp.profiles.service import ProfileService
 from graphcdp.segments.maintenance import SegmentMaintenance
@@ -47,6 +48,7 @@ class Services:
     changes: ChangeFeedService  # the change feed: changes, subscriptions, retention
     webhooks: WebhookService  # webhook destinations; their dispatcher runs only in the service (webhooks.start())
     segments: SegmentService  # saved audiences, kept current after every mutation (identity.listeners)
+    predictions: PredictionService  # the fitted BG/NBD and Gamma-Gamma models, value analytics (docs/predictions.md)
 
     async def status(self) -> ServiceStatus:
         """The version and whether the database answers, checked now (readiness, `health`)."""
@@ -55,9 +57,10 @@ class Services:
 
 def _build(store: GraphStore, settings: Settings) -> Services:
     identity = IdentityService(store, settings)
-    profiles = ProfileService(identity, settings)
+    predictions = PredictionService(store, settings)
+    profiles = ProfileService(identity, settings, predictions)
     audit = AuditTrail(store)
-    segments = SegmentService(store, identity, settings)
+    segments = SegmentService(store, identity, settings, predictions=predictions)
     identity.listeners.subscribe(SegmentMaintenance(segments))
     return Services(
         settings=settings,
@@ -75,6 +78,7 @@ def _build(store: GraphStore, settings: Settings) -> Services:
         changes=ChangeFeedService(store, settings),
         webhooks=WebhookService(store, settings, audit),
         segments=segments,
+        predictions=predictions,
     )
 
 
@@ -84,6 +88,7 @@ async def _start(services: Services, *, worker: bool = False) -> None:
         return
     # Reads the stored matching model: without it, a trained model would wait for the first refresh.
     await services.identity.start()
+    await services.predictions.start()  # the stored prediction model, as the matching one
     services.changes.start()  # retention, in the background
 
 

@@ -185,6 +185,32 @@ def bench_segments(args: argparse.Namespace) -> None:
     print(f"results in {write_result(Path(args.out), 'segments', result)}")
 
 
+def bench_predict(args: argparse.Namespace) -> None:
+    from graphcdp.store.embedded import EmbeddedFalkorDB
+    from graphcdp_bench.predict import evaluate, holdout_table, on_graph
+    from graphcdp_bench.suite import write_result
+
+    settings = _bench_settings()
+    work = Path(args.work)
+    result = evaluate(args.people, args.seed, settings)
+
+    async def measure() -> dict[str, Any]:
+        database = work / "falkordb-predict"
+        shutil.rmtree(database, ignore_errors=True)
+        server = EmbeddedFalkorDB(database, start_timeout=settings.embedded_start_timeout, rewrite_aof=False)
+        await server.start()
+        try:
+            return await on_graph(settings, server.url, args.graph_people, args.seed, work / "predict-data")
+        finally:
+            await server.stop()
+            shutil.rmtree(database, ignore_errors=True)
+
+    if args.graph_people:
+        result.graph = asyncio.run(measure())
+    print(holdout_table(result))
+    print(f"results in {write_result(Path(args.out), 'predict', result.to_dict())}")
+
+
 def bench_plot(args: argparse.Namespace) -> None:
     from graphcdp_bench.plots import plot_latency, plot_scaling
 
@@ -378,6 +404,7 @@ def _add_bench(commands: Any) -> None:
 
     _add_febrl_bench(benches, results, work_help)
     _add_segments_bench(benches, results, work_help)
+    _add_predict_bench(benches, results, work_help)
     _add_webhooks_bench(benches, results, work_help)
     _add_feed_bench(benches, results, work_help)
     _add_explorer_bench(benches, results, work_help)
@@ -397,6 +424,20 @@ def _add_febrl_bench(benches: Any, results: str, work_help: str) -> None:
     febrl.add_argument("--out", default=results, help=f"results directory (default {results})")
     febrl.add_argument("--work", default="bench/work", help=work_help)
     febrl.set_defaults(handler=bench_febrl)
+
+
+def _add_predict_bench(benches: Any, results: str, work_help: str) -> None:
+    predict = benches.add_parser(
+        "predict", help="BG/NBD and Gamma-Gamma on simulated purchases: recovery, holdout error, fit on a graph"
+    )
+    predict.add_argument("--people", type=int, default=100_000, help="simulated customers fitted (default 100,000)")
+    predict.add_argument(
+        "--graph-people", type=int, default=10_000, help="people seeded into a graph and trained on (0: none; 10,000)"
+    )
+    predict.add_argument("--seed", type=int, default=7, help="simulation seed (default 7)")
+    predict.add_argument("--out", default=results, help=f"results directory (default {results})")
+    predict.add_argument("--work", default="bench/work", help=work_help)
+    predict.set_defaults(handler=bench_predict)
 
 
 def _add_segments_bench(benches: Any, results: str, work_help: str) -> None:

@@ -29,6 +29,7 @@ from graphcdp.api.subscription_slots import SubscriptionSlots
 from graphcdp.auth.keys import NO_ACCESS
 from graphcdp.auth.ratelimit import RateLimiter
 from graphcdp.errors import ErrorCode
+from graphcdp.predictions.refit import scheduled_refit
 from graphcdp.segments.sweep import segment_sweep
 from graphcdp.settings import Settings, load_settings
 from graphcdp.status import first_line
@@ -125,12 +126,20 @@ def create_app(
             yield
             return
         if services is not None:  # opened and started by the caller
-            async with segment_sweep(services.segments, settings.segment_sweep_interval), services.webhooks.sending():
+            async with (
+                segment_sweep(services.segments, settings.segment_sweep_interval),
+                services.webhooks.sending(),
+                scheduled_refit(services.predictions),
+            ):
                 yield
             return
         async with open_services(settings) as opened:
             app.state.services = opened
-            async with segment_sweep(opened.segments, settings.segment_sweep_interval), opened.webhooks.sending():
+            async with (
+                segment_sweep(opened.segments, settings.segment_sweep_interval),
+                opened.webhooks.sending(),
+                scheduled_refit(opened.predictions),
+            ):
                 yield
 
     graphql = GraphQLApp(schema, graphql_ide="graphiql" if settings.graphiql else None)

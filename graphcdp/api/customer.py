@@ -20,7 +20,10 @@ from graphcdp.api.profiles import Consent, Metrics, Touchpoint, person_consents,
 from graphcdp.auth.scopes import Scope
 from graphcdp.model import identity as model_identity
 from graphcdp.model import profiles as model
+from graphcdp.predictions.service import PredictionService
 from graphcdp.profiles.journey import JourneyQuery
+
+SUMMARY_DAYS = 365  # the horizon of the predicted value the summary says
 
 
 @strawberry.type
@@ -53,10 +56,10 @@ class CustomerContext:
     async def summary(self, info: Info) -> str:
         metrics = await info.context.loaders.metrics.load(str(self.person_id))  # shared with `metrics`
         consents = await person_consents(info, str(self.person_id), history=False)
-        return _summary(self.traits, metrics, consents)
+        return _summary(self.traits, metrics, consents, info.context.services.predictions)
 
 
-def _summary(traits: Any, metrics: model.Metrics, consents: list[Consent]) -> str:
+def _summary(traits: Any, metrics: model.Metrics, consents: list[Consent], predictions: PredictionService) -> str:
     name = " ".join(str(traits.get(k)) for k in ("firstName", "lastName") if isinstance(traits, dict) and traits.get(k))
     parts = [name or "Unnamed customer"]
     if metrics.orders:
@@ -65,6 +68,10 @@ def _summary(traits: Any, metrics: model.Metrics, consents: list[Consent]) -> st
         parts.append(f"last active {metrics.days_since_last_activity:.0f} days ago")
     if metrics.engagement_declining:
         parts.append("engagement declining")
+    if (risk := predictions.churn_risk(metrics.probability_alive)) is not None:
+        value = predictions.predicted_value(metrics.purchases, SUMMARY_DAYS)
+        worth = f", predicted value {value:.2f} over {SUMMARY_DAYS} days" if value is not None else ""
+        parts.append(f"churn risk {risk.value.lower()}{worth}")
     granted = sorted(f"{c.purpose}/{c.channel}" for c in consents if c.status == model.ConsentStatus.GRANTED)
     parts.append("consent: " + (", ".join(granted) if granted else "none granted"))
     return "; ".join(parts)

@@ -16,6 +16,7 @@ from graphcdp.api.auth import needs
 from graphcdp.api.common import IdentifierInput, ItemError
 from graphcdp.api.context import Info
 from graphcdp.api.pagination import InvalidCursorError, PageInfo, check_page_size, decode_cursor, encode_cursor
+from graphcdp.api.predictions import ChurnRisk, check_days
 from graphcdp.api.scalars import DateTime
 from graphcdp.auth.scopes import Scope
 from graphcdp.batch import item_error
@@ -23,6 +24,7 @@ from graphcdp.identity.input import epoch_ms
 from graphcdp.model import profiles as model
 from graphcdp.model.identity import ItemError as ItemErrorModel
 from graphcdp.model.inputs import IdentifierValue
+from graphcdp.model.predictions import PurchaseHistory
 from graphcdp.privacy.consent import ConsentRequest, effective_consents
 from graphcdp.profiles.journey import END_OF_TIME, JourneyQuery
 
@@ -145,6 +147,31 @@ class Metrics:
     recency_score: int = strawberry.field(description="1-5 from days since the last order (GRAPHCDP_RFM_*).")
     frequency_score: int = strawberry.field(description="1-5 from the number of orders.")
     monetary_score: int = strawberry.field(description="1-5 from net revenue.")
+    probability_alive: float | None = strawberry.field(
+        description="Probability she is still a customer (BG/NBD, the fitted prediction model); null without a "
+        "model or an order. 1 until her first repeat order: BG/NBD lets customers drop out only after a purchase."
+    )
+    purchases: strawberry.Private[PurchaseHistory | None]
+
+    @strawberry.field(
+        description="LOW, MEDIUM or HIGH: probabilityAlive under GRAPHCDP_CHURN_MEDIUM_BELOW and "
+        "GRAPHCDP_CHURN_HIGH_BELOW; null with probabilityAlive."
+    )
+    def churn_risk(self, info: Info) -> ChurnRisk | None:  # type: ignore[valid-type]
+        return info.context.services.predictions.churn_risk(self.probability_alive)
+
+    @strawberry.field(description="Expected orders in the next `days` (BG/NBD); null without a model or an order.")
+    def expected_purchases(self, info: Info, days: int = 90) -> float | None:
+        check_days(days)
+        return info.context.services.predictions.expected_purchases(self.purchases, days)
+
+    @strawberry.field(
+        description="Expected spend in the next `days`: expectedPurchases times her expected order value "
+        "(Gamma-Gamma), undiscounted; null without a model or an order."
+    )
+    def predicted_value(self, info: Info, days: int = 365) -> float | None:
+        check_days(days)
+        return info.context.services.predictions.predicted_value(self.purchases, days)
 
     @classmethod
     def from_model(cls, m: model.Metrics) -> Metrics:
@@ -167,6 +194,8 @@ class Metrics:
             recency_score=m.recency_score,
             frequency_score=m.frequency_score,
             monetary_score=m.monetary_score,
+            probability_alive=m.probability_alive,
+            purchases=m.purchases,
         )
 
 

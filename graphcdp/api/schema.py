@@ -18,6 +18,7 @@ from graphcdp.api.identity import IdentityMutation, IdentityQuery
 from graphcdp.api.keys import KeysMutation, KeysQuery
 from graphcdp.api.limits import ConfiguredIntrospection, ConfiguredLimits
 from graphcdp.api.matching import MatchingMutation, MatchingQuery
+from graphcdp.api.predictions import PredictionQuery
 from graphcdp.api.privacy import PrivacyMutation, PrivacyQuery
 from graphcdp.api.profiles import ProfileMutation
 from graphcdp.api.scalars import SCALARS
@@ -40,6 +41,7 @@ class Query(
     ChangeQuery,
     WebhookQuery,
     SegmentQuery,
+    PredictionQuery,
 ):
     @strawberry.field(extensions=needs_any_key(), description="Version of the graphcdp service.")
     def version(self) -> str:

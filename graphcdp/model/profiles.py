@@ -23,6 +23,7 @@ from graphcdp.model.inputs import (
     identifier_values,
     invalid,
 )
+from graphcdp.model.predictions import PurchaseHistory
 
 # --- what clients send ----------------------------------------------------------------------------------
 
@@ -228,6 +229,9 @@ class Metrics(BaseModel):
     recency_score: int
     frequency_score: int
     monetary_score: int
+    probability_alive: float | None = None  # BG/NBD, with the prediction model in force; None without one or an order
+    # What the prediction models read of her orders (expectedPurchases, predictedValue): not a metric segments compare.
+    purchases: PurchaseHistory | None = Field(default=None, exclude=True)
 
 
 class ConsentStatus(StrEnum):

@@ -12,11 +12,14 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from graphcdp.model.predictions import BetaGeoParameters
 from graphcdp.model.profiles import Metrics
+from graphcdp.predictions.formulas import ALIVE_DIGITS, probability_alive
+from graphcdp.predictions.history import purchase_history
 from graphcdp.settings import Settings
 
 DAY_MS = 86_400_000
-ORDER, RETURN = "order", "return"
+ORDER, RETURN = "order", "return"  # ORDER as graphcdp/predictions/history.py
 # An order says more about engagement than a page view.
 TYPE_WEIGHTS = {ORDER: 3.0}
 BASELINE_DAYS = 365  # how far back the usual level of engagement is taken from
@@ -30,6 +33,7 @@ class MetricsConfig:
     recency_days: tuple[int, ...]  # thresholds for scores 5, 4, 3, 2
     frequency_orders: tuple[int, ...]  # thresholds for scores 2, 3, 4, 5
     monetary: tuple[float, ...]  # thresholds for scores 2, 3, 4, 5
+    alive: BetaGeoParameters | None = None  # the prediction model in force (probabilityAlive)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> MetricsConfig:
@@ -65,6 +69,12 @@ def compute_metrics(events: Iterable[Sequence[object]], now: int, config: Metric
     last_order = max((at for at, _ in orders), default=None)
     usual, recent, declining = _engagement_trend(times, now, config.half_life_days)
     days_since_order = (now - last_order) / DAY_MS if last_order is not None else None
+    purchases = purchase_history(orders, now)
+    alive = None
+    if purchases is not None and config.alive is not None:
+        alive = round(
+            probability_alive(config.alive, purchases.frequency, purchases.recency, purchases.tenure), ALIVE_DIGITS
+        )
     return Metrics(
         touchpoints=len(times),
         orders=len(orders),
@@ -84,6 +94,8 @@ def compute_metrics(events: Iterable[Sequence[object]], now: int, config: Metric
         recency_score=_recency_score(days_since_order, config.recency_days),
         frequency_score=_rising_score(len(orders), config.frequency_orders),
         monetary_score=_rising_score(_bounded(revenue - returned), config.monetary),
+        probability_alive=alive,
+        purchases=purchases,
     )
 
 

@@ -7,12 +7,15 @@ so a page of profiles costs one round trip per kind of data, not one per person.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from graphcdp.clock import now_ms
 from graphcdp.identity.listeners import ChangedData
 from graphcdp.identity.service import IdentityService
 from graphcdp.model.identity import ItemError
+from graphcdp.model.predictions import PredictionModel
 from graphcdp.model.profiles import Activity, ConsentStatement, JourneyPage, Metrics, TouchpointInput, TrackOutcome
+from graphcdp.predictions.service import PredictionService
 from graphcdp.privacy.consent import ConsentRequest, consent_statements, set_consent
 from graphcdp.profiles.context import CustomerSnapshot, customer_snapshot
 from graphcdp.profiles.journey import JourneyQuery, journey_pages
@@ -25,7 +28,9 @@ ACTIVITY = statement("profiles/activity", Activity)
 
 
 class ProfileService:
-    def __init__(self, identity: IdentityService, settings: Settings) -> None:
+    def __init__(
+        self, identity: IdentityService, settings: Settings, predictions: PredictionService | None = None
+    ) -> None:
         self.store = identity.store
         self.rules = identity.rules
         self.suppression = identity.suppression
@@ -33,6 +38,7 @@ class ProfileService:
         self.max_batch = settings.max_batch_size
         self.metrics_config = MetricsConfig.from_settings(settings)
         self.consent_max_clock_skew_ms = int(settings.consent_max_clock_skew * 1000)
+        self.predictions = predictions  # the prediction model in force: probabilityAlive
 
     async def track(self, items: Sequence[TouchpointInput | ItemError]) -> TrackOutcome:
         outcome = await track_touchpoints(self.store, self.rules, items, self.max_batch, self.suppression)
@@ -59,7 +65,9 @@ class ProfileService:
     async def metrics(self, persons: Sequence[str]) -> list[Metrics]:
         rows = {row.person: row.events for row in await self.store.run(ACTIVITY, {"persons": list(persons)})}
         now = now_ms()
-        return [compute_metrics(rows.get(person, []), now, self.metrics_config) for person in persons]
+        model: PredictionModel | None = await self.predictions.current() if self.predictions else None
+        config = replace(self.metrics_config, alive=model.purchases) if model else self.metrics_config
+        return [compute_metrics(rows.get(person, []), now, config) for person in persons]
 
     async def customer(self, key: str, touchpoints: int) -> CustomerSnapshot | None:
         """The person of a normalized identifier key with her metrics, consents and newest touchpoints, read in

@@ -87,6 +87,7 @@ class Metric(StrEnum):
     RECENCY_SCORE = "recencyScore"
     FREQUENCY_SCORE = "frequencyScore"
     MONETARY_SCORE = "monetaryScore"
+    PROBABILITY_ALIVE = "probabilityAlive"  # with the prediction model in force (docs/predictions.md)
 
 
 BOOLEAN_METRICS = frozenset({Metric.ENGAGEMENT_DECLINING})
@@ -101,8 +102,15 @@ TIME_DEPENDENT_METRICS = frozenset(
         Metric.RECENT_ENGAGEMENT,
         Metric.ENGAGEMENT_DECLINING,
         Metric.RECENCY_SCORE,
+        Metric.PROBABILITY_ALIVE,  # tenure grows; and a newly fitted model changes it
     }
 )
+# Prediction fields of `Metrics` no segment condition compares, and why (docs/predictions.md).
+REFUSED_METRICS = {
+    "expectedPurchases": "needs the Gaussian hypergeometric function, which Cypher cannot compute in closed form",
+    "predictedValue": "needs the Gaussian hypergeometric function, which Cypher cannot compute in closed form",
+    "churnRisk": "is probabilityAlive under the GRAPHCDP_CHURN_* thresholds: compare probabilityAlive instead",
+}
 
 
 class Dependency(StrEnum):
@@ -524,6 +532,9 @@ class _Parser:
     def _metric(self, raw: Mapping[str, object], path: str, depth: int) -> Condition | None:
         self._unknown(raw, path, {"metric", *COMPARISON_OPS})
         name = raw["metric"]
+        if isinstance(name, str) and name in REFUSED_METRICS:
+            self.fail(f"{path}.metric", f"{name} is not a segment condition: it {REFUSED_METRICS[name]}")
+            return None
         if not isinstance(name, str) or name not in Metric.__members__.values():
             self.fail(f"{path}.metric", f"unknown metric; one of: {', '.join(m.value for m in Metric)}")
             return None

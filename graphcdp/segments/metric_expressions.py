@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection
 
+from graphcdp.predictions.formulas import ALIVE_DIGITS
 from graphcdp.profiles.metrics import (
     BASELINE_DAYS,
     DAY_MS,
@@ -50,6 +51,11 @@ def metric_stages(
         "m_monetary": [float(v) for v in config.monetary],
         "m_order": ORDER,
         "m_return": RETURN,
+        # BG/NBD of the prediction model in force (probabilityAlive); null without one.
+        "m_aliveR": config.alive.r if config.alive else None,
+        "m_aliveAlpha": config.alive.alpha if config.alive else None,
+        "m_aliveA": config.alive.a if config.alive else None,
+        "m_aliveB": config.alive.b if config.alive else None,
     }
     params.update(names)
     recency = " ".join(
@@ -74,6 +80,8 @@ def metric_stages(
             "reduce(m = null, x IN m_times | CASE WHEN m IS NULL OR x > m THEN x ELSE m END) AS m_last",
             "reduce(m = null, t IN m_ord | CASE WHEN m IS NULL OR t.occurredAt > m THEN t.occurredAt ELSE m END)"
             " AS m_lastOrder",
+            "reduce(m = null, t IN m_ord | CASE WHEN m IS NULL OR t.occurredAt < m THEN t.occurredAt ELSE m END)"
+            " AS m_firstOrder",
             f"reduce(s = 0.0, t IN m_tps | s + {weight} * 0.5 ^ (toFloat({age}) / {DAY_MS} / $m_halfLife)) AS m_eng",
         ],
         [
@@ -81,6 +89,12 @@ def metric_stages(
             "ELSE $m_baselineFloor END AS m_bstart",
         ],
         [
+            # recency and tenure in days, as graphcdp/predictions/history.py reads them
+            "CASE WHEN m_firstOrder IS NULL THEN null "
+            f"ELSE toFloat(m_lastOrder - m_firstOrder) / {DAY_MS} END AS m_rec",
+            "CASE WHEN m_firstOrder IS NULL THEN null "
+            f"WHEN $now - m_firstOrder > m_lastOrder - m_firstOrder THEN toFloat($now - m_firstOrder) / {DAY_MS} "
+            f"ELSE toFloat(m_lastOrder - m_firstOrder) / {DAY_MS} END AS m_ten",
             "size([x IN m_times WHERE x >= $m_windowStart AND x <= $now]) AS m_recent",
             "size([x IN m_times WHERE x >= m_bstart AND x < $m_windowStart]) AS m_before",
             "$m_windowStart - m_bstart AS m_span",
@@ -93,6 +107,10 @@ def metric_stages(
             f"CASE WHEN m_last IS NULL THEN null ELSE toFloat($now - m_last) / {DAY_MS} END AS k_days",
             "m_eng AS k_eng",
             f"CASE WHEN {no_baseline} THEN null ELSE m_before / (m_span / $m_window) END AS k_usual",
+            # graphcdp/predictions/formulas.py probability_alive, operation by operation
+            "CASE WHEN m_firstOrder IS NULL OR $m_aliveR IS NULL THEN null WHEN size(m_ord) = 1 THEN 1.0 "
+            "ELSE 1.0 / (1.0 + ($m_aliveA / ($m_aliveB + (size(m_ord) - 1) - 1)) "
+            "* ((($m_aliveAlpha + m_ten) / ($m_aliveAlpha + m_rec)) ^ ($m_aliveR + (size(m_ord) - 1)))) END AS k_alive",
         ],
         [
             f"{python_round('k_rev', 100)} AS {METRIC_VARS[Metric.REVENUE]}",
@@ -102,6 +120,7 @@ def metric_stages(
             f"{python_round('k_days', 100)} AS {METRIC_VARS[Metric.DAYS_SINCE_LAST_ACTIVITY]}",
             f"{python_round('k_eng', 1000)} AS {METRIC_VARS[Metric.ENGAGEMENT_SCORE]}",
             f"{python_round('k_usual', 1000)} AS {METRIC_VARS[Metric.USUAL_ENGAGEMENT]}",
+            f"{python_round('k_alive', 10**ALIVE_DIGITS)} AS {METRIC_VARS[Metric.PROBABILITY_ALIVE]}",
             f"size(m_tps) AS {METRIC_VARS[Metric.TOUCHPOINTS]}",
             f"size(m_ord) AS {METRIC_VARS[Metric.ORDERS]}",
             f"size(m_ret) AS {METRIC_VARS[Metric.RETURNS]}",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from graphcdp.clock import now_ms
 from graphcdp.errors import ErrorCode, GraphCDPError
@@ -25,6 +25,7 @@ from graphcdp.model.segments import (
     Preview,
     StoredSegment,
 )
+from graphcdp.predictions.service import PredictionService
 from graphcdp.profiles.metrics import MetricsConfig
 from graphcdp.segments.compiler import compile_explain, compile_preview, compile_refresh, dialect_of
 from graphcdp.segments.definition import (
@@ -94,11 +95,17 @@ class Segment:
 
 class SegmentService:
     def __init__(
-        self, store: GraphStore, identity: IdentityService, settings: Settings, clock: Callable[[], int] = now_ms
+        self,
+        store: GraphStore,
+        identity: IdentityService,
+        settings: Settings,
+        clock: Callable[[], int] = now_ms,
+        predictions: PredictionService | None = None,
     ) -> None:
         self.store = store
         self.dialect = dialect_of(store)
-        self.metrics = MetricsConfig.from_settings(settings)  # what metric conditions compare, as Person.metrics
+        self.base_metrics = MetricsConfig.from_settings(settings)  # what metric conditions compare, as Person.metrics
+        self.predictions = predictions  # probabilityAlive conditions compare with the prediction model in force
         self.segments = SegmentStore(store)
         self.identity = identity
         self.clock = clock  # epoch ms; tests move it to let time pass
@@ -106,6 +113,12 @@ class SegmentService:
         # The stored segments as last read, with the version they were read at (see `stored`).
         self._cached: tuple[tuple[int, int], dict[str, Segment]] | None = None
         self._swept_at: int | None = None  # the clock of the last complete sweep of this process
+
+    @property
+    def metrics(self) -> MetricsConfig:
+        """The metrics' settings, with the BG/NBD parameters of the prediction model in force (probabilityAlive)."""
+        alive = self.predictions.alive_parameters if self.predictions else None
+        return replace(self.base_metrics, alive=alive) if alive else self.base_metrics
 
     # --- reading the stored segments ---------------------------------------------------------------------
 
@@ -265,6 +278,8 @@ class SegmentService:
         something in the windows since the last pass (the segments built on them with the same persons, in the
         same statement), and re-evaluate the others in full. A pass that fails leaves the next one to start over."""
         now = self.clock()
+        if self.predictions is not None:
+            await self.predictions.current()  # a model another process fitted since
         since, self._swept_at = self._swept_at, None
         stored = await self.stored()
         timed = [k for k, s in stored.items() if s.stored.time_dependent]

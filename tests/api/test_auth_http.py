@@ -58,6 +58,9 @@ FIELD_REQUESTS: dict[str, str] = {
     "createApiKey": 'mutation { createApiKey(name: "x", scopes: ["nonsense"]) { name } }',
     "revokeApiKey": 'mutation { revokeApiKey(name: "nobody") { name } }',
     "changes": "{ changes { edges { cursor } } }",
+    "explainPrediction": '{ explainPrediction(personId: "p") { days } }',
+    "valueByAcquisition": "{ valueByAcquisition(groupBy: SOURCE) { customers } }",
+    "pathsToPurchase": "{ pathsToPurchase { persons } }",
     "destinations": "{ destinations { id } }",
     "deliveries": '{ deliveries(destinationId: "none") { edges { cursor } } }',
     "createDestination": 'mutation { createDestination(url: "ftp://nowhere") { destination { id } } }',
@@ -126,6 +129,7 @@ def test_the_scopes_of_the_issue() -> None:
     assert {name for name, scope in scopes.items() if scope is Scope.PROFILES_READ} == {
         "profile", "person", "record", "explainLink", "context", "identityGraph", "searchPersons",
         "segments", "segment", "previewSegment", "explainSegment",
+        "explainPrediction", "valueByAcquisition", "pathsToPurchase",
     }  # fmt: skip
     assert {name for name, scope in scopes.items() if scope is Scope.RECORDS_WRITE} == {
         "upsertRecords", "trackTouchpoints", "detachRecord",

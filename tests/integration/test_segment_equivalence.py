@@ -4,11 +4,13 @@ every metric against `compute_metrics`, and the consent in force against `effect
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
 
 from graphcdp.identity.normalize import IdentifierPolicy
 from graphcdp.identity.service import IdentityService
+from graphcdp.model.predictions import BetaGeoParameters
 from graphcdp.model.profiles import ConsentStatus, TouchpointInput
 from graphcdp.privacy.consent import ConsentRequest, consent_statements, effective_consents
 from graphcdp.profiles.metrics import DAY_MS, MetricsConfig, compute_metrics
@@ -46,10 +48,16 @@ def random_touchpoints(rng: random.Random, email: str, person: int) -> list[Touc
     return items
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-async def test_every_metric_in_cypher_equals_compute_metrics(store: GraphStore, seed: int) -> None:
+# A fitted BG/NBD model (probabilityAlive), and one under which a long purchase history overflows the odds.
+ALIVE = [BetaGeoParameters(r=0.8, alpha=30.0, a=0.7, b=4.0), BetaGeoParameters(r=240.0, alpha=0.01, a=5.0, b=0.1)]
+
+
+@pytest.mark.parametrize(("seed", "alive"), [(1, ALIVE[0]), (2, ALIVE[1]), (3, None)])
+async def test_every_metric_in_cypher_equals_compute_metrics(
+    store: GraphStore, seed: int, alive: BetaGeoParameters | None
+) -> None:
     settings = load_settings()
-    config = MetricsConfig.from_settings(settings)
+    config = replace(MetricsConfig.from_settings(settings), alive=alive)
     identity = IdentityService(store, settings)
     profiles = ProfileService(identity, settings)
     rng = random.Random(seed)
@@ -70,6 +78,7 @@ async def test_every_metric_in_cypher_equals_compute_metrics(store: GraphStore, 
             rows = await read.run(store, person=person)
             expected = compute_metrics(person_events, now, config).model_dump()
             assert rows[0].metrics.model_dump() == expected, (seed, now, person_events)
+            assert (expected["probability_alive"] is None) == (alive is None or not expected["orders"])
 
 
 async def test_the_consent_in_force_in_cypher_equals_effective_consents(store: GraphStore) -> None:
