@@ -342,21 +342,7 @@ def _add_bench(commands: Any) -> None:
     results = "bench/results"
     work_help = "where generated data sets (reused) and the benchmark database go (default bench/work)"
 
-    every = benches.add_parser("all", help="every benchmark, tables, JSON and plots (what `make bench` runs)")
-    every.add_argument("--people", type=int, default=100_000, help="people for ingest, lookup, upsert (100,000)")
-    every.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
-    every.add_argument(
-        "--sizes", default="", help="scaling sizes, e.g. 10000,100000 (default none: make bench-scaling runs them)"
-    )
-    every.add_argument("--batch-size", type=int, default=BENCH_BATCH, help=f"ingest batch size ({BENCH_BATCH:,})")
-    every.add_argument("--lookup-clients", default="1,8,32,128", help="context lookup client counts (1,8,32,128)")
-    every.add_argument("--lookups", type=int, default=2000, help="context lookups per client count (2,000)")
-    every.add_argument("--upsert-clients", default="1,8,32", help="single-upsert client counts (1,8,32)")
-    every.add_argument("--upserts", type=int, default=1000, help="single upserts per client count (1,000)")
-    every.add_argument("--probes", type=int, default=500, help="upserts and lookups per scaling size (500)")
-    every.add_argument("--out", default=results, help=f"results directory (default {results})")
-    every.add_argument("--work", default="bench/work", help=work_help)
-    every.set_defaults(handler=bench_all)
+    _add_all_bench(benches, results, work_help)
 
     ingest = benches.add_parser("ingest", help="bulk upsert of records and touchpoints vs plain UNWIND … MERGE")
     ingest.add_argument("--people", type=int, default=10_000, help="true people to generate (default 10,000)")
@@ -412,6 +398,24 @@ def _add_bench(commands: Any) -> None:
     plot = benches.add_parser("plot", help="draw the PNG plots again from the JSON results")
     plot.add_argument("--out", default=results, help=f"results directory (default {results})")
     plot.set_defaults(handler=bench_plot)
+
+
+def _add_all_bench(benches: Any, results: str, work_help: str) -> None:
+    every = benches.add_parser("all", help="every benchmark, tables, JSON and plots (what `make bench` runs)")
+    every.add_argument("--people", type=int, default=100_000, help="people for ingest, lookup, upsert (100,000)")
+    every.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
+    every.add_argument(
+        "--sizes", default="", help="scaling sizes, e.g. 10000,100000 (default none: make bench-scaling runs them)"
+    )
+    every.add_argument("--batch-size", type=int, default=BENCH_BATCH, help=f"ingest batch size ({BENCH_BATCH:,})")
+    every.add_argument("--lookup-clients", default="1,8,32,128", help="context lookup client counts (1,8,32,128)")
+    every.add_argument("--lookups", type=int, default=2000, help="context lookups per client count (2,000)")
+    every.add_argument("--upsert-clients", default="1,8,32", help="single-upsert client counts (1,8,32)")
+    every.add_argument("--upserts", type=int, default=1000, help="single upserts per client count (1,000)")
+    every.add_argument("--probes", type=int, default=500, help="upserts and lookups per scaling size (500)")
+    every.add_argument("--out", default=results, help=f"results directory (default {results})")
+    every.add_argument("--work", default="bench/work", help=work_help)
+    every.set_defaults(handler=bench_all)
 
 
 def _add_febrl_bench(benches: Any, results: str, work_help: str) -> None:

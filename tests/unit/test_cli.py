@@ -27,7 +27,8 @@ def test_the_installed_bench_package_adds_its_commands(capsys: pytest.CaptureFix
     with pytest.raises(SystemExit) as exit_:
         main(["bench", "--help"])
     assert exit_.value.code == 0
-    assert "{all,ingest,lookup,upsert,scaling,febrl,segments,predict,webhooks,feed,explorer,plot}" in capsys.readouterr().out
+    benches = "{all,ingest,lookup,upsert,scaling,febrl,segments,predict,webhooks,feed,explorer,plot}"
+    assert benches in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
