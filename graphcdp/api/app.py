@@ -1,4 +1,4 @@
-"""The Starlette application: /graphql (with GraphiQL), /healthz and /readyz."""
+"""The Starlette application: /graphql (with GraphiQL), /mcp (docs/mcp.md), /healthz and /readyz."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from graphcdp.api.auth import admit_websocket
 from graphcdp.api.context import Context
 from graphcdp.api.graphql_view import GRAPHIQL_ASSETS_PATH, GraphQLView, graphiql_assets
 from graphcdp.api.loaders import make_loaders
+from graphcdp.api.mcp_endpoint import MCP_PATH, McpEndpoint
 from graphcdp.api.schema import schema
 from graphcdp.api.subscription_slots import SubscriptionSlots
 from graphcdp.auth.keys import NO_ACCESS
@@ -118,20 +119,30 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if services is not None:  # opened and started by the caller
-            async with segment_sweep(services.segments, settings.segment_sweep_interval), services.webhooks.sending():
+            async with (
+                segment_sweep(services.segments, settings.segment_sweep_interval),
+                services.webhooks.sending(),
+                mcp.running(),
+            ):
                 yield
             return
         async with open_services(settings) as opened:
             app.state.services = opened
-            async with segment_sweep(opened.segments, settings.segment_sweep_interval), opened.webhooks.sending():
+            async with (
+                segment_sweep(opened.segments, settings.segment_sweep_interval),
+                opened.webhooks.sending(),
+                mcp.running(),
+            ):
                 yield
 
     graphql = GraphQLApp(schema, graphql_ide="graphiql" if settings.graphiql else None)
+    mcp = McpEndpoint()  # the MCP server for assistants, over streamable HTTP (docs/mcp.md)
     routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),  # subscriptions (graphql-transport-ws)
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route(MCP_PATH, mcp, methods=["GET", "POST", "DELETE"]),
     ]
     if settings.graphiql:
         routes.append(Mount(GRAPHIQL_ASSETS_PATH, graphiql_assets()))

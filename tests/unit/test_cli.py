@@ -8,7 +8,7 @@ import pytest
 
 from graphcdp.cli import build_parser, main, tooling
 
-COMMANDS = {"serve", "import", "export", "keys", "generate", "bench", "matching", "export-schema"}
+COMMANDS = {"serve", "mcp", "import", "export", "keys", "generate", "bench", "matching", "export-schema"}
 HINT = "needs the graphcdp-bench package: pip install -e ./bench"
 
 
