@@ -27,7 +27,7 @@ def test_the_installed_bench_package_adds_its_commands(capsys: pytest.CaptureFix
     with pytest.raises(SystemExit) as exit_:
         main(["bench", "--help"])
     assert exit_.value.code == 0
-    assert "{all,ingest,lookup,upsert,scaling,febrl,segments,webhooks,feed,plot}" in capsys.readouterr().out
+    assert "{all,ingest,lookup,upsert,scaling,febrl,segments,webhooks,feed,mcp,plot}" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
