@@ -130,7 +130,8 @@ Cursor = Annotated[
 
 def build_server(provider: GatewayProvider) -> MCPServer:
     """The MCP server with graphcdp's tools; `provider` gives each call the gateway of its caller."""
-    server: MCPServer = MCPServer("graphcdp", version=__version__, instructions=INSTRUCTIONS)
+    # The SDK configures logging (basicConfig) when nothing did before it: at WARNING, not its INFO default.
+    server: MCPServer = MCPServer("graphcdp", version=__version__, instructions=INSTRUCTIONS, log_level="WARNING")
 
     @server.tool(title="Customer context", annotations=_READ_ONLY)
     async def get_customer_context(
