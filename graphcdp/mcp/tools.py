@@ -62,7 +62,8 @@ def identifier_input(identifier: str, type_: str | None) -> dict[str, str]:
     (has @) or a phone number (digits and punctuation)."""
     value = identifier.strip()
     if type_:
-        return {"type": type_.strip(), "value": value}
+        type_ = type_.strip()
+        return {"type": type_, "value": value.removeprefix(f"{type_}:")}
     if (prefixed := _PREFIXED.match(value)) and "@" not in prefixed.group(1):
         return {"type": prefixed.group(1), "value": prefixed.group(2)}
     if "@" in value:

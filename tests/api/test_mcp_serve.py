@@ -110,7 +110,13 @@ async def check_context(session: ClientSession, world: World) -> None:
     assert "Ada Lovelace" in compact and "marketing/email GRANTED" in compact and "3 orders" in compact
     assert len(compact) < 1500  # compact: a model reads it whole
     # The same person by any of her identifiers, in any spelling; the type guessed or given.
-    for identifier, type_ in (("+44 20 7946 0001", None), ("loyalty_id:L-7", None), ("C-1", "customer_id")):
+    asked = [
+        ("+44 20 7946 0001", None),
+        ("loyalty_id:L-7", None),
+        ("C-1", "customer_id"),
+        ("email:ada@example.com", "email"),
+    ]
+    for identifier, type_ in asked:
         again = await call(session, "get_customer_context", identifier=identifier, type=type_)
         assert structured(again)["person_id"] == world.ada_id, identifier
 
