@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from graphcdp.wiring import Services
 
 
+_HEAVY_IMPORTS = ("graphcdp.api.in_process", "graphcdp.mcp.tools")
 NO_KEY = "set GRAPHCDP_API_KEY to an API key with scope profiles:read (graphcdp keys create, docs/mcp.md)"
 
 
@@ -34,13 +36,17 @@ async def _principal(services: Services) -> Principal | None:
 
 
 async def _serve_in_process(settings: Settings) -> None:
-    from mcp.server.mcpserver import Context
-
-    from graphcdp.api.in_process import InProcessGateway
-    from graphcdp.mcp.tools import ToolRefusal, build_server
     from graphcdp.wiring import open_services
 
+    # The schema and the SDK are imported while the database starts (a child process to wait for), not after.
+    imports = asyncio.gather(*(asyncio.to_thread(importlib.import_module, name) for name in _HEAVY_IMPORTS))
     async with open_services(settings) as services:
+        await imports
+        from mcp.server.mcpserver import Context
+
+        from graphcdp.api.in_process import InProcessGateway
+        from graphcdp.mcp.tools import ToolRefusal, build_server
+
         if await _principal(services) is None:
             raise StartupError(f"graphcdp mcp has no valid API key: {NO_KEY}")
 
