@@ -46,7 +46,8 @@ _PHONE_LIKE = re.compile(r"^\+?[0-9][0-9 ().\-/]{5,}$")
 
 
 class ToolRefusal(Exception):
-    """A call that cannot be answered: the tool error's code and message (no input values: it may be logged)."""
+    """A call that cannot be answered: the tool error's code and message. The message may quote the caller's input
+    (a GraphQL error's does), so only the code is ever logged."""
 
     def __init__(self, code: ErrorCode | str, message: str) -> None:
         super().__init__(message)
