@@ -321,14 +321,14 @@ class ErrorCode(StrEnum):
     PERSON_NOT_FOUND = (
         "PERSON_NOT_FOUND",
         _REQUEST,
-        "No person has this id (or it was erased).",
-        "forgetPerson, exportPerson, explainSegment.",
+        "No person has this id (or it was erased); for an MCP tool, no person holds the identifier asked by.",
+        "forgetPerson, exportPerson, explainSegment; the MCP tools get_customer_context and customer_journey.",
     )
     SEGMENT_NOT_FOUND = (
         "SEGMENT_NOT_FOUND",
         _REQUEST,
         "No segment has this key.",
-        "explainSegment.",
+        "explainSegment; the MCP tool segment_members.",
     )
     SEGMENT_IN_USE = (
         "SEGMENT_IN_USE",

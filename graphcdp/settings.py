@@ -147,7 +147,7 @@ class Settings(BaseSettings):
     api_key: SecretStr | None = Field(
         None,
         description="The API key graphcdp's own clients send to a running service (`graphcdp import --url`: scope "
-        "`records:write`).",
+        "`records:write`), and the key `graphcdp mcp` answers as (scope `profiles:read`, docs/mcp.md).",
     )
     rate_limit: float = Field(
         50.0,

@@ -49,6 +49,7 @@ def _bench_settings() -> Settings:
     settings = load_settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per benchmark request otherwise
+    logging.getLogger("httpx2").setLevel(logging.WARNING)  # the MCP SDK's client (bench mcp)
     return settings
 
 
@@ -118,6 +119,23 @@ def bench_http(args: argparse.Namespace) -> None:
         )
     print(lookup_table(result) if args.bench == "lookup" else upsert_table(result))
     print(f"results in {write_result(Path(args.out), args.bench, result)}")
+
+
+def bench_mcp(args: argparse.Namespace) -> None:
+    from graphcdp_bench.mcp_tools import mcp_table, run_mcp
+    from graphcdp_bench.suite import run_on_seeded_graph, write_result
+
+    clients = _counts(args.clients, "--clients", "client counts")
+
+    async def measure(url: str, graph: str) -> dict[str, Any]:
+        return await run_mcp(url, graph, clients=clients, calls=args.calls, seed=args.seed)
+
+    settings = _bench_settings()
+    result = asyncio.run(
+        run_on_seeded_graph(settings, people=args.people, seed=args.seed, work=Path(args.work), measure=measure)
+    )
+    print(mcp_table(result))
+    print(f"results in {write_result(Path(args.out), 'mcp', result)}")
 
 
 def bench_scaling(args: argparse.Namespace) -> None:
@@ -394,6 +412,7 @@ def _add_bench(commands: Any) -> None:
     _add_webhooks_bench(benches, results, work_help)
     _add_feed_bench(benches, results, work_help)
     _add_explorer_bench(benches, results, work_help)
+    _add_mcp_bench(benches, results, work_help)
 
     plot = benches.add_parser("plot", help="draw the PNG plots again from the JSON results")
     plot.add_argument("--out", default=results, help=f"results directory (default {results})")
@@ -416,6 +435,19 @@ def _add_all_bench(benches: Any, results: str, work_help: str) -> None:
     every.add_argument("--out", default=results, help=f"results directory (default {results})")
     every.add_argument("--work", default="bench/work", help=work_help)
     every.set_defaults(handler=bench_all)
+
+
+def _add_mcp_bench(benches: Any, results: str, work_help: str) -> None:
+    mcp = benches.add_parser(
+        "mcp", help="MCP tool calls (get_customer_context over /mcp) beside the same GraphQL query and raw Cypher"
+    )
+    mcp.add_argument("--people", type=int, default=10_000, help="people in the seeded graph (default 10,000)")
+    mcp.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
+    mcp.add_argument("--clients", default="1,8", help="concurrent client counts (1,8)")
+    mcp.add_argument("--calls", type=int, default=1000, help="calls per client count on each side (default 1,000)")
+    mcp.add_argument("--out", default=results, help=f"results directory (default {results})")
+    mcp.add_argument("--work", default="bench/work", help=work_help)
+    mcp.set_defaults(handler=bench_mcp)
 
 
 def _add_febrl_bench(benches: Any, results: str, work_help: str) -> None:

@@ -1,4 +1,4 @@
-"""The Starlette application: /graphql (with GraphiQL), /explorer, /healthz and /readyz."""
+"""The Starlette application: /graphql (with GraphiQL), /explorer, /mcp (docs/mcp.md), /healthz and /readyz."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from graphcdp.api.context import Context
 from graphcdp.api.explorer_page import explorer_routes
 from graphcdp.api.graphql_view import GRAPHIQL_ASSETS_PATH, GraphQLView, graphiql_assets
 from graphcdp.api.loaders import make_loaders
+from graphcdp.api.mcp_endpoint import MCP_PATH, McpEndpoint
 from graphcdp.api.schema import schema
 from graphcdp.api.subscription_slots import SubscriptionSlots
 from graphcdp.auth.keys import NO_ACCESS
@@ -123,13 +124,15 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if services is not None and not background_jobs:
-            yield
+            async with mcp.running():  # every worker answers /mcp; the jobs are its supervisor's
+                yield
             return
         if services is not None:  # opened and started by the caller
             async with (
                 segment_sweep(services.segments, settings.segment_sweep_interval),
                 services.webhooks.sending(),
                 scheduled_refit(services.predictions),
+                mcp.running(),
             ):
                 yield
             return
@@ -139,15 +142,18 @@ def create_app(
                 segment_sweep(opened.segments, settings.segment_sweep_interval),
                 opened.webhooks.sending(),
                 scheduled_refit(opened.predictions),
+                mcp.running(),
             ):
                 yield
 
     graphql = GraphQLApp(schema, graphql_ide="graphiql" if settings.graphiql else None)
+    mcp = McpEndpoint()  # the MCP server for assistants, over streamable HTTP (docs/mcp.md)
     routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),  # subscriptions (graphql-transport-ws)
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route(MCP_PATH, mcp, methods=["GET", "POST", "DELETE"]),
     ]
     if settings.graphiql:
         routes.append(Mount(GRAPHIQL_ASSETS_PATH, graphiql_assets()))

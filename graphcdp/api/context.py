@@ -20,8 +20,8 @@ from graphcdp.wiring import Services
 
 @dataclass
 class Context:
-    request: Request | WebSocket
-    response: Response | WebSocket
+    request: Request | WebSocket | None  # None: executed in-process (graphcdp/api/in_process.py)
+    response: Response | WebSocket | None
     services: Services  # built once, at start-up (graphcdp.wiring); resolvers reach the store through them
     loaders: Loaders  # new for every request: nothing cached leaks between requests
     principal: Principal  # the request's API key: its name (for the audit trail) and scopes

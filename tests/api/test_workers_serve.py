@@ -1,9 +1,9 @@
 """`graphcdp serve --workers 2` on the embedded database: a supervisor owns the database and runs the background
 jobs, two workers serve. Concurrent writers through both workers end with the clusters one sequential run gives;
 each webhook event is delivered once (one dispatcher); an erasure through a worker takes her values off the
-database's disk; a key revoked through one worker stops working in the
-other; a worker that dies is started again, and every worker when the database is; SIGTERM stops the workers
-and then the database."""
+database's disk; a key revoked through one worker stops working in the other; every worker answers /mcp; a
+worker that dies is started again, and every worker when the database is; SIGTERM stops the workers and then the
+database."""
 
 from __future__ import annotations
 
@@ -29,7 +29,8 @@ from tests.api.test_concurrency import UPSERT, overlapping_records
 from tests.conftest import catalog
 from tests.disk_search import files_holding
 from tests.identity_helpers import partition
-from tests.service_process import AUTH_HEADERS, GRAPHCDP, free_port, service_environment, wait_ready
+from tests.mcp_world import http_session
+from tests.service_process import AUTH_HEADERS, GRAPHCDP, TEST_ADMIN_KEY, free_port, service_environment, wait_ready
 from tests.webhook_receiver import Receiver
 
 BOUND = 60.0  # seconds a condition may take before the test fails instead of hanging; not a measurement
@@ -177,6 +178,17 @@ def test_each_webhook_event_is_delivered_once_and_a_revoked_key_stops_in_every_w
     time.sleep(1.0)  # the key cache time (0.5 s) has passed in every worker
     for _ in range(6):
         assert supervised.ask(who, headers=reader)["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+    asyncio.run(_every_worker_answers_mcp(supervised.url, "w0@example.com"))
+
+
+async def _every_worker_answers_mcp(url: str, email: str) -> None:
+    """/mcp through new connections, which the kernel spreads over both workers (each worker runs its own MCP
+    endpoint; a worker without it would leave the call waiting)."""
+    for _ in range(4):
+        async with http_session(url, TEST_ADMIN_KEY) as session:
+            result = await asyncio.wait_for(session.call_tool("get_customer_context", {"identifier": email}), BOUND)
+            assert not result.is_error and result.structured_content, result
 
 
 def test_an_erasure_compacts_and_a_worker_or_the_database_that_dies_is_started_again(
