@@ -45,7 +45,7 @@ def test_fragments_are_measured_once_each_and_multiplied_by_their_spreads() -> N
     fragments += [f"fragment F{i} on Query {{ ...F{i - 1} ...F{i - 1} }}" for i in range(1, levels + 1)]
     started = time.monotonic()
     found = measured(f"{{ ...F{levels} }} " + " ".join(fragments))
-    assert time.monotonic() - started < 0.5
+    assert time.monotonic() - started < 5  # a bound, not a measurement: the exponential walk never ends
     assert found.cost == 2**levels and found.depth == 0
 
 
