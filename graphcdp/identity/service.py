@@ -182,6 +182,8 @@ class IdentityService:
             await (self._dry_run(parsed, outcome) if dry_run else self._upsert(parsed, outcome))
         outcome.results.sort(key=lambda r: r.index)
         outcome.errors.sort(key=lambda e: e.index)
+        refused = {e.index for e in outcome.errors}
+        outcome.warnings = [w for record in parsed for w in record.warnings if record.index not in refused]
         return outcome
 
     def _parse(self, index: int, item: RecordInput | ItemError) -> ParsedRecord | ItemError:

@@ -8,6 +8,8 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from graphcdp.identity.matching.birth_dates import read_birth_date
+
 # Field → its values (most have one; a record with two emails has two email local parts). Empty: unknown.
 Features = dict[str, tuple[str, ...]]
 
@@ -45,7 +47,8 @@ def record_features(traits: Mapping[str, Any], identifier_keys: Iterable[str], f
             values = [k.split(":", 1)[1] for k in keys if k.startswith("phone:")]
         elif field == "birthDate":
             raw = _trait(traits, field)
-            values = [str(raw).strip()] if raw not in (None, "") else []  # ISO date, checked on input
+            read = read_birth_date(str(raw)) if isinstance(raw, str | int) and not isinstance(raw, bool) else None
+            values = [read.value] if read is not None and read.value else []  # as input read it
         else:
             raw = _trait(traits, field)
             values = [raw] if raw is not None and not isinstance(raw, Mapping | list) else []
