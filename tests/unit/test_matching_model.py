@@ -132,6 +132,32 @@ def test_month_day_swap(nicknames: Nicknames) -> None:
     assert not holds(swap, "1980-03-14", "not a date", nicknames)
 
 
+def test_year_typo_is_one_digit_of_the_year_or_two_neighbouring_digits_swapped(nicknames: Nicknames) -> None:
+    typo = level(kind="yearTypo")
+    assert holds(typo, "1942-08-25", "1947-08-25", nicknames)  # one digit
+    assert holds(typo, "1942-08-25", "1924-08-25", nicknames)  # neighbours swapped
+    assert holds(typo, "1942-08-25", "2942-08-25", nicknames)
+    assert not holds(typo, "1942-08-25", "1957-08-25", nicknames)  # two digits
+    assert not holds(typo, "1942-08-25", "2941-08-25", nicknames)  # two digits swapped, not neighbours
+    assert not holds(typo, "1942-08-25", "1947-08-26", nicknames)  # and another day
+    assert not holds(typo, "1942-08-25", "not a date", nicknames)
+
+
+def test_a_swapped_name_agrees_at_the_swapped_level_of_both_comparisons() -> None:
+    model = parse_model(default_model(), "test")
+    scorer = Scorer(model)
+    ada = record_features({"firstName": "Ada", "lastName": "Lovelace"}, [], model.fields)
+    swapped = record_features({"firstName": "Lovelace", "lastName": "Ada"}, [], model.fields)
+    half = record_features({"firstName": "Lovelace", "lastName": "Byron"}, [], model.fields)
+    levels = {f.field: f.level for f in scorer.score(ada, swapped).fields}
+    assert (levels["firstName"], levels["lastName"]) == ("swapped:lastName", "swapped:firstName")
+    assert {f.field: f.level for f in scorer.score(ada, half).fields}["firstName"] == ELSE  # one side is no swap
+    broken = default_model()
+    broken["comparisons"][0]["levels"][-1]["with"] = "firstName"
+    with pytest.raises(ConfigurationError, match=r"levels\[4\]: a swap needs another known field, not 'firstName'"):
+        parse_model(broken, "test")
+
+
 def test_nickname_level(nicknames: Nicknames) -> None:
     nick = level(kind="nickname")
     assert holds(nick, "bob", "robert", nicknames) and holds(nick, "robert", "bob", nicknames)
