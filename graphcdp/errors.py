@@ -120,6 +120,14 @@ class ErrorCode(StrEnum):
         "date that is an object or a list). The record is stored with the value as sent; matching leaves it out.",
         "upsertRecords warnings; import report.",
     )
+    TRAIT_NOT_AN_IDENTIFIER = (
+        "TRAIT_NOT_AN_IDENTIFIER",
+        _WARNING,
+        "An identifying trait declared as an identifier (GRAPHCDP_IDENTIFYING_TRAITS) has a value that cannot be "
+        "one (an object or a list, no letter or digit, too long). The record is stored with the value as a trait; it "
+        "is not linked by it.",
+        "upsertRecords warnings; import report.",
+    )
     # --- one record or touchpoint (an ItemError of a batch, or a line of an import's rejects file) ---------
     INVALID_RECORD = ("INVALID_RECORD", _REQUEST, "A record is not an object.", "upsertRecords item; import.")
     EMPTY_RECORD = (

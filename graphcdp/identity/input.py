@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -92,6 +93,29 @@ def _warning(index: int, trait: str, code: ErrorCode, problem: str) -> ItemWarni
     return ItemWarning(index=index, path=path, code=code, message=f"{path} {problem}")
 
 
+_NOT_AN_ID_CHARACTER = re.compile(r"[^0-9A-Za-z]")
+
+
+def trait_identifiers(
+    index: int, traits: Mapping[str, Any], policy: IdentifierPolicy
+) -> tuple[list[NormalizedIdentifier], list[ItemWarning]]:
+    """The identifiers the record's identifying traits are (GRAPHCDP_IDENTIFYING_TRAITS with an identifier type):
+    only letters and digits count, so 123-45-6789 and 123 45 6789 are one. A value that cannot be one (an object,
+    nothing left, too long) stays a trait, with a warning."""
+    found, warnings = [], []
+    for trait, type_name in policy.trait_identifiers.items():
+        value = traits.get(trait)
+        if value is None or value == "":
+            continue
+        compact = "" if isinstance(value, Mapping | list | bool) else _NOT_AN_ID_CHARACTER.sub("", str(value))
+        try:
+            found.append(policy.normalize(type_name, compact))
+        except GraphCDPError as exc:
+            problem = f"is not a {type_name} identifier ({exc.message}); stored as sent, not linked by it"
+            warnings.append(_warning(index, trait, ErrorCode.TRAIT_NOT_AN_IDENTIFIER, problem))
+    return found, warnings
+
+
 def parse_identifiers(value: Any, policy: IdentifierPolicy) -> tuple[NormalizedIdentifier, ...]:
     """Identifiers as sent in a raw item (a list of {type, value}), normalized."""
     return normalize_identifiers(identifier_values(value), policy)
@@ -111,11 +135,22 @@ def normalize_identifiers(
     return tuple(seen.values())
 
 
+def _with(
+    identifiers: tuple[NormalizedIdentifier, ...], more: Sequence[NormalizedIdentifier]
+) -> tuple[NormalizedIdentifier, ...]:
+    known = {i.key for i in identifiers}
+    return identifiers + tuple(i for i in more if i.key not in known)
+
+
 def parse_record(index: int, record: RecordInput, policy: IdentifierPolicy) -> ParsedRecord | ItemError:
     """A validated record, or the item error that says what is wrong with it."""
     try:
         identifiers = normalize_identifiers(record.identifiers, policy)
         warnings = _check_traits(index, record.traits, policy.limits)
+        if policy.trait_identifiers:
+            from_traits, more = trait_identifiers(index, record.traits, policy)
+            identifiers = _with(identifiers, from_traits)
+            warnings += tuple(more)
         if not identifiers and not record.traits:
             raise ItemInvalid(ErrorCode.EMPTY_RECORD, "a record needs at least one identifier or one trait")
         now = int(time.time() * 1000)

@@ -83,7 +83,9 @@ class IdentityService:
         self.store = store
         self.policy = IdentifierPolicy.from_settings(settings)
         self.max_batch = settings.max_batch_size
-        self.matching = MatchingRuntime(load_model(settings.matching_model), enabled=settings.matching)
+        self.matching = MatchingRuntime(
+            load_model(settings.matching_model), enabled=settings.matching, identifying=settings.identifying_traits
+        )
         self.matcher = Matcher(store, self.matching)
         self.suppression = Suppression(store)  # tombstones of erased identifiers: SUPPRESSED items
         self.listeners = PersonChanges()  # told of the persons each mutation changed, before it returns

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from graphcdp.identity.matching.birth_dates import read_birth_date
+from graphcdp.identity.matching.spec import BUILTIN_FIELDS
 
 # Field → its values (most have one; a record with two emails has two email local parts). Empty: unknown.
 Features = dict[str, tuple[str, ...]]
@@ -52,7 +53,12 @@ def record_features(traits: Mapping[str, Any], identifier_keys: Iterable[str], f
         else:
             raw = _trait(traits, field)
             values = [raw] if raw is not None and not isinstance(raw, Mapping | list) else []
-        cleaned = tuple(sorted({c for c in (clean(v) if field != "birthDate" else v for v in values) if c}))
+        if field == "birthDate":
+            cleaned = tuple(sorted(set(values)))
+        elif field in BUILTIN_FIELDS:
+            cleaned = tuple(sorted({c for c in map(clean, values) if c}))
+        else:  # a declared trait (a national id): only its letters and digits count
+            cleaned = tuple(sorted({c.replace(" ", "") for c in map(clean, values) if c}))
         if cleaned:
             features[field] = cleaned
     return features
