@@ -119,7 +119,7 @@ class FebrlSet:
                 for row in table.rows}  # fmt: skip
 
     def date_counts(self) -> dict[str, int]:
-        """How many dates of birth are valid, invalid (kept as `dateOfBirthRaw`) and blank."""
+        """How many dates of birth are valid, invalid (sent as written: graphcdp warns and reads them) and blank."""
         counts = Counter(
             "blank" if not row["date_of_birth"] else "valid" if birth_date(row["date_of_birth"]) else "invalid"
             for table in self.tables
@@ -208,12 +208,8 @@ def febrl_record(row: Mapping[str, str], source: str) -> dict[str, Any]:
 
     traits: dict[str, Any] = present({"firstName": row["given_name"], "lastName": row["surname"]})
     raw_date = row["date_of_birth"].strip()
-    if raw_date:
-        iso = birth_date(raw_date)
-        if iso is None:
-            traits["dateOfBirthRaw"] = raw_date
-        else:
-            traits["birthDate"] = iso
+    if raw_date:  # an invalid date as written: graphcdp stores it with a warning and reads what it can
+        traits["birthDate"] = birth_date(raw_date) or raw_date
     address = present({
         "houseNumber": row["street_number"], "street": row["address_1"], "street2": row["address_2"],
         "city": row["suburb"], "postalCode": row["postcode"], "state": row["state"],

@@ -67,14 +67,21 @@ class UnionFind:
         self.parent[self.find(other)] = self.find(keep)
 
 
+# Why records that share an identifier are still not one person (their traits name different people), or None.
+Conflict = Callable[[list[str], list[str]], str | None]
+
+
 def cluster(
     records: Iterable[RecordNode],
     identifier_types: dict[str, str],
     priority: Callable[[str], int],
     limit: Callable[[str], int],
+    conflict: Conflict | None = None,
 ) -> Clustering:
-    """Clusters of a component. `identifier_types` maps every identifier key of it to its type."""
-    sets = _Sets(identifier_types, limit)
+    """Clusters of a component. `identifier_types` maps every identifier key of it to its type. With `conflict`,
+    an identifier of a type one person may hold several of (a household's email, a family tablet: limit above 1)
+    does not join records whose traits say they are different people (graphcdp/identity/trait_conflict.py)."""
+    sets = _Sets(identifier_types, limit, conflict)
     rejections: list[Rejection] = []
     ordered = sorted(records, key=lambda r: (r.observed_at, r.key))
     for record in ordered:
@@ -91,27 +98,43 @@ class _Sets:
     """The records and identifiers of a component as merged so far, with the distinct identifier values per
     type each set holds (what type limits are checked against)."""
 
-    def __init__(self, identifier_types: dict[str, str], limit: Callable[[str], int]) -> None:
+    def __init__(
+        self, identifier_types: dict[str, str], limit: Callable[[str], int], conflict: Conflict | None = None
+    ) -> None:
         self.nodes = UnionFind()
         self.limit = limit
+        self.types = identifier_types
+        self.conflict = conflict
         self.counts: dict[str, Counter[str]] = {}  # root → identifier type → distinct values
+        self.records: dict[str, list[str]] = {}  # root → its records' keys (kept only when conflicts are checked)
         for key, type_ in identifier_types.items():
             self.nodes.add(identifier_ref(key))
             self.counts[identifier_ref(key)] = Counter({type_: 1})
 
     def link(self, record: RecordNode, linking: list[str]) -> list[Rejection]:
-        """Join a record to its identifiers, strongest first; the links a type limit refuses."""
+        """Join a record to its identifiers, strongest first; the links a type limit or a trait conflict refuses.
+        The record joins the person of its strongest identifier that takes it."""
         node = record_ref(record.key)
-        self.merge(identifier_ref(linking[0]), node)  # the record joins the person of its strongest identifier
+        if self.conflict is not None:
+            self.records[node] = [record.key]
         rejections = []
-        for key in linking[1:]:
-            if self.nodes.find(identifier_ref(key)) == self.nodes.find(node):
+        joined = False
+        for key in linking:
+            identifier = identifier_ref(key)
+            if self.nodes.find(identifier) == self.nodes.find(node):
                 continue
-            if reason := self.breaks_limit(node, identifier_ref(key)):
+            reason = self.breaks_limit(node, identifier) if joined else None
+            if not reason and self.conflict is not None and self.limit(self.types[key]) > 1:
+                reason = self.conflict(self.records_of(node), self.records_of(identifier))
+            if reason:
                 rejections.append(Rejection(record.key, key, reason))
-            else:
-                self.merge(node, identifier_ref(key))
+                continue
+            self.merge(node, identifier) if joined else self.merge(identifier, node)
+            joined = True
         return rejections
+
+    def records_of(self, node: str) -> list[str]:
+        return self.records.get(self.nodes.find(node), [])
 
     def attach_detached(self, ordered: list[RecordNode]) -> None:
         """A detached record stands alone, with the identifiers no other record holds."""
@@ -127,6 +150,8 @@ class _Sets:
         if keep != other:
             self.nodes.union(keep, other)
             self.counts[keep] = self.counts.get(keep, Counter()) + self.counts.pop(other, Counter())
+            if self.conflict is not None:
+                self.records[keep] = self.records.get(keep, []) + self.records.pop(other, [])
 
     def breaks_limit(self, a: str, b: str) -> str | None:
         joined = self.counts.get(self.nodes.find(a), Counter()) + self.counts.get(self.nodes.find(b), Counter())

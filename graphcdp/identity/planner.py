@@ -27,6 +27,7 @@ from graphcdp.identity.history import HistoryEvent, person_events, retirement_ev
 from graphcdp.identity.linking import MatchDecision, link_groups
 from graphcdp.identity.rules import ResolutionRules
 from graphcdp.identity.search_text import person_name, search_text
+from graphcdp.identity.trait_conflict import TraitConflicts
 from graphcdp.model.feed import ChangeEvent
 from graphcdp.model.node_ref import identifier_ref, record_ref
 
@@ -170,7 +171,8 @@ def _cluster(component: Component, linking: dict[str, IdentifierState], rules: R
         for r in component.records.values()
     ]
     types = {k: i.type for k, i in linking.items()}
-    return cluster(records, types, rules.policy.priority, rules.policy.limit)
+    conflicts = TraitConflicts(component, rules.matching.scorer).between if rules.matching is not None else None
+    return cluster(records, types, rules.policy.priority, rules.policy.limit, conflicts)
 
 
 def _current_persons(component: Component, linking: dict[str, IdentifierState]) -> dict[str, str | None]:

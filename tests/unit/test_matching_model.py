@@ -14,7 +14,7 @@ import pytest
 from pydantic import TypeAdapter
 
 from graphcdp.errors import ConfigurationError
-from graphcdp.identity.matching.features import Features, clean, record_features
+from graphcdp.identity.matching.features import EMAILS, Features, clean, record_features
 from graphcdp.identity.matching.keys import MAX_KEYS_PER_RULE, blocking_keys, term_keys
 from graphcdp.identity.matching.levels import holds
 from graphcdp.identity.matching.link_kind import LinkKind, classify
@@ -238,8 +238,23 @@ def test_features_come_from_traits_and_identifiers() -> None:
         "address.street": ("invalidenstr 12",),
         "address.postalCode": ("10115",),
         "emailLocal": ("a s", "anna smith"),
+        EMAILS: ("a.s@work.example", "anna.smith@example.com"),  # what the local parts come from
         "phone": ("4915112345678",),
     }
+
+
+def test_an_identifier_both_records_carry_is_no_evidence_of_a_match() -> None:
+    # They carry it and are apart: identity resolution kept them apart (a household's email, a type limit).
+    scorer = Scorer(load_model(None))
+
+    def levels(*identifiers: str) -> dict[str, str]:
+        mine = features({}, "email:the.millers@example.com", "phone:+14155550101")
+        return {f.field: f.level for f in scorer.score(mine, features({}, *identifiers)).fields}
+
+    shared = levels("email:the.millers@example.com", "phone:+14155550101")
+    assert (shared["emailLocal"], shared["phone"]) == (NULL, NULL)
+    other_domain = levels("email:the.millers@example.org", "phone:+14155550102")
+    assert (other_domain["emailLocal"], other_domain["phone"]) == ("exact", "damerauLevenshtein<=1")
 
 
 def test_custom_traits_are_features_when_declared() -> None:

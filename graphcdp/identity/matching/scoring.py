@@ -9,12 +9,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from graphcdp.identity.matching.features import Features
+from graphcdp.identity.matching.features import Features, unshared
 from graphcdp.identity.matching.levels import holds
 from graphcdp.identity.matching.nicknames import Nicknames, shipped_nicknames
 from graphcdp.identity.matching.spec import Comparison, ExactLevel, MatchingModel, SwappedLevel, level_name
 
 NULL, ELSE = "null", "else"
+IDENTIFIER_FIELDS = frozenset({"emailLocal", "phone"})  # fields made of identifiers: one both carry is left out
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,8 @@ class Scorer:
 
     def _compare(self, comparison: Comparison, a: Features, b: Features, terms: TermCounts | None) -> FieldScore:
         values_a, values_b = a.get(comparison.field, ()), b.get(comparison.field, ())
+        if comparison.field in IDENTIFIER_FIELDS:
+            values_a, values_b = unshared(comparison.field, a, b)
         if not values_a or not values_b:
             return FieldScore(comparison.field, NULL, -1, 0.0)
         best: tuple[int, str, str] | None = None  # the best level any pair of values reaches
