@@ -171,8 +171,12 @@ def _cluster(component: Component, linking: dict[str, IdentifierState], rules: R
         for r in component.records.values()
     ]
     types = {k: i.type for k, i in linking.items()}
-    conflicts = TraitConflicts(component, rules.matching.scorer).between if rules.matching is not None else None
-    return cluster(records, types, rules.policy.priority, rules.policy.limit, conflicts)
+    if rules.matching is None:
+        return cluster(records, types, rules.policy.priority, rules.policy.limit)
+    traits = TraitConflicts(component, rules.matching.scorer)
+    return cluster(
+        records, types, rules.policy.priority, rules.policy.limit, conflict=traits.between, named=traits.named
+    )
 
 
 def _current_persons(component: Component, linking: dict[str, IdentifierState]) -> dict[str, str | None]:

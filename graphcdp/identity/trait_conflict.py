@@ -38,6 +38,10 @@ class TraitConflicts:
                     return f"{first} and {second} name different people (first name and birth date disagree)"
         return None
 
+    def named(self, key: str) -> bool:
+        """Whether the record has a first name: what says which of a household's people it is."""
+        return FIRST_NAME in self._features_of(key)
+
     def _conflict(self, a: str, b: str) -> bool:
         pair = (a, b) if a < b else (b, a)
         if pair not in self._pairs:

@@ -56,19 +56,26 @@ def household() -> list[dict[str, Any]]:
         rec("web", "bob", 3, ("email", "bob@example.com"), FAMILY, firstName="Bob", **HOUSEHOLD),
         rec("app", "anna", 4, ("phone", "+14155550101"), TABLET, firstName="Anna"),
         rec("app", "tim", 5, ("phone", "+14155550199"), TABLET, firstName="Tim"),
+        rec("email", "sub-7", 6, FAMILY, firstName="Bob"),  # signed up with the family email alone
+        rec("email", "sub-8", 7, FAMILY),  # and someone did without a name: whose is it?
     ]
 
 
 async def test_a_family_email_and_tablet_do_not_merge_the_household(client: httpx.AsyncClient) -> None:
     payload = await upsert(client, *household())
     people = {r["index"]: r["personId"] for r in payload["results"]}
-    # Anna's records; Robert's, under his nickname too; Tim alone on the tablet Anna also uses.
-    assert people[0] != people[1] == people[2] and people[3] != people[4]
+    # Anna's records; Robert's, under his nickname too, and his sign-up with the family email (its first name
+    # says whose it is); Tim alone on the tablet Anna also uses.
+    assert people[0] != people[1] == people[2] == people[5] and people[3] != people[4]
+    assert people[6] not in {people[0], people[1]}  # no one's: the email is the household's
     reasons = {(r["record"], r["identifier"]): r["reason"] for r in payload["linksRejected"]}
     assert reasons[("crm:bob", "email:the.millers@example.com")] == (
         "crm:anna and crm:bob name different people (first name and birth date disagree)"
     )
     assert ("app:tim", "device_id:TABLET-1") in reasons
+    assert reasons[("email:sub-8", "email:the.millers@example.com")] == (
+        "email:the.millers@example.com is shared by different people and email:sub-8 does not say which of them it is"
+    )
     explained = (
         await gql(client, EXPLAIN, a={"type": "loyalty_id", "value": "L-A"}, b={"type": "loyalty_id", "value": "L-B"})
     )["data"]["explainLink"]
@@ -79,7 +86,7 @@ async def test_the_household_splits_alike_whatever_order_its_records_arrive_in(
     falkordb_store: FalkorDBStore,
 ) -> None:
     partitions = set()
-    for order in [(0, 1, 2, 3, 4), (4, 3, 2, 1, 0), (2, 4, 0, 3, 1), (1, 2, 3, 0, 4)]:
+    for order in [(0, 1, 2, 3, 4, 5, 6), (6, 5, 4, 3, 2, 1, 0), (2, 5, 6, 4, 0, 3, 1), (1, 6, 2, 3, 0, 5, 4)]:
         await falkordb_store.destroy()
         await falkordb_store.ensure_schema()
         async with asgi_client(falkordb_store, load_settings()) as client:
@@ -87,15 +94,16 @@ async def test_the_household_splits_alike_whatever_order_its_records_arrive_in(
             for index in order:  # one at a time: each an incremental resolution of what came before
                 await upsert(client, records[index])
         partitions.add(frozenset(await partition(falkordb_store)))
-    # Robert's web record joins his CRM record by matching (Bob is his nickname); the family email stays with
+    # Robert's web record and sign-up join his CRM record (Bob is his nickname); the family email stays with
     # Anna, whose record came first; her app record (tablet and first name only) has nothing to match on.
     assert partitions == {
         frozenset(
             {
                 frozenset({"crm:anna"}),
-                frozenset({"crm:bob", "web:bob"}),
+                frozenset({"crm:bob", "web:bob", "email:sub-7"}),
                 frozenset({"app:anna"}),
                 frozenset({"app:tim"}),
+                frozenset({"email:sub-8"}),
             }
         )
     }
