@@ -396,6 +396,7 @@ async def run_febrl_benchmark(
     splink_threads: int | None = None,
     trained: Services | None = None,
     random_pairs: int = 200_000,
+    model: MatchingModel | None = None,
 ) -> dict[str, Any]:
     """graphcdp and Splink on one FEBRL data set (see `load_febrl`), in the same run, scored against the
     truth. `services` should be on an empty graph; it keeps what graphcdp built.
@@ -404,11 +405,11 @@ async def run_febrl_benchmark(
     second empty graph's services `trained`, it then trains on what the first ingest stored (graphcdp matching
     train) and ingests again, incrementally, under the trained model: the `graphcdp` side is then that run,
     and `untrained` the first. Training estimates u from `random_pairs` random pairs (as `graphcdp matching
-    train --random-pairs`)."""
+    train --random-pairs`). `model`: the model to start from instead of febrl_model.json."""
     febrl = load_febrl(name)
     truth = febrl.truth()
     entities = Counter(truth.values())
-    configured = load_model(FEBRL_MODEL)
+    configured = model or load_model(FEBRL_MODEL)
     ours = _scored(
         await run_graphcdp_linkage(services.identity, febrl.records(), batch_size=batch_size, model=configured), truth
     )
