@@ -16,9 +16,10 @@ class Fault(StrEnum):
 
     REQUEST = "request"  # the request is wrong, or cannot be done now: logged at INFO, without a traceback
     SERVICE = "service"  # the service or its database failed: logged at ERROR, with one traceback
+    WARNING = "warning"  # a value of a stored item was not understood: reported beside the item, never raised
 
 
-_REQUEST, _SERVICE = Fault.REQUEST, Fault.SERVICE
+_REQUEST, _SERVICE, _WARNING = Fault.REQUEST, Fault.SERVICE, Fault.WARNING
 
 
 class ErrorCode(StrEnum):
@@ -108,6 +109,30 @@ class ErrorCode(StrEnum):
         _REQUEST,
         "Events after this `after` cursor were removed by the change feed's retention: resuming would skip them.",
         "changes, the changes subscription: read the persons again, then follow the feed from `after: null`.",
+    )
+    # --- warnings: the record was stored, one value of it was not understood (an ItemWarning) ---------------
+    TRAIT_NOT_A_DATE = (
+        "TRAIT_NOT_A_DATE",
+        _WARNING,
+        "traits.birthDate is not a YYYY-MM-DD date. The record is stored with the value as sent; matching reads "
+        "the date it can (day and month swapped, as in 1942-25-08, or another layout: 25/08/1942, 19420825) and "
+        "the message says which, or leaves the birth date out of the comparison.",
+        "upsertRecords warnings; import report.",
+    )
+    TRAIT_UNEXPECTED_TYPE = (
+        "TRAIT_UNEXPECTED_TYPE",
+        _WARNING,
+        "A trait graphcdp reads has a value of an unexpected type (traits.address not an object, a name or a birth "
+        "date that is an object or a list). The record is stored with the value as sent; matching leaves it out.",
+        "upsertRecords warnings; import report.",
+    )
+    TRAIT_NOT_AN_IDENTIFIER = (
+        "TRAIT_NOT_AN_IDENTIFIER",
+        _WARNING,
+        "An identifying trait declared as an identifier (GRAPHCDP_IDENTIFYING_TRAITS) has a value that cannot be "
+        "one (an object or a list, no letter or digit, too long). The record is stored with the value as a trait; it "
+        "is not linked by it.",
+        "upsertRecords warnings; import report.",
     )
     # --- one record or touchpoint (an ItemError of a batch, or a line of an import's rejects file) ---------
     INVALID_RECORD = ("INVALID_RECORD", _REQUEST, "A record is not an object.", "upsertRecords item; import.")

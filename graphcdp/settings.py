@@ -45,6 +45,7 @@ DEFAULT_BLOCKLIST: tuple[str, ...] = (
 MIN_ADMIN_KEY_LENGTH = 32
 # Type names end up in keys ("email:ada@example.com") and in blocklist scopes, so keep them plain.
 _TYPE_NAME = re.compile(r"[a-z][a-z0-9_]*")
+_TRAIT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 # A blocklist entry "type:regex" applies to one type; anything else is a regex for every type.
 _SCOPED_PATTERN = re.compile(r"([A-Za-z][A-Za-z0-9_]*):(.*)", re.DOTALL)
 
@@ -85,6 +86,18 @@ class IdentifierTypeSetting(BaseModel):
     kind: IdentifierKind | None = Field(None, description="email, phone, sha256 or id (new types: id).")
     priority: int | None = Field(None, description="Lower links first (new types: 100).")
     limit: int | None = Field(None, ge=1, description="Max distinct values in one person (new types: 10).")
+
+
+class IdentifyingTraitSetting(BaseModel):
+    """A trait that identifies a person (a national id, a tax number), declared once in GRAPHCDP_IDENTIFYING_TRAITS."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    identifier: str | None = Field(
+        None,
+        description="Also an identifier of this type (deterministic: records with the same value are one person). "
+        "Declared as kind id, priority 15, limit 1 unless GRAPHCDP_IDENTIFIER_TYPES declares it.",
+    )
 
 
 class Settings(BaseSettings):
@@ -370,6 +383,14 @@ class Settings(BaseSettings):
         "stops start-up with the reason.",
         json_schema_extra={"doc_default": "*(the shipped model)*"},
     )
+    identifying_traits: dict[str, IdentifyingTraitSetting] = Field(
+        default_factory=dict,
+        description="Traits that identify a person (a national id, a tax number), as JSON: "
+        '`{"nationalId": {"identifier": "national_id"}, "taxNumber": {}}`. Each is compared by the matching model '
+        "in force (exact, one edit, or a different value: evidence against; only letters and digits count) with a "
+        "blocking rule of its own, unless the model compares it already; with `identifier`, its value is also an "
+        "identifier of that type.",
+    )
     matching_model_refresh: float = Field(
         30.0,
         ge=0,
@@ -549,6 +570,18 @@ class Settings(BaseSettings):
                 raise ValueError(f"identifier type {name!r} is declared twice")
             names[name] = setting
         return names
+
+    @field_validator("identifying_traits")
+    @classmethod
+    def _identifying_trait_names(cls, traits: dict[str, IdentifyingTraitSetting]) -> dict[str, IdentifyingTraitSetting]:
+        for name, setting in traits.items():
+            if not _TRAIT_NAME.fullmatch(name):
+                raise ValueError(f"identifying trait {name!r} must be a plain trait name (letters, digits and _)")
+            if setting.identifier is not None and not _TYPE_NAME.fullmatch(setting.identifier):
+                raise ValueError(
+                    f"identifier type name {setting.identifier!r} must be lower-case letters, digits and _"
+                )
+        return traits
 
     @field_validator("rfm_recency_days", "rfm_frequency_orders", "rfm_monetary")
     @classmethod

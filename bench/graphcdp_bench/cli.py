@@ -455,7 +455,12 @@ def _add_febrl_bench(benches: Any, results: str, work_help: str) -> None:
         "febrl",
         help="probabilistic matching quality on FEBRL3/FEBRL4 beside Splink (needs bench/requirements-linkage.txt)",
     )
-    febrl.add_argument("--sets", default="febrl3,febrl4", help="FEBRL sets (default febrl3,febrl4)")
+    febrl.add_argument(
+        "--sets",
+        default="febrl3,febrl4",
+        help="FEBRL sets (default febrl3,febrl4); `census` or `census:N` for the generated person-register set "
+        "of N people (census, social security and tax records; default 10,000)",
+    )
     febrl.add_argument("--no-splink", action="store_true", help="graphcdp only")
     febrl.add_argument("--out", default=results, help=f"results directory (default {results})")
     febrl.add_argument("--work", default="bench/work", help=work_help)

@@ -119,7 +119,7 @@ class FebrlSet:
                 for row in table.rows}  # fmt: skip
 
     def date_counts(self) -> dict[str, int]:
-        """How many dates of birth are valid, invalid (kept as `dateOfBirthRaw`) and blank."""
+        """How many dates of birth are valid, invalid (sent as written: graphcdp warns and reads them) and blank."""
         counts = Counter(
             "blank" if not row["date_of_birth"] else "valid" if birth_date(row["date_of_birth"]) else "invalid"
             for table in self.tables
@@ -208,12 +208,8 @@ def febrl_record(row: Mapping[str, str], source: str) -> dict[str, Any]:
 
     traits: dict[str, Any] = present({"firstName": row["given_name"], "lastName": row["surname"]})
     raw_date = row["date_of_birth"].strip()
-    if raw_date:
-        iso = birth_date(raw_date)
-        if iso is None:
-            traits["dateOfBirthRaw"] = raw_date
-        else:
-            traits["birthDate"] = iso
+    if raw_date:  # an invalid date as written: graphcdp stores it with a warning and reads what it can
+        traits["birthDate"] = birth_date(raw_date) or raw_date
     address = present({
         "houseNumber": row["street_number"], "street": row["address_1"], "street2": row["address_2"],
         "city": row["suburb"], "postalCode": row["postcode"], "state": row["state"],
@@ -400,6 +396,7 @@ async def run_febrl_benchmark(
     splink_threads: int | None = None,
     trained: Services | None = None,
     random_pairs: int = 200_000,
+    model: MatchingModel | None = None,
 ) -> dict[str, Any]:
     """graphcdp and Splink on one FEBRL data set (see `load_febrl`), in the same run, scored against the
     truth. `services` should be on an empty graph; it keeps what graphcdp built.
@@ -408,11 +405,11 @@ async def run_febrl_benchmark(
     second empty graph's services `trained`, it then trains on what the first ingest stored (graphcdp matching
     train) and ingests again, incrementally, under the trained model: the `graphcdp` side is then that run,
     and `untrained` the first. Training estimates u from `random_pairs` random pairs (as `graphcdp matching
-    train --random-pairs`)."""
+    train --random-pairs`). `model`: the model to start from instead of febrl_model.json."""
     febrl = load_febrl(name)
     truth = febrl.truth()
     entities = Counter(truth.values())
-    configured = load_model(FEBRL_MODEL)
+    configured = model or load_model(FEBRL_MODEL)
     ours = _scored(
         await run_graphcdp_linkage(services.identity, febrl.records(), batch_size=batch_size, model=configured), truth
     )

@@ -18,3 +18,11 @@ class ItemError:
     index: int = strawberry.field(description="Position of the rejected item in the input list.")
     code: ErrorCode
     message: str
+
+
+@strawberry.type(description="A stored item with a value not understood: kept as sent, matched as far as it can be.")
+class ItemWarning:
+    index: int = strawberry.field(description="Position of the item in the input list.")
+    path: str = strawberry.field(description="Where in the item, e.g. traits.birthDate.")
+    code: ErrorCode
+    message: str

@@ -12,7 +12,7 @@ from strawberry.scalars import JSON
 
 from graphcdp.api.audit import audit
 from graphcdp.api.auth import needs
-from graphcdp.api.common import IdentifierInput, ItemError
+from graphcdp.api.common import IdentifierInput, ItemError, ItemWarning
 from graphcdp.api.context import Info
 from graphcdp.api.matching import MatchExplanation
 from graphcdp.api.memberships import SegmentMembership, person_segments
@@ -82,6 +82,10 @@ class RejectedLink:
 class UpsertRecordsPayload:
     results: list[RecordResult]
     errors: list[ItemError]
+    warnings: list[ItemWarning] = strawberry.field(
+        description="Values of stored records that were not understood (a birth date that is not YYYY-MM-DD): "
+        "each record was stored with the value as sent."
+    )
     persons_created: list[strawberry.ID] = strawberry.field(description="New persons (placeholders in a dry run).")
     persons_merged: list[strawberry.ID] = strawberry.field(description="Person ids retired into another person.")
     links_rejected: list[RejectedLink] = strawberry.field(description="Links refused by merge protection.")
@@ -343,6 +347,9 @@ class IdentityMutation:
                 for r in outcome.results
             ],
             errors=[ItemError(index=e.index, code=e.code, message=e.message) for e in outcome.errors],
+            warnings=[
+                ItemWarning(index=w.index, path=w.path, code=w.code, message=w.message) for w in outcome.warnings
+            ],
             persons_created=[strawberry.ID(p) for p in outcome.persons_created],
             persons_merged=[strawberry.ID(p) for p in outcome.persons_merged],
             links_rejected=[

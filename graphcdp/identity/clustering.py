@@ -67,16 +67,28 @@ class UnionFind:
         self.parent[self.find(other)] = self.find(keep)
 
 
+# Why records that share an identifier are still not one person (their traits name different people), or None.
+Conflict = Callable[[list[str], list[str]], str | None]
+
+
 def cluster(
     records: Iterable[RecordNode],
     identifier_types: dict[str, str],
     priority: Callable[[str], int],
     limit: Callable[[str], int],
+    *,
+    conflict: Conflict | None = None,
+    named: Callable[[str], bool] | None = None,
 ) -> Clustering:
-    """Clusters of a component. `identifier_types` maps every identifier key of it to its type."""
-    sets = _Sets(identifier_types, limit)
-    rejections: list[Rejection] = []
+    """Clusters of a component. `identifier_types` maps every identifier key of it to its type. With `conflict`,
+    an identifier of a type one person may hold several of (a household's email, a family tablet: limit above 1)
+    does not join records whose traits say they are different people (graphcdp/identity/trait_conflict.py)."""
     ordered = sorted(records, key=lambda r: (r.observed_at, r.key))
+    sets = _Sets(identifier_types, limit, conflict)
+    if conflict is not None and named is not None:
+        sets.shared = _shared(ordered, identifier_types, limit, conflict, named)
+        sets.named = named
+    rejections: list[Rejection] = []
     for record in ordered:
         sets.nodes.add(record_ref(record.key))
         if not record.detached and record.identifiers:
@@ -91,27 +103,73 @@ class _Sets:
     """The records and identifiers of a component as merged so far, with the distinct identifier values per
     type each set holds (what type limits are checked against)."""
 
-    def __init__(self, identifier_types: dict[str, str], limit: Callable[[str], int]) -> None:
+    def __init__(
+        self, identifier_types: dict[str, str], limit: Callable[[str], int], conflict: Conflict | None = None
+    ) -> None:
         self.nodes = UnionFind()
         self.limit = limit
+        self.types = identifier_types
+        self.conflict = conflict
         self.counts: dict[str, Counter[str]] = {}  # root → identifier type → distinct values
+        self.records: dict[str, list[str]] = {}  # root → its records' keys (kept only when conflicts are checked)
+        self.carriers: dict[str, list[str]] = {}  # identifier → the records that carried it so far, in order
+        self.shared: set[str] = set()  # identifiers whose records name different people
+        self.named: Callable[[str], bool] = bool  # whether a record's traits can say who it is
         for key, type_ in identifier_types.items():
             self.nodes.add(identifier_ref(key))
             self.counts[identifier_ref(key)] = Counter({type_: 1})
 
     def link(self, record: RecordNode, linking: list[str]) -> list[Rejection]:
-        """Join a record to its identifiers, strongest first; the links a type limit refuses."""
+        """Join a record to its identifiers, strongest first; the links a type limit or a trait conflict refuses.
+        The record joins the person of its strongest identifier that takes it."""
         node = record_ref(record.key)
-        self.merge(identifier_ref(linking[0]), node)  # the record joins the person of its strongest identifier
+        if self.conflict is not None:
+            self.records[node] = [record.key]
         rejections = []
-        for key in linking[1:]:
-            if self.nodes.find(identifier_ref(key)) == self.nodes.find(node):
+        joined = False
+        for key in linking:
+            identifier = identifier_ref(key)
+            if self.nodes.find(identifier) == self.nodes.find(node):
                 continue
-            if reason := self.breaks_limit(node, identifier_ref(key)):
+            reason = self.breaks_limit(node, identifier) if joined else None
+            if not reason and key in self.shared and not self.named(record.key):
+                reason = f"{key} is shared by different people and {record.key} does not say which of them it is"
+            if reason:
                 rejections.append(Rejection(record.key, key, reason))
-            else:
-                self.merge(node, identifier_ref(key))
+                continue
+            if (
+                self.conflict is not None
+                and self.limit(self.types[key]) > 1
+                and (reason := self.conflict(self.records_of(node), self.records_of(identifier)))
+            ):
+                rejections.append(Rejection(record.key, key, reason))
+                joined = self.join_carrier(node, key, joined) or joined
+                continue
+            self.merge(node, identifier) if joined else self.merge(identifier, node)
+            joined = True
+        if self.conflict is not None:
+            for key in linking:
+                self.carriers.setdefault(key, []).append(node)
         return rejections
+
+    def join_carrier(self, node: str, key: str, joined: bool) -> bool:
+        """After a trait conflict refused an identifier: the record joins the first person (in canonical order)
+        of a record that carried it too and is not in conflict with it. A household email is evidence that its
+        record is one of the household's people, and its traits say which: Bob's newsletter sign-up on the
+        family address joins Bob, not Anna, who holds the address."""
+        assert self.conflict is not None  # called after a conflict only
+        for other in self.carriers.get(key, []):
+            if self.nodes.find(other) in (self.nodes.find(node), self.nodes.find(identifier_ref(key))):
+                continue
+            if joined and self.breaks_limit(node, other):
+                continue
+            if self.conflict(self.records_of(node), self.records_of(other)) is None:
+                self.merge(other, node)
+                return True
+        return False
+
+    def records_of(self, node: str) -> list[str]:
+        return self.records.get(self.nodes.find(node), [])
 
     def attach_detached(self, ordered: list[RecordNode]) -> None:
         """A detached record stands alone, with the identifiers no other record holds."""
@@ -127,6 +185,8 @@ class _Sets:
         if keep != other:
             self.nodes.union(keep, other)
             self.counts[keep] = self.counts.get(keep, Counter()) + self.counts.pop(other, Counter())
+            if self.conflict is not None:
+                self.records[keep] = self.records.get(keep, []) + self.records.pop(other, [])
 
     def breaks_limit(self, a: str, b: str) -> str | None:
         joined = self.counts.get(self.nodes.find(a), Counter()) + self.counts.get(self.nodes.find(b), Counter())
@@ -134,6 +194,28 @@ class _Sets:
             if n > self.limit(type_):
                 return f"one person would hold {n} {type_} values (limit {self.limit(type_)})"
         return None
+
+
+def _shared(
+    ordered: list[RecordNode],
+    identifier_types: dict[str, str],
+    limit: Callable[[str], int],
+    conflict: Conflict,
+    named: Callable[[str], bool],
+) -> set[str]:
+    """Identifiers one person may hold several of that records naming different people carry (a household's
+    email): a record that carries one and names no one cannot be placed by it."""
+    carriers: dict[str, list[str]] = {}
+    for record in ordered:
+        if not record.detached and named(record.key):
+            for key in record.identifiers:
+                if limit(identifier_types[key]) > 1:
+                    carriers.setdefault(key, []).append(record.key)
+    return {
+        key
+        for key, keys in carriers.items()
+        if any(conflict([a], [b]) for i, a in enumerate(keys) for b in keys[i + 1 :])
+    }
 
 
 def _groups(nodes: UnionFind, ordered: list[RecordNode]) -> list[Group]:

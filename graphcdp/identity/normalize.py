@@ -27,6 +27,9 @@ MAX_LENGTH = 256
 NEW_TYPE_KIND: IdentifierKind = "id"
 NEW_TYPE_PRIORITY = 100
 NEW_TYPE_LIMIT = 10
+# An identifying trait declared as an identifier (GRAPHCDP_IDENTIFYING_TRAITS): one per person, linking early.
+TRAIT_TYPE_PRIORITY = 15
+TRAIT_TYPE_LIMIT = 1
 DEFAULT_LIMITS = InputLimits()
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -97,8 +100,10 @@ class IdentifierPolicy:
         blocklist: Iterable[str] = (),
         default_phone_region: str = "US",
         limits: InputLimits = DEFAULT_LIMITS,
+        trait_identifiers: Mapping[str, str] | None = None,
     ) -> None:
         self.limits = limits  # bounds on the items whose identifiers this policy normalizes
+        self.trait_identifiers = dict(trait_identifiers or {})  # trait name → the identifier type its value is
         self.types: dict[str, TypePolicy] = {policy.name: policy for policy in types}
         self.default_phone_region = _checked_region(default_phone_region)
         self._blocklist = [self._compile(entry) for entry in blocklist]
@@ -112,8 +117,11 @@ class IdentifierPolicy:
     @classmethod
     def from_settings(cls, settings: Settings) -> IdentifierPolicy:
         types = dict(BUILTIN_TYPES)
+        trait_identifiers = {t: s.identifier for t, s in settings.identifying_traits.items() if s.identifier}
+        for name in trait_identifiers.values():
+            types.setdefault(name, TypePolicy(name, "id", TRAIT_TYPE_PRIORITY, TRAIT_TYPE_LIMIT))
         for name, setting in settings.identifier_types.items():
-            types[name] = _declared_type(name, setting, BUILTIN_TYPES.get(name))
+            types[name] = _declared_type(name, setting, types.get(name))
         limits = InputLimits(
             max_trait_length=settings.max_trait_length,
             max_traits_bytes=settings.max_traits_bytes,
@@ -123,7 +131,7 @@ class IdentifierPolicy:
             max_future_ms=int(settings.max_future_seconds * 1000),
         )
         blocklist = [*settings.blocklist, *settings.blocklist_extra]
-        return cls(types.values(), blocklist, settings.default_phone_region, limits)
+        return cls(types.values(), blocklist, settings.default_phone_region, limits, trait_identifiers)
 
     def policy(self, type_name: str) -> TypePolicy:
         name = type_name.strip().lower()

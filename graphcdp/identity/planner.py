@@ -27,6 +27,7 @@ from graphcdp.identity.history import HistoryEvent, person_events, retirement_ev
 from graphcdp.identity.linking import MatchDecision, link_groups
 from graphcdp.identity.rules import ResolutionRules
 from graphcdp.identity.search_text import person_name, search_text
+from graphcdp.identity.trait_conflict import TraitConflicts
 from graphcdp.model.feed import ChangeEvent
 from graphcdp.model.node_ref import identifier_ref, record_ref
 
@@ -170,7 +171,12 @@ def _cluster(component: Component, linking: dict[str, IdentifierState], rules: R
         for r in component.records.values()
     ]
     types = {k: i.type for k, i in linking.items()}
-    return cluster(records, types, rules.policy.priority, rules.policy.limit)
+    if rules.matching is None:
+        return cluster(records, types, rules.policy.priority, rules.policy.limit)
+    traits = TraitConflicts(component, rules.matching.scorer)
+    return cluster(
+        records, types, rules.policy.priority, rules.policy.limit, conflict=traits.between, named=traits.named
+    )
 
 
 def _current_persons(component: Component, linking: dict[str, IdentifierState]) -> dict[str, str | None]:

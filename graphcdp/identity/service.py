@@ -83,7 +83,9 @@ class IdentityService:
         self.store = store
         self.policy = IdentifierPolicy.from_settings(settings)
         self.max_batch = settings.max_batch_size
-        self.matching = MatchingRuntime(load_model(settings.matching_model), enabled=settings.matching)
+        self.matching = MatchingRuntime(
+            load_model(settings.matching_model), enabled=settings.matching, identifying=settings.identifying_traits
+        )
         self.matcher = Matcher(store, self.matching)
         self.suppression = Suppression(store)  # tombstones of erased identifiers: SUPPRESSED items
         self.listeners = PersonChanges()  # told of the persons each mutation changed, before it returns
@@ -182,6 +184,8 @@ class IdentityService:
             await (self._dry_run(parsed, outcome) if dry_run else self._upsert(parsed, outcome))
         outcome.results.sort(key=lambda r: r.index)
         outcome.errors.sort(key=lambda e: e.index)
+        refused = {e.index for e in outcome.errors}
+        outcome.warnings = [w for record in parsed for w in record.warnings if record.index not in refused]
         return outcome
 
     def _parse(self, index: int, item: RecordInput | ItemError) -> ParsedRecord | ItemError:

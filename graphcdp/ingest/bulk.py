@@ -40,7 +40,7 @@ from graphcdp.ingest.readers import (
     count_lines,
     detect_format,
 )
-from graphcdp.model.identity import ItemError, RecordAction, UpsertOutcome
+from graphcdp.model.identity import ItemError, ItemWarning, RecordAction, UpsertOutcome
 
 __all__ = [
     "CHECKPOINT_VERSION",
@@ -86,6 +86,8 @@ class ImportReport:
     rejects_path: Path | None  # None when nothing was rejected (no rejects file is left behind)
     resumed_from_line: int | None = None  # the last line a previous run had finished, when resumed
     dry_run: bool = False
+    # Stored lines with a value kept as sent but not understood (index: the line), of this run.
+    warnings: tuple[ItemWarning, ...] = ()
 
 
 def rejects_path_for(path: str | Path, *, dry_run: bool = False) -> Path:
@@ -239,11 +241,11 @@ async def import_file(
         started = time.perf_counter()
         with _open_rejects(rejects, None if done is None else state.rejects_bytes) as rejects_file:
             bar = await _progress_bar(path, reader, state) if progress else None
-            in_flight: deque[_SentBatch] = deque()
+            in_flight, warnings = deque[_SentBatch](), list[ItemWarning]()
 
             def finish(sent: _SentBatch, outcome: UpsertOutcome | None) -> None:
                 before = max(state.line, reader.header_lines)
-                _record_batch(sent, outcome, rejects_file, state)
+                _record_batch(sent, outcome, rejects_file, state, warnings)
                 checkpoint.save(state)
                 if bar is not None:
                     bar.update(state.line - before)
@@ -285,6 +287,7 @@ async def import_file(
         rejects_path=rejects if state.rejected else None,
         resumed_from_line=resumed_from,
         dry_run=dry_run,
+        warnings=tuple(warnings),
     )
 
 
@@ -358,11 +361,19 @@ def _send_batch(service: RecordSink[Item], batch: list[RawRecord], *, dry_run: b
     return _SentBatch(batch, positions, rejected, outcome)
 
 
-def _record_batch(sent: _SentBatch, outcome: UpsertOutcome | None, rejects_file: IO[str], state: _Progress) -> None:
-    """Count a finished batch, write its rejects, update `state`."""
+def _record_batch(
+    sent: _SentBatch,
+    outcome: UpsertOutcome | None,
+    rejects_file: IO[str],
+    state: _Progress,
+    warnings: list[ItemWarning],
+) -> None:
+    """Count a finished batch, write its rejects, update `state`, add its warnings (by line) to `warnings`."""
     batch, rejected = sent.batch, sent.rejected
     if outcome is not None:
         _apply_outcome(outcome, sent.positions, rejected, state)
+        lines = [batch[position].line for position in sent.positions]
+        warnings += [w.model_copy(update={"index": lines[w.index]}) for w in outcome.warnings if w.index < len(lines)]
     if rejected:
         text = "".join(
             _reject(batch[position].line, code, message, batch[position].text)
@@ -409,6 +420,10 @@ def format_report(report: ImportReport, noun: str = "records") -> str:
     text = ", ".join(parts)
     if report.rejects_path is not None:
         text += f" (see {report.rejects_path})"
+    if report.warnings:
+        first = report.warnings[0]
+        text += f"; {len(report.warnings):,} stored with a value not understood (first: line {first.index}, "
+        text += f"{first.path}, {first.code.value})"  # the message holds the value: not printed
     text += f"; {report.seconds:.1f} s, {report.records_per_second:,.0f} {noun}/s"
     if report.resumed_from_line is not None:
         text += f"; resumed after line {report.resumed_from_line:,} (counts include the earlier run)"

@@ -19,7 +19,7 @@ from typing import Any
 from graphcdp.batch import decode_item
 from graphcdp.errors import ErrorCode
 from graphcdp.ingest.readers import BulkImportError
-from graphcdp.model.identity import ItemError, RecordAction, RecordInput, RecordResult, UpsertOutcome
+from graphcdp.model.identity import ItemError, ItemWarning, RecordAction, RecordInput, RecordResult, UpsertOutcome
 from graphcdp.model.profiles import TouchpointInput
 from graphcdp.profiles.touchpoint_input import decode_touchpoint
 
@@ -28,6 +28,7 @@ mutation Import($records: [RecordInput!]!, $dryRun: Boolean!) {
   upsertRecords(records: $records, dryRun: $dryRun) {
     results { index personId action }
     errors { index code message }
+    warnings { index path code message }
     personsCreated
     personsMerged
   }
@@ -146,6 +147,7 @@ class _RemoteSink:
             single = await self.upsert_records([item], dry_run)
             merged.results += [result.model_copy(update={"index": index}) for result in single.results]
             merged.errors += [error.model_copy(update={"index": index}) for error in single.errors]
+            merged.warnings += [warning.model_copy(update={"index": index}) for warning in single.warnings]
             merged.persons_created += single.persons_created
             merged.persons_merged += single.persons_merged
         return merged
@@ -210,6 +212,10 @@ def _outcome(payload: dict[str, Any]) -> UpsertOutcome:
         ],
         errors=[
             ItemError(index=e["index"], code=ErrorCode(e["code"]), message=e["message"]) for e in payload["errors"]
+        ],
+        warnings=[
+            ItemWarning(index=w["index"], path=w["path"], code=ErrorCode(w["code"]), message=w["message"])
+            for w in payload.get("warnings") or []  # trackTouchpoints has none
         ],
         persons_created=payload.get("personsCreated") or [],
         persons_merged=payload.get("personsMerged") or [],

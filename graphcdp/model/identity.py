@@ -37,6 +37,15 @@ class ItemError(BaseModel):
     message: str
 
 
+class ItemWarning(BaseModel):
+    """A stored item with a value graphcdp did not understand: kept as sent, and matched as far as it can be."""
+
+    index: int  # position in the input list (or line number in a bulk import)
+    path: str  # where in the item: "traits.birthDate"
+    code: ErrorCode
+    message: str
+
+
 class RecordResult(BaseModel):
     index: int
     person_id: str
@@ -70,6 +79,7 @@ class RejectedLink(BaseModel):
 class UpsertOutcome(BaseModel):
     results: list[RecordResult] = Field(default_factory=list)
     errors: list[ItemError] = Field(default_factory=list)
+    warnings: list[ItemWarning] = Field(default_factory=list)  # of stored items only
     persons_created: list[str] = Field(default_factory=list)
     persons_merged: list[str] = Field(default_factory=list)  # ids retired into another person
     links_rejected: list[RejectedLink] = Field(default_factory=list)

@@ -186,11 +186,13 @@ async def test_a_component_follows_the_links_of_its_seeds_not_links_refused_else
 async def test_a_match_refused_against_a_record_that_leaves_applies_once_it_has_left(
     identity: IdentityService,
 ) -> None:
-    # A and B share an email; C matches B but not A (another first name and postcode), so B~C is refused.
-    # When A drops the email, B is released from A and B~C holds: the same people as had A never had it.
+    # A and B share an email (and a birth date: Jon and John are one person); C matches B but not A (another
+    # first name and postcode), so B~C is refused. When A drops the email, B is released from A and B~C holds:
+    # the same people as had A never had it.
     use_model(identity, _chain_model())
     a = rec("crm", "A", 1000, ("email", "millers@example.com"), firstName="Jon", lastName="Miller")
     a.traits["address"] = _address("10115")
+    a.traits["birthDate"] = "1980-01-01"
     b = rec("web", "B", 2000, ("email", "millers@example.com"), firstName="John", lastName="Miller")
     b.traits["birthDate"] = "1980-01-01"
     c = rec("pos", "C", 3000, firstName="John", lastName="Miller", address=_address("80331"))

@@ -14,7 +14,7 @@ import pytest
 from pydantic import TypeAdapter
 
 from graphcdp.errors import ConfigurationError
-from graphcdp.identity.matching.features import Features, clean, record_features
+from graphcdp.identity.matching.features import EMAILS, Features, clean, record_features
 from graphcdp.identity.matching.keys import MAX_KEYS_PER_RULE, blocking_keys, term_keys
 from graphcdp.identity.matching.levels import holds
 from graphcdp.identity.matching.link_kind import LinkKind, classify
@@ -132,6 +132,32 @@ def test_month_day_swap(nicknames: Nicknames) -> None:
     assert not holds(swap, "1980-03-14", "not a date", nicknames)
 
 
+def test_year_typo_is_one_digit_of_the_year_or_two_neighbouring_digits_swapped(nicknames: Nicknames) -> None:
+    typo = level(kind="yearTypo")
+    assert holds(typo, "1942-08-25", "1947-08-25", nicknames)  # one digit
+    assert holds(typo, "1942-08-25", "1924-08-25", nicknames)  # neighbours swapped
+    assert holds(typo, "1942-08-25", "2942-08-25", nicknames)
+    assert not holds(typo, "1942-08-25", "1957-08-25", nicknames)  # two digits
+    assert not holds(typo, "1942-08-25", "2941-08-25", nicknames)  # two digits swapped, not neighbours
+    assert not holds(typo, "1942-08-25", "1947-08-26", nicknames)  # and another day
+    assert not holds(typo, "1942-08-25", "not a date", nicknames)
+
+
+def test_a_swapped_name_agrees_at_the_swapped_level_of_both_comparisons() -> None:
+    model = parse_model(default_model(), "test")
+    scorer = Scorer(model)
+    ada = record_features({"firstName": "Ada", "lastName": "Lovelace"}, [], model.fields)
+    swapped = record_features({"firstName": "Lovelace", "lastName": "Ada"}, [], model.fields)
+    half = record_features({"firstName": "Lovelace", "lastName": "Byron"}, [], model.fields)
+    levels = {f.field: f.level for f in scorer.score(ada, swapped).fields}
+    assert (levels["firstName"], levels["lastName"]) == ("swapped:lastName", "swapped:firstName")
+    assert {f.field: f.level for f in scorer.score(ada, half).fields}["firstName"] == ELSE  # one side is no swap
+    broken = default_model()
+    broken["comparisons"][0]["levels"][-1]["with"] = "firstName"
+    with pytest.raises(ConfigurationError, match=r"levels\[4\]: a swap needs another known field, not 'firstName'"):
+        parse_model(broken, "test")
+
+
 def test_nickname_level(nicknames: Nicknames) -> None:
     nick = level(kind="nickname")
     assert holds(nick, "bob", "robert", nicknames) and holds(nick, "robert", "bob", nicknames)
@@ -212,8 +238,23 @@ def test_features_come_from_traits_and_identifiers() -> None:
         "address.street": ("invalidenstr 12",),
         "address.postalCode": ("10115",),
         "emailLocal": ("a s", "anna smith"),
+        EMAILS: ("a.s@work.example", "anna.smith@example.com"),  # what the local parts come from
         "phone": ("4915112345678",),
     }
+
+
+def test_an_identifier_both_records_carry_is_no_evidence_of_a_match() -> None:
+    # They carry it and are apart: identity resolution kept them apart (a household's email, a type limit).
+    scorer = Scorer(load_model(None))
+
+    def levels(*identifiers: str) -> dict[str, str]:
+        mine = features({}, "email:the.millers@example.com", "phone:+14155550101")
+        return {f.field: f.level for f in scorer.score(mine, features({}, *identifiers)).fields}
+
+    shared = levels("email:the.millers@example.com", "phone:+14155550101")
+    assert (shared["emailLocal"], shared["phone"]) == (NULL, NULL)
+    other_domain = levels("email:the.millers@example.org", "phone:+14155550102")
+    assert (other_domain["emailLocal"], other_domain["phone"]) == ("exact", "damerauLevenshtein<=1")
 
 
 def test_custom_traits_are_features_when_declared() -> None:

@@ -330,3 +330,27 @@ def test_pattern_scoped_to_an_unknown_type_is_a_configuration_error() -> None:
         policy(blocklist_extra=["passport:x"])
     # Declared types can be scoped.
     assert policy(identifier_types={"passport": {}}, blocklist_extra=["passport:x"]).normalize("passport", "X").blocked
+
+
+def test_an_identifying_trait_declares_its_identifier_type_unless_identifier_types_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("GRAPHCDP_IDENTIFYING_TRAITS", '{"nationalId": {"identifier": "national_id"}, "taxNumber": {}}')
+    identifiers = policy()
+    assert identifiers.policy("national_id") == TypePolicy("national_id", "id", 15, 1)
+    assert identifiers.trait_identifiers == {"nationalId": "national_id"}
+    assert policy(identifier_types={"national_id": {"limit": 2}}).policy("national_id") == TypePolicy(
+        "national_id", "id", 15, 2
+    )
+
+
+@pytest.mark.parametrize(
+    ("declared", "mentions"),
+    [('{"national id": {}}', "plain trait name"), ('{"nationalId": {"identifier": "National-ID"}}', "lower-case")],
+)
+def test_an_identifying_trait_with_a_bad_name_is_refused(
+    monkeypatch: pytest.MonkeyPatch, declared: str, mentions: str
+) -> None:
+    monkeypatch.setenv("GRAPHCDP_IDENTIFYING_TRAITS", declared)
+    with pytest.raises(ConfigurationError, match=mentions):
+        load_settings()

@@ -72,8 +72,6 @@ def test_an_item_that_does_not_decode_is_its_own_item_error(item: Any, code: str
     ("item", "code", "message"),
     [
         (OK | {"identifiers": [{"type": "email", "value": "a@@x"}]}, "INVALID_EMAIL", "identifiers[0]: "),
-        (OK | {"traits": {"birthDate": "1990-13-45"}}, "INVALID_DATE", "traits.birthDate '1990-13-45' is not a date"),
-        (OK | {"traits": {"address": "Main St"}}, "INVALID_TRAITS", "traits.address must be an object"),
         ({"source": "crm", "sourceId": "1"}, "EMPTY_RECORD", "a record needs at least one identifier or one trait"),
     ],
 )
@@ -83,6 +81,22 @@ def test_parse_record_checks_what_needs_the_policy(
     parsed = parse_record(5, RecordInput.model_validate(item), policy)
     assert isinstance(parsed, ItemError) and (parsed.index, parsed.code) == (5, code)
     assert parsed.message.startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("traits", "code", "message"),
+    [
+        ({"birthDate": "1990-13-45"}, "TRAIT_NOT_A_DATE", "traits.birthDate '1990-13-45' is not a date"),
+        ({"address": "Main St"}, "TRAIT_UNEXPECTED_TYPE", "traits.address is not an object"),
+    ],
+)
+def test_a_trait_not_understood_is_kept_as_sent_with_a_warning(
+    policy: IdentifierPolicy, traits: dict[str, Any], code: str, message: str
+) -> None:
+    parsed = parse_record(5, RecordInput.model_validate(OK | {"traits": traits}), policy)
+    assert isinstance(parsed, ParsedRecord) and parsed.traits == traits
+    [warning] = parsed.warnings
+    assert (warning.index, warning.code) == (5, code) and warning.message.startswith(message)
 
 
 def test_a_record_without_observed_at_is_observed_now_and_hashes_without_it(policy: IdentifierPolicy) -> None:

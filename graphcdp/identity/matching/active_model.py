@@ -3,14 +3,18 @@ assignment, after it was validated, so a refused model leaves the running one as
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from graphcdp.identity.matching.identifying import with_identifying_traits
 from graphcdp.identity.matching.scoring import Scorer
 from graphcdp.identity.matching.spec import MatchingModel
 
 
 class MatchingRuntime:
-    def __init__(self, model: MatchingModel, *, enabled: bool = True) -> None:
+    def __init__(self, model: MatchingModel, *, enabled: bool = True, identifying: Iterable[str] = ()) -> None:
         self.enabled = enabled
-        self.scorer = Scorer(model)
+        self.identifying = tuple(identifying)  # traits every model in force compares (GRAPHCDP_IDENTIFYING_TRAITS)
+        self.scorer = Scorer(with_identifying_traits(model, self.identifying))
 
     @property
     def model(self) -> MatchingModel:
@@ -22,4 +26,4 @@ class MatchingRuntime:
         return f"{self.model.name}@{self.model.version}"
 
     def activate(self, model: MatchingModel) -> None:
-        self.scorer = Scorer(model, self.scorer.nicknames)
+        self.scorer = Scorer(with_identifying_traits(model, self.identifying), self.scorer.nicknames)

@@ -8,8 +8,14 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from graphcdp.identity.matching.birth_dates import read_birth_date
+from graphcdp.identity.matching.spec import BUILTIN_FIELDS
+
 # Field → its values (most have one; a record with two emails has two email local parts). Empty: unknown.
 Features = dict[str, tuple[str, ...]]
+# Not a field: the whole emails the email local parts come from, so that a pair's scorer can leave out an email
+# both records carry (graphcdp/identity/matching/scoring.py).
+EMAILS = "@emails"
 
 _APOSTROPHES = re.compile("['\u2019`\u00b4]")  # O'Connor, O\u2019Connor, O`Connor, O\u00b4Connor
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
@@ -35,21 +41,48 @@ def _trait(traits: Mapping[str, Any], path: str) -> Any:
     return value
 
 
+def unshared(field: str, a: Features, b: Features) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The values of `field` (emailLocal or phone) of two records, without those of an identifier both carry.
+    Records that carry the same identifier and are still apart were kept apart by identity resolution (a type
+    limit, or traits naming different people: a household's email); counting it again as agreement would undo
+    that. What is left (another email of the same local part, a phone one digit off) is evidence as usual."""
+    if field == "phone":
+        both = set(a.get(field, ())) & set(b.get(field, ()))
+        return tuple(v for v in a.get(field, ()) if v not in both), tuple(v for v in b.get(field, ()) if v not in both)
+    both = set(a.get(EMAILS, ())) & set(b.get(EMAILS, ()))
+    if not both:
+        return a.get(field, ()), b.get(field, ())
+
+    def local_parts(features: Features) -> tuple[str, ...]:
+        return tuple(sorted({clean(e.rsplit("@", 1)[0]) for e in features.get(EMAILS, ()) if e not in both} - {""}))
+
+    return local_parts(a), local_parts(b)
+
+
 def record_features(traits: Mapping[str, Any], identifier_keys: Iterable[str], fields: Iterable[str]) -> Features:
     keys = sorted(identifier_keys)
     features: Features = {}
     for field in fields:
         if field == "emailLocal":
-            values = [k.split(":", 1)[1].rsplit("@", 1)[0] for k in keys if k.startswith("email:")]
+            emails = [k.split(":", 1)[1] for k in keys if k.startswith("email:")]
+            values = [email.rsplit("@", 1)[0] for email in emails]
+            if emails:
+                features[EMAILS] = tuple(sorted(emails))
         elif field == "phone":
             values = [k.split(":", 1)[1] for k in keys if k.startswith("phone:")]
         elif field == "birthDate":
             raw = _trait(traits, field)
-            values = [str(raw).strip()] if raw not in (None, "") else []  # ISO date, checked on input
+            read = read_birth_date(str(raw)) if isinstance(raw, str | int) and not isinstance(raw, bool) else None
+            values = [read.value] if read is not None and read.value else []  # as input read it
         else:
             raw = _trait(traits, field)
             values = [raw] if raw is not None and not isinstance(raw, Mapping | list) else []
-        cleaned = tuple(sorted({c for c in (clean(v) if field != "birthDate" else v for v in values) if c}))
+        if field == "birthDate":
+            cleaned = tuple(sorted(set(values)))
+        elif field in BUILTIN_FIELDS:
+            cleaned = tuple(sorted({c for c in map(clean, values) if c}))
+        else:  # a declared trait (a national id): only its letters and digits count
+            cleaned = tuple(sorted({c.replace(" ", "") for c in map(clean, values) if c}))
         if cleaned:
             features[field] = cleaned
     return features

@@ -9,12 +9,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from graphcdp.identity.matching.features import Features
+from graphcdp.identity.matching.features import Features, unshared
 from graphcdp.identity.matching.levels import holds
 from graphcdp.identity.matching.nicknames import Nicknames, shipped_nicknames
-from graphcdp.identity.matching.spec import Comparison, ExactLevel, MatchingModel, level_name
+from graphcdp.identity.matching.spec import Comparison, ExactLevel, MatchingModel, SwappedLevel, level_name
 
 NULL, ELSE = "null", "else"
+IDENTIFIER_FIELDS = frozenset({"emailLocal", "phone"})  # fields made of identifiers: one both carry is left out
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,12 @@ def log_odds(p: float) -> float:
 TermCounts = Mapping[str, int]
 
 
+def _swapped(level: SwappedLevel, field: str, a: Features, b: Features) -> bool:
+    """Each record's value of `field` is the other's value of the level's field (and the other way round)."""
+    other = level.with_field
+    return bool(set(a.get(field, ())) & set(b.get(other, ()))) and bool(set(a.get(other, ())) & set(b.get(field, ())))
+
+
 class Scorer:
     def __init__(self, model: MatchingModel, nicknames: Nicknames | None = None) -> None:
         self.model = model
@@ -95,13 +102,19 @@ class Scorer:
 
     def _compare(self, comparison: Comparison, a: Features, b: Features, terms: TermCounts | None) -> FieldScore:
         values_a, values_b = a.get(comparison.field, ()), b.get(comparison.field, ())
+        if comparison.field in IDENTIFIER_FIELDS:
+            values_a, values_b = unshared(comparison.field, a, b)
         if not values_a or not values_b:
             return FieldScore(comparison.field, NULL, -1, 0.0)
         best: tuple[int, str, str] | None = None  # the best level any pair of values reaches
         for x in values_a:
             for y in values_b:
                 for index, level in enumerate(comparison.levels[: best[0] if best else None]):
-                    if holds(level, x, y, self.nicknames):
+                    if (
+                        _swapped(level, comparison.field, a, b)
+                        if isinstance(level, SwappedLevel)
+                        else holds(level, x, y, self.nicknames)
+                    ):
                         best = (index, x, y)
                         break
                 if best and best[0] == 0:

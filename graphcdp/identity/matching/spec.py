@@ -82,6 +82,21 @@ class MonthDaySwapLevel(_Weights):
     kind: Literal["monthDaySwap"]
 
 
+class YearTypoLevel(_Weights):
+    """Month and day agree, the years differ in one digit (1942, 1947) or by two neighbouring digits swapped
+    (1942, 1924): a typo in the year, not another person's date."""
+
+    kind: Literal["yearTypo"]
+
+
+class SwappedLevel(_Weights):
+    """The values sit in each other's fields: this record's first name is the other's last name and the other
+    way round (Lovelace Ada, Ada Lovelace). Give it to both comparisons, so neither counts the swap against."""
+
+    kind: Literal["swapped"]
+    with_field: str = Field(alias="with", description="the field the values are swapped with")
+
+
 Level = Annotated[
     ExactLevel
     | NicknameLevel
@@ -89,7 +104,9 @@ Level = Annotated[
     | DamerauLevenshteinLevel
     | LevenshteinLevel
     | DateWithinLevel
-    | MonthDaySwapLevel,
+    | MonthDaySwapLevel
+    | YearTypoLevel
+    | SwappedLevel,
     Field(discriminator="kind"),
 ]
 LEVEL_KINDS: tuple[str, ...] = (
@@ -100,6 +117,8 @@ LEVEL_KINDS: tuple[str, ...] = (
     "levenshtein",
     "dateWithinDays",
     "monthDaySwap",
+    "yearTypo",
+    "swapped",
 )
 
 
@@ -111,6 +130,8 @@ def level_name(level: Level) -> str:
         return f"{level.kind}<={level.max}"
     if isinstance(level, DateWithinLevel):
         return f"dateWithinDays<={level.days}"
+    if isinstance(level, SwappedLevel):
+        return f"swapped:{level.with_field}"
     return level.kind
 
 
@@ -225,6 +246,13 @@ class MatchingModel(_Strict):
         for position, comparison in enumerate(self.comparisons):
             if comparison.field not in fields:
                 raise ValueError(f"comparisons[{position}]: unknown field {comparison.field!r}; {self._known(fields)}")
+            for at, level in enumerate(comparison.levels):
+                swap = level.with_field if isinstance(level, SwappedLevel) else None
+                if swap is not None and (swap == comparison.field or swap not in fields):
+                    raise ValueError(
+                        f"comparisons[{position}].levels[{at}]: a swap needs another known field, "
+                        f"not {swap!r}; {self._known(fields)}"
+                    )
         for position, rule in enumerate(self.blocking.rules):
             for part in rule.parts:
                 field, _, transform = part.partition(":")

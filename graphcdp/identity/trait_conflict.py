@@ -1,0 +1,60 @@
+"""When records that share an identifier are still different people: a household's email, a family tablet.
+
+An identifier one person may hold several of (limit above 1) can be shared by the people of a household. Such
+a shared identifier is evidence that trait disagreement outweighs, as entity-resolution engines treat generic
+identifiers: two records whose first names disagree (not even as a nickname, a typo or a swap with the last
+name) while their birth dates do not agree are different people, whatever identifier they share. Identifiers
+of limit 1 (a customer id, a CRM id, a national id) are an account or a person, and always link. Last names and
+addresses do not count here: the members of a household share them.
+"""
+
+from __future__ import annotations
+
+from graphcdp.identity.component import Component
+from graphcdp.identity.matching.features import Features, record_features
+from graphcdp.identity.matching.scoring import ELSE, NULL, Scorer
+
+FIRST_NAME, BIRTH_DATE = "firstName", "birthDate"
+
+
+class TraitConflicts:
+    """The trait conflicts between the records of one component, each pair judged once."""
+
+    def __init__(self, component: Component, scorer: Scorer) -> None:
+        self.component = component
+        self.scorer = scorer
+        self._features: dict[str, Features] = {}
+        self._pairs: dict[tuple[str, str], bool] = {}
+        self._names = {c.field for c in scorer.model.comparisons} >= {FIRST_NAME}
+
+    def between(self, left: list[str], right: list[str]) -> str | None:
+        """Why the records of `left` and of `right` are different people, or None."""
+        if not self._names:
+            return None
+        for a in left:
+            for b in right:
+                if self._conflict(a, b):
+                    first, second = sorted((a, b))
+                    return f"{first} and {second} name different people (first name and birth date disagree)"
+        return None
+
+    def named(self, key: str) -> bool:
+        """Whether the record has a first name: what says which of a household's people it is."""
+        return FIRST_NAME in self._features_of(key)
+
+    def _conflict(self, a: str, b: str) -> bool:
+        pair = (a, b) if a < b else (b, a)
+        if pair not in self._pairs:
+            fa, fb = self._features_of(pair[0]), self._features_of(pair[1])
+            if FIRST_NAME not in fa or FIRST_NAME not in fb:
+                self._pairs[pair] = False
+            else:
+                levels = {f.field: f.level for f in self.scorer.score(fa, fb).fields}
+                self._pairs[pair] = levels.get(FIRST_NAME) == ELSE and levels.get(BIRTH_DATE, NULL) in (ELSE, NULL)
+        return self._pairs[pair]
+
+    def _features_of(self, key: str) -> Features:
+        if key not in self._features:
+            record = self.component.records[key]
+            self._features[key] = record_features(record.traits, record.identifiers, self.scorer.model.fields)
+        return self._features[key]
