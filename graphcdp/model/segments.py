@@ -24,6 +24,12 @@ class MembershipChange(DomainModel):
     entered: bool
 
 
+class ActiveIdentifier(DomainModel):
+    """A row of segments/active_identifiers: an identifier with touchpoints or consent statements."""
+
+    key: str
+
+
 class SweepCandidate(DomainModel):
     """A row of segments/sweep_candidates: a person whose time-dependent membership can have changed."""
 
