@@ -44,6 +44,13 @@ class PersonChanges:
     def subscribe(self, listener: ChangeListener) -> None:
         self._listeners.append(listener)
 
+    def unsubscribe(self, listener: ChangeListener) -> None:
+        self._listeners.remove(listener)
+
+    @property
+    def subscribed(self) -> tuple[ChangeListener, ...]:
+        return tuple(self._listeners)
+
     async def changed(
         self,
         persons: Iterable[str],
