@@ -42,15 +42,25 @@ class SegmentMaintenance:
             await self.segments.refresh(live, coarse, retired=change.retired)
             return
         reaches = {person: change.reach.get(person, Reach()) for person in live}
-        gained = sorted({key for reach in reaches.values() for key in reach.gained})
-        active = await self.segments.active_identifiers(gained) if gained else set()
         base = Need(kinds=frozenset(coarse))
-        needs = {person: base | _need(reach, active) for person, reach in reaches.items()}
-        await self.segments.refresh_needs(needs, retired=change.retired)
+        needs = {person: base | _need(reach) for person, reach in reaches.items()}
+        if not change.retired and not any(needs.values()):
+            return  # nothing any segment can read changed: not even the stored segments are read
+        stored = await self.segments.stored()
+        if not stored:
+            return
+        # An identifier gained from no person may bring touchpoints or consent statements: asked only when a
+        # stored segment reads those.
+        if any(s.reads.touches & BROUGHT_BY_ACTIVE_IDENTIFIER for s in stored.values()):
+            gained = sorted({key for reach in reaches.values() if not reach.whole for key in reach.gained})
+            active = await self.segments.active_identifiers(gained) if gained else set()
+            for person, reach in reaches.items():
+                if reach.gained & active:
+                    needs[person] = needs[person] | Need(kinds=BROUGHT_BY_ACTIVE_IDENTIFIER)
+        await self.segments.refresh_needs(needs, retired=change.retired, stored=stored)
 
 
-def _need(reach: Reach, active: set[str]) -> Need:
+def _need(reach: Reach) -> Need:
     if reach.whole:
         return Need(kinds=frozenset(Dependency))
-    kinds = BROUGHT_BY_ACTIVE_IDENTIFIER if reach.gained & active else frozenset()
-    return Need(kinds, reach.traits, reach.identifier_types)
+    return Need(frozenset(), reach.traits, reach.identifier_types)

@@ -268,12 +268,16 @@ class SegmentService:
         every = sorted({*persons, *retired})
         return await self._refresh(with_dependents(touched, stored), stored, every)
 
-    async def refresh_needs(self, needs: Mapping[str, Need], retired: Iterable[str] = ()) -> int:
+    async def refresh_needs(
+        self, needs: Mapping[str, Need], retired: Iterable[str] = (), stored: dict[str, Segment] | None = None
+    ) -> int:
         """Re-evaluate each person against the segments her `Need` can change (graphcdp/segments/selection.py)
         and those built on them: one statement per distinct set of segments (a single upsert: at most one), none
         for a person whose need reaches no segment. `retired` persons lose their memberships in the same
-        statement (in one of their own when nobody else is refreshed). Changes made."""
-        stored = await self.stored()
+        statement (in one of their own when nobody else is refreshed). `stored`: as `stored()` just gave them.
+        Changes made."""
+        if stored is None:
+            stored = await self.stored()
         if not stored:
             return 0
         by_segment = {key: segment.reads for key, segment in stored.items()}
