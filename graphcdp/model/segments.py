@@ -24,6 +24,12 @@ class MembershipChange(DomainModel):
     entered: bool
 
 
+class RefreshCount(DomainModel):
+    """The row of a compiled refresh asked for a count: how many memberships it changed."""
+
+    changes: int
+
+
 class ActiveIdentifier(DomainModel):
     """A row of segments/active_identifiers: an identifier with touchpoints or consent statements."""
 

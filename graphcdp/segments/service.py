@@ -351,10 +351,10 @@ class SegmentService:
         ordered = [(k, stored[k].definition) for k in keys]
         at = self.clock() if now is None else now
         compiled = compile_refresh(
-            ordered, self.dialect, at, all_persons=persons is None, metrics=self.metrics, fresh=fresh
+            ordered, self.dialect, at, all_persons=persons is None, metrics=self.metrics, fresh=fresh, counted=True
         )
         rows = await (compiled.run(self.store) if persons is None else compiled.run(self.store, persons=list(persons)))
-        return len(rows)
+        return sum(row.changes for row in rows)
 
 
 def with_dependents(keys: Iterable[str], stored: dict[str, Segment]) -> list[str]:
