@@ -22,8 +22,9 @@ FOREACH (id IN CASE WHEN same THEN [] ELSE rec.identifiers END |
   SET h.at = rec.observedAt, h.source = rec.source
 )
 WITH r, rec, created, same
+// A record just created has no edge but those above: no identifier to drop (and no traversal to pay for).
 OPTIONAL MATCH (r)-[h:HAS]->(gone:Identifier)
-WHERE NOT same AND NOT gone.key IN [x IN rec.identifiers | x.key]
+WHERE NOT same AND NOT created AND NOT gone.key IN [x IN rec.identifiers | x.key]
 DELETE h
 WITH DISTINCT r, rec, created, same
 OPTIONAL MATCH (r)-[:OF]->(p:Person)

@@ -4,10 +4,13 @@ read after a write sees everything derived from it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from graphcdp.identity.reach import Reach
 
 
 class ChangedData(StrEnum):
@@ -23,6 +26,9 @@ class PersonsChanged:
     persons: frozenset[str]  # the persons after the change (survivors of merges, both sides of splits)
     retired: frozenset[str]  # persons merged away or emptied by it: members of nothing any more
     kinds: frozenset[ChangedData]
+    # What the EVIDENCE change did to each of `persons` when a resolution knows it (graphcdp/identity/reach.py):
+    # a person absent from it had nothing a listener reads changed by the evidence. None: anything may have.
+    reach: Mapping[str, Reach] | None = None
 
 
 class ChangeListener(Protocol):
@@ -38,8 +44,21 @@ class PersonChanges:
     def subscribe(self, listener: ChangeListener) -> None:
         self._listeners.append(listener)
 
-    async def changed(self, persons: Iterable[str], kinds: Iterable[ChangedData], retired: Iterable[str] = ()) -> None:
-        change = PersonsChanged(frozenset(p for p in persons if p), frozenset(retired), frozenset(kinds))
+    def unsubscribe(self, listener: ChangeListener) -> None:
+        self._listeners.remove(listener)
+
+    @property
+    def subscribed(self) -> tuple[ChangeListener, ...]:
+        return tuple(self._listeners)
+
+    async def changed(
+        self,
+        persons: Iterable[str],
+        kinds: Iterable[ChangedData],
+        retired: Iterable[str] = (),
+        reach: Mapping[str, Reach] | None = None,
+    ) -> None:
+        change = PersonsChanged(frozenset(p for p in persons if p), frozenset(retired), frozenset(kinds), reach)
         if not change.persons and not change.retired:
             return
         for listener in self._listeners:

@@ -25,6 +25,7 @@ from graphcdp.identity.matching.spec import MatchingModel, load_model, parse_mod
 from graphcdp.identity.matching.storage import active_model, active_model_version, store_model
 from graphcdp.identity.normalize import IdentifierPolicy
 from graphcdp.identity.planner import Plan
+from graphcdp.identity.reach import plan_reach
 from graphcdp.identity.repair import empty_recordless_persons, rekey_records, resolve_unresolved_records
 from graphcdp.identity.resolver import resolve
 from graphcdp.identity.rules import ResolutionRules
@@ -159,7 +160,9 @@ class IdentityService:
 
     async def resolved(self, plan: Plan, *kinds: ChangedData) -> None:
         """Tell the listeners what a committed resolution changed (and what else the mutation did)."""
-        await self.listeners.changed(plan.persons, {ChangedData.EVIDENCE, *kinds}, retired=plan.retired)
+        await self.listeners.changed(
+            plan.persons, {ChangedData.EVIDENCE, *kinds}, retired=plan.retired, reach=plan_reach(plan)
+        )
 
     def normalize_key(self, type_: str, value: str) -> str:
         return self.policy.normalize(type_, value).key

@@ -24,6 +24,18 @@ class MembershipChange(DomainModel):
     entered: bool
 
 
+class RefreshCount(DomainModel):
+    """The row of a compiled refresh asked for a count: how many memberships it changed."""
+
+    changes: int
+
+
+class ActiveIdentifier(DomainModel):
+    """A row of segments/active_identifiers: an identifier with touchpoints or consent statements."""
+
+    key: str
+
+
 class SweepCandidate(DomainModel):
     """A row of segments/sweep_candidates: a person whose time-dependent membership can have changed."""
 

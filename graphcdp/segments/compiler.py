@@ -22,11 +22,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any as TypingAny
-from typing import Generic, Literal
+from typing import Generic, Literal, overload
 
 from graphcdp.model.facets import facet
 from graphcdp.model.feed import ChangeKind, change_for_statement
-from graphcdp.model.segments import ExplainRow, MembershipChange, MetricsRow, PreviewRow
+from graphcdp.model.segments import ExplainRow, MembershipChange, MetricsRow, PreviewRow, RefreshCount
 from graphcdp.profiles.metrics import DAY_MS, MetricsConfig
 from graphcdp.segments.definition import (
     BIRTH_DATE,
@@ -371,7 +371,7 @@ def _compiled(
 @dataclass(frozen=True)
 class _Anchor:
     """A condition every member satisfies that picks persons cheaply: a test in the persons' MATCH (`where`) or
-    MATCH lines that reach them from elsewhere (`lines`, binding `p` and keeping `present`)."""
+    MATCH lines that reach them from elsewhere (`lines`, binding `p` and keeping `segs` and `present`)."""
 
     where: str = ""
     lines: tuple[str, ...] = ()
@@ -400,7 +400,7 @@ def _leaf_anchor(condition: Condition, builder: _Builder) -> _Anchor | None:
         return _Anchor(
             lines=(
                 f"MATCH (:Segment {{key: {builder.param(condition.key)}}})<-[:IN]-(p:Person) WHERE {_LIVE}",
-                "WITH DISTINCT present, p",
+                "WITH DISTINCT segs, present, p",
             )
         )
     if isinstance(condition, ConsentCondition):  # the statement in force is GRANTED: one granted exists
@@ -409,7 +409,7 @@ def _leaf_anchor(condition: Condition, builder: _Builder) -> _Anchor | None:
             lines=(
                 f"MATCH (granted:Consent {{purpose: {builder.param(condition.purpose)}{channel}, status: 'GRANTED'}})",
                 f"MATCH (granted)-[:FOR]->(:Identifier)-[:OF]->(p:Person) WHERE {_LIVE}",
-                "WITH DISTINCT present, p",
+                "WITH DISTINCT segs, present, p",
             )
         )
     return None
@@ -426,6 +426,54 @@ def _trait_anchor(condition: TraitCondition, builder: _Builder) -> _Anchor | Non
     return _Anchor(where=f"any(f IN {_FACETS} WHERE f STARTS WITH {builder.param(condition.trait + '=')})")
 
 
+def _write_tail(
+    carried: list[str], held_vars: list[tuple[str, str]], entries: list[str], *, fresh: bool, counted: bool
+) -> list[str]:
+    """The clauses after every segment's value is computed: compare with her edges (unless `fresh`), write the
+    edges, the history events and the feed events, and return the changes (or their number)."""
+    body: list[str] = []
+    if fresh:  # nobody to leave: only those for whom one holds go on, and none is compared with her edges
+        body += [
+            f"WITH {', '.join(carried)} WHERE {' OR '.join(var for var, _ in held_vars)}",
+            f"WITH segs, p, [r IN [{', '.join(entries)}] WHERE r[1] AND r[0] IN present] AS entering",
+            "WHERE size(entering) > 0",
+            "SET p.history = coalesce(p.history, []) + [r IN entering | r[2]]",
+            "WITH segs, p, entering, [] AS leaving",
+        ]
+    else:
+        body += [
+            f"WITH segs, present, p, [{', '.join(entries)}] AS results",
+            # Only segments have IN edges: no label to check on the way.
+            "WITH segs, p, [r IN results WHERE r[0] IN present] AS results, [(p)-[:IN]->(s) | s.key] AS current",
+            "WITH segs, p, [r IN results WHERE r[1] AND NOT r[0] IN current] AS entering,",
+            "     [r IN results WHERE NOT r[1] AND r[0] IN current] AS leaving",
+            "WHERE size(entering) > 0 OR size(leaving) > 0",
+            "SET p.history = coalesce(p.history, []) + [r IN entering | r[2]] + [r IN leaving | r[3]]",
+            "WITH segs, p, entering, leaving",
+            "OPTIONAL MATCH (p)-[membership:IN]->(old:Segment) WHERE old.key IN [r IN leaving | r[0]]",
+            "DELETE membership",
+            "WITH DISTINCT segs, p, entering, leaving",
+        ]
+    body += [
+        "FOREACH (joined IN [s IN segs WHERE s.key IN [r IN entering | r[0]]] |",
+        "  CREATE (p)-[:IN {since: $now}]->(joined))",
+        "WITH p, entering, leaving",
+        "UNWIND [r IN entering | [r[0], true]] + [r IN leaving | [r[0], false]] AS change",
+        # Every change becomes its feed event in this statement (an outbox), appended at once after the last.
+        "WITH collect({person: p.id, segment: change[0], entered: change[1]}) AS done",
+        "WITH done, [d IN done | {kind: CASE WHEN d.entered THEN 'SEGMENT_ENTERED' ELSE 'SEGMENT_EXITED' END,",
+        "     personId: d.person, data: head([e IN $feedData WHERE e[0] = d.segment | e[1]])}] AS changes",
+        FEED_EMIT.rstrip("\n"),
+        "WITH done",
+    ]
+    if counted:  # the caller needs how many, not which: no row per change to send and decode
+        body.append("RETURN size(done) AS changes")
+    else:
+        body += ["UNWIND done AS d", "RETURN d.person AS person, d.segment AS segment, d.entered AS entered"]
+    return body
+
+
+@overload
 def compile_refresh(
     segments: Sequence[tuple[str, Definition]],
     dialect: Dialect,
@@ -434,14 +482,41 @@ def compile_refresh(
     all_persons: bool,
     metrics: MetricsConfig,
     fresh: bool = False,
-) -> CompiledStatement[MembershipChange]:
+    counted: Literal[False] = False,
+) -> CompiledStatement[MembershipChange]: ...
+
+
+@overload
+def compile_refresh(
+    segments: Sequence[tuple[str, Definition]],
+    dialect: Dialect,
+    now_ms: int,
+    *,
+    all_persons: bool,
+    metrics: MetricsConfig,
+    fresh: bool = False,
+    counted: Literal[True],
+) -> CompiledStatement[RefreshCount]: ...
+
+
+def compile_refresh(
+    segments: Sequence[tuple[str, Definition]],
+    dialect: Dialect,
+    now_ms: int,
+    *,
+    all_persons: bool,
+    metrics: MetricsConfig,
+    fresh: bool = False,
+    counted: bool = False,
+) -> CompiledStatement[MembershipChange] | CompiledStatement[RefreshCount]:
     """WRITE: evaluate `segments` (key, definition; a segment condition on one listed earlier uses the value
     computed here, on any other the stored IN edge) for the live persons of `$persons` (pass `persons=[ids]`
     to `run`) or for every live person, and make the IN edges and person histories agree. One row per change.
 
     `fresh` says nobody is a member of any of `segments` yet (a segment just created, evaluated in full): then
     only persons for whom one holds can change, so the others skip the comparison with their edges, and a
-    single segment with an anchor (`_anchor`) reads only the persons the anchor picks."""
+    single segment with an anchor (`_anchor`) reads only the persons the anchor picks. `counted`: one row with
+    the number of changes instead of one per change."""
     builder = _Builder(now_ms, metrics, {"now": now_ms})
     entries: list[str] = []
     held_vars: list[tuple[str, str]] = []  # (variable, its expression) per segment, in order
@@ -471,9 +546,10 @@ def compile_refresh(
             "DELETE stale",
             "WITH count(*) AS dropped",
         ]
+    # The segment nodes, found once: each person's edges are created to these, with no lookup per person.
     body += [
         "OPTIONAL MATCH (seg:Segment) WHERE seg.key IN $keys",
-        "WITH collect(seg.key) AS present",
+        "WITH collect(seg) AS segs, collect(seg.key) AS present",
     ]
     anchor = _anchor(segments[0][1].root, builder) if fresh and all_persons and len(segments) == 1 else None
     if anchor is not None and anchor.lines:
@@ -483,42 +559,21 @@ def compile_refresh(
     else:
         body += ["UNWIND $persons AS pid", f"MATCH (p:Person {{id: pid}}) WHERE {_LIVE}"]
     if dialect == "neo4j":  # a write lock on the person before reading her: concurrent refreshes queue here
-        body += ["SET p.segmentsCheckedAt = $now", "WITH present, p"]
-    carried = ["present", "p"]
+        body += ["SET p.segmentsCheckedAt = $now", "WITH segs, present, p"]
+    carried = ["segs", "present", "p"]
     body += builder.stages(carried)
     for var, expression in held_vars:
         body.append("WITH " + ", ".join([*carried, f"{expression} AS {var}"]))
         carried.append(var)
-    if fresh:  # nobody to leave: only those for whom one holds go on to be compared and linked
-        body.append(f"WITH {', '.join(carried)} WHERE {' OR '.join(var for var, _ in held_vars)}")
-    body += [
-        f"WITH present, p, [{', '.join(entries)}] AS results",
-        "WITH p, [r IN results WHERE r[0] IN present] AS results, [(p)-[:IN]->(s:Segment) | s.key] AS current",
-        "WITH p, [r IN results WHERE r[1] AND NOT r[0] IN current] AS entering,",
-        "     [r IN results WHERE NOT r[1] AND r[0] IN current] AS leaving",
-        "WHERE size(entering) > 0 OR size(leaving) > 0",
-        "SET p.history = coalesce(p.history, []) + [r IN entering | r[2]] + [r IN leaving | r[3]]",
-        "WITH p, entering, leaving",
-        "OPTIONAL MATCH (p)-[membership:IN]->(old:Segment) WHERE old.key IN [r IN leaving | r[0]]",
-        "DELETE membership",
-        "WITH DISTINCT p, entering, leaving",
-        "OPTIONAL MATCH (joined:Segment) WHERE joined.key IN [r IN entering | r[0]]",
-        "FOREACH (_ IN CASE WHEN joined IS NULL THEN [] ELSE [1] END | CREATE (p)-[:IN {since: $now}]->(joined))",
-        "WITH DISTINCT p, entering, leaving",
-        "UNWIND [r IN entering | [r[0], true]] + [r IN leaving | [r[0], false]] AS change",
-        # Every change becomes its feed event in this statement (an outbox), appended at once after the last.
-        "WITH collect({person: p.id, segment: change[0], entered: change[1]}) AS done",
-        "WITH done, [d IN done | {kind: CASE WHEN d.entered THEN 'SEGMENT_ENTERED' ELSE 'SEGMENT_EXITED' END,",
-        "     personId: d.person, data: head([e IN $feedData WHERE e[0] = d.segment | e[1]])}] AS changes",
-        FEED_EMIT.rstrip("\n"),
-        "WITH done",
-        "UNWIND done AS d",
-        "RETURN d.person AS person, d.segment AS segment, d.entered AS entered",
-    ]
+    body += _write_tail(carried, held_vars, entries, fresh=fresh, counted=counted)
     # The data of a segment's events, by key ({"segment": key}; the same for entering and leaving).
     builder.params["feedData"] = [
         [key, change_for_statement(ChangeKind.SEGMENT_ENTERED, {"segment": key})["data"]] for key, _ in segments
     ]
+    if counted:
+        return _compiled(
+            "refresh-count", dialect, Mode.WRITE, body, (builder.params, RefreshCount), returns=("changes",)
+        )
     return _compiled(
         "refresh",
         dialect,

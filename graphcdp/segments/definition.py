@@ -294,6 +294,25 @@ def touches(definition: Definition) -> frozenset[Dependency]:
     return frozenset(_DEPENDS[type(c)] for c in walk(definition.root) if type(c) in _DEPENDS)
 
 
+@dataclass(frozen=True)
+class Reads:
+    """What a definition's conditions read, finer than `touches`: the top-level golden trait keys of its trait
+    and age conditions, and the types of its identifier conditions."""
+
+    touches: frozenset[Dependency]
+    trait_keys: frozenset[str]
+    identifier_types: frozenset[str]
+
+
+def reads(definition: Definition) -> Reads:
+    conditions = list(walk(definition.root))
+    traits = {c.trait.split(".", 1)[0] for c in conditions if isinstance(c, TraitCondition)}
+    if any(isinstance(c, AgeCondition) for c in conditions):
+        traits.add(BIRTH_DATE)
+    types = {c.type for c in conditions if isinstance(c, IdentifierCondition)}
+    return Reads(touches(definition), frozenset(traits), frozenset(types))
+
+
 def time_dependent(definition: Definition) -> bool:
     """Whether membership can change as time passes with no new event (the sweep re-checks these)."""
     for c in walk(definition.root):

@@ -10,7 +10,8 @@ segments on a timer (graphcdp/segments/sweep.py).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from graphcdp.clock import now_ms
@@ -18,6 +19,7 @@ from graphcdp.errors import ErrorCode, GraphCDPError
 from graphcdp.identity.service import IdentityService
 from graphcdp.model.identity import Person
 from graphcdp.model.segments import (
+    ActiveIdentifier,
     ConditionOutcome,
     Explanation,
     MemberPage,
@@ -32,21 +34,26 @@ from graphcdp.segments.definition import (
     Definition,
     Dependency,
     InvalidSegment,
+    Reads,
     SegmentError,
     check_segment_key,
     parse_definition,
+    reads,
     referenced_segments,
     time_dependent,
     touches,
 )
 from graphcdp.segments.explanation import explanation
+from graphcdp.segments.selection import Need, reached
 from graphcdp.segments.store import SegmentStore
 from graphcdp.segments.sweep_windows import SweepWindows, sweep_windows
 from graphcdp.settings import Settings
-from graphcdp.store import GraphStore
+from graphcdp.store import GraphStore, statement
 from graphcdp.webhooks.consent import ConsentRule, consenting
 
 log = logging.getLogger(__name__)
+
+ACTIVE_IDENTIFIERS = statement("segments/active_identifiers", ActiveIdentifier)
 
 CONSENT_SCAN_PAGE = 500  # members read at a time for a consent-filtered page
 MAX_SCANNED = 10_000  # members a consent-filtered page reads at most before it answers
@@ -87,6 +94,7 @@ class Segment:
 
     stored: StoredSegment
     definition: Definition
+    reads: Reads
 
     @property
     def key(self) -> str:
@@ -113,6 +121,9 @@ class SegmentService:
         # The stored segments as last read, with the version they were read at (see `stored`).
         self._cached: tuple[tuple[int, int], dict[str, Segment]] | None = None
         self._swept_at: int | None = None  # the clock of the last complete sweep of this process
+        # Persons re-evaluated per segment key by `refresh` and `refresh_needs` (what maintenance costs; the
+        # tests read it to see which segments a change re-evaluated).
+        self.refreshed: Counter[str] = Counter()
 
     @property
     def metrics(self) -> MetricsConfig:
@@ -127,7 +138,7 @@ class SegmentService:
         if definition is None:
             definition = parse_definition(stored.definition, self.identity.policy)
             self._parsed[stored.fingerprint] = definition
-        return Segment(stored, definition)
+        return Segment(stored, definition, reads(definition))
 
     async def stored(self) -> dict[str, Segment]:
         """Every stored segment by key. Another process may have saved or deleted one since the last call:
@@ -210,7 +221,7 @@ class SegmentService:
             updated_at=0,
         )
         saved = await self.segments.save(segment, self.clock())
-        stored[key] = Segment(saved, definition)
+        stored[key] = Segment(saved, definition, reads(definition))
         self._parsed[saved.fingerprint] = definition
         if previous is None:  # nobody can be a member yet, nor can any segment be built on it
             await self._evaluate([key], stored, persons=None, fresh=True)
@@ -268,7 +279,42 @@ class SegmentService:
         if not touched or not (persons or retired):
             return 0
         every = sorted({*persons, *retired})
-        return await self._evaluate(with_dependents(touched, stored), stored, persons=every)
+        return await self._refresh(with_dependents(touched, stored), stored, every)
+
+    async def refresh_needs(
+        self, needs: Mapping[str, Need], retired: Iterable[str] = (), stored: dict[str, Segment] | None = None
+    ) -> int:
+        """Re-evaluate each person against the segments her `Need` can change (graphcdp/segments/selection.py)
+        and those built on them: one statement per distinct set of segments (a single upsert: at most one), none
+        for a person whose need reaches no segment. `retired` persons lose their memberships in the same
+        statement (in one of their own when nobody else is refreshed). `stored`: as `stored()` just gave them.
+        Changes made."""
+        if stored is None:
+            stored = await self.stored()
+        if not stored:
+            return 0
+        by_segment = {key: segment.reads for key, segment in stored.items()}
+        groups: dict[tuple[str, ...], list[str]] = {}
+        for person, need in sorted(needs.items()):
+            if need and (keys := reached(by_segment, need)):
+                groups.setdefault(keys, []).append(person)
+        gone = sorted(set(retired))
+        if gone and not groups:
+            groups[tuple(sorted(stored))] = []
+        changes = 0
+        for keys, persons in groups.items():
+            changes += await self._refresh(with_dependents(keys, stored), stored, [*persons, *gone])
+            gone = []
+        return changes
+
+    async def active_identifiers(self, keys: Sequence[str]) -> set[str]:
+        """Those of these identifier keys with touchpoints or consent statements."""
+        return {row.key for row in await self.store.run(ACTIVE_IDENTIFIERS, {"keys": list(keys)})}
+
+    async def _refresh(self, keys: Sequence[str], stored: dict[str, Segment], persons: Sequence[str]) -> int:
+        for key in keys:
+            self.refreshed[key] += len(persons)
+        return await self._evaluate(keys, stored, persons=persons)
 
     async def sweep(self) -> SweepResult:
         """Bring the segments whose membership changes as time passes (and those built on them) up to the clock.
@@ -320,10 +366,10 @@ class SegmentService:
         ordered = [(k, stored[k].definition) for k in keys]
         at = self.clock() if now is None else now
         compiled = compile_refresh(
-            ordered, self.dialect, at, all_persons=persons is None, metrics=self.metrics, fresh=fresh
+            ordered, self.dialect, at, all_persons=persons is None, metrics=self.metrics, fresh=fresh, counted=True
         )
         rows = await (compiled.run(self.store) if persons is None else compiled.run(self.store, persons=list(persons)))
-        return len(rows)
+        return sum(row.changes for row in rows)
 
 
 def with_dependents(keys: Iterable[str], stored: dict[str, Segment]) -> list[str]:

@@ -27,7 +27,7 @@ from tests.segment_corpus import CORPUS, ONE_OF_EACH_KIND
 NOW = 1_780_000_000_000
 METRICS = MetricsConfig.from_settings(Settings())
 POLICY = IdentifierPolicy()
-NEO4J_LOCK = ("SET p.segmentsCheckedAt = $now", "WITH present, p")
+NEO4J_LOCK = ("SET p.segmentsCheckedAt = $now", "WITH segs, present, p")
 
 
 def definitions(raws: list[dict[str, object]]) -> list[Definition]:
