@@ -34,17 +34,59 @@ RAW_TOUCHPOINTS = bench_statement("bench/raw_touchpoints")
 RECORD_PERSONS = bench_statement("bench/record_persons")
 
 
+TENTHS = 10
+
+
 @dataclass(frozen=True)
 class Throughput:
     items: int
     seconds: float
+    batches: tuple[tuple[int, float], ...] = ()  # (items, seconds) of each batch, in order
 
     @property
     def per_second(self) -> float:
         return self.items / self.seconds if self.seconds > 0 else 0.0
 
-    def to_dict(self) -> dict[str, float]:
-        return {"items": self.items, "seconds": round(self.seconds, 3), "perSecond": round(self.per_second, 1)}
+    @property
+    def tenths(self) -> list[float]:
+        """Items per second over each tenth of the batches, in order (fewer parts when there are fewer
+        batches): a rate that falls as the graph grows shows here."""
+        parts = min(TENTHS, len(self.batches))
+        rates = []
+        for part in range(parts):
+            chunk = self.batches[part * len(self.batches) // parts : (part + 1) * len(self.batches) // parts]
+            seconds = sum(s for _, s in chunk)
+            rates.append(sum(n for n, _ in chunk) / seconds if seconds > 0 else 0.0)
+        return rates
+
+    def to_dict(self) -> dict[str, Any]:
+        tenths = self.tenths
+        return {
+            "items": self.items,
+            "seconds": round(self.seconds, 3),
+            "perSecond": round(self.per_second, 1),
+            "tenths": [round(rate, 1) for rate in tenths],
+            "lastOverFirst": round(tenths[-1] / tenths[0], 3) if tenths and tenths[0] else None,
+        }
+
+
+class _TimedSink:
+    """The importer's sink, timing each batch from the end of the one before (reading the file included)."""
+
+    def __init__(self, sink: Any) -> None:
+        self.sink = sink
+        self.batches: list[tuple[int, float]] = []
+        self.last = time.perf_counter()
+
+    def decode_item(self, index: int, raw: Any) -> Any:
+        return self.sink.decode_item(index, raw)
+
+    async def upsert_records(self, items: Any, dry_run: bool = False) -> Any:
+        outcome = await self.sink.upsert_records(items, dry_run=dry_run)
+        now = time.perf_counter()
+        self.batches.append((len(items), now - self.last))
+        self.last = now
+        return outcome
 
 
 def _batches(path: Path, size: int) -> Iterator[list[Any]]:
@@ -85,26 +127,28 @@ class _InFlight:
 async def graphcdp_ingest(services: Services, data: Path, batch_size: int, *, progress: bool) -> dict[str, Throughput]:
     """`graphcdp import` of the records, then of the touchpoints, timed (batches above the services'
     GRAPHCDP_MAX_BATCH_SIZE are refused: raise it in their settings)."""
+    timed = _TimedSink(services.identity)
     records = await import_file(
-        services.identity,
+        timed,
         data / "records.jsonl",
         batch_size=batch_size,
         resume=False,
         progress=progress,
         concurrency=CONCURRENCY,
     )
-    result = {"records": Throughput(records.lines_read, records.seconds)}
+    result = {"records": Throughput(records.lines_read, records.seconds, tuple(timed.batches))}
     touchpoint_file = data / "touchpoints.jsonl"
     if touchpoint_file.stat().st_size:
+        timed = _TimedSink(services.touchpoint_sink)
         events = await import_file(
-            services.touchpoint_sink,
+            timed,
             touchpoint_file,
             batch_size=batch_size,
             resume=False,
             progress=progress,
             concurrency=CONCURRENCY,
         )
-        result["touchpoints"] = Throughput(events.lines_read, events.seconds)
+        result["touchpoints"] = Throughput(events.lines_read, events.seconds, tuple(timed.batches))
     return result
 
 
@@ -114,8 +158,9 @@ async def raw_ingest(
     policy = IdentifierPolicy.from_settings(settings)
     result: dict[str, Throughput] = {}
     writes = _InFlight(CONCURRENCY)
-    started, count = time.perf_counter(), 0
+    started, count, batches = time.perf_counter(), 0, []
     for batch in _batches(data / "records.jsonl", batch_size):
+        before = time.perf_counter()
         rows = []
         for index, item in enumerate(batch):
             record = parse_record_item(index, item, policy)
@@ -130,19 +175,22 @@ async def raw_ingest(
             })  # fmt: skip
         await writes.add(store.run(RAW_RECORDS, {"records": rows}))
         count += len(batch)
+        batches.append((len(batch), time.perf_counter() - before))
     await writes.drain()
-    result["records"] = Throughput(count, time.perf_counter() - started)
+    result["records"] = Throughput(count, time.perf_counter() - started, tuple(batches))
     touchpoint_file = data / "touchpoints.jsonl"
     if touchpoint_file.stat().st_size:
-        started, count = time.perf_counter(), 0
+        started, count, batches = time.perf_counter(), 0, []
         for batch in _batches(touchpoint_file, batch_size):
+            before = time.perf_counter()
             parsed = [parse_touchpoint_item(index, item, policy) for index, item in enumerate(batch)]
             await writes.add(
                 store.run(RAW_TOUCHPOINTS, {"touchpoints": [t.param() for t in parsed if not isinstance(t, ItemError)]})
             )
             count += len(batch)
+            batches.append((len(batch), time.perf_counter() - before))
         await writes.drain()
-        result["touchpoints"] = Throughput(count, time.perf_counter() - started)
+        result["touchpoints"] = Throughput(count, time.perf_counter() - started, tuple(batches))
     return result
 
 

@@ -82,14 +82,18 @@ async def ingest_on(
 def ingest_table(result: dict[str, Any]) -> str:
     lines = [
         f"ingest, {result['people']:,} people (seed {result['seed']}, batches of {result['batchSize']})",
-        f"{'':12} {'items':>10} {'graphcdp /s':>12} {'raw MERGE /s':>13} {'ratio':>7}",
+        f"{'':12} {'items':>10} {'graphcdp /s':>12} {'raw MERGE /s':>13} {'ratio':>7} {'of raw':>7} "
+        f"{'last/first tenth':>17}",
     ]
     for kind, ours in result["graphcdp"].items():
         raw = result["raw"].get(kind, {})
+        share = ours["perSecond"] / raw["perSecond"] if raw.get("perSecond") else 0.0
         lines.append(
             f"{kind:12} {ours['items']:>10,} {ours['perSecond']:>12,.0f} {raw.get('perSecond', 0):>13,.0f} "
-            f"{result['ratio'].get(kind, 0):>6.1f}x"
+            f"{result['ratio'].get(kind, 0):>6.1f}x {share:>7.0%} {ours.get('lastOverFirst') or 0:>17.2f}"
         )
+        tenths = " ".join(f"{rate:,.0f}" for rate in ours.get("tenths", []))
+        lines.append(f"{'':12} graphcdp per tenth of the batches /s: {tenths}")
     q = result["quality"]
     lines.append(
         f"quality: precision {q['precision']:.4f}  recall {q['recall']:.4f}  F1 {q['f1']:.4f}  "

@@ -8,6 +8,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from graphcdp.identity import evidence
+from graphcdp.identity.additions import Additions, resolve_additions
 from graphcdp.ingest.bulk import import_file
 from graphcdp.model.identity import RecordInput
 from graphcdp.model.profiles import TouchpointInput
@@ -46,8 +50,15 @@ def _lines(path: Path) -> list[Any]:
 
 
 async def test_bulk_import_leaves_the_graph_single_upserts_leave(
-    tmp_path: Path, falkordb_store: GraphStore, second_falkordb_store: GraphStore
+    tmp_path: Path, falkordb_store: GraphStore, second_falkordb_store: GraphStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    resolved_here: list[Additions] = []
+
+    async def observed(*args: Any) -> Additions:  # the set-based road, watched: it must carry part of the load
+        resolved_here.append(await resolve_additions(*args))
+        return resolved_here[-1]
+
+    monkeypatch.setattr(evidence, "resolve_additions", observed)
     data = tmp_path / "data"
     manifest = write_dataset(data, GeneratorConfig(people=120, seed=11, rates=RATES), progress=False)
     assert all(manifest["mess"][kind]["injected"] > 0 for kind in MESS), manifest["mess"]
@@ -61,6 +72,9 @@ async def test_bulk_import_leaves_the_graph_single_upserts_leave(
             bulk.touchpoint_sink, data / "touchpoints.jsonl", batch_size=1000, resume=False, progress=False
         )
     assert records.rejected == events.rejected == 0
+    assert sum(len(a.person_of) for a in resolved_here) > 100  # most new evidence took the set-based road
+    assert sum(len(a.rest) for a in resolved_here) > 0  # and some the full one (merges, shared identifiers)
+    monkeypatch.undo()  # one at a time below: the full resolver only
 
     async with services_on(second_falkordb_store, settings) as single:
         for item in _lines(data / "records.jsonl"):
