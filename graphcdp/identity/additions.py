@@ -11,14 +11,17 @@ The rest goes to the full resolver.
 
 Why the result is the full plan's. A cluster qualifies when its identifiers are held by no one but its own
 records and the records of at most one person P; none of them is blocked, shared or was ever refused in a link;
-P holds no refused link (her `rejections` are empty and none of her identifiers was refused to anyone) and
-no probabilistic one (so her identifiers form one deterministic group, listed in key order); and
+P holds no refused link (her `rejections` are empty and none of her identifiers was refused to anyone); no
+record holding them is detached (a detached record stands alone); and
 P's identifiers with the cluster's stay within every type limit. Then P's component is P alone (a component
 reaches another person only through a refused link), every merge the clustering tries inside P plus the
 cluster stays within the limits whatever the replay order (counts only grow towards those of the whole), so
-nothing is refused and everything ends in one cluster that keeps P's id (or, with no P, gets a new one). The
-records carry no traits, so the golden traits, the name and every match decision stay as they are; the search
-text gains the new emails and phones; the history gains an event only for a new person. The commit checks
+nothing is refused and everything ends in one cluster that keeps P's id (or, with no P, gets a new one). If
+matches joined P, the cluster can only join her deterministic groups earlier than a match did: every pair of
+records a match decision compares was compared before (and supported), no cannot-link lies inside P (it would
+have been refused), and the type limits hold, so the same matches hold. The records carry no traits, so the
+golden traits and the name stay as they are; the search text (identifiers in key order) gains the new emails
+and phones; the history gains an event only for a new person. The commit checks
 the records (still unresolved, without a person), the identifiers (same person, same number of records) and
 the persons (same version), so a concurrent writer makes it write nothing, and the caller falls back to the
 full resolver for those records.
@@ -135,7 +138,8 @@ def _clusters(records: Sequence[NewEvidence]) -> list[_Cluster]:
 
 def _owner(cluster: _Cluster, identifiers: dict[str, AdditionIdentifier]) -> str | None:
     """The one person the cluster's identifiers belong to ("" for none), or None when the cluster reaches
-    further: a blocked, shared or refused identifier, one held by a record of another person or of none."""
+    further: a blocked, shared or refused identifier, one held by a record of another person or of none, or
+    by a detached record."""
     mine = set(cluster.keys)
     owners: set[str] = set()
     for record in cluster.records:
@@ -143,8 +147,9 @@ def _owner(cluster: _Cluster, identifiers: dict[str, AdditionIdentifier]) -> str
             row = identifiers.get(key)
             if row is None or row.blocked or row.shared or row.rejections:
                 return None
-            if any(holder not in mine and (not person or person != row.person) for holder, person in row.holders):
-                return None
+            for holder, person, detached in row.holders:
+                if detached or (holder not in mine and (not person or person != row.person)):
+                    return None
             cluster.identifiers[key] = row
             if row.person:
                 owners.add(row.person)
@@ -154,13 +159,11 @@ def _owner(cluster: _Cluster, identifiers: dict[str, AdditionIdentifier]) -> str
 
 
 def _within_rules(cluster: _Cluster, rules: ResolutionRules) -> bool:
-    """The person holds no refused link and no probabilistic one (her identifiers are then one deterministic
-    group, in key order, as the planner lists them), and with the cluster's identifiers stays within every
-    type limit."""
+    """The person holds no refused link, and with the cluster's identifiers stays within every type limit."""
     held = {key: row.type for key, row in cluster.identifiers.items()}
     if (person := cluster.person) is not None:
         refused = any(count or shared for _, _, count, shared in person.identifiers)
-        if person.retired or person.rejections or refused or person.matches:
+        if person.retired or person.rejections or refused:
             return False
         held |= {key: type_ for key, type_, _, _ in person.identifiers}
     counts = Counter(held.values())

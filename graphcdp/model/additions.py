@@ -15,7 +15,7 @@ class AdditionIdentifier(DomainModel):
     shared: Flag = False
     rejections: int = 0
     person: str | None = None
-    holders: list[tuple[str, str]]  # [record key, its person or ""]
+    holders: list[tuple[str, str, Flag]]  # [record key, its person or "", detached]
 
 
 class AdditionPerson(DomainModel):
@@ -28,5 +28,4 @@ class AdditionPerson(DomainModel):
     record_count: int
     rejections: list[str]
     retired: Flag = False
-    matches: int  # MATCHED links her records hold
     identifiers: list[tuple[str, str, int, Flag]]
