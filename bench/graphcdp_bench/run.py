@@ -14,7 +14,7 @@ from graphcdp.settings import Settings
 from graphcdp.store.embedded import EmbeddedFalkorDB
 from graphcdp_bench.datagen import GeneratorConfig, write_dataset
 from graphcdp_bench.graphs import bench_services, falkordb
-from graphcdp_bench.ingest import graphcdp_ingest, quality, raw_ingest, record_persons
+from graphcdp_bench.ingest import RawSide, graphcdp_ingest, quality, record_persons
 
 INGEST_GRAPH = "bench_graphcdp"  # the graph graphcdp built; later benchmarks of the suite run on it
 RAW_GRAPH = "bench_raw"
@@ -59,9 +59,10 @@ async def ingest_on(
         bench_services(server.url, INGEST_GRAPH, settings, reset=True) as ours,
         bench_services(server.url, RAW_GRAPH, settings, reset=True) as raw,
     ):
-        measured = await graphcdp_ingest(ours, data, batch_size, progress=progress)
+        raw_side = RawSide(ours.store, raw.store, settings)  # each batch written raw right after graphcdp's
+        measured = await graphcdp_ingest(ours, data, batch_size, progress=progress, raw=raw_side)
+        baseline = raw_side.throughput()
         persons = await record_persons(ours.store)
-        baseline = await raw_ingest(raw.store, settings, data, batch_size, persons)
         memory = {"graphcdpMb": await falkordb(ours).memory_mb(), "rawMb": await falkordb(raw).memory_mb()}
         await raw.store.destroy()
     return {
