@@ -2,27 +2,27 @@
 writing the same nodes and edges with plain `UNWIND … MERGE` in the same run, on the same server.
 
 graphcdp's side is `graphcdp import` (parse, normalize, resolve, commit). The raw side parses the same
-lines with the same parser, then MERGEs records, identifiers, HAS edges and, with the persons graphcdp
-found, Person nodes and OF edges: what the database costs without identity resolution. The ratio is
-graphcdp time / raw time (1.0 would mean resolution is free). Both sides keep two batches in flight.
+items with the same parser, then MERGEs records, identifiers, HAS edges and, with the persons graphcdp
+found, Person nodes and OF edges: what the database costs without identity resolution. Each batch is
+written raw right after graphcdp wrote it (RawSide), so both sides meet the same load on a shared
+machine and the graph grows alike under both. The ratio is graphcdp time / raw time (1.0 would mean
+resolution is free); rates are also given per tenth of the batches, to show any fall-off as the graph grows.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
-from collections import deque
-from collections.abc import Awaitable, Iterator
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from graphcdp.identity.input import parse_record_item
+from graphcdp.identity.input import ParsedRecord, parse_record
 from graphcdp.identity.normalize import IdentifierPolicy
 from graphcdp.ingest.bulk import import_file
 from graphcdp.model.identity import ItemError
-from graphcdp.profiles.touchpoint_input import parse_touchpoint_item
+from graphcdp.profiles.touchpoint_input import parse_touchpoint
 from graphcdp.settings import Settings
 from graphcdp.store import GraphStore
 from graphcdp.wiring import Services
@@ -32,117 +32,148 @@ from graphcdp_bench.datagen.quality import evaluate, read_truth
 RAW_RECORDS = bench_statement("bench/raw_records")
 RAW_TOUCHPOINTS = bench_statement("bench/raw_touchpoints")
 RECORD_PERSONS = bench_statement("bench/record_persons")
+PERSONS_OF_RECORDS = bench_statement("bench/persons_of_records")
+
+
+TENTHS = 10
 
 
 @dataclass(frozen=True)
 class Throughput:
     items: int
     seconds: float
+    batches: tuple[tuple[int, float], ...] = ()  # (items, seconds) of each batch, in order
 
     @property
     def per_second(self) -> float:
         return self.items / self.seconds if self.seconds > 0 else 0.0
 
-    def to_dict(self) -> dict[str, float]:
-        return {"items": self.items, "seconds": round(self.seconds, 3), "perSecond": round(self.per_second, 1)}
+    @property
+    def tenths(self) -> list[float]:
+        """Items per second over each tenth of the batches, in order (fewer parts when there are fewer
+        batches): a rate that falls as the graph grows shows here."""
+        parts = min(TENTHS, len(self.batches))
+        rates = []
+        for part in range(parts):
+            chunk = self.batches[part * len(self.batches) // parts : (part + 1) * len(self.batches) // parts]
+            seconds = sum(s for _, s in chunk)
+            rates.append(sum(n for n, _ in chunk) / seconds if seconds > 0 else 0.0)
+        return rates
+
+    def to_dict(self) -> dict[str, Any]:
+        tenths = self.tenths
+        return {
+            "items": self.items,
+            "seconds": round(self.seconds, 3),
+            "perSecond": round(self.per_second, 1),
+            "tenths": [round(rate, 1) for rate in tenths],
+            "lastOverFirst": round(tenths[-1] / tenths[0], 3) if tenths and tenths[0] else None,
+        }
 
 
-def _batches(path: Path, size: int) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    with path.open(encoding="utf-8") as lines:
-        for line in lines:
-            if line.strip():
-                batch.append(json.loads(line))
-                if len(batch) == size:
-                    yield batch
-                    batch = []
-    if batch:
-        yield batch
+class RawSide:
+    """The raw database writing each batch right after graphcdp did, timed apart: both sides meet the same
+    load on a shared machine, so their ratio holds batch by batch. Records get the persons graphcdp gave
+    them (read untimed); parsing is timed on both sides."""
+
+    def __init__(self, ours: GraphStore, raw: GraphStore, settings: Settings) -> None:
+        self.ours, self.raw = ours, raw
+        self.policy = IdentifierPolicy.from_settings(settings)
+        self.batches: dict[str, list[tuple[int, float]]] = {"records": [], "touchpoints": []}
+
+    async def records(self, items: Sequence[Any]) -> None:
+        keys = [r.key for r in self._records(items)]
+        persons = {row["record"]: row["person"] for row in await self.ours.run(PERSONS_OF_RECORDS, {"keys": keys})}
+        started = time.perf_counter()
+        rows = [_raw_record(r, persons[r.key]) for r in self._records(items) if r.key in persons]
+        await self.raw.run(RAW_RECORDS, {"records": rows})
+        self.batches["records"].append((len(items), time.perf_counter() - started))
+
+    async def touchpoints(self, items: Sequence[Any]) -> None:
+        started = time.perf_counter()
+        parsed = [parse_touchpoint(i, item, self.policy) for i, item in enumerate(items)]
+        rows = [t.param() for t in parsed if not isinstance(t, ItemError)]
+        await self.raw.run(RAW_TOUCHPOINTS, {"touchpoints": rows})
+        self.batches["touchpoints"].append((len(items), time.perf_counter() - started))
+
+    def _records(self, items: Sequence[Any]) -> list[ParsedRecord]:
+        parsed = (parse_record(i, item, self.policy) for i, item in enumerate(items))
+        return [r for r in parsed if isinstance(r, ParsedRecord)]
+
+    def throughput(self) -> dict[str, Throughput]:
+        return {
+            kind: Throughput(sum(n for n, _ in batches), sum(s for _, s in batches), tuple(batches))
+            for kind, batches in self.batches.items()
+            if batches
+        }
 
 
-# Batches in flight at once on both sides, as `graphcdp import --concurrency` (default 1: at 100k people two
+def _raw_record(record: ParsedRecord, person: str) -> dict[str, Any]:
+    return {
+        "key": record.key, "source": record.source, "sourceId": record.source_id,
+        "observedAt": record.observed_at, "traits": json.dumps(record.traits, sort_keys=True, default=str),
+        "person": person,
+        "identifiers": [{"key": i.key, "type": i.type, "value": i.value, "blocked": i.blocked}
+                        for i in record.identifiers],
+    }  # fmt: skip
+
+
+class _TimedSink:
+    """The importer's sink, timing each batch's call; then the raw side writes the same batch, if any."""
+
+    def __init__(self, sink: Any, then: Callable[[Sequence[Any]], Awaitable[None]] | None = None) -> None:
+        self.sink = sink
+        self.then = then
+        self.batches: list[tuple[int, float]] = []
+
+    def decode_item(self, index: int, raw: Any) -> Any:
+        return self.sink.decode_item(index, raw)
+
+    async def upsert_records(self, items: Any, dry_run: bool = False) -> Any:
+        started = time.perf_counter()
+        outcome = await self.sink.upsert_records(items, dry_run=dry_run)
+        self.batches.append((len(items), time.perf_counter() - started))
+        if self.then is not None:
+            await self.then(items)
+        return outcome
+
+    def throughput(self) -> Throughput:
+        return Throughput(sum(n for n, _ in self.batches), sum(s for _, s in self.batches), tuple(self.batches))
+
+
+# Batches in flight at once, as `graphcdp import --concurrency` (default 1: at 100k people two
 # in flight were slower for graphcdp, as neighbouring batches share persons and conflict at commit).
 CONCURRENCY = 1
 
 
-class _InFlight:
-    """At most `size` writes running at once; each is awaited, in order, before the oldest is replaced."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.running: deque[asyncio.Future[Any]] = deque()
-
-    async def add(self, write: Awaitable[Any]) -> None:
-        self.running.append(asyncio.ensure_future(write))
-        if len(self.running) >= self.size:
-            await self.running.popleft()
-
-    async def drain(self) -> None:
-        while self.running:
-            await self.running.popleft()
-
-
-async def graphcdp_ingest(services: Services, data: Path, batch_size: int, *, progress: bool) -> dict[str, Throughput]:
-    """`graphcdp import` of the records, then of the touchpoints, timed (batches above the services'
-    GRAPHCDP_MAX_BATCH_SIZE are refused: raise it in their settings)."""
-    records = await import_file(
-        services.identity,
+async def graphcdp_ingest(
+    services: Services, data: Path, batch_size: int, *, progress: bool, raw: RawSide | None = None
+) -> dict[str, Throughput]:
+    """`graphcdp import` of the records, then of the touchpoints, each batch's call timed (batches above the
+    services' GRAPHCDP_MAX_BATCH_SIZE are refused: raise it in their settings). With `raw`, the raw side
+    writes each batch right after graphcdp (see RawSide)."""
+    timed = _TimedSink(services.identity, raw.records if raw else None)
+    await import_file(
+        timed,
         data / "records.jsonl",
         batch_size=batch_size,
         resume=False,
         progress=progress,
         concurrency=CONCURRENCY,
     )
-    result = {"records": Throughput(records.lines_read, records.seconds)}
+    result = {"records": timed.throughput()}
     touchpoint_file = data / "touchpoints.jsonl"
     if touchpoint_file.stat().st_size:
-        events = await import_file(
-            services.touchpoint_sink,
+        timed = _TimedSink(services.touchpoint_sink, raw.touchpoints if raw else None)
+        await import_file(
+            timed,
             touchpoint_file,
             batch_size=batch_size,
             resume=False,
             progress=progress,
             concurrency=CONCURRENCY,
         )
-        result["touchpoints"] = Throughput(events.lines_read, events.seconds)
-    return result
-
-
-async def raw_ingest(
-    store: GraphStore, settings: Settings, data: Path, batch_size: int, persons: dict[str, str]
-) -> dict[str, Throughput]:
-    policy = IdentifierPolicy.from_settings(settings)
-    result: dict[str, Throughput] = {}
-    writes = _InFlight(CONCURRENCY)
-    started, count = time.perf_counter(), 0
-    for batch in _batches(data / "records.jsonl", batch_size):
-        rows = []
-        for index, item in enumerate(batch):
-            record = parse_record_item(index, item, policy)
-            if isinstance(record, ItemError) or record.key not in persons:
-                continue
-            rows.append({
-                "key": record.key, "source": record.source, "sourceId": record.source_id,
-                "observedAt": record.observed_at, "traits": json.dumps(record.traits, sort_keys=True, default=str),
-                "person": persons[record.key],
-                "identifiers": [{"key": i.key, "type": i.type, "value": i.value, "blocked": i.blocked}
-                                for i in record.identifiers],
-            })  # fmt: skip
-        await writes.add(store.run(RAW_RECORDS, {"records": rows}))
-        count += len(batch)
-    await writes.drain()
-    result["records"] = Throughput(count, time.perf_counter() - started)
-    touchpoint_file = data / "touchpoints.jsonl"
-    if touchpoint_file.stat().st_size:
-        started, count = time.perf_counter(), 0
-        for batch in _batches(touchpoint_file, batch_size):
-            parsed = [parse_touchpoint_item(index, item, policy) for index, item in enumerate(batch)]
-            await writes.add(
-                store.run(RAW_TOUCHPOINTS, {"touchpoints": [t.param() for t in parsed if not isinstance(t, ItemError)]})
-            )
-            count += len(batch)
-        await writes.drain()
-        result["touchpoints"] = Throughput(count, time.perf_counter() - started)
+        result["touchpoints"] = timed.throughput()
     return result
 
 

@@ -14,7 +14,7 @@ from graphcdp.settings import Settings
 from graphcdp.store.embedded import EmbeddedFalkorDB
 from graphcdp_bench.datagen import GeneratorConfig, write_dataset
 from graphcdp_bench.graphs import bench_services, falkordb
-from graphcdp_bench.ingest import graphcdp_ingest, quality, raw_ingest, record_persons
+from graphcdp_bench.ingest import RawSide, graphcdp_ingest, quality, record_persons
 
 INGEST_GRAPH = "bench_graphcdp"  # the graph graphcdp built; later benchmarks of the suite run on it
 RAW_GRAPH = "bench_raw"
@@ -59,9 +59,10 @@ async def ingest_on(
         bench_services(server.url, INGEST_GRAPH, settings, reset=True) as ours,
         bench_services(server.url, RAW_GRAPH, settings, reset=True) as raw,
     ):
-        measured = await graphcdp_ingest(ours, data, batch_size, progress=progress)
+        raw_side = RawSide(ours.store, raw.store, settings)  # each batch written raw right after graphcdp's
+        measured = await graphcdp_ingest(ours, data, batch_size, progress=progress, raw=raw_side)
+        baseline = raw_side.throughput()
         persons = await record_persons(ours.store)
-        baseline = await raw_ingest(raw.store, settings, data, batch_size, persons)
         memory = {"graphcdpMb": await falkordb(ours).memory_mb(), "rawMb": await falkordb(raw).memory_mb()}
         await raw.store.destroy()
     return {
@@ -82,14 +83,18 @@ async def ingest_on(
 def ingest_table(result: dict[str, Any]) -> str:
     lines = [
         f"ingest, {result['people']:,} people (seed {result['seed']}, batches of {result['batchSize']})",
-        f"{'':12} {'items':>10} {'graphcdp /s':>12} {'raw MERGE /s':>13} {'ratio':>7}",
+        f"{'':12} {'items':>10} {'graphcdp /s':>12} {'raw MERGE /s':>13} {'ratio':>7} {'of raw':>7} "
+        f"{'last/first tenth':>17}",
     ]
     for kind, ours in result["graphcdp"].items():
         raw = result["raw"].get(kind, {})
+        share = ours["perSecond"] / raw["perSecond"] if raw.get("perSecond") else 0.0
         lines.append(
             f"{kind:12} {ours['items']:>10,} {ours['perSecond']:>12,.0f} {raw.get('perSecond', 0):>13,.0f} "
-            f"{result['ratio'].get(kind, 0):>6.1f}x"
+            f"{result['ratio'].get(kind, 0):>6.1f}x {share:>7.0%} {ours.get('lastOverFirst') or 0:>17.2f}"
         )
+        tenths = " ".join(f"{rate:,.0f}" for rate in ours.get("tenths", []))
+        lines.append(f"{'':12} graphcdp per tenth of the batches /s: {tenths}")
     q = result["quality"]
     lines.append(
         f"quality: precision {q['precision']:.4f}  recall {q['recall']:.4f}  F1 {q['f1']:.4f}  "

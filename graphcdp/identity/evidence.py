@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphcdp.clock import now_ms
+from graphcdp.identity.additions import MIN_BATCH, NewEvidence, resolve_additions
 from graphcdp.identity.input import RESERVED_SOURCE_PREFIX
 from graphcdp.identity.normalize import NormalizedIdentifier
 from graphcdp.identity.planner import Plan
@@ -36,7 +37,8 @@ class Observation:
 @dataclass
 class EvidenceOutcome:
     person_of: dict[str, str]  # evidence record key → person id after resolution
-    plan: Plan | None
+    plan: Plan | None  # of the records the full resolver resolved
+    created: list[str] = field(default_factory=list)  # every person created, by either road
 
 
 def evidence_key(kind: str, identifiers: Iterable[NormalizedIdentifier]) -> str | None:
@@ -81,15 +83,30 @@ def evidence_rows(kind: str, observations: Sequence[Observation]) -> list[dict[s
 async def record_evidence(
     store: GraphStore, rules: ResolutionRules, kind: str, observations: Sequence[Observation]
 ) -> EvidenceOutcome:
-    """Write the evidence records of these observations and resolve the ones that are new or earlier."""
+    """Write the evidence records of these observations and resolve the ones that are new or earlier: in a
+    large batch, those that only add to one person (or make one) in a few statements
+    (graphcdp/identity/additions.py), the others with the full resolver."""
     evidence = evidence_rows(kind, observations)
     if not evidence:
         return EvidenceOutcome({}, None)
     rows = await store.run(UPSERT_EVIDENCE, {"now": now_ms(), "evidence": evidence})
     person_of = {row.key: row.person for row in rows if row.person}
     changed = sorted(row.key for row in rows if not row.unchanged)
+    created: list[str] = []
+    if len(changed) >= MIN_BATCH:
+        fresh = {row.key for row in rows if not row.unchanged and row.person is None}
+        new = [
+            NewEvidence(ev["key"], tuple((i["key"], i["type"]) for i in ev["identifiers"]))
+            for ev in evidence
+            if ev["key"] in fresh
+        ]
+        added = await resolve_additions(store, rules, new)
+        person_of.update(added.person_of)
+        created += added.created
+        changed = [key for key in changed if key not in added.person_of]
     plan = None
     if changed:
         plan = await resolve(store, rules, record_keys=changed)
         person_of.update({k: plan.person_of_record[k] for k in changed if k in plan.person_of_record})
-    return EvidenceOutcome(person_of, plan)
+        created += plan.created
+    return EvidenceOutcome(person_of, plan, created)

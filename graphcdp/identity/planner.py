@@ -317,10 +317,11 @@ def _joined_persons(component: Component, match: MatchDecision) -> bool:
 
 def _search(draft: _Draft, group: Group, name: str | None) -> str:
     """What person search finds the person by (see graphcdp/identity/search_text.py): its name, and the words
-    of its linking emails and phones (blocked identifiers are not in the group, so never searchable)."""
+    of its linking emails and phones (blocked identifiers are not in the group, so never searchable), in key
+    order: the same text whichever matches joined the group (graphcdp/identity/additions.py relies on it)."""
     searchable = [
         (type_.kind, key[len(type_.name) + 1 :])
-        for key in group.identifiers
+        for key in sorted(group.identifiers)
         if (type_ := draft.rules.policy.types.get(draft.component.identifiers[key].type)) is not None
     ]
     return search_text(name, searchable)

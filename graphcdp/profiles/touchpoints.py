@@ -45,8 +45,8 @@ async def track_touchpoints(
             store, rules, EVIDENCE_KIND, [Observation(t.identifiers, t.occurred_at) for t in parsed]
         )
         person_of = evidence.person_of
+        outcome.persons_created = evidence.created
         if evidence.plan:
-            outcome.persons_created = evidence.plan.created
             outcome.persons_merged = sorted(evidence.plan.retired)
     except GraphCDPError as exc:  # stored anyway; linked with the next change to their component
         outcome.errors += items_failed((t.index for t in parsed), exc)

@@ -12,6 +12,7 @@ from graphcdp.store.cypher import DEFAULT_ROOT, DIALECTS, statement_files
 
 FRAGMENT = (DEFAULT_ROOT / "feed" / "emit.fragment").read_text(encoding="utf-8")
 EMITTERS = {
+    "identity/commit_additions",
     "identity/commit_resolution",
     "identity/detach_record",
     "identity/delete_record",

@@ -1,0 +1,86 @@
+"""Set-based resolution of new evidence (graphcdp/identity/additions.py) on the real embedded database: what it
+resolves, and that a writer committing between its read and its commit makes it write nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphcdp.identity.additions import COMMIT_ADDITIONS, NewEvidence, resolve_additions
+from graphcdp.identity.evidence import UPSERT_EVIDENCE, Observation, evidence_rows
+from graphcdp.identity.resolver import resolve
+from graphcdp.identity.service import IdentityService
+from graphcdp.settings import load_settings
+from graphcdp.store import GraphStore
+from graphcdp.store.cypher import Query, StatementName
+from tests.identity_helpers import partition, rec
+
+PERSON_IDS = Query(StatementName("test/person_ids"), dict)
+
+
+async def _new_evidence(
+    store: GraphStore, identity: IdentityService, *sets: tuple[tuple[str, str], ...]
+) -> list[NewEvidence]:
+    observations = [
+        Observation(tuple(identity.policy.normalize(t, v) for t, v in identifiers), 1000 + n)
+        for n, identifiers in enumerate(sets)
+    ]
+    rows = evidence_rows("touchpoints", observations)
+    await store.run(UPSERT_EVIDENCE, {"now": 1, "evidence": rows})
+    return [NewEvidence(r["key"], tuple((i["key"], i["type"]) for i in r["identifiers"])) for r in rows]
+
+
+async def test_new_sets_join_the_one_person_they_reach_or_make_one_and_merges_are_left_over(
+    falkordb_store: GraphStore,
+) -> None:
+    identity = IdentityService(falkordb_store, load_settings(matching=False))
+    ada = await identity.upsert_records([rec("crm", "1", 10, ("email", "ada@x.com"))])
+    bob = await identity.upsert_records([rec("crm", "2", 20, ("email", "bob@x.com"))])
+    await identity.upsert_records([rec("crm", "3", 30, ("email", "cy@x.com"))])
+    new = await _new_evidence(
+        falkordb_store,
+        identity,
+        (("cookie_id", "k1"), ("email", "ada@x.com")),  # joins Ada
+        (("cookie_id", "k1"),),  # the same cookie: one cluster with the set above
+        (("cookie_id", "k2"),),  # nobody yet: a new person
+        (("email", "bob@x.com"), ("email", "cy@x.com")),  # merges two persons: left to the full resolver
+    )
+    done = await resolve_additions(falkordb_store, identity.rules, new)
+    assert done.rest == [new[3].key]
+    assert {key: done.person_of[key] for key in (new[0].key, new[1].key)} == dict.fromkeys(
+        (new[0].key, new[1].key), ada.results[0].person_id
+    )
+    assert done.created == [done.person_of[new[2].key]] and bob.results[0].person_id not in done.person_of.values()
+    await resolve(falkordb_store, identity.rules, record_keys=done.rest)
+    groups = await partition(falkordb_store)
+    assert groups == {
+        frozenset({"crm:1", new[0].key, new[1].key}),
+        frozenset({new[2].key}),
+        frozenset({"crm:2", "crm:3", new[3].key}),
+    }
+
+
+class _ConcurrentWriter:
+    """The real store, with another writer resolving the same records just before the set-based commit."""
+
+    def __init__(self, store: GraphStore, identity: IdentityService, keys: list[str]) -> None:
+        self.store, self.identity, self.keys = store, identity, keys
+
+    async def run(self, query: Query[Any], params: dict[str, Any] | None = None) -> list[Any]:
+        if query.name == COMMIT_ADDITIONS.name:
+            await resolve(self.store, self.identity.rules, record_keys=self.keys)
+        return await self.store.run(query, params)
+
+
+async def test_a_writer_committing_in_between_makes_the_commit_write_nothing(falkordb_store: GraphStore) -> None:
+    identity = IdentityService(falkordb_store, load_settings(matching=False))
+    await identity.upsert_records([rec("crm", "1", 10, ("email", "ada@x.com"))])
+    new = await _new_evidence(
+        falkordb_store, identity, (("cookie_id", "k1"), ("email", "ada@x.com")), (("cookie_id", "k2"),)
+    )
+    keys = [n.key for n in new]
+    writer = _ConcurrentWriter(falkordb_store, identity, keys)
+    done = await resolve_additions(writer, identity.rules, new)  # type: ignore[arg-type]
+    assert done.person_of == {} and done.created == [] and sorted(done.rest) == sorted(keys)
+    # Only the other writer's persons exist: one for Ada (with her cookie), one for the second cookie.
+    assert await partition(falkordb_store) == {frozenset({"crm:1", keys[0]}), frozenset({keys[1]})}
+    assert len(await falkordb_store.run(PERSON_IDS, {})) == 2

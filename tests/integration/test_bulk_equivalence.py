@@ -1,0 +1,93 @@
+"""A bulk import (large batches) must leave the graph that sending the same records and touchpoints one at a
+time leaves: the same persons (records, identifiers, golden traits, search text) and the same review queue,
+on generated data with every kind of mess the generator makes, with probabilistic matching on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graphcdp.identity import evidence
+from graphcdp.identity.additions import Additions, resolve_additions
+from graphcdp.ingest.bulk import import_file
+from graphcdp.model.identity import RecordInput
+from graphcdp.model.profiles import TouchpointInput
+from graphcdp.settings import load_settings
+from graphcdp.store import GraphStore
+from graphcdp.store.cypher import Query, StatementName
+from graphcdp.wiring import services_on
+from graphcdp_bench.datagen import GeneratorConfig, MessRates, write_dataset
+
+PERSON_STATES = Query(StatementName("test/person_states"), dict)
+MATCH_LINKS = Query(StatementName("test/match_links"), dict)
+# More of the rare kinds than the defaults, so 120 people hold every one of them.
+RATES = MessRates(email_typo=0.1, junk_email=0.05, junk_phone=0.05, second_customer_account=0.1, name_typo=0.1)
+MESS = ("email_typo", "junk_email", "junk_phone", "household_email", "family_tablet", "second_customer_account")
+
+
+async def _persons(store: GraphStore) -> dict[frozenset[str], dict[str, Any]]:
+    return {
+        frozenset(row["records"]): {
+            "identifiers": sorted(row["identifiers"]),
+            "traits": row["traits"],
+            "name": row["name"],
+            "search": row["search"],
+            "recordCount": row["recordCount"],
+        }
+        for row in await store.run(PERSON_STATES, {})
+    }
+
+
+async def _links(store: GraphStore) -> set[tuple[str, str, str]]:
+    return {(row["a"], row["b"], row["kind"]) for row in await store.run(MATCH_LINKS, {})}
+
+
+def _lines(path: Path) -> list[Any]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+async def test_bulk_import_leaves_the_graph_single_upserts_leave(
+    tmp_path: Path, falkordb_store: GraphStore, second_falkordb_store: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    resolved_here: list[Additions] = []
+
+    async def observed(*args: Any) -> Additions:  # the set-based road, watched: it must carry part of the load
+        resolved_here.append(await resolve_additions(*args))
+        return resolved_here[-1]
+
+    monkeypatch.setattr(evidence, "resolve_additions", observed)
+    data = tmp_path / "data"
+    manifest = write_dataset(data, GeneratorConfig(people=120, seed=11, rates=RATES), progress=False)
+    assert all(manifest["mess"][kind]["injected"] > 0 for kind in MESS), manifest["mess"]
+    settings = load_settings(matching=True, max_batch_size=1000)
+
+    async with services_on(falkordb_store, settings) as bulk:
+        records = await import_file(
+            bulk.identity, data / "records.jsonl", batch_size=1000, resume=False, progress=False
+        )
+        events = await import_file(
+            bulk.touchpoint_sink, data / "touchpoints.jsonl", batch_size=1000, resume=False, progress=False
+        )
+    assert records.rejected == events.rejected == 0
+    assert sum(len(a.person_of) for a in resolved_here) > 100  # most new evidence took the set-based road
+    assert sum(len(a.rest) for a in resolved_here) > 0  # and some the full one (merges, shared identifiers)
+    monkeypatch.undo()  # one at a time below: the full resolver only
+
+    async with services_on(second_falkordb_store, settings) as single:
+        for item in _lines(data / "records.jsonl"):
+            outcome = await single.identity.upsert_records([RecordInput.model_validate(item)])
+            assert outcome.errors == []
+        for item in _lines(data / "touchpoints.jsonl"):
+            tracked = await single.profiles.track([TouchpointInput.model_validate(item)])
+            assert tracked.errors == []
+
+    in_bulk, one_by_one = await _persons(falkordb_store), await _persons(second_falkordb_store)
+    assert len(in_bulk) < records.lines_read  # records were linked, some across batches of evidence
+    assert set(in_bulk) == set(one_by_one)  # the same partition of records, evidence records included
+    assert in_bulk == one_by_one  # and the same identifiers, golden traits and search text per person
+    links = await _links(falkordb_store)
+    assert {kind for _, _, kind in links} == {"MATCHED", "POSSIBLE_MATCH"}  # matching had work of both kinds
+    assert links == await _links(second_falkordb_store)
