@@ -65,14 +65,18 @@ class ProfileService:
     async def metrics(self, persons: Sequence[str]) -> list[Metrics]:
         rows = {row.person: row.events for row in await self.store.run(ACTIVITY, {"persons": list(persons)})}
         now = now_ms()
-        model: PredictionModel | None = await self.predictions.current() if self.predictions else None
-        config = replace(self.metrics_config, alive=model.purchases) if model else self.metrics_config
+        config = await self._metrics_config()
         return [compute_metrics(rows.get(person, []), now, config) for person in persons]
+
+    async def _metrics_config(self) -> MetricsConfig:
+        """The metrics' settings with the prediction model in force (probabilityAlive), if one is."""
+        model: PredictionModel | None = await self.predictions.current() if self.predictions else None
+        return replace(self.metrics_config, alive=model.purchases) if model else self.metrics_config
 
     async def customer(self, key: str, touchpoints: int) -> CustomerSnapshot | None:
         """The person of a normalized identifier key with her metrics, consents and newest touchpoints, read in
         one round trip (the `context` query)."""
-        return await customer_snapshot(self.store, key, touchpoints, self.metrics_config)
+        return await customer_snapshot(self.store, key, touchpoints, await self._metrics_config())
 
     async def consents(self, persons: Sequence[str]) -> list[list[ConsentStatement]]:
         return await consent_statements(self.store, persons)
