@@ -315,6 +315,9 @@ class EmbeddedFalkorDB:
             # effect of a segment refresh or a feed event was seen to land on the wrong properties (FalkorDB 4.16:
             # a Change node without its kind, the feed counter's `last` in `first`), and the next start failed.
             "EFFECTS_THRESHOLD", str(EFFECTS_NEVER_US),
+            # No query log: FalkorDB would keep each graph's last queries with their parameters (her values)
+            # in a stream of the database, written to its file and out of reach of an erasure.
+            "CMD_INFO", "no",
             "-",  # and more configuration from standard input: the password, out of sight of `ps`
         ]  # fmt: skip
         # Spawned from the event-loop thread on purpose: PDEATHSIG fires when the *thread* that forked exits.
