@@ -315,6 +315,9 @@ class EmbeddedFalkorDB:
             # effect of a segment refresh or a feed event was seen to land on the wrong properties (FalkorDB 4.16:
             # a Change node without its kind, the feed counter's `last` in `first`), and the next start failed.
             "EFFECTS_THRESHOLD", str(EFFECTS_NEVER_US),
+            # No query log: FalkorDB would keep each graph's last queries with their parameters (her values)
+            # in a stream of the database, written to its file and out of reach of an erasure.
+            "CMD_INFO", "no",
             "-",  # and more configuration from standard input: the password, out of sight of `ps`
         ]  # fmt: skip
         # Spawned from the event-loop thread on purpose: PDEATHSIG fires when the *thread* that forked exits.
@@ -577,14 +580,29 @@ class EmbeddedFalkorDB:
 
 async def rewrite_append_only_file(client: aioredis.Redis, max_wait: float, log_hint: str) -> bool:
     """BGREWRITEAOF and wait for it (EmbeddedFalkorDB.compact; also a worker of `serve --workers`, on the
-    database its supervisor started). `log_hint`: where to look when it fails."""
-    try:
-        await client.bgrewriteaof()
-    except ResponseError as exc:
-        if "already in progress" not in str(exc):  # an automatic rewrite: wait for it instead
-            log.warning("the append-only file was not rewritten: %s", exc)
-            return False
+    database its supervisor started). `log_hint`: where to look when it fails. A rewrite already running (an
+    automatic one, or another process's) took its snapshot before the caller's last writes, an erasure's
+    among them: it is waited for, then a rewrite of our own follows."""
     deadline = time.monotonic() + max_wait
+    while True:
+        try:
+            await client.bgrewriteaof()
+            ours = True
+        except ResponseError as exc:
+            if "already in progress" not in str(exc):
+                log.warning("the append-only file was not rewritten: %s", exc)
+                return False
+            ours = False
+        finished = await _rewrite_finished(client, deadline, log_hint)
+        if finished is None:
+            log.warning("rewriting the append-only file took over %gs; it goes on in the background", max_wait)
+            return False
+        if ours:
+            return finished
+
+
+async def _rewrite_finished(client: aioredis.Redis, deadline: float, log_hint: str) -> bool | None:
+    """Wait for the running (or scheduled) rewrite: whether it succeeded; None if it outlasts `deadline`."""
     while time.monotonic() < deadline:
         info = await client.info("persistence")
         if not info["aof_rewrite_in_progress"] and not info["aof_rewrite_scheduled"]:
@@ -593,5 +611,4 @@ async def rewrite_append_only_file(client: aioredis.Redis, max_wait: float, log_
             log.warning("rewriting the append-only file failed; see %s", log_hint)
             return False
         await asyncio.sleep(_COMPACT_POLL)
-    log.warning("rewriting the append-only file took over %gs; it goes on in the background", max_wait)
-    return False
+    return None

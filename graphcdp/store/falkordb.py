@@ -281,12 +281,21 @@ class FalkorDBStore:
 
     async def compact(self) -> bool:
         """Rewrite the embedded database's append-only file from the data as it is now (erased values leave
-        the disk); a server graphcdp did not start keeps its own files: False."""
+        the disk); a server graphcdp did not start keeps its own files: False. The graph's query log goes
+        first: it is a key of the database, so the rewrite would keep it."""
         if self.embedded is not None:
+            await self._forget_query_log()
             return await self.embedded.compact()
         if self.rewrites_files:  # a worker of `serve --workers`, on the embedded database of its supervisor
+            await self._forget_query_log()
             return await rewrite_append_only_file(self._db.connection, COMPACT_MAX_WAIT, "the supervisor's log")
         return False
+
+    async def _forget_query_log(self) -> None:
+        """Delete the graph's query log (FalkorDB's CMD_INFO stream: recent queries with their parameters, so
+        with the values an erasure removed). The embedded server keeps none (CMD_INFO off); one a file of an
+        older build holds, or one written while it was on, must not outlive the rewrite."""
+        await self._db.connection.delete(query_log_key(self._graph_name))
 
     async def close(self) -> None:
         try:
@@ -294,6 +303,11 @@ class FalkorDBStore:
         finally:
             if self.embedded is not None:
                 await self.embedded.stop()
+
+
+def query_log_key(graph: str) -> str:
+    """The stream in which FalkorDB (CMD_INFO on) keeps the last MAX_INFO_QUERIES queries of a graph."""
+    return f"telemetry{{{graph}}}"
 
 
 def without_password(url: str) -> str:
