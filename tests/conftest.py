@@ -16,6 +16,7 @@ from graphcdp.store.cypher import DEFAULT_ROOT, CypherCatalog
 from graphcdp.store.embedded import EmbeddedFalkorDB
 from graphcdp.store.falkordb import FalkorDBStore
 from graphcdp.store.neo4j import Neo4jStore
+from tests.webhook_receiver import Receiver
 
 # Statements only the tests use (kept out of cypher/, which holds what the service runs).
 TEST_CYPHER = Path(__file__).parent / "cypher"
@@ -116,3 +117,12 @@ async def second_falkordb_store(embedded_falkordb: EmbeddedFalkorDB) -> AsyncIte
     """Another fresh graph on the embedded FalkorDB, for tests that compare two graphs."""
     async for graph_store in _fresh_falkordb_graph(embedded_falkordb):
         yield graph_store
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A webhook destination on localhost (tests/webhook_receiver.py); a request it holds is let go at the end."""
+    server = Receiver()
+    yield server
+    server.release()
+    server.stop()

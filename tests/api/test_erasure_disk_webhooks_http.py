@@ -6,7 +6,7 @@ which shows the search finds what is there. The dispatcher's rounds run here, on
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -47,13 +47,6 @@ DELIVERIES = """query($d: ID!) { deliveries(destinationId: $d, first: 100) {
 FORGET = "mutation($id: ID!) { forgetPerson(id: $id) { personId } }"
 QUERY_LOG_WAITS = 30  # tenths of a second: the query log is written about once a second
 ROUNDS = 400  # a bound so a broken dispatcher fails the test instead of hanging it; not a measurement
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    server = Receiver()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

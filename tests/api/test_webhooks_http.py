@@ -5,7 +5,7 @@ pages, a dead letter sent again with redeliver, deleting, and the error codes.""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -35,13 +35,6 @@ DELIVERIES = """query($d: ID!, $s: DeliveryStatus, $a: String, $f: Int!) {
     pageInfo { hasNextPage endCursor } } }"""
 UPSERT = "mutation($r: [RecordInput!]!) { upsertRecords(records: $r) { results { personId } errors { code } } }"
 ROUNDS = 400  # a bound so a broken dispatcher fails the test instead of hanging it; not a measurement
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    server = Receiver()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -120,14 +120,6 @@ def service(tmp_path: Path) -> Iterator[Service]:
     running.stop()
 
 
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    server = Receiver()
-    yield server
-    server.release()
-    server.stop()
-
-
 def until(condition: Callable[[], bool], what: str) -> None:
     deadline = time.monotonic() + BOUND
     while not condition():

@@ -7,7 +7,7 @@ in force for the destination's purpose is not GRANTED; pausing, kinds, deleting 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -27,13 +27,6 @@ from tests.webhook_receiver import Receiver
 
 ROUNDS = 400  # a bound so a broken dispatcher fails the test instead of hanging it; not a measurement
 FAST_RETRIES: dict[str, Any] = {"webhook_retry_first_seconds": 0.01, "webhook_retry_max_seconds": 0.05}
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    server = Receiver()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
