@@ -91,10 +91,16 @@ class _Level:
     def new_traits(self, i: int) -> dict[str, Any]:
         """A stranger made of three people of the graph: one's first name and gender, another's surname and
         address, a third's birth date. Matching meets real blocks (her surname, her street) and scores real
-        candidates, as it does for a new customer, without her being any of them."""
+        candidates, as it does for a new customer, without her being any of them. When her worker's next
+        record logs in on her cookie, the first name is that login's: the visitor gave the name she logs in
+        with. A device shared by people of other first names and birth dates is a household's (docs/matching.md),
+        and resolution rightly keeps them apart."""
         if not self.existing:
             return {"firstName": f"New{i}", "lastName": "Bench"}
         first, family, born = (self.existing[(self.picks[i] + k) % len(self.existing)].traits for k in range(3))
+        login = i + self.clients
+        if login < len(self.picks) and self.links(login):
+            first = self.existing[self.picks[login]].traits
         mixed = {"firstName": first.get("firstName"), "gender": first.get("gender"), "lastName": family.get("lastName")}
         mixed |= {"address": family.get("address"), "birthDate": born.get("birthDate")}
         return {name: value for name, value in mixed.items() if value is not None}
