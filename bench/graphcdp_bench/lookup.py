@@ -90,6 +90,16 @@ async def _raw_level(
         return await run_concurrent(call, clients=clients, total=total)
 
 
+async def lookup_asks(falkordb_url: str, graph: str, count: int, seed: int) -> list[SampledIdentifier]:
+    """The identifiers the lookups ask, warm-up included: request i asks asks[i], on every side and level."""
+    async with bench_services(falkordb_url, graph) as probe:
+        sample = await sample_identifiers(probe.store, min(count, MAX_SAMPLE))
+    if not sample:
+        raise BenchRequestError(f"graph {graph!r} has no identifier that leads to a person: nothing to look up")
+    rng = random.Random(seed)
+    return [rng.choice(sample) for _ in range(default_warmup(count) + count)]
+
+
 async def run_lookup(
     falkordb_url: str,
     graph: str,
@@ -106,13 +116,7 @@ async def run_lookup(
     "ratio": {"8": {"p50": graphcdp p50 / raw p50, "requestsPerSecond": raw req/s / graphcdp req/s}, …}}, and
     with workers {"workers": N, "graphcdpWorkers": {"8": …}, "ratioWorkers": {"8": …}}.
     """
-    async with bench_services(falkordb_url, graph) as probe:
-        sample = await sample_identifiers(probe.store, min(queries, MAX_SAMPLE))
-    if not sample:
-        raise BenchRequestError(f"graph {graph!r} has no identifier that leads to a person: nothing to look up")
-    rng = random.Random(seed)
-    # Request i asks asks[i], on both sides and at every level (warm-up requests included).
-    asks = [rng.choice(sample) for _ in range(default_warmup(queries) + queries)]
+    asks = await lookup_asks(falkordb_url, graph, queries, seed)
     ours: dict[str, dict[str, Any]] = {}
     raw: dict[str, dict[str, Any]] = {}
     ratio: dict[str, dict[str, float]] = {}

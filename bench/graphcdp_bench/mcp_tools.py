@@ -10,7 +10,6 @@ builds its session). Ratios: tool p50 / GraphQL p50 and tool p50 / raw p50.
 from __future__ import annotations
 
 import contextlib
-import random
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,14 +26,12 @@ from graphcdp_bench.http_load import (
     BenchRequestError,
     BenchServer,
     SampledIdentifier,
-    default_warmup,
     graphql,
     run_clients,
     run_concurrent,
-    sample_identifiers,
 )
 from graphcdp_bench.latency import latency_summary
-from graphcdp_bench.lookup import MAX_SAMPLE, raw_context
+from graphcdp_bench.lookup import lookup_asks, raw_context
 
 TOOL = "get_customer_context"
 Timed = tuple[list[float], float]  # latencies in ms, and the wall seconds they took together
@@ -88,12 +85,7 @@ async def run_mcp(
     Returns {"calls": n, "tool": {"1": latency_summary, …}, "graphql": {…}, "raw": {…},
     "ratio": {"1": {"toolOverGraphql": …, "toolOverRaw": …, "graphqlOverRaw": …}, …}}.
     """
-    async with bench_services(falkordb_url, graph) as probe:
-        sample = await sample_identifiers(probe.store, min(calls, MAX_SAMPLE))
-    if not sample:
-        raise BenchRequestError(f"graph {graph!r} has no identifier that leads to a person: nothing to look up")
-    rng = random.Random(seed)
-    asks = [rng.choice(sample) for _ in range(default_warmup(calls) + calls)]
+    asks = await lookup_asks(falkordb_url, graph, calls, seed)
     tool: dict[str, dict[str, Any]] = {}
     query: dict[str, dict[str, Any]] = {}
     raw: dict[str, dict[str, Any]] = {}
