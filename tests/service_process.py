@@ -77,9 +77,12 @@ def alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    # A zombie still answers kill(0); it is dead for our purposes.
-    stat = Path(f"/proc/{pid}/stat")
-    return not (stat.exists() and stat.read_text().split()[2] == "Z")
+    # A zombie still answers kill(0); it is dead for our purposes. Its /proc entry can also vanish between
+    # the two looks (reaped meanwhile): dead too.
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
 
 
 def wait_dead(pid: int, timeout: float = 10.0) -> bool:
