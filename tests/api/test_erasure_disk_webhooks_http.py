@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -19,7 +18,7 @@ from graphcdp.api.app import create_app
 from graphcdp.settings import load_settings
 from graphcdp.store.falkordb import FalkorDBStore, query_log_key
 from graphcdp.wiring import Services, open_services
-from tests.api.graphql_client import gql
+from tests.api.test_webhooks_http import ask, settle
 from tests.disk_search import files_holding
 from tests.service_process import AUTH_HEADERS, TEST_ADMIN_KEY
 from tests.webhook_receiver import Receiver
@@ -46,7 +45,6 @@ DELIVERIES = """query($d: ID!) { deliveries(destinationId: $d, first: 100) {
   edges { node { personId kind status } } } }"""
 FORGET = "mutation($id: ID!) { forgetPerson(id: $id) { personId } }"
 QUERY_LOG_WAITS = 30  # tenths of a second: the query log is written about once a second
-ROUNDS = 400  # a bound so a broken dispatcher fails the test instead of hanging it; not a measurement
 
 
 @pytest.fixture
@@ -62,21 +60,6 @@ async def app(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, Services
         transport = httpx.ASGITransport(app=create_app(services=services))  # no lifespan: rounds run here
         async with httpx.AsyncClient(transport=transport, base_url="http://test", headers=AUTH_HEADERS) as http:
             yield http, services
-
-
-async def ask(http: httpx.AsyncClient, document: str, **variables: Any) -> dict[str, Any]:
-    body = await gql(http, document, **variables)
-    assert "errors" not in body, body
-    data: dict[str, Any] = body["data"]
-    return data
-
-
-async def settle(services: Services) -> None:
-    for _ in range(ROUNDS):
-        if not await services.webhooks.dispatcher.run_once():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("the dispatcher did not settle")
 
 
 async def query_log_written(services: Services) -> None:
