@@ -204,18 +204,28 @@ def _shared(
     named: Callable[[str], bool],
 ) -> set[str]:
     """Identifiers one person may hold several of that records naming different people carry (a household's
-    email): a record that carries one and names no one cannot be placed by it."""
+    email): a record that carries one and names no one cannot be placed by it. The named carriers are grouped by
+    the pairs that can be one person (Abby, Abigail and a mistyped Anigail are one group); more than one group
+    is more than one person."""
     carriers: dict[str, list[str]] = {}
     for record in ordered:
         if not record.detached and named(record.key):
             for key in record.identifiers:
                 if limit(identifier_types[key]) > 1:
                     carriers.setdefault(key, []).append(record.key)
-    return {
-        key
-        for key, keys in carriers.items()
-        if any(conflict([a], [b]) for i, a in enumerate(keys) for b in keys[i + 1 :])
-    }
+    return {key for key, keys in carriers.items() if _people_among(keys, conflict) > 1}
+
+
+def _people_among(keys: list[str], conflict: Conflict) -> int:
+    """How many groups the records make when two records that do not name different people are one group."""
+    groups = UnionFind()
+    for key in keys:
+        groups.add(key)
+    for i, a in enumerate(keys):
+        for b in keys[i + 1 :]:
+            if groups.find(a) != groups.find(b) and conflict([a], [b]) is None:
+                groups.union(a, b)
+    return len({groups.find(key) for key in keys})
 
 
 def _groups(nodes: UnionFind, ordered: list[RecordNode]) -> list[Group]:

@@ -3,7 +3,10 @@
 An identifier one person may hold several of (limit above 1) can be shared by the people of a household. Such
 a shared identifier is evidence that trait disagreement outweighs, as entity-resolution engines treat generic
 identifiers: two records whose first names disagree (not even as a nickname, a typo or a swap with the last
-name) while their birth dates do not agree are different people, whatever identifier they share. Identifiers
+name) while their birth dates do not agree are different people, whatever identifier they share. Two groups of
+records are different people when some pair of them can be compared that way and no such pair agrees: one
+person's records disagree among themselves too (Abby on one, a mistyped Anigail on another), and a record that
+agrees with one of them is hers. Identifiers
 of limit 1 (a customer id, a CRM id, a national id) are an account or a person, and always link. Last names and
 addresses do not count here: the members of a household share them.
 """
@@ -24,30 +27,38 @@ class TraitConflicts:
         self.component = component
         self.scorer = scorer
         self._features: dict[str, Features] = {}
-        self._pairs: dict[tuple[str, str], bool] = {}
+        self._pairs: dict[tuple[str, str], bool | None] = {}
         self._names = {c.field for c in scorer.model.comparisons} >= {FIRST_NAME}
 
     def between(self, left: list[str], right: list[str]) -> str | None:
-        """Why the records of `left` and of `right` are different people, or None."""
+        """Why the records of `left` and of `right` are different people, or None: some pair of them names
+        different people and no pair names one person."""
         if not self._names:
             return None
+        conflicting: tuple[str, str] | None = None
         for a in left:
             for b in right:
-                if self._conflict(a, b):
-                    first, second = sorted((a, b))
-                    return f"{first} and {second} name different people (first name and birth date disagree)"
-        return None
+                verdict = self._conflict(a, b)
+                if verdict is False:
+                    return None
+                if verdict and conflicting is None:
+                    conflicting = (a, b) if a < b else (b, a)
+        if conflicting is None:
+            return None
+        return f"{conflicting[0]} and {conflicting[1]} name different people (first name and birth date disagree)"
 
     def named(self, key: str) -> bool:
         """Whether the record has a first name: what says which of a household's people it is."""
         return FIRST_NAME in self._features_of(key)
 
-    def _conflict(self, a: str, b: str) -> bool:
+    def _conflict(self, a: str, b: str) -> bool | None:
+        """True: the two records name different people; False: they can be one person (first names or birth
+        dates agree); None: they cannot be compared (either has no first name)."""
         pair = (a, b) if a < b else (b, a)
         if pair not in self._pairs:
             fa, fb = self._features_of(pair[0]), self._features_of(pair[1])
             if FIRST_NAME not in fa or FIRST_NAME not in fb:
-                self._pairs[pair] = False
+                self._pairs[pair] = None
             else:
                 levels = {f.field: f.level for f in self.scorer.score(fa, fb).fields}
                 self._pairs[pair] = levels.get(FIRST_NAME) == ELSE and levels.get(BIRTH_DATE, NULL) in (ELSE, NULL)

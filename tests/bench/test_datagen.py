@@ -189,6 +189,17 @@ def test_one_split() -> None:
     assert report.split == {0} and report.predicted_persons == 3
 
 
+def test_b_cubed_weighs_every_item_alike() -> None:
+    # a, b of person 0 and c of person 1 in X; d of person 1 alone in Y. Per item, precision: a and b 2/3, c 1/3,
+    # d 1; recall: a and b 1, c and d 1/2.
+    report = evaluate({"a": "X", "b": "X", "c": "X", "d": "Y"}, {"a": 0, "b": 0, "c": 1, "d": 1})
+    assert report.bcubed_precision == pytest.approx((2 / 3 + 2 / 3 + 1 / 3 + 1) / 4)
+    assert report.bcubed_recall == pytest.approx((1 + 1 + 1 / 2 + 1 / 2) / 4)
+    assert report.to_dict()["bcubedF1"] == pytest.approx(2 * (2 / 3) * 0.75 / (2 / 3 + 0.75))
+    perfect = evaluate({"a": "X", "b": "X"}, {"a": 0, "b": 0})
+    assert (perfect.bcubed_precision, perfect.bcubed_recall, perfect.bcubed_f1) == (1.0, 1.0, 1.0)
+
+
 def test_over_merges_through_shared_identifiers_are_told_apart() -> None:
     truth = {"a1": 0, "b1": 1, "a2": 2, "b2": 3, "c2": 4}
     predicted = {"a1": "X", "b1": "X", "a2": "Y", "b2": "Y", "c2": "Y", "stray": "Z"}

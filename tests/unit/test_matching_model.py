@@ -431,6 +431,19 @@ def test_a_rule_with_a_missing_field_gives_no_key() -> None:
     ]
 
 
+def test_an_unordered_rule_puts_names_written_in_each_others_place_in_one_block() -> None:
+    spec = default_model()
+    spec["comparisons"] = [comparison("firstName"), comparison("lastName")]
+    names = ["firstName", "lastName"]
+    spec["blocking"] = {"rules": [{"parts": names}, {"parts": names, "unordered": True}]}
+    model = parse_model(spec, "test")
+    ada = features({"firstName": "Ada", "lastName": "Byron"})
+    swapped = features({"firstName": "Byron", "lastName": "Ada"})
+    assert blocking_keys(model, ada) == ["b:firstName+lastName=ada|byron", "b:firstName~lastName=ada|byron"]
+    assert set(blocking_keys(model, ada)) & set(blocking_keys(model, swapped)) == {"b:firstName~lastName=ada|byron"}
+    assert parse_model(model.model_dump(by_alias=True), "again").blocking.rules[1].unordered
+
+
 def test_a_multi_valued_field_gives_a_key_per_value_up_to_the_cap() -> None:
     model = small_model(comparison("emailLocal"), comparison("lastName"), rules=[["emailLocal"], ["lastName", "phone"]])
     two = features({}, "email:ada@example.com", "email:countess@example.org")
@@ -498,6 +511,7 @@ def test_the_shipped_model_blocks_on_names_dates_postcodes_and_emails() -> None:
     assert keys == sorted(
         [
             "b:firstName+lastName=ada|lovelace",
+            "b:firstName~lastName=ada|lovelace",
             "b:lastName+birthDate=lovelace|1815-12-10",
             "b:firstName+birthDate=ada|1815-12-10",
             "b:lastName:prefix4+address.postalCode=love|w1",
@@ -549,7 +563,7 @@ def _broken(change: str) -> dict[str, Any]:
     ("change", "message"),
     [
         ("unknown field", "comparisons[8]: unknown field 'shoeSize'; known: firstName, lastName, birthDate"),
-        ("unknown blocking field", "blocking.rules[6]: unknown field 'shoeSize'; known: firstName"),
+        ("unknown blocking field", "blocking.rules[7]: unknown field 'shoeSize'; known: firstName"),
         ("unknown transform", "blocking.rules[1]: unknown transform 'soundex'; known: value, initial, prefix3"),
         ("unknown level kind", "levels[3]: unknown level kind 'fuzzyDate'; known: exact, nickname, jaroWinkler"),
         (

@@ -22,6 +22,9 @@ With n_pt the number of items of true person t in predicted person p, n_p and n_
 - over-merged persons: predicted persons holding items of more than one true person;
 - split people: true people whose items are spread over more than one predicted person;
 - exact people: true people whose items make up exactly one predicted person, and nothing else;
+- B-cubed precision and recall: per item, n_pt / n_p and n_pt / n_t, averaged over the items (each item's
+  person against its true person); B-cubed F1 their harmonic mean. Unlike pairs, it weighs every item alike,
+  not every pair, so one large wrong person does not dominate it.
 - over-merged via shared identifiers: over-merged persons in which the items, grouped by true person,
   form one connected graph when two groups are adjacent if an item of each carries the same identifier
   the generator marked as shared (`shared_links`). Those are the merges shared identifiers explain; an
@@ -112,8 +115,15 @@ class QualityReport:
     split_people: int
     over_merged_via_shared: int
     shared_merge_share: float | None
+    bcubed_precision: float = 1.0
+    bcubed_recall: float = 1.0
     over_merged: frozenset[str] = field(default=frozenset(), repr=False)  # their predicted person ids
     split: frozenset[int] = field(default=frozenset(), repr=False)  # the true people split
+
+    @property
+    def bcubed_f1(self) -> float:
+        both = self.bcubed_precision + self.bcubed_recall
+        return 2 * self.bcubed_precision * self.bcubed_recall / both if both else 0.0
 
     @property
     def false_positive_pairs(self) -> int:
@@ -137,6 +147,9 @@ class QualityReport:
             "splitPeople": self.split_people,
             "overMergedViaShared": self.over_merged_via_shared,
             "sharedMergeShare": self.shared_merge_share,
+            "bcubedPrecision": self.bcubed_precision,
+            "bcubedRecall": self.bcubed_recall,
+            "bcubedF1": self.bcubed_f1,
         }
 
     def summary(self) -> str:
@@ -183,8 +196,13 @@ def evaluate(
     split = frozenset(t for t, n in persons_of.items() if n > 1)
     exact = sum(1 for (p, t) in joint if persons_of[t] == 1 and people_in[p] == 1)
     via_shared = _merged_via_shared(joint, over_merged, predicted, truth, shared_links or {})
+    items = sum(joint.values())
+    # B-cubed: per item, the share of its person that is its true person (precision) and the share of its true
+    # person in its person (recall), averaged over the items: n_pt items each score n_pt / n_p and n_pt / n_t.
+    bcubed_precision = sum(n * n / predicted_sizes[p] for (p, _), n in joint.items()) / items if items else 1.0
+    bcubed_recall = sum(n * n / true_sizes[t] for (_, t), n in joint.items()) / items if items else 1.0
     return QualityReport(
-        items=sum(joint.values()),
+        items=items,
         missing=missing,
         unknown=unknown,
         true_people=len(true_sizes),
@@ -200,6 +218,8 @@ def evaluate(
         split_people=len(split),
         over_merged_via_shared=via_shared,
         shared_merge_share=via_shared / len(over_merged) if over_merged else None,
+        bcubed_precision=bcubed_precision,
+        bcubed_recall=bcubed_recall,
         over_merged=over_merged,
         split=split,
     )

@@ -42,7 +42,7 @@ def _rule_keys(rule: BlockingRule, features: Features) -> list[str]:
             return []  # a record without one of the fields is in no block of this rule
         options.append(values)
     combos = itertools.islice(itertools.product(*options), MAX_KEYS_PER_RULE)
-    return [bounded_key(f"{BLOCK}{rule.name}={'|'.join(combo)}") for combo in combos]
+    return [bounded_key(f"{BLOCK}{rule.name}={'|'.join(sorted(c) if rule.unordered else c)}") for c in combos]
 
 
 def blocking_keys(model: MatchingModel, features: Features) -> list[str]:

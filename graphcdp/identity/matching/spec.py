@@ -163,10 +163,15 @@ class BlockingRule(_Strict):
     """Records share a candidate block when every part agrees: e.g. lastName + birthDate:year."""
 
     parts: list[str] = Field(min_length=1)
+    unordered: bool = Field(
+        False,
+        description="the parts' values in either order: first and last name written in each other's place share "
+        "the block of firstName + lastName",
+    )
 
     @property
     def name(self) -> str:
-        return "+".join(self.parts)
+        return ("~" if self.unordered else "+").join(self.parts)
 
 
 class Blocking(_Strict):
