@@ -2,13 +2,13 @@
 
 An identifier one person may hold several of (limit above 1) can be shared by the people of a household. Such
 a shared identifier is evidence that trait disagreement outweighs, as entity-resolution engines treat generic
-identifiers: two records whose first names disagree (not even as a nickname, a typo or a swap with the last
-name) while their birth dates do not agree are different people, whatever identifier they share. Two groups of
-records are different people when some pair of them can be compared that way and no such pair agrees: one
-person's records disagree among themselves too (Abby on one, a mistyped Anigail on another), and a record that
-agrees with one of them is hers. Identifiers
-of limit 1 (a customer id, a CRM id, a national id) are an account or a person, and always link. Last names and
-addresses do not count here: the members of a household share them.
+identifiers: two records whose first names disagree (the model weighs them as evidence against a match: not
+even a nickname, a typo or a swap with the last name) while their birth dates do not agree are different
+people, whatever identifier they share. Two groups of records are different people when some pair of them names
+different people and no pair names one person (first names or birth dates agree as evidence for a match): one
+person's records disagree among themselves too (Abby on one, a mistyped Abigial on another), and a record that
+agrees with one of them is hers. Identifiers of limit 1 (a customer id, a CRM id, a national id) are an account
+or a person, and always link. Last names and addresses do not count here: the members of a household share them.
 """
 
 from __future__ import annotations
@@ -52,16 +52,24 @@ class TraitConflicts:
         return FIRST_NAME in self._features_of(key)
 
     def _conflict(self, a: str, b: str) -> bool | None:
-        """True: the two records name different people; False: they can be one person (first names or birth
-        dates agree); None: they cannot be compared (either has no first name)."""
+        """True: the two records name different people (their first names are evidence against a match under the
+        model, as no level at all or names only alike, Amy and Mary, in the shipped one; and birth dates do not
+        agree); False: they name one person (first names or birth dates are evidence for: exact, a nickname, a
+        typo); None: neither (either has no first name, or the model weighs the names as no evidence)."""
         pair = (a, b) if a < b else (b, a)
         if pair not in self._pairs:
             fa, fb = self._features_of(pair[0]), self._features_of(pair[1])
             if FIRST_NAME not in fa or FIRST_NAME not in fb:
                 self._pairs[pair] = None
             else:
-                levels = {f.field: f.level for f in self.scorer.score(fa, fb).fields}
-                self._pairs[pair] = levels.get(FIRST_NAME) == ELSE and levels.get(BIRTH_DATE, NULL) in (ELSE, NULL)
+                fields = {f.field: f for f in self.scorer.score(fa, fb).fields}
+                name, born = fields[FIRST_NAME], fields.get(BIRTH_DATE)
+                if name.weight > 0 or (born is not None and born.level not in (ELSE, NULL) and born.weight > 0):
+                    self._pairs[pair] = False
+                elif name.weight < 0 and (born is None or born.level in (ELSE, NULL)):
+                    self._pairs[pair] = True
+                else:
+                    self._pairs[pair] = None
         return self._pairs[pair]
 
     def _features_of(self, key: str) -> Features:

@@ -158,6 +158,27 @@ def test_a_swapped_name_agrees_at_the_swapped_level_of_both_comparisons() -> Non
         parse_model(broken, "test")
 
 
+def test_address_lines_written_in_each_others_place_agree_at_the_swapped_level() -> None:
+    # address.street2 is a custom trait, cleaned to letters and digits only; address.street keeps its words.
+    street, line2 = {"m": 0.02, "u": 0.0001}, {"m": 0.02, "u": 0.02}
+    spec = default_model()
+    spec["customTraits"] = ["address.street2"]
+    spec["comparisons"] = [
+        comparison("address.street", {"kind": "exact", "m": 0.9, "u": 0.01},
+                   {"kind": "swapped", "with": "address.street2", **street}),
+        comparison("address.street2", {"kind": "exact", "m": 0.9, "u": 0.01},
+                   {"kind": "swapped", "with": "address.street", **line2}),
+    ]  # fmt: skip
+    spec["blocking"] = {"rules": [{"parts": ["address.street"]}]}
+    model = parse_model(spec, "test")
+    one = record_features({"address": {"street": "Woollum Street", "street2": "Allunga"}}, [], model.fields)
+    other = record_features({"address": {"street": "Allunga", "street2": "Woollum Street"}}, [], model.fields)
+    moved = record_features({"address": {"street": "Allunga", "street2": "Bunya Close"}}, [], model.fields)
+    levels = {f.field: f.level for f in Scorer(model).score(one, other).fields}
+    assert levels == {"address.street": "swapped:address.street2", "address.street2": "swapped:address.street"}
+    assert {f.field: f.level for f in Scorer(model).score(one, moved).fields}["address.street"] == ELSE
+
+
 def test_nickname_level(nicknames: Nicknames) -> None:
     nick = level(kind="nickname")
     assert holds(nick, "bob", "robert", nicknames) and holds(nick, "robert", "bob", nicknames)

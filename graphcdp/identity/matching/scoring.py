@@ -86,9 +86,15 @@ TermCounts = Mapping[str, int]
 
 
 def _swapped(level: SwappedLevel, field: str, a: Features, b: Features) -> bool:
-    """Each record's value of `field` is the other's value of the level's field (and the other way round)."""
+    """Each record's value of `field` is the other's value of the level's field (and the other way round).
+    Compared without spaces: a custom trait is cleaned to letters and digits only ("woollumstreet"), a built-in
+    one keeps its words ("woollum street"), and a street written in the second address line is still that street."""
+
+    def compact(features: Features, name: str) -> set[str]:
+        return {value.replace(" ", "") for value in features.get(name, ())}
+
     other = level.with_field
-    return bool(set(a.get(field, ())) & set(b.get(other, ()))) and bool(set(a.get(other, ())) & set(b.get(field, ())))
+    return bool(compact(a, field) & compact(b, other)) and bool(compact(a, other) & compact(b, field))
 
 
 class Scorer:
