@@ -141,11 +141,13 @@ async def test_one_persons_records_that_disagree_among_themselves_still_join_on_
 
 async def test_first_names_only_alike_name_different_people_on_a_family_tablet(client: httpx.AsyncClient) -> None:
     # Amy and Mary are alike (Jaro-Winkler 0.81) but neither a nickname nor a typo of each other: the shipped model
-    # weighs that as evidence against a match, so the tablet does not join them.
+    # weighs that as evidence against a match, so the tablet does not join them. Amu is one keystroke from Amy.
     payload = await upsert(
         client,
         rec("app", "amy", 1, ("phone", "+14155550111"), TABLET, firstName="Amy"),
         rec("app", "mary", 2, ("phone", "+14155550122"), TABLET, firstName="Mary"),
+        rec("app", "amu", 3, ("phone", "+14155550133"), TABLET, firstName="Amu"),
     )
-    assert payload["results"][0]["personId"] != payload["results"][1]["personId"]
+    people = [r["personId"] for r in payload["results"]]
+    assert people[0] == people[2] != people[1]
     assert [(r["record"], r["identifier"]) for r in payload["linksRejected"]] == [("app:mary", "device_id:TABLET-1")]
