@@ -8,6 +8,7 @@ import random
 import pytest
 
 from graphcdp.identity.matching.features import record_features
+from graphcdp.identity.matching.scoring import Scorer
 from graphcdp.identity.matching.spec import Comparison, MatchingModel, load_model
 from graphcdp.identity.matching.training import TrainingRecord, train
 
@@ -74,3 +75,26 @@ def test_a_comparison_marked_train_u_false_keeps_its_u(train_u: bool) -> None:
     trained = train(model, households(model), random_pairs=5_000)
     assert (_u(trained, "address.street") == _u(model, "address.street")) is not train_u
     assert _u(trained, "lastName") != _u(model, "lastName")  # the others are trained as ever
+
+
+def test_a_rule_whose_blocks_are_households_trains_nothing() -> None:
+    # Without identifiers nothing proves a pair, and EM on a block of surname and postal code takes the two
+    # members of each household for matches: a first name that differs would come out as common among matches.
+    shipped = load_model(None)
+    household_rule = next(r for r in shipped.blocking.rules if r.parts == ["lastName:prefix4", "address.postalCode"])
+    assert household_rule.train is False
+    rules = [r.model_copy(update={"train": True}) if r is household_rule else r for r in shipped.blocking.rules]
+    trained_on_households = shipped.model_copy(
+        update={"blocking": shipped.blocking.model_copy(update={"rules": rules})}
+    )
+
+    def household_pair(model: MatchingModel) -> float:
+        trained = train(model, households(model), random_pairs=5_000, use_identifiers=False)
+        address = {"postalCode": "10115", "street": "1 Oak Street"}
+        anna = record_features({"firstName": "Anna", "lastName": "Miller", "address": address}, [], trained.fields)
+        bert = record_features({"firstName": "Bert", "lastName": "Miller", "address": address}, [], trained.fields)
+        return Scorer(trained).score(anna, bert).probability
+
+    thresholds = shipped.thresholds
+    assert household_pair(trained_on_households) >= thresholds.auto  # the two of a household would be linked
+    assert household_pair(shipped) < thresholds.auto

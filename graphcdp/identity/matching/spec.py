@@ -168,6 +168,11 @@ class BlockingRule(_Strict):
         description="the parts' values in either order: first and last name written in each other's place share "
         "the block of firstName + lastName",
     )
+    train: bool = Field(
+        True,
+        description="whether `graphcdp matching train` runs an EM session on its pairs; false for a rule whose "
+        "blocks are households (surname and postal code), where EM takes the members for matches",
+    )
 
     @property
     def name(self) -> str:

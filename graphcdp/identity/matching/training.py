@@ -200,6 +200,8 @@ def train(
     blocked_total, expected_matches, iterations = 0, 0.0, 0
     fields = [c.field for c in model.comparisons]
     for index, rule in enumerate(model.blocking.rules):
+        if not rule.train:
+            continue
         pairs = trainer.blocked_pairs(records, index)
         if not pairs:
             continue
