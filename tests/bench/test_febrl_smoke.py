@@ -187,11 +187,13 @@ async def test_the_benchmark_runs_both_sides_on_a_tiny_file(
         theirs = result["splink"]
         assert theirs["skipped"] is False and theirs["linkType"] == "dedupe_only" and theirs["threads"] == 1
         assert theirs["predictedPairs"] >= 0 and set(theirs["phases"]) == {"import", "train", "predict", "cluster"}
+        assert theirs["emBlocking"] == ["date_of_birth", "postcode"]  # FEBRL's published examples
     else:
         assert result["splink"]["skipped"] is True and "not installed" in result["splink"]["reason"]
     for side in sides:
         q, sizes = result[side]["quality"], result[side]["clusterSizes"]
         assert (q["items"], q["missing"], q["unknown"]) == (12, 0, 0)
+        assert 0.0 < q["bcubedPrecision"] <= 1.0 and 0.0 < q["bcubedRecall"] <= 1.0
         assert (q["truePeople"], q["truePairs"]) == (8, TRUE_PAIRS)
         for figure in ("precision", "recall", "f1"):
             assert 0.0 <= q[figure] <= 1.0
