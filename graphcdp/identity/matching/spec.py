@@ -13,7 +13,16 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from graphcdp.errors import ConfigurationError
 
@@ -173,6 +182,16 @@ class BlockingRule(_Strict):
         description="whether `graphcdp matching train` runs an EM session on its pairs; false for a rule whose "
         "blocks are households (surname and postal code), where EM takes the members for matches",
     )
+
+    @model_serializer(mode="wrap")
+    def _without_defaults(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """`unordered` and `train` only where set: a model written before they existed reads back the same."""
+        data: dict[str, Any] = handler(self)
+        if not self.unordered:
+            data.pop("unordered", None)
+        if self.train:
+            data.pop("train", None)
+        return data
 
     @property
     def name(self) -> str:
