@@ -496,3 +496,19 @@ async def test_a_stricter_auto_threshold_sends_a_former_match_to_review(client: 
         )
     )["matching"]
     assert summary == {"pairsScored": 1, "matched": 0, "possible": 1, "blocksSkipped": []}
+
+
+async def test_first_and_last_name_written_in_each_others_place_meet_in_the_unordered_name_block(
+    client: httpx.AsyncClient,
+) -> None:
+    # No identifier, and no other block of the shipped model holds both: the second record has no postal code,
+    # and its names are swapped, so neither name + birth date block matches. The unordered name block does.
+    first = record("crm", "1", 1, firstName="Ingrid", lastName="Halvorsen", birthDate="1980-03-04",
+                   address={"postalCode": "10115"})  # fmt: skip
+    second = record("web", "2", 2, firstName="Halvorsen", lastName="Ingrid", birthDate="1980-03-04")
+    await gql(client, UPSERT, records=[first])
+    body = await gql(client, UPSERT, records=[second])
+    payload = body["data"]["upsertRecords"]
+    assert payload["matching"]["pairsScored"] == 1 and payload["matching"]["matched"] == 1
+    people = await gql(client, PERSON, id=payload["results"][0]["personId"])
+    assert sorted(r["sourceId"] for r in people["data"]["person"]["records"]) == ["1", "2"]
