@@ -469,7 +469,7 @@ async def test_set_matching_model_stores_versions_and_is_in_force_at_once(client
     assert await current_model(client) == first
 
     model["thresholds"]["auto"] = 0.97
-    model["comparisons"][0]["levels"][3]["min"] = 0.85  # a level changes: another fingerprint
+    model["comparisons"][0]["levels"][4]["min"] = 0.85  # a level changes: another fingerprint
     second = (await gql(client, SET_MODEL, model=model))["data"]["setMatchingModel"]
     assert second["version"] == 2
     assert second["model"]["thresholds"]["auto"] == 0.97
