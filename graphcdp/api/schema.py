@@ -13,6 +13,7 @@ from graphcdp.api.changes import ChangeQuery
 from graphcdp.api.context import Info
 from graphcdp.api.customer import CustomerQuery
 from graphcdp.api.errors import Schema
+from graphcdp.api.execution import AcyclicExecutionContext
 from graphcdp.api.explore import ExploreQuery
 from graphcdp.api.identity import IdentityMutation, IdentityQuery
 from graphcdp.api.keys import KeysMutation, KeysQuery
@@ -75,6 +76,7 @@ schema = Schema(
     # The limits and the text check refuse a document before validation; small parsed and validated documents
     # are reused.
     extensions=[ConfiguredLimits, TextArguments, ConfiguredIntrospection, SmallParserCache, SmallValidationCache],
+    execution_context_class=AcyclicExecutionContext,  # a request's objects freed when it is answered
 )
 
 
