@@ -66,6 +66,7 @@ class _Measurer:
             if isinstance(definition, FragmentDefinitionNode)
         }
         self.variables = variables
+        self.read: set[str] = set()  # the variables the measure read
         self.memo: dict[str, Measure] = {}
         self.in_progress: set[str] = set()  # a fragment cycle (refused by validation) counts nothing
 
@@ -122,6 +123,7 @@ class _Measurer:
 
     def value(self, node: ValueNode) -> Any:
         if isinstance(node, VariableNode):
+            self.read.add(node.name.value)
             return self.variables.get(node.name.value)
         if isinstance(node, IntValueNode):
             try:
@@ -137,10 +139,25 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def variable_shape(value: Any) -> tuple[str, int] | None:
+    """All that the measure reads of a variable's value: a list's length, or an integer; None: nothing."""
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return "items", len(value)
+    return ("int", value) if _is_int(value) else None
+
+
 def measure(document: DocumentNode, variables: Mapping[str, Any] | None) -> list[OperationMeasure]:
     """Each operation of the document, measured (fragments once each, whatever the number of spreads)."""
+    return measure_reading(document, variables)[0]
+
+
+def measure_reading(
+    document: DocumentNode, variables: Mapping[str, Any] | None
+) -> tuple[list[OperationMeasure], frozenset[str]]:
+    """`measure`, and the names of the variables it read: the same for every request with this document, and
+    the measure depends on nothing else of them than their `variable_shape`."""
     measurer = _Measurer(document, variables if isinstance(variables, Mapping) else {})
-    return [
+    measures = [
         OperationMeasure(
             definition.name.value if definition.name else "anonymous",
             definition,
@@ -149,3 +166,4 @@ def measure(document: DocumentNode, variables: Mapping[str, Any] | None) -> list
         for definition in document.definitions
         if isinstance(definition, OperationDefinitionNode)
     ]
+    return measures, frozenset(measurer.read)

@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import DocumentNode, GraphQLError, Node, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import SchemaExtension
 
-from graphcdp.api.cost import measure
+from graphcdp.api.caches import DocumentMemo
+from graphcdp.api.cost import OperationMeasure, measure_reading, variable_shape
 from graphcdp.errors import ErrorCode
 from graphcdp.settings import Settings
 
@@ -25,14 +27,43 @@ class ConfiguredLimits(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         if context.graphql_document is not None and context.pre_execution_errors is None:
-            refusals = list(_refusals(context.graphql_document, context.variables, context.context.settings))
+            measures = _measured(context.graphql_document, context.variables, context.query)
+            refusals = list(_refusals(measures, context.context.settings))
             if refusals:
                 context.pre_execution_errors = refusals
         yield
 
 
-def _refusals(document: DocumentNode, variables: Any, settings: Settings) -> Iterator[GraphQLError]:
-    for operation in measure(document, variables):
+@dataclass
+class _Measures:
+    """One document's measures, by the shape of the variables the measure reads (the same for every request)."""
+
+    read: tuple[str, ...] | None = None  # None: not measured yet
+    by_shape: dict[tuple[tuple[str, int] | None, ...], list[OperationMeasure]] = field(default_factory=dict)
+
+
+_SHAPES_PER_DOCUMENT = 64  # page sizes and batch lengths differ between requests: a few dozen are kept
+_MEASURES: DocumentMemo[_Measures] = DocumentMemo(lambda _document: _Measures())
+
+
+def _measured(document: DocumentNode, variables: Any, query: str | None) -> list[OperationMeasure]:
+    """The document's measures with these variables, measured once per document and shape of its variables."""
+    given: Mapping[str, Any] = variables if isinstance(variables, Mapping) else {}
+    memo = _MEASURES.get(document, query)
+    if memo.read is not None:
+        shape = tuple(variable_shape(given.get(name)) for name in memo.read)
+        if (found := memo.by_shape.get(shape)) is not None:
+            return found
+    measures, read = measure_reading(document, given)
+    memo.read = tuple(sorted(read))
+    if len(memo.by_shape) >= _SHAPES_PER_DOCUMENT:
+        memo.by_shape.clear()
+    memo.by_shape[tuple(variable_shape(given.get(name)) for name in memo.read)] = measures
+    return measures
+
+
+def _refusals(measures: list[OperationMeasure], settings: Settings) -> Iterator[GraphQLError]:
+    for operation in measures:
         found = operation.measure
         if found.depth > settings.max_query_depth:
             message = f"'{operation.name}' exceeds maximum operation depth of {settings.max_query_depth}"

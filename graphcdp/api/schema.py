@@ -8,11 +8,12 @@ from strawberry.schema.config import StrawberryConfig
 from graphcdp import __version__
 from graphcdp.api.audit import AuditQuery
 from graphcdp.api.auth import needs_any_key
-from graphcdp.api.caches import SmallParserCache, SmallValidationCache
+from graphcdp.api.caches import CachedNameConverter, SmallParserCache, SmallValidationCache
 from graphcdp.api.changes import ChangeQuery
 from graphcdp.api.context import Info
 from graphcdp.api.customer import CustomerQuery
 from graphcdp.api.errors import Schema
+from graphcdp.api.execution import AcyclicExecutionContext
 from graphcdp.api.explore import ExploreQuery
 from graphcdp.api.identity import IdentityMutation, IdentityQuery
 from graphcdp.api.keys import KeysMutation, KeysQuery
@@ -71,10 +72,11 @@ schema = Schema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
-    config=StrawberryConfig(scalar_map=SCALARS),
+    config=StrawberryConfig(scalar_map=SCALARS, name_converter=CachedNameConverter()),
     # The limits and the text check refuse a document before validation; small parsed and validated documents
     # are reused.
     extensions=[ConfiguredLimits, TextArguments, ConfiguredIntrospection, SmallParserCache, SmallValidationCache],
+    execution_context_class=AcyclicExecutionContext,  # a request's objects freed when it is answered
 )
 
 

@@ -34,6 +34,7 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
+from graphcdp.api.caches import DocumentMemo
 from graphcdp.errors import ErrorCode
 
 # The arguments whose items are refused one by one (each item's error in the payload, the rest stored).
@@ -46,19 +47,18 @@ class TextArguments(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         if context.graphql_document is not None and context.pre_execution_errors is None:
-            refusal = bad_text(context.graphql_document, context.variables)
+            refusal = bad_text(context.graphql_document, context.variables, context.query)
             if refusal is not None:
                 context.pre_execution_errors = [refusal]
         yield
 
 
-def bad_text(document: DocumentNode, variables: Any) -> GraphQLError | None:
-    """The refusal of the first string argument the store cannot take, or None when there is none."""
-    arguments = _Arguments()
-    visit(document, arguments)
-    for at, literal in arguments.literals:
-        if _unstorable(literal.value):
-            return _refusal(at, literal)
+def bad_text(document: DocumentNode, variables: Any, query: str | None = None) -> GraphQLError | None:
+    """The refusal of the first string argument the store cannot take, or None when there is none. What the
+    document alone says is learnt once per document parsed from `query` (graphcdp/api/caches.py)."""
+    arguments = _ARGUMENTS.get(document, query)
+    if arguments.bad_literal is not None:
+        return _refusal(*arguments.bad_literal)
     given = variables if isinstance(variables, dict) else {}  # anything else: variable coercion refuses it
     for name in (*given, *(name for name in arguments.defaults if name not in given)):
         if name in arguments.in_batch and name not in arguments.elsewhere:
@@ -74,6 +74,13 @@ def _bad_default(default: Node | None, name: str) -> str | None:
     return next((at for at, node in strings if isinstance(node, StringValueNode) and _unstorable(node.value)), None)
 
 
+def _arguments(document: DocumentNode) -> _Arguments:
+    arguments = _Arguments()
+    visit(document, arguments)
+    arguments.bad_literal = next(((at, node) for at, node in arguments.literals if _unstorable(node.value)), None)
+    return arguments
+
+
 class _Arguments(Visitor):
     """Collects the string literals of every argument outside batch items, the variables' defaults, and which
     variables are used in a batch argument or elsewhere."""
@@ -84,6 +91,7 @@ class _Arguments(Visitor):
         self.defaults: dict[str, Node | None] = {}
         self.in_batch: set[str] = set()
         self.elsewhere: set[str] = set()
+        self.bad_literal: tuple[str, StringValueNode] | None = None  # the first literal the store cannot take
 
     def enter_variable_definition(self, node: VariableDefinitionNode, *_: Any) -> Any:
         self.defaults[node.variable.name.value] = node.default_value
@@ -154,3 +162,6 @@ def _refusal(where: str, node: Node | None) -> GraphQLError:
         [node] if node is not None else None,
         extensions={"code": ErrorCode.INVALID_TEXT.value, "argument": where},
     )
+
+
+_ARGUMENTS: DocumentMemo[_Arguments] = DocumentMemo(_arguments)
