@@ -1,5 +1,6 @@
-// Erasure: the change feed forgets a person. Her events go (found by the indexed Change.personId), and her ids
-// in other persons' events (a split from her, a merge) become 'erased', as in their histories. The ERASED
+// Erasure: the change feed forgets a person. Her events go (found by the indexed personId of Change and of
+// SegmentChange), and her ids in other persons' events (a split from her, a merge) become 'erased', as in their
+// histories. Segment membership events hold only a segment key as data, never another person's id. The ERASED
 // event the erasure then appends (privacy/erase_persons) is the one left naming her id, so systems downstream
 // erase her too; it holds ids only.
 // mode: write
@@ -8,8 +9,12 @@
 OPTIONAL MATCH (c:Change)
 WHERE c.personId IN $persons
 WITH collect(c) AS hers
+OPTIONAL MATCH (s:SegmentChange)
+WHERE s.personId IN $persons
+WITH hers, collect(s) AS hersInSegments
 FOREACH (c IN hers | DELETE c)
-WITH size(hers) AS removed
+FOREACH (s IN hersInSegments | DELETE s)
+WITH size(hers) + size(hersInSegments) AS removed
 OPTIONAL MATCH (o:Change)
 WHERE any(id IN $persons WHERE o.data CONTAINS id)
 WITH removed, collect(o) AS mentioning

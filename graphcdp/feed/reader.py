@@ -31,6 +31,13 @@ class ChangePage:
     last: int  # the newest sequence of the feed when it was read: a reader is caught up to here
 
 
+async def window(store: GraphStore, after: int, up_to: int, kinds: list[str], limit: int) -> list[Change]:
+    """The first `limit` events with a sequence in (after, up_to], of `kinds` (all when empty), in sequence order:
+    CHANGES answers each label's first `limit` (Change, and SegmentChange for segment membership events)."""
+    found = await store.run(CHANGES, {"after": after, "upTo": up_to, "kinds": kinds, "limit": limit})
+    return sorted(found, key=lambda change: change.sequence)[:limit]
+
+
 async def bounds(store: GraphStore) -> FeedBounds:
     return (await store.run(BOUNDS))[0]
 
@@ -57,7 +64,6 @@ async def read_changes(
     position = after
     while position < feed.last and len(found) <= first:
         up_to = min(position + WINDOW, feed.last)
-        params = {"after": position, "upTo": up_to, "kinds": wanted, "limit": first + 1 - len(found)}
-        found += await store.run(CHANGES, params)
+        found += await window(store, position, up_to, wanted, first + 1 - len(found))
         position = up_to
     return ChangePage(found[:first], has_next=len(found) > first, last=feed.last)

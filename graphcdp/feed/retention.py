@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from graphcdp.feed.reader import CHANGES, WINDOW, bounds
+from graphcdp.feed.reader import WINDOW, bounds, window
 from graphcdp.model.feed import PrunedChanges
 from graphcdp.store import GraphStore, statement
 
@@ -30,10 +30,8 @@ async def prune(store: GraphStore, retention: Retention, now: int) -> int:
         below = min(max(feed.last - retention.max_events + 1, feed.first), window_end)
         # The oldest event young enough to keep ends the run to remove (times follow sequences closely; the
         # first young one stops it, so the feed never gets a hole).
-        window = await store.run(
-            CHANGES, {"after": feed.first - 1, "upTo": window_end - 1, "kinds": [], "limit": WINDOW}
-        )
-        young = next((c.sequence for c in window if c.at >= oldest_kept), window_end)
+        kept = await window(store, feed.first - 1, window_end - 1, [], WINDOW)
+        young = next((c.sequence for c in kept if c.at >= oldest_kept), window_end)
         below = max(below, young)
         if below <= feed.first:
             return removed

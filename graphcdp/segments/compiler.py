@@ -52,8 +52,13 @@ from graphcdp.store import GraphStore
 from graphcdp.store.cypher import DEFAULT_ROOT, GeneratedStatement, Mode, RowT, generated_statement
 
 Dialect = Literal["falkordb", "neo4j"]
-# The change feed's one append block (docs/change-feed.md), put in refreshes as it is.
+# The change feed's one append block (docs/change-feed.md), put in refreshes as it is but for the label: segment
+# membership events are SegmentChange nodes, numbered from the same counter without Change's uniqueness constraint
+# (checking it costs about 60 µs per event on FalkorDB, the largest share of a large segment's evaluation).
 FEED_EMIT = (DEFAULT_ROOT / "feed" / "emit.fragment").read_text(encoding="utf-8")
+CHANGE_NODE, SEGMENT_CHANGE_NODE = "CREATE (:Change {", "CREATE (:SegmentChange {"
+SEGMENT_FEED_EMIT = FEED_EMIT.replace(CHANGE_NODE, SEGMENT_CHANGE_NODE)
+assert SEGMENT_FEED_EMIT.count(SEGMENT_CHANGE_NODE) == 1, "cypher/feed/emit.fragment creates one Change node"
 ENTERED, EXITED = "segment_entered", "segment_exited"
 ISO_DATE_LENGTH = 10
 MAX_GENERATED = 512  # statements kept by text (_compiled)
@@ -375,6 +380,7 @@ class _Anchor:
 
     where: str = ""
     lines: tuple[str, ...] = ()
+    exact: Condition | None = None  # a condition that holds for every person the anchor picks (no need to test it)
 
 
 def _anchor(condition: Condition, builder: _Builder) -> _Anchor | None:
@@ -401,7 +407,8 @@ def _leaf_anchor(condition: Condition, builder: _Builder) -> _Anchor | None:
             lines=(
                 f"MATCH (:Segment {{key: {builder.param(condition.key)}}})<-[:IN]-(p:Person) WHERE {_LIVE}",
                 "WITH DISTINCT segs, present, p",
-            )
+            ),
+            exact=condition,
         )
     if isinstance(condition, ConsentCondition):  # the statement in force is GRANTED: one granted exists
         channel = "" if condition.channel is None else f", channel: {builder.param(condition.channel)}"
@@ -417,13 +424,20 @@ def _leaf_anchor(condition: Condition, builder: _Builder) -> _Anchor | None:
 
 def _trait_anchor(condition: TraitCondition, builder: _Builder) -> _Anchor | None:
     if condition.op is Op.EQ and not isinstance(condition.value, tuple):
-        return _Anchor(where=f"{builder.param(facet(condition.trait, condition.value))} IN {_FACETS}")
+        return _Anchor(where=f"{builder.param(facet(condition.trait, condition.value))} IN {_FACETS}", exact=condition)
     if condition.op is Op.IN and isinstance(condition.value, tuple):
         wanted = [facet(condition.trait, v) for v in condition.value]
-        return _Anchor(where=f"any(f IN {_FACETS} WHERE f IN {builder.param(wanted)})")
+        return _Anchor(where=f"any(f IN {_FACETS} WHERE f IN {builder.param(wanted)})", exact=condition)
     if condition.op is Op.NE or (condition.op is Op.EXISTS and not condition.value):
         return None  # holds without the facet
-    return _Anchor(where=f"any(f IN {_FACETS} WHERE f STARTS WITH {builder.param(condition.trait + '=')})")
+    if condition.op is Op.STARTS_WITH and isinstance(condition.value, str):  # the text starts the facet's value
+        starts = builder.param(f"{condition.trait}={condition.value}")
+        return _Anchor(where=f"any(f IN {_FACETS} WHERE f STARTS WITH {starts})", exact=condition)
+    exists = condition.op is Op.EXISTS  # (true); any other operator needs a value, so the facet
+    return _Anchor(
+        where=f"any(f IN {_FACETS} WHERE f STARTS WITH {builder.param(condition.trait + '=')})",
+        exact=condition if exists else None,
+    )
 
 
 def _write_tail(
@@ -463,7 +477,7 @@ def _write_tail(
         "WITH collect({person: p.id, segment: change[0], entered: change[1]}) AS done",
         "WITH done, [d IN done | {kind: CASE WHEN d.entered THEN 'SEGMENT_ENTERED' ELSE 'SEGMENT_EXITED' END,",
         "     personId: d.person, data: head([e IN $feedData WHERE e[0] = d.segment | e[1]])}] AS changes",
-        FEED_EMIT.rstrip("\n"),
+        SEGMENT_FEED_EMIT.rstrip("\n"),
         "WITH done",
     ]
     if counted:  # the caller needs how many, not which: no row per change to send and decode
@@ -518,6 +532,11 @@ def compile_refresh(
     single segment with an anchor (`_anchor`) reads only the persons the anchor picks. `counted`: one row with
     the number of changes instead of one per change."""
     builder = _Builder(now_ms, metrics, {"now": now_ms})
+    anchor = _anchor(segments[0][1].root, builder) if fresh and all_persons and len(segments) == 1 else None
+    if anchor is not None and anchor.exact is not None:
+        # Every person the anchor reads satisfies that condition (a member of the segment it is built on, a trait
+        # facet): it holds, with no second test and no read of her edges.
+        builder.leaves[f"s0{anchor.exact.path}"] = _Leaf("true", ["true"])
     entries: list[str] = []
     held_vars: list[tuple[str, str]] = []  # (variable, its expression) per segment, in order
     for n, (key, definition) in enumerate(segments):
@@ -551,7 +570,6 @@ def compile_refresh(
         "OPTIONAL MATCH (seg:Segment) WHERE seg.key IN $keys",
         "WITH collect(seg) AS segs, collect(seg.key) AS present",
     ]
-    anchor = _anchor(segments[0][1].root, builder) if fresh and all_persons and len(segments) == 1 else None
     if anchor is not None and anchor.lines:
         body += anchor.lines
     elif all_persons:

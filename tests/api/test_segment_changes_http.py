@@ -14,16 +14,33 @@ from pydantic import SecretStr
 
 from graphcdp.api.app import create_app
 from graphcdp.clock import now_ms
+from graphcdp.feed.reader import bounds
+from graphcdp.feed.retention import Retention, prune
 from graphcdp.settings import load_settings
 from graphcdp.store.falkordb import FalkorDBStore
 from graphcdp.wiring import services_on
 from tests.api.graphql_client import gql
-from tests.api.test_segments_http import DAY, DELETE, PERSON, App, Clock, members, ok, saved, track, upsert
+from tests.api.test_segments_http import (
+    DAY,
+    DELETE,
+    FORGET,
+    PERSON,
+    App,
+    Clock,
+    members,
+    ok,
+    saved,
+    track,
+    upsert,
+)
 from tests.service_process import AUTH_HEADERS, TEST_ADMIN_KEY
 
 CHANGES = """query($after: String, $kinds: [ChangeKind!]) {
   changes(after: $after, first: 50, kinds: $kinds) {
     edges { node { sequence kind personId data } } pageInfo { hasNextPage endCursor } } }"""
+PAGE = """query($after: String, $first: Int!) {
+  changes(after: $after, first: $first) {
+    edges { node { sequence kind personId } } pageInfo { hasNextPage endCursor } } }"""
 SEGMENT_KINDS = ["SEGMENT_ENTERED", "SEGMENT_EXITED"]
 Event = tuple[str, str, dict[str, Any]]
 
@@ -134,3 +151,57 @@ async def test_delete_segment_appends_an_exit_per_live_member(app: App) -> None:
     assert ok(await gql(app.http, DELETE, key="nobody")) == {"deleteSegment": True}
     assert ok(await gql(app.http, DELETE, key="vip")) == {"deleteSegment": False}
     assert await segment_events(app, after_delete) == []
+
+
+async def every_event(app: App, after: str | None, first: int) -> list[tuple[int, str, str]]:
+    """(sequence, kind, personId) of every event after the cursor, read `first` at a time."""
+    found: list[tuple[int, str, str]] = []
+    while True:
+        page = ok(await gql(app.http, PAGE, after=after, first=first))["changes"]
+        found += [(int(e["node"]["sequence"]), e["node"]["kind"], e["node"]["personId"]) for e in page["edges"]]
+        after = page["pageInfo"]["endCursor"] or after
+        if not page["pageInfo"]["hasNextPage"]:
+            return found
+
+
+async def test_segment_events_and_the_others_read_as_one_feed_in_sequence_order(app: App) -> None:
+    # Segment evaluations write their events as SegmentChange nodes, numbered by the same counter as the others:
+    # a reader sees one run of sequences, in the order the writes happened, however it pages.
+    gold = {await upsert(app, "crm", str(n), f"g{n}@example.com", tier="gold") for n in range(2)}
+    start = await cursor(app)
+    await saved(app, "vip", {"trait": "tier", "eq": "gold"})
+    cy = await upsert(app, "crm", "cy", "cy@example.com", tier="gold")
+    dee = await upsert(app, "crm", "dee", "dee@example.com", tier="silver")
+    events = await every_event(app, start, 50)
+    sequences = [sequence for sequence, _, _ in events]
+    assert sequences == list(range(sequences[0], sequences[0] + len(events)))
+    for first in (1, 2, 3):
+        assert await every_event(app, start, first) == events
+    kinds = [(kind, person) for _, kind, person in events]
+    assert set(kinds[:2]) == {("SEGMENT_ENTERED", person) for person in gold}
+    assert kinds[2:] == [("CREATED", cy), ("SEGMENT_ENTERED", cy), ("CREATED", dee)]
+    selected = await segment_events(app, start, ["SEGMENT_ENTERED"])
+    assert sorted(selected) == sorted(entered(p, "vip") for p in {*gold, cy})
+
+
+async def test_forget_person_removes_her_segment_events(app: App) -> None:
+    ada = await upsert(app, "crm", "ada", "ada@example.com", tier="gold")
+    bob = await upsert(app, "crm", "bob", "bob@example.com", tier="gold")
+    start = await cursor(app)
+    await saved(app, "vip", {"trait": "tier", "eq": "gold"})
+    assert sorted(await segment_events(app, start)) == sorted([entered(ada, "vip"), entered(bob, "vip")])
+    assert ok(await gql(app.http, FORGET, id=ada))["forgetPerson"]["personId"] == ada
+    assert await segment_events(app, start) == [entered(bob, "vip")]
+    assert [kind for _, kind, person in await every_event(app, start, 50) if person == ada] == ["ERASED"]
+
+
+async def test_retention_removes_segment_events_with_the_others(app: App) -> None:
+    await upsert(app, "crm", "ada", "ada@example.com", tier="gold")
+    await saved(app, "vip", {"trait": "tier", "eq": "gold"})
+    await upsert(app, "crm", "bob", "bob@example.com", tier="gold")  # CREATED, then her SEGMENT_ENTERED
+    before = await bounds(app.services.store)
+    removed = await prune(app.services.store, Retention(days=3650, max_events=1), now_ms())
+    # Every event but the newest went, segment events included; the newest is bob's SEGMENT_ENTERED.
+    assert removed == before.last - before.first
+    left = ok(await gql(app.http, CHANGES, after=None, kinds=None))["changes"]["edges"]
+    assert [(e["node"]["kind"], e["node"]["sequence"]) for e in left] == [("SEGMENT_ENTERED", str(before.last))]

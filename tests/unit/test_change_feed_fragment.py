@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from graphcdp.identity.normalize import IdentifierPolicy
 from graphcdp.profiles.metrics import MetricsConfig
-from graphcdp.segments.compiler import compile_refresh
+from graphcdp.segments.compiler import SEGMENT_FEED_EMIT, compile_refresh
 from graphcdp.segments.definition import parse_definition
 from graphcdp.settings import Settings
 from graphcdp.store.cypher import DEFAULT_ROOT, DIALECTS, statement_files
@@ -38,8 +38,11 @@ def test_every_statement_writing_changes_holds_the_fragment_as_it_is() -> None:
         assert writers == EMITTERS, dialect
 
 
-def test_every_compiled_refresh_holds_the_fragment_as_it_is() -> None:
-    # Segment maintenance's statements are compiled, not files: the same block, read from the same file.
+def test_every_compiled_refresh_holds_the_fragment_as_it_is_but_for_the_label() -> None:
+    # Segment maintenance's statements are compiled, not files: the same block, read from the same file, with
+    # its events as SegmentChange nodes (numbered by the same counter, without Change's uniqueness constraint).
+    assert FRAGMENT.replace("CREATE (:Change {", "CREATE (:SegmentChange {") == SEGMENT_FEED_EMIT
+    assert SEGMENT_FEED_EMIT != FRAGMENT
     definition = parse_definition({"trait": "loyalty.tier", "eq": "gold"}, IdentifierPolicy())
     for dialect in ("falkordb", "neo4j"):
         for all_persons in (True, False):
@@ -50,4 +53,4 @@ def test_every_compiled_refresh_holds_the_fragment_as_it_is() -> None:
                 all_persons=all_persons,
                 metrics=MetricsConfig.from_settings(Settings()),
             )
-            assert FRAGMENT in compiled.text, (dialect, all_persons)
+            assert SEGMENT_FEED_EMIT in compiled.text, (dialect, all_persons)
