@@ -204,7 +204,7 @@ class IdentityService:
         if changed:
             try:
                 if self.matching.enabled:
-                    outcome.matching = await self._match(changed)
+                    outcome.matching = await self._match(changed, {r.key for r in changed if by_index[r.index].created})
                 plan = await resolve(self.store, self.rules, record_keys=[r.key for r in changed])
             except GraphCDPError as exc:
                 outcome.errors += items_failed((r.index for r in changed), exc)
@@ -213,11 +213,12 @@ class IdentityService:
             await self.resolved(plan)
         self._report(records, by_index, plan, outcome)
 
-    async def _match(self, records: list[ParsedRecord]) -> MatchSummary:
+    async def _match(self, records: list[ParsedRecord], created: set[str]) -> MatchSummary:
         """Probabilistic matching of changed records: links stored before they are resolved."""
         await self._refresh_model()
         # Only changed records are matched here: their old links are stale whatever they scored.
-        report = await self.matcher.match([_match_input(r) for r in records], now_ms(), new_content=True)
+        inputs = [_match_input(r) for r in records]
+        report = await self.matcher.match(inputs, now_ms(), new_content=True, fresh=created)
         return _summary(report)
 
     async def _dry_run(self, records: list[ParsedRecord], outcome: UpsertOutcome) -> None:

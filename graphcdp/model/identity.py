@@ -264,6 +264,13 @@ class ComponentIdentifierRow(DomainModel):
     person_rejections: list[str] | None = None
 
 
+class ComponentHop(DomainModel):
+    """A row of identity/component_hop: records (the first row) or identifiers (the second) of one hop."""
+
+    records: list[ComponentRecordRow]
+    identifiers: list[ComponentIdentifierRow]
+
+
 class PersonMembers(DomainModel):
     """Everything a person holds now (identity/person_members), and its golden traits."""
 
