@@ -2,12 +2,13 @@
 // A record re-sent with the same content hash is left as it is. Identifiers a record no longer
 // carries lose their HAS edge from it. Resolution into persons happens afterwards (commit_resolution).
 // A record carrying an erased identifier (rec.hashes: its identifiers' salted hashes, one of them a Tombstone's)
-// is refused here, in the statement that would write it: it is not written and has no row.
+// is refused here, in the statement that would write it: it is not written and has no row. A record sent
+// without hashes is not checked (the benchmark seeder's).
 // mode: write
 // params: now, records
 // returns: index, key, created, unchanged, person
 UNWIND $records AS rec
-UNWIND rec.hashes + [''] AS hash
+UNWIND coalesce(rec.hashes, []) + [''] AS hash
 OPTIONAL MATCH (t:Tombstone {hash: hash})
 // In the batch's order again (the last of a key's duplicates wins).
 WITH rec, count(t) AS erased
