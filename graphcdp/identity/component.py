@@ -18,12 +18,11 @@ from typing import Any
 
 from graphcdp.errors import ErrorCode, GraphCDPError
 from graphcdp.identity.clustering import UnionFind
-from graphcdp.model.identity import ComponentHop, ComponentIdentifierRow, ComponentRecordRow, PersonMembers
+from graphcdp.model.identity import ComponentHop, ComponentIdentifierRow, ComponentRecordRow
 from graphcdp.model.node_ref import identifier_ref, person_ref, record_ref
 from graphcdp.store import GraphStore, statement
 
 COMPONENT_HOP = statement("identity/component_hop", ComponentHop)
-PERSON_MEMBERS = statement("identity/person_members", PersonMembers)
 
 
 class ComponentTooLargeError(GraphCDPError):
@@ -112,19 +111,27 @@ async def read_component(
     component = Component()
     seeds = set(record_keys)
     pending_records, pending_identifiers = set(seeds), set(identifier_keys)
+    pending_persons: set[str] = set()
     expanded: set[str] = set()  # persons whose members are in the component
-    while pending_records or pending_identifiers:
-        # One round trip per hop: the records and, with them, the identifiers they hold not read yet.
+    while pending_records or pending_identifiers or pending_persons:
+        # One round trip per hop: the records asked for and those of the persons reached (everything a touched
+        # person holds now, even what no evidence reaches any more: so it can split), with the identifiers they
+        # hold and the persons own.
         params = {
             "records": sorted(pending_records),
             "identifiers": sorted(pending_identifiers),
+            "persons": sorted(pending_persons),
+            "knownRecords": sorted(component.records),
             "known": sorted(component.identifiers),
         }
         records: list[ComponentRecordRow] = []
         identifiers: list[ComponentIdentifierRow] = []
+        traits: dict[str, dict[str, Any]] = {}
         for hop in await store.run(COMPONENT_HOP, params):
             records += hop.records
             identifiers += hop.identifiers
+            traits |= {person.id: person.traits for person in hop.persons}
+        expanded |= pending_persons
         for row in sorted(records, key=lambda r: r.key):
             _add_record(component, row)
         pending_records = {
@@ -144,14 +151,11 @@ async def read_component(
             if not state.blocked:
                 component.join(identifier_ref(state.key), [record_ref(k) for k in state.records])
                 pending_records.update(k for k in state.records if k not in component.records)
+        for person, person_traits in traits.items():
+            if person in component.persons:
+                component.persons[person].traits = person_traits
         pending_identifiers = set()
-        if not pending_records and (persons := sorted(component.persons.keys() - expanded)):
-            # Everything a touched person holds now, even what no evidence reaches any more: so it can split.
-            expanded.update(persons)
-            for members in await store.run(PERSON_MEMBERS, {"ids": persons}):
-                component.persons[members.id].traits = members.traits
-                pending_records.update(k for k in members.records if k not in component.records)
-                pending_identifiers.update(k for k in members.identifiers if k not in component.identifiers)
+        pending_persons = component.persons.keys() - expanded
     return component
 
 
