@@ -11,7 +11,7 @@ Every record is unique to its run, level and request (the run carries a random t
 UNCHANGED and the benchmark can run again on the same graph.
 
 Beside graphcdp, at each level, the raw database writes the same records (under another source and with
-identifier keys of their own, so they stay apart) with plain MERGE and a known person (bench/raw_records, as
+identifier keys of their own, so they stay apart) with plain MERGE and a known person (bench/raw_records.cypher, as
 the ingest benchmark's baseline): the nodes and edges an upsert ends with, without resolution. With
 `workers` above 1 the same levels also go through `graphcdp serve --workers N`.
 """
