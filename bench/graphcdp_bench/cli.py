@@ -108,7 +108,13 @@ def bench_http(args: argparse.Namespace) -> None:
                 url, graph, clients=clients, queries=args.requests, seed=args.seed, workers=args.workers
             )
         return await run_upsert_latency(
-            url, graph, clients=clients, upserts=args.requests, seed=args.seed, matching=settings.matching
+            url,
+            graph,
+            clients=clients,
+            upserts=args.requests,
+            seed=args.seed,
+            matching=settings.matching,
+            workers=args.workers,
         )
 
     if args.database:
@@ -389,13 +395,12 @@ def _add_bench(commands: Any) -> None:
         http.add_argument(
             "--database", metavar="DIR", help="measure on the graph `bench ingest --keep DIR` built instead of seeding"
         )
-        if name == "lookup":
-            http.add_argument(
-                "--workers",
-                type=int,
-                default=1,
-                help="also through `serve --workers N`, in the same run (default 1: not)",
-            )
+        http.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="also through `serve --workers N`, in the same run (default 1: not)",
+        )
         http.set_defaults(handler=bench_http)
 
     scaling = benches.add_parser("scaling", help="per-operation cost and memory per person as the graph grows")

@@ -9,10 +9,16 @@ graph has no person yet, every record is new.
 
 Every record is unique to its run, level and request (the run carries a random token), so nothing is
 UNCHANGED and the benchmark can run again on the same graph.
+
+Beside graphcdp, at each level, the raw database writes the same records (under another source and with
+identifier keys of their own, so they stay apart) with plain MERGE and a known person (bench/raw_records.cypher, as
+the ingest benchmark's baseline): the nodes and edges an upsert ends with, without resolution. With
+`workers` above 1 the same levels also go through `graphcdp serve --workers N`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import random
 import uuid
 from collections import Counter
@@ -22,6 +28,9 @@ from typing import Any
 
 import httpx
 
+from graphcdp.identity.input import parse_record_item
+from graphcdp.identity.service import record_param
+from graphcdp.model.identity import ItemError
 from graphcdp_bench.graphs import bench_services
 from graphcdp_bench.http_load import (
     BenchRequestError,
@@ -30,8 +39,10 @@ from graphcdp_bench.http_load import (
     default_warmup,
     graphql,
     run_clients,
+    run_concurrent,
     sample_identifiers,
 )
+from graphcdp_bench.ingest import RAW_RECORDS
 from graphcdp_bench.latency import latency_summary
 
 UPSERT = (
@@ -111,6 +122,29 @@ async def _existing_identifiers(falkordb_url: str, graph: str, count: int) -> li
         return await sample_identifiers(services.store, count)
 
 
+async def _raw_level(
+    falkordb_url: str, graph: str, level: _Level, *, clients: int, total: int, warmup: int
+) -> tuple[list[float], float]:
+    """The same records written by plain MERGE from this process, at the same concurrency."""
+    async with bench_services(falkordb_url, graph, connections=clients) as services:
+        policy = services.identity.rules.policy
+        rows = []
+        for i in range(warmup + total):
+            raw = level.record(i)
+            parsed = parse_record_item(i, raw | {"source": f"{raw['source']}-raw"}, policy)
+            if isinstance(parsed, ItemError):
+                raise BenchRequestError(f"record {i}: {parsed.message}")
+            row = record_param(parsed) | {"person": str(uuid.uuid4())}
+            # Identifiers of their own: a raw record on graphcdp's identifiers would join what later upserts read.
+            row["identifiers"] = [i | {"key": f"raw-{i['key']}"} for i in row["identifiers"]]
+            rows.append(row)
+
+        async def call(i: int) -> None:
+            await services.store.run(RAW_RECORDS, {"records": [rows[i]]})
+
+        return await run_concurrent(call, clients=clients, total=total, warmup=warmup)
+
+
 async def run_upsert_latency(
     falkordb_url: str,
     graph: str,
@@ -119,13 +153,18 @@ async def run_upsert_latency(
     upserts: int = 1000,
     seed: int = 1,
     matching: bool = True,
+    raw: bool = True,
+    workers: int = 1,
 ) -> dict[str, Any]:
     """`upserts` single-record upserts at each client count, against `graphcdp serve` on `graph`, with
-    probabilistic matching on or off (GRAPHCDP_MATCHING).
+    probabilistic matching on or off (GRAPHCDP_MATCHING); `raw`: beside the raw MERGE of the same records;
+    `workers` above 1: also through `graphcdp serve --workers N`, level by level in the same run.
 
     Returns {"upserts": n, "matching": bool, "clients": {"8": latency_summary, …}, "actions": {"CREATED": k,
     "MERGED": m, …}, "scored": {"pairsScored": …, "matched": …, "possible": …, "upsertsWithCandidates": …}}
-    (actions and matching work of the timed requests of every level together).
+    (actions and matching work of the timed requests of every level together), with `raw` {"raw": {"8": …},
+    "ratio": {"8": {"p50": graphcdp p50 / raw p50, "requestsPerSecond": raw req/s / graphcdp req/s}}}, and
+    with workers {"workers": N, "clientsWorkers": {"8": …}, "ratioWorkers": {"8": …}}.
     """
     existing = await _existing_identifiers(falkordb_url, graph, upserts)
     run = uuid.uuid4().hex[:8]
@@ -136,45 +175,86 @@ async def run_upsert_latency(
     actions: Counter[str] = Counter()
     scored: Counter[str] = Counter({"pairsScored": 0, "matched": 0, "possible": 0, "upsertsWithCandidates": 0})
     levels: dict[str, dict[str, Any]] = {}
+    raw_levels: dict[str, dict[str, Any]] = {}
+    several: dict[str, dict[str, Any]] = {}
     settings = {"GRAPHCDP_MATCHING": "true" if matching else "false"}
-    async with BenchServer(falkordb_url, graph, settings=settings) as server:
-        for number, count in enumerate(clients):
-            picks = [rng.randrange(len(existing)) if existing else 0 for _ in range(warmup + upserts)]
-            level = _Level(run, count, number * (warmup + upserts), phone_base, existing, picks)
+    sides: list[tuple[str, int]] = [("clients", 1)] + ([("clientsWorkers", workers)] if workers > 1 else [])
+    async with contextlib.AsyncExitStack() as stack:
+        servers = [
+            (side, await stack.enter_async_context(BenchServer(falkordb_url, graph, settings=settings, workers=n)))
+            for side, n in sides
+        ]
+        number = 0
+        for count in clients:  # every side level by level, so a drift of the machine hits them alike
+            for side, server in servers:
+                picks = [rng.randrange(len(existing)) if existing else 0 for _ in range(warmup + upserts)]
+                level = _Level(f"{run}-{side}", count, number * (warmup + upserts), phone_base, existing, picks)
+                number += 1
 
-            async def request(client: httpx.AsyncClient, i: int, level: _Level = level) -> None:
-                record = level.record(i)
-                outcome = (await graphql(client, UPSERT, {"r": [record]}))["upsertRecords"]
-                if outcome["errors"] or len(outcome["results"]) != 1:
-                    raise BenchRequestError(f"upsert of {record} failed: {outcome}")
-                if i >= warmup:
-                    actions[outcome["results"][0]["action"]] += 1
-                    work = outcome["matching"]
-                    scored.update({name: work[name] for name in ("pairsScored", "matched", "possible")})
-                    scored["upsertsWithCandidates"] += work["pairsScored"] > 0
+                async def request(client: httpx.AsyncClient, i: int, level: _Level = level) -> None:
+                    record = level.record(i)
+                    outcome = (await graphql(client, UPSERT, {"r": [record]}))["upsertRecords"]
+                    if outcome["errors"] or len(outcome["results"]) != 1:
+                        raise BenchRequestError(f"upsert of {record} failed: {outcome}")
+                    if i >= warmup:
+                        actions[outcome["results"][0]["action"]] += 1
+                        work = outcome["matching"]
+                        scored.update({name: work[name] for name in ("pairsScored", "matched", "possible")})
+                        scored["upsertsWithCandidates"] += work["pairsScored"] > 0
 
-            samples, seconds = await run_clients(
-                request, base_url=server.base_url, clients=count, total=upserts, warmup=warmup
-            )
-            levels[str(count)] = latency_summary(samples, seconds)
-    return {
+                samples, seconds = await run_clients(
+                    request, base_url=server.base_url, clients=count, total=upserts, warmup=warmup
+                )
+                (levels if side == "clients" else several)[str(count)] = latency_summary(samples, seconds)
+                if raw and side == "clients":
+                    raw_levels[str(count)] = latency_summary(
+                        *await _raw_level(falkordb_url, graph, level, clients=count, total=upserts, warmup=warmup)
+                    )
+    result: dict[str, Any] = {
         "upserts": upserts,
         "matching": matching,
         "clients": levels,
         "actions": dict(sorted(actions.items())),
         "scored": dict(scored),
     }
+    if raw:
+        result |= {"raw": raw_levels, "ratio": {k: _ratio(levels[k], raw_levels[k]) for k in raw_levels}}
+    if several:
+        result |= {"workers": workers, "clientsWorkers": several}
+        if raw:
+            result["ratioWorkers"] = {k: _ratio(several[k], raw_levels[k]) for k in several}
+    return result
+
+
+def _ratio(ours: dict[str, Any], raw: dict[str, Any]) -> dict[str, float]:
+    return {
+        "p50": round(ours["p50"] / raw["p50"], 2) if raw["p50"] else 0.0,
+        "requestsPerSecond": round(raw["requestsPerSecond"] / ours["requestsPerSecond"], 2),
+    }
 
 
 def upsert_table(result: dict[str, Any]) -> str:
     lines = [
-        f"single-record upserts over HTTP, {result['upserts']:,} per client count",
-        f"{'clients':>7} {'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9} {'req/s':>8}",
+        f"single-record upserts over HTTP, {result['upserts']:,} per client count, beside the raw MERGE of the "
+        "same records",
+        f"{'clients':>7} | {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>7} | "
+        f"{'raw p50':>8} {'raw p99':>8} {'raw /s':>7} | {'p50 x':>6} {'req/s x':>7}",
     ]
-    for count, s in result["clients"].items():
-        lines.append(
-            f"{count:>7} {s['p50']:>9.2f} {s['p95']:>9.2f} {s['p99']:>9.2f} {s.get('requestsPerSecond', 0):>8,.0f}"
-        )
+    sides = [("clients", "ratio", "")]
+    if "workers" in result:
+        sides.append(("clientsWorkers", "ratioWorkers", f" (--workers {result['workers']})"))
+    for side, ratios, caption in sides:
+        if caption:
+            lines.append(f"graphcdp serve{caption}, beside the same raw levels:")
+        for count, s in result[side].items():
+            line = f"{count:>7} | {s['p50']:>8.2f} {s['p95']:>8.2f} {s['p99']:>8.2f} {s['requestsPerSecond']:>7,.0f} |"
+            if (raw := result.get("raw", {}).get(count)) is not None:
+                ratio = result[ratios][count]
+                line += (
+                    f" {raw['p50']:>8.2f} {raw['p99']:>8.2f} {raw['requestsPerSecond']:>7,.0f} |"
+                    f" {ratio['p50']:>5.1f}x {ratio['requestsPerSecond']:>6.1f}x"
+                )
+            lines.append(line)
     lines.append("actions: " + ", ".join(f"{action} {n:,}" for action, n in result["actions"].items()))
     if result.get("matching", True) and "scored" in result:
         work, timed = result["scored"], max(sum(result["actions"].values()), 1)

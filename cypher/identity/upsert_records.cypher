@@ -1,10 +1,19 @@
 // Writes source records and their identifier evidence (HAS edges); idempotent per record key.
 // A record re-sent with the same content hash is left as it is. Identifiers a record no longer
 // carries lose their HAS edge from it. Resolution into persons happens afterwards (commit_resolution).
+// A record carrying an erased identifier (rec.hashes: its identifiers' salted hashes, one of them a Tombstone's)
+// is refused here, in the statement that would write it: it is not written and has no row. A record sent
+// without hashes is not checked (the benchmark seeder's).
 // mode: write
 // params: now, records
 // returns: index, key, created, unchanged, person
 UNWIND $records AS rec
+UNWIND coalesce(rec.hashes, []) + [''] AS hash
+OPTIONAL MATCH (t:Tombstone {hash: hash})
+// In the batch's order again (the last of a key's duplicates wins).
+WITH rec, count(t) AS erased
+ORDER BY rec.index
+WHERE erased = 0
 MERGE (r:Record {key: rec.key})
 ON CREATE SET r.source = rec.source, r.sourceId = rec.sourceId, r.createdAt = $now, r.version = 0,
               r.resolvedVersion = -1, r.detached = false

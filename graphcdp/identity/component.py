@@ -18,13 +18,11 @@ from typing import Any
 
 from graphcdp.errors import ErrorCode, GraphCDPError
 from graphcdp.identity.clustering import UnionFind
-from graphcdp.model.identity import ComponentIdentifierRow, ComponentRecordRow, PersonMembers
+from graphcdp.model.identity import ComponentHop, ComponentIdentifierRow, ComponentRecordRow
 from graphcdp.model.node_ref import identifier_ref, person_ref, record_ref
 from graphcdp.store import GraphStore, statement
 
-COMPONENT_RECORDS = statement("identity/component_records", ComponentRecordRow)
-COMPONENT_IDENTIFIERS = statement("identity/component_identifiers", ComponentIdentifierRow)
-PERSON_MEMBERS = statement("identity/person_members", PersonMembers)
+COMPONENT_HOP = statement("identity/component_hop", ComponentHop)
 
 
 class ComponentTooLargeError(GraphCDPError):
@@ -113,57 +111,74 @@ async def read_component(
     component = Component()
     seeds = set(record_keys)
     pending_records, pending_identifiers = set(seeds), set(identifier_keys)
+    pending_persons: set[str] = set()
     expanded: set[str] = set()  # persons whose members are in the component
-    while pending_records or pending_identifiers:
-        if pending_records:
-            for row in await store.run(COMPONENT_RECORDS, {"keys": sorted(pending_records)}):
-                matches = [MatchEdge(o, score or 0.0, reviewed, rule or "") for o, score, reviewed, rule in row.matched]
-                component.records[row.key] = held = RecordState(
-                    key=row.key,
-                    source=row.source,
-                    observed_at=row.observed_at,
-                    traits=row.traits,
-                    detached=row.detached,
-                    version=row.version,
-                    degree=len(row.held) + len(matches) + len(row.cannot),
-                    identifiers=sorted(key for key, blocked in row.held if not blocked),
-                    content_hash=row.content_hash,
-                    person=row.person,
-                    matches=matches,
-                    cannot=sorted(row.cannot),
-                )
-                component.note_person(row)
-                component.join(
-                    record_ref(held.key),
-                    [identifier_ref(k) for k in held.identifiers]
-                    + [record_ref(m.other) for m in matches]
-                    + ([person_ref(held.person)] if held.person else []),
-                )
-                pending_identifiers.update(k for k in held.identifiers if k not in component.identifiers)
-            pending_records = {
-                m.other for r in component.records.values() if r.key in seeds or r.person is None for m in r.matches
-            } - component.records.keys()
-            if len(component.records) > max_records and component.largest_piece() > max_records:
-                raise ComponentTooLargeError(
-                    f"more than {max_records} records are linked together; block the identifier that joins "
-                    "them (GRAPHCDP_BLOCKLIST_EXTRA) or raise GRAPHCDP_MAX_COMPONENT_RECORDS"
-                )
-        if pending_identifiers:
-            for id_row in await store.run(COMPONENT_IDENTIFIERS, {"keys": sorted(pending_identifiers)}):
-                state = IdentifierState(
-                    id_row.key, id_row.type, id_row.blocked, id_row.shared, id_row.records, id_row.person
-                )
-                component.identifiers[state.key] = state
-                component.note_person(id_row)
-                if not state.blocked:
-                    component.join(identifier_ref(state.key), [record_ref(k) for k in state.records])
-                    pending_records.update(k for k in state.records if k not in component.records)
-            pending_identifiers = set()
-        if not pending_records and (persons := sorted(component.persons.keys() - expanded)):
-            # Everything a touched person holds now, even what no evidence reaches any more: so it can split.
-            expanded.update(persons)
-            for members in await store.run(PERSON_MEMBERS, {"ids": persons}):
-                component.persons[members.id].traits = members.traits
-                pending_records.update(k for k in members.records if k not in component.records)
-                pending_identifiers.update(k for k in members.identifiers if k not in component.identifiers)
+    while pending_records or pending_identifiers or pending_persons:
+        # One round trip per hop: the records asked for and those of the persons reached (everything a touched
+        # person holds now, even what no evidence reaches any more: so it can split), with the identifiers they
+        # hold and the persons own.
+        params = {
+            "records": sorted(pending_records),
+            "identifiers": sorted(pending_identifiers),
+            "persons": sorted(pending_persons),
+            "knownRecords": sorted(component.records),
+            "known": sorted(component.identifiers),
+        }
+        records: list[ComponentRecordRow] = []
+        identifiers: list[ComponentIdentifierRow] = []
+        traits: dict[str, dict[str, Any]] = {}
+        for hop in await store.run(COMPONENT_HOP, params):
+            records += hop.records
+            identifiers += hop.identifiers
+            traits |= {person.id: person.traits for person in hop.persons}
+        expanded |= pending_persons
+        for row in sorted(records, key=lambda r: r.key):
+            _add_record(component, row)
+        pending_records = {
+            m.other for r in component.records.values() if r.key in seeds or r.person is None for m in r.matches
+        } - component.records.keys()
+        if len(component.records) > max_records and component.largest_piece() > max_records:
+            raise ComponentTooLargeError(
+                f"more than {max_records} records are linked together; block the identifier that joins "
+                "them (GRAPHCDP_BLOCKLIST_EXTRA) or raise GRAPHCDP_MAX_COMPONENT_RECORDS"
+            )
+        for id_row in sorted(identifiers, key=lambda i: i.key):
+            state = IdentifierState(
+                id_row.key, id_row.type, id_row.blocked, id_row.shared, id_row.records, id_row.person
+            )
+            component.identifiers[state.key] = state
+            component.note_person(id_row)
+            if not state.blocked:
+                component.join(identifier_ref(state.key), [record_ref(k) for k in state.records])
+                pending_records.update(k for k in state.records if k not in component.records)
+        for person, person_traits in traits.items():
+            if person in component.persons:
+                component.persons[person].traits = person_traits
+        pending_identifiers = set()
+        pending_persons = component.persons.keys() - expanded
     return component
+
+
+def _add_record(component: Component, row: ComponentRecordRow) -> None:
+    matches = [MatchEdge(o, score or 0.0, reviewed, rule or "") for o, score, reviewed, rule in row.matched]
+    component.records[row.key] = held = RecordState(
+        key=row.key,
+        source=row.source,
+        observed_at=row.observed_at,
+        traits=row.traits,
+        detached=row.detached,
+        version=row.version,
+        degree=len(row.held) + len(matches) + len(row.cannot),
+        identifiers=sorted(key for key, blocked in row.held if not blocked),
+        content_hash=row.content_hash,
+        person=row.person,
+        matches=matches,
+        cannot=sorted(row.cannot),
+    )
+    component.note_person(row)
+    component.join(
+        record_ref(held.key),
+        [identifier_ref(k) for k in held.identifiers]
+        + [record_ref(m.other) for m in matches]
+        + ([person_ref(held.person)] if held.person else []),
+    )

@@ -180,7 +180,7 @@ class IdentityService:
         check_batch_size(len(items), self.max_batch, "records", "upsertRecords")
         outcome = UpsertOutcome()
         parsed, outcome.errors = parse_items(items, self._parse)
-        if parsed:
+        if parsed and dry_run:  # a write refuses erased identifiers in its own statement (_upsert)
             parsed, suppressed = await self.suppression.refuse(parsed, lambda r: r.identifiers, lambda r: r.index)
             outcome.errors += suppressed
         if parsed:
@@ -197,14 +197,19 @@ class IdentityService:
         return parse_record(index, item, self.policy)
 
     async def _upsert(self, records: list[ParsedRecord], outcome: UpsertOutcome) -> None:
-        rows = await self.store.run(UPSERT_RECORDS, {"now": now_ms(), "records": [record_param(r) for r in records]})
+        hashes = await self.suppression.hashes(i.key for r in records for i in r.identifiers)
+        params = [record_param(r) | {"hashes": sorted({hashes[i.key] for i in r.identifiers})} for r in records]
+        rows = await self.store.run(UPSERT_RECORDS, {"now": now_ms(), "records": params})
         by_index = {row.index: row for row in rows}
+        if refused := [r for r in records if r.index not in by_index]:  # an erased identifier: not written
+            outcome.errors += await self.suppression.explain(refused, lambda r: r.identifiers, lambda r: r.index)
+            records = [r for r in records if r.index in by_index]
         changed = [r for r in records if not by_index[r.index].unchanged]
         plan = None
         if changed:
             try:
                 if self.matching.enabled:
-                    outcome.matching = await self._match(changed)
+                    outcome.matching = await self._match(changed, {r.key for r in changed if by_index[r.index].created})
                 plan = await resolve(self.store, self.rules, record_keys=[r.key for r in changed])
             except GraphCDPError as exc:
                 outcome.errors += items_failed((r.index for r in changed), exc)
@@ -213,11 +218,12 @@ class IdentityService:
             await self.resolved(plan)
         self._report(records, by_index, plan, outcome)
 
-    async def _match(self, records: list[ParsedRecord]) -> MatchSummary:
+    async def _match(self, records: list[ParsedRecord], created: set[str]) -> MatchSummary:
         """Probabilistic matching of changed records: links stored before they are resolved."""
         await self._refresh_model()
         # Only changed records are matched here: their old links are stale whatever they scored.
-        report = await self.matcher.match([_match_input(r) for r in records], now_ms(), new_content=True)
+        inputs = [_match_input(r) for r in records]
+        report = await self.matcher.match(inputs, now_ms(), new_content=True, fresh=created)
         return _summary(report)
 
     async def _dry_run(self, records: list[ParsedRecord], outcome: UpsertOutcome) -> None:

@@ -101,6 +101,23 @@ class Suppression:
                 kept.append(item)
         return kept, errors
 
+    async def explain(
+        self,
+        items: Sequence[Item],
+        identifiers: Callable[[Item], Iterable[NormalizedIdentifier]],
+        index: Callable[[Item], int],
+    ) -> list[ItemError]:
+        """A SUPPRESSED item error for each of `items`, which a write refused for a tombstoned identifier
+        (cypher/identity/upsert_records.cypher checks them itself): naming the erased identifier types, or
+        every type the item carries when its tombstone was lifted since."""
+        found = await self.suppressed({i.key for item in items for i in identifiers(item)})
+        errors = []
+        for item in items:
+            carried = list(identifiers(item))
+            erased = sorted({i.type for i in carried if i.key in found} or {i.type for i in carried})
+            errors.append(ItemError(index=index(item), code=ErrorCode.SUPPRESSED, message=_message(erased)))
+        return errors
+
 
 def _message(types: list[str]) -> str:
     # The types only: the values are what was erased.

@@ -264,13 +264,19 @@ class ComponentIdentifierRow(DomainModel):
     person_rejections: list[str] | None = None
 
 
-class PersonMembers(DomainModel):
-    """Everything a person holds now (identity/person_members), and its golden traits."""
+class PersonTraits(DomainModel):
+    """A person's golden traits as stored (the change feed says which keys a resolution changes)."""
 
     id: str
-    records: list[str]
-    identifiers: list[str]
     traits: JsonObject
+
+
+class ComponentHop(DomainModel):
+    """A row of identity/component_hop: the records, the identifiers or the persons of one hop."""
+
+    records: list[ComponentRecordRow]
+    identifiers: list[ComponentIdentifierRow]
+    persons: list[PersonTraits]
 
 
 # --- why two identifiers are linked ---------------------------------------------------------------------

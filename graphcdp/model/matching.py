@@ -9,14 +9,8 @@ from graphcdp.model.base import DomainModel, JsonObject
 from graphcdp.model.identity import Flag, PairExplanation, StoredExplanation
 
 
-class IndexedRecord(DomainModel):
-    """A record indexed under its match keys (matching/index_records)."""
-
-    key: str
-
-
 class KeySize(DomainModel):
-    """How many records a match key (block or term) holds (matching/key_sizes)."""
+    """How many records a match key (block or term) holds (matching/key_sizes, matching/index_records)."""
 
     key: str
     size: int

@@ -15,8 +15,9 @@ Params = Mapping[str, Any]
 
 
 class WriteSignal:
-    """Fired after every write statement this process ran, so a waiting change-feed subscription reads the feed
-    at once instead of polling it (graphcdp/feed/). Take a `token()` before reading, then `wait(token)`: a write
+    """Fired after every write statement this process ran that appends to the change feed or writes webhook
+    deliveries (Statement.wakes_followers), so a waiting change-feed subscription reads the feed at once
+    instead of polling it (graphcdp/feed/). Take a `token()` before reading, then `wait(token)`: a write
     that lands in between is not missed."""
 
     def __init__(self) -> None:
@@ -40,7 +41,7 @@ class GraphStore(Protocol):
 
     backend: str
     catalog: CypherCatalog
-    writes: WriteSignal  # fired after each write statement (run) this process completed
+    writes: WriteSignal  # fired after each write this process completed that its feed's followers wait for
 
     async def run(self, query: Query[RowT], params: Params | None = None) -> list[RowT]:
         """Run one statement (read or write, as its file says) and return its rows decoded into the

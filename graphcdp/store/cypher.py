@@ -16,6 +16,7 @@ start-up when a declared name has no file, so a typo never waits for the first r
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ StatementName = NewType("StatementName", str)
 DIALECTS = ("neo4j", "falkordb")
 SCHEMA_PREFIX = "schema/"  # statements run by the schema bootstrap, in name order
 GENERATED_PREFIX = "segments/compiled/"  # statements made at run time, never files
+FEED_NODE = "(feed:ChangeFeed"  # in cypher/feed/emit.fragment: what a statement appending to the feed holds
+WEBHOOKS_AREA = "webhooks/"
 
 
 def _default_root() -> Path:
@@ -102,6 +105,14 @@ class Statement:
     mode: Mode
     params: frozenset[str]
     returns: tuple[str, ...]
+
+    @functools.cached_property
+    def wakes_followers(self) -> bool:
+        """Whether running it can change what the change feed's followers (subscriptions, the webhook dispatcher)
+        wait for: it appends to the feed (the statements that do hold cypher/feed/emit.fragment, which names
+        the ChangeFeed node) or writes webhook destinations and deliveries. An upsert's other writes (its record,
+        its match keys and links) wake nobody: each woke the dispatcher, which read the destinations twice."""
+        return self.mode is Mode.WRITE and (FEED_NODE in self.text or self.name.startswith(WEBHOOKS_AREA))
 
 
 def _split_list(value: str) -> list[str]:

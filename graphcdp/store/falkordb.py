@@ -160,7 +160,7 @@ class FalkorDBStore:
     async def run(self, query: Query[RowT], params: Params | None = None) -> list[RowT]:
         statement = self.catalog.get(query.name)
         rows = await self._execute(statement, params)
-        if statement.mode is Mode.WRITE:
+        if statement.wakes_followers:
             self.writes.fire()
         return query.decode(rows)
 

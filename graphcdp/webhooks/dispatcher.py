@@ -108,6 +108,7 @@ class Dispatcher:
         self._task: asyncio.Task[None] | None = None
         self._stop = asyncio.Event()
         self._pruned_at = 0
+        self._active: list[Destination] = []  # the active destinations of the last round (run_once)
 
     # --- one round ------------------------------------------------------------------------------------------
 
@@ -117,6 +118,7 @@ class Dispatcher:
         destinations = [
             d for d in await self.store.run(DESTINATIONS, {"id": None}) if d.status is DestinationStatus.ACTIVE
         ]
+        self._active = destinations
         done = await asyncio.gather(*(self._round(d) for d in destinations))
         await self._prune()
         return sum(done)
@@ -258,13 +260,13 @@ class Dispatcher:
         await self.store.run(PRUNE_DELIVERIES, {"before": now - self.retention_ms, "limit": PRUNE_BATCH})
 
     async def _seconds_to_next_attempt(self) -> float:
-        """Until the earliest backoff ends (at most the poll interval, which also catches other processes)."""
+        """Until the earliest backoff ends (at most the poll interval, which also catches other processes), for
+        the destinations the round just run found active (one created or resumed since wakes the next round)."""
         wait = self.poll_interval
-        for destination in await self.store.run(DESTINATIONS, {"id": None}):
-            if destination.status is DestinationStatus.ACTIVE:
-                at = (await self.store.run(NEXT_ATTEMPT, {"destination": destination.id}))[0].at
-                if at is not None:
-                    wait = min(wait, max(0.0, (at - now_ms()) / 1000))
+        for destination in self._active:
+            at = (await self.store.run(NEXT_ATTEMPT, {"destination": destination.id}))[0].at
+            if at is not None:
+                wait = min(wait, max(0.0, (at - now_ms()) / 1000))
         return wait
 
     # --- the background task ---------------------------------------------------------------------------------

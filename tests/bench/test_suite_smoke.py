@@ -82,6 +82,11 @@ def _check_upserts(upsert: dict[str, Any]) -> None:
     assert upsert["actions"].get("CREATED", 0) > 0 and upsert["actions"].get("MERGED", 0) > 0
     assert "UNCHANGED" not in upsert["actions"]
     assert _rows_by_clients(upsert_table(upsert)) == {"1", "2"}
+    # Beside the raw MERGE of the same records, level by level.
+    assert set(upsert["raw"]) == {"1", "2"}
+    for clients, ratio in upsert["ratio"].items():
+        _ordered(upsert["raw"][clients], 10)
+        assert ratio["p50"] == round(upsert["clients"][clients]["p50"] / upsert["raw"][clients]["p50"], 2)
     # Matching is on (the default): the records carry the traits of people of the graph, so it meets real
     # blocks and scores candidates.
     assert upsert["matching"] is True

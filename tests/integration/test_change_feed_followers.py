@@ -16,7 +16,10 @@ from graphcdp.api.subscription_slots import SubscriptionSlots
 from graphcdp.auth.keys import Principal
 from graphcdp.auth.scopes import ALL_SCOPES
 from graphcdp.clock import now_ms
+from graphcdp.identity.input import parse_record_item
+from graphcdp.identity.service import UPSERT_RECORDS, record_param
 from graphcdp.model.feed import ChangeKind, change_for_statement
+from graphcdp.model.identity import ItemError
 from graphcdp.settings import load_settings
 from graphcdp.store.cypher import DEFAULT_ROOT, Query, StatementName
 from graphcdp.store.falkordb import FalkorDBStore
@@ -121,3 +124,18 @@ async def test_a_key_holds_a_bounded_number_of_subscriptions_open(services: Serv
     await again.aclose()
     await held[1].aclose()
     assert slots.open("test") == 0
+
+
+async def test_the_followers_wake_when_a_write_appends_to_the_feed_not_before(services: Services) -> None:
+    # An upsert writes its record, its match keys and links, then commits its resolution with its events: only
+    # the commit wakes a waiting subscription (and the webhook dispatcher, which reads the destinations).
+    store, identity = services.store, services.identity
+    parsed = parse_record_item(0, {"source": "crm", "sourceId": "1", "traits": {"firstName": "Bo"}}, identity.policy)
+    assert not isinstance(parsed, ItemError)
+    token = store.writes.token()
+    await store.run(UPSERT_RECORDS, {"now": now_ms(), "records": [record_param(parsed)]})
+    assert not token.is_set()
+    token = store.writes.token()
+    outcome = await identity.upsert_records([rec("crm", "2", 1000, ("email", "ada@example.com"), firstName="Ada")])
+    assert outcome.errors == [] and token.is_set()
+    assert [c.kind for c in (await services.changes.page(None, 10)).changes][-1:] == [ChangeKind.CREATED]

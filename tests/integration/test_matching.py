@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from graphcdp.identity.component import read_component
+from graphcdp.identity.component import COMPONENT_HOP, read_component
 from graphcdp.identity.matching.matcher import KEY_SIZES, WRITE_LINKS
 from graphcdp.identity.matching.rescore import rescore_links
 from graphcdp.identity.matching.spec import DEFAULT_MODEL, parse_model
@@ -471,7 +471,8 @@ async def test_deleting_the_record_that_bridged_two_matches_splits_them(identity
 
 
 class _PausedBeforeLinks:
-    """The same store, but a writer using it stops before it stores its links until released: the moment
+    """The same store, but a writer using it stops after it read its candidates, before it stores its links (or,
+    a record just created with none to store, before it reads its component), until released: the moment
     another writer can score the same pair and link it first."""
 
     def __init__(self, store: GraphStore) -> None:
@@ -482,7 +483,7 @@ class _PausedBeforeLinks:
         return getattr(self._store, name)
 
     async def run(self, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        if name == WRITE_LINKS:
+        if name in (WRITE_LINKS, COMPONENT_HOP):
             self.waiting.set()
             await self.release.wait()
         return await self._store.run(name, params)  # type: ignore[arg-type]

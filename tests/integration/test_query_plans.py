@@ -20,8 +20,13 @@ HOT_READS = {
     "profiles/journey": {"requests": [JOURNEY_REQUEST]},
     "profiles/activity": {"persons": ["p"]},
     "privacy/consents": {"persons": ["p"]},
-    "identity/component_records": {"keys": ["crm:1"]},
-    "identity/component_identifiers": {"keys": ["email:a@b.co"]},
+    "identity/component_hop": {
+        "records": ["crm:1"],
+        "identifiers": ["email:a@b.co"],
+        "persons": ["p"],
+        "knownRecords": [],
+        "known": [],
+    },
     "matching/review_queue": {"after": "", "fromRank": 0, "toRank": 2**26, "first": 21},
     "privacy/suppressed": {"hashes": ["0" * 64]},  # every upsertRecords and trackTouchpoints batch
     "privacy/subject": {"id": "p"},

@@ -6,8 +6,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from graphcdp.identity.service import IdentityService
-from graphcdp.model.identity import RecordAction
+from graphcdp.identity.component import read_component
+from graphcdp.identity.input import parse_record_item
+from graphcdp.identity.service import UPSERT_RECORDS, IdentityService, record_param
+from graphcdp.model.identity import ItemError, RecordAction
 from graphcdp.settings import load_settings
 from graphcdp.store import GraphStore
 from tests.identity_helpers import partition, rec
@@ -227,3 +229,45 @@ async def test_the_component_limit_is_on_one_connected_piece_not_on_a_whole_batc
     refused = await identity.upsert_records(family)
     assert {e.code for e in refused.errors} == {"COMPONENT_TOO_LARGE"} and len(refused.errors) == 4
     assert "more than 3 records are linked together" in refused.errors[0].message
+
+
+async def test_a_component_is_the_same_read_from_any_of_its_records_or_identifiers(identity: IdentityService) -> None:
+    # A chain a -email- b -phone- c, and d apart: one person, read hop by hop (records with the
+    # identifiers they hold, and the members of every person reached) from each end.
+    await identity.upsert_records(
+        [
+            rec("crm", "a", 1000, ("email", "a@x.com")),
+            rec("web", "b", 2000, ("email", "a@x.com"), ("phone", "+14155550101")),
+            rec("pos", "c", 3000, ("phone", "+14155550101"), ("cookie_id", "k1")),
+            rec("app", "d", 4000, ("email", "test@example.com")),
+        ]
+    )
+    limit = identity.rules.max_component_records
+    reads = [
+        await read_component(identity.store, ["crm:a"], [], limit),
+        await read_component(identity.store, ["pos:c"], [], limit),
+        await read_component(identity.store, [], ["cookie_id:k1"], limit),
+    ]
+    for component in reads:
+        assert set(component.records) == {"crm:a", "web:b", "pos:c"}
+        assert set(component.identifiers) == {"email:a@x.com", "phone:+14155550101", "cookie_id:k1"}
+        (person,) = component.persons.values()
+        assert {r.person for r in component.records.values()} == {person.id}
+        assert person.traits is not None  # read with its members
+    # Between a write and its resolution, an identifier the person owns that no record holds any more (c dropped
+    # the cookie) is part of her component all the same: the resolution reads it, so it can leave her.
+    dropped = parse_record_item(
+        0,
+        {
+            "source": "pos",
+            "sourceId": "c",
+            "observedAt": 3000,
+            "identifiers": [{"type": "phone", "value": "+14155550101"}],
+        },
+        identity.policy,
+    )
+    assert not isinstance(dropped, ItemError)
+    await identity.store.run(UPSERT_RECORDS, {"now": 5000, "records": [record_param(dropped)]})
+    assert "cookie_id:k1" in (await read_component(identity.store, ["crm:a"], [], limit)).identifiers
+    await identity.upsert_records([rec("pos", "c", 3000, ("phone", "+14155550101"), ("email", "c@x.com"))])
+    assert "cookie_id:k1" not in (await read_component(identity.store, ["crm:a"], [], limit)).identifiers

@@ -71,3 +71,17 @@ def test_unknown_dialect() -> None:
 def test_parameters_in_ignores_comments_and_strings() -> None:
     text = "// uses $not_me\nMATCH (n {k: $key}) WHERE n.s = '$literal' OR n.t = \"$also\" RETURN $other AS o"
     assert parameters_in(text) == {"key", "other"}
+
+
+def test_only_writes_that_append_to_the_feed_or_touch_webhooks_wake_its_followers() -> None:
+    catalog = CypherCatalog.load("falkordb")
+    wakes = {name for name in catalog.names() if catalog.get(name).wakes_followers}
+    # Every statement that appends to the change feed holds the emit fragment; webhook writes wake the dispatcher.
+    emit = (cypher.DEFAULT_ROOT / "feed" / "emit.fragment").read_text(encoding="utf-8")
+    holders = {name for name in catalog.names() if emit.strip() in catalog.get(name).text}
+    webhook_writes = {n for n in catalog.names() if n.startswith("webhooks/") and catalog.get(n).mode is Mode.WRITE}
+    assert holders and webhook_writes and holders | webhook_writes <= wakes
+    assert {"identity/commit_resolution", "privacy/record_consent", "webhooks/redeliver"} <= wakes
+    # An upsert's own writes before its resolution, and every read, wake nobody.
+    assert not wakes & {"identity/upsert_records", "matching/index_records", "matching/write_links"}
+    assert all(catalog.get(name).mode is Mode.WRITE for name in wakes)

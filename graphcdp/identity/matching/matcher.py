@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,10 +20,10 @@ from graphcdp.identity.matching.features import Features, record_features
 from graphcdp.identity.matching.keys import BLOCK, TERM, blocking_keys, term_keys
 from graphcdp.identity.matching.link_kind import LinkKind, classify
 from graphcdp.identity.matching.scoring import PairScore, TermCounts
-from graphcdp.model.matching import BlockMember, IndexedRecord, KeySize, LinksWritten
+from graphcdp.model.matching import BlockMember, KeySize, LinksWritten
 from graphcdp.store import GraphStore, statement
 
-INDEX_RECORDS = statement("matching/index_records", IndexedRecord)
+INDEX_RECORDS = statement("matching/index_records", KeySize)
 KEY_SIZES = statement("matching/key_sizes", KeySize)
 BLOCK_MEMBERS = statement("matching/block_members", BlockMember)
 WRITE_LINKS = statement("matching/write_links", LinksWritten)
@@ -90,10 +90,14 @@ class Matcher:
         self.store = store
         self.runtime = runtime
 
-    async def match(self, records: Sequence[MatchInput], now: int, *, new_content: bool = False) -> MatchReport:
+    async def match(
+        self, records: Sequence[MatchInput], now: int, *, new_content: bool = False, fresh: Collection[str] = ()
+    ) -> MatchReport:
         """Score the records against their candidates and store the links; the caller resolves afterwards.
         `new_content`: the records were just stored with content they did not have, so every link they had
-        is stale and goes anyway; the pairs scored below review (most of them) then need not be sent."""
+        is stale and goes anyway; the pairs scored below review (most of them) then need not be sent.
+        `fresh`: records created just now: a link to one can only be another writer's, scored from the content
+        it has, so none is stale and, with no pair to store, nothing is written."""
         report, scored = await self._score(records, index=True)
         pairs = []
         for pair in scored:
@@ -109,7 +113,7 @@ class Matcher:
                     "detail": json.dumps(pair.score.to_dict(), sort_keys=True),
                 }
             pairs.append(param)
-        if records:  # even with nothing scored: the records' stale links go
+        if pairs or any(r.key not in fresh for r in records):  # even with nothing scored: stale links go
             params = {"records": sorted(r.key for r in records), "pairs": pairs, "rule": self.runtime.rule, "now": now}
             await self.store.run(WRITE_LINKS, params)
         return report
@@ -125,14 +129,15 @@ class Matcher:
         features = {r.key: record_features(r.traits, r.identifiers, model.fields) if r.traits else {} for r in records}
         blocks = {key: blocking_keys(model, f) for key, f in features.items()}
         terms = {key: term_keys(model, f) for key, f in features.items()}
-        if index:
-            await self.store.run(
-                INDEX_RECORDS, {"records": [{"key": k, "keys": blocks[k] + terms[k]} for k in sorted(features)]}
-            )
+        sizes: dict[str, int] = {}
+        if index:  # the statement that indexes the records answers with the sizes of their keys
+            indexed = [{"key": k, "keys": blocks[k] + terms[k]} for k in sorted(features)]
+            sizes = {row.key: row.size for row in await self.store.run(INDEX_RECORDS, {"records": indexed})}
         wanted = sorted({k for keys in (*blocks.values(), *terms.values()) for k in keys})
         if not wanted:
             return report, []
-        sizes = {row.key: row.size for row in await self.store.run(KEY_SIZES, {"keys": wanted})}
+        if not index:
+            sizes = {row.key: row.size for row in await self.store.run(KEY_SIZES, {"keys": wanted})}
         cap = model.blocking.max_block_size
         report.skipped_blocks = {k: sizes[k] for k in wanted if k.startswith(BLOCK) and sizes.get(k, 0) > cap}
         usable = [k for k in wanted if k.startswith(BLOCK) and sizes.get(k, 0) <= cap]

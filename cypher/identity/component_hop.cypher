@@ -1,0 +1,59 @@
+// One hop of an evidence component in one round trip: the records asked for and every record of the persons
+// asked for (with each identifier it holds, its probabilistic links, the records a reviewer said are someone
+// else, and its person), the identifiers those records hold, the persons own and the caller asks for (with
+// the records that hold them and their person), and the persons' golden traits. Records and identifiers the
+// caller has read ($knownRecords, $known) are not read again. Three rows: records, identifiers, persons.
+// OPTIONAL MATCH + collect, not a pattern comprehension: on FalkorDB it is about twice as fast per key.
+// mode: read
+// params: records, identifiers, persons, knownRecords, known
+// returns: records, identifiers, persons
+UNWIND $persons + [''] AS id
+OPTIONAL MATCH (owner:Person {id: id})
+OPTIONAL MATCH (owner)<-[:OF]-(member:Record)
+WITH collect(member.key) + $records AS keys
+UNWIND keys AS k
+WITH DISTINCT k
+WHERE NOT k IN $knownRecords
+MATCH (r:Record {key: k})
+OPTIONAL MATCH (r)-[:HAS]->(i:Identifier)
+WITH r, collect(CASE WHEN i IS NULL THEN null ELSE [i.key, i.blocked] END) AS held
+OPTIONAL MATCH (r)-[m:MATCHED]-(o:Record)
+WITH r, held, collect(CASE WHEN o IS NULL THEN null ELSE [o.key, m.score, m.reviewed, m.rule] END) AS matched
+OPTIONAL MATCH (r)-[:NOT_MATCHED]-(x:Record)
+WITH r, held, matched, collect(x.key) AS cannot
+OPTIONAL MATCH (r)-[:OF]->(p:Person)
+RETURN collect({key: r.key, source: r.source, observedAt: r.observedAt, traits: r.traits, detached: r.detached,
+                version: r.version, contentHash: r.contentHash, held: held, matched: matched, cannot: cannot,
+                person: p.id, personCreatedAt: p.createdAt, personRejections: p.rejections}) AS records,
+       [] AS identifiers, [] AS persons
+UNION ALL
+UNWIND $persons + [''] AS id
+OPTIONAL MATCH (owner:Person {id: id})
+OPTIONAL MATCH (owner)<-[:OF]-(member:Record)
+WITH collect(member.key) + $records AS keys
+UNWIND keys AS k
+WITH DISTINCT k
+WHERE NOT k IN $knownRecords
+MATCH (held:Record {key: k})
+OPTIONAL MATCH (held)-[:HAS]->(h:Identifier)
+WHERE NOT h.blocked
+WITH collect(DISTINCT h.key) AS linking
+UNWIND $persons + [''] AS id
+OPTIONAL MATCH (owner:Person {id: id})
+OPTIONAL MATCH (owner)<-[:OF]-(owned:Identifier)
+WITH linking, collect(DISTINCT owned.key) AS owned
+UNWIND linking + owned + $identifiers AS ik
+WITH DISTINCT ik
+WHERE NOT ik IN $known
+MATCH (i:Identifier {key: ik})
+OPTIONAL MATCH (i)<-[:HAS]-(ir:Record)
+WITH i, collect(ir.key) AS records
+OPTIONAL MATCH (i)-[:OF]->(ip:Person)
+RETURN [] AS records,
+       collect({key: i.key, type: i.type, blocked: i.blocked, shared: i.shared, records: records, person: ip.id,
+                personCreatedAt: ip.createdAt, personRejections: ip.rejections}) AS identifiers,
+       [] AS persons
+UNION ALL
+UNWIND $persons AS id
+MATCH (p:Person {id: id})
+RETURN [] AS records, [] AS identifiers, collect({id: p.id, traits: p.traits}) AS persons
