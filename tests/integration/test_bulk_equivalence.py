@@ -18,11 +18,14 @@ from graphcdp.model.profiles import TouchpointInput
 from graphcdp.settings import load_settings
 from graphcdp.store import GraphStore
 from graphcdp.store.cypher import Query, StatementName
-from graphcdp.wiring import services_on
+from graphcdp.wiring import Services, services_on
 from graphcdp_bench.datagen import GeneratorConfig, MessRates, write_dataset
 
 PERSON_STATES = Query(StatementName("test/person_states"), dict)
 MATCH_LINKS = Query(StatementName("test/match_links"), dict)
+PERSON_DECISIONS = Query(StatementName("test/person_decisions"), dict)
+IDENTIFIER_FLAGS = Query(StatementName("test/identifier_flags"), dict)
+MATCHED_WITHIN_PERSONS = Query(StatementName("test/matched_within_persons"), dict)
 # More of the rare kinds than the defaults, so 120 people hold every one of them.
 RATES = MessRates(email_typo=0.1, junk_email=0.05, junk_phone=0.05, second_customer_account=0.1, name_typo=0.1)
 MESS = ("email_typo", "junk_email", "junk_phone", "household_email", "family_tablet", "second_customer_account")
@@ -43,6 +46,16 @@ async def _persons(store: GraphStore) -> dict[frozenset[str], dict[str, Any]]:
 
 async def _links(store: GraphStore) -> set[tuple[str, str, str]]:
     return {(row["a"], row["b"], row["kind"]) for row in await store.run(MATCH_LINKS, {})}
+
+
+async def _decisions(store: GraphStore) -> dict[frozenset[str], list[str]]:
+    """The refused links of each person (a household's conflicting names, type limits), by her records."""
+    return {frozenset(row["records"]): sorted(row["rejections"]) for row in await store.run(PERSON_DECISIONS, {})}
+
+
+async def _review_queue(services: Services) -> list[tuple[str, str, float]]:
+    items, _ = await services.identity.review_queue(10_000, None)
+    return [(item.a, item.b, item.score) for item in items]
 
 
 def _lines(path: Path) -> list[Any]:
@@ -71,6 +84,7 @@ async def test_bulk_import_leaves_the_graph_single_upserts_leave(
         events = await import_file(
             bulk.touchpoint_sink, data / "touchpoints.jsonl", batch_size=1000, resume=False, progress=False
         )
+        bulk_queue = await _review_queue(bulk)
     assert records.rejected == events.rejected == 0
     assert sum(len(a.person_of) for a in resolved_here) > 100  # most new evidence took the set-based road
     assert sum(len(a.rest) for a in resolved_here) > 0  # and some the full one (merges, shared identifiers)
@@ -83,6 +97,7 @@ async def test_bulk_import_leaves_the_graph_single_upserts_leave(
         for item in _lines(data / "touchpoints.jsonl"):
             tracked = await single.profiles.track([TouchpointInput.model_validate(item)])
             assert tracked.errors == []
+        single_queue = await _review_queue(single)
 
     in_bulk, one_by_one = await _persons(falkordb_store), await _persons(second_falkordb_store)
     assert len(in_bulk) < records.lines_read  # records were linked, some across batches of evidence
@@ -91,3 +106,14 @@ async def test_bulk_import_leaves_the_graph_single_upserts_leave(
     links = await _links(falkordb_store)
     assert {kind for _, _, kind in links} == {"MATCHED", "POSSIBLE_MATCH"}  # matching had work of both kinds
     assert links == await _links(second_falkordb_store)
+    # What the persons' records and traits made resolution decide: the same links refused (household
+    # conflicts among them), the same identifiers counted as refused or shared, the same matches applied.
+    refused = await _decisions(falkordb_store)
+    assert any("name different people" in r for rejections in refused.values() for r in rejections)
+    assert refused == await _decisions(second_falkordb_store)
+    flags = await falkordb_store.run(IDENTIFIER_FLAGS, {})
+    assert flags and flags == await second_falkordb_store.run(IDENTIFIER_FLAGS, {})
+    applied = await falkordb_store.run(MATCHED_WITHIN_PERSONS, {})
+    assert applied and applied == await second_falkordb_store.run(MATCHED_WITHIN_PERSONS, {})
+    # And the same review queue, in the same order.
+    assert bulk_queue and bulk_queue == single_queue
