@@ -10,8 +10,10 @@ from typing import Any
 
 import pytest
 
-from graphcdp.identity import evidence
+from graphcdp.identity import evidence, pieces
 from graphcdp.identity.additions import Additions, resolve_additions
+from graphcdp.identity.pieces import resolve_in_pieces
+from graphcdp.identity.planner import Plan
 from graphcdp.ingest.bulk import import_file
 from graphcdp.model.identity import RecordInput
 from graphcdp.model.profiles import TouchpointInput
@@ -72,6 +74,13 @@ async def test_bulk_import_leaves_the_graph_single_upserts_leave(
         return resolved_here[-1]
 
     monkeypatch.setattr(evidence, "resolve_additions", observed)
+    in_pieces: list[Plan] = []
+
+    async def observed_pieces(*args: Any) -> Plan:  # the records' batches, committed piece by piece
+        in_pieces.append(await resolve_in_pieces(*args))
+        return in_pieces[-1]
+
+    monkeypatch.setattr(pieces, "resolve_in_pieces", observed_pieces)
     data = tmp_path / "data"
     manifest = write_dataset(data, GeneratorConfig(people=120, seed=11, rates=RATES), progress=False)
     assert all(manifest["mess"][kind]["injected"] > 0 for kind in MESS), manifest["mess"]
@@ -88,6 +97,7 @@ async def test_bulk_import_leaves_the_graph_single_upserts_leave(
     assert records.rejected == events.rejected == 0
     assert sum(len(a.person_of) for a in resolved_here) > 100  # most new evidence took the set-based road
     assert sum(len(a.rest) for a in resolved_here) > 0  # and some the full one (merges, shared identifiers)
+    assert sum(len(p.person_of_record) for p in in_pieces) >= records.lines_read  # the records' batches took it
     monkeypatch.undo()  # one at a time below: the full resolver only
 
     async with services_on(second_falkordb_store, settings) as single:
