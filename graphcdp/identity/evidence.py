@@ -17,8 +17,8 @@ from graphcdp.clock import now_ms
 from graphcdp.identity.additions import MIN_BATCH, NewEvidence, resolve_additions
 from graphcdp.identity.input import RESERVED_SOURCE_PREFIX
 from graphcdp.identity.normalize import NormalizedIdentifier
+from graphcdp.identity.pieces import resolve_batch
 from graphcdp.identity.planner import Plan
-from graphcdp.identity.resolver import resolve
 from graphcdp.identity.rules import ResolutionRules
 from graphcdp.model.identity import UpsertedEvidence
 from graphcdp.model.node_ref import record_key
@@ -106,7 +106,7 @@ async def record_evidence(
         changed = [key for key in changed if key not in added.person_of]
     plan = None
     if changed:
-        plan = await resolve(store, rules, record_keys=changed)
+        plan = await resolve_batch(store, rules, changed)
         person_of.update({k: plan.person_of_record[k] for k in changed if k in plan.person_of_record})
         created += plan.created
     return EvidenceOutcome(person_of, plan, created)

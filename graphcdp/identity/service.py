@@ -24,6 +24,7 @@ from graphcdp.identity.matching.review import ReviewItem, rank_stored_entries, r
 from graphcdp.identity.matching.spec import MatchingModel, load_model, parse_model
 from graphcdp.identity.matching.storage import active_model, active_model_version, store_model
 from graphcdp.identity.normalize import IdentifierPolicy
+from graphcdp.identity.pieces import resolve_batch
 from graphcdp.identity.planner import Plan
 from graphcdp.identity.reach import plan_reach
 from graphcdp.identity.repair import empty_recordless_persons, rekey_records, resolve_unresolved_records
@@ -210,7 +211,7 @@ class IdentityService:
             try:
                 if self.matching.enabled:
                     outcome.matching = await self._match(changed, {r.key for r in changed if by_index[r.index].created})
-                plan = await resolve(self.store, self.rules, record_keys=[r.key for r in changed])
+                plan = await resolve_batch(self.store, self.rules, [r.key for r in changed])
             except GraphCDPError as exc:
                 outcome.errors += items_failed((r.index for r in changed), exc)
                 changed = []

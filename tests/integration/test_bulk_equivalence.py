@@ -10,19 +10,24 @@ from typing import Any
 
 import pytest
 
-from graphcdp.identity import evidence
+from graphcdp.identity import evidence, pieces
 from graphcdp.identity.additions import Additions, resolve_additions
+from graphcdp.identity.pieces import resolve_in_pieces
+from graphcdp.identity.planner import Plan
 from graphcdp.ingest.bulk import import_file
 from graphcdp.model.identity import RecordInput
 from graphcdp.model.profiles import TouchpointInput
 from graphcdp.settings import load_settings
 from graphcdp.store import GraphStore
 from graphcdp.store.cypher import Query, StatementName
-from graphcdp.wiring import services_on
+from graphcdp.wiring import Services, services_on
 from graphcdp_bench.datagen import GeneratorConfig, MessRates, write_dataset
 
 PERSON_STATES = Query(StatementName("test/person_states"), dict)
 MATCH_LINKS = Query(StatementName("test/match_links"), dict)
+PERSON_DECISIONS = Query(StatementName("test/person_decisions"), dict)
+IDENTIFIER_FLAGS = Query(StatementName("test/identifier_flags"), dict)
+MATCHED_WITHIN_PERSONS = Query(StatementName("test/matched_within_persons"), dict)
 # More of the rare kinds than the defaults, so 120 people hold every one of them.
 RATES = MessRates(email_typo=0.1, junk_email=0.05, junk_phone=0.05, second_customer_account=0.1, name_typo=0.1)
 MESS = ("email_typo", "junk_email", "junk_phone", "household_email", "family_tablet", "second_customer_account")
@@ -45,6 +50,16 @@ async def _links(store: GraphStore) -> set[tuple[str, str, str]]:
     return {(row["a"], row["b"], row["kind"]) for row in await store.run(MATCH_LINKS, {})}
 
 
+async def _decisions(store: GraphStore) -> dict[frozenset[str], list[str]]:
+    """The refused links of each person (a household's conflicting names, type limits), by her records."""
+    return {frozenset(row["records"]): sorted(row["rejections"]) for row in await store.run(PERSON_DECISIONS, {})}
+
+
+async def _review_queue(services: Services) -> list[tuple[str, str, float]]:
+    items, _ = await services.identity.review_queue(10_000, None)
+    return [(item.a, item.b, item.score) for item in items]
+
+
 def _lines(path: Path) -> list[Any]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
@@ -59,6 +74,13 @@ async def test_bulk_import_leaves_the_graph_single_upserts_leave(
         return resolved_here[-1]
 
     monkeypatch.setattr(evidence, "resolve_additions", observed)
+    in_pieces: list[Plan] = []
+
+    async def observed_pieces(*args: Any) -> Plan:  # the records' batches, committed piece by piece
+        in_pieces.append(await resolve_in_pieces(*args))
+        return in_pieces[-1]
+
+    monkeypatch.setattr(pieces, "resolve_in_pieces", observed_pieces)
     data = tmp_path / "data"
     manifest = write_dataset(data, GeneratorConfig(people=120, seed=11, rates=RATES), progress=False)
     assert all(manifest["mess"][kind]["injected"] > 0 for kind in MESS), manifest["mess"]
@@ -71,9 +93,11 @@ async def test_bulk_import_leaves_the_graph_single_upserts_leave(
         events = await import_file(
             bulk.touchpoint_sink, data / "touchpoints.jsonl", batch_size=1000, resume=False, progress=False
         )
+        bulk_queue = await _review_queue(bulk)
     assert records.rejected == events.rejected == 0
     assert sum(len(a.person_of) for a in resolved_here) > 100  # most new evidence took the set-based road
     assert sum(len(a.rest) for a in resolved_here) > 0  # and some the full one (merges, shared identifiers)
+    assert sum(len(p.person_of_record) for p in in_pieces) >= records.lines_read  # the records' batches took it
     monkeypatch.undo()  # one at a time below: the full resolver only
 
     async with services_on(second_falkordb_store, settings) as single:
@@ -83,6 +107,7 @@ async def test_bulk_import_leaves_the_graph_single_upserts_leave(
         for item in _lines(data / "touchpoints.jsonl"):
             tracked = await single.profiles.track([TouchpointInput.model_validate(item)])
             assert tracked.errors == []
+        single_queue = await _review_queue(single)
 
     in_bulk, one_by_one = await _persons(falkordb_store), await _persons(second_falkordb_store)
     assert len(in_bulk) < records.lines_read  # records were linked, some across batches of evidence
@@ -91,3 +116,14 @@ async def test_bulk_import_leaves_the_graph_single_upserts_leave(
     links = await _links(falkordb_store)
     assert {kind for _, _, kind in links} == {"MATCHED", "POSSIBLE_MATCH"}  # matching had work of both kinds
     assert links == await _links(second_falkordb_store)
+    # What the persons' records and traits made resolution decide: the same links refused (household
+    # conflicts among them), the same identifiers counted as refused or shared, the same matches applied.
+    refused = await _decisions(falkordb_store)
+    assert any("name different people" in r for rejections in refused.values() for r in rejections)
+    assert refused == await _decisions(second_falkordb_store)
+    flags = await falkordb_store.run(IDENTIFIER_FLAGS, {})
+    assert flags and flags == await second_falkordb_store.run(IDENTIFIER_FLAGS, {})
+    applied = await falkordb_store.run(MATCHED_WITHIN_PERSONS, {})
+    assert applied and applied == await second_falkordb_store.run(MATCHED_WITHIN_PERSONS, {})
+    # And the same review queue, in the same order.
+    assert bulk_queue and bulk_queue == single_queue

@@ -1,0 +1,132 @@
+"""Resolution of a large batch piece by piece: read its component once, plan each independent piece with the
+resolver's own `plan`, and commit them together; when a concurrent writer changed part of what was read, only
+the pieces it touched are resolved again, by the full resolver.
+
+The full resolver (graphcdp/identity/resolver.py) commits a batch's whole component or nothing: its commit
+checks every record and identifier of every person the batch touches (tens of thousands for a batch of
+5,000 records), so one single upsert landing on any of them in the seconds between the read and the commit
+makes the whole batch read and plan again, and after `GRAPHCDP_RESOLUTION_RETRIES` such rounds fail with
+RESOLUTION_CONFLICT, though it touched one person of thousands.
+
+Why the result is the full plan's. A piece is a connected part of the component: records joined through their
+linking identifiers, their probabilistic links and their persons, with the identifiers and persons they hold.
+Nothing of the plan crosses pieces: clustering only joins records through shared identifiers, household
+conflicts only compare records carrying the same identifier, matches only join the two records they link,
+and a person's id, retirement and history depend on her own members only. So `plan` of each piece gives, piece
+for piece, what `plan` of the whole gives (person ids aside: new ones are random either way); the commit
+statement is the resolver's own, with the parameters of several pieces joined, as the benchmark seeder joins
+those of several components, and it checks every record and identifier of the pieces it commits. The records
+a split released are resolved again as the full resolver does (graphcdp/identity/resolver.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from graphcdp.clock import now_ms
+from graphcdp.identity.commit import commit
+from graphcdp.identity.component import Component, read_component
+from graphcdp.identity.planner import Plan, plan
+from graphcdp.identity.resolver import ResolutionConflictError, released_records, resolve
+from graphcdp.identity.rules import ResolutionRules
+from graphcdp.model.node_ref import identifier_ref, person_ref, record_ref
+from graphcdp.store import GraphStore
+
+# Below this many changed records one plan of the whole is as cheap, and small writes keep the one road.
+MIN_BATCH = 50
+
+log = logging.getLogger(__name__)
+
+
+async def resolve_batch(store: GraphStore, rules: ResolutionRules, record_keys: Sequence[str]) -> Plan:
+    """The changed records of a write resolved: piece by piece when they are many, else by one full plan."""
+    if len(set(record_keys)) >= MIN_BATCH:
+        return await resolve_in_pieces(store, rules, record_keys)
+    return await resolve(store, rules, record_keys=record_keys)
+
+
+async def resolve_in_pieces(store: GraphStore, rules: ResolutionRules, record_keys: Sequence[str]) -> Plan:
+    """Resolve the records as `resolve` does, committing the pieces of their component that nobody changed
+    meanwhile and resolving the others again with the full resolver; one plan of everything done."""
+    seeds = sorted(set(record_keys))
+    component = await read_component(store, seeds, (), rules.max_component_records)
+    now = now_ms()
+    planned = [(piece, plan(piece, rules, now)) for piece in split(component)]
+    stale = await _commit(store, [result for _, result in planned])
+    done = [(piece, result) for piece, result in planned if id(result) not in stale]
+    result = joined([r for _, r in done], now)
+    again = [key for piece, r in planned if id(r) in stale for key in seeds if key in piece.records]
+    if again:  # someone changed these pieces since they were read: the full resolver reads them again
+        log.info("%d records of a batch met a concurrent change: resolved again", len(again))
+        result = joined([result, await resolve(store, rules, record_keys=again)], now)
+    released = sorted({key for piece, r in done for key in released_records(piece, r)})
+    if released:
+        try:  # as the full resolver does after a split (it bounds the rounds)
+            await resolve(store, rules, record_keys=released)
+        except ResolutionConflictError:
+            log.warning("%d records released by a split wait for their next change to be resolved again", len(released))
+    return result
+
+
+def split(component: Component) -> list[Component]:
+    """The independent pieces of a component, each a component of its own (see the module docstring)."""
+    pieces = component.pieces  # records already joined to their identifiers, links and persons as read
+
+    def join(node: str, others: Sequence[str]) -> None:
+        pieces.add(node)
+        for other in others:
+            pieces.add(other)
+            pieces.union(node, other)
+
+    for key, identifier in component.identifiers.items():
+        # An identifier no record links here (refused by a type limit, or blocked since) stays with its person.
+        holders = [] if identifier.blocked else [record_ref(k) for k in identifier.records if k in component.records]
+        join(identifier_ref(key), holders + ([person_ref(identifier.person)] if identifier.person else []))
+    for person in component.persons:
+        join(person_ref(person), [])
+    by_root: dict[str, Component] = {}
+    for key, record in component.records.items():
+        by_root.setdefault(pieces.find(record_ref(key)), Component()).records[key] = record
+    for key, identifier_state in component.identifiers.items():
+        by_root.setdefault(pieces.find(identifier_ref(key)), Component()).identifiers[key] = identifier_state
+    for person, state in component.persons.items():
+        by_root.setdefault(pieces.find(person_ref(person)), Component()).persons[person] = state
+    return list(by_root.values())
+
+
+async def _commit(store: GraphStore, plans: list[Plan]) -> set[int]:
+    """Commit the plans together; when the graph changed under some of them, commit halves, and so on down to
+    single pieces. The ids of the plans that stayed uncommitted."""
+    if not plans:
+        return set()
+    if await commit(store, joined(plans, plans[0].now)):
+        return set()
+    if len(plans) == 1:
+        return {id(plans[0])}
+    half = len(plans) // 2
+    return await _commit(store, plans[:half]) | await _commit(store, plans[half:])
+
+
+def joined(plans: Sequence[Plan], now: int) -> Plan:
+    """Plans of disjoint pieces as one plan: what the commit statement takes, and the caller reports."""
+    result = Plan(now=now)
+    persons: set[str] = set()
+    for part in plans:
+        result.person_of_record.update(part.person_of_record)
+        result.created += part.created
+        result.rejections += part.rejections
+        result.persons += [p for p in part.persons if p not in persons]
+        persons.update(part.persons)
+        result.matches += part.matches
+        result.refused_matches += part.refused_matches
+        result.updates += part.updates
+        result.retirements += part.retirements
+        result.record_moves += part.record_moves
+        result.identifier_moves += part.identifier_moves
+        result.shared_flags += part.shared_flags
+        result.records_read += part.records_read
+        result.identifiers_read += part.identifiers_read
+        result.resolved += part.resolved
+        result.changes += part.changes
+    return result
