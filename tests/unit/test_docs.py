@@ -27,7 +27,8 @@ _REPO_PATH = re.compile(r"(?<![\w./-])((?:graphcdp|cypher|tests|bench|tools)/[\w
 # Paths other workstreams of issue 15 create, named by the docs ahead of the merge. Once a path exists,
 # test_pending_paths_are_still_missing fails: drop it from here, and the path is checked like any other.
 PENDING_PATHS: set[str] = set()
-OUTPUT_PATHS = {"bench/results/", "bench/work/", "tests/artifacts/"}  # written by `make bench` and the browser tests, git-ignored
+# Written by `make bench` and by the browser tests; git-ignored.
+OUTPUT_PATHS = {"bench/results/", "bench/work/", "tests/artifacts/"}
 
 
 def _prose(text: str) -> str:
