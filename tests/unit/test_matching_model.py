@@ -177,6 +177,17 @@ def test_address_lines_written_in_each_others_place_agree_at_the_swapped_level()
     levels = {f.field: f.level for f in Scorer(model).score(one, other).fields}
     assert levels == {"address.street": "swapped:address.street2", "address.street2": "swapped:address.street"}
     assert {f.field: f.level for f in Scorer(model).score(one, moved).fields}["address.street"] == ELSE
+    # A swap with a typo in it holds only where the level says how alike the values may be.
+    typo = record_features({"address": {"street": "Allunga", "street2": "Woollum Streat"}}, [], model.fields)
+    assert {f.field: f.level for f in Scorer(model).score(one, typo).fields}["address.street"] == ELSE
+    spec["comparisons"][0]["levels"][1]["min"] = 0.9
+    tolerant = parse_model(spec, "tolerant")
+    assert {f.field: f.level for f in Scorer(tolerant).score(one, typo).fields}["address.street"] == (
+        "swapped:address.street2"
+    )
+    assert {f.field: f.level for f in Scorer(tolerant).score(one, moved).fields}["address.street"] == ELSE
+    assert tolerant.model_dump(by_alias=True)["comparisons"][0]["levels"][1]["min"] == 0.9
+    assert "min" not in model.model_dump(by_alias=True)["comparisons"][0]["levels"][1]  # unset: not written
 
 
 def test_nickname_level(nicknames: Nicknames) -> None:

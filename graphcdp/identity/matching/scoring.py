@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from rapidfuzz.distance import JaroWinkler
+
 from graphcdp.identity.matching.features import Features, unshared
 from graphcdp.identity.matching.levels import holds
 from graphcdp.identity.matching.nicknames import Nicknames, shipped_nicknames
@@ -93,8 +95,13 @@ def _swapped(level: SwappedLevel, field: str, a: Features, b: Features) -> bool:
     def compact(features: Features, name: str) -> set[str]:
         return {value.replace(" ", "") for value in features.get(name, ())}
 
+    def meet(left: set[str], right: set[str]) -> bool:
+        if level.min is None:
+            return bool(left & right)
+        return any(JaroWinkler.similarity(x, y) >= level.min for x in left for y in right)
+
     other = level.with_field
-    return bool(compact(a, field) & compact(b, other)) and bool(compact(a, other) & compact(b, field))
+    return meet(compact(a, field), compact(b, other)) and meet(compact(a, other), compact(b, field))
 
 
 class Scorer:

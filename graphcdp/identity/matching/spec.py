@@ -104,6 +104,20 @@ class SwappedLevel(_Weights):
 
     kind: Literal["swapped"]
     with_field: str = Field(alias="with", description="the field the values are swapped with")
+    min: float | None = Field(
+        None,
+        gt=0,
+        le=1,
+        description="Jaro-Winkler each swapped pair of values reaches at least (a swap with a typo); exact if unset",
+    )
+
+    @model_serializer(mode="wrap")
+    def _without_unset_min(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """`min` only where set: a model written before it existed reads back the same."""
+        data: dict[str, Any] = handler(self)
+        if self.min is None:
+            data.pop("min", None)
+        return data
 
 
 Level = Annotated[
