@@ -1,6 +1,7 @@
 """`context`: everything a frontend or chatbot needs about a customer, asked by any identifier, in one
-request. Its parts load lazily through the per-request DataLoaders, concurrently, so a full context is
-a fixed handful of database round trips and a partial one costs only what it asks for."""
+request. Asked with any of her activity (metrics, summary, consents, touchpoints), the person and all of it are
+read in one round trip (graphcdp/profiles/context.py) and those fields answer from it; asked for who she is only,
+the person alone is read. Her segments and `person`'s other fields load through the per-request DataLoaders."""
 
 from __future__ import annotations
 
@@ -16,11 +17,13 @@ from graphcdp.api.context import Info
 from graphcdp.api.identity import Identifier, Person
 from graphcdp.api.memberships import person_segment_keys
 from graphcdp.api.pagination import check_page_size
-from graphcdp.api.profiles import Consent, Metrics, Touchpoint, person_consents, person_metrics
+from graphcdp.api.profiles import Consent, Metrics, Touchpoint
 from graphcdp.auth.scopes import Scope
 from graphcdp.model import identity as model_identity
 from graphcdp.model import profiles as model
 from graphcdp.predictions.service import PredictionService
+from graphcdp.privacy.consent import effective_consents
+from graphcdp.profiles.context import CustomerSnapshot
 from graphcdp.profiles.journey import JourneyQuery
 
 SUMMARY_DAYS = 365  # the horizon of the predicted value the summary says
@@ -34,29 +37,34 @@ class CustomerContext:
     traits: JSON = strawberry.field(description="Golden traits.")
     identifiers: list[Identifier]
     last_touchpoints: strawberry.Private[int]
+    # Read with the person whenever one of the fields below is asked (`_asks_for_activity`): they answer from it
+    # synchronously, without a task and a DataLoader round each.
+    snapshot: strawberry.Private[CustomerSnapshot | None] = None
+
+    def _activity(self) -> CustomerSnapshot:
+        if self.snapshot is None:  # pragma: no cover - `context` reads it whenever one of these fields is asked
+            raise RuntimeError("context: her activity was not read with her")
+        return self.snapshot
 
     @strawberry.field(description="Consent in force per purpose and channel.")
-    async def consents(self, info: Info) -> list[Consent]:
-        return await person_consents(info, str(self.person_id), history=False)
+    def consents(self) -> list[Consent]:
+        return [Consent.from_model(c) for c in effective_consents(self._activity().consents)]
 
     @strawberry.field
-    async def metrics(self, info: Info) -> Metrics:
-        return await person_metrics(info, str(self.person_id))
+    def metrics(self) -> Metrics:
+        return Metrics.from_model(self._activity().metrics)
 
     @strawberry.field(description="Her latest touchpoints, newest first (as many as `touchpoints` asked).")
-    async def recent_touchpoints(self, info: Info) -> list[Touchpoint]:
-        page = await info.context.loaders.journey.load(JourneyQuery(str(self.person_id), self.last_touchpoints))
-        return [Touchpoint.from_model(t) for t in page.touchpoints]
+    def recent_touchpoints(self) -> list[Touchpoint]:
+        return [Touchpoint.from_model(t) for t in self._activity().journey.touchpoints]
 
     @strawberry.field(description="Keys of the segments she is a member of now.")
     async def segments(self, info: Info) -> list[str]:
         return await person_segment_keys(info, str(self.person_id))
 
     @strawberry.field(description="One line a chatbot can say or read: who, how valuable, how active, what allowed.")
-    async def summary(self, info: Info) -> str:
-        metrics = await info.context.loaders.metrics.load(str(self.person_id))  # shared with `metrics`
-        consents = await person_consents(info, str(self.person_id), history=False)
-        return _summary(self.traits, metrics, consents, info.context.services.predictions)
+    def summary(self, info: Info) -> str:
+        return _summary(self.traits, self._activity().metrics, self.consents(), info.context.services.predictions)
 
 
 def _summary(traits: Any, metrics: model.Metrics, consents: list[Consent], predictions: PredictionService) -> str:
@@ -87,8 +95,11 @@ class CustomerQuery:
     async def context(self, info: Info, identifier: IdentifierInput, touchpoints: int = 10) -> CustomerContext | None:
         check_page_size(touchpoints, info.context.settings.max_page_size, "touchpoints")
         key = info.context.identity.normalize_key(identifier.type, identifier.value)
+        snapshot = None
+        found: model_identity.Person | None
         if _asks_for_activity(info):
-            found = await _primed_with_snapshot(info, key, touchpoints)
+            snapshot = await _primed_snapshot(info, key, touchpoints)
+            found = snapshot.person if snapshot is not None else None
         else:  # who she is only: the person alone
             found = await info.context.loaders.person_by_key.load(key)
         if found is None:
@@ -101,6 +112,7 @@ class CustomerQuery:
             traits=person.traits,
             identifiers=person.identifiers,
             last_touchpoints=touchpoints,
+            snapshot=snapshot,
         )
 
 
@@ -117,9 +129,9 @@ def _asks_for_activity(info: Info) -> bool:
     return False
 
 
-async def _primed_with_snapshot(info: Info, key: str, touchpoints: int) -> model_identity.Person | None:
-    """Read the snapshot and put its parts in the request's DataLoaders, where the fields of `context` (and of
-    `context.person`) find them."""
+async def _primed_snapshot(info: Info, key: str, touchpoints: int) -> CustomerSnapshot | None:
+    """Read the snapshot and put its parts in the request's DataLoaders too, where the fields of `context.person`
+    find them."""
     snapshot = await info.context.profiles.customer(key, touchpoints)
     if snapshot is None:
         return None
@@ -128,4 +140,4 @@ async def _primed_with_snapshot(info: Info, key: str, touchpoints: int) -> model
     loaders.metrics.prime(person_id, snapshot.metrics)
     loaders.consents.prime(person_id, snapshot.consents)
     loaders.journey.prime(JourneyQuery(person_id, touchpoints), snapshot.journey)
-    return snapshot.person
+    return snapshot

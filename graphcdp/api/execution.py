@@ -9,14 +9,25 @@ context lookup, freed only by the cyclic collector, whose full collections walke
 from __future__ import annotations
 
 import weakref
+from asyncio import Future
 from collections.abc import Awaitable, Sequence
 from typing import Any
 
 from graphql.type.definition import GraphQLResolveInfoHelpers
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+# Work a context settles in the background after it answered (graphql-core keeps it on the context alone, which
+# the cycle used to keep alive): held here until it is done, so that no pending task loses its last reference.
+_SETTLING: set[Future[Any]] = set()
+
 
 class AcyclicExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    def settle_in_background(self, awaitables: list[Awaitable[Any]]) -> None:
+        super().settle_in_background(awaitables)
+        for future in self.background_futures - _SETTLING:
+            _SETTLING.add(future)
+            future.add_done_callback(_SETTLING.discard)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         this = weakref.ref(self)
