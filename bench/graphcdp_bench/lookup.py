@@ -33,6 +33,7 @@ from graphcdp_bench.http_load import (
     sample_identifiers,
 )
 from graphcdp_bench.latency import latency_summary
+from graphcdp_bench.levels import LEVELS_HEADER, level_rows, ratio_to_raw
 
 RAW_CONTEXT = bench_statement("bench/raw_context")
 
@@ -139,43 +140,22 @@ async def run_lookup(
                 *await run_clients(request, base_url=server.base_url, clients=count, total=queries)
             )
             raw[key] = latency_summary(*await _raw_level(falkordb_url, graph, asks=asks, clients=count, total=queries))
-            ratio[key] = _ratio(ours[key], raw[key])
+            ratio[key] = ratio_to_raw(ours[key], raw[key])
             if pool is not None:
                 several[key] = latency_summary(
                     *await run_clients(request, base_url=pool.base_url, clients=count, total=queries)
                 )
-                several_ratio[key] = _ratio(several[key], raw[key])
+                several_ratio[key] = ratio_to_raw(several[key], raw[key])
     result: dict[str, Any] = {"queries": queries, "graphcdp": ours, "raw": raw, "ratio": ratio}
     if pool is not None:
         result |= {"workers": workers, "graphcdpWorkers": several, "ratioWorkers": several_ratio}
     return result
 
 
-def _ratio(ours: dict[str, Any], raw: dict[str, Any]) -> dict[str, float]:
-    return {
-        "p50": round(ours["p50"] / raw["p50"], 2) if raw["p50"] else 0.0,
-        "requestsPerSecond": round(raw["requestsPerSecond"] / ours["requestsPerSecond"], 2),
-    }
-
-
 def lookup_table(result: dict[str, Any]) -> str:
     lines = [
         f"context lookups, {result['queries']:,} per client count: graphcdp over HTTP beside the raw database",
-        f"{'clients':>7} | {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>7} | "
-        f"{'raw p50':>8} {'raw p99':>8} {'raw /s':>7} | {'p50 x':>6} {'req/s x':>7}",
+        LEVELS_HEADER,
     ]
-    sides = [("graphcdp", "ratio", "")]
-    if "workers" in result:
-        sides.append(("graphcdpWorkers", "ratioWorkers", f" (--workers {result['workers']})"))
-    for side, ratios, caption in sides:
-        if caption:
-            lines.append(f"graphcdp serve{caption}, beside the same raw levels:")
-        for count, ours in result[side].items():
-            raw, ratio = result["raw"][count], result[ratios][count]
-            lines.append(
-                f"{count:>7} | {ours['p50']:>8.2f} {ours['p95']:>8.2f} {ours['p99']:>8.2f}"
-                f" {ours['requestsPerSecond']:>7,.0f}"
-                f" | {raw['p50']:>8.2f} {raw['p99']:>8.2f} {raw['requestsPerSecond']:>7,.0f}"
-                f" | {ratio['p50']:>5.1f}x {ratio['requestsPerSecond']:>6.1f}x"
-            )
+    lines += level_rows(result, "graphcdp", "graphcdpWorkers")
     return "\n".join(lines)

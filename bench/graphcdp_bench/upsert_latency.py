@@ -44,6 +44,7 @@ from graphcdp_bench.http_load import (
 )
 from graphcdp_bench.ingest import RAW_RECORDS
 from graphcdp_bench.latency import latency_summary
+from graphcdp_bench.levels import LEVELS_HEADER, level_rows, ratio_to_raw
 
 UPSERT = (
     "mutation($r: [RecordInput!]!) { upsertRecords(records: $r) "
@@ -218,43 +219,21 @@ async def run_upsert_latency(
         "scored": dict(scored),
     }
     if raw:
-        result |= {"raw": raw_levels, "ratio": {k: _ratio(levels[k], raw_levels[k]) for k in raw_levels}}
+        result |= {"raw": raw_levels, "ratio": {k: ratio_to_raw(levels[k], raw_levels[k]) for k in raw_levels}}
     if several:
         result |= {"workers": workers, "clientsWorkers": several}
         if raw:
-            result["ratioWorkers"] = {k: _ratio(several[k], raw_levels[k]) for k in several}
+            result["ratioWorkers"] = {k: ratio_to_raw(several[k], raw_levels[k]) for k in several}
     return result
-
-
-def _ratio(ours: dict[str, Any], raw: dict[str, Any]) -> dict[str, float]:
-    return {
-        "p50": round(ours["p50"] / raw["p50"], 2) if raw["p50"] else 0.0,
-        "requestsPerSecond": round(raw["requestsPerSecond"] / ours["requestsPerSecond"], 2),
-    }
 
 
 def upsert_table(result: dict[str, Any]) -> str:
     lines = [
         f"single-record upserts over HTTP, {result['upserts']:,} per client count, beside the raw MERGE of the "
         "same records",
-        f"{'clients':>7} | {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>7} | "
-        f"{'raw p50':>8} {'raw p99':>8} {'raw /s':>7} | {'p50 x':>6} {'req/s x':>7}",
+        LEVELS_HEADER,
     ]
-    sides = [("clients", "ratio", "")]
-    if "workers" in result:
-        sides.append(("clientsWorkers", "ratioWorkers", f" (--workers {result['workers']})"))
-    for side, ratios, caption in sides:
-        if caption:
-            lines.append(f"graphcdp serve{caption}, beside the same raw levels:")
-        for count, s in result[side].items():
-            line = f"{count:>7} | {s['p50']:>8.2f} {s['p95']:>8.2f} {s['p99']:>8.2f} {s['requestsPerSecond']:>7,.0f} |"
-            if (raw := result.get("raw", {}).get(count)) is not None:
-                ratio = result[ratios][count]
-                line += (
-                    f" {raw['p50']:>8.2f} {raw['p99']:>8.2f} {raw['requestsPerSecond']:>7,.0f} |"
-                    f" {ratio['p50']:>5.1f}x {ratio['requestsPerSecond']:>6.1f}x"
-                )
-            lines.append(line)
+    lines += level_rows(result, "clients", "clientsWorkers")
     lines.append("actions: " + ", ".join(f"{action} {n:,}" for action, n in result["actions"].items()))
     if result.get("matching", True) and "scored" in result:
         work, timed = result["scored"], max(sum(result["actions"].values()), 1)
