@@ -69,6 +69,8 @@ class UnionFind:
 
 # Why records that share an identifier are still not one person (their traits name different people), or None.
 Conflict = Callable[[list[str], list[str]], str | None]
+# Whether an identifier names a family rather than any of the records that carry it (a household's email).
+FamilyAddress = Callable[[str, list[str]], bool]
 
 
 def cluster(
@@ -79,14 +81,17 @@ def cluster(
     *,
     conflict: Conflict | None = None,
     named: Callable[[str], bool] | None = None,
+    family: FamilyAddress | None = None,
 ) -> Clustering:
     """Clusters of a component. `identifier_types` maps every identifier key of it to its type. With `conflict`,
     an identifier of a type one person may hold several of (a household's email, a family tablet: limit above 1)
-    does not join records whose traits say they are different people (graphcdp/identity/trait_conflict.py)."""
+    does not join records whose traits say they are different people (graphcdp/identity/trait_conflict.py);
+    with `named` too, a record that names no one does not follow such an identifier when records of different
+    people carry it, or when `family` says it names a family rather than any of its carriers."""
     ordered = sorted(records, key=lambda r: (r.observed_at, r.key))
     sets = _Sets(identifier_types, limit, conflict)
     if conflict is not None and named is not None:
-        sets.shared = _shared(ordered, identifier_types, limit, conflict, named)
+        sets.shared = _shared(ordered, identifier_types, limit, conflict, named, family=family)
         sets.named = named
     rejections: list[Rejection] = []
     for record in ordered:
@@ -113,7 +118,7 @@ class _Sets:
         self.counts: dict[str, Counter[str]] = {}  # root → identifier type → distinct values
         self.records: dict[str, list[str]] = {}  # root → its records' keys (kept only when conflicts are checked)
         self.carriers: dict[str, list[str]] = {}  # identifier → the records that carried it so far, in order
-        self.shared: set[str] = set()  # identifiers whose records name different people
+        self.shared: dict[str, str] = {}  # identifiers a record that names no one cannot follow → why
         self.named: Callable[[str], bool] = bool  # whether a record's traits can say who it is
         for key, type_ in identifier_types.items():
             self.nodes.add(identifier_ref(key))
@@ -133,7 +138,7 @@ class _Sets:
                 continue
             reason = self.breaks_limit(node, identifier) if joined else None
             if not reason and key in self.shared and not self.named(record.key):
-                reason = f"{key} is shared by different people and {record.key} does not say which of them it is"
+                reason = f"{key} {self.shared[key]} and {record.key} does not say which of them it is"
             if reason:
                 rejections.append(Rejection(record.key, key, reason))
                 continue
@@ -202,18 +207,27 @@ def _shared(
     limit: Callable[[str], int],
     conflict: Conflict,
     named: Callable[[str], bool],
-) -> set[str]:
-    """Identifiers one person may hold several of that records naming different people carry (a household's
-    email): a record that carries one and names no one cannot be placed by it. The named carriers are grouped by
-    the pairs that can be one person (Abby, Abigail and a mistyped Anigail are one group); more than one group
-    is more than one person."""
+    *,
+    family: FamilyAddress | None,
+) -> dict[str, str]:
+    """Identifiers one person may hold several of that a record naming no one cannot be placed by, and why:
+    records naming different people carry it (a household's email), or it names a family and none of the
+    records that carry it (themillers@: only one member may have been seen with it so far). The named carriers
+    are grouped by the pairs that can be one person (Abby, Abigail and a mistyped Anigail are one group); more
+    than one group is more than one person."""
     carriers: dict[str, list[str]] = {}
     for record in ordered:
         if not record.detached and named(record.key):
             for key in record.identifiers:
                 if limit(identifier_types[key]) > 1:
                     carriers.setdefault(key, []).append(record.key)
-    return {key for key, keys in carriers.items() if _people_among(keys, conflict) > 1}
+    shared = {}
+    for key, keys in carriers.items():
+        if _people_among(keys, conflict) > 1:
+            shared[key] = "is shared by different people"
+        elif family is not None and family(key, keys):
+            shared[key] = "names a family, not a person,"
+    return shared
 
 
 def _people_among(keys: list[str], conflict: Conflict) -> int:

@@ -173,9 +173,16 @@ def _cluster(component: Component, linking: dict[str, IdentifierState], rules: R
     types = {k: i.type for k, i in linking.items()}
     if rules.matching is None:
         return cluster(records, types, rules.policy.priority, rules.policy.limit)
-    traits = TraitConflicts(component, rules.matching.scorer)
+    emails = {t for t in set(types.values()) if rules.policy.policy(t).kind == "email"}
+    traits = TraitConflicts(component, rules.matching.scorer, emails)
     return cluster(
-        records, types, rules.policy.priority, rules.policy.limit, conflict=traits.between, named=traits.named
+        records,
+        types,
+        rules.policy.priority,
+        rules.policy.limit,
+        conflict=traits.between,
+        named=traits.named,
+        family=traits.names_a_family,
     )
 
 

@@ -13,19 +13,23 @@ or a person, and always link. Last names and addresses do not count here: the me
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from graphcdp.identity.component import Component
+from graphcdp.identity.family_address import Carrier, names_a_family
 from graphcdp.identity.matching.features import Features, record_features
 from graphcdp.identity.matching.scoring import ELSE, NULL, Scorer
 
-FIRST_NAME, BIRTH_DATE = "firstName", "birthDate"
+FIRST_NAME, LAST_NAME, BIRTH_DATE = "firstName", "lastName", "birthDate"
 
 
 class TraitConflicts:
     """The trait conflicts between the records of one component, each pair judged once."""
 
-    def __init__(self, component: Component, scorer: Scorer) -> None:
+    def __init__(self, component: Component, scorer: Scorer, email_types: Collection[str] = ()) -> None:
         self.component = component
         self.scorer = scorer
+        self.email_types = email_types  # identifier types whose values are email addresses
         self._features: dict[str, Features] = {}
         self._pairs: dict[tuple[str, str], bool | None] = {}
         self._names = {c.field for c in scorer.model.comparisons} >= {FIRST_NAME}
@@ -50,6 +54,15 @@ class TraitConflicts:
     def named(self, key: str) -> bool:
         """Whether the record has a first name: what says which of a household's people it is."""
         return FIRST_NAME in self._features_of(key)
+
+    def names_a_family(self, identifier: str, carriers: list[str]) -> bool:
+        """Whether an email address names a family and none of the named records that carry it
+        (graphcdp/identity/family_address.py)."""
+        type_, _, value = identifier.partition(":")
+        if type_ not in self.email_types:
+            return False
+        names = (self.component.records[key].traits for key in carriers)
+        return names_a_family(value, [Carrier.of(t.get(FIRST_NAME), t.get(LAST_NAME)) for t in names])
 
     def _conflict(self, a: str, b: str) -> bool | None:
         """True: the two records name different people (their first names are evidence against a match under the

@@ -151,3 +151,27 @@ async def test_first_names_only_alike_name_different_people_on_a_family_tablet(c
     people = [r["personId"] for r in payload["results"]]
     assert people[0] == people[2] != people[1]
     assert [(r["record"], r["identifier"]) for r in payload["linksRejected"]] == [("app:mary", "device_id:TABLET-1")]
+
+
+async def test_a_sign_up_that_names_no_one_on_a_family_address_stays_apart_even_when_one_member_uses_it(
+    client: httpx.AsyncClient,
+) -> None:
+    # Only Anna has been seen with themillers@ so far, yet the address names the Millers, not her: a sign-up with
+    # it alone could be anyone of the household's. Her own address (its local part names her: an initial beside
+    # her surname, the surname from her shop record, the initial from her app record) places her sign-up.
+    family, own = ("email", "themillers42@example.com"), ("email", "amiller7@example.com")
+    payload = await upsert(
+        client,
+        rec("crm", "anna", 1, ("loyalty_id", "L-A"), family, firstName="Anna", lastName="Miller"),
+        rec("pos", "anna", 2, ("loyalty_id", "L-A2"), own, firstName="Anna", lastName="Miller"),
+        rec("app", "anna", 3, ("device_id", "PHONE-A"), own, firstName="Annie"),
+        rec("email", "sub-1", 4, family),
+        rec("email", "sub-2", 5, own),
+    )
+    people = [r["personId"] for r in payload["results"]]
+    assert people[1] == people[2] == people[4] and people[3] not in {people[0], people[1]}
+    reasons = {(r["record"], r["identifier"]): r["reason"] for r in payload["linksRejected"]}
+    assert reasons == {
+        ("email:sub-1", "email:themillers42@example.com"): "email:themillers42@example.com names a family, not a "
+        "person, and email:sub-1 does not say which of them it is"
+    }

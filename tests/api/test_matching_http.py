@@ -469,7 +469,7 @@ async def test_set_matching_model_stores_versions_and_is_in_force_at_once(client
     assert await current_model(client) == first
 
     model["thresholds"]["auto"] = 0.97
-    model["comparisons"][0]["levels"][4]["min"] = 0.85  # a level changes: another fingerprint
+    model["comparisons"][0]["levels"][5]["min"] = 0.85  # a level changes: another fingerprint
     second = (await gql(client, SET_MODEL, model=model))["data"]["setMatchingModel"]
     assert second["version"] == 2
     assert second["model"]["thresholds"]["auto"] == 0.97
@@ -512,3 +512,29 @@ async def test_first_and_last_name_written_in_each_others_place_meet_in_the_unor
     assert payload["matching"]["pairsScored"] == 1 and payload["matching"]["matched"] == 1
     people = await gql(client, PERSON, id=payload["results"][0]["personId"])
     assert sorted(r["sourceId"] for r in people["data"]["person"]["records"]) == ["1", "2"]
+
+
+async def test_a_typo_in_a_nickname_agrees_and_is_explained(client: httpx.AsyncClient) -> None:
+    # Mragaret is one keystroke from Margaret, of whom Maggie is a nickname: neither an edit distance (Maggie and
+    # Mragaret are far apart) nor the nickname table sees it. Before this level, Maggie and Mragaret weighed as
+    # different first names, and the match fell below the auto threshold.
+    address = {"street": "12 Elm Road", "postalCode": "02134", "city": "Boston"}
+    await upsert(
+        client,
+        record("crm", "c1", 1000, ("loyalty_id", "L-1"), firstName="Maggie", lastName="Bailey",
+               birthDate="1961-04-09", address=address),
+        record("web", "w1", 2000, ("customer_id", "C-1"), firstName="Mragaret", lastName="Bailey",
+               address=dict(address)),
+        record("web", "w2", 3000, ("customer_id", "C-2"), firstName="Morgan", lastName="Bailey",
+               address=dict(address)),
+    )  # fmt: skip
+    loyalty = {"type": "loyalty_id", "value": "L-1"}
+    body = await gql(client, EXPLAIN, a=loyalty, b={"type": "customer_id", "value": "C-1"})
+    explained = body["data"]["explainLink"]
+    assert explained["linked"] is True
+    (match,) = [hop for hop in explained["hops"] if hop["kind"] == "MATCH"]
+    first_name = next(c for c in match["explanation"]["comparisons"] if c["field"] == "firstName")
+    assert first_name["level"] == "nickname+typos<=1" and first_name["weight"] > 0
+    # Morgan is no nickname of Margaret, and more than a keystroke from any: her household's sister.
+    other = await gql(client, EXPLAIN, a=loyalty, b={"type": "customer_id", "value": "C-2"})
+    assert other["data"]["explainLink"]["linked"] is False

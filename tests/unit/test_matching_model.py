@@ -154,7 +154,7 @@ def test_a_swapped_name_agrees_at_the_swapped_level_of_both_comparisons() -> Non
     assert {f.field: f.level for f in scorer.score(ada, half).fields}["firstName"] == ELSE  # one side is no swap
     broken = default_model()
     broken["comparisons"][0]["levels"][-1]["with"] = "firstName"
-    with pytest.raises(ConfigurationError, match=r"levels\[5\]: a swap needs another known field, not 'firstName'"):
+    with pytest.raises(ConfigurationError, match=r"levels\[6\]: a swap needs another known field, not 'firstName'"):
         parse_model(broken, "test")
 
 

@@ -46,6 +46,8 @@ def _year_typo(a: int, b: int) -> bool:
 
 
 def holds(level: Level, a: str, b: str, nicknames: Nicknames) -> bool:
+    if isinstance(level, NicknameLevel) and level.typos:
+        return nicknames.agree_with_typos(a, b, level.typos)
     if isinstance(level, ExactLevel | NicknameLevel):
         return a == b or (isinstance(level, NicknameLevel) and nicknames.agree(a, b))
     if isinstance(level, JaroWinklerLevel):

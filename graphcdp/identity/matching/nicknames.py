@@ -8,8 +8,10 @@ from functools import cache
 from pathlib import Path
 
 from nicknames import NickNamer
+from rapidfuzz.distance import DamerauLevenshtein
 
 EXTRA_TABLE = Path(__file__).with_name("nicknames.csv")
+MIN_TYPO_LETTERS = 4
 
 
 class Nicknames:
@@ -17,6 +19,7 @@ class Nicknames:
         self._namer = NickNamer()
         self._formal: dict[str, set[str]] = {}  # nickname → formal names (the shipped table)
         self._nick: dict[str, set[str]] = {}  # formal name → nicknames
+        self._variants: dict[str, frozenset[str]] = {}
         with extra.open(encoding="utf-8", newline="") as table:
             for row in csv.DictReader(table):
                 name, nickname = row["name"].strip().casefold(), row["nickname"].strip().casefold()
@@ -28,6 +31,25 @@ class Nicknames:
 
     def _formals(self, name: str) -> set[str]:
         return self._namer.canonicals_of(name) | self._formal.get(name, set())
+
+    def variants(self, name: str) -> frozenset[str]:
+        """The nicknames and formal names of a name (lower case): Jenny's are Jennifer, Jen, ...; Jennifer's are
+        Jenny, Jen, ..."""
+        if name not in self._variants:
+            self._variants[name] = frozenset(self._nicknames(name) | self._formals(name))
+        return self._variants[name]
+
+    def agree_with_typos(self, a: str, b: str, typos: int) -> bool:
+        """One name is within `typos` keystrokes of a nickname or formal name of the other (Mragaret, Maggie via
+        Margaret; Bully, William via Billy). Names shorter than MIN_TYPO_LETTERS are left out: among names of
+        two or three letters one keystroke reaches too many others (Nan, a nickname of Ann, is one from Dan)."""
+        if len(a) < MIN_TYPO_LETTERS or len(b) < MIN_TYPO_LETTERS:
+            return False
+        return any(
+            len(variant) >= MIN_TYPO_LETTERS and DamerauLevenshtein.distance(name, variant, score_cutoff=typos) <= typos
+            for name, other in ((a, b), (b, a))
+            for variant in self.variants(other)
+        )
 
     def agree(self, a: str, b: str) -> bool:
         """One is a nickname of the other (Bob, Robert), or both are nicknames of one formal name (Bob, Rob).

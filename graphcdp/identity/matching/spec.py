@@ -64,7 +64,20 @@ class ExactLevel(_Weights):
 
 
 class NicknameLevel(_Weights):
+    """One name is a nickname of the other (Bob, Robert), or both are nicknames of one name (Bob, Rob); with
+    `typos`, also when one is that many keystrokes from a nickname or formal name of the other (Mragaret and
+    Maggie, Bully and William: a typo in a nickname, which neither an edit distance nor the table sees)."""
+
     kind: Literal["nickname"]
+    typos: int = Field(0, ge=0, le=2, description="keystrokes a name may be off a nickname of the other")
+
+    @model_serializer(mode="wrap")
+    def _without_unset_typos(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """`typos` only where set: a model written before it existed reads back the same."""
+        data: dict[str, Any] = handler(self)
+        if not self.typos:
+            data.pop("typos", None)
+        return data
 
 
 class JaroWinklerLevel(_Weights):
@@ -146,7 +159,8 @@ LEVEL_KINDS: tuple[str, ...] = (
 
 
 def level_name(level: Level) -> str:
-    """A short, readable name: 'exact', 'jaroWinkler>=0.9', 'damerauLevenshtein<=1', 'dateWithinDays<=30'."""
+    """A short, readable name: 'exact', 'jaroWinkler>=0.9', 'damerauLevenshtein<=1', 'dateWithinDays<=30',
+    'nickname+typos<=1'."""
     if isinstance(level, JaroWinklerLevel):
         return f"jaroWinkler>={level.min:g}"
     if isinstance(level, DamerauLevenshteinLevel | LevenshteinLevel):
@@ -155,6 +169,8 @@ def level_name(level: Level) -> str:
         return f"dateWithinDays<={level.days}"
     if isinstance(level, SwappedLevel):
         return f"swapped:{level.with_field}"
+    if isinstance(level, NicknameLevel) and level.typos:
+        return f"nickname+typos<={level.typos}"
     return level.kind
 
 
