@@ -12,7 +12,7 @@ from graphcdp.identity.matching.spec import MatchingModel, load_model
 from graphcdp.settings import Settings
 from graphcdp.store.embedded import EmbeddedFalkorDB
 from graphcdp_bench.datagen.census import write_census_set
-from graphcdp_bench.febrl import SPLINK_EM_BLOCKING, SPLINK_EM_BLOCKING_HOUSEHOLDS, run_febrl_benchmark
+from graphcdp_bench.febrl import PERSON_PROFILE, run_febrl_benchmark
 from graphcdp_bench.graphs import bench_services
 
 CENSUS_PEOPLE = 10_000  # `census` alone; `census:N` for N people
@@ -57,7 +57,7 @@ async def run_febrl_sets(settings: Settings, work: Path, sets: Sequence[str], *,
                         splink=splink,
                         trained=second,
                         model=census_model() if census else None,
-                        splink_em_blocking=SPLINK_EM_BLOCKING_HOUSEHOLDS if census else SPLINK_EM_BLOCKING,
+                        splink_profile=PERSON_PROFILE if census else None,
                     )
                 finally:
                     for services in (first, second):
