@@ -166,6 +166,8 @@ class _Sets:
         for other in self.carriers.get(key, []):
             if self.nodes.find(other) in (self.nodes.find(node), self.nodes.find(identifier_ref(key))):
                 continue
+            if not self.named(parse_node_ref(other)[1]):
+                continue  # a record that names no one agrees with anyone: it says nothing of whose it is
             if joined and self.breaks_limit(node, other):
                 continue
             if self.conflict(self.records_of(node), self.records_of(other)) is None:

@@ -72,7 +72,7 @@ class TraitConflicts:
         pair = (a, b) if a < b else (b, a)
         if pair not in self._pairs:
             fa, fb = self._features_of(pair[0]), self._features_of(pair[1])
-            if FIRST_NAME not in fa or FIRST_NAME not in fb:
+            if FIRST_NAME not in fa or FIRST_NAME not in fb or _swapped(fa, fb):
                 self._pairs[pair] = None
             else:
                 fields = {f.field: f for f in self.scorer.score(fa, fb).fields}
@@ -90,3 +90,9 @@ class TraitConflicts:
             record = self.component.records[key]
             self._features[key] = record_features(record.traits, record.identifiers, self.scorer.model.fields)
         return self._features[key]
+
+
+def _swapped(a: Features, b: Features) -> bool:
+    """One record's first name is the other's last name (Diaz Patricia, and a sign-up as Patricia): first and
+    last name written in each other's place, which says nothing of whether they are one person."""
+    return bool(set(a[FIRST_NAME]) & set(b.get(LAST_NAME, ())) or set(b[FIRST_NAME]) & set(a.get(LAST_NAME, ())))

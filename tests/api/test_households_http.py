@@ -175,3 +175,30 @@ async def test_a_sign_up_that_names_no_one_on_a_family_address_stays_apart_even_
         ("email:sub-1", "email:themillers42@example.com"): "email:themillers42@example.com names a family, not a "
         "person, and email:sub-1 does not say which of them it is"
     }
+
+
+async def test_a_refused_member_does_not_join_a_sign_up_that_names_no_one(client: httpx.AsyncClient) -> None:
+    # Robert and then a nameless sign-up used the family address; Elizabeth's record, refused by Robert's, looks
+    # for another carrier whose traits agree with hers. The sign-up's say nothing, so it is no one's to join.
+    family = ("email", "youngs@example.com")
+    payload = await upsert(
+        client,
+        rec("email", "sub-1", 1, family, firstName="Robert"),
+        rec("email", "sub-2", 2, family),
+        rec("crm", "liz", 3, ("crm_id", "CRM-1"), family, firstName="Elizabeth", lastName="Young"),
+    )
+    people = [r["personId"] for r in payload["results"]]
+    assert len(set(people)) == 3
+
+
+async def test_first_and_last_name_in_each_others_place_do_not_name_another_person(client: httpx.AsyncClient) -> None:
+    # The shop's record has the names swapped (Diaz Patricia); her sign-up gives her first name only. A first name
+    # that is the other record's last name is a swap, not a second person on her address.
+    own = ("email", "patriciad6576@example.com")
+    payload = await upsert(
+        client,
+        rec("web", "c1", 1, ("customer_id", "C-1"), own, firstName="Diaz", lastName="Patricia"),
+        rec("email", "sub-1", 2, own, firstName="Patricia"),
+    )
+    people = [r["personId"] for r in payload["results"]]
+    assert people[0] == people[1] and payload["linksRejected"] == []
