@@ -3,11 +3,15 @@ several records per person, and messy the way the issue describes."""
 
 from __future__ import annotations
 
+import importlib.util
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from graphcdp_bench.datagen.census import write_census_set
-from graphcdp_bench.febrl import birth_date, load_febrl
+from graphcdp_bench.datagen.quality import evaluate
+from graphcdp_bench.febrl import PERSON_PROFILE, birth_date, load_febrl, run_splink
 from graphcdp_bench.febrl_run import data_set
 
 
@@ -32,3 +36,13 @@ def test_census_names_a_generated_set_in_the_work_directory(tmp_path: Path) -> N
     path = data_set("census:1000", tmp_path)
     assert path == tmp_path / "census-1000.csv" and isinstance(path, Path) and path.exists()
     assert data_set("census:1000", tmp_path) == path
+
+
+@pytest.mark.skipif(importlib.util.find_spec("splink") is None, reason="splink is installed for the benchmark only")
+def test_splink_runs_the_census_set_with_its_person_data_profile(tmp_path: Path) -> None:
+    census = load_febrl(write_census_set(1_000, tmp_path / "census.csv", seed=3))
+    result = run_splink(census, threads=1, profile=PERSON_PROFILE)
+    assert (result["skipped"], result["profile"], result["clusterThreshold"]) == (False, "persons", 0.99)
+    assert result["emBlocking"] == ["given_name+surname", "date_of_birth"]
+    quality = evaluate(result["clusters"], census.truth())
+    assert quality.items == len(census.truth()) and quality.precision > 0.5  # households are not merged wholesale
