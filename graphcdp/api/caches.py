@@ -15,9 +15,10 @@ from collections.abc import Callable, Iterator
 from typing import Any, Generic, TypeVar
 
 from graphql import DocumentNode, GraphQLError, GraphQLSchema
-from strawberry.extensions import ParserCache, SchemaExtension
+from strawberry.extensions import ParserCache
 from strawberry.schema.name_converter import NameConverter
 from strawberry.schema.schema import validate_document
+from strawberry.types import ExecutionContext
 
 CACHED_DOCUMENT_CHARS = 16 * 1024
 CACHED_DOCUMENTS = 512
@@ -71,21 +72,18 @@ _Validations = dict[tuple[int, tuple[Any, ...]], list[GraphQLError]]
 _VALIDATED: DocumentMemo[_Validations] = DocumentMemo(lambda _document: {})
 
 
-class SmallValidationCache(SchemaExtension):
-    """Validates a small document once per schema and rules, unless an earlier extension has refused it already."""
-
-    def on_validate(self) -> Iterator[None]:
-        context = self.execution_context
-        document = context.graphql_document
-        if context.pre_execution_errors is None and document is not None and small(context.query):
-            schema: GraphQLSchema = context.schema._schema
-            rules = tuple(context.validation_rules)
-            validations = _VALIDATED.get(document, context.query)
-            key = (id(schema), rules)
-            if key not in validations:
-                validations[key] = validate_document(schema, document, rules)
-            context.pre_execution_errors = validations[key]
-        yield  # refused already, or a large document: strawberry validates it
+def validate_small_document(context: ExecutionContext) -> None:
+    """Validates a small document once per schema and rules, unless an earlier check has refused it already; a
+    large one is left to strawberry, which validates it after the checks (graphcdp/api/request_checks.py)."""
+    document = context.graphql_document
+    if context.pre_execution_errors is None and document is not None and small(context.query):
+        schema: GraphQLSchema = context.schema._schema
+        rules = tuple(context.validation_rules)
+        validations = _VALIDATED.get(document, context.query)
+        key = (id(schema), rules)
+        if key not in validations:
+            validations[key] = validate_document(schema, document, rules)
+        context.pre_execution_errors = validations[key]
 
 
 class CachedNameConverter(NameConverter):

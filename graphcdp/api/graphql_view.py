@@ -13,6 +13,7 @@ deep): that is a GraphQL error with its code for every client.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from pathlib import Path
@@ -63,6 +64,7 @@ def _quality(media_range: str) -> tuple[str, float]:
     return media_type.lower(), quality
 
 
+@functools.lru_cache(maxsize=256)  # asked three times a request, and clients send the same few Accept headers
 def response_media_type(accept: str | None) -> str:
     """The media type to answer with: graphql-response+json only when the client names it and likes it at
     least as much as application/json (a wildcard is taken as a legacy client's application/json)."""

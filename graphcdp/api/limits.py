@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import DocumentNode, GraphQLError, Node, NoSchemaIntrospectionCustomRule
-from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 
 from graphcdp.api.caches import DocumentMemo
 from graphcdp.api.cost import OperationMeasure, measure_reading, variable_shape
@@ -16,22 +16,18 @@ from graphcdp.errors import ErrorCode
 from graphcdp.settings import Settings
 
 
-class ConfiguredLimits(SchemaExtension):
+def refuse_over_limits(context: ExecutionContext) -> None:
     """Refuses, before validation and before anything runs, an operation nested deeper than
     GRAPHCDP_MAX_QUERY_DEPTH (QUERY_TOO_DEEP), costlier than GRAPHCDP_MAX_QUERY_COST (QUERY_TOO_COSTLY, with the
     cost and the limit in the message), or with more batch items in all its `records` and `touchpoints` lists
     together than GRAPHCDP_MAX_BATCH_SIZE (BATCH_TOO_LARGE). The measure (graphcdp/api/cost.py) is linear in the
     document's size; the limits are read from the request's settings, so one schema serves services configured
-    differently (and the tests)."""
-
-    def on_validate(self) -> Iterator[None]:
-        context = self.execution_context
-        if context.graphql_document is not None and context.pre_execution_errors is None:
-            measures = _measured(context.graphql_document, context.variables, context.query)
-            refusals = list(_refusals(measures, context.context.settings))
-            if refusals:
-                context.pre_execution_errors = refusals
-        yield
+    differently (and the tests). A check of graphcdp/api/request_checks.py."""
+    if context.graphql_document is not None and context.pre_execution_errors is None:
+        measures = _measured(context.graphql_document, context.variables, context.query)
+        refusals = list(_refusals(measures, context.context.settings))
+        if refusals:
+            context.pre_execution_errors = refusals
 
 
 @dataclass
@@ -84,14 +80,8 @@ def _coded(message: str, node: Node, code: ErrorCode) -> GraphQLError:
     return GraphQLError(message, [node], extensions={"code": code.value})
 
 
-class ConfiguredIntrospection(SchemaExtension):
+def forbid_introspection_if_configured(context: ExecutionContext) -> None:
     """With GRAPHCDP_INTROSPECTION=false, a document asking for `__schema` or `__type` is refused before it runs
-    (GRAPHQL_VALIDATION_FAILED); `__typename` stays allowed."""
-
-    def on_operation(self) -> Iterator[None]:
-        if not self.execution_context.context.settings.introspection:
-            self.execution_context.validation_rules = (
-                *self.execution_context.validation_rules,
-                NoSchemaIntrospectionCustomRule,
-            )
-        yield
+    (GRAPHQL_VALIDATION_FAILED); `__typename` stays allowed. A check of graphcdp/api/request_checks.py."""
+    if not context.context.settings.introspection:
+        context.validation_rules = (*context.validation_rules, NoSchemaIntrospectionCustomRule)

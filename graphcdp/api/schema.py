@@ -8,7 +8,7 @@ from strawberry.schema.config import StrawberryConfig
 from graphcdp import __version__
 from graphcdp.api.audit import AuditQuery
 from graphcdp.api.auth import needs_any_key
-from graphcdp.api.caches import CachedNameConverter, SmallParserCache, SmallValidationCache
+from graphcdp.api.caches import CachedNameConverter
 from graphcdp.api.changes import ChangeQuery
 from graphcdp.api.context import Info
 from graphcdp.api.customer import CustomerQuery
@@ -17,15 +17,14 @@ from graphcdp.api.execution import AcyclicExecutionContext
 from graphcdp.api.explore import ExploreQuery
 from graphcdp.api.identity import IdentityMutation, IdentityQuery
 from graphcdp.api.keys import KeysMutation, KeysQuery
-from graphcdp.api.limits import ConfiguredIntrospection, ConfiguredLimits
 from graphcdp.api.matching import MatchingMutation, MatchingQuery
 from graphcdp.api.predictions import PredictionQuery
 from graphcdp.api.privacy import PrivacyMutation, PrivacyQuery
 from graphcdp.api.profiles import ProfileMutation
+from graphcdp.api.request_checks import RequestChecks
 from graphcdp.api.scalars import SCALARS
 from graphcdp.api.segments import SegmentMutation, SegmentQuery
 from graphcdp.api.subscriptions import Subscription
-from graphcdp.api.text_arguments import TextArguments
 from graphcdp.api.types import Health
 from graphcdp.api.webhooks import WebhookMutation, WebhookQuery
 
@@ -75,7 +74,7 @@ schema = Schema(
     config=StrawberryConfig(scalar_map=SCALARS, name_converter=CachedNameConverter()),
     # The limits and the text check refuse a document before validation; small parsed and validated documents
     # are reused.
-    extensions=[ConfiguredLimits, TextArguments, ConfiguredIntrospection, SmallParserCache, SmallValidationCache],
+    extensions=[RequestChecks],
     execution_context_class=AcyclicExecutionContext,  # a request's objects freed when it is answered
 )
 

@@ -32,7 +32,7 @@ from graphql import (
     Visitor,
     visit,
 )
-from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 
 from graphcdp.api.caches import DocumentMemo
 from graphcdp.errors import ErrorCode
@@ -41,16 +41,13 @@ from graphcdp.errors import ErrorCode
 BATCH_ARGUMENTS = frozenset({("upsertRecords", "records"), ("trackTouchpoints", "touchpoints")})
 
 
-class TextArguments(SchemaExtension):
-    """Refuses, before validation, a request with a NUL or an unpaired surrogate in a string argument."""
-
-    def on_validate(self) -> Iterator[None]:
-        context = self.execution_context
-        if context.graphql_document is not None and context.pre_execution_errors is None:
-            refusal = bad_text(context.graphql_document, context.variables, context.query)
-            if refusal is not None:
-                context.pre_execution_errors = [refusal]
-        yield
+def refuse_bad_text(context: ExecutionContext) -> None:
+    """Refuses, before validation, a request with a NUL or an unpaired surrogate in a string argument. A check of
+    graphcdp/api/request_checks.py."""
+    if context.graphql_document is not None and context.pre_execution_errors is None:
+        refusal = bad_text(context.graphql_document, context.variables, context.query)
+        if refusal is not None:
+            context.pre_execution_errors = [refusal]
 
 
 def bad_text(document: DocumentNode, variables: Any, query: str | None = None) -> GraphQLError | None:

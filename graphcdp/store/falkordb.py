@@ -12,6 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 from falkordb.asyncio import FalkorDB
 from falkordb.asyncio.query_result import QueryResult
 from falkordb.edge import Edge
+from falkordb.exceptions import SchemaVersionMismatchException
 from falkordb.node import Node
 from falkordb.path import Path as FalkorPath
 from redis.asyncio import BlockingConnectionPool
@@ -22,12 +23,14 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from graphcdp.errors import DatabaseUnavailableError, QueryError, StartupError
 from graphcdp.model.health import DatabaseHealth, Ping
 from graphcdp.store.base import Params, WriteSignal, checked_params
+from graphcdp.store.compact_reply import NotPlain, plain_rows
 from graphcdp.store.cypher import CypherCatalog, Mode, Query, RowT, Statement, statement
 from graphcdp.store.embedded import EmbeddedFalkorDB, rewrite_append_only_file
 from graphcdp.store.schema import INDEX_BUILD_MAX_WAIT, UNIQUE_KEYS, wait_for_indexes
 
 PING = statement("system/ping", Ping)
 _EMPTY_KEY = "empty key"
+_RO_QUERY = "GRAPH.RO_QUERY"  # the command the client's ro_query sends
 COMPACT_MAX_WAIT = 300.0  # seconds a worker waits for the rewrite it asked for
 SOCKET_TIMEOUT_MARGIN = 5.0  # seconds past the query timeout before a silent server counts as gone
 
@@ -36,6 +39,11 @@ SOCKET_TIMEOUT_MARGIN = 5.0  # seconds past the query timeout before a silent se
 # parameter passes through here (millions per import).
 _PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
 _PASSED_AS_IS = frozenset({str, int, float, type(None)})  # not bool: Cypher spells it lower case
+
+
+def _result_rows(result: QueryResult) -> list[dict[str, Any]]:
+    columns: Sequence[str] = [column[1] for column in result.header]
+    return [dict(zip(columns, (_plain(v) for v in row), strict=True)) for row in result.result_set]
 
 
 def _plain(value: Any) -> Any:
@@ -174,26 +182,44 @@ class FalkorDBStore:
         try:
             try:
                 if statement.mode is Mode.READ:
-                    result = await self._graph.ro_query(statement.text, values, timeout=self._timeout_ms)
-                else:
-                    result = await self._write(statement.text, values)
+                    return await self._read(statement.text, values)
+                return await self._reply_rows(await self._write(statement.text, values))
             except ResponseError as exc:
                 # A read on a graph that does not exist yet: FalkorDB refuses it; an empty database answers.
                 if _EMPTY_KEY not in str(exc):
                     raise
-                result = await self._graph.query(statement.text, values, timeout=self._timeout_ms)
+                return _result_rows(await self._graph.query(statement.text, values, timeout=self._timeout_ms))
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
             raise DatabaseUnavailableError(await self._why_unavailable(exc)) from None
         except ResponseError as exc:
             raise QueryError(f"{statement.name}: {exc}") from None
-        columns: Sequence[str] = [column[1] for column in result.header]
-        return [dict(zip(columns, (_plain(v) for v in row), strict=True)) for row in result.result_set]
 
-    async def _write(self, text: str, values: Params) -> QueryResult:
-        """A write statement inside MULTI/EXEC. FalkorDB (4.16) runs a plain GRAPH.QUERY write on a worker
-        thread, and two that arrive together can both read the graph as it was before either (cached plan or
-        not): a MERGE then creates the same relationship twice, a version check passes twice, and the
-        append-only file, replayed one query at a time, rebuilds a different graph. A write inside a
+    async def _read(self, text: str, values: Params) -> list[dict[str, Any]]:
+        """GRAPH.RO_QUERY as the client's `ro_query` sends it, its reply read by `_reply_rows`."""
+        query = self._graph._build_params_header(values) + text
+        command = (_RO_QUERY, self._graph_name, query, "--compact", "timeout", self._timeout_ms)
+        return await self._reply_rows(await self._graph.execute_command(*command))
+
+    async def _reply_rows(self, response: Any) -> list[dict[str, Any]]:
+        """The rows of a compact reply: read in one pass when it holds plain values only (compact_reply), else by the
+        client's parser (nodes, edges, paths; errors raised as it raises them)."""
+        try:
+            return plain_rows(response)
+        except NotPlain:
+            pass
+        result = QueryResult(self._graph)
+        try:
+            await result.parse(response)
+        except SchemaVersionMismatchException as exc:
+            await self._graph.schema.refresh(exc.version)  # as the client's own query does
+            raise
+        return _result_rows(result)
+
+    async def _write(self, text: str, values: Params) -> Any:
+        """A write statement inside MULTI/EXEC, its reply as the server sent it. FalkorDB (4.16) runs a plain
+        GRAPH.QUERY write on a worker thread, and two that arrive together can both read the graph as it was before
+        either (cached plan or not): a MERGE then creates the same relationship twice, a version check passes twice,
+        and the append-only file, replayed one query at a time, rebuilds a different graph. A write inside a
         transaction runs on the server's main thread, one after another, whichever process or connection
         sent it (tests/integration/test_concurrent_writes.py), so no client-side lock is needed and several
         service processes can share one database."""
@@ -202,9 +228,7 @@ class FalkorDBStore:
             command = ("GRAPH.QUERY", self._graph_name, query, "--compact", "timeout", self._timeout_ms)
             transaction.execute_command(*command)
             (response,) = await transaction.execute()
-        result = QueryResult(self._graph)
-        await result.parse(response)
-        return result
+        return response
 
     def served_by_supervisor(self) -> None:
         """This process is a worker of `serve --workers` on the embedded database its supervisor started: the
