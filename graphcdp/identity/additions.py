@@ -234,7 +234,7 @@ def _commit_params(
             record_moves.append({"key": record.key, "person": person_id})
             person_of[record.key] = person_id
         for key, row in sorted(cluster.identifiers.items()):
-            checks.append(_check(identifier=key, owner=row.person or "", degree=len(row.holders)))
+            checks.append(_check(identifier=key, owner=row.person or "", degree=row.degree))
         identifier_moves += [{"key": key, "person": person_id} for key in joining]
     params = {
         "now": now,
