@@ -1,7 +1,8 @@
-// Resolves a batch's new evidence records that only add to one person, or make a new one on their own
-// (graphcdp/identity/additions.py decides which, and proves the full plan would do the same), but only if
-// what that was decided from still holds: each record still without a person and unresolved, each identifier
-// with the same person and number of records, each person at the same version. Otherwise it returns no row,
+// Resolves a batch's new evidence records that only add to one person, or make a new one on their own (and
+// stored ones an earlier observation moved back, which stay with their person); graphcdp/identity/additions.py
+// decides which, and proves the full plan would do the same. Only if what that was decided from still holds:
+// each record unresolved and with the same person ("" for none), each identifier with the same person and
+// number of records, each person at the same version. Otherwise it returns no row,
 // writes nothing, and the caller resolves those records the full way. Each check names one of a record, an
 // identifier or a person; the others are "" (an indexed miss). The SETs of lockedAt take write locks on Neo4j
 // before the check. After it, every write is a FOREACH so the row count stays one; the last appends the
@@ -24,7 +25,7 @@ WITH c, r, i, p, owner, count(ih) + count(rh) AS degree
 WITH sum(
   CASE
     WHEN c.record <> '' THEN
-      CASE WHEN r IS NOT NULL AND owner = '' AND r.resolvedVersion <> r.version AND degree = c.degree THEN 0 ELSE 1 END
+      CASE WHEN r IS NOT NULL AND owner = c.owner AND r.resolvedVersion <> r.version AND degree = c.degree THEN 0 ELSE 1 END
     WHEN c.identifier <> '' THEN
       CASE WHEN i IS NOT NULL AND owner = c.owner AND degree = c.degree THEN 0 ELSE 1 END
     ELSE

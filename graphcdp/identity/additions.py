@@ -21,10 +21,14 @@ matches joined P, the cluster can only join her deterministic groups earlier tha
 records a match decision compares was compared before (and supported), no cannot-link lies inside P (it would
 have been refused), and the type limits hold, so the same matches hold. The records carry no traits, so the
 golden traits and the name stay as they are; the search text (identifiers in key order) gains the new emails
-and phones; the history gains an event only for a new person. The commit checks
-the records (still unresolved, without a person), the identifiers (same person, same number of records) and
-the persons (same version), so a concurrent writer makes it write nothing, and the caller falls back to the
-full resolver for those records.
+and phones; the history gains an event only for a new person. Clusters that reach the same P are one cluster
+here, as they are in the full plan (P joins them). A record stored before and already P's comes back when an
+earlier observation moved its observedAt back: observedAt only orders the clustering's replay, and under
+the conditions above no merge is refused whatever the order, and a record without traits weighs nothing in
+the golden traits, so it stays P's and nothing else changes. The commit checks the records (still unresolved,
+with the same person or none), the identifiers (same person, same number of records) and the persons (same
+version), so a concurrent writer makes it write nothing, and the caller falls back to the full resolver for
+those records.
 """
 
 from __future__ import annotations
@@ -58,10 +62,13 @@ MIN_BATCH = 50
 
 @dataclass(frozen=True)
 class NewEvidence:
-    """An evidence record just stored, not resolved yet: its key and its linking identifiers (key, type)."""
+    """An evidence record just stored, not resolved yet: its key and its linking identifiers (key, type). A
+    record stored before has its person: it is resolved again because an earlier observation moved its
+    observedAt back (identity/upsert_evidence)."""
 
     key: str
     identifiers: tuple[tuple[str, str], ...]
+    person: str | None = None
 
 
 @dataclass
@@ -92,26 +99,28 @@ async def resolve_additions(store: GraphStore, rules: ResolutionRules, records: 
     identifiers = {row.key: row for row in await store.run(ADDITION_IDENTIFIERS, {"keys": keys})} if keys else {}
     clusters: list[_Cluster] = []
     owners: dict[int, str] = {}
+    owned: dict[str, _Cluster] = {}  # person → the one cluster joining her
     for cluster in _clusters(records):
         found = _owner(cluster, identifiers)
         if found is None:
             result.rest += cluster.keys
-            continue
-        if found:
-            owners[len(clusters)] = found
-        clusters.append(cluster)
+        elif found in owned:  # joins the same person as an earlier cluster: one cluster, as in the full plan
+            owned[found].records += cluster.records
+            owned[found].identifiers |= cluster.identifiers
+        else:
+            if found:
+                owners[len(clusters)] = found
+                owned[found] = cluster
+            clusters.append(cluster)
     ids = sorted(set(owners.values()))
     persons = {row.id: row for row in await store.run(ADDITION_PERSONS, {"ids": ids})} if ids else {}
-    taken: set[str] = set()
     accepted: list[_Cluster] = []
     for position, cluster in enumerate(clusters):
         owner = owners.get(position)
         cluster.person = persons.get(owner) if owner else None
-        if (owner and (cluster.person is None or owner in taken)) or not _within_rules(cluster, rules):
-            result.rest += cluster.keys  # two clusters joining one person: left to one full plan
+        if (owner and cluster.person is None) or not _within_rules(cluster, rules):
+            result.rest += cluster.keys
             continue
-        if owner:
-            taken.add(owner)
         accepted.append(cluster)
     if accepted:
         params, person_of, created = _commit_params(accepted, rules, now_ms())
@@ -141,11 +150,13 @@ def _owner(cluster: _Cluster, identifiers: dict[str, AdditionIdentifier]) -> str
     further: a blocked, shared or refused identifier, one held by a record of another person or of none, or
     by a detached record."""
     mine = set(cluster.keys)
-    owners: set[str] = set()
+    owners = {record.person for record in cluster.records if record.person}
     for record in cluster.records:
         for key, _ in record.identifiers:
             row = identifiers.get(key)
             if row is None or row.blocked or row.shared or row.rejections:
+                return None
+            if record.person and row.person != record.person:  # a stored record apart from its identifier
                 return None
             for holder, person, detached in row.holders:
                 if detached or (holder not in mine and (not person or person != row.person)):
@@ -204,7 +215,7 @@ def _commit_params(
             "traitFacets": trait_facets(traits),
             "rejections": [],
             "events": events,
-            "recordCount": (person.record_count if person else 0) + len(cluster.records),
+            "recordCount": (person.record_count if person else 0) + sum(not r.person for r in cluster.records),
             "name": name,
             "search": search_text(name, searchable),
         })  # fmt: skip
@@ -219,11 +230,11 @@ def _commit_params(
             data = {"traits": [], "identifiers": added_types}
             created_events.append(ChangeEvent(ChangeKind.CREATED, person_id, data))
         for record in cluster.records:
-            checks.append(_check(record=record.key, degree=len(record.identifiers)))
+            checks.append(_check(record=record.key, owner=record.person or "", degree=len(record.identifiers)))
             record_moves.append({"key": record.key, "person": person_id})
             person_of[record.key] = person_id
         for key, row in sorted(cluster.identifiers.items()):
-            checks.append(_check(identifier=key, owner=row.person or "", degree=len(row.holders)))
+            checks.append(_check(identifier=key, owner=row.person or "", degree=row.degree))
         identifier_moves += [{"key": key, "person": person_id} for key in joining]
     params = {
         "now": now,

@@ -94,11 +94,12 @@ async def record_evidence(
     changed = sorted(row.key for row in rows if not row.unchanged)
     created: list[str] = []
     if len(changed) >= MIN_BATCH:
-        fresh = {row.key for row in rows if not row.unchanged and row.person is None}
+        # New sets, and stored ones an earlier observation moved back (they keep their person).
+        stale = {row.key: row.person for row in rows if not row.unchanged}
         new = [
-            NewEvidence(ev["key"], tuple((i["key"], i["type"]) for i in ev["identifiers"]))
+            NewEvidence(ev["key"], tuple((i["key"], i["type"]) for i in ev["identifiers"]), stale[ev["key"]])
             for ev in evidence
-            if ev["key"] in fresh
+            if ev["key"] in stale
         ]
         added = await resolve_additions(store, rules, new)
         person_of.update(added.person_of)

@@ -15,7 +15,9 @@ class AdditionIdentifier(DomainModel):
     shared: Flag = False
     rejections: int = 0
     person: str | None = None
-    holders: list[tuple[str, str, Flag]]  # [record key, its person or "", detached]
+    degree: int  # the records holding it
+    # [record key, its person or "", detached] of the holders not plainly its person's (none, another, detached)
+    holders: list[tuple[str, str, Flag]]
 
 
 class AdditionPerson(DomainModel):

@@ -168,7 +168,13 @@ class TrackedTouchpoint(DomainModel):
     index: int
     id: str
     created: bool  # stored by this call (False: the id was stored before)
-    person: str | None  # the person of its identifiers now, if any
+
+
+class TouchpointPerson(DomainModel):
+    """A row of `profiles/touchpoint_persons`: the person of a stored touchpoint's identifiers, if any."""
+
+    id: str
+    person: str | None
 
 
 class Touchpoint(DomainModel):

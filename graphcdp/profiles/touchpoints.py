@@ -12,11 +12,19 @@ from graphcdp.identity.evidence import Observation, evidence_key, record_evidenc
 from graphcdp.identity.rules import ResolutionRules
 from graphcdp.identity.suppression import Suppression
 from graphcdp.model.identity import ItemError
-from graphcdp.model.profiles import TouchpointAction, TouchpointInput, TouchpointResult, TrackedTouchpoint, TrackOutcome
+from graphcdp.model.profiles import (
+    TouchpointAction,
+    TouchpointInput,
+    TouchpointPerson,
+    TouchpointResult,
+    TrackedTouchpoint,
+    TrackOutcome,
+)
 from graphcdp.profiles.touchpoint_input import ParsedTouchpoint, parse_touchpoint
 from graphcdp.store import GraphStore, statement
 
 TRACK_TOUCHPOINTS = statement("profiles/track_touchpoints", TrackedTouchpoint)
+TOUCHPOINT_PERSONS = statement("profiles/touchpoint_persons", TouchpointPerson)
 EVIDENCE_KIND = "touchpoints"
 
 
@@ -59,17 +67,20 @@ async def track_touchpoints(
     )
     stored = {row.id: row for row in rows}
     failed = {e.index for e in outcome.errors}
-    for touchpoint in parsed:
-        if touchpoint.index in failed:
-            continue
+    answered = [t for t in parsed if t.index not in failed]
+    # Who did each: its evidence's person; the touchpoints whose evidence did not say are looked up.
+    person_by_index = {t.index: person_of.get(evidence_key(EVIDENCE_KIND, t.identifiers) or "") for t in answered}
+    if unknown := sorted({t.id for t in answered if not person_by_index[t.index]}):
+        looked_up = {row.id: row.person for row in await store.run(TOUCHPOINT_PERSONS, {"ids": unknown})}
+        person_by_index |= {t.index: looked_up.get(t.id) for t in answered if not person_by_index[t.index]}
+    for touchpoint in answered:
         row = stored[touchpoint.id]
         created = row.created and first_of_id[touchpoint.id] is touchpoint
-        key = evidence_key(EVIDENCE_KIND, touchpoint.identifiers)
         outcome.results.append(
             TouchpointResult(
                 index=touchpoint.index,
                 id=touchpoint.id,
-                person_id=(person_of.get(key) if key else None) or row.person,
+                person_id=person_by_index[touchpoint.index],
                 action=TouchpointAction.CREATED if created else TouchpointAction.UNCHANGED,
             )
         )

@@ -9,24 +9,35 @@ from graphcdp.identity.additions import COMMIT_ADDITIONS, NewEvidence, resolve_a
 from graphcdp.identity.evidence import UPSERT_EVIDENCE, Observation, evidence_rows
 from graphcdp.identity.resolver import resolve
 from graphcdp.identity.service import IdentityService
+from graphcdp.model.identity import UpsertedEvidence
 from graphcdp.settings import load_settings
 from graphcdp.store import GraphStore
 from graphcdp.store.cypher import Query, StatementName
 from tests.identity_helpers import partition, rec
 
 PERSON_IDS = Query(StatementName("test/person_ids"), dict)
+PERSON_STATES = Query(StatementName("test/person_states"), dict)
 
 
-async def _new_evidence(
-    store: GraphStore, identity: IdentityService, *sets: tuple[tuple[str, str], ...]
-) -> list[NewEvidence]:
+async def _store_evidence(
+    store: GraphStore, identity: IdentityService, sets: tuple[tuple[tuple[str, str], ...], ...], at: int
+) -> tuple[list[dict[str, Any]], list[UpsertedEvidence]]:
     observations = [
-        Observation(tuple(identity.policy.normalize(t, v) for t, v in identifiers), 1000 + n)
+        Observation(tuple(identity.policy.normalize(t, v) for t, v in identifiers), at + n)
         for n, identifiers in enumerate(sets)
     ]
     rows = evidence_rows("touchpoints", observations)
-    await store.run(UPSERT_EVIDENCE, {"now": 1, "evidence": rows})
-    return [NewEvidence(r["key"], tuple((i["key"], i["type"]) for i in r["identifiers"])) for r in rows]
+    return rows, await store.run(UPSERT_EVIDENCE, {"now": 1, "evidence": rows})
+
+
+async def _new_evidence(
+    store: GraphStore, identity: IdentityService, *sets: tuple[tuple[str, str], ...], at: int = 1000
+) -> list[NewEvidence]:
+    rows, stored = await _store_evidence(store, identity, sets, at)
+    person = {row.key: row.person for row in stored}
+    return [
+        NewEvidence(r["key"], tuple((i["key"], i["type"]) for i in r["identifiers"]), person[r["key"]]) for r in rows
+    ]
 
 
 async def test_new_sets_join_the_one_person_they_reach_or_make_one_and_merges_are_left_over(
@@ -57,6 +68,37 @@ async def test_new_sets_join_the_one_person_they_reach_or_make_one_and_merges_ar
         frozenset({new[2].key}),
         frozenset({"crm:2", "crm:3", new[3].key}),
     }
+
+
+async def test_sets_reaching_one_person_apart_and_stored_sets_moved_back_stay_set_based(
+    falkordb_store: GraphStore,
+) -> None:
+    identity = IdentityService(falkordb_store, load_settings(matching=False))
+    ada = await identity.upsert_records([rec("crm", "1", 10, ("email", "ada@x.com"), ("phone", "+14155550101"))])
+    ada_id = ada.results[0].person_id
+    sets = (
+        (("cookie_id", "k0"), ("email", "ada@x.com")),
+        (("cookie_id", "k1"), ("email", "ada@x.com")),
+        (("cookie_id", "k2"), ("phone", "+14155550101")),
+    )
+    first = await _new_evidence(falkordb_store, identity, sets[0], at=2000)
+    assert (await resolve_additions(falkordb_store, identity.rules, first)).person_of == {first[0].key: ada_id}
+    # The first set again, observed earlier than before (stored, Ada's, to resolve again), and two sets reaching
+    # Ada through different identifiers (one cluster, as in the full plan).
+    new = await _new_evidence(falkordb_store, identity, *sets, at=1000)
+    assert new[0].key == first[0].key and new[0].person == ada_id and new[1].person is None
+    done = await resolve_additions(falkordb_store, identity.rules, new)
+    assert done.rest == [] and done.created == []
+    assert done.person_of == {n.key: ada_id for n in new}
+    assert await partition(falkordb_store) == {frozenset({"crm:1", *(n.key for n in new)})}
+    states = await falkordb_store.run(PERSON_STATES, {})
+    assert [row["recordCount"] for row in states] == [4]  # the stored set counted once
+    # All resolved: sent again they are unchanged, and the full resolver finds nothing to change.
+    _, again = await _store_evidence(falkordb_store, identity, sets, 5000)
+    assert all(row.unchanged and row.person == ada_id for row in again)
+    full = await resolve(falkordb_store, identity.rules, record_keys=[n.key for n in new])
+    assert full.record_moves == [] and full.identifier_moves == [] and full.retirements == [] and not full.changes
+    assert await falkordb_store.run(PERSON_STATES, {}) == states
 
 
 class _ConcurrentWriter:

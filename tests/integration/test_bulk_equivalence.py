@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from graphcdp.identity import evidence, pieces
-from graphcdp.identity.additions import Additions, resolve_additions
+from graphcdp.identity.additions import Additions, NewEvidence, resolve_additions
 from graphcdp.identity.pieces import resolve_in_pieces
 from graphcdp.identity.planner import Plan
 from graphcdp.ingest.bulk import import_file
@@ -68,9 +68,12 @@ async def test_bulk_import_leaves_the_graph_single_upserts_leave(
     tmp_path: Path, falkordb_store: GraphStore, second_falkordb_store: GraphStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     resolved_here: list[Additions] = []
+    moved_back: set[str] = set()  # stored evidence an earlier touchpoint of a later batch sent back
 
-    async def observed(*args: Any) -> Additions:  # the set-based road, watched: it must carry part of the load
-        resolved_here.append(await resolve_additions(*args))
+    async def observed(store: GraphStore, rules: Any, new: list[NewEvidence]) -> Additions:
+        # The set-based road, watched: it must carry part of the load.
+        resolved_here.append(await resolve_additions(store, rules, new))
+        moved_back.update(n.key for n in new if n.person and n.key in resolved_here[-1].person_of)
         return resolved_here[-1]
 
     monkeypatch.setattr(evidence, "resolve_additions", observed)
@@ -90,13 +93,15 @@ async def test_bulk_import_leaves_the_graph_single_upserts_leave(
         records = await import_file(
             bulk.identity, data / "records.jsonl", batch_size=1000, resume=False, progress=False
         )
+        # Batches of 200: later batches meet the persons and evidence of earlier ones, out of time order.
         events = await import_file(
-            bulk.touchpoint_sink, data / "touchpoints.jsonl", batch_size=1000, resume=False, progress=False
+            bulk.touchpoint_sink, data / "touchpoints.jsonl", batch_size=200, resume=False, progress=False
         )
         bulk_queue = await _review_queue(bulk)
     assert records.rejected == events.rejected == 0
     assert sum(len(a.person_of) for a in resolved_here) > 100  # most new evidence took the set-based road
     assert sum(len(a.rest) for a in resolved_here) > 0  # and some the full one (merges, shared identifiers)
+    assert moved_back  # stored evidence an earlier observation moved back stayed with its person set-based
     assert sum(len(p.person_of_record) for p in in_pieces) >= records.lines_read  # the records' batches took it
     monkeypatch.undo()  # one at a time below: the full resolver only
 

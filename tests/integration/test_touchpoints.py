@@ -79,6 +79,17 @@ async def test_a_touchpoint_through_blocked_identifiers_only_is_stored_but_belon
     assert await identity.profile("email", "test@test.com") is None
 
 
+async def test_a_touchpoint_through_an_identifier_blocked_since_belongs_to_its_person(store: GraphStore) -> None:
+    settings = load_settings()
+    identity = IdentityService(store, settings)
+    stored = await identity.upsert_records([rec("crm", "1", T0, ("email", "front-desk@hotel.com"))])
+    # Blocked after it was linked: it links nothing new, and keeps its person (no evidence record is made).
+    blocked = load_settings(blocklist=[*settings.blocklist, "email:^front-desk@"])
+    profiles = ProfileService(IdentityService(store, blocked), blocked)
+    out = await profiles.track([tp("desk", T0 + 1, ("email", "front-desk@hotel.com"))])
+    assert out.errors == [] and out.results[0].person_id == stored.results[0].person_id
+
+
 async def test_journey_of_a_merged_person_spans_both_pasts(
     services: tuple[IdentityService, ProfileService],
 ) -> None:
