@@ -9,7 +9,7 @@ by asserting that no input string appears in it, and `tests/lint` runs Neo4j's l
 Three statements per definition, evaluating each condition with the same expression (so membership, preview
 and explanation can never disagree):
 - `compile_refresh`: WRITE; evaluates several segments for some or all live persons and makes their `IN` edges
-  and histories agree, returning one row per change;
+  and histories (SegmentEvents nodes) agree, returning one row per change;
 - `compile_preview`: READ; how many live persons the definition selects and the first ids;
 - `compile_explain`: READ for `$person`; every condition in tree order, whether it held and what it looked at.
 """
@@ -60,6 +60,10 @@ CHANGE_NODE, SEGMENT_CHANGE_NODE = "CREATE (:Change {", "CREATE (:SegmentChange 
 SEGMENT_FEED_EMIT = FEED_EMIT.replace(CHANGE_NODE, SEGMENT_CHANGE_NODE)
 assert SEGMENT_FEED_EMIT.count(SEGMENT_CHANGE_NODE) == 1, "cypher/feed/emit.fragment creates one Change node"
 ENTERED, EXITED = "segment_entered", "segment_exited"
+# A refresh's history events for a person go to a node of their own, never onto the Person: updating a Person
+# updates every index of the label (about 50 µs a member on FalkorDB, the largest share of a trait segment's
+# evaluation). Statements returning a person's `history` append these nodes' events (docs/segments.md).
+HISTORY_APPEND = "CREATE (p)-[:SEGMENT_EVENTS]->(:SegmentEvents {at: $now, events: "
 ISO_DATE_LENGTH = 10
 MAX_GENERATED = 512  # statements kept by text (_compiled)
 _GENERATED: dict[tuple[str, str, Mode, str], GeneratedStatement[TypingAny]] = {}
@@ -451,7 +455,7 @@ def _write_tail(
             f"WITH {', '.join(carried)} WHERE {' OR '.join(var for var, _ in held_vars)}",
             f"WITH segs, p, [r IN [{', '.join(entries)}] WHERE r[1] AND r[0] IN present] AS entering",
             "WHERE size(entering) > 0",
-            "SET p.history = coalesce(p.history, []) + [r IN entering | r[2]]",
+            f"{HISTORY_APPEND}[r IN entering | r[2]]}})",
             "WITH segs, p, entering, [] AS leaving",
         ]
     else:
@@ -462,7 +466,7 @@ def _write_tail(
             "WITH segs, p, [r IN results WHERE r[1] AND NOT r[0] IN current] AS entering,",
             "     [r IN results WHERE NOT r[1] AND r[0] IN current] AS leaving",
             "WHERE size(entering) > 0 OR size(leaving) > 0",
-            "SET p.history = coalesce(p.history, []) + [r IN entering | r[2]] + [r IN leaving | r[3]]",
+            f"{HISTORY_APPEND}[r IN entering | r[2]] + [r IN leaving | r[3]]}})",
             "WITH segs, p, entering, leaving",
             "OPTIONAL MATCH (p)-[membership:IN]->(old:Segment) WHERE old.key IN [r IN leaving | r[0]]",
             "DELETE membership",
