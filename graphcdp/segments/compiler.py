@@ -380,23 +380,35 @@ def _compiled(
 @dataclass(frozen=True)
 class _Anchor:
     """A condition every member satisfies that picks persons cheaply: a test in the persons' MATCH (`where`) or
-    MATCH lines that reach them from elsewhere (`lines`, binding `p` and keeping `segs` and `present`)."""
+    MATCH lines that reach them from elsewhere (`lines`, binding `p` and keeping `segs` and `present`, ending in
+    a WITH; `where` then filters what they reach)."""
 
     where: str = ""
     lines: tuple[str, ...] = ()
-    exact: Condition | None = None  # a condition that holds for every person the anchor picks (no need to test it)
+    exact: tuple[Condition, ...] = ()  # conditions that hold for every person the anchor picks (not tested again)
+    rank: int = 0  # among anchors with lines, the lower is taken (the cheaper to read and the likelier selective)
 
 
 def _anchor(condition: Condition, builder: _Builder) -> _Anchor | None:
     """A necessary condition of `condition` that needs no per-person collection, if there is one: a facet a
     trait or age condition requires, the members of a segment it is built on, the persons a granted consent
-    statement is for. Used only where nobody is a member yet (`fresh`), so nobody outside it can have to leave."""
+    statement is for, the persons an identifier of a type (or key) is of. Used only where nobody is a member
+    yet (`fresh`), so nobody outside it can have to leave."""
     if isinstance(condition, All):
-        return next((a for c in condition.conditions if (a := _anchor(c, builder)) is not None), None)
+        parts = [a for c in condition.conditions if (a := _anchor(c, builder)) is not None]
+        reached = min((a for a in parts if a.lines), key=lambda a: a.rank, default=None)
+        # One anchor reaches the persons; every facet test of the others filters them in the same step.
+        tests = [a for a in parts if a.where and not a.lines]
+        used = ([reached] if reached else []) + tests
+        if not used:
+            return None
+        where = " AND ".join(a.where for a in used if a.where)
+        exact = tuple(c for a in used for c in a.exact)
+        return _Anchor(where=where, lines=reached.lines if reached else (), exact=exact)
     if isinstance(condition, Any):
-        parts = [_anchor(c, builder) for c in condition.conditions]
-        if all(a is not None and a.where for a in parts):
-            return _Anchor(where="(" + " OR ".join(a.where for a in parts if a is not None) + ")")
+        anchors = [_anchor(c, builder) for c in condition.conditions]
+        if all(a is not None and a.where and not a.lines for a in anchors):
+            return _Anchor(where="(" + " OR ".join(a.where for a in anchors if a is not None) + ")")
         return None
     return _leaf_anchor(condition, builder)
 
@@ -412,7 +424,8 @@ def _leaf_anchor(condition: Condition, builder: _Builder) -> _Anchor | None:
                 f"MATCH (:Segment {{key: {builder.param(condition.key)}}})<-[:IN]-(p:Person) WHERE {_LIVE}",
                 "WITH DISTINCT segs, present, p",
             ),
-            exact=condition,
+            exact=(condition,),
+            rank=0,
         )
     if isinstance(condition, ConsentCondition):  # the statement in force is GRANTED: one granted exists
         channel = "" if condition.channel is None else f", channel: {builder.param(condition.channel)}"
@@ -421,26 +434,39 @@ def _leaf_anchor(condition: Condition, builder: _Builder) -> _Anchor | None:
                 f"MATCH (granted:Consent {{purpose: {builder.param(condition.purpose)}{channel}, status: 'GRANTED'}})",
                 f"MATCH (granted)-[:FOR]->(:Identifier)-[:OF]->(p:Person) WHERE {_LIVE}",
                 "WITH DISTINCT segs, present, p",
-            )
+            ),
+            rank=1,
+        )
+    if isinstance(condition, IdentifierCondition):  # her identifiers of the type, found by the index on key
+        if condition.key is not None:
+            held = f"MATCH (held:Identifier {{key: {builder.param(condition.key)}}})"
+        else:
+            held = f"MATCH (held:Identifier) WHERE held.key STARTS WITH {builder.param(condition.type + ':')}"
+        return _Anchor(
+            lines=(held, f"MATCH (held)-[:OF]->(p:Person) WHERE {_LIVE}", "WITH DISTINCT segs, present, p"),
+            exact=(condition,),
+            rank=2,
         )
     return None
 
 
 def _trait_anchor(condition: TraitCondition, builder: _Builder) -> _Anchor | None:
     if condition.op is Op.EQ and not isinstance(condition.value, tuple):
-        return _Anchor(where=f"{builder.param(facet(condition.trait, condition.value))} IN {_FACETS}", exact=condition)
+        return _Anchor(
+            where=f"{builder.param(facet(condition.trait, condition.value))} IN {_FACETS}", exact=(condition,)
+        )
     if condition.op is Op.IN and isinstance(condition.value, tuple):
         wanted = [facet(condition.trait, v) for v in condition.value]
-        return _Anchor(where=f"any(f IN {_FACETS} WHERE f IN {builder.param(wanted)})", exact=condition)
+        return _Anchor(where=f"any(f IN {_FACETS} WHERE f IN {builder.param(wanted)})", exact=(condition,))
     if condition.op is Op.NE or (condition.op is Op.EXISTS and not condition.value):
         return None  # holds without the facet
     if condition.op is Op.STARTS_WITH and isinstance(condition.value, str):  # the text starts the facet's value
         starts = builder.param(f"{condition.trait}={condition.value}")
-        return _Anchor(where=f"any(f IN {_FACETS} WHERE f STARTS WITH {starts})", exact=condition)
+        return _Anchor(where=f"any(f IN {_FACETS} WHERE f STARTS WITH {starts})", exact=(condition,))
     exists = condition.op is Op.EXISTS  # (true); any other operator needs a value, so the facet
     return _Anchor(
         where=f"any(f IN {_FACETS} WHERE f STARTS WITH {builder.param(condition.trait + '=')})",
-        exact=condition if exists else None,
+        exact=(condition,) if exists else (),
     )
 
 
@@ -537,10 +563,10 @@ def compile_refresh(
     the number of changes instead of one per change."""
     builder = _Builder(now_ms, metrics, {"now": now_ms})
     anchor = _anchor(segments[0][1].root, builder) if fresh and all_persons and len(segments) == 1 else None
-    if anchor is not None and anchor.exact is not None:
+    for exact in anchor.exact if anchor is not None else ():
         # Every person the anchor reads satisfies that condition (a member of the segment it is built on, a trait
-        # facet): it holds, with no second test and no read of her edges.
-        builder.leaves[f"s0{anchor.exact.path}"] = _Leaf("true", ["true"])
+        # facet, an identifier of the type): it holds, with no second test and no read of her edges.
+        builder.leaves[f"s0{exact.path}"] = _Leaf("true", ["true"])
     entries: list[str] = []
     held_vars: list[tuple[str, str]] = []  # (variable, its expression) per segment, in order
     for n, (key, definition) in enumerate(segments):
@@ -575,7 +601,7 @@ def compile_refresh(
         "WITH collect(seg) AS segs, collect(seg.key) AS present",
     ]
     if anchor is not None and anchor.lines:
-        body += anchor.lines
+        body += [*anchor.lines, *([f"WHERE {anchor.where}"] if anchor.where else [])]
     elif all_persons:
         body.append(f"MATCH (p:Person) WHERE {_LIVE}" + (f" AND {anchor.where}" if anchor else ""))
     else:

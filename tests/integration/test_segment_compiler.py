@@ -183,6 +183,19 @@ CASES: list[tuple[object, set[str]]] = [
         {"any": [{"identifier": "phone"}, {"all": [{"age": {"gte": 18}}, {"consent": {"purpose": "marketing"}}]}]},
         {"ada", "bob"},
     ),
+    # A first evaluation reaches these from the identifiers of the type (or key), the facets filtering them.
+    ({"all": [{"trait": "address.region", "exists": True}, {"identifier": "phone"}]}, {"bob"}),
+    (
+        {"all": [{"trait": "address.region", "eq": "CA"}, {"identifier": "email"}, {"metric": "orders", "gte": 1}]},
+        {"ada"},
+    ),
+    ({"all": [{"identifier": "email"}, {"not": {"identifier": "phone"}}]}, {"ada", "cy"}),
+    ({"all": [{"identifier": "email", "eq": "cy@example.com"}, {"trait": "firstName", "eq": "Cy"}]}, {"cy"}),
+    (
+        {"all": [{"all": [{"identifier": "phone"}, {"trait": "firstName", "startsWith": "B"}]}, {"age": {"lt": 18}}]},
+        {"bob"},
+    ),
+    ({"all": [{"identifier": "phone"}, {"consent": {"purpose": "marketing"}}]}, set()),
 ]
 
 
