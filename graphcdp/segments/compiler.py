@@ -471,10 +471,19 @@ def _trait_anchor(condition: TraitCondition, builder: _Builder) -> _Anchor | Non
 
 
 def _write_tail(
-    carried: list[str], held_vars: list[tuple[str, str]], entries: list[str], *, fresh: bool, counted: bool
+    carried: list[str],
+    held_vars: list[tuple[str, str]],
+    entries: list[str],
+    *,
+    fresh: bool,
+    counted: bool,
+    one: tuple[str, str] | None = None,
 ) -> list[str]:
     """The clauses after every segment's value is computed: compare with her edges (unless `fresh`), write the
-    edges, the history events and the feed events, and return the changes (or their number)."""
+    edges, the history events and the feed events, and return the changes (or their number). `one`: the key and
+    entry event of the only segment of a fresh evaluation."""
+    if one is not None:
+        return _fresh_one_tail(carried, held_vars[0][0], *one, counted=counted)
     body: list[str] = []
     if fresh:  # nobody to leave: only those for whom one holds go on, and none is compared with her edges
         body += [
@@ -515,6 +524,25 @@ def _write_tail(
     else:
         body += ["UNWIND done AS d", "RETURN d.person AS person, d.segment AS segment, d.entered AS entered"]
     return body
+
+
+def _fresh_one_tail(carried: list[str], held: str, key: str, entered: str, *, counted: bool) -> list[str]:
+    """`_write_tail` for one segment nobody is a member of yet (`saveSegment` of a new key): each person for whom
+    it holds enters it, so the write needs no per-person list of entries and the feed events come from her id
+    alone. What it writes is what `_write_tail` writes for her."""
+    body = [
+        f"WITH {', '.join(carried)} WHERE {held}",
+        "WITH head(segs) AS seg, p WHERE seg IS NOT NULL",
+        f"{HISTORY_APPEND}[{entered}]}})",
+        "CREATE (p)-[:IN {since: $now}]->(seg)",
+        "WITH collect(p.id) AS entered",
+        "WITH entered, [id IN entered | {kind: 'SEGMENT_ENTERED', personId: id, data: $feedData[0][1]}] AS changes",
+        SEGMENT_FEED_EMIT.rstrip("\n"),
+        "WITH entered",
+    ]
+    if counted:
+        return [*body, "RETURN size(entered) AS changes"]
+    return [*body, "UNWIND entered AS id", f"RETURN id AS person, {key} AS segment, true AS entered"]
 
 
 @overload
@@ -569,16 +597,16 @@ def compile_refresh(
         builder.leaves[f"s0{exact.path}"] = _Leaf("true", ["true"])
     entries: list[str] = []
     held_vars: list[tuple[str, str]] = []  # (variable, its expression) per segment, in order
+    first_entry: tuple[str, str] | None = None  # the first segment's key and entry event, as parameters
     for n, (key, definition) in enumerate(segments):
         expression = builder.held(definition.root, f"s{n}")
         var = f"s{n}"
         held_vars.append((var, expression))
         builder.local[key] = var
         event = {"at": now_ms, "segment": key}
-        entries.append(
-            f"[{builder.param(key)}, {var}, {builder.param(_event(ENTERED, event))}, "
-            f"{builder.param(_event(EXITED, event))}]"
-        )
+        key_param, entered_param = builder.param(key), builder.param(_event(ENTERED, event))
+        entries.append(f"[{key_param}, {var}, {entered_param}, {builder.param(_event(EXITED, event))}]")
+        first_entry = first_entry or (key_param, entered_param)
     builder.params["keys"] = [key for key, _ in segments]
     # A person retired by a merge (or emptied) is in no segment any more: her edges go, with no exit event.
     retired = _LIVE.replace("p.", "gone.")
@@ -613,7 +641,8 @@ def compile_refresh(
     for var, expression in held_vars:
         body.append("WITH " + ", ".join([*carried, f"{expression} AS {var}"]))
         carried.append(var)
-    body += _write_tail(carried, held_vars, entries, fresh=fresh, counted=counted)
+    one = first_entry if fresh and len(segments) == 1 else None
+    body += _write_tail(carried, held_vars, entries, fresh=fresh, counted=counted, one=one)
     # The data of a segment's events, by key ({"segment": key}; the same for entering and leaving).
     builder.params["feedData"] = [
         [key, change_for_statement(ChangeKind.SEGMENT_ENTERED, {"segment": key})["data"]] for key, _ in segments
