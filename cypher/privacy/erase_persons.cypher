@@ -1,10 +1,13 @@
-// Removes the erased person and every id retired into her (golden traits, history, search text with them):
-// afterwards her ids answer as unknown. Appends `changes` (ERASED) to the change feed when there was someone to erase.
+// Removes the erased person and every id retired into her (golden traits, history, search text with them, and
+// the SegmentEvents nodes holding her segment history): afterwards her ids answer as unknown. Appends `changes`
+// (ERASED) to the change feed when there was someone to erase.
 // mode: write
 // params: persons, now, changes
 // returns: removed
 UNWIND $persons AS id
 MATCH (p:Person {id: id})
+WITH p, [(p)-[:SEGMENT_EVENTS]->(events:SegmentEvents) | events] AS histories
+FOREACH (events IN histories | DETACH DELETE events)
 WITH collect(p) AS gone
 FOREACH (p IN gone | DETACH DELETE p)
 WITH gone, CASE WHEN size(gone) = 0 THEN [] ELSE $changes END AS changes

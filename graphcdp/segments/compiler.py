@@ -9,7 +9,7 @@ by asserting that no input string appears in it, and `tests/lint` runs Neo4j's l
 Three statements per definition, evaluating each condition with the same expression (so membership, preview
 and explanation can never disagree):
 - `compile_refresh`: WRITE; evaluates several segments for some or all live persons and makes their `IN` edges
-  and histories agree, returning one row per change;
+  and histories (SegmentEvents nodes) agree, returning one row per change;
 - `compile_preview`: READ; how many live persons the definition selects and the first ids;
 - `compile_explain`: READ for `$person`; every condition in tree order, whether it held and what it looked at.
 """
@@ -60,6 +60,10 @@ CHANGE_NODE, SEGMENT_CHANGE_NODE = "CREATE (:Change {", "CREATE (:SegmentChange 
 SEGMENT_FEED_EMIT = FEED_EMIT.replace(CHANGE_NODE, SEGMENT_CHANGE_NODE)
 assert SEGMENT_FEED_EMIT.count(SEGMENT_CHANGE_NODE) == 1, "cypher/feed/emit.fragment creates one Change node"
 ENTERED, EXITED = "segment_entered", "segment_exited"
+# A refresh's history events for a person go to a node of their own, never onto the Person: updating a Person
+# updates every index of the label (about 50 µs a member on FalkorDB, the largest share of a trait segment's
+# evaluation). Statements returning a person's `history` append these nodes' events (docs/segments.md).
+HISTORY_APPEND = "CREATE (p)-[:SEGMENT_EVENTS]->(:SegmentEvents {at: $now, events: "
 ISO_DATE_LENGTH = 10
 MAX_GENERATED = 512  # statements kept by text (_compiled)
 _GENERATED: dict[tuple[str, str, Mode, str], GeneratedStatement[TypingAny]] = {}
@@ -376,23 +380,35 @@ def _compiled(
 @dataclass(frozen=True)
 class _Anchor:
     """A condition every member satisfies that picks persons cheaply: a test in the persons' MATCH (`where`) or
-    MATCH lines that reach them from elsewhere (`lines`, binding `p` and keeping `segs` and `present`)."""
+    MATCH lines that reach them from elsewhere (`lines`, binding `p` and keeping `segs` and `present`, ending in
+    a WITH; `where` then filters what they reach)."""
 
     where: str = ""
     lines: tuple[str, ...] = ()
-    exact: Condition | None = None  # a condition that holds for every person the anchor picks (no need to test it)
+    exact: tuple[Condition, ...] = ()  # conditions that hold for every person the anchor picks (not tested again)
+    rank: int = 0  # among anchors with lines, the lower is taken (the cheaper to read and the likelier selective)
 
 
 def _anchor(condition: Condition, builder: _Builder) -> _Anchor | None:
     """A necessary condition of `condition` that needs no per-person collection, if there is one: a facet a
     trait or age condition requires, the members of a segment it is built on, the persons a granted consent
-    statement is for. Used only where nobody is a member yet (`fresh`), so nobody outside it can have to leave."""
+    statement is for, the persons an identifier of a type (or key) is of. Used only where nobody is a member
+    yet (`fresh`), so nobody outside it can have to leave."""
     if isinstance(condition, All):
-        return next((a for c in condition.conditions if (a := _anchor(c, builder)) is not None), None)
+        parts = [a for c in condition.conditions if (a := _anchor(c, builder)) is not None]
+        reached = min((a for a in parts if a.lines), key=lambda a: a.rank, default=None)
+        # One anchor reaches the persons; every facet test of the others filters them in the same step.
+        tests = [a for a in parts if a.where and not a.lines]
+        used = ([reached] if reached else []) + tests
+        if not used:
+            return None
+        where = " AND ".join(a.where for a in used if a.where)
+        exact = tuple(c for a in used for c in a.exact)
+        return _Anchor(where=where, lines=reached.lines if reached else (), exact=exact)
     if isinstance(condition, Any):
-        parts = [_anchor(c, builder) for c in condition.conditions]
-        if all(a is not None and a.where for a in parts):
-            return _Anchor(where="(" + " OR ".join(a.where for a in parts if a is not None) + ")")
+        anchors = [_anchor(c, builder) for c in condition.conditions]
+        if all(a is not None and a.where and not a.lines for a in anchors):
+            return _Anchor(where="(" + " OR ".join(a.where for a in anchors if a is not None) + ")")
         return None
     return _leaf_anchor(condition, builder)
 
@@ -408,7 +424,8 @@ def _leaf_anchor(condition: Condition, builder: _Builder) -> _Anchor | None:
                 f"MATCH (:Segment {{key: {builder.param(condition.key)}}})<-[:IN]-(p:Person) WHERE {_LIVE}",
                 "WITH DISTINCT segs, present, p",
             ),
-            exact=condition,
+            exact=(condition,),
+            rank=0,
         )
     if isinstance(condition, ConsentCondition):  # the statement in force is GRANTED: one granted exists
         channel = "" if condition.channel is None else f", channel: {builder.param(condition.channel)}"
@@ -417,41 +434,63 @@ def _leaf_anchor(condition: Condition, builder: _Builder) -> _Anchor | None:
                 f"MATCH (granted:Consent {{purpose: {builder.param(condition.purpose)}{channel}, status: 'GRANTED'}})",
                 f"MATCH (granted)-[:FOR]->(:Identifier)-[:OF]->(p:Person) WHERE {_LIVE}",
                 "WITH DISTINCT segs, present, p",
-            )
+            ),
+            rank=1,
+        )
+    if isinstance(condition, IdentifierCondition):  # her identifiers of the type, found by the index on key
+        if condition.key is not None:
+            held = f"MATCH (held:Identifier {{key: {builder.param(condition.key)}}})"
+        else:
+            held = f"MATCH (held:Identifier) WHERE held.key STARTS WITH {builder.param(condition.type + ':')}"
+        return _Anchor(
+            lines=(held, f"MATCH (held)-[:OF]->(p:Person) WHERE {_LIVE}", "WITH DISTINCT segs, present, p"),
+            exact=(condition,),
+            rank=2,
         )
     return None
 
 
 def _trait_anchor(condition: TraitCondition, builder: _Builder) -> _Anchor | None:
     if condition.op is Op.EQ and not isinstance(condition.value, tuple):
-        return _Anchor(where=f"{builder.param(facet(condition.trait, condition.value))} IN {_FACETS}", exact=condition)
+        return _Anchor(
+            where=f"{builder.param(facet(condition.trait, condition.value))} IN {_FACETS}", exact=(condition,)
+        )
     if condition.op is Op.IN and isinstance(condition.value, tuple):
         wanted = [facet(condition.trait, v) for v in condition.value]
-        return _Anchor(where=f"any(f IN {_FACETS} WHERE f IN {builder.param(wanted)})", exact=condition)
+        return _Anchor(where=f"any(f IN {_FACETS} WHERE f IN {builder.param(wanted)})", exact=(condition,))
     if condition.op is Op.NE or (condition.op is Op.EXISTS and not condition.value):
         return None  # holds without the facet
     if condition.op is Op.STARTS_WITH and isinstance(condition.value, str):  # the text starts the facet's value
         starts = builder.param(f"{condition.trait}={condition.value}")
-        return _Anchor(where=f"any(f IN {_FACETS} WHERE f STARTS WITH {starts})", exact=condition)
+        return _Anchor(where=f"any(f IN {_FACETS} WHERE f STARTS WITH {starts})", exact=(condition,))
     exists = condition.op is Op.EXISTS  # (true); any other operator needs a value, so the facet
     return _Anchor(
         where=f"any(f IN {_FACETS} WHERE f STARTS WITH {builder.param(condition.trait + '=')})",
-        exact=condition if exists else None,
+        exact=(condition,) if exists else (),
     )
 
 
 def _write_tail(
-    carried: list[str], held_vars: list[tuple[str, str]], entries: list[str], *, fresh: bool, counted: bool
+    carried: list[str],
+    held_vars: list[tuple[str, str]],
+    entries: list[str],
+    *,
+    fresh: bool,
+    counted: bool,
+    one: tuple[str, str] | None = None,
 ) -> list[str]:
     """The clauses after every segment's value is computed: compare with her edges (unless `fresh`), write the
-    edges, the history events and the feed events, and return the changes (or their number)."""
+    edges, the history events and the feed events, and return the changes (or their number). `one`: the key and
+    entry event of the only segment of a fresh evaluation."""
+    if one is not None:
+        return _fresh_one_tail(carried, held_vars[0][0], *one, counted=counted)
     body: list[str] = []
     if fresh:  # nobody to leave: only those for whom one holds go on, and none is compared with her edges
         body += [
             f"WITH {', '.join(carried)} WHERE {' OR '.join(var for var, _ in held_vars)}",
             f"WITH segs, p, [r IN [{', '.join(entries)}] WHERE r[1] AND r[0] IN present] AS entering",
             "WHERE size(entering) > 0",
-            "SET p.history = coalesce(p.history, []) + [r IN entering | r[2]]",
+            f"{HISTORY_APPEND}[r IN entering | r[2]]}})",
             "WITH segs, p, entering, [] AS leaving",
         ]
     else:
@@ -462,7 +501,7 @@ def _write_tail(
             "WITH segs, p, [r IN results WHERE r[1] AND NOT r[0] IN current] AS entering,",
             "     [r IN results WHERE NOT r[1] AND r[0] IN current] AS leaving",
             "WHERE size(entering) > 0 OR size(leaving) > 0",
-            "SET p.history = coalesce(p.history, []) + [r IN entering | r[2]] + [r IN leaving | r[3]]",
+            f"{HISTORY_APPEND}[r IN entering | r[2]] + [r IN leaving | r[3]]}})",
             "WITH segs, p, entering, leaving",
             "OPTIONAL MATCH (p)-[membership:IN]->(old:Segment) WHERE old.key IN [r IN leaving | r[0]]",
             "DELETE membership",
@@ -485,6 +524,25 @@ def _write_tail(
     else:
         body += ["UNWIND done AS d", "RETURN d.person AS person, d.segment AS segment, d.entered AS entered"]
     return body
+
+
+def _fresh_one_tail(carried: list[str], held: str, key: str, entered: str, *, counted: bool) -> list[str]:
+    """`_write_tail` for one segment nobody is a member of yet (`saveSegment` of a new key): each person for whom
+    it holds enters it, so the write needs no per-person list of entries and the feed events come from her id
+    alone. What it writes is what `_write_tail` writes for her."""
+    body = [
+        f"WITH {', '.join(carried)} WHERE {held}",
+        "WITH head(segs) AS seg, p WHERE seg IS NOT NULL",
+        f"{HISTORY_APPEND}[{entered}]}})",
+        "CREATE (p)-[:IN {since: $now}]->(seg)",
+        "WITH collect(p.id) AS entered",
+        "WITH entered, [id IN entered | {kind: 'SEGMENT_ENTERED', personId: id, data: $feedData[0][1]}] AS changes",
+        SEGMENT_FEED_EMIT.rstrip("\n"),
+        "WITH entered",
+    ]
+    if counted:
+        return [*body, "RETURN size(entered) AS changes"]
+    return [*body, "UNWIND entered AS id", f"RETURN id AS person, {key} AS segment, true AS entered"]
 
 
 @overload
@@ -533,22 +591,22 @@ def compile_refresh(
     the number of changes instead of one per change."""
     builder = _Builder(now_ms, metrics, {"now": now_ms})
     anchor = _anchor(segments[0][1].root, builder) if fresh and all_persons and len(segments) == 1 else None
-    if anchor is not None and anchor.exact is not None:
+    for exact in anchor.exact if anchor is not None else ():
         # Every person the anchor reads satisfies that condition (a member of the segment it is built on, a trait
-        # facet): it holds, with no second test and no read of her edges.
-        builder.leaves[f"s0{anchor.exact.path}"] = _Leaf("true", ["true"])
+        # facet, an identifier of the type): it holds, with no second test and no read of her edges.
+        builder.leaves[f"s0{exact.path}"] = _Leaf("true", ["true"])
     entries: list[str] = []
     held_vars: list[tuple[str, str]] = []  # (variable, its expression) per segment, in order
+    first_entry: tuple[str, str] | None = None  # the first segment's key and entry event, as parameters
     for n, (key, definition) in enumerate(segments):
         expression = builder.held(definition.root, f"s{n}")
         var = f"s{n}"
         held_vars.append((var, expression))
         builder.local[key] = var
         event = {"at": now_ms, "segment": key}
-        entries.append(
-            f"[{builder.param(key)}, {var}, {builder.param(_event(ENTERED, event))}, "
-            f"{builder.param(_event(EXITED, event))}]"
-        )
+        key_param, entered_param = builder.param(key), builder.param(_event(ENTERED, event))
+        entries.append(f"[{key_param}, {var}, {entered_param}, {builder.param(_event(EXITED, event))}]")
+        first_entry = first_entry or (key_param, entered_param)
     builder.params["keys"] = [key for key, _ in segments]
     # A person retired by a merge (or emptied) is in no segment any more: her edges go, with no exit event.
     retired = _LIVE.replace("p.", "gone.")
@@ -571,7 +629,7 @@ def compile_refresh(
         "WITH collect(seg) AS segs, collect(seg.key) AS present",
     ]
     if anchor is not None and anchor.lines:
-        body += anchor.lines
+        body += [*anchor.lines, *([f"WHERE {anchor.where}"] if anchor.where else [])]
     elif all_persons:
         body.append(f"MATCH (p:Person) WHERE {_LIVE}" + (f" AND {anchor.where}" if anchor else ""))
     else:
@@ -583,7 +641,8 @@ def compile_refresh(
     for var, expression in held_vars:
         body.append("WITH " + ", ".join([*carried, f"{expression} AS {var}"]))
         carried.append(var)
-    body += _write_tail(carried, held_vars, entries, fresh=fresh, counted=counted)
+    one = first_entry if fresh and len(segments) == 1 else None
+    body += _write_tail(carried, held_vars, entries, fresh=fresh, counted=counted, one=one)
     # The data of a segment's events, by key ({"segment": key}; the same for entering and leaving).
     builder.params["feedData"] = [
         [key, change_for_statement(ChangeKind.SEGMENT_ENTERED, {"segment": key})["data"]] for key, _ in segments

@@ -24,6 +24,7 @@ from tests.privacy_helpers import (
     ADA_PHONE_E164,
     ADA_VALUES,
     BOB_EMAIL,
+    EVERYTHING,
     HOUSEHOLD,
     T0,
     graph_text,
@@ -66,6 +67,31 @@ async def test_forget_person_leaves_no_trace_of_her_and_keeps_what_bob_holds(ser
     assert await services.identity.profile("email", ADA_EMAIL) is None
     with pytest.raises(PersonNotFoundError):
         await services.privacy.forget_person(ada)
+
+
+async def test_forget_person_removes_her_segment_history_and_keeps_bobs(services: Services) -> None:
+    ada = await ingest_ada_and_bob(services)
+    await services.segments.save("customers", {"identifier": "customer_id"})  # Ada and Bob enter
+    bob = await services.identity.profile("email", BOB_EMAIL)
+    assert bob is not None
+    for person in (ada, bob.id):
+        found = await services.identity.person(person)
+        assert found is not None
+        assert [(e.kind, e.detail) for e in found.history if e.kind.startswith("segment")] == [
+            ("segment_entered", {"segment": "customers"})
+        ]
+    assert await segment_event_nodes(services.store) == 2  # one refresh, one node per person it changed
+
+    await services.privacy.forget_person(ada)
+
+    assert await segment_event_nodes(services.store) == 1  # Bob's
+    kept = await services.identity.person(bob.id)
+    assert kept is not None
+    assert [e.detail for e in kept.history if e.kind == "segment_entered"] == [{"segment": "customers"}]
+
+
+async def segment_event_nodes(store: GraphStore) -> int:
+    return sum("SegmentEvents" in row["labels"] for row in await store.run(EVERYTHING, {}))
 
 
 async def test_a_retired_id_leads_to_her_and_goes_with_her(services: Services) -> None:

@@ -4,6 +4,7 @@ definitions of every kind, which must agree with each other person by person."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -37,6 +38,7 @@ POLICY = IdentifierPolicy()
 CREATE_SEGMENTS = Query(StatementName("test/create_segments"), dict)
 MEMBERS = Query(StatementName("test/segment_members"), dict)
 REMOVE_FACETS = Query(StatementName("test/remove_facets"), dict)
+EVERYTHING = Query(StatementName("test/everything"), dict)
 
 
 @dataclass
@@ -181,6 +183,19 @@ CASES: list[tuple[object, set[str]]] = [
         {"any": [{"identifier": "phone"}, {"all": [{"age": {"gte": 18}}, {"consent": {"purpose": "marketing"}}]}]},
         {"ada", "bob"},
     ),
+    # A first evaluation reaches these from the identifiers of the type (or key), the facets filtering them.
+    ({"all": [{"trait": "address.region", "exists": True}, {"identifier": "phone"}]}, {"bob"}),
+    (
+        {"all": [{"trait": "address.region", "eq": "CA"}, {"identifier": "email"}, {"metric": "orders", "gte": 1}]},
+        {"ada"},
+    ),
+    ({"all": [{"identifier": "email"}, {"not": {"identifier": "phone"}}]}, {"ada", "cy"}),
+    ({"all": [{"identifier": "email", "eq": "cy@example.com"}, {"trait": "firstName", "eq": "Cy"}]}, {"cy"}),
+    (
+        {"all": [{"all": [{"identifier": "phone"}, {"trait": "firstName", "startsWith": "B"}]}, {"age": {"lt": 18}}]},
+        {"bob"},
+    ),
+    ({"all": [{"identifier": "phone"}, {"consent": {"purpose": "marketing"}}]}, set()),
 ]
 
 
@@ -220,6 +235,40 @@ async def test_refresh_writes_membership_changes_and_history_and_agrees_with_pre
     changes = await later.run(world.store, persons=[world.ids["ada"], world.ids["bob"]])
     assert {(c.segment, c.entered) for c in changes} == {("ca", False), ("ca-buyers", False)}
     assert await world.store.run(MEMBERS, {"key": "ca"}) == []
+
+
+async def test_segment_history_is_kept_off_the_person_node_and_read_back_in_order(world: World) -> None:
+    await world.store.run(CREATE_SEGMENTS, {"keys": ["ca", "ca-buyers"]})
+    ca = definition({"trait": "address.region", "eq": "CA"})
+    buyers = definition({"all": [{"segment": "ca"}, {"metric": "orders", "gte": 1}]})
+    segments = [("ca", ca), ("ca-buyers", buyers)]
+    await compile_refresh(segments, world.dialect, NOW, all_persons=True, metrics=world.metrics, fresh=True).run(
+        world.store
+    )
+    await world.identity.upsert_records(
+        [rec("crm", "ada", NOW - 1, ("email", "ada@example.com"), address={"region": "NY"})]
+    )
+    later = compile_refresh(segments, world.dialect, NOW + 1, all_persons=False, metrics=world.metrics)
+    await later.run(world.store, persons=[world.ids["ada"]])
+    # Stored: the Person node's own history has no segment event (updating her would update every index of
+    # Person); one SegmentEvents node per refresh that changed her holds them, in the order they happened.
+    rows = await world.store.run(EVERYTHING, {})
+    ada = next(r["properties"] for r in rows if "Person" in r["labels"] and r["properties"]["id"] == world.ids["ada"])
+    assert not [e for e in ada["history"] if "segment_" in e]
+    batches = sorted((r["properties"]["at"], r["properties"]["events"]) for r in rows if "SegmentEvents" in r["labels"])
+    assert [(at, [json.loads(e)["segment"] for e in events]) for at, events in batches] == [
+        (NOW, ["ca", "ca-buyers"]),
+        (NOW + 1, ["ca", "ca-buyers"]),
+    ]
+    # Read: her history holds both refreshes' events, oldest first.
+    person = await world.identity.person(world.ids["ada"])
+    assert person is not None
+    assert [(e.kind, e.at, e.detail) for e in person.history if e.kind.startswith("segment")] == [
+        ("segment_entered", NOW, {"segment": "ca"}),
+        ("segment_entered", NOW, {"segment": "ca-buyers"}),
+        ("segment_exited", NOW + 1, {"segment": "ca"}),
+        ("segment_exited", NOW + 1, {"segment": "ca-buyers"}),
+    ]
 
 
 async def test_a_segment_condition_outside_the_refresh_reads_the_stored_membership(world: World) -> None:

@@ -52,6 +52,14 @@ def other_shapes(dialect: Dialect) -> list[str]:
                     {"consent": {"purpose": "m", "channel": "e"}},
                     {"any": [{"trait": "a", "in": ["x", "y"]}, {"age": {"gte": 18}}]},
                     {"metric": "orders", "gte": 1},
+                    {"identifier": "email"},
+                    {
+                        "all": [
+                            {"trait": "a", "eq": 1},
+                            {"identifier": "email", "eq": "ada@example.com"},
+                            {"metric": "orders", "gte": 1},
+                        ]
+                    },
                 ]
             )
         ),
