@@ -11,20 +11,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from graphcdp.settings import Backend, Settings, load_settings
-from graphcdp.store.embedded import EmbeddedFalkorDB
 from graphcdp.store.falkordb import FalkorDBStore
 from graphcdp.wiring import Services, open_services
 from graphcdp_bench.cypher import BENCH_CYPHER, check_bench_statements
-
-
-async def settle(server: EmbeddedFalkorDB) -> None:
-    """Compact the server's append-only file after a bulk load, before anything is measured on the graph.
-    FalkorDB (4.16) leaves the matrix of a relationship type that bulk writes filled, and no traversal has
-    read since, in a state where every later write creating such an edge costs time in proportion to the
-    type's edges: 7 ms per write at 400,000 edges, 30 to 60 ms per write statement at 100,000 people
-    (docs/performance.md, "Writes after a bulk load"). The fork of a rewrite applies every matrix's pending
-    changes, as a restart does: what is measured after it is the graph a restarted service serves."""
-    await server.compact(max_wait=3600.0)
 
 
 def on_graph(settings: Settings, url: str, graph: str, **overrides: object) -> Settings:

@@ -29,7 +29,7 @@ from graphcdp.model.identity import ItemError, RecordInput
 from graphcdp.settings import Settings
 from graphcdp.store.embedded import EmbeddedFalkorDB
 from graphcdp_bench.datagen import GeneratorConfig, write_dataset
-from graphcdp_bench.graphs import bench_services, falkordb, settle
+from graphcdp_bench.graphs import bench_services, falkordb
 from graphcdp_bench.http_load import sample_identifiers
 from graphcdp_bench.ingest import RAW_RECORDS
 from graphcdp_bench.latency import latency_summary
@@ -104,7 +104,6 @@ async def measure_size(
         try:
             store = services.store
             report = await seed_graph(store, services.identity.rules, data, progress=progress)
-            await settle(server)
             memory_mb = await falkordb(services).memory_mb()
             lookup = await run_lookup(server.url, graph, clients=(1,), queries=lookups, seed=seed)
             existing = [(s.type, s.value) for s in await sample_identifiers(store, probes)]

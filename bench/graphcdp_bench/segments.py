@@ -36,7 +36,7 @@ from graphcdp.settings import Settings
 from graphcdp.store.embedded import EmbeddedFalkorDB
 from graphcdp.wiring import Services
 from graphcdp_bench.cypher import bench_statement
-from graphcdp_bench.graphs import bench_services, settle
+from graphcdp_bench.graphs import bench_services
 from graphcdp_bench.http_load import SampledIdentifier, sample_identifiers
 from graphcdp_bench.latency import latency_summary
 from graphcdp_bench.lookup import CONTEXT
@@ -224,7 +224,6 @@ async def run_segments(
     async with bench_services(server.url, graph, bench_settings, reset=True) as services:
         try:
             await seed_graph(services.store, services.identity.rules, data, progress=progress)
-            await settle(server)
             existing = [(s.type, s.value) for s in await sample_identifiers(services.store, upserts)]
             records = probe_records(existing, 4 * upserts, seed)
             identifiers = await sample_identifiers(services.store, lookups)

@@ -24,7 +24,7 @@ from typing import Any
 from graphcdp.errors import StartupError
 from graphcdp.settings import Settings
 from graphcdp.store.embedded import EmbeddedFalkorDB
-from graphcdp_bench.graphs import bench_services, settle
+from graphcdp_bench.graphs import bench_services
 from graphcdp_bench.lookup import lookup_table, run_lookup
 from graphcdp_bench.plots import plot_latency, plot_scaling
 from graphcdp_bench.run import INGEST_GRAPH, ingest_on, ingest_table
@@ -87,7 +87,6 @@ async def run_suite(
     try:
         ingest = await ingest_on(server, settings, data, batch_size=config.batch_size, progress=config.progress)
         finished("ingest", ingest, ingest_table)
-        await settle(server)  # the lookups and upserts below measure the graph a restarted service serves
         lookup = await run_lookup(
             server.url, INGEST_GRAPH, clients=config.lookup_clients, queries=config.lookup_queries, seed=config.seed
         )
@@ -145,7 +144,6 @@ async def run_on_seeded_graph(
     try:
         async with bench_services(server.url, INGEST_GRAPH, settings) as services:
             await seed_graph(services.store, services.identity.rules, data, progress=progress)
-        await settle(server)
         return await measure(server.url, INGEST_GRAPH)
     finally:
         await server.stop()
