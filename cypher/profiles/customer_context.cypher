@@ -18,7 +18,9 @@ WITH p,
                    amount: t.amount, currency: t.currency, properties: t.properties, via: via}
              END) AS touchpoints
 RETURN $key AS key, p.id AS id, p.createdAt AS createdAt, p.updatedAt AS updatedAt, p.traits AS traits,
-       p.history + reduce(past = [], batch IN [(p)-[:SEGMENT_EVENTS]->(sev:SegmentEvents) | sev.events] | past + batch) AS history,
+       p.history + reduce(past = [], batch IN [(p)-[:SEGMENT_EVENTS]->(sev:SegmentEvents) | sev.events] | past + batch)
+       + [(p)-[heldIn:IN]->(heldSegment:Segment) |
+          '{"at": ' + toString(heldIn.since) + ', "kind": "segment_entered", "segment": "' + heldSegment.key + '"}'] AS history,
        [(p)<-[:OF]-(ident:Identifier) |
         {key: ident.key, type: ident.type, value: ident.value, blocked: ident.blocked, shared: ident.shared}] AS identifiers,
        [(p)<-[:OF]-(rec:Record) | {key: rec.key, source: rec.source, sourceId: rec.sourceId, observedAt: rec.observedAt}] AS records,

@@ -150,8 +150,9 @@ class Person(DomainModel):
 
     @cached_property
     def history(self) -> list[HistoryEvent]:
-        """Her events, oldest first."""
-        return sorted((_event(stored) for stored in self.stored_history), key=lambda e: e.at)
+        """Her events, oldest first. An entry into a segment stored before entries were read from her `IN` edges
+        comes twice, as the same text: it counts once."""
+        return sorted((_event(stored) for stored in dict.fromkeys(self.stored_history)), key=lambda e: e.at)
 
 
 class KeyedPerson(Person):

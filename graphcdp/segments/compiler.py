@@ -59,11 +59,25 @@ FEED_EMIT = (DEFAULT_ROOT / "feed" / "emit.fragment").read_text(encoding="utf-8"
 CHANGE_NODE, SEGMENT_CHANGE_NODE = "CREATE (:Change {", "CREATE (:SegmentChange {"
 SEGMENT_FEED_EMIT = FEED_EMIT.replace(CHANGE_NODE, SEGMENT_CHANGE_NODE)
 assert SEGMENT_FEED_EMIT.count(SEGMENT_CHANGE_NODE) == 1, "cypher/feed/emit.fragment creates one Change node"
+# A full evaluation (every person) appends its events in batches of FEED_BATCH persons, one SegmentChanges node
+# each: one indexed node per member cost more than the rest of a large segment's evaluation.
+FEED_BATCH_EMIT = (DEFAULT_ROOT / "feed" / "emit_batches.fragment").read_text(encoding="utf-8")
+FEED_BATCH = 1000
 ENTERED, EXITED = "segment_entered", "segment_exited"
-# A refresh's history events for a person go to a node of their own, never onto the Person: updating a Person
-# updates every index of the label (about 50 µs a member on FalkorDB, the largest share of a trait segment's
-# evaluation). Statements returning a person's `history` append these nodes' events (docs/segments.md).
+# A person's history holds her entries into the segments she is in as the `since` of her IN edges (statements
+# returning `history` add one event per edge: `entered_event`), so entering writes nothing more. Leaving writes
+# both events, the entry (from the edge, before it goes) and the exit, to a SegmentEvents node of her own, never
+# onto the Person: updating a Person updates every index of the label (about 50 µs a member on FalkorDB).
 HISTORY_APPEND = "CREATE (p)-[:SEGMENT_EVENTS]->(:SegmentEvents {at: $now, events: "
+
+
+def entered_event(since: str, key: str) -> str:
+    """Cypher for the stored text of a segment entry event (`_event(ENTERED, {"at": since, "segment": key})`,
+    byte for byte) from the expressions of the edge's `since` and the segment key (keys are letters, digits and
+    `_ . : -`, so they need no escaping in JSON)."""
+    return f"""'{{"at": ' + toString({since}) + ', "kind": "{ENTERED}", "segment": "' + {key} + '"}}'"""
+
+
 ISO_DATE_LENGTH = 10
 MAX_GENERATED = 512  # statements kept by text (_compiled)
 _GENERATED: dict[tuple[str, str, Mode, str], GeneratedStatement[TypingAny]] = {}
@@ -477,23 +491,25 @@ def _write_tail(
     *,
     fresh: bool,
     counted: bool,
-    one: tuple[str, str] | None = None,
+    batched: bool,
+    one: str | None = None,
 ) -> list[str]:
     """The clauses after every segment's value is computed: compare with her edges (unless `fresh`), write the
-    edges, the history events and the feed events, and return the changes (or their number). `one`: the key and
-    entry event of the only segment of a fresh evaluation."""
+    edges, the exits' history events and the feed events, and return the changes (or their number). `batched`:
+    the feed events in SegmentChanges batches (a full evaluation), else one SegmentChange node each. `one`: the
+    key of the only segment of a fresh evaluation."""
     if one is not None:
-        return _fresh_one_tail(carried, held_vars[0][0], *one, counted=counted)
+        return _fresh_one_tail(carried, held_vars[0][0], one, counted=counted, batched=batched)
     body: list[str] = []
     if fresh:  # nobody to leave: only those for whom one holds go on, and none is compared with her edges
         body += [
             f"WITH {', '.join(carried)} WHERE {' OR '.join(var for var, _ in held_vars)}",
             f"WITH segs, p, [r IN [{', '.join(entries)}] WHERE r[1] AND r[0] IN present] AS entering",
             "WHERE size(entering) > 0",
-            f"{HISTORY_APPEND}[r IN entering | r[2]]}})",
             "WITH segs, p, entering, [] AS leaving",
         ]
     else:
+        entry = entered_event("membership.since", "old.key")
         body += [
             f"WITH segs, present, p, [{', '.join(entries)}] AS results",
             # Only segments have IN edges: no label to check on the way.
@@ -501,11 +517,15 @@ def _write_tail(
             "WITH segs, p, [r IN results WHERE r[1] AND NOT r[0] IN current] AS entering,",
             "     [r IN results WHERE NOT r[1] AND r[0] IN current] AS leaving",
             "WHERE size(entering) > 0 OR size(leaving) > 0",
-            f"{HISTORY_APPEND}[r IN entering | r[2]] + [r IN leaving | r[3]]}})",
-            "WITH segs, p, entering, leaving",
             "OPTIONAL MATCH (p)-[membership:IN]->(old:Segment) WHERE old.key IN [r IN leaving | r[0]]",
-            "DELETE membership",
-            "WITH DISTINCT segs, p, entering, leaving",
+            # Her history keeps each membership she leaves: its entry, read from the edge before it goes, and
+            # the exit. (A pattern comprehension reading the edges' `since` gave nulls on FalkorDB 4.16.)
+            f"WITH segs, p, entering, leaving, collect(membership) AS ending, collect({entry}) AS entries",
+            "FOREACH (membership IN ending | DELETE membership)",
+            "WITH segs, p, entering, leaving, entries + [r IN leaving | r[2]] AS ended",
+            "FOREACH (events IN CASE WHEN size(leaving) = 0 THEN [] ELSE [ended] END |",
+            f"  {HISTORY_APPEND}events}}))",
+            "WITH segs, p, entering, leaving",
         ]
     body += [
         "FOREACH (joined IN [s IN segs WHERE s.key IN [r IN entering | r[0]]] |",
@@ -514,11 +534,24 @@ def _write_tail(
         "UNWIND [r IN entering | [r[0], true]] + [r IN leaving | [r[0], false]] AS change",
         # Every change becomes its feed event in this statement (an outbox), appended at once after the last.
         "WITH collect({person: p.id, segment: change[0], entered: change[1]}) AS done",
-        "WITH done, [d IN done | {kind: CASE WHEN d.entered THEN 'SEGMENT_ENTERED' ELSE 'SEGMENT_EXITED' END,",
-        "     personId: d.person, data: head([e IN $feedData WHERE e[0] = d.segment | e[1]])}] AS changes",
-        SEGMENT_FEED_EMIT.rstrip("\n"),
-        "WITH done",
     ]
+    if batched:  # one run of events per segment and kind, cut into batches
+        body += [
+            "WITH done, [k IN $keys | [k, true]] + [k IN $keys | [k, false]] AS kinds",
+            "WITH done, [g IN kinds | {kind: CASE WHEN g[1] THEN 'SEGMENT_ENTERED' ELSE 'SEGMENT_EXITED' END,",
+            "     data: head([e IN $feedData WHERE e[0] = g[0] | e[1]]),",
+            "     ids: [d IN done WHERE d.segment = g[0] AND d.entered = g[1] | d.person]}] AS runs",
+            *_batches("done", "reduce(all = [], run IN runs | all + "
+                      "[start IN range(0, size(run.ids) - 1, $feedBatch) | "
+                      "{kind: run.kind, data: run.data, personIds: run.ids[start..start + $feedBatch]}])"),
+        ]  # fmt: skip
+    else:
+        body += [
+            "WITH done, [d IN done | {kind: CASE WHEN d.entered THEN 'SEGMENT_ENTERED' ELSE 'SEGMENT_EXITED' END,",
+            "     personId: d.person, data: head([e IN $feedData WHERE e[0] = d.segment | e[1]])}] AS changes",
+            SEGMENT_FEED_EMIT.rstrip("\n"),
+        ]
+    body.append("WITH done")
     if counted:  # the caller needs how many, not which: no row per change to send and decode
         body.append("RETURN size(done) AS changes")
     else:
@@ -526,20 +559,39 @@ def _write_tail(
     return body
 
 
-def _fresh_one_tail(carried: list[str], held: str, key: str, entered: str, *, counted: bool) -> list[str]:
+def _batches(carried: str, batches: str) -> list[str]:
+    """The clauses appending `batches` (an expression of [{kind, data, personIds}]) to the feed, carrying
+    `carried` through."""
+    return [
+        f"WITH {carried}, {batches} AS batches",
+        f"WITH {carried}, batches, reduce(ends = [0], b IN batches | ends + [ends[size(ends) - 1] + size(b.personIds)])"
+        " AS ends",
+        FEED_BATCH_EMIT.rstrip("\n"),
+    ]
+
+
+def _fresh_one_tail(carried: list[str], held: str, key: str, *, counted: bool, batched: bool) -> list[str]:
     """`_write_tail` for one segment nobody is a member of yet (`saveSegment` of a new key): each person for whom
     it holds enters it, so the write needs no per-person list of entries and the feed events come from her id
     alone. What it writes is what `_write_tail` writes for her."""
     body = [
         f"WITH {', '.join(carried)} WHERE {held}",
         "WITH head(segs) AS seg, p WHERE seg IS NOT NULL",
-        f"{HISTORY_APPEND}[{entered}]}})",
         "CREATE (p)-[:IN {since: $now}]->(seg)",
         "WITH collect(p.id) AS entered",
-        "WITH entered, [id IN entered | {kind: 'SEGMENT_ENTERED', personId: id, data: $feedData[0][1]}] AS changes",
-        SEGMENT_FEED_EMIT.rstrip("\n"),
-        "WITH entered",
     ]
+    if batched:
+        body += _batches(
+            "entered",
+            "[start IN range(0, size(entered) - 1, $feedBatch) | "
+            "{kind: 'SEGMENT_ENTERED', data: $feedData[0][1], personIds: entered[start..start + $feedBatch]}]",
+        )
+    else:
+        body += [
+            "WITH entered, [id IN entered | {kind: 'SEGMENT_ENTERED', personId: id, data: $feedData[0][1]}] AS changes",
+            SEGMENT_FEED_EMIT.rstrip("\n"),
+        ]
+    body.append("WITH entered")
     if counted:
         return [*body, "RETURN size(entered) AS changes"]
     return [*body, "UNWIND entered AS id", f"RETURN id AS person, {key} AS segment, true AS entered"]
@@ -597,16 +649,16 @@ def compile_refresh(
         builder.leaves[f"s0{exact.path}"] = _Leaf("true", ["true"])
     entries: list[str] = []
     held_vars: list[tuple[str, str]] = []  # (variable, its expression) per segment, in order
-    first_entry: tuple[str, str] | None = None  # the first segment's key and entry event, as parameters
+    first_key: str | None = None  # the first segment's key, as a parameter
     for n, (key, definition) in enumerate(segments):
         expression = builder.held(definition.root, f"s{n}")
         var = f"s{n}"
         held_vars.append((var, expression))
         builder.local[key] = var
         event = {"at": now_ms, "segment": key}
-        key_param, entered_param = builder.param(key), builder.param(_event(ENTERED, event))
-        entries.append(f"[{key_param}, {var}, {entered_param}, {builder.param(_event(EXITED, event))}]")
-        first_entry = first_entry or (key_param, entered_param)
+        key_param = builder.param(key)
+        entries.append(f"[{key_param}, {var}, {builder.param(_event(EXITED, event))}]")
+        first_key = first_key or key_param
     builder.params["keys"] = [key for key, _ in segments]
     # A person retired by a merge (or emptied) is in no segment any more: her edges go, with no exit event.
     retired = _LIVE.replace("p.", "gone.")
@@ -641,8 +693,9 @@ def compile_refresh(
     for var, expression in held_vars:
         body.append("WITH " + ", ".join([*carried, f"{expression} AS {var}"]))
         carried.append(var)
-    one = first_entry if fresh and len(segments) == 1 else None
-    body += _write_tail(carried, held_vars, entries, fresh=fresh, counted=counted, one=one)
+    one = first_key if fresh and len(segments) == 1 else None
+    body += _write_tail(carried, held_vars, entries, fresh=fresh, counted=counted, batched=all_persons, one=one)
+    builder.params["feedBatch"] = FEED_BATCH
     # The data of a segment's events, by key ({"segment": key}; the same for entering and leaving).
     builder.params["feedData"] = [
         [key, change_for_statement(ChangeKind.SEGMENT_ENTERED, {"segment": key})["data"]] for key, _ in segments

@@ -80,14 +80,19 @@ async def test_forget_person_removes_her_segment_history_and_keeps_bobs(services
         assert [(e.kind, e.detail) for e in found.history if e.kind.startswith("segment")] == [
             ("segment_entered", {"segment": "customers"})
         ]
-    assert await segment_event_nodes(services.store) == 2  # one refresh, one node per person it changed
+    assert await segment_event_nodes(services.store) == 0  # an entry is her IN edge's `since`
+    await services.segments.save("customers", {"not": {"identifier": "customer_id"}})  # both leave
+    assert await segment_event_nodes(services.store) == 2  # one refresh, one node per person who left
 
     await services.privacy.forget_person(ada)
 
     assert await segment_event_nodes(services.store) == 1  # Bob's
     kept = await services.identity.person(bob.id)
     assert kept is not None
-    assert [e.detail for e in kept.history if e.kind == "segment_entered"] == [{"segment": "customers"}]
+    assert [(e.kind, e.detail) for e in kept.history if e.kind.startswith("segment")] == [
+        ("segment_entered", {"segment": "customers"}),
+        ("segment_exited", {"segment": "customers"}),
+    ]
 
 
 async def segment_event_nodes(store: GraphStore) -> int:

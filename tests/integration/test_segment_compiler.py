@@ -10,6 +10,10 @@ from dataclasses import dataclass
 
 import pytest
 
+import graphcdp.segments.compiler as compiler_module
+from graphcdp.feed.erasure import forget_changes
+from graphcdp.feed.reader import bounds, read_changes
+from graphcdp.feed.retention import Retention, prune
 from graphcdp.identity.facet_repair import fill_touchpoint_facets, fill_trait_facets
 from graphcdp.identity.normalize import IdentifierPolicy
 from graphcdp.identity.service import IdentityService
@@ -30,6 +34,7 @@ from graphcdp.segments.service import SegmentService
 from graphcdp.settings import load_settings
 from graphcdp.store import GraphStore
 from graphcdp.store.cypher import Query, StatementName
+from graphcdp.webhooks.dispatcher import CHANGES_BY_SEQUENCE
 from tests.identity_helpers import rec
 from tests.segment_corpus import CORPUS
 
@@ -245,20 +250,31 @@ async def test_segment_history_is_kept_off_the_person_node_and_read_back_in_orde
     await compile_refresh(segments, world.dialect, NOW, all_persons=True, metrics=world.metrics, fresh=True).run(
         world.store
     )
+    # While she is a member, her entries are her IN edges' `since`: entering stores no history event.
+    rows = await world.store.run(EVERYTHING, {})
+    assert not [r for r in rows if "SegmentEvents" in r["labels"]]
+    member = await world.identity.person(world.ids["ada"])
+    assert member is not None
+    assert [(e.kind, e.at, e.detail) for e in member.history if e.kind.startswith("segment")] == [
+        ("segment_entered", NOW, {"segment": "ca"}),
+        ("segment_entered", NOW, {"segment": "ca-buyers"}),
+    ]
     await world.identity.upsert_records(
         [rec("crm", "ada", NOW - 1, ("email", "ada@example.com"), address={"region": "NY"})]
     )
     later = compile_refresh(segments, world.dialect, NOW + 1, all_persons=False, metrics=world.metrics)
     await later.run(world.store, persons=[world.ids["ada"]])
     # Stored: the Person node's own history has no segment event (updating her would update every index of
-    # Person); one SegmentEvents node per refresh that changed her holds them, in the order they happened.
+    # Person); leaving wrote one SegmentEvents node holding each membership she left: its entry, then its exit.
     rows = await world.store.run(EVERYTHING, {})
     ada = next(r["properties"] for r in rows if "Person" in r["labels"] and r["properties"]["id"] == world.ids["ada"])
     assert not [e for e in ada["history"] if "segment_" in e]
-    batches = sorted((r["properties"]["at"], r["properties"]["events"]) for r in rows if "SegmentEvents" in r["labels"])
-    assert [(at, [json.loads(e)["segment"] for e in events]) for at, events in batches] == [
-        (NOW, ["ca", "ca-buyers"]),
-        (NOW + 1, ["ca", "ca-buyers"]),
+    (events,) = [r["properties"]["events"] for r in rows if "SegmentEvents" in r["labels"]]
+    assert sorted((e["kind"], e["at"], e["segment"]) for e in map(json.loads, events)) == [
+        ("segment_entered", NOW, "ca"),
+        ("segment_entered", NOW, "ca-buyers"),
+        ("segment_exited", NOW + 1, "ca"),
+        ("segment_exited", NOW + 1, "ca-buyers"),
     ]
     # Read: her history holds both refreshes' events, oldest first.
     person = await world.identity.person(world.ids["ada"])
@@ -434,3 +450,71 @@ async def test_a_segment_saved_or_deleted_by_another_process_is_seen_by_the_next
     assert await here.refresh({world.ids["cy"]}, set(Dependency)) == 0
     assert await there.delete("ca")
     assert await here.stored() == {}
+
+
+async def test_a_full_evaluation_writes_its_events_in_batches_every_reader_sees_one_by_one(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full evaluation appends its feed events as SegmentChanges batches (FEED_BATCH persons each, 2 here):
+    readers page through them one event at a time, deliveries find them by sequence, erasure takes one person out
+    of a batch, retention removes whole batches."""
+    monkeypatch.setattr(compiler_module, "FEED_BATCH", 2)
+    await world.store.run(CREATE_SEGMENTS, {"keys": ["mail"]})
+    start = (await bounds(world.store)).last
+    everyone = sorted(world.ids.values())
+    mail = [("mail", definition({"identifier": "email"}))]
+    fresh = compile_refresh(mail, world.dialect, NOW, all_persons=True, metrics=world.metrics, fresh=True)
+    assert sorted(c.person for c in await fresh.run(world.store)) == everyone
+    rows = await world.store.run(EVERYTHING, {})
+    assert sorted(len(r["properties"]["personIds"]) for r in rows if "SegmentChanges" in r["labels"]) == [1, 2]
+    assert not [r for r in rows if "SegmentChange" in r["labels"]]
+
+    async def events(first: int, after: int = start) -> list[tuple[int, str, str]]:
+        found = []
+        while True:
+            page = await read_changes(world.store, after, first)
+            found += [(c.sequence, c.kind.value, c.person_id) for c in page.changes]
+            if not page.has_next:
+                return found
+            after = page.changes[-1].sequence
+
+    entered = await events(1)
+    assert [s for s, _, _ in entered] == [start + 1, start + 2, start + 3]
+    assert sorted(p for _, _, p in entered) == everyone and {k for _, k, _ in entered} == {"SEGMENT_ENTERED"}
+    assert await events(2) == entered == await events(10)
+    by_sequence = await world.store.run(CHANGES_BY_SEQUENCE, {"sequences": [start + 3, start + 2, start + 9]})
+    assert sorted((c.sequence, c.kind.value, c.person_id) for c in by_sequence) == entered[1:]
+    assert {c.data["segment"] for c in by_sequence} == {"mail"}
+
+    # Everybody leaves (a full evaluation that is not the first): exits in batches too, and each exit's history.
+    nobody = compile_refresh(
+        [("mail", definition({"not": {"identifier": "email"}}))], world.dialect, NOW + 1, all_persons=True,
+        metrics=world.metrics,
+    )  # fmt: skip
+    assert len(await nobody.run(world.store)) == 3
+    both = await events(2)
+    assert [k for _, k, _ in both] == ["SEGMENT_ENTERED"] * 3 + ["SEGMENT_EXITED"] * 3
+    ada = await world.identity.person(world.ids["ada"])
+    assert ada is not None
+    assert [(e.kind, e.at) for e in ada.history if e.kind.startswith("segment")] == [
+        ("segment_entered", NOW),
+        ("segment_exited", NOW + 1),
+    ]
+
+    # Erasure takes her out of the batches she is in; the others' events keep their sequences.
+    forgotten = await forget_changes(world.store, [world.ids["ada"]])
+    assert forgotten.removed == 2 + 2  # her CREATED and CONSENT_CHANGED events, and one in each batch
+    assert await events(1) == [e for e in both if e[2] != world.ids["ada"]]
+
+    # Retention keeping the newest two events: whole batches below go, the exit batch straddling the line stays,
+    # and readers never see below the feed's first sequence.
+    assert await prune(world.store, Retention(days=10_000, max_events=2), NOW + 2) > 0
+    feed = await bounds(world.store)
+    assert (feed.first, feed.last) == (start + 5, start + 6)
+    rows = await world.store.run(EVERYTHING, {})
+    assert sorted(r["properties"]["sequence"] for r in rows if "SegmentChanges" in r["labels"]) == [
+        start + 4,
+        start + 6,
+    ]
+    kept = [e for e in both if e[0] >= start + 5 and e[2] != world.ids["ada"]]
+    assert kept and await events(1, feed.first - 1) == kept

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from graphcdp.identity.normalize import IdentifierPolicy
 from graphcdp.profiles.metrics import MetricsConfig
-from graphcdp.segments.compiler import SEGMENT_FEED_EMIT, compile_refresh
+from graphcdp.segments.compiler import FEED_BATCH_EMIT, SEGMENT_FEED_EMIT, compile_refresh
 from graphcdp.segments.definition import parse_definition
 from graphcdp.settings import Settings
 from graphcdp.store.cypher import DEFAULT_ROOT, DIALECTS, statement_files
@@ -40,17 +40,22 @@ def test_every_statement_writing_changes_holds_the_fragment_as_it_is() -> None:
 
 def test_every_compiled_refresh_holds_the_fragment_as_it_is_but_for_the_label() -> None:
     # Segment maintenance's statements are compiled, not files: the same block, read from the same file, with
-    # its events as SegmentChange nodes (numbered by the same counter, without Change's uniqueness constraint).
+    # its events as SegmentChange nodes (numbered by the same counter, without Change's uniqueness constraint);
+    # a full evaluation (every person) appends them in batches with the block of emit_batches.fragment instead.
     assert FRAGMENT.replace("CREATE (:Change {", "CREATE (:SegmentChange {") == SEGMENT_FEED_EMIT
     assert SEGMENT_FEED_EMIT != FRAGMENT
+    assert "SET feed.lockedAt = $now" in FEED_BATCH_EMIT
     definition = parse_definition({"trait": "loyalty.tier", "eq": "gold"}, IdentifierPolicy())
     for dialect in ("falkordb", "neo4j"):
         for all_persons in (True, False):
-            compiled = compile_refresh(
-                [("gold", definition)],
-                dialect,
-                0,
-                all_persons=all_persons,
-                metrics=MetricsConfig.from_settings(Settings()),
-            )
-            assert SEGMENT_FEED_EMIT in compiled.text, (dialect, all_persons)
+            for fresh in (True, False):
+                compiled = compile_refresh(
+                    [("gold", definition)],
+                    dialect,
+                    0,
+                    all_persons=all_persons,
+                    metrics=MetricsConfig.from_settings(Settings()),
+                    fresh=fresh,
+                )
+                emit = FEED_BATCH_EMIT if all_persons else SEGMENT_FEED_EMIT
+                assert emit in compiled.text, (dialect, all_persons, fresh)

@@ -1,0 +1,6 @@
+// Range index on SegmentChanges.last: a batch of segment membership events (sequences `sequence` to `last`) is
+// found by the first sequence a reader wants, which lies at or before its `last`.
+// mode: write
+// params: none
+// returns: none
+CREATE INDEX FOR (n:SegmentChanges) ON (n.last)
