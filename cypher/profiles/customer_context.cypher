@@ -2,11 +2,12 @@
 // (as identity/person_by_identifier reads her), every touchpoint as metrics read it ([occurredAt, type, amount]),
 // every consent statement (as privacy/consents), and the newest $limit touchpoints with the identifiers they came
 // through (as profiles/journey pages them, newest first; $limit is one more than asked, to say whether there is a
-// next page). A touchpoint reached through two of her identifiers counts once. The pattern comprehensions use
+// next page), and her segments (as segments/memberships reads them). A touchpoint reached through two of her
+// identifiers counts once. The pattern comprehensions use
 // variables of their own: FalkorDB leaves a second comprehension of a projection empty when it reuses a name.
 // mode: read
 // params: key, limit
-// returns: key, id, createdAt, updatedAt, traits, history, identifiers, records, events, consents, total, page
+// returns: key, id, createdAt, updatedAt, traits, history, identifiers, records, events, consents, total, page, memberships
 MATCH (:Identifier {key: $key})-[:OF]->(p:Person)
 OPTIONAL MATCH (p)<-[:OF]-(i:Identifier)<-[:BY]-(t:Touchpoint)
 WITH p, t, collect(i.key) AS via
@@ -27,4 +28,6 @@ RETURN $key AS key, p.id AS id, p.createdAt AS createdAt, p.updatedAt AS updated
        [(p)<-[:OF]-(through:Identifier)<-[:FOR]-(c:Consent) |
         {id: c.id, identifier: through.key, purpose: c.purpose, channel: c.channel, status: c.status, at: c.at,
          source: c.source, recordedAt: c.recordedAt}] AS consents,
+       [(p)-[member:IN]->(memberOf:Segment) | {person: p.id, key: memberOf.key, name: memberOf.name, since: member.since}]
+         AS memberships,
        events, size(touchpoints) AS total, touchpoints[0..$limit] AS page

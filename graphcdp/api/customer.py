@@ -140,4 +140,5 @@ async def _primed_snapshot(info: Info, key: str, touchpoints: int) -> CustomerSn
     loaders.metrics.prime(person_id, snapshot.metrics)
     loaders.consents.prime(person_id, snapshot.consents)
     loaders.journey.prime(JourneyQuery(person_id, touchpoints), snapshot.journey)
+    loaders.memberships.prime(person_id, snapshot.memberships)  # `segments`: no second round trip
     return snapshot

@@ -10,9 +10,9 @@ from functools import cached_property
 from strawberry.dataloader import DataLoader
 
 from graphcdp.identity.service import IdentityService
-from graphcdp.model.identity import Person
+from graphcdp.model.identity import Membership, Person
 from graphcdp.model.profiles import ConsentStatement, JourneyPage, Metrics
-from graphcdp.model.segments import Membership, StoredSegment
+from graphcdp.model.segments import StoredSegment
 from graphcdp.profiles.journey import JourneyQuery
 from graphcdp.profiles.service import ProfileService
 from graphcdp.segments.service import SegmentService

@@ -161,6 +161,16 @@ class KeyedPerson(Person):
     key: str
 
 
+class Membership(DomainModel):
+    """A row of segments/memberships (and of her context): a person is a member of a segment since a time
+    (epoch ms)."""
+
+    person: str
+    key: str
+    name: str | None = None
+    since: int
+
+
 class SourceRecord(DomainModel):
     """One source record and the person holding it (identity/record_by_key)."""
 

@@ -13,7 +13,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from graphcdp.errors import ErrorCode
 from graphcdp.model.base import DomainModel, JsonObject
-from graphcdp.model.identity import ItemError, KeyedPerson
+from graphcdp.model.identity import ItemError, KeyedPerson, Membership
 from graphcdp.model.inputs import (
     MAX_ID_LENGTH,
     IdentifierValue,
@@ -262,12 +262,13 @@ class ConsentStatement(DomainModel):
 class CustomerContextRow(KeyedPerson):
     """The row of `profiles/customer_context`: the person of one identifier key with what her context shows,
     read in one round trip: every touchpoint for her metrics, every consent statement, and her newest
-    touchpoints (one more than asked)."""
+    touchpoints (one more than asked), and the segments she is a member of."""
 
     events: list[ActivityEvent]
     consents: list[ConsentStatement]
     total: int  # all her touchpoints
     page: list[Touchpoint]
+    memberships: list[Membership]
 
 
 class PersonConsents(DomainModel):

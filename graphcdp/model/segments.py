@@ -127,15 +127,6 @@ class SegmentSize(DomainModel):
     size: int
 
 
-class Membership(DomainModel):
-    """A row of segments/memberships: a person is a member of a segment since a time (epoch ms)."""
-
-    person: str
-    key: str
-    name: str | None = None
-    since: int
-
-
 class RemovedMemberships(DomainModel):
     """The row of segments/delete_segment: how many segments were removed."""
 

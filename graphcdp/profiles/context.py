@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from graphcdp.clock import now_ms
-from graphcdp.model.identity import KeyedPerson
+from graphcdp.model.identity import KeyedPerson, Membership
 from graphcdp.model.profiles import ConsentStatement, CustomerContextRow, JourneyPage, Metrics
 from graphcdp.privacy.consent import oldest_first
 from graphcdp.profiles.metrics import MetricsConfig, compute_metrics
@@ -24,6 +24,7 @@ class CustomerSnapshot:
     metrics: Metrics
     consents: list[ConsentStatement]  # oldest first, as privacy/consent reads them
     journey: JourneyPage  # the newest `touchpoints`, newest first
+    memberships: list[Membership]  # her segments, by key, as segments/memberships reads them
 
 
 async def customer_snapshot(
@@ -39,4 +40,5 @@ async def customer_snapshot(
         metrics=compute_metrics(row.events, now_ms(), metrics),
         consents=oldest_first(row.consents),
         journey=JourneyPage(touchpoints=row.page[:touchpoints], total=row.total, has_next=len(row.page) > touchpoints),
+        memberships=sorted(row.memberships, key=lambda m: m.key),
     )

@@ -17,13 +17,12 @@ from dataclasses import dataclass, replace
 from graphcdp.clock import now_ms
 from graphcdp.errors import ErrorCode, GraphCDPError
 from graphcdp.identity.service import IdentityService
-from graphcdp.model.identity import Person
+from graphcdp.model.identity import Membership, Person
 from graphcdp.model.segments import (
     ActiveIdentifier,
     ConditionOutcome,
     Explanation,
     MemberPage,
-    Membership,
     Preview,
     StoredSegment,
 )

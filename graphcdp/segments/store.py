@@ -6,10 +6,9 @@ from collections.abc import Sequence
 
 from graphcdp.explore.search import PERSONS_BY_IDS
 from graphcdp.model.feed import ChangeKind, change_for_statement
-from graphcdp.model.identity import Person
+from graphcdp.model.identity import Membership, Person
 from graphcdp.model.segments import (
     MemberPage,
-    Membership,
     RemovedMemberships,
     SegmentSize,
     SegmentsVersion,

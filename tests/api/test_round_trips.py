@@ -156,11 +156,14 @@ async def test_the_segments_of_several_persons_are_batched(counted: tuple[httpx.
 CHATBOT_CONTEXT = """
 query($value: String!) {
   context(identifier: {type: "email", value: $value}, touchpoints: 4) {
-    personId traits summary identifiers { key }
+    personId traits summary identifiers { key } segments
     consents { purpose channel status }
     metrics { orders revenue netRevenue lastSeenAt engagementScore }
     recentTouchpoints { id type occurredAt amount }
-    person { id journey(first: 4) { totalCount edges { node { id via } } } metrics { orders } consents { status } }
+    person {
+      id journey(first: 4) { totalCount edges { node { id via } } } metrics { orders } consents { status }
+      segments { since }
+    }
   }
 }"""
 # The same parts read one by one through `profile`: what the context must equal.
@@ -171,6 +174,7 @@ query($value: String!) {
     consents { purpose channel status }
     metrics { orders revenue netRevenue lastSeenAt engagementScore }
     journey(first: 4) { totalCount edges { node { id type occurredAt amount via } } }
+    segments { since segment { key } }
   }
 }"""
 
@@ -183,9 +187,13 @@ async def test_a_chatbot_context_is_one_statement_and_equals_its_parts(
     consent = {"type": "email", "value": "bot@example.com", "purpose": "marketing", "channel": "email"}
     given = await gql(client, SET_CONSENT, **consent, status="GRANTED", at=T0)
     assert "errors" not in given, given
+    save = "mutation($k: String!, $d: JSON!) { saveSegment(key: $k, definition: $d) { errors { message } } }"
+    for key, orders in (("buyer", 1), ("repeat", 2), ("whale", 50)):
+        body = await gql(client, save, k=key, d={"metric": "orders", "gte": orders})
+        assert body["data"]["saveSegment"]["errors"] == []
 
     calls = await _round_trips(client, store, CHATBOT_CONTEXT, value="bot@example.com")
-    assert calls == Counter({"profiles/customer_context": 1})  # person, metrics, consents, journey: one read
+    assert calls == Counter({"profiles/customer_context": 1})  # person, metrics, consents, journey, segments
 
     context = (await gql(client, CHATBOT_CONTEXT, value="bot@example.com"))["data"]["context"]
     parts = (await gql(client, PARTS, value="bot@example.com"))["data"]["profile"]
@@ -205,6 +213,8 @@ async def test_a_chatbot_context_is_one_statement_and_equals_its_parts(
         {key: e["node"][key] for key in ("id", "type", "occurredAt", "amount")} for e in journey["edges"]
     ]
     assert [t["id"] for t in context["recentTouchpoints"]] == [f"bot@example.com-{n}" for n in (8, 7, 6, 5)]
+    assert context["segments"] == [m["segment"]["key"] for m in parts["segments"]] == ["buyer", "repeat"]
+    assert context["person"]["segments"] == [{"since": m["since"]} for m in parts["segments"]]
 
 
 async def test_a_context_asking_who_only_reads_the_person_alone(
