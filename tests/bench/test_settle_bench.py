@@ -1,0 +1,34 @@
+"""`graphcdp bench settle` at a tiny size: it runs end to end through every phase, and the service's own batch
+with the settle on does settle (its log line). Nothing here looks at a time."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from graphcdp.settings import load_settings
+from graphcdp.store.embedded import EmbeddedFalkorDB
+from graphcdp_bench.settle import run_settle, settle_table
+
+
+async def test_settle_bench_runs_every_phase(
+    embedded_falkordb: EmbeddedFalkorDB, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="graphcdp.store.falkordb")
+    result = await run_settle(
+        load_settings(), embedded_falkordb, tmp_path, people=200, seed=3, probes=3, batch=10, progress=False
+    )
+    assert [row["phase"] for row in result["phases"]] == [
+        "after seeding, not settled",
+        "after seeding, settled",
+        "after a batch, not settled",
+        "after a batch, settled by the service",
+    ]
+    for row in result["phases"]:
+        assert row["upsert"]["count"] == row["raw"]["count"] == 3
+    assert result["compaction"]["compacted"] is True
+    # Once by the benchmark itself after seeding, once by the service after its batch with the settle on.
+    assert sum("settled the graph" in r.getMessage() for r in caplog.records) == 2
+    assert "after a batch, settled by the service" in settle_table(result)
