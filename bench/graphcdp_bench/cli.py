@@ -502,7 +502,14 @@ def bench_settle(args: argparse.Namespace) -> None:
         await server.start()
         try:
             return await run_settle(
-                settings, server, work, people=args.people, seed=args.seed, probes=args.probes, batch=args.batch
+                settings,
+                server,
+                work,
+                people=args.people,
+                seed=args.seed,
+                probes=args.probes,
+                batch=args.batch,
+                batches=args.batches,
             )
         finally:
             await server.stop()
@@ -519,6 +526,7 @@ def _add_settle_bench(benches: Any, results: str, work_help: str) -> None:
     settle.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
     settle.add_argument("--probes", type=int, default=60, help="single upserts (and raw writes) per phase (60)")
     settle.add_argument("--batch", type=int, default=1000, help="records in each bulk batch (1,000)")
+    settle.add_argument("--batches", type=int, default=5, help="bulk batches per phase (5)")
     settle.add_argument("--out", default=results, help=f"results directory (default {results})")
     settle.add_argument("--work", default="bench/work", help=work_help)
     settle.set_defaults(handler=bench_settle)

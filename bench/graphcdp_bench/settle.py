@@ -4,11 +4,12 @@ write of the same record, on one graph in one run.
 FalkorDB leaves the changes of bulk writes pending in its matrices, and every later write that creates an edge or
 a labelled node then pays for all of them (docs/performance.md, "Writes after a bulk load"). The graph is seeded
 by the benchmark seeder without its closing settle, then, in turn: single upserts (unsettled after seeding); the
-settle, timed; single upserts (settled); a batch of `batch` records through `upsertRecords`' service with the
-settle off; single upserts (unsettled after a batch); the same batch size with the settle on, as the service runs;
-single upserts (settled by the service); and last, for its cost beside the settle's, one more batch with the
-settle off and a compaction (BGREWRITEAOF) timed. Each phase times its single upserts in process, then the raw
-MERGE of the same records (bench/raw_records.cypher, as the scaling benchmark's raw side).
+settle, timed; single upserts (settled); `batches` batches of `batch` new people's records through the identity
+service (what `upsertRecords` and `graphcdp import` run) with the settle off; single upserts (unsettled after
+them); as many batches with the settle on, as the service runs; single upserts (settled by the service); and
+last, for its cost beside the settle's, one more batch with the settle off and a compaction (BGREWRITEAOF) timed.
+Each phase times its single upserts in process, then the raw MERGE (bench/raw_records.cypher, one record per
+statement) of as many new people's records.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ async def run_settle(
     seed: int = 1,
     probes: int = 60,
     batch: int = 1000,
+    batches: int = 5,
     progress: bool = True,
 ) -> dict[str, Any]:
     data = dataset(work, people, seed, progress=progress)
@@ -58,36 +60,40 @@ async def run_settle(
         try:
             await seed_graph(store, identity.rules, data, progress=progress, settle=False)
             existing = [(s.type, s.value) for s in await sample_identifiers(store, probes)]
-            batches = iter(range(seed + 1000, seed + 2000))
+            seeds = iter(range(seed + 1000, seed + 2000))
 
             async def measure(phase: str, **extra: Any) -> None:
-                ours = await _upsert_costs(identity, probe_records(existing, probes, next(batches)))
-                raw = await _raw_costs(identity, probe_records([], probes, next(batches)))
+                ours = await _upsert_costs(identity, probe_records(existing, probes, next(seeds)))
+                raw = await _raw_costs(identity, probe_records([], probes, next(seeds)))
                 phases.append({"phase": phase, "upsert": latency_summary(ours), "raw": latency_summary(raw), **extra})
                 if progress:
                     row = phases[-1]
                     print(f"{phase}: upsert p50 {row['upsert']['p50']} ms, raw p50 {row['raw']['p50']} ms", flush=True)
 
-            async def bulk(settle_every: int) -> float:
+            async def bulk(settle_every: int, count: int) -> float:
                 identity.settle.every = settle_every
+                started = time.perf_counter()
+                for _ in range(count):
+                    await one_batch()
+                identity.settle.every = 0
+                return round((time.perf_counter() - started) * 1000, 1)
+
+            async def one_batch() -> None:
                 # New people only: records linking to the sampled identifiers would grow their components, and the
                 # phases after would measure that instead of the database's state.
-                records = [RecordInput.model_validate(r) for r in probe_records([], batch, next(batches))]
-                started = time.perf_counter()
+                records = [RecordInput.model_validate(r) for r in probe_records([], batch, next(seeds))]
                 outcome = await identity.upsert_records(records)
                 if outcome.errors:
                     raise RuntimeError(f"batch upsert failed: {outcome.errors[0]}")
-                identity.settle.every = 0
-                return round((time.perf_counter() - started) * 1000, 1)
 
             identity.settle.every = 0  # the single upserts of a phase leave its state as it is
             await measure("after seeding, not settled")
             started = time.perf_counter()
             await store.settle()
             await measure("after seeding, settled", settleMs=round((time.perf_counter() - started) * 1000, 1))
-            await measure("after a batch, not settled", batchMs=await bulk(0))
-            await measure("after a batch, settled by the service", batchMs=await bulk(batch))
-            batch_ms = await bulk(0)
+            await measure("after the batches, not settled", batchesMs=await bulk(0, batches))
+            await measure("after the batches, settled by the service", batchesMs=await bulk(batch, batches))
+            batch_ms = await bulk(0, 1)
             started = time.perf_counter()
             compacted = await server.compact()
             compaction = {"batchMs": batch_ms, "compacted": compacted}
@@ -99,6 +105,7 @@ async def run_settle(
         "people": manifest["people"],
         "probes": probes,
         "batch": batch,
+        "batches": batches,
         "phases": phases,
         "compaction": compaction,
     }
