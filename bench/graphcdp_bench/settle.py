@@ -9,7 +9,7 @@ service (what `upsertRecords` and `graphcdp import` run) with the settle off; si
 them); the settle, timed; single upserts (settled); as many batches with the settle on, as the service runs
 (a settle after each); single upserts (settled by the service); and
 last, for its cost beside the settle's, one more batch with the settle off and a compaction (BGREWRITEAOF) timed.
-Each phase times its single upserts in process, then the raw MERGE (bench/raw_records.cypher, one record per
+Each phase times its single upserts in process, then the raw MERGE (cypher/bench/raw_records.cypher, one record per
 statement) of as many new people's records.
 """
 
