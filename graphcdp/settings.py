@@ -319,6 +319,13 @@ class Settings(BaseSettings):
         description="Most records in one `upsertRecords` call, or touchpoints in one `trackTouchpoints` call; a "
         "larger batch is refused with `BATCH_TOO_LARGE`. Also the largest `graphcdp import --batch-size`.",
     )
+    settle_after_items: int = Field(
+        1000,
+        ge=0,
+        description="After this many records, touchpoints or segment membership changes written by this process, "
+        "the embedded or FalkorDB database applies the changes it holds pending (GRAPH.MEMORY USAGE), so the single "
+        "writes after a bulk load stay fast (docs/performance.md); 0: never. Nothing to do on Neo4j.",
+    )
 
     # Bounds on what one item may hold (graphcdp/model/inputs.py, docs/api.md): checked per item, so a value out
     # of bounds is that item's error and the rest of its batch is stored.

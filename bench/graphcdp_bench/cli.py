@@ -413,6 +413,7 @@ def _add_bench(commands: Any) -> None:
 
     _add_febrl_bench(benches, results, work_help)
     _add_segments_bench(benches, results, work_help)
+    _add_settle_bench(benches, results, work_help)
     _add_predict_bench(benches, results, work_help)
     _add_webhooks_bench(benches, results, work_help)
     _add_feed_bench(benches, results, work_help)
@@ -484,6 +485,51 @@ def _add_predict_bench(benches: Any, results: str, work_help: str) -> None:
     predict.add_argument("--out", default=results, help=f"results directory (default {results})")
     predict.add_argument("--work", default="bench/work", help=work_help)
     predict.set_defaults(handler=bench_predict)
+
+
+def bench_settle(args: argparse.Namespace) -> None:
+    from graphcdp.store.embedded import EmbeddedFalkorDB
+    from graphcdp_bench.settle import run_settle, settle_table
+    from graphcdp_bench.suite import write_result
+
+    settings = _bench_settings()
+    work = Path(args.work)
+
+    async def measure() -> dict[str, Any]:
+        database = work / "falkordb-settle"
+        shutil.rmtree(database, ignore_errors=True)
+        server = EmbeddedFalkorDB(database, start_timeout=settings.embedded_start_timeout, rewrite_aof=False)
+        await server.start()
+        try:
+            return await run_settle(
+                settings,
+                server,
+                work,
+                people=args.people,
+                seed=args.seed,
+                probes=args.probes,
+                batch=args.batch,
+                batches=args.batches,
+            )
+        finally:
+            await server.stop()
+            shutil.rmtree(database, ignore_errors=True)
+
+    result = asyncio.run(measure())
+    print(settle_table(result))
+    print(f"results in {write_result(Path(args.out), 'settle', result)}")
+
+
+def _add_settle_bench(benches: Any, results: str, work_help: str) -> None:
+    settle = benches.add_parser("settle", help="single upserts right after a bulk load, settled or not, beside raw")
+    settle.add_argument("--people", type=int, default=10_000, help="people in the seeded graph (default 10,000)")
+    settle.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
+    settle.add_argument("--probes", type=int, default=60, help="single upserts (and raw writes) per phase (60)")
+    settle.add_argument("--batch", type=int, default=1000, help="records in each bulk batch (1,000)")
+    settle.add_argument("--batches", type=int, default=5, help="bulk batches per phase (5)")
+    settle.add_argument("--out", default=results, help=f"results directory (default {results})")
+    settle.add_argument("--work", default="bench/work", help=work_help)
+    settle.set_defaults(handler=bench_settle)
 
 
 def _add_segments_bench(benches: Any, results: str, work_help: str) -> None:

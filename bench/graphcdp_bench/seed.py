@@ -90,12 +90,22 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 
 
 async def seed_graph(
-    store: GraphStore, rules: ResolutionRules, data: Path, *, progress: bool = False, work: Path | None = None
+    store: GraphStore,
+    rules: ResolutionRules,
+    data: Path,
+    *,
+    progress: bool = False,
+    work: Path | None = None,
+    settle: bool = True,
 ) -> SeedReport:
     """Write `records.jsonl` and `touchpoints.jsonl` of `data` into an empty graph, resolved. Spool files go
-    to `work` (a temporary directory by default): about 600 bytes per record."""
+    to `work` (a temporary directory by default): about 600 bytes per record. Settled at the end as the service
+    settles after its own bulk writes (GraphStore.settle), unless `settle` is False (the settle benchmark)."""
     with tempfile.TemporaryDirectory(prefix="graphcdp-seed-", dir=work) as spool:
-        return await _seed(store, rules, data, Path(spool), progress=progress)
+        report = await _seed(store, rules, data, Path(spool), progress=progress)
+    if settle:
+        await store.settle()
+    return report
 
 
 async def _seed(store: GraphStore, rules: ResolutionRules, data: Path, spool: Path, *, progress: bool) -> SeedReport:

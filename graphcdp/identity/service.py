@@ -57,6 +57,7 @@ from graphcdp.model.node_ref import identifier_ref, record_ref
 from graphcdp.model.node_ref import record_key as node_record_key
 from graphcdp.settings import Settings
 from graphcdp.store import GraphStore, statement
+from graphcdp.store.settle import SettleAfterWrites
 
 UPSERT_RECORDS = statement("identity/upsert_records", UpsertedRecord)
 PERSON_BY_ID = statement("identity/person_by_id", Person)
@@ -91,6 +92,7 @@ class IdentityService:
         self.matcher = Matcher(store, self.matching)
         self.suppression = Suppression(store)  # tombstones of erased identifiers: SUPPRESSED items
         self.listeners = PersonChanges()  # told of the persons each mutation changed, before it returns
+        self.settle = SettleAfterWrites(store, settings.settle_after_items)  # also counts touchpoints, segments
         self._model_refresh = settings.matching_model_refresh
         self._model_checked = time.monotonic()
         self._stored_version: int | None = None  # of the stored model in force; None: the file's or the shipped
@@ -218,6 +220,7 @@ class IdentityService:
         if plan:
             await self.resolved(plan)
         self._report(records, by_index, plan, outcome)
+        await self.settle.wrote(len(records))
 
     async def _match(self, records: list[ParsedRecord], created: set[str]) -> MatchSummary:
         """Probabilistic matching of changed records: links stored before they are resolved."""

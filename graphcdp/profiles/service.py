@@ -35,6 +35,7 @@ class ProfileService:
         self.rules = identity.rules
         self.suppression = identity.suppression
         self.listeners = identity.listeners
+        self.settle = identity.settle
         self.max_batch = settings.max_batch_size
         self.metrics_config = MetricsConfig.from_settings(settings)
         self.consent_max_clock_skew_ms = int(settings.consent_max_clock_skew * 1000)
@@ -42,6 +43,7 @@ class ProfileService:
 
     async def track(self, items: Sequence[TouchpointInput | ItemError]) -> TrackOutcome:
         outcome = await track_touchpoints(self.store, self.rules, items, self.max_batch, self.suppression)
+        await self.settle.wrote(len(outcome.results))
         # New identifiers and the links they made change who is who, beyond the touchpoints themselves.
         kinds = {ChangedData.TOUCHPOINTS}
         if outcome.persons_created or outcome.persons_merged:

@@ -368,7 +368,9 @@ class SegmentService:
             ordered, self.dialect, at, all_persons=persons is None, metrics=self.metrics, fresh=fresh, counted=True
         )
         rows = await (compiled.run(self.store) if persons is None else compiled.run(self.store, persons=list(persons)))
-        return sum(row.changes for row in rows)
+        changes = sum(row.changes for row in rows)
+        await self.identity.settle.wrote(changes)
+        return changes
 
 
 def with_dependents(keys: Iterable[str], stored: dict[str, Segment]) -> list[str]:

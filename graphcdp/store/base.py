@@ -65,6 +65,12 @@ class GraphStore(Protocol):
         False when this store cannot (its files are the database server's)."""
         ...
 
+    async def settle(self) -> None:
+        """Apply the changes the database holds pending after bulk writes, so the single writes after them do not
+        pay for them (docs/performance.md, "Writes after a bulk load"); nothing to do on a database without such
+        a state. Changes no data."""
+        ...
+
     async def close(self) -> None:
         """Release connections (and stop an embedded database)."""
         ...

@@ -114,5 +114,8 @@ class Neo4jStore:
         """Neo4j manages its own store and transaction log files (docs/privacy.md): nothing to do here."""
         return False
 
+    async def settle(self) -> None:
+        """Neo4j applies each write as it commits: nothing is left pending after a bulk write."""
+
     async def close(self) -> None:
         await self._driver.close()

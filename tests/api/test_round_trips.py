@@ -42,6 +42,9 @@ class CountingStore:
     async def destroy(self) -> None:
         await self.store.destroy()
 
+    async def settle(self) -> None:
+        await self.store.settle()
+
     async def close(self) -> None:
         await self.store.close()
 

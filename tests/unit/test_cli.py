@@ -27,7 +27,7 @@ def test_the_installed_bench_package_adds_its_commands(capsys: pytest.CaptureFix
     with pytest.raises(SystemExit) as exit_:
         main(["bench", "--help"])
     assert exit_.value.code == 0
-    benches = "{all,ingest,lookup,upsert,scaling,febrl,segments,predict,webhooks,feed,explorer,mcp,plot}"
+    benches = "{all,ingest,lookup,upsert,scaling,febrl,segments,settle,predict,webhooks,feed,explorer,mcp,plot}"
     assert benches in capsys.readouterr().out
 
 
