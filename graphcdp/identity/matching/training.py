@@ -1,12 +1,16 @@
 """Training a matching model on the records in the graph, unsupervised (the way Splink does it):
 
-- u per level from random pairs of records (nearly all of them are different people);
+- u per level from random pairs of records, each counted as a non-match as far as the model says it is not a
+  match (the random pairs hold the prior's share of matches, and those agree where matches agree); a comparison
+  too few random pairs both carry keeps its u; the exact level of a term-frequency comparison gets the
+  frequency of a typical value (2^-entropy), which stands for the term frequencies where none are used;
 - m per level by expectation-maximisation over the pairs each blocking rule yields, one session per rule,
   leaving out the comparisons of the fields that rule blocks on (they agree by construction there); an m
   is the mean of the sessions that estimated it;
 - optionally m from pairs the identifiers already prove (records that share a linking identifier), for
   the comparisons not derived from identifiers;
-- the prior from the expected matches among blocked pairs over all pairs.
+- the prior from the matches expected among the training rules' pairs (each pair once) over all pairs;
+- u, m and the prior in ROUNDS rounds, each under the others' last estimate.
 
 What sets a comparison's m: the proven pairs, when at least MIN_EVIDENCE of them have both its values
 (they are real matches; EM only guesses which pairs are). With proven pairs that are silent on it, it keeps
