@@ -482,6 +482,8 @@ async def test_a_full_evaluation_writes_its_events_in_batches_every_reader_sees_
     assert [s for s, _, _ in entered] == [start + 1, start + 2, start + 3]
     assert sorted(p for _, _, p in entered) == everyone and {k for _, k, _ in entered} == {"SEGMENT_ENTERED"}
     assert await events(2) == entered == await events(10)
+    # Also the reproducer of a crash: the first version of this statement had a reduce() in an index-served
+    # WHERE, and FalkorDB 4.16 died on it (docs/performance.md, "Feed events in batches").
     by_sequence = await world.store.run(CHANGES_BY_SEQUENCE, {"sequences": [start + 3, start + 2, start + 9]})
     assert sorted((c.sequence, c.kind.value, c.person_id) for c in by_sequence) == entered[1:]
     assert {c.data["segment"] for c in by_sequence} == {"mail"}
