@@ -320,11 +320,12 @@ class Settings(BaseSettings):
         "larger batch is refused with `BATCH_TOO_LARGE`. Also the largest `graphcdp import --batch-size`.",
     )
     settle_after_items: int = Field(
-        1000,
+        0,
         ge=0,
         description="After this many records, touchpoints or segment membership changes written by this process, "
         "the embedded or FalkorDB database applies the changes it holds pending (GRAPH.MEMORY USAGE), so the single "
-        "writes after a bulk load stay fast (docs/performance.md); 0: never. Nothing to do on Neo4j.",
+        "writes after a bulk load stay fast (docs/performance.md); 0 (the default): never, since a 100,000-people run "
+        "lost its database right after a settle and that is not understood yet. Nothing to do on Neo4j.",
     )
 
     # Bounds on what one item may hold (graphcdp/model/inputs.py, docs/api.md): checked per item, so a value out

@@ -96,7 +96,7 @@ async def seed_graph(
     *,
     progress: bool = False,
     work: Path | None = None,
-    settle: bool = True,
+    settle: bool = False,
 ) -> SeedReport:
     """Write `records.jsonl` and `touchpoints.jsonl` of `data` into an empty graph, resolved. Spool files go
     to `work` (a temporary directory by default): about 600 bytes per record. Settled at the end as the service
