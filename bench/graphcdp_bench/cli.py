@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import shutil
@@ -105,7 +106,14 @@ def bench_http(args: argparse.Namespace) -> None:
     async def measure(url: str, graph: str) -> dict[str, Any]:
         if args.bench == "lookup":
             return await run_lookup(
-                url, graph, clients=clients, queries=args.requests, seed=args.seed, workers=args.workers
+                url,
+                graph,
+                clients=clients,
+                queries=args.requests,
+                seed=args.seed,
+                workers=args.workers,
+                generator=args.generator,
+                seconds=args.seconds,
             )
         return await run_upsert_latency(
             url,
@@ -183,6 +191,13 @@ def bench_scaling(args: argparse.Namespace) -> None:
     print(f"results in {write_result(out, 'scaling', result)} and {plot_scaling(result, out / 'scaling.png')}")
 
 
+def _keep_server_log(server: Any, to: Path) -> None:
+    """The database directory goes when a run ends; when the run failed, the server's log says why."""
+    with contextlib.suppress(OSError):
+        shutil.copyfile(server.log_path, to)
+        print(f"the database's log is kept in {to}", flush=True)
+
+
 def bench_segments(args: argparse.Namespace) -> None:
     from graphcdp.store.embedded import EmbeddedFalkorDB
     from graphcdp_bench.segments import run_segments, segments_table
@@ -200,6 +215,9 @@ def bench_segments(args: argparse.Namespace) -> None:
             return await run_segments(
                 settings, server, work, people=args.people, seed=args.seed, upserts=args.upserts, lookups=args.lookups
             )
+        except BaseException:
+            _keep_server_log(server, work / "falkordb-segments-failed.log")
+            raise
         finally:
             await server.stop()
             shutil.rmtree(database, ignore_errors=True)
@@ -401,6 +419,17 @@ def _add_bench(commands: Any) -> None:
             default=1,
             help="also through `serve --workers N`, in the same run (default 1: not)",
         )
+        if name == "lookup":
+            http.add_argument(
+                "--generator",
+                choices=("python", "wrk"),
+                default="python",
+                help="graphcdp's side asked by the Python clients (--requests per level) or by wrk (--seconds per "
+                "level; Debian package wrk), whose own CPU stays out of the figures (default python)",
+            )
+            http.add_argument(
+                "--seconds", type=float, default=10.0, help="seconds per level with --generator wrk (default 10)"
+            )
         http.set_defaults(handler=bench_http)
 
     scaling = benches.add_parser("scaling", help="per-operation cost and memory per person as the graph grows")

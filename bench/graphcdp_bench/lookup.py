@@ -12,7 +12,9 @@ levels also go through `graphcdp serve --workers N`.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import json
 import random
 from collections.abc import Sequence
 from typing import Any
@@ -34,6 +36,7 @@ from graphcdp_bench.http_load import (
 )
 from graphcdp_bench.latency import latency_summary
 from graphcdp_bench.levels import LEVELS_HEADER, level_rows, ratio_to_raw
+from graphcdp_bench.wrk import run_wrk
 
 RAW_CONTEXT = bench_statement("bench/raw_context")
 
@@ -62,6 +65,12 @@ async def graphql_context(
     if context is None:
         raise BenchRequestError(f"context found no person for {identifier.key}")
     return context
+
+
+def context_body(identifier: SampledIdentifier, touchpoints: int = TOUCHPOINTS) -> str:
+    """The JSON body of graphcdp's context request for one identifier, as the Python clients send it."""
+    variables = {"type": identifier.type, "value": identifier.value, "touchpoints": touchpoints}
+    return json.dumps({"query": CONTEXT, "variables": variables})
 
 
 async def raw_context(
@@ -109,9 +118,13 @@ async def run_lookup(
     queries: int = 2000,
     seed: int = 1,
     workers: int = 1,
+    generator: str = "python",
+    seconds: float = 10.0,
 ) -> dict[str, Any]:
     """`queries` context lookups at each client count, through graphcdp and straight from the database; with
-    `workers` above 1, also through `graphcdp serve --workers N` at each level, in the same run.
+    `workers` above 1, also through `graphcdp serve --workers N` at each level, in the same run. With
+    `generator` "wrk", graphcdp's side is asked by wrk for `seconds` per level instead of `queries` times
+    by the Python clients (the raw side is always the Python client of the database).
 
     Returns {"queries": n, "graphcdp": {"8": latency_summary, …}, "raw": {"8": …},
     "ratio": {"8": {"p50": graphcdp p50 / raw p50, "requestsPerSecond": raw req/s / graphcdp req/s}, …}}, and
@@ -127,6 +140,15 @@ async def run_lookup(
     async def request(client: httpx.AsyncClient, i: int) -> None:
         await graphql_context(client, asks[i])
 
+    bodies = [context_body(ask) for ask in asks]
+
+    async def level(base_url: str, count: int) -> dict[str, Any]:
+        if generator == "wrk":
+            return await asyncio.to_thread(
+                run_wrk, base_url, bodies, clients=count, seconds=seconds, expect='"personId"'
+            )
+        return latency_summary(*await run_clients(request, base_url=base_url, clients=count, total=queries))
+
     async with contextlib.AsyncExitStack() as servers:
         server = await servers.enter_async_context(BenchServer(falkordb_url, graph))
         pool = (
@@ -136,25 +158,28 @@ async def run_lookup(
         )
         for count in clients:  # every side level by level, so a drift of the machine hits them alike
             key = str(count)
-            ours[key] = latency_summary(
-                *await run_clients(request, base_url=server.base_url, clients=count, total=queries)
-            )
+            ours[key] = await level(server.base_url, count)
             raw[key] = latency_summary(*await _raw_level(falkordb_url, graph, asks=asks, clients=count, total=queries))
             ratio[key] = ratio_to_raw(ours[key], raw[key])
             if pool is not None:
-                several[key] = latency_summary(
-                    *await run_clients(request, base_url=pool.base_url, clients=count, total=queries)
-                )
+                several[key] = await level(pool.base_url, count)
                 several_ratio[key] = ratio_to_raw(several[key], raw[key])
-    result: dict[str, Any] = {"queries": queries, "graphcdp": ours, "raw": raw, "ratio": ratio}
+    result: dict[str, Any] = {"queries": queries, "generator": generator, "graphcdp": ours, "raw": raw, "ratio": ratio}
+    if generator == "wrk":
+        result["seconds"] = seconds
     if pool is not None:
         result |= {"workers": workers, "graphcdpWorkers": several, "ratioWorkers": several_ratio}
     return result
 
 
 def lookup_table(result: dict[str, Any]) -> str:
+    asked = (
+        f"wrk for {result['seconds']:g} s per client count"
+        if result.get("generator") == "wrk"
+        else f"{result['queries']:,} per client count"
+    )
     lines = [
-        f"context lookups, {result['queries']:,} per client count: graphcdp over HTTP beside the raw database",
+        f"context lookups, {asked}: graphcdp over HTTP beside the raw database ({result['queries']:,} per count)",
         LEVELS_HEADER,
     ]
     lines += level_rows(result, "graphcdp", "graphcdpWorkers")
