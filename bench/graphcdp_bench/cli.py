@@ -213,7 +213,14 @@ def bench_segments(args: argparse.Namespace) -> None:
         await server.start()
         try:
             return await run_segments(
-                settings, server, work, people=args.people, seed=args.seed, upserts=args.upserts, lookups=args.lookups
+                settings,
+                server,
+                work,
+                people=args.people,
+                seed=args.seed,
+                upserts=args.upserts,
+                lookups=args.lookups,
+                settle=args.settle,
             )
         except BaseException:
             _keep_server_log(server, work / "falkordb-segments-failed.log")
@@ -569,6 +576,11 @@ def _add_segments_bench(benches: Any, results: str, work_help: str) -> None:
     segments.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
     segments.add_argument("--upserts", type=int, default=200, help="single upserts without and with segments (200)")
     segments.add_argument("--lookups", type=int, default=500, help="context lookups with and without segments (500)")
+    segments.add_argument(
+        "--settle",
+        action="store_true",
+        help="settle the graph after seeding (GraphStore.settle), as GRAPHCDP_SETTLE_AFTER_ITEMS does",
+    )
     segments.add_argument("--out", default=results, help=f"results directory (default {results})")
     segments.add_argument("--work", default="bench/work", help=work_help)
     segments.set_defaults(handler=bench_segments)

@@ -99,8 +99,9 @@ async def seed_graph(
     settle: bool = False,
 ) -> SeedReport:
     """Write `records.jsonl` and `touchpoints.jsonl` of `data` into an empty graph, resolved. Spool files go
-    to `work` (a temporary directory by default): about 600 bytes per record. Settled at the end as the service
-    settles after its own bulk writes (GraphStore.settle), unless `settle` is False (the settle benchmark)."""
+    to `work` (a temporary directory by default): about 600 bytes per record. With `settle`, the graph is
+    settled at the end (GraphStore.settle, as the service does after its bulk writes when
+    GRAPHCDP_SETTLE_AFTER_ITEMS is set); off by default, as the service's setting is."""
     with tempfile.TemporaryDirectory(prefix="graphcdp-seed-", dir=work) as spool:
         report = await _seed(store, rules, data, Path(spool), progress=progress)
     if settle:

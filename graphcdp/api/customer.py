@@ -98,12 +98,14 @@ class CustomerQuery:
         snapshot = None
         found: model_identity.Person | None
         if _asks_for_activity(info):
-            snapshot = await _primed_snapshot(info, key, touchpoints)
+            snapshot = await _primed_snapshot(info, key, touchpoints, whole_person=_asks_for_person(info))
             found = snapshot.person if snapshot is not None else None
         else:  # who she is only: the person alone
             found = await info.context.loaders.person_by_key.load(key)
         if found is None:
             return None
+        # Read without her history and records when `person` is not asked (_asks_for_person): its value is then
+        # never shown, and the request's DataLoaders were not primed with it.
         person = Person.from_model(found)
         return CustomerContext(
             identifier=key,
@@ -122,21 +124,31 @@ _ACTIVITY_FIELDS = frozenset({"metrics", "summary", "consents", "recentTouchpoin
 
 
 def _asks_for_activity(info: Info) -> bool:
+    return _asks_for_any(info, _ACTIVITY_FIELDS)
+
+
+def _asks_for_person(info: Info) -> bool:
+    """`person` (her history and records): without it, the snapshot is read without them."""
+    return _asks_for_any(info, frozenset({"person"}))
+
+
+def _asks_for_any(info: Info, fields: frozenset[str]) -> bool:
     for node in info._raw_info.field_nodes:
         for selection in node.selection_set.selections if node.selection_set else ():
-            if not isinstance(selection, FieldNode) or selection.name.value in _ACTIVITY_FIELDS:
+            if not isinstance(selection, FieldNode) or selection.name.value in fields:
                 return True  # a fragment may ask for anything
     return False
 
 
-async def _primed_snapshot(info: Info, key: str, touchpoints: int) -> CustomerSnapshot | None:
+async def _primed_snapshot(info: Info, key: str, touchpoints: int, *, whole_person: bool) -> CustomerSnapshot | None:
     """Read the snapshot and put its parts in the request's DataLoaders too, where the fields of `context.person`
-    find them."""
-    snapshot = await info.context.profiles.customer(key, touchpoints)
+    find them (the person herself only when read whole)."""
+    snapshot = await info.context.profiles.customer(key, touchpoints, whole_person=whole_person)
     if snapshot is None:
         return None
     loaders, person_id = info.context.loaders, snapshot.person.id
-    loaders.person_by_key.prime(key, snapshot.person)
+    if snapshot.whole_person:
+        loaders.person_by_key.prime(key, snapshot.person)
     loaders.metrics.prime(person_id, snapshot.metrics)
     loaders.consents.prime(person_id, snapshot.consents)
     loaders.journey.prime(JourneyQuery(person_id, touchpoints), snapshot.journey)

@@ -24,13 +24,16 @@ if TYPE_CHECKING:
 log = logging.getLogger("graphcdp")
 
 
-def _bind(host: str, port: int) -> socket.socket:
-    """Bind the service's port up front, so a clash is one clear line rather than a server traceback."""
+def _bind(host: str, port: int, *, shared: bool = False) -> socket.socket:
+    """Bind the service's port up front, so a clash is one clear line rather than a server traceback. `shared`:
+    with SO_REUSEPORT, for the workers of `serve --workers` to bind it too (graphcdp/cli/workers.py)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # IPPROTO_TCP explicitly: asyncio turns on TCP_NODELAY only for sockets that say they are TCP, and
     # without it every keep-alive response waits ~40 ms for the client's delayed ACK (Nagle).
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if shared:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         sock.bind((host, port))
     except OSError as exc:
@@ -142,7 +145,7 @@ def serve(args: argparse.Namespace) -> None:
 
     load_model(settings.matching_model)  # a bad model file is refused before anything starts
     workers = settings.workers or default_workers()
-    sock = _bind(settings.host, settings.port)
+    sock = _bind(settings.host, settings.port, shared=workers > 1)
     try:
         with asyncio.Runner(loop_factory=loop_factory()) as runner:
             runner.run(serve_on(settings, sock) if workers == 1 else supervise(settings, sock, workers))

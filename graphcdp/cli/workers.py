@@ -2,9 +2,12 @@
 
 The supervisor opens the services as a single `serve` does (so the embedded database, the schema, the start-up
 repairs and the first API key happen once), then runs the background jobs: the segment sweep, the webhook
-dispatcher and change-feed retention, each in this one process. The workers accept requests on the socket the
-supervisor bound, each with its own services connected to the same database (the embedded one as a FalkorDB
-server), without background jobs. Writes from several processes are correct because the store sends every
+dispatcher and change-feed retention, each in this one process. The workers accept requests on the supervisor's
+port, each with its own services connected to the same database (the embedded one as a FalkorDB server), without
+background jobs. Each worker listens on a socket of its own bound to that port with SO_REUSEPORT (the supervisor's
+never listens), so the kernel spreads connections over the workers evenly: on one shared socket, whichever worker
+woke first accepted every connection waiting, and 32 kept-alive clients could all end up on one worker while the
+other idled (bench/README.md). Writes from several processes are correct because the store sends every
 write inside MULTI/EXEC (graphcdp/store/falkordb.py). A worker that dies is started again; when the embedded
 database is restarted (new port, new password), every worker is.
 """
@@ -165,6 +168,18 @@ async def supervise(settings: Settings, sock: socket.socket, count: int) -> None
             await asyncio.to_thread(pool.stop_all, settings.shutdown_timeout / 2)
 
 
+def own_listener(shared: socket.socket) -> socket.socket:
+    """A socket of this worker's own on the supervisor's address, in its SO_REUSEPORT group (see the module's
+    docstring); the supervisor's socket is closed here, as this worker never accepts on it."""
+    address = shared.getsockname()
+    sock = socket.socket(shared.family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind(address)
+    shared.close()
+    return sock
+
+
 def worker_main(number: int, overrides: dict[str, object], sock: socket.socket) -> None:
     """A worker process: the service on the supervisor's socket and database, without background jobs."""
     # SIGTERM when the supervisor dies, however it dies: a worker never outlives it.
@@ -175,8 +190,9 @@ def worker_main(number: int, overrides: dict[str, object], sock: socket.socket) 
 
     settings = load_settings(**overrides)
     configure_logging(settings)
+    own = own_listener(sock)
     try:
         with asyncio.Runner(loop_factory=loop_factory()) as runner:
-            runner.run(serve_on(settings, sock, worker=number, rewrites_files="falkordb_url" in overrides))
+            runner.run(serve_on(settings, own, worker=number, rewrites_files="falkordb_url" in overrides))
     except KeyboardInterrupt:  # Ctrl-C reaches the whole process group; the supervisor stops us in order
         pass

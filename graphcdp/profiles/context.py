@@ -14,24 +14,30 @@ from graphcdp.profiles.metrics import MetricsConfig, compute_metrics
 from graphcdp.store import GraphStore, statement
 
 CUSTOMER_CONTEXT = statement("profiles/customer_context", CustomerContextRow)
+# Without her history and records (`context` asked without `person`): the row's person has neither.
+CUSTOMER_ACTIVITY = statement("profiles/customer_activity", CustomerContextRow)
 
 
 @dataclass(frozen=True)
 class CustomerSnapshot:
-    """What the parts of `context` show, as their own reads would give them."""
+    """What the parts of `context` show, as their own reads would give them. Unless `whole_person`, `person`
+    lacks her history and records (read without them: nothing asked for them)."""
 
     person: KeyedPerson
     metrics: Metrics
     consents: list[ConsentStatement]  # oldest first, as privacy/consent reads them
     journey: JourneyPage  # the newest `touchpoints`, newest first
     memberships: list[Membership]  # her segments, by key, as segments/memberships reads them
+    whole_person: bool = True
 
 
 async def customer_snapshot(
-    store: GraphStore, key: str, touchpoints: int, metrics: MetricsConfig
+    store: GraphStore, key: str, touchpoints: int, metrics: MetricsConfig, *, whole_person: bool = True
 ) -> CustomerSnapshot | None:
-    """The snapshot of the person of the normalized identifier `key`; None when it belongs to nobody."""
-    rows = await store.run(CUSTOMER_CONTEXT, {"key": key, "limit": touchpoints + 1})
+    """The snapshot of the person of the normalized identifier `key`; None when it belongs to nobody. Without
+    `whole_person`, her history and records are not read."""
+    query = CUSTOMER_CONTEXT if whole_person else CUSTOMER_ACTIVITY
+    rows = await store.run(query, {"key": key, "limit": touchpoints + 1})
     if not rows:
         return None
     row = rows[0]
@@ -41,4 +47,5 @@ async def customer_snapshot(
         consents=oldest_first(row.consents),
         journey=JourneyPage(touchpoints=row.page[:touchpoints], total=row.total, has_next=len(row.page) > touchpoints),
         memberships=sorted(row.memberships, key=lambda m: m.key),
+        whole_person=whole_person,
     )

@@ -75,10 +75,12 @@ class ProfileService:
         model: PredictionModel | None = await self.predictions.current() if self.predictions else None
         return replace(self.metrics_config, alive=model.purchases) if model else self.metrics_config
 
-    async def customer(self, key: str, touchpoints: int) -> CustomerSnapshot | None:
+    async def customer(self, key: str, touchpoints: int, *, whole_person: bool = True) -> CustomerSnapshot | None:
         """The person of a normalized identifier key with her metrics, consents and newest touchpoints, read in
-        one round trip (the `context` query)."""
-        return await customer_snapshot(self.store, key, touchpoints, await self._metrics_config())
+        one round trip (the `context` query); without `whole_person`, not her history and records."""
+        return await customer_snapshot(
+            self.store, key, touchpoints, await self._metrics_config(), whole_person=whole_person
+        )
 
     async def consents(self, persons: Sequence[str]) -> list[list[ConsentStatement]]:
         return await consent_statements(self.store, persons)

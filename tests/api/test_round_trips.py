@@ -228,5 +228,33 @@ async def test_a_context_asking_who_only_reads_the_person_alone(
     query = 'query { context(identifier: {type: "email", value: "who@example.com"}) { personId identifiers { key } } }'
     assert await _round_trips(client, store, query) == Counter({"identity/person_by_identifier": 1})
     unknown = 'query { context(identifier: {type: "email", value: "nobody@example.com"}) { personId summary } }'
-    assert await _round_trips(client, store, unknown) == Counter({"profiles/customer_context": 1})
+    assert await _round_trips(client, store, unknown) == Counter({"profiles/customer_activity": 1})
     assert (await gql(client, unknown))["data"]["context"] is None
+
+
+# The chatbot's context without `person`: read without her history and records.
+CHATBOT_ACTIVITY = CHATBOT_CONTEXT.replace(
+    """    person {
+      id journey(first: 4) { totalCount edges { node { id via } } } metrics { orders } consents { status }
+      segments { since }
+    }
+""",
+    "",
+)
+
+
+async def test_a_context_without_person_reads_no_history_and_answers_the_same(
+    counted: tuple[httpx.AsyncClient, CountingStore],
+) -> None:
+    client, store = counted
+    await _person_with_journey(client, "lean@example.com", 6)
+    save = "mutation($k: String!, $d: JSON!) { saveSegment(key: $k, definition: $d) { errors { message } } }"
+    assert (await gql(client, save, k="buyer", d={"metric": "orders", "gte": 1}))["data"]["saveSegment"]["errors"] == []
+    assert CHATBOT_ACTIVITY != CHATBOT_CONTEXT
+
+    calls = await _round_trips(client, store, CHATBOT_ACTIVITY, value="lean@example.com")
+    assert calls == Counter({"profiles/customer_activity": 1})
+    lean = (await gql(client, CHATBOT_ACTIVITY, value="lean@example.com"))["data"]["context"]
+    whole = (await gql(client, CHATBOT_CONTEXT, value="lean@example.com"))["data"]["context"]
+    assert lean == {field: value for field, value in whole.items() if field != "person"}
+    assert lean["segments"] == ["buyer"] and len(lean["recentTouchpoints"]) == 4

@@ -11,6 +11,7 @@ import asyncio
 import os
 import random
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -243,3 +244,45 @@ def test_an_erasure_compacts_and_a_worker_or_the_database_that_dies_is_started_a
     # The database was stopped too: the data directory can be opened again at once.
     wait_ready_again = Supervised(supervised.work_dir)
     assert wait_ready_again.stop() == 0
+
+
+def _listening(pid: int, port: int) -> bool:
+    """Whether process `pid` holds a socket listening on TCP `port` (IPv4)."""
+    rows = [row.split() for row in Path("/proc/net/tcp").read_text().splitlines()[1:]]
+    listeners = {f"socket:[{row[9]}]" for row in rows if row[1].endswith(f":{port:04X}") and row[3] == "0A"}
+    return any(os.readlink(fd) in listeners for fd in Path(f"/proc/{pid}/fd").iterdir())
+
+
+def _sockets(pid: int) -> int:
+    folder = Path(f"/proc/{pid}/fd")
+    return sum(1 for fd in folder.iterdir() if os.readlink(fd).startswith("socket:"))
+
+
+def test_connections_opened_together_are_spread_over_both_workers(supervised: Supervised) -> None:
+    # 32 connections at once, as a load generator opens them: on one shared listening socket the worker that
+    # woke first accepted every one waiting, and the other served none of them.
+    workers = supervised.workers()
+    host, port = supervised.url.removeprefix("http://").split(":")
+    # Wait until each worker holds a listening socket on the port (the service is ready, and answers, as soon as
+    # one does).
+    _until(lambda: all(_listening(pid, int(port)) for pid in workers), "both workers listening")
+    before = {pid: _sockets(pid) for pid in workers}
+    opened = []
+    try:
+        for _ in range(32):
+            connection = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            connection.setblocking(False)
+            connection.connect_ex((host, int(port)))
+            opened.append(connection)
+        accepted: dict[int, int] = {}
+
+        def all_accepted() -> bool:
+            accepted.update({pid: _sockets(pid) - before[pid] for pid in workers})
+            return sum(accepted.values()) >= 32
+
+        _until(all_accepted, "the 32 connections accepted")
+        # Spread by the kernel's hash of each connection: fewer than 6 of 32 on one worker is a 1-in-10,000 draw.
+        assert min(accepted.values()) >= 6, accepted
+    finally:
+        for connection in opened:
+            connection.close()
