@@ -123,6 +123,8 @@ def bench_http(args: argparse.Namespace) -> None:
             seed=args.seed,
             matching=settings.matching,
             workers=args.workers,
+            generator=args.generator,
+            seconds=args.seconds,
         )
 
     if args.database:
@@ -426,17 +428,16 @@ def _add_bench(commands: Any) -> None:
             default=1,
             help="also through `serve --workers N`, in the same run (default 1: not)",
         )
-        if name == "lookup":
-            http.add_argument(
-                "--generator",
-                choices=("python", "wrk"),
-                default="python",
-                help="graphcdp's side asked by the Python clients (--requests per level) or by wrk (--seconds per "
-                "level; Debian package wrk), whose own CPU stays out of the figures (default python)",
-            )
-            http.add_argument(
-                "--seconds", type=float, default=10.0, help="seconds per level with --generator wrk (default 10)"
-            )
+        http.add_argument(
+            "--generator",
+            choices=("python", "wrk"),
+            default="python",
+            help="graphcdp's side asked by the Python clients (--requests per level) or by wrk (--seconds per "
+            "level; Debian package wrk), whose own CPU stays out of the figures (default python)",
+        )
+        http.add_argument(
+            "--seconds", type=float, default=10.0, help="seconds per level with --generator wrk (default 10)"
+        )
         http.set_defaults(handler=bench_http)
 
     scaling = benches.add_parser("scaling", help="per-operation cost and memory per person as the graph grows")

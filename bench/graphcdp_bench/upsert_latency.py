@@ -18,7 +18,9 @@ the ingest benchmark's baseline): the nodes and edges an upsert ends with, witho
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import json
 import random
 import uuid
 from collections import Counter
@@ -45,6 +47,7 @@ from graphcdp_bench.http_load import (
 from graphcdp_bench.ingest import RAW_RECORDS
 from graphcdp_bench.latency import latency_summary
 from graphcdp_bench.levels import LEVELS_HEADER, level_rows, ratio_to_raw
+from graphcdp_bench.wrk import WARMUP_SECONDS, run_wrk_sequences
 
 UPSERT = (
     "mutation($r: [RecordInput!]!) { upsertRecords(records: $r) "
@@ -156,6 +159,8 @@ async def run_upsert_latency(
     matching: bool = True,
     raw: bool = True,
     workers: int = 1,
+    generator: str = "python",
+    seconds: float = 10.0,
 ) -> dict[str, Any]:
     """`upserts` single-record upserts at each client count, against `graphcdp serve` on `graph`, with
     probabilistic matching on or off (GRAPHCDP_MATCHING); `raw`: beside the raw MERGE of the same records;
@@ -166,6 +171,10 @@ async def run_upsert_latency(
     (actions and matching work of the timed requests of every level together), with `raw` {"raw": {"8": …},
     "ratio": {"8": {"p50": graphcdp p50 / raw p50, "requestsPerSecond": raw req/s / graphcdp req/s}}}, and
     with workers {"workers": N, "clientsWorkers": {"8": …}, "ratioWorkers": {"8": …}}.
+
+    With `generator` "wrk", graphcdp's side is sent by wrk for `seconds` per level (each connection its own
+    sequence, as the Python clients send them; actions and matching work are then not counted), and the raw side
+    writes the first `upserts` of the same records through the Python client.
     """
     existing = await _existing_identifiers(falkordb_url, graph, upserts)
     run = uuid.uuid4().hex[:8]
@@ -203,16 +212,22 @@ async def run_upsert_latency(
                         scored.update({name: work[name] for name in ("pairsScored", "matched", "possible")})
                         scored["upsertsWithCandidates"] += work["pairsScored"] > 0
 
-                samples, seconds = await run_clients(
-                    request, base_url=server.base_url, clients=count, total=upserts, warmup=warmup
-                )
-                (levels if side == "clients" else several)[str(count)] = latency_summary(samples, seconds)
+                if generator == "wrk":
+                    summary = await asyncio.to_thread(_wrk_level, server.base_url, level, count, seconds, number)
+                else:
+                    summary = latency_summary(
+                        *await run_clients(
+                            request, base_url=server.base_url, clients=count, total=upserts, warmup=warmup
+                        )
+                    )
+                (levels if side == "clients" else several)[str(count)] = summary
                 if raw and side == "clients":
                     raw_levels[str(count)] = latency_summary(
                         *await _raw_level(falkordb_url, graph, level, clients=count, total=upserts, warmup=warmup)
                     )
     result: dict[str, Any] = {
         "upserts": upserts,
+        "generator": generator,
         "matching": matching,
         "clients": levels,
         "actions": dict(sorted(actions.items())),
@@ -227,6 +242,41 @@ async def run_upsert_latency(
     return result
 
 
+WRK_MAX_RATE = 150  # upserts per second one connection could reach: the bodies prepared per connection and second
+
+
+def _wrk_level(base_url: str, level: _Level, clients: int, seconds: float, number: int) -> dict[str, Any]:
+    """One level sent by wrk: the warm-up's records and the timed ones from two levels of their own (each
+    record at most once, phone numbers in blocks of their own: `number` counts the run's levels), request i of
+    either by connection i % clients, as run_clients sends them."""
+    per_connection = int((seconds + WARMUP_SECONDS) * WRK_MAX_RATE)
+    block = per_connection * clients
+    timed = _Level(f"{level.run}-wrk", clients, 2 * number * block, level.phone_base, level.existing,
+                   _more_picks(level, block))  # fmt: skip
+    warm = _Level(f"{level.run}-wrk-warm", clients, (2 * number + 1) * block, level.phone_base, level.existing,
+                  _more_picks(level, block, offset=1))  # fmt: skip
+
+    def sequences(of: _Level) -> list[list[str]]:
+        return [
+            [
+                json.dumps({"query": UPSERT, "variables": {"r": [of.record(i)]}})
+                for i in range(k, len(of.picks), clients)
+            ]
+            for k in range(clients)
+        ]
+
+    # Each answer carries an action; a refused record or a GraphQL error carries a message.
+    return run_wrk_sequences(
+        base_url, sequences(warm), sequences(timed), seconds=seconds, expect='"action"', refuse='"message"'
+    )
+
+
+def _more_picks(level: _Level, count: int, offset: int = 0) -> list[int]:
+    """`count` picks among the level's existing identifiers, drawn from its own (seeded) picks."""
+    rng = random.Random(f"{level.run}-{offset}")
+    return [rng.randrange(len(level.existing)) if level.existing else 0 for _ in range(count)]
+
+
 def upsert_table(result: dict[str, Any]) -> str:
     lines = [
         f"single-record upserts over HTTP, {result['upserts']:,} per client count, beside the raw MERGE of the "
@@ -234,8 +284,9 @@ def upsert_table(result: dict[str, Any]) -> str:
         LEVELS_HEADER,
     ]
     lines += level_rows(result, "clients", "clientsWorkers")
-    lines.append("actions: " + ", ".join(f"{action} {n:,}" for action, n in result["actions"].items()))
-    if result.get("matching", True) and "scored" in result:
+    if result["actions"]:  # not counted when wrk sent them
+        lines.append("actions: " + ", ".join(f"{action} {n:,}" for action, n in result["actions"].items()))
+    if result.get("matching", True) and result["actions"] and "scored" in result:
         work, timed = result["scored"], max(sum(result["actions"].values()), 1)
         lines.append(
             f"matching on: {work['pairsScored']:,} candidate pairs scored ({work['pairsScored'] / timed:.1f} per "
