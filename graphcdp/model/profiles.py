@@ -13,7 +13,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from graphcdp.errors import ErrorCode
 from graphcdp.model.base import DomainModel, JsonObject
-from graphcdp.model.identity import ItemError, KeyedPerson, Membership
+from graphcdp.model.identity import ItemError, KeyedPerson, Membership, PersonIdentifier
 from graphcdp.model.inputs import (
     MAX_ID_LENGTH,
     IdentifierValue,
@@ -259,16 +259,37 @@ class ConsentStatement(DomainModel):
     recorded_at: int
 
 
-class CustomerContextRow(KeyedPerson):
-    """The row of `profiles/customer_context`: the person of one identifier key with what her context shows,
-    read in one round trip: every touchpoint for her metrics, every consent statement, and her newest
-    touchpoints (one more than asked), and the segments she is a member of."""
+class ContextActivity(DomainModel):
+    """What a customer's context shows beside who she is, read in the same round trip: every touchpoint for her
+    metrics, every consent statement, her newest touchpoints (one more than asked), and the segments she is a
+    member of."""
 
     events: list[ActivityEvent]
     consents: list[ConsentStatement]
     total: int  # all her touchpoints
     page: list[Touchpoint]
     memberships: list[Membership]
+
+
+class CustomerContextRow(KeyedPerson, ContextActivity):
+    """The row of `profiles/customer_context`: the person of one identifier key, whole, and her activity."""
+
+
+class CustomerActivityRow(ContextActivity):
+    """The row of `profiles/customer_activity`: the person of one identifier key without her history and records
+    (`context` asked without `person`), and her activity."""
+
+    key: str
+    id: str
+    created_at: int | None = None
+    updated_at: int | None = None
+    traits: JsonObject = Field(default_factory=dict)
+    identifiers: list[PersonIdentifier] = Field(default_factory=list)
+
+    def person(self) -> KeyedPerson:
+        """Who she is, with no history and no records: they were not read."""
+        return KeyedPerson(key=self.key, id=self.id, created_at=self.created_at, updated_at=self.updated_at,
+                           traits=self.traits, identifiers=self.identifiers)  # fmt: skip
 
 
 class PersonConsents(DomainModel):

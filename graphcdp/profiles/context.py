@@ -8,14 +8,19 @@ from dataclasses import dataclass
 
 from graphcdp.clock import now_ms
 from graphcdp.model.identity import KeyedPerson, Membership
-from graphcdp.model.profiles import ConsentStatement, CustomerContextRow, JourneyPage, Metrics
+from graphcdp.model.profiles import (
+    ConsentStatement,
+    CustomerActivityRow,
+    CustomerContextRow,
+    JourneyPage,
+    Metrics,
+)
 from graphcdp.privacy.consent import oldest_first
 from graphcdp.profiles.metrics import MetricsConfig, compute_metrics
 from graphcdp.store import GraphStore, statement
 
 CUSTOMER_CONTEXT = statement("profiles/customer_context", CustomerContextRow)
-# Without her history and records (`context` asked without `person`): the row's person has neither.
-CUSTOMER_ACTIVITY = statement("profiles/customer_activity", CustomerContextRow)
+CUSTOMER_ACTIVITY = statement("profiles/customer_activity", CustomerActivityRow)  # without history and records
 
 
 @dataclass(frozen=True)
@@ -36,13 +41,20 @@ async def customer_snapshot(
 ) -> CustomerSnapshot | None:
     """The snapshot of the person of the normalized identifier `key`; None when it belongs to nobody. Without
     `whole_person`, her history and records are not read."""
-    query = CUSTOMER_CONTEXT if whole_person else CUSTOMER_ACTIVITY
-    rows = await store.run(query, {"key": key, "limit": touchpoints + 1})
-    if not rows:
-        return None
-    row = rows[0]
+    params = {"key": key, "limit": touchpoints + 1}
+    row: CustomerContextRow | CustomerActivityRow
+    if whole_person:
+        if not (whole := await store.run(CUSTOMER_CONTEXT, params)):
+            return None
+        row = whole[0]
+        person: KeyedPerson = row  # a KeyedPerson with more fields, which the person's own fields ignore
+    else:
+        if not (lean := await store.run(CUSTOMER_ACTIVITY, params)):
+            return None
+        row = lean[0]
+        person = row.person()
     return CustomerSnapshot(
-        person=row,  # a KeyedPerson with more fields, which the person's own fields ignore
+        person=person,
         metrics=compute_metrics(row.events, now_ms(), metrics),
         consents=oldest_first(row.consents),
         journey=JourneyPage(touchpoints=row.page[:touchpoints], total=row.total, has_next=len(row.page) > touchpoints),
