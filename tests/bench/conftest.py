@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 import uvicorn
@@ -15,8 +16,10 @@ from graphcdp.settings import load_settings
 from graphcdp.store.embedded import EmbeddedFalkorDB, free_port
 from graphcdp.wiring import Services
 from graphcdp_bench import lookup, upsert_latency
+from graphcdp_bench.datagen import GeneratorConfig, write_dataset
 from graphcdp_bench.graphs import bench_services
 from graphcdp_bench.http_load import BenchRequestError, BenchServer
+from graphcdp_bench.ingest import graphcdp_ingest
 
 
 async def _bench_graph(server: EmbeddedFalkorDB) -> AsyncIterator[Services]:
@@ -30,6 +33,15 @@ async def bench_graph(embedded_falkordb: EmbeddedFalkorDB) -> AsyncIterator[Serv
     """graphcdp's services on a fresh graph of the session's embedded FalkorDB, with the benchmarks' Cypher."""
     async for services in _bench_graph(embedded_falkordb):
         yield services
+
+
+@pytest.fixture
+async def seeded(tmp_path: Path, bench_graph: Services) -> Services:
+    """A fresh graph holding the generator's records and touchpoints of 40 people."""
+    data = tmp_path / "set"
+    write_dataset(data, GeneratorConfig(people=40, seed=5), progress=False)
+    await graphcdp_ingest(bench_graph, data, 200, progress=False)
+    return bench_graph
 
 
 @pytest.fixture

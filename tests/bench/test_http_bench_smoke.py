@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import shutil
 from datetime import datetime
-from pathlib import Path
 
 import httpx
 import pytest
@@ -17,24 +16,13 @@ from graphcdp.api.app import create_app
 from graphcdp.model.profiles import ConsentStatus
 from graphcdp.privacy.consent import ConsentRequest
 from graphcdp.wiring import Services
-from graphcdp_bench.datagen import GeneratorConfig, write_dataset
 from graphcdp_bench.http_load import (
     BenchRequestError,
     BenchServer,
     run_concurrent,
     sample_identifiers,
 )
-from graphcdp_bench.ingest import graphcdp_ingest
 from graphcdp_bench.lookup import graphql_context, raw_context
-
-
-@pytest.fixture
-async def seeded(tmp_path: Path, bench_graph: Services) -> Services:
-    """A fresh graph holding the generator's records and touchpoints of 40 people."""
-    data = tmp_path / "set"
-    write_dataset(data, GeneratorConfig(people=40, seed=5), progress=False)
-    await graphcdp_ingest(bench_graph, data, 200, progress=False)
-    return bench_graph
 
 
 def _ms(iso: str) -> int:

@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from pathlib import Path
 
 import pytest
 
 from graphcdp.store.falkordb import FalkorDBStore
 from graphcdp.wiring import Services
 from graphcdp_bench import upsert_latency
-from graphcdp_bench.datagen import GeneratorConfig, write_dataset
 from graphcdp_bench.http_load import BenchRequestError, SampledIdentifier, sample_identifiers
-from graphcdp_bench.ingest import graphcdp_ingest
 from graphcdp_bench.lookup import context_body
 from graphcdp_bench.wrk import run_wrk
 from tests.conftest import catalog
@@ -24,14 +21,6 @@ from tests.identity_helpers import partition
 from .conftest import InProcessBenchServer
 
 pytestmark = pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (Debian package wrk)")
-
-
-@pytest.fixture
-async def seeded(tmp_path: Path, bench_graph: Services) -> Services:
-    data = tmp_path / "set"
-    write_dataset(data, GeneratorConfig(people=20, seed=3), progress=False)
-    await graphcdp_ingest(bench_graph, data, 200, progress=False)
-    return bench_graph
 
 
 async def test_wrk_times_checked_context_answers(seeded: Services) -> None:
