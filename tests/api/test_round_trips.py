@@ -129,14 +129,15 @@ query {
 }
 fragment member on Person { id segments { since segment { key name size } } }"""
 
+SAVE_SEGMENT = "mutation($k: String!, $d: JSON!) { saveSegment(key: $k, definition: $d) { errors { message } } }"
+
 
 async def test_the_segments_of_several_persons_are_batched(counted: tuple[httpx.AsyncClient, CountingStore]) -> None:
     client, store = counted
     for n in range(3):
         await _person_with_journey(client, f"p{n}@example.com", 1 + 3 * n)
     for key, orders in (("buyer", 1), ("repeat", 2), ("loyal", 3)):
-        save = "mutation($k: String!, $d: JSON!) { saveSegment(key: $k, definition: $d) { errors { message } } }"
-        body = await gql(client, save, k=key, d={"metric": "orders", "gte": orders})
+        body = await gql(client, SAVE_SEGMENT, k=key, d={"metric": "orders", "gte": orders})
         assert body["data"]["saveSegment"]["errors"] == []
     calls = await _round_trips(client, store, SEGMENTS_OF_THREE)
     # Memberships of the three in one statement, the segments they name in one, their sizes in one.
@@ -190,9 +191,8 @@ async def test_a_chatbot_context_is_one_statement_and_equals_its_parts(
     consent = {"type": "email", "value": "bot@example.com", "purpose": "marketing", "channel": "email"}
     given = await gql(client, SET_CONSENT, **consent, status="GRANTED", at=T0)
     assert "errors" not in given, given
-    save = "mutation($k: String!, $d: JSON!) { saveSegment(key: $k, definition: $d) { errors { message } } }"
     for key, orders in (("buyer", 1), ("repeat", 2), ("whale", 50)):
-        body = await gql(client, save, k=key, d={"metric": "orders", "gte": orders})
+        body = await gql(client, SAVE_SEGMENT, k=key, d={"metric": "orders", "gte": orders})
         assert body["data"]["saveSegment"]["errors"] == []
 
     calls = await _round_trips(client, store, CHATBOT_CONTEXT, value="bot@example.com")
@@ -248,8 +248,8 @@ async def test_a_context_without_person_reads_no_history_and_answers_the_same(
 ) -> None:
     client, store = counted
     await _person_with_journey(client, "lean@example.com", 6)
-    save = "mutation($k: String!, $d: JSON!) { saveSegment(key: $k, definition: $d) { errors { message } } }"
-    assert (await gql(client, save, k="buyer", d={"metric": "orders", "gte": 1}))["data"]["saveSegment"]["errors"] == []
+    saved = await gql(client, SAVE_SEGMENT, k="buyer", d={"metric": "orders", "gte": 1})
+    assert saved["data"]["saveSegment"]["errors"] == []
     assert CHATBOT_ACTIVITY != CHATBOT_CONTEXT
 
     calls = await _round_trips(client, store, CHATBOT_ACTIVITY, value="lean@example.com")
