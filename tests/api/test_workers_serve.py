@@ -8,6 +8,7 @@ database."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import random
 import signal
@@ -250,12 +251,20 @@ def _listening(pid: int, port: int) -> bool:
     """Whether process `pid` holds a socket listening on TCP `port` (IPv4)."""
     rows = [row.split() for row in Path("/proc/net/tcp").read_text().splitlines()[1:]]
     listeners = {f"socket:[{row[9]}]" for row in rows if row[1].endswith(f":{port:04X}") and row[3] == "0A"}
-    return any(os.readlink(fd) in listeners for fd in Path(f"/proc/{pid}/fd").iterdir())
+    return any(target in listeners for target in _fd_targets(pid))
 
 
 def _sockets(pid: int) -> int:
-    folder = Path(f"/proc/{pid}/fd")
-    return sum(1 for fd in folder.iterdir() if os.readlink(fd).startswith("socket:"))
+    return sum(1 for target in _fd_targets(pid) if target.startswith("socket:"))
+
+
+def _fd_targets(pid: int) -> list[str]:
+    """What the open file descriptors of `pid` point at; one closed while they are read is left out."""
+    targets = []
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(FileNotFoundError):
+            targets.append(os.readlink(fd))
+    return targets
 
 
 def test_connections_opened_together_are_spread_over_both_workers(supervised: Supervised) -> None:
