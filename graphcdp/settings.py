@@ -324,8 +324,10 @@ class Settings(BaseSettings):
         ge=0,
         description="After this many records, touchpoints or segment membership changes written by this process, "
         "the embedded or FalkorDB database applies the changes it holds pending (GRAPH.MEMORY USAGE), so the single "
-        "writes after a bulk load stay fast (docs/performance.md); 0 (the default): never, since a 100,000-people run "
-        "lost its database right after a settle and that is not understood yet. Nothing to do on Neo4j.",
+        "writes after a bulk load stay fast (docs/performance.md); 0 (the default): never. It was turned off when a "
+        "100,000-people run lost its database near a settle; that death came from a long write instead "
+        "(docs/embedded-database.md), and turning the settle back on by default waits for its own measurement. "
+        "Nothing to do on Neo4j.",
     )
 
     # Bounds on what one item may hold (graphcdp/model/inputs.py, docs/api.md): checked per item, so a value out

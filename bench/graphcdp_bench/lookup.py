@@ -174,12 +174,12 @@ async def run_lookup(
 
 def lookup_table(result: dict[str, Any]) -> str:
     asked = (
-        f"wrk for {result['seconds']:g} s per client count"
+        f"wrk for {result['seconds']:g} s per client count (the raw database: {result['queries']:,})"
         if result.get("generator") == "wrk"
         else f"{result['queries']:,} per client count"
     )
     lines = [
-        f"context lookups, {asked}: graphcdp over HTTP beside the raw database ({result['queries']:,} per count)",
+        f"context lookups, {asked}: graphcdp over HTTP beside the raw database",
         LEVELS_HEADER,
     ]
     lines += level_rows(result, "graphcdp", "graphcdpWorkers")

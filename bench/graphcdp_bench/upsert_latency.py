@@ -272,7 +272,8 @@ def _wrk_level(base_url: str, level: _Level, clients: int, seconds: float, numbe
 
 
 def _more_picks(level: _Level, count: int, offset: int = 0) -> list[int]:
-    """`count` picks among the level's existing identifiers, drawn from its own (seeded) picks."""
+    """`count` picks among the level's existing identifiers, drawn by a generator seeded with the level's run and
+    `offset` (the warm-up's records and the timed ones draw apart)."""
     rng = random.Random(f"{level.run}-{offset}")
     return [rng.randrange(len(level.existing)) if level.existing else 0 for _ in range(count)]
 
