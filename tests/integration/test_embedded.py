@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import math
 import os
 import signal
 import socket
@@ -21,6 +23,8 @@ from tests.conftest import catalog
 from tests.service_process import alive, embedded_database_in_a_child, wait_dead
 
 MERGE = Query(StatementName("test/merge_identifier"), dict)
+LONG_WRITE = Query(StatementName("test/long_write"), dict)
+REDIS_DEFAULT_BUSY_S = 5.0  # busy-reply-threshold, redis' default
 KEYS = Query(StatementName("test/identifier_keys"), dict)
 
 
@@ -103,6 +107,32 @@ async def test_health_turns_red_with_how_the_child_ended_when_it_dies(tmp_path: 
         assert not health.ok
         assert "was killed by SIGKILL" in health.detail
         assert "Ready to accept connections" not in health.detail  # not its log: a crash dump holds data
+    finally:
+        await store.close()
+
+
+async def test_a_write_running_past_redis_busy_threshold_does_not_kill_the_server(tmp_path: Path) -> None:
+    """Every write goes inside MULTI/EXEC. Redis 8.2 with its default busy-reply-threshold (5 s) served a command
+    that arrived while such a write had run longer than that from inside the EXEC, asserted '!server.in_exec' and
+    exited (a 100,000-people segment benchmark lost its database so). The other command now waits its turn."""
+    store = await _open(tmp_path)
+    try:
+        assert store.embedded is not None
+        pid = store.embedded.pid
+        started = time.perf_counter()
+        await store.run(LONG_WRITE, {"rounds": 1})
+        one_round = time.perf_counter() - started
+        # Long enough, on this machine, to be running well past redis' default threshold when the PING comes.
+        rounds = math.ceil((REDIS_DEFAULT_BUSY_S + 3) / one_round)
+        started = time.perf_counter()
+        write = asyncio.create_task(store.run(LONG_WRITE, {"rounds": rounds}))
+        await asyncio.sleep(REDIS_DEFAULT_BUSY_S + 1)
+        assert not write.done()
+        health = await store.health()
+        assert (await write)[0]["total"] > 0
+        assert time.perf_counter() - started > REDIS_DEFAULT_BUSY_S + 1
+        assert health.ok, health.detail
+        assert store.embedded.pid == pid and store.embedded.available
     finally:
         await store.close()
 
