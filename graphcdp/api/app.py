@@ -25,6 +25,7 @@ from graphcdp.api.explorer_page import explorer_routes
 from graphcdp.api.graphql_view import GRAPHIQL_ASSETS_PATH, GraphQLView, graphiql_assets
 from graphcdp.api.loaders import make_loaders
 from graphcdp.api.mcp_endpoint import MCP_PATH, McpEndpoint
+from graphcdp.api.memory import startup_objects_frozen
 from graphcdp.api.schema import schema
 from graphcdp.api.subscription_slots import SubscriptionSlots
 from graphcdp.auth.keys import NO_ACCESS
@@ -123,6 +124,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with serving(app):
+            with startup_objects_frozen():
+                yield
+
+    @asynccontextmanager
+    async def serving(app: Starlette) -> AsyncIterator[None]:
         if services is not None and not background_jobs:
             async with mcp.running():  # every worker answers /mcp; the jobs are its supervisor's
                 yield
