@@ -4,9 +4,13 @@
 // A record carrying an erased identifier (rec.hashes: its identifiers' salted hashes, one of them a Tombstone's)
 // is refused here, in the statement that would write it: it is not written and has no row. A record sent
 // without hashes is not checked (the benchmark seeder's).
+// With matching on, each record comes with its match keys (rec.matchKeys: blocking and term keys): a record whose
+// content changed (or is not resolved yet) is filed under them and leaves the keys it no longer has, as
+// matching/index_records files it, and its row answers with the size of each of its keys, read once every record
+// is filed (what matching reads next). One write instead of two per upsert.
 // mode: write
 // params: now, records
-// returns: index, key, created, unchanged, person
+// returns: index, key, created, unchanged, person, keySizes
 UNWIND $records AS rec
 UNWIND coalesce(rec.hashes, []) + [''] AS hash
 OPTIONAL MATCH (t:Tombstone {hash: hash})
@@ -35,6 +39,27 @@ WITH r, rec, created, same
 OPTIONAL MATCH (r)-[h:HAS]->(gone:Identifier)
 WHERE NOT same AND NOT created AND NOT gone.key IN [x IN rec.identifiers | x.key]
 DELETE h
-WITH DISTINCT r, rec, created, same
+WITH DISTINCT r, rec, created, same AND r.resolvedVersion = r.version AS unchanged
+WITH r, rec, created, unchanged, CASE WHEN unchanged THEN null ELSE rec.matchKeys END AS keys
+OPTIONAL MATCH (r)-[k:KEYED]->(old:MatchKey)
+WHERE keys IS NOT NULL AND NOT old.key IN keys
+SET old.size = old.size - 1
+DELETE k
+WITH DISTINCT r, rec, created, unchanged, keys
+FOREACH (key IN coalesce(keys, []) |
+  MERGE (m:MatchKey {key: key})
+  ON CREATE SET m.size = 0
+  MERGE (r)-[e:KEYED]->(m)
+  ON CREATE SET m.size = m.size + 1
+)
+WITH r, rec, created, unchanged, keys
 OPTIONAL MATCH (r)-[:OF]->(p:Person)
-RETURN rec.index AS index, r.key AS key, created, same AND r.resolvedVersion = r.version AS unchanged, p.id AS person
+// Every record is filed before a key's size is read.
+WITH collect({index: rec.index, key: r.key, created: created, unchanged: unchanged, person: p.id,
+              keys: coalesce(keys, [])}) AS written
+UNWIND written AS row
+OPTIONAL MATCH (m:MatchKey)
+WHERE m.key IN row.keys
+WITH row, collect(CASE WHEN m IS NULL THEN null ELSE {key: m.key, size: m.size} END) AS keySizes
+RETURN row.index AS index, row.key AS key, row.created AS created, row.unchanged AS unchanged,
+       row.person AS person, keySizes

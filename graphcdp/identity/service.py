@@ -202,6 +202,11 @@ class IdentityService:
     async def _upsert(self, records: list[ParsedRecord], outcome: UpsertOutcome) -> None:
         hashes = await self.suppression.hashes(i.key for r in records for i in r.identifiers)
         params = [record_param(r) | {"hashes": sorted({hashes[i.key] for i in r.identifiers})} for r in records]
+        if self.matching.enabled:  # the write files each changed record under its match keys too
+            await self._refresh_model()
+            keys = self.matcher.match_keys(_match_input(r) for r in records)
+            for param in params:
+                param["matchKeys"] = keys[param["key"]]
         rows = await self.store.run(UPSERT_RECORDS, {"now": now_ms(), "records": params})
         by_index = {row.index: row for row in rows}
         if refused := [r for r in records if r.index not in by_index]:  # an erased identifier: not written
@@ -212,7 +217,9 @@ class IdentityService:
         if changed:
             try:
                 if self.matching.enabled:
-                    outcome.matching = await self._match(changed, {r.key for r in changed if by_index[r.index].created})
+                    created = {r.key for r in changed if by_index[r.index].created}
+                    sizes = {k.key: k.size for r in changed for k in by_index[r.index].key_sizes}
+                    outcome.matching = await self._match(changed, created, sizes)
                 plan = await resolve_batch(self.store, self.rules, [r.key for r in changed])
             except GraphCDPError as exc:
                 outcome.errors += items_failed((r.index for r in changed), exc)
@@ -222,12 +229,12 @@ class IdentityService:
         self._report(records, by_index, plan, outcome)
         await self.settle.wrote(len(records))
 
-    async def _match(self, records: list[ParsedRecord], created: set[str]) -> MatchSummary:
-        """Probabilistic matching of changed records: links stored before they are resolved."""
-        await self._refresh_model()
+    async def _match(self, records: list[ParsedRecord], created: set[str], indexed: dict[str, int]) -> MatchSummary:
+        """Probabilistic matching of changed records, which the write filed under their match keys (`indexed`:
+        the keys' sizes it answered with): links stored before they are resolved."""
         # Only changed records are matched here: their old links are stale whatever they scored.
         inputs = [_match_input(r) for r in records]
-        report = await self.matcher.match(inputs, now_ms(), new_content=True, fresh=created)
+        report = await self.matcher.match(inputs, now_ms(), new_content=True, fresh=created, indexed=indexed)
         return _summary(report)
 
     async def _dry_run(self, records: list[ParsedRecord], outcome: UpsertOutcome) -> None:

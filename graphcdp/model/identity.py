@@ -186,6 +186,14 @@ class SourceRecord(DomainModel):
 # --- rows of the writes ---------------------------------------------------------------------------------
 
 
+class KeySize(DomainModel):
+    """How many records a match key (block or term) holds (matching/key_sizes, matching/index_records, and
+    identity/upsert_records when it files records)."""
+
+    key: str
+    size: int
+
+
 class UpsertedRecord(DomainModel):
     """What identity/upsert_records did with one record."""
 
@@ -194,6 +202,7 @@ class UpsertedRecord(DomainModel):
     created: Flag
     unchanged: Flag
     person: str | None = None
+    key_sizes: list[KeySize] = Field(default_factory=list)  # its match keys' sizes, when it was filed under them
 
 
 class UpsertedEvidence(DomainModel):

@@ -9,13 +9,6 @@ from graphcdp.model.base import DomainModel, JsonObject
 from graphcdp.model.identity import Flag, PairExplanation, StoredExplanation
 
 
-class KeySize(DomainModel):
-    """How many records a match key (block or term) holds (matching/key_sizes, matching/index_records)."""
-
-    key: str
-    size: int
-
-
 class BlockMember(DomainModel):
     """A candidate record found through its blocks (matching/block_members). Its traits stay JSON text: the
     features of a stored record are cached by that text."""

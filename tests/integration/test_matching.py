@@ -20,8 +20,7 @@ from graphcdp.identity.matching.storage import active_model, store_model
 from graphcdp.identity.matching.training import read_records, train
 from graphcdp.identity.rematch import rematch_all
 from graphcdp.identity.service import IdentityService
-from graphcdp.model.identity import RecordInput, SkippedBlock
-from graphcdp.model.matching import KeySize
+from graphcdp.model.identity import KeySize, RecordInput, SkippedBlock
 from graphcdp.settings import load_settings
 from graphcdp.store import GraphStore
 from graphcdp.store.cypher import Query, StatementName
@@ -548,3 +547,47 @@ async def test_another_process_switches_to_a_model_stored_after_it_started(ident
     outcome = await other.upsert_records([rec("pos", "b", 2000, **traits)])
     assert other.matching.rule == f"stricter@{stored.version}" != shipped
     assert outcome.matching.pairs_scored == 1 and outcome.matching.matched == 0  # the stricter model's verdict
+
+
+class _CountingStatements:
+    """The same store, counting the statements sent to it by name."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self._store = store
+        self.sent: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    async def run(self, query: Any, params: dict[str, Any] | None = None) -> list[Any]:
+        self.sent.append(str(query.name))
+        return await self._store.run(query, params)
+
+
+async def test_the_write_that_stores_a_record_files_it_under_its_match_keys(store: GraphStore) -> None:
+    counting = _CountingStatements(store)
+    identity = IdentityService(counting, load_settings())  # type: ignore[arg-type] - counts, then delegates
+    crm = katherine()
+    first = await identity.upsert_records([crm])
+    block = "b:firstName+lastName=katherine|smith"
+    assert await store.run(KEY_SIZES, {"keys": [block]}) == [KeySize(key=block, size=1)]
+
+    counting.sent.clear()
+    receipt = rec("pos", "r1", 2000, firstName="Katherine", lastName="Smith", birthDate="1980-03-14")
+    second = await identity.upsert_records([receipt])
+    # One write stores and files the record; its answer carries the sizes the scoring needs.
+    assert "matching/index_records" not in counting.sent and "matching/key_sizes" not in counting.sent
+    assert counting.sent.count("identity/upsert_records") == 1
+    assert second.matching.pairs_scored == 1 and second.matching.matched == 1
+    assert second.results[0].person_id == first.results[0].person_id
+    assert await store.run(KEY_SIZES, {"keys": [block]}) == [KeySize(key=block, size=2)]
+
+    # New content: the record leaves the keys it no longer has, and a record sent again unchanged is not filed twice.
+    renamed = rec("pos", "r1", 3000, firstName="Katherine", lastName="Jones", birthDate="1980-03-14")
+    await identity.upsert_records([renamed])
+    await identity.upsert_records([renamed])
+    moved = "b:firstName+lastName=katherine|jones"
+    assert await store.run(KEY_SIZES, {"keys": [block, moved]}) == [
+        KeySize(key=block, size=1),
+        KeySize(key=moved, size=1),
+    ]

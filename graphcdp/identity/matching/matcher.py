@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +20,8 @@ from graphcdp.identity.matching.features import Features, record_features
 from graphcdp.identity.matching.keys import BLOCK, TERM, blocking_keys, term_keys
 from graphcdp.identity.matching.link_kind import LinkKind, classify
 from graphcdp.identity.matching.scoring import PairScore, TermCounts
-from graphcdp.model.matching import BlockMember, KeySize, LinksWritten
+from graphcdp.model.identity import KeySize
+from graphcdp.model.matching import BlockMember, LinksWritten
 from graphcdp.store import GraphStore, statement
 
 INDEX_RECORDS = statement("matching/index_records", KeySize)
@@ -90,15 +91,33 @@ class Matcher:
         self.store = store
         self.runtime = runtime
 
+    def match_keys(self, records: Iterable[MatchInput]) -> dict[str, list[str]]:
+        """Each record's match keys (blocking keys, then term keys) under the current model: what
+        identity/upsert_records files a changed record under when it is given them (`matchKeys`)."""
+        model = self.runtime.model
+        keys = {}
+        for r in records:
+            features = record_features(r.traits, r.identifiers, model.fields) if r.traits else {}
+            keys[r.key] = blocking_keys(model, features) + term_keys(model, features)
+        return keys
+
     async def match(
-        self, records: Sequence[MatchInput], now: int, *, new_content: bool = False, fresh: Collection[str] = ()
+        self,
+        records: Sequence[MatchInput],
+        now: int,
+        *,
+        new_content: bool = False,
+        fresh: Collection[str] = (),
+        indexed: Mapping[str, int] | None = None,
     ) -> MatchReport:
         """Score the records against their candidates and store the links; the caller resolves afterwards.
         `new_content`: the records were just stored with content they did not have, so every link they had
         is stale and goes anyway; the pairs scored below review (most of them) then need not be sent.
         `fresh`: records created just now: a link to one can only be another writer's, scored from the content
-        it has, so none is stale and, with no pair to store, nothing is written."""
-        report, scored = await self._score(records, index=True)
+        it has, so none is stale and, with no pair to store, nothing is written.
+        `indexed`: the records were filed under their `match_keys` by the write that stored them, which
+        answered with these keys' sizes; else they are filed here (identity/index_records)."""
+        report, scored = await self._score(records, index=True, indexed=indexed)
         pairs = []
         for pair in scored:
             if pair.kind == LinkKind.NONE and new_content:
@@ -123,16 +142,20 @@ class Matcher:
         they meet their candidates, and each other, from their blocks as they would be."""
         return await self._score(records, index=False)
 
-    async def _score(self, records: Sequence[MatchInput], *, index: bool) -> tuple[MatchReport, list[ScoredPair]]:
+    async def _score(
+        self, records: Sequence[MatchInput], *, index: bool, indexed: Mapping[str, int] | None = None
+    ) -> tuple[MatchReport, list[ScoredPair]]:
         report = MatchReport()
         model = self.runtime.model
         features = {r.key: record_features(r.traits, r.identifiers, model.fields) if r.traits else {} for r in records}
         blocks = {key: blocking_keys(model, f) for key, f in features.items()}
         terms = {key: term_keys(model, f) for key, f in features.items()}
         sizes: dict[str, int] = {}
-        if index:  # the statement that indexes the records answers with the sizes of their keys
-            indexed = [{"key": k, "keys": blocks[k] + terms[k]} for k in sorted(features)]
-            sizes = {row.key: row.size for row in await self.store.run(INDEX_RECORDS, {"records": indexed})}
+        if index and indexed is not None:
+            sizes = dict(indexed)
+        elif index:  # the statement that indexes the records answers with the sizes of their keys
+            filed = [{"key": k, "keys": blocks[k] + terms[k]} for k in sorted(features)]
+            sizes = {row.key: row.size for row in await self.store.run(INDEX_RECORDS, {"records": filed})}
         wanted = sorted({k for keys in (*blocks.values(), *terms.values()) for k in keys})
         if not wanted:
             return report, []
