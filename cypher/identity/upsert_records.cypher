@@ -58,8 +58,9 @@ OPTIONAL MATCH (r)-[:OF]->(p:Person)
 WITH collect({index: rec.index, key: r.key, created: created, unchanged: unchanged, person: p.id,
               keys: coalesce(keys, [])}) AS written
 UNWIND written AS row
-OPTIONAL MATCH (m:MatchKey)
-WHERE m.key IN row.keys
+// One row per key, so that each is found by the index (a null one for a record with none: no MatchKey).
+UNWIND CASE WHEN size(row.keys) = 0 THEN [null] ELSE row.keys END AS matchKey
+OPTIONAL MATCH (m:MatchKey {key: matchKey})
 WITH row, collect(CASE WHEN m IS NULL THEN null ELSE {key: m.key, size: m.size} END) AS keySizes
 RETURN row.index AS index, row.key AS key, row.created AS created, row.unchanged AS unchanged,
        row.person AS person, keySizes
