@@ -40,3 +40,21 @@ async def test_hot_reads_start_from_an_index(falkordb_store: FalkorDBStore, name
     plan = await falkordb_store.plan(Query(StatementName(name), dict), HOT_READS[name])
     assert "Index Scan" in plan, plan
     assert "Label Scan" not in plan and "All Node Scan" not in plan, plan
+
+
+UPSERTED = {
+    "index": 0, "key": "crm:1", "source": "crm", "sourceId": "1", "observedAt": 1, "traits": "{}", "traitKeys": [],
+    "contentHash": "h", "identifiers": [{"key": "email:a@b.co", "type": "email", "value": "a@b.co", "blocked": False}],
+    "hashes": ["0" * 64], "matchKeys": ["b:lastName=smith", "t:lastName=smith"],
+}  # fmt: skip
+# Writes of every single upsert: a scan in one of them holds every other command back (they run one at a time).
+HOT_WRITES = {
+    "identity/upsert_records": {"now": 1, "records": [UPSERTED]},
+    "matching/index_records": {"records": [{"key": "crm:1", "keys": ["b:lastName=smith"]}]},
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOT_WRITES))
+async def test_hot_writes_find_what_they_touch_by_index(falkordb_store: FalkorDBStore, name: str) -> None:
+    plan = await falkordb_store.plan(Query(StatementName(name), dict), HOT_WRITES[name])
+    assert "Label Scan" not in plan and "All Node Scan" not in plan, plan
