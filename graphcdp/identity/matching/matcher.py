@@ -97,9 +97,12 @@ class Matcher:
         model = self.runtime.model
         keys = {}
         for r in records:
-            features = record_features(r.traits, r.identifiers, model.fields) if r.traits else {}
+            features = self._features(r)
             keys[r.key] = blocking_keys(model, features) + term_keys(model, features)
         return keys
+
+    def _features(self, record: MatchInput) -> Features:
+        return record_features(record.traits, record.identifiers, self.runtime.model.fields) if record.traits else {}
 
     async def match(
         self,
@@ -147,7 +150,7 @@ class Matcher:
     ) -> tuple[MatchReport, list[ScoredPair]]:
         report = MatchReport()
         model = self.runtime.model
-        features = {r.key: record_features(r.traits, r.identifiers, model.fields) if r.traits else {} for r in records}
+        features = {r.key: self._features(r) for r in records}
         blocks = {key: blocking_keys(model, f) for key, f in features.items()}
         terms = {key: term_keys(model, f) for key, f in features.items()}
         sizes: dict[str, int] = {}
