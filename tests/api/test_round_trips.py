@@ -12,42 +12,11 @@ from typing import Any
 import httpx
 import pytest
 
-from graphcdp.model.health import DatabaseHealth
 from graphcdp.settings import load_settings
-from graphcdp.store.base import Params
-from graphcdp.store.cypher import Query, RowT
 from graphcdp.store.falkordb import FalkorDBStore
 from tests.api.graphql_client import asgi_client, gql
 from tests.api.test_profiles_http import DAY, SET_CONSENT, T0, TRACK, UPSERT, tp
-
-
-class CountingStore:
-    """The real store, counting every statement sent to it."""
-
-    def __init__(self, store: FalkorDBStore) -> None:
-        self.store = store
-        self.catalog = store.catalog  # compiled segment statements are registered in it
-        self.calls: Counter[str] = Counter()
-
-    async def run(self, query: Query[RowT], params: Params | None = None) -> list[RowT]:
-        self.calls[str(query.name)] += 1
-        return await self.store.run(query, params)
-
-    async def ensure_schema(self) -> None:
-        await self.store.ensure_schema()
-
-    async def health(self) -> DatabaseHealth:
-        return await self.store.health()
-
-    async def destroy(self) -> None:
-        await self.store.destroy()
-
-    async def settle(self) -> None:
-        await self.store.settle()
-
-    async def close(self) -> None:
-        await self.store.close()
-
+from tests.counting_store import CountingStore
 
 PROFILE_WITH_JOURNEY = """
 query($value: String!) {

@@ -24,6 +24,7 @@ from graphcdp.model.identity import KeySize, RecordInput, SkippedBlock
 from graphcdp.settings import load_settings
 from graphcdp.store import GraphStore
 from graphcdp.store.cypher import Query, StatementName
+from tests.counting_store import CountingStore
 from tests.identity_helpers import partition, rec
 
 UNRANK = Query(StatementName("test/unrank_review_queue"), dict)
@@ -549,35 +550,20 @@ async def test_another_process_switches_to_a_model_stored_after_it_started(ident
     assert outcome.matching.pairs_scored == 1 and outcome.matching.matched == 0  # the stricter model's verdict
 
 
-class _CountingStatements:
-    """The same store, counting the statements sent to it by name."""
-
-    def __init__(self, store: GraphStore) -> None:
-        self._store = store
-        self.sent: list[str] = []
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._store, name)
-
-    async def run(self, query: Any, params: dict[str, Any] | None = None) -> list[Any]:
-        self.sent.append(str(query.name))
-        return await self._store.run(query, params)
-
-
 async def test_the_write_that_stores_a_record_files_it_under_its_match_keys(store: GraphStore) -> None:
-    counting = _CountingStatements(store)
+    counting = CountingStore(store)
     identity = IdentityService(counting, load_settings())  # type: ignore[arg-type] - counts, then delegates
     crm = katherine()
     first = await identity.upsert_records([crm])
     block = "b:firstName+lastName=katherine|smith"
     assert await store.run(KEY_SIZES, {"keys": [block]}) == [KeySize(key=block, size=1)]
 
-    counting.sent.clear()
+    counting.calls.clear()
     receipt = rec("pos", "r1", 2000, firstName="Katherine", lastName="Smith", birthDate="1980-03-14")
     second = await identity.upsert_records([receipt])
     # One write stores and files the record; its answer carries the sizes the scoring needs.
-    assert "matching/index_records" not in counting.sent and "matching/key_sizes" not in counting.sent
-    assert counting.sent.count("identity/upsert_records") == 1
+    assert counting.calls["matching/index_records"] == 0 and counting.calls["matching/key_sizes"] == 0
+    assert counting.calls["identity/upsert_records"] == 1
     assert second.matching.pairs_scored == 1 and second.matching.matched == 1
     assert second.results[0].person_id == first.results[0].person_id
     assert await store.run(KEY_SIZES, {"keys": [block]}) == [KeySize(key=block, size=2)]
