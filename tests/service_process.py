@@ -78,10 +78,10 @@ def alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     # A zombie still answers kill(0); it is dead for our purposes. Its /proc entry can also vanish between
-    # the two looks (reaped meanwhile): dead too.
+    # the two looks (reaped meanwhile): dead too. Reaped between opening and reading, the read fails with ESRCH.
     try:
         return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
-    except FileNotFoundError:
+    except (FileNotFoundError, ProcessLookupError):
         return False
 
 
