@@ -125,6 +125,7 @@ def bench_http(args: argparse.Namespace) -> None:
             workers=args.workers,
             generator=args.generator,
             seconds=args.seconds,
+            ungrouped=args.ungrouped,
         )
 
     if args.database:
@@ -438,7 +439,14 @@ def _add_bench(commands: Any) -> None:
         http.add_argument(
             "--seconds", type=float, default=10.0, help="seconds per level with --generator wrk (default 10)"
         )
-        http.set_defaults(handler=bench_http)
+        if name == "upsert":
+            http.add_argument(
+                "--ungrouped",
+                action="store_true",
+                help="also through one process writing every request on its own (GRAPHCDP_UPSERT_GROUP_RECORDS=1), "
+                "level by level in the same run",
+            )
+        http.set_defaults(handler=bench_http, ungrouped=False)
 
     scaling = benches.add_parser("scaling", help="per-operation cost and memory per person as the graph grows")
     scaling.add_argument("--sizes", default="10000,100000,1000000", help="people per size (10000,100000,1000000)")

@@ -26,6 +26,14 @@ def level_rows(result: dict[str, Any], single: str, several: str) -> list[str]:
     sides = [(single, "ratio", "")]
     if "workers" in result:
         sides.append((several, "ratioWorkers", f" (--workers {result['workers']})"))
+    if "clientsUngrouped" in result:
+        sides.append(
+            (
+                "clientsUngrouped",
+                "ratioUngrouped",
+                " with every request written on its own (GRAPHCDP_UPSERT_GROUP_RECORDS=1)",
+            )
+        )
     for side, ratios, caption in sides:
         if caption:
             lines.append(f"graphcdp serve{caption}, beside the same raw levels:")

@@ -161,6 +161,7 @@ async def run_upsert_latency(
     workers: int = 1,
     generator: str = "python",
     seconds: float = 10.0,
+    ungrouped: bool = False,
 ) -> dict[str, Any]:
     """`upserts` single-record upserts at each client count, against `graphcdp serve` on `graph`, with
     probabilistic matching on or off (GRAPHCDP_MATCHING); `raw`: beside the raw MERGE of the same records;
@@ -170,7 +171,9 @@ async def run_upsert_latency(
     "MERGED": m, …}, "scored": {"pairsScored": …, "matched": …, "possible": …, "upsertsWithCandidates": …}}
     (actions and matching work of the timed requests of every level together), with `raw` {"raw": {"8": …},
     "ratio": {"8": {"p50": graphcdp p50 / raw p50, "requestsPerSecond": raw req/s / graphcdp req/s}}}, and
-    with workers {"workers": N, "clientsWorkers": {"8": …}, "ratioWorkers": {"8": …}}.
+    with workers {"workers": N, "clientsWorkers": {"8": …}, "ratioWorkers": {"8": …}}. `ungrouped`: also through
+    one process that writes every request on its own (GRAPHCDP_UPSERT_GROUP_RECORDS=1), as "clientsUngrouped" and
+    "ratioUngrouped": what grouping concurrent upserts (graphcdp/identity/upsert_groups.py) gains.
 
     With `generator` "wrk", graphcdp's side is sent by wrk for `seconds` per level (each connection its own
     sequence, as the Python clients send them; actions and matching work are then not counted), and the raw side
@@ -186,13 +189,20 @@ async def run_upsert_latency(
     scored: Counter[str] = Counter({"pairsScored": 0, "matched": 0, "possible": 0, "upsertsWithCandidates": 0})
     levels: dict[str, dict[str, Any]] = {}
     raw_levels: dict[str, dict[str, Any]] = {}
-    several: dict[str, dict[str, Any]] = {}
+    others: dict[str, dict[str, dict[str, Any]]] = {}  # side → its levels, beside "clients"
     settings = {"GRAPHCDP_MATCHING": "true" if matching else "false"}
-    sides: list[tuple[str, int]] = [("clients", 1)] + ([("clientsWorkers", workers)] if workers > 1 else [])
+    sides: list[tuple[str, int, dict[str, str]]] = [("clients", 1, {})]
+    if workers > 1:
+        sides.append(("clientsWorkers", workers, {}))
+    if ungrouped:
+        sides.append(("clientsUngrouped", 1, {"GRAPHCDP_UPSERT_GROUP_RECORDS": "1"}))
     async with contextlib.AsyncExitStack() as stack:
         servers = [
-            (side, await stack.enter_async_context(BenchServer(falkordb_url, graph, settings=settings, workers=n)))
-            for side, n in sides
+            (
+                side,
+                await stack.enter_async_context(BenchServer(falkordb_url, graph, settings=settings | more, workers=n)),
+            )
+            for side, n, more in sides
         ]
         number = 0
         for count in clients:  # every side level by level, so a drift of the machine hits them alike
@@ -220,7 +230,7 @@ async def run_upsert_latency(
                             request, base_url=server.base_url, clients=count, total=upserts, warmup=warmup
                         )
                     )
-                (levels if side == "clients" else several)[str(count)] = summary
+                (levels if side == "clients" else others.setdefault(side, {}))[str(count)] = summary
                 if raw and side == "clients":
                     raw_levels[str(count)] = latency_summary(
                         *await _raw_level(falkordb_url, graph, level, clients=count, total=upserts, warmup=warmup)
@@ -235,10 +245,13 @@ async def run_upsert_latency(
     }
     if raw:
         result |= {"raw": raw_levels, "ratio": {k: ratio_to_raw(levels[k], raw_levels[k]) for k in raw_levels}}
-    if several:
-        result |= {"workers": workers, "clientsWorkers": several}
+    if workers > 1:
+        result["workers"] = workers
+    for side, side_levels in others.items():
+        result[side] = side_levels
         if raw:
-            result["ratioWorkers"] = {k: ratio_to_raw(several[k], raw_levels[k]) for k in several}
+            ratio = side.replace("clients", "ratio")
+            result[ratio] = {k: ratio_to_raw(side_levels[k], raw_levels[k]) for k in side_levels}
     return result
 
 

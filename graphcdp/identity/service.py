@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -24,13 +25,14 @@ from graphcdp.identity.matching.review import ReviewItem, rank_stored_entries, r
 from graphcdp.identity.matching.spec import MatchingModel, load_model, parse_model
 from graphcdp.identity.matching.storage import active_model, active_model_version, store_model
 from graphcdp.identity.normalize import IdentifierPolicy
-from graphcdp.identity.pieces import resolve_batch
+from graphcdp.identity.pieces import joined, resolve_batch
 from graphcdp.identity.planner import Plan
 from graphcdp.identity.reach import plan_reach
 from graphcdp.identity.repair import empty_recordless_persons, rekey_records, resolve_unresolved_records
 from graphcdp.identity.resolver import resolve
 from graphcdp.identity.rules import ResolutionRules
 from graphcdp.identity.suppression import Suppression
+from graphcdp.identity.upsert_groups import UpsertGroups
 from graphcdp.model.feed import ChangeKind, change_for_statement
 from graphcdp.model.identity import (
     DeletedRecord,
@@ -93,6 +95,7 @@ class IdentityService:
         self.suppression = Suppression(store)  # tombstones of erased identifiers: SUPPRESSED items
         self.listeners = PersonChanges()  # told of the persons each mutation changed, before it returns
         self.settle = SettleAfterWrites(store, settings.settle_after_items)  # also counts touchpoints, segments
+        self.groups = UpsertGroups(self._upsert_requests, settings.upsert_group_records)
         self._model_refresh = settings.matching_model_refresh
         self._model_checked = time.monotonic()
         self._stored_version: int | None = None  # of the stored model in force; None: the file's or the shipped
@@ -179,27 +182,55 @@ class IdentityService:
 
     async def upsert_records(self, items: Sequence[RecordInput | ItemError], dry_run: bool = False) -> UpsertOutcome:
         """Upsert records; an ItemError in `items` is an input that did not decode: it answers for itself,
-        at its own index, and the rest go on."""
+        at its own index, and the rest go on. A small upsert arriving while this process writes another waits
+        and is written with the others that waited (graphcdp/identity/upsert_groups.py)."""
         check_batch_size(len(items), self.max_batch, "records", "upsertRecords")
-        outcome = UpsertOutcome()
-        parsed, outcome.errors = parse_items(items, self._parse)
+        if not dry_run and self.groups.takes(len(items)):
+            return await self.groups.upsert(items)
+        return (await self._upsert_requests([items], dry_run))[0]
+
+    async def _upsert_requests(
+        self, requests: Sequence[Sequence[RecordInput | ItemError]], dry_run: bool = False
+    ) -> list[UpsertOutcome]:
+        """The requests' items written as one batch; each request's answer about its own items."""
+        spans: list[range] = []
+        combined = UpsertOutcome()
+        parsed: list[ParsedRecord] = []
+        for items in requests:
+            base = spans[-1].stop if spans else 0
+            spans.append(range(base, base + len(items)))
+            valid, invalid = parse_items(items, functools.partial(self._parse_at, base))
+            parsed += valid
+            combined.errors += invalid
         if parsed and dry_run:  # a write refuses erased identifiers in its own statement (_upsert)
             parsed, suppressed = await self.suppression.refuse(parsed, lambda r: r.identifiers, lambda r: r.index)
-            outcome.errors += suppressed
+            combined.errors += suppressed
+        report = MatchReport()
+        plan = None
         if parsed:
-            await (self._dry_run(parsed, outcome) if dry_run else self._upsert(parsed, outcome))
-        outcome.results.sort(key=lambda r: r.index)
-        outcome.errors.sort(key=lambda e: e.index)
-        refused = {e.index for e in outcome.errors}
-        outcome.warnings = [w for record in parsed for w in record.warnings if record.index not in refused]
-        return outcome
+            if dry_run:
+                await self._dry_run(parsed, combined)
+            else:
+                report, plan = await self._upsert(parsed, combined, spans)
+        combined.results.sort(key=lambda r: r.index)
+        combined.errors.sort(key=lambda e: e.index)
+        refused = {e.index for e in combined.errors}
+        combined.warnings = [w for record in parsed for w in record.warnings if record.index not in refused]
+        if len(spans) == 1:
+            return [combined]
+        return _split(combined, report, plan, parsed, spans)
+
+    def _parse_at(self, base: int, index: int, item: RecordInput | ItemError) -> ParsedRecord | ItemError:
+        return self._parse(base + index, item)
 
     def _parse(self, index: int, item: RecordInput | ItemError) -> ParsedRecord | ItemError:
         if isinstance(item, ItemError):
             return item.model_copy(update={"index": index})
         return parse_record(index, item, self.policy)
 
-    async def _upsert(self, records: list[ParsedRecord], outcome: UpsertOutcome) -> None:
+    async def _upsert(
+        self, records: list[ParsedRecord], outcome: UpsertOutcome, spans: Sequence[range]
+    ) -> tuple[MatchReport, Plan | None]:
         hashes = await self.suppression.hashes(i.key for r in records for i in r.identifiers)
         params = [record_param(r) | {"hashes": sorted({hashes[i.key] for i in r.identifiers})} for r in records]
         if self.matching.enabled:  # the write files each changed record under its match keys too
@@ -213,29 +244,61 @@ class IdentityService:
             outcome.errors += await self.suppression.explain(refused, lambda r: r.identifiers, lambda r: r.index)
             records = [r for r in records if r.index in by_index]
         changed = [r for r in records if not by_index[r.index].unchanged]
+        report = MatchReport()
         plan = None
         if changed:
             try:
-                if self.matching.enabled:
-                    created = {r.key for r in changed if by_index[r.index].created}
-                    sizes = {k.key: k.size for r in changed for k in by_index[r.index].key_sizes}
-                    outcome.matching = await self._match(changed, created, sizes)
-                plan = await resolve_batch(self.store, self.rules, [r.key for r in changed])
+                report, plan = await self._match_and_resolve(changed, by_index)
             except GraphCDPError as exc:
-                outcome.errors += items_failed((r.index for r in changed), exc)
-                changed = []
+                if len(spans) == 1:
+                    outcome.errors += items_failed((r.index for r in changed), exc)
+                else:  # one request's trouble (a component too large, ...) stays its own: each resolved alone
+                    report, plan = await self._resolve_each(changed, by_index, spans, outcome)
         if plan:
             await self.resolved(plan)
         self._report(records, by_index, plan, outcome)
+        outcome.matching = _summary(report)
         await self.settle.wrote(len(records))
+        return report, plan
 
-    async def _match(self, records: list[ParsedRecord], created: set[str], indexed: dict[str, int]) -> MatchSummary:
+    async def _match_and_resolve(
+        self, changed: list[ParsedRecord], rows: Mapping[int, UpsertedRecord]
+    ) -> tuple[MatchReport, Plan]:
+        report = MatchReport()
+        if self.matching.enabled:
+            created = {r.key for r in changed if rows[r.index].created}
+            sizes = {k.key: k.size for r in changed for k in rows[r.index].key_sizes}
+            report = await self._match(changed, created, sizes)
+        return report, await resolve_batch(self.store, self.rules, [r.key for r in changed])
+
+    async def _resolve_each(
+        self,
+        changed: list[ParsedRecord],
+        rows: Mapping[int, UpsertedRecord],
+        spans: Sequence[range],
+        outcome: UpsertOutcome,
+    ) -> tuple[MatchReport, Plan | None]:
+        """The changed records of a group whose resolution failed, resolved request by request."""
+        report, plans = MatchReport(), []
+        for span in spans:
+            theirs = [r for r in changed if r.index in span]
+            if not theirs:
+                continue
+            try:
+                part, result = await self._match_and_resolve(theirs, rows)
+            except GraphCDPError as exc:
+                outcome.errors += items_failed((r.index for r in theirs), exc)
+                continue
+            report.add(part)
+            plans.append(result)
+        return report, joined(plans, now_ms()) if plans else None
+
+    async def _match(self, records: list[ParsedRecord], created: set[str], indexed: dict[str, int]) -> MatchReport:
         """Probabilistic matching of changed records, which the write filed under their match keys (`indexed`:
         the keys' sizes it answered with): links stored before they are resolved."""
         # Only changed records are matched here: their old links are stale whatever they scored.
         inputs = [_match_input(r) for r in records]
-        report = await self.matcher.match(inputs, now_ms(), new_content=True, fresh=created, indexed=indexed)
-        return _summary(report)
+        return await self.matcher.match(inputs, now_ms(), new_content=True, fresh=created, indexed=indexed)
 
     async def _dry_run(self, records: list[ParsedRecord], outcome: UpsertOutcome) -> None:
         incoming = {r.key: r for r in records}  # the last of duplicates wins, as when writing
@@ -386,6 +449,41 @@ class IdentityService:
         matches = await self.store.run(PERSON_MATCHES, {"id": person})
         hops = _evidence_path(evidence, matches, key_a, key_b)
         return LinkExplanation(linked=True, person_id=person, hops=hops, reason=_link_reason(hops))
+
+
+def _split(
+    combined: UpsertOutcome, report: MatchReport, plan: Plan | None, records: list[ParsedRecord], spans: Sequence[range]
+) -> list[UpsertOutcome]:
+    """A group's outcome (graphcdp/identity/upsert_groups.py) as each request's answer about its own items, at
+    its own indexes. Persons created or merged, and links refused, go to the first request with a record
+    there (as if the requests had come one after another); whatever names none of them, to the first."""
+    owner = {r.key: n for n, span in enumerate(spans) for r in records if r.index in span}
+    person_owner: dict[str, int] = {}
+    for result in combined.results:
+        n = next(n for n, span in enumerate(spans) if result.index in span)
+        person_owner[result.person_id] = min(n, person_owner.get(result.person_id, n))
+    outcomes = []
+    for n, span in enumerate(spans):
+
+        def mine(index: int, span: range = span) -> bool:
+            return index in span
+
+        keys = {key for key, of in owner.items() if of == n}
+        outcome = UpsertOutcome(
+            results=[r.model_copy(update={"index": r.index - span.start}) for r in combined.results if mine(r.index)],
+            errors=[e.model_copy(update={"index": e.index - span.start}) for e in combined.errors if mine(e.index)],
+            warnings=[w.model_copy(update={"index": w.index - span.start}) for w in combined.warnings if mine(w.index)],
+            matching=_summary(report.of(keys)),
+        )
+        outcomes.append(outcome)
+    if plan is not None:
+        for person in plan.created:
+            outcomes[person_owner.get(person, 0)].persons_created.append(person)
+        for retired, into in sorted(plan.retired.items()):
+            outcomes[person_owner.get(into or "", 0)].persons_merged.append(retired)
+        for link in combined.links_rejected:
+            outcomes[owner.get(link.record, 0)].links_rejected.append(link)
+    return outcomes
 
 
 def _match_input(record: ParsedRecord) -> MatchInput:

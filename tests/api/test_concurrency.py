@@ -53,8 +53,13 @@ def overlapping_records(seed: int) -> list[dict[str, Any]]:
     return records
 
 
-@pytest.fixture
-def two_services(embedded_falkordb: EmbeddedFalkorDB, tmp_path: Path) -> Iterator[tuple[list[str], str]]:
+# Each process writes the requests that arrive together as one group (graphcdp/identity/upsert_groups.py), or
+# each on its own: both must converge.
+@pytest.fixture(params=["grouped", "each alone"])
+def two_services(
+    request: pytest.FixtureRequest, embedded_falkordb: EmbeddedFalkorDB, tmp_path: Path
+) -> Iterator[tuple[list[str], str]]:
+    group_records = "50" if request.param == "grouped" else "1"
     graph = f"concurrency_{uuid.uuid4().hex[:8]}"
     processes, urls = [], []
     try:
@@ -66,6 +71,7 @@ def two_services(embedded_falkordb: EmbeddedFalkorDB, tmp_path: Path) -> Iterato
                 GRAPHCDP_GRAPH=graph,
                 GRAPHCDP_PORT=str(port),
                 GRAPHCDP_LOG_LEVEL="warning",
+                GRAPHCDP_UPSERT_GROUP_RECORDS=group_records,
             )
             process = subprocess.Popen([*GRAPHCDP, "serve"], env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True)
             processes.append(process)

@@ -44,6 +44,33 @@ class MatchReport:
     matched: int = 0
     possible: int = 0
     skipped_blocks: dict[str, int] = field(default_factory=dict)  # oversized block → its size
+    pairs: list[tuple[str, str, LinkKind]] = field(default_factory=list)  # what was scored, for `of`
+    blocks: dict[str, list[str]] = field(default_factory=dict)  # each matched record's blocks, for `of`
+
+    def count(self, a: str, b: str, kind: LinkKind) -> None:
+        self.pairs_scored += 1
+        self.matched += kind == LinkKind.MATCHED
+        self.possible += kind == LinkKind.POSSIBLE_MATCH
+        self.pairs.append((a, b, kind))
+
+    def of(self, records: Collection[str]) -> MatchReport:
+        """The part of this report about `records` (some of the matched ones): the pairs scored with one of them,
+        the oversized blocks one of them falls in."""
+        part = MatchReport()
+        for a, b, kind in self.pairs:
+            if a in records or b in records:
+                part.count(a, b, kind)
+        theirs = {block for key in records for block in self.blocks.get(key, ())}
+        part.skipped_blocks = {k: n for k, n in self.skipped_blocks.items() if k in theirs}
+        part.blocks = {key: self.blocks[key] for key in records if key in self.blocks}
+        return part
+
+    def add(self, other: MatchReport) -> None:
+        """`other`'s counts added to these (reports of different records)."""
+        for a, b, kind in other.pairs:
+            self.count(a, b, kind)
+        self.skipped_blocks |= other.skipped_blocks
+        self.blocks |= other.blocks
 
 
 @dataclass(frozen=True)
@@ -148,10 +175,10 @@ class Matcher:
     async def _score(
         self, records: Sequence[MatchInput], *, index: bool, indexed: Mapping[str, int] | None = None
     ) -> tuple[MatchReport, list[ScoredPair]]:
-        report = MatchReport()
         model = self.runtime.model
         features = {r.key: self._features(r) for r in records}
         blocks = {key: blocking_keys(model, f) for key, f in features.items()}
+        report = MatchReport(blocks=blocks)
         terms = {key: term_keys(model, f) for key, f in features.items()}
         sizes: dict[str, int] = {}
         if index and indexed is not None:
@@ -185,9 +212,7 @@ class Matcher:
         scored = []
         for a, b, score in self._score_pairs(records, features, blocks, candidates, counts):
             kind = classify(score.probability, model.thresholds)
-            report.pairs_scored += 1
-            report.matched += kind == LinkKind.MATCHED
-            report.possible += kind == LinkKind.POSSIBLE_MATCH
+            report.count(a, b, kind)
             scored.append(ScoredPair(a, b, hashes[a], hashes[b], kind, score))
         return report, scored
 

@@ -1,0 +1,100 @@
+"""Small upserts that arrive while one is being written wait, then go to the database together.
+
+A single upsert costs about seven statements whatever it carries, and the database runs writes one after
+another: under concurrent single upserts, the statements' fixed cost, not the records, sets the rate. So a
+request that arrives while this process writes an earlier group waits for it, and the requests that waited
+meanwhile are written as one batch (one write, one matching round, one resolution), then each gets the answer
+for its own records (graphcdp/identity/service.py splits it).
+
+Nothing waits when nothing is being written: a lone client's upsert goes straight on, as before. A group is
+what concurrent execution of its requests could already have given (their writes, then their matching, then
+their resolutions interleaved), so its clusters are ones the requests sent concurrently could end in; what
+`tests/integration/test_bulk_equivalence.py` proves for batches holds for a group. Two requests naming the
+same record never share a group (the second waits for the next), so each record's answer is its own request's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+from graphcdp.model.identity import ItemError, RecordInput, UpsertOutcome
+from graphcdp.model.node_ref import record_key
+
+Items = Sequence[RecordInput | ItemError]
+WriteGroup = Callable[[list[Items]], Awaitable[list[UpsertOutcome]]]
+
+
+@dataclass
+class _Waiting:
+    items: Items
+    keys: frozenset[str]
+    answer: asyncio.Future[UpsertOutcome] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+
+
+class UpsertGroups:
+    """Writes concurrent upsert requests in groups of at most `max_records` records, one group at a time."""
+
+    def __init__(self, write: WriteGroup, max_records: int) -> None:
+        self._write = write
+        self.max_records = max_records
+        self._waiting: list[_Waiting] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    def takes(self, size: int) -> bool:
+        """Whether a request of `size` items may share a group (larger ones are written on their own)."""
+        return self.max_records > 1 and 0 < size <= self.max_records
+
+    async def upsert(self, items: Items) -> UpsertOutcome:
+        waiting = _Waiting(items, _record_keys(items))
+        waiting.answer.add_done_callback(_retrieved)  # a caller gone meanwhile leaves no "never retrieved" noise
+        self._waiting.append(waiting)
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_while_waiting())
+        # shield: a caller that goes away (a closed connection) must not cancel the group's other requests
+        return await asyncio.shield(waiting.answer)
+
+    async def _write_while_waiting(self) -> None:
+        while self._waiting:
+            group = self._next_group()
+            try:
+                outcomes = await self._write([w.items for w in group])
+            except asyncio.CancelledError:  # shutting down: nobody waits for an answer any more
+                for waiting in [*group, *self._waiting]:
+                    waiting.answer.cancel()
+                raise
+            except Exception as exc:  # a failure of the whole write: each request of the group fails with it
+                for waiting in group:
+                    if not waiting.answer.done():
+                        waiting.answer.set_exception(exc)
+                continue
+            for waiting, outcome in zip(group, outcomes, strict=True):
+                if not waiting.answer.done():
+                    waiting.answer.set_result(outcome)
+
+    def _next_group(self) -> list[_Waiting]:
+        """The longest-waiting requests that fit: in arrival order, at most `max_records` items, no record twice."""
+        group: list[_Waiting] = []
+        size = 0
+        keys: set[str] = set()
+        later: list[_Waiting] = []
+        for waiting in self._waiting:
+            fits = not group or (size + len(waiting.items) <= self.max_records and not keys & waiting.keys)
+            if fits and not later:
+                group.append(waiting)
+                size += len(waiting.items)
+                keys |= waiting.keys
+            else:  # keep arrival order: once one waits for the next group, the rest do too
+                later.append(waiting)
+        self._waiting = later
+        return group
+
+
+def _retrieved(answer: asyncio.Future[UpsertOutcome]) -> None:
+    if not answer.cancelled():
+        answer.exception()
+
+
+def _record_keys(items: Items) -> frozenset[str]:
+    return frozenset(record_key(i.source.strip(), i.source_id.strip()) for i in items if isinstance(i, RecordInput))
