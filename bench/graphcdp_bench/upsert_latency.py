@@ -205,8 +205,9 @@ async def run_upsert_latency(
             for side, n, more in sides
         ]
         number = 0
-        for count in clients:  # every side level by level, so a drift of the machine hits them alike
-            for side, server in servers:
+        for turn, count in enumerate(clients):  # every side level by level, so a drift of the machine hits them alike
+            # Each level adds records the next ones read (blocks, persons): the sides take turns going first.
+            for side, server in servers if turn % 2 == 0 else servers[::-1]:
                 picks = [rng.randrange(len(existing)) if existing else 0 for _ in range(warmup + upserts)]
                 level = _Level(f"{run}-{side}", count, number * (warmup + upserts), phone_base, existing, picks)
                 number += 1
