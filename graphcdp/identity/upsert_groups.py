@@ -16,6 +16,7 @@ same record never share a group (the second waits for the next), so each record'
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -33,14 +34,25 @@ class _Waiting:
     answer: asyncio.Future[UpsertOutcome] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
 
 
-class UpsertGroups:
-    """Writes concurrent upsert requests in groups of at most `max_records` records, one group at a time."""
+# A group that takes longer than this (a large component, a slow database) must not hold up the calls behind
+# it: another group is then started beside it, as the calls would have run concurrently without grouping.
+PATIENCE_SECONDS = 0.25
+MAX_WRITERS = 4
 
-    def __init__(self, write: WriteGroup, max_records: int) -> None:
+
+class UpsertGroups:
+    """Writes concurrent upsert requests in groups of at most `max_records` records: one group at a time, or a
+    few at once while the ones being written take longer than `patience` seconds."""
+
+    def __init__(
+        self, write: WriteGroup, max_records: int, *, patience: float = PATIENCE_SECONDS, max_writers: int = MAX_WRITERS
+    ) -> None:
         self._write = write
         self.max_records = max_records
+        self.patience = patience
+        self.max_writers = max_writers
         self._waiting: list[_Waiting] = []
-        self._writer: asyncio.Task[None] | None = None
+        self._writing: dict[asyncio.Task[None], float] = {}  # each writer → when its current group started
 
     def takes(self, size: int) -> bool:
         """Whether a request of `size` items may share a group (larger ones are written on their own)."""
@@ -50,14 +62,25 @@ class UpsertGroups:
         waiting = _Waiting(items, _record_keys(items))
         waiting.answer.add_done_callback(_retrieved)  # a caller gone meanwhile leaves no "never retrieved" noise
         self._waiting.append(waiting)
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write_while_waiting())
+        if self._needs_writer():
+            writer = asyncio.create_task(self._write_while_waiting())
+            self._writing[writer] = time.monotonic()
+            writer.add_done_callback(self._writing.pop)
         # shield: a caller that goes away (a closed connection) must not cancel the group's other requests
         return await asyncio.shield(waiting.answer)
 
+    def _needs_writer(self) -> bool:
+        """No group is being written, or every one being written has taken longer than `patience`."""
+        now = time.monotonic()
+        stuck = all(now - started > self.patience for started in self._writing.values())
+        return stuck and len(self._writing) < self.max_writers
+
     async def _write_while_waiting(self) -> None:
+        me = asyncio.current_task()
         while self._waiting:
             group = self._next_group()
+            if me is not None:
+                self._writing[me] = time.monotonic()
             try:
                 outcomes = await self._write([w.items for w in group])
             except asyncio.CancelledError:  # shutting down: nobody waits for an answer any more
