@@ -8,7 +8,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from graphcdp.batch import check_batch_size, items_failed, parse_items
 from graphcdp.batch import decode_item as decode_input
@@ -40,6 +40,7 @@ from graphcdp.model.identity import (
     EvidenceEdge,
     HopKind,
     ItemError,
+    ItemWarning,
     KeyedPerson,
     LinkExplanation,
     LinkHop,
@@ -199,7 +200,7 @@ class IdentityService:
         for items in requests:
             base = spans[-1].stop if spans else 0
             spans.append(range(base, base + len(items)))
-            valid, invalid = parse_items(items, functools.partial(self._parse_at, base))
+            valid, invalid = parse_items(items, functools.partial(self._parse, base))
             parsed += valid
             combined.errors += invalid
         if parsed and dry_run:  # a write refuses erased identifiers in its own statement (_upsert)
@@ -220,13 +221,11 @@ class IdentityService:
             return [combined]
         return _split(combined, report, plan, parsed, spans)
 
-    def _parse_at(self, base: int, index: int, item: RecordInput | ItemError) -> ParsedRecord | ItemError:
-        return self._parse(base + index, item)
-
-    def _parse(self, index: int, item: RecordInput | ItemError) -> ParsedRecord | ItemError:
+    def _parse(self, base: int, index: int, item: RecordInput | ItemError) -> ParsedRecord | ItemError:
+        """Item `index` of a request whose items start at `base` of the batch (graphcdp/identity/upsert_groups.py)."""
         if isinstance(item, ItemError):
-            return item.model_copy(update={"index": index})
-        return parse_record(index, item, self.policy)
+            return item.model_copy(update={"index": base + index})
+        return parse_record(base + index, item, self.policy)
 
     async def _upsert(
         self, records: list[ParsedRecord], outcome: UpsertOutcome, spans: Sequence[range]
@@ -247,13 +246,17 @@ class IdentityService:
         report = MatchReport()
         plan = None
         if changed:
+            matched = not self.matching.enabled
             try:
-                report, plan = await self._match_and_resolve(changed, by_index)
+                if not matched:
+                    report.add(await self._match(changed, by_index))
+                    matched = True
+                plan = await resolve_batch(self.store, self.rules, [r.key for r in changed])
             except GraphCDPError as exc:
                 if len(spans) == 1:
                     outcome.errors += items_failed((r.index for r in changed), exc)
                 else:  # one request's trouble (a component too large, ...) stays its own: each resolved alone
-                    report, plan = await self._resolve_each(changed, by_index, spans, outcome)
+                    plan = await self._resolve_each(changed, by_index, spans, outcome, report, matched=matched)
         if plan:
             await self.resolved(plan)
         self._report(records, by_index, plan, outcome)
@@ -261,44 +264,39 @@ class IdentityService:
         await self.settle.wrote(len(records))
         return report, plan
 
-    async def _match_and_resolve(
-        self, changed: list[ParsedRecord], rows: Mapping[int, UpsertedRecord]
-    ) -> tuple[MatchReport, Plan]:
-        report = MatchReport()
-        if self.matching.enabled:
-            created = {r.key for r in changed if rows[r.index].created}
-            sizes = {k.key: k.size for r in changed for k in rows[r.index].key_sizes}
-            report = await self._match(changed, created, sizes)
-        return report, await resolve_batch(self.store, self.rules, [r.key for r in changed])
-
     async def _resolve_each(
         self,
         changed: list[ParsedRecord],
         rows: Mapping[int, UpsertedRecord],
         spans: Sequence[range],
         outcome: UpsertOutcome,
-    ) -> tuple[MatchReport, Plan | None]:
-        """The changed records of a group whose resolution failed, resolved request by request."""
-        report, plans = MatchReport(), []
+        report: MatchReport,
+        *,
+        matched: bool,
+    ) -> Plan | None:
+        """The changed records of a group whose resolution failed, resolved request by request (and matched, unless
+        the group's matching was done: `report` has it, and gains each request's otherwise)."""
+        plans = []
         for span in spans:
             theirs = [r for r in changed if r.index in span]
             if not theirs:
                 continue
             try:
-                part, result = await self._match_and_resolve(theirs, rows)
+                if not matched:
+                    report.add(await self._match(theirs, rows))
+                plans.append(await resolve_batch(self.store, self.rules, [r.key for r in theirs]))
             except GraphCDPError as exc:
                 outcome.errors += items_failed((r.index for r in theirs), exc)
-                continue
-            report.add(part)
-            plans.append(result)
-        return report, joined(plans, now_ms()) if plans else None
+        return joined(plans, now_ms()) if plans else None
 
-    async def _match(self, records: list[ParsedRecord], created: set[str], indexed: dict[str, int]) -> MatchReport:
-        """Probabilistic matching of changed records, which the write filed under their match keys (`indexed`:
-        the keys' sizes it answered with): links stored before they are resolved."""
+    async def _match(self, records: list[ParsedRecord], rows: Mapping[int, UpsertedRecord]) -> MatchReport:
+        """Probabilistic matching of changed records, which the write filed under their match keys (its `rows`
+        answered with the keys' sizes): links stored before they are resolved."""
         # Only changed records are matched here: their old links are stale whatever they scored.
+        created = {r.key for r in records if rows[r.index].created}
+        sizes = {k.key: k.size for r in records for k in rows[r.index].key_sizes}
         inputs = [_match_input(r) for r in records]
-        return await self.matcher.match(inputs, now_ms(), new_content=True, fresh=created, indexed=indexed)
+        return await self.matcher.match(inputs, now_ms(), new_content=True, fresh=created, indexed=sizes)
 
     async def _dry_run(self, records: list[ParsedRecord], outcome: UpsertOutcome) -> None:
         incoming = {r.key: r for r in records}  # the last of duplicates wins, as when writing
@@ -464,18 +462,14 @@ def _split(
         person_owner[result.person_id] = min(n, person_owner.get(result.person_id, n))
     outcomes = []
     for n, span in enumerate(spans):
-
-        def mine(index: int, span: range = span) -> bool:
-            return index in span
-
-        keys = {key for key, of in owner.items() if of == n}
-        outcome = UpsertOutcome(
-            results=[r.model_copy(update={"index": r.index - span.start}) for r in combined.results if mine(r.index)],
-            errors=[e.model_copy(update={"index": e.index - span.start}) for e in combined.errors if mine(e.index)],
-            warnings=[w.model_copy(update={"index": w.index - span.start}) for w in combined.warnings if mine(w.index)],
-            matching=_summary(report.of(keys)),
+        outcomes.append(
+            UpsertOutcome(
+                results=[_shift(r, span) for r in combined.results if r.index in span],
+                errors=[_shift(e, span) for e in combined.errors if e.index in span],
+                warnings=[_shift(w, span) for w in combined.warnings if w.index in span],
+                matching=_summary(report.of({key for key, of in owner.items() if of == n})),
+            )
         )
-        outcomes.append(outcome)
     if plan is not None:
         for person in plan.created:
             outcomes[person_owner.get(person, 0)].persons_created.append(person)
@@ -484,6 +478,14 @@ def _split(
         for link in combined.links_rejected:
             outcomes[owner.get(link.record, 0)].links_rejected.append(link)
     return outcomes
+
+
+Indexed = TypeVar("Indexed", RecordResult, ItemError, ItemWarning)
+
+
+def _shift(item: Indexed, span: range) -> Indexed:
+    """A result, error or warning of a group at its index within its own request."""
+    return item.model_copy(update={"index": item.index - span.start})
 
 
 def _match_input(record: ParsedRecord) -> MatchInput:
