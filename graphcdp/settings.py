@@ -323,10 +323,10 @@ class Settings(BaseSettings):
         50,
         ge=1,
         description="Concurrent `upsertRecords` calls of at most this many records that arrive while this process "
-        "writes another are written together, as one batch, when it is done; each call still gets the answer about "
-        "its own records. This is the most records such a group holds (a larger call is written on its own); 1 "
-        "writes every call on its own. Grouping raises the rate of single-record upserts under concurrency "
-        "(docs/performance.md) and adds no wait to a lone call.",
+        "writes another are written together, as one batch, when it is done (or beside it once it has taken 0.25 s); "
+        "each call still gets the answer about its own records. This is the most records such a group holds (a "
+        "larger call is written on its own); 1 writes every call on its own. Grouping raises the rate of "
+        "single-record upserts under concurrency (docs/performance.md) and adds no wait to a lone call.",
     )
     settle_after_items: int = Field(
         0,

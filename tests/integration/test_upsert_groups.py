@@ -101,3 +101,20 @@ async def test_a_request_larger_than_a_group_is_written_on_its_own(store: GraphS
     assert counting.calls[str(UPSERT_RECORDS.name)] == 2
     assert [len(o.results) for o in outcomes] == [1, 1, 1, 4]
     assert [r.index for r in outcomes[3].results] == [0, 1, 2, 3]
+
+
+async def test_what_matching_did_is_reported_when_the_resolution_after_it_fails(store: GraphStore) -> None:
+    # Matching stores its links before the resolution; a resolution refused (the component over the limit) must not
+    # hide them from the answer.
+    identity, _ = counted(store, max_component_records=3)
+    family = [
+        rec(source, "dee", 1, ("email", "dee@example.com"), firstName="Dee", lastName="Dawson", birthDate="1980-02-03")
+        for source in ("crm", "web", "pos")
+    ]
+    assert (await identity.upsert_records(family)).errors == []
+    one_more = [
+        rec("app", "dee", 5, ("email", "dee@example.com"), firstName="Dee", lastName="Dawson", birthDate="1980-02-03")
+    ]
+    outcome = await identity.upsert_records(one_more)
+    assert [e.code for e in outcome.errors] == ["COMPONENT_TOO_LARGE"]
+    assert outcome.matching.pairs_scored == 3  # the new record against each of the family's
