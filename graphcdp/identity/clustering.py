@@ -9,7 +9,6 @@ recompute the component from scratch.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -115,14 +114,16 @@ class _Sets:
         self.limit = limit
         self.types = identifier_types
         self.conflict = conflict
-        self.counts: dict[str, Counter[str]] = {}  # root → identifier type → distinct values
+        # root → identifier type → distinct values (plain dicts: a plan merges thousands of them, and a Counter's
+        # constructor and + cost several times a dict's)
+        self.counts: dict[str, dict[str, int]] = {}
         self.records: dict[str, list[str]] = {}  # root → its records' keys (kept only when conflicts are checked)
         self.carriers: dict[str, list[str]] = {}  # identifier → the records that carried it so far, in order
         self.shared: dict[str, str] = {}  # identifiers a record that names no one cannot follow → why
         self.named: Callable[[str], bool] = bool  # whether a record's traits can say who it is
         for key, type_ in identifier_types.items():
             self.nodes.add(identifier_ref(key))
-            self.counts[identifier_ref(key)] = Counter({type_: 1})
+            self.counts[identifier_ref(key)] = {type_: 1}
 
     def link(self, record: RecordNode, linking: list[str]) -> list[Rejection]:
         """Join a record to its identifiers, strongest first; the links a type limit or a trait conflict refuses.
@@ -191,16 +192,24 @@ class _Sets:
         keep, other = self.nodes.find(keep), self.nodes.find(other)
         if keep != other:
             self.nodes.union(keep, other)
-            self.counts[keep] = self.counts.get(keep, Counter()) + self.counts.pop(other, Counter())
+            self.counts[keep] = _added(self.counts.get(keep, {}), self.counts.pop(other, {}))
             if self.conflict is not None:
                 self.records[keep] = self.records.get(keep, []) + self.records.pop(other, [])
 
     def breaks_limit(self, a: str, b: str) -> str | None:
-        joined = self.counts.get(self.nodes.find(a), Counter()) + self.counts.get(self.nodes.find(b), Counter())
+        joined = _added(self.counts.get(self.nodes.find(a), {}), self.counts.get(self.nodes.find(b), {}))
         for type_, n in sorted(joined.items()):
             if n > self.limit(type_):
                 return f"one person would hold {n} {type_} values (limit {self.limit(type_)})"
         return None
+
+
+def _added(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
+    """Counts per identifier type of two sets joined (a new dict; neither is changed)."""
+    joined = dict(a)
+    for type_, n in b.items():
+        joined[type_] = joined.get(type_, 0) + n
+    return joined
 
 
 def _shared(

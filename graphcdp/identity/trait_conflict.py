@@ -33,6 +33,9 @@ class TraitConflicts:
         self._features: dict[str, Features] = {}
         self._pairs: dict[tuple[str, str], bool | None] = {}
         self._names = {c.field for c in scorer.model.comparisons} >= {FIRST_NAME}
+        # Only first names and birth dates are judged here (and last names looked at for a swap): the features
+        # of those fields alone, a fraction of a record's, and the other comparisons left out.
+        self._fields = scorer.fields_read({FIRST_NAME, BIRTH_DATE} | {LAST_NAME})
 
     def between(self, left: list[str], right: list[str]) -> str | None:
         """Why the records of `left` and of `right` are different people, or None: some pair of them names
@@ -75,7 +78,7 @@ class TraitConflicts:
             if FIRST_NAME not in fa or FIRST_NAME not in fb or _swapped(fa, fb):
                 self._pairs[pair] = None
             else:
-                fields = {f.field: f for f in self.scorer.score(fa, fb).fields}
+                fields = self.scorer.compare(fa, fb, (FIRST_NAME, BIRTH_DATE))
                 name, born = fields[FIRST_NAME], fields.get(BIRTH_DATE)
                 if name.weight > 0 or (born is not None and born.level not in (ELSE, NULL) and born.weight > 0):
                     self._pairs[pair] = False
@@ -88,7 +91,7 @@ class TraitConflicts:
     def _features_of(self, key: str) -> Features:
         if key not in self._features:
             record = self.component.records[key]
-            self._features[key] = record_features(record.traits, record.identifiers, self.scorer.model.fields)
+            self._features[key] = record_features(record.traits, record.identifiers, self._fields)
         return self._features[key]
 
 

@@ -30,12 +30,17 @@ def node_ref(kind: NodeKind, key: str) -> str:
     return f"{kind.value}:{key}"
 
 
+# The prefixes spelled once: clustering makes tens of thousands of references per plan.
+_RECORD_PREFIX = f"{NodeKind.RECORD.value}:"
+_IDENTIFIER_PREFIX = f"{NodeKind.IDENTIFIER.value}:"
+
+
 def record_ref(key: str) -> str:
-    return node_ref(NodeKind.RECORD, key)
+    return _RECORD_PREFIX + key
 
 
 def identifier_ref(key: str) -> str:
-    return node_ref(NodeKind.IDENTIFIER, key)
+    return _IDENTIFIER_PREFIX + key
 
 
 def person_ref(person_id: str) -> str:

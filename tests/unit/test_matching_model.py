@@ -158,6 +158,32 @@ def test_a_swapped_name_agrees_at_the_swapped_level_of_both_comparisons() -> Non
         parse_model(broken, "test")
 
 
+def test_comparing_some_fields_from_their_features_alone_gives_what_the_whole_score_gives() -> None:
+    # The household check (graphcdp/identity/trait_conflict.py) judges first names and birth dates only: it takes
+    # the features those comparisons read (the swapped level's last name too) and compares just them.
+    model = parse_model(default_model(), "test")
+    scorer = Scorer(model)
+    fields = ("firstName", "birthDate")
+    read = scorer.fields_read(fields)
+    assert set(read) == {"firstName", "lastName", "birthDate"}  # the first name's swap reads the last name
+    people = [
+        {"firstName": "Ada", "lastName": "Lovelace", "birthDate": "1815-12-10", "address": {"city": "London"}},
+        {"firstName": "Lovelace", "lastName": "Ada", "birthDate": "1815-10-12"},
+        {"firstName": "Addy", "lastName": "Byron", "birthDate": "1815-12-10"},
+        {"firstName": "Bob", "lastName": "Lovelace", "birthDate": "1850-01-01"},
+        {"firstName": "Ada", "lastName": "Lovelace"},
+        {"lastName": "Lovelace", "birthDate": "1815-12-10"},
+        {"firstName": "Aida", "lastName": "King", "birthDate": "1851-12-10"},
+    ]
+    ids = ["email:ada@x.com", "phone:+14155550101"]
+    for a in people:
+        for b in people:
+            whole = {f.field: f for f in scorer.score(*(record_features(t, ids, model.fields) for t in (a, b))).fields}
+            some = scorer.compare(*(record_features(t, ids, read) for t in (a, b)), fields)
+            assert some == {field: whole[field] for field in fields}, (a, b)
+            assert len(record_features(a, ids, read)) < len(record_features(a, ids, model.fields))
+
+
 def test_address_lines_written_in_each_others_place_agree_at_the_swapped_level() -> None:
     # address.street2 is a custom trait, cleaned to letters and digits only; address.street keeps its words.
     street, line2 = {"m": 0.02, "u": 0.0001}, {"m": 0.02, "u": 0.02}

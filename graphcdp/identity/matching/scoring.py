@@ -5,7 +5,7 @@ can show them as a waterfall."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,6 +112,20 @@ class Scorer:
 
     def score(self, a: Features, b: Features, terms: TermCounts | None = None) -> PairScore:
         return PairScore(self.prior_weight, tuple(self._compare(c, a, b, terms) for c in self.model.comparisons))
+
+    def compare(self, a: Features, b: Features, fields: Collection[str]) -> dict[str, FieldScore]:
+        """The comparisons of `fields` alone, by field: each is what `score` gives for it (a comparison reads only
+        its field's values, and those of the field a swapped level names)."""
+        return {c.field: self._compare(c, a, b, None) for c in self.model.comparisons if c.field in fields}
+
+    def fields_read(self, fields: Collection[str]) -> tuple[str, ...]:
+        """The features the comparisons of `fields` read, in the model's order: those fields and the fields their
+        swapped levels name."""
+        read = set(fields)
+        for comparison in self.model.comparisons:
+            if comparison.field in fields:
+                read |= {level.with_field for level in comparison.levels if isinstance(level, SwappedLevel)}
+        return tuple(f for f in self.model.fields if f in read)
 
     def _compare(self, comparison: Comparison, a: Features, b: Features, terms: TermCounts | None) -> FieldScore:
         values_a, values_b = a.get(comparison.field, ()), b.get(comparison.field, ())
