@@ -134,6 +134,8 @@ class IdentifierPolicy:
         return cls(types.values(), blocklist, settings.default_phone_region, limits, trait_identifiers)
 
     def policy(self, type_name: str) -> TypePolicy:
+        if policy := self.types.get(type_name):  # a type as stored: already its name (planning asks thousands of times)
+            return policy
         name = type_name.strip().lower()
         if policy := self.types.get(name):
             return policy
