@@ -35,7 +35,7 @@ class TraitConflicts:
         self._names = {c.field for c in scorer.model.comparisons} >= {FIRST_NAME}
         # Only first names and birth dates are judged here (and last names looked at for a swap): the features
         # of those fields alone, a fraction of a record's, and the other comparisons left out.
-        self._fields = scorer.fields_read({FIRST_NAME, BIRTH_DATE} | {LAST_NAME})
+        self._fields = scorer.fields_read({FIRST_NAME, LAST_NAME, BIRTH_DATE})
 
     def between(self, left: list[str], right: list[str]) -> str | None:
         """Why the records of `left` and of `right` are different people, or None: some pair of them names
