@@ -1,7 +1,8 @@
 // One hop of an evidence component in one round trip: the records asked for and every record of the persons
 // asked for (with each identifier it holds, its probabilistic links, the records a reviewer said are someone
 // else, and its person), the identifiers those records hold, the persons own and the caller asks for (with
-// the records that hold them and their person), and the persons' golden traits. Records and identifiers the
+// the records that hold them and their person), and the persons asked for (golden traits, creation time and
+// refused links: once per person, not on every row of her records and identifiers). Records and identifiers the
 // caller has read ($knownRecords, $known) are not read again. Four rows: records, the identifiers of the
 // records, the persons' identifiers, the persons.
 // OPTIONAL MATCH + collect, not a pattern comprehension: on FalkorDB it is about twice as fast per key.
@@ -25,7 +26,7 @@ WITH r, held, matched, collect(x.key) AS cannot
 OPTIONAL MATCH (r)-[:OF]->(p:Person)
 RETURN collect({key: r.key, source: r.source, observedAt: r.observedAt, traits: r.traits, detached: r.detached,
                 version: r.version, contentHash: r.contentHash, held: held, matched: matched, cannot: cannot,
-                person: p.id, personCreatedAt: p.createdAt, personRejections: p.rejections}) AS records,
+                person: p.id}) AS records,
        [] AS identifiers, [] AS persons
 UNION ALL
 UNWIND $persons + [''] AS id
@@ -47,8 +48,8 @@ OPTIONAL MATCH (i)<-[:HAS]-(ir:Record)
 WITH i, collect(ir.key) AS records
 OPTIONAL MATCH (i)-[:OF]->(ip:Person)
 RETURN [] AS records,
-       collect({key: i.key, type: i.type, blocked: i.blocked, shared: i.shared, records: records, person: ip.id,
-                personCreatedAt: ip.createdAt, personRejections: ip.rejections}) AS identifiers,
+       collect({key: i.key, type: i.type, blocked: i.blocked, shared: i.shared, records: records, person: ip.id})
+         AS identifiers,
        [] AS persons
 UNION ALL
 // The persons' own identifiers apart: joined to the list above, that list was a grouping key of the persons'
@@ -67,10 +68,11 @@ OPTIONAL MATCH (i)<-[:HAS]-(ir:Record)
 WITH i, collect(ir.key) AS records
 OPTIONAL MATCH (i)-[:OF]->(ip:Person)
 RETURN [] AS records,
-       collect({key: i.key, type: i.type, blocked: i.blocked, shared: i.shared, records: records, person: ip.id,
-                personCreatedAt: ip.createdAt, personRejections: ip.rejections}) AS identifiers,
+       collect({key: i.key, type: i.type, blocked: i.blocked, shared: i.shared, records: records, person: ip.id})
+         AS identifiers,
        [] AS persons
 UNION ALL
 UNWIND $persons AS id
 MATCH (p:Person {id: id})
-RETURN [] AS records, [] AS identifiers, collect({id: p.id, traits: p.traits}) AS persons
+RETURN [] AS records, [] AS identifiers,
+       collect({id: p.id, traits: p.traits, createdAt: p.createdAt, rejections: p.rejections}) AS persons

@@ -18,7 +18,7 @@ from typing import Any
 
 from graphcdp.errors import ErrorCode, GraphCDPError
 from graphcdp.identity.clustering import UnionFind
-from graphcdp.model.identity import ComponentHop, ComponentIdentifierRow, ComponentRecordRow
+from graphcdp.model.identity import ComponentHop, ComponentIdentifierRow, ComponentPerson, ComponentRecordRow
 from graphcdp.model.node_ref import identifier_ref, person_ref, record_ref
 from graphcdp.store import GraphStore, statement
 
@@ -99,10 +99,10 @@ class Component:
         return max(sizes.values(), default=0)
 
     def note_person(self, row: ComponentRecordRow | ComponentIdentifierRow) -> None:
+        """A person met on a record or an identifier; what the plan needs of her comes with the next hop, which
+        expands every person noted."""
         if row.person and row.person not in self.persons:
-            self.persons[row.person] = PersonState(
-                row.person, row.person_created_at or 0, list(row.person_rejections or [])
-            )
+            self.persons[row.person] = PersonState(row.person, 0, [])
 
 
 async def read_component(
@@ -126,11 +126,11 @@ async def read_component(
         }
         records: list[ComponentRecordRow] = []
         identifiers: list[ComponentIdentifierRow] = []
-        traits: dict[str, dict[str, Any]] = {}
+        persons: list[ComponentPerson] = []
         for hop in await store.run(COMPONENT_HOP, params):
             records += hop.records
             identifiers += hop.identifiers
-            traits |= {person.id: person.traits for person in hop.persons}
+            persons += hop.persons
         expanded |= pending_persons
         for row in sorted(records, key=lambda r: r.key):
             _add_record(component, row)
@@ -151,9 +151,10 @@ async def read_component(
             if not state.blocked:
                 component.join(identifier_ref(state.key), [record_ref(k) for k in state.records])
                 pending_records.update(k for k in state.records if k not in component.records)
-        for person, person_traits in traits.items():
-            if person in component.persons:
-                component.persons[person].traits = person_traits
+        for person in persons:
+            if (met := component.persons.get(person.id)) is not None:
+                met.created_at, met.rejections = person.created_at or 0, list(person.rejections or [])
+                met.traits = person.traits
         pending_identifiers = set()
         pending_persons = component.persons.keys() - expanded
     return component

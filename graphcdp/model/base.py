@@ -1,8 +1,8 @@
 """The one convention for domain objects: pydantic models, snake_case in Python, camelCase on the wire.
 
 Rows of a Cypher statement decode into these at the store boundary (`graphcdp.store.cypher.Query`): a
-row type's field aliases are the statement's `returns:` columns, so `person_created_at` reads the column
-`personCreatedAt`. Nothing above `store/` sees a raw result row.
+row type's field aliases are the statement's `returns:` columns, so `observed_at` reads the column
+`observedAt`. Nothing above `store/` sees a raw result row.
 """
 
 from __future__ import annotations

@@ -267,8 +267,6 @@ class ComponentRecordRow(DomainModel):
     matched: list[tuple[str, float | None, Flag, str | None]]  # probabilistic links: (other, score, reviewed, rule)
     cannot: list[str]  # records a reviewer said are someone else
     person: str | None = None
-    person_created_at: int | None = None
-    person_rejections: list[str] | None = None
 
 
 class ComponentIdentifierRow(DomainModel):
@@ -280,15 +278,16 @@ class ComponentIdentifierRow(DomainModel):
     shared: Flag = False
     records: list[str]
     person: str | None = None
-    person_created_at: int | None = None
-    person_rejections: list[str] | None = None
 
 
-class PersonTraits(DomainModel):
-    """A person's golden traits as stored (the change feed says which keys a resolution changes)."""
+class ComponentPerson(DomainModel):
+    """A person of an evidence component: her golden traits as stored (the change feed says which keys a resolution
+    changes), when she was created (the oldest person's id survives a merge) and her refused links."""
 
     id: str
     traits: JsonObject
+    created_at: int | None = None
+    rejections: list[str] | None = None
 
 
 class ComponentHop(DomainModel):
@@ -296,7 +295,7 @@ class ComponentHop(DomainModel):
 
     records: list[ComponentRecordRow]
     identifiers: list[ComponentIdentifierRow]
-    persons: list[PersonTraits]
+    persons: list[ComponentPerson]
 
 
 # --- why two identifiers are linked ---------------------------------------------------------------------

@@ -14,6 +14,7 @@ from falkordb.asyncio import FalkorDB
 from falkordb.asyncio.query_result import QueryResult
 from falkordb.edge import Edge
 from falkordb.exceptions import SchemaVersionMismatchException
+from falkordb.helpers import stringify_param_value
 from falkordb.node import Node
 from falkordb.path import Path as FalkorPath
 from redis.asyncio import BlockingConnectionPool
@@ -27,6 +28,7 @@ from graphcdp.store.base import Params, WriteSignal, checked_params
 from graphcdp.store.compact_reply import NotPlain, plain_rows
 from graphcdp.store.cypher import CypherCatalog, Mode, Query, RowT, Statement, statement
 from graphcdp.store.embedded import EmbeddedFalkorDB, rewrite_append_only_file
+from graphcdp.store.params_header import params_header
 from graphcdp.store.schema import INDEX_BUILD_MAX_WAIT, UNIQUE_KEYS, wait_for_indexes
 
 log = logging.getLogger(__name__)
@@ -176,7 +178,7 @@ class FalkorDBStore:
         return query.decode(rows)
 
     async def _execute(self, statement: Statement, params: Params | None) -> list[dict[str, Any]]:
-        values = {key: _param(v) for key, v in checked_params(statement, params).items()}
+        values = checked_params(statement, params)
         if self.embedded is not None and not self._reconnecting and not self.embedded.available:
             # How the child ended, whether or not the supervisor has started the next one yet.
             reason = await self.embedded.exit_reason(grace=0)
@@ -184,22 +186,28 @@ class FalkorDBStore:
             raise DatabaseUnavailableError(reason or f"the embedded database is being restarted{ended}")
         try:
             try:
+                query = self._params_header(values) + statement.text
                 if statement.mode is Mode.READ:
-                    return await self._read(statement.text, values)
-                return await self._reply_rows(await self._write(statement.text, values))
+                    return await self._read(query)
+                return await self._reply_rows(await self._write(query))
             except ResponseError as exc:
                 # A read on a graph that does not exist yet: FalkorDB refuses it; an empty database answers.
                 if _EMPTY_KEY not in str(exc):
                     raise
-                return _result_rows(await self._graph.query(statement.text, values, timeout=self._timeout_ms))
+                literals = {key: _param(v) for key, v in values.items()}
+                return _result_rows(await self._graph.query(statement.text, literals, timeout=self._timeout_ms))
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
             raise DatabaseUnavailableError(await self._why_unavailable(exc)) from None
         except ResponseError as exc:
             raise QueryError(f"{statement.name}: {exc}") from None
 
-    async def _read(self, text: str, values: Params) -> list[dict[str, Any]]:
-        """GRAPH.RO_QUERY as the client's `ro_query` sends it, its reply read by `_reply_rows`."""
-        query = self._graph._build_params_header(values) + text
+    def _params_header(self, values: Params) -> str:
+        """The parameters as the query's header, as the client writes it (graphcdp/store/params_header.py)."""
+        return params_header(values, lambda value: stringify_param_value(_param(value)))
+
+    async def _read(self, query: str) -> list[dict[str, Any]]:
+        """GRAPH.RO_QUERY as the client's `ro_query` sends it (`query` headed by its parameters), its reply read
+        by `_reply_rows`."""
         command = (_RO_QUERY, self._graph_name, query, "--compact", "timeout", self._timeout_ms)
         return await self._reply_rows(await self._graph.execute_command(*command))
 
@@ -218,7 +226,7 @@ class FalkorDBStore:
             raise
         return _result_rows(result)
 
-    async def _write(self, text: str, values: Params) -> Any:
+    async def _write(self, query: str) -> Any:
         """A write statement inside MULTI/EXEC, its reply as the server sent it. FalkorDB (4.16) runs a plain
         GRAPH.QUERY write on a worker thread, and two that arrive together can both read the graph as it was before
         either (cached plan or not): a MERGE then creates the same relationship twice, a version check passes twice,
@@ -226,7 +234,6 @@ class FalkorDBStore:
         transaction runs on the server's main thread, one after another, whichever process or connection
         sent it (tests/integration/test_concurrent_writes.py), so no client-side lock is needed and several
         service processes can share one database."""
-        query = self._graph._build_params_header(values) + text
         async with self._db.connection.pipeline(transaction=True) as transaction:
             command = ("GRAPH.QUERY", self._graph_name, query, "--compact", "timeout", self._timeout_ms)
             transaction.execute_command(*command)

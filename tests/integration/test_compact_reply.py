@@ -42,7 +42,7 @@ async def test_every_plain_value_reads_as_the_client_gives_it(falkordb_store: Fa
 
 
 async def test_rows_of_a_statement_and_no_rows(falkordb_store: FalkorDBStore) -> None:
-    await falkordb_store._write("UNWIND range(1, 3) AS n CREATE (:Probe {n: n, tag: 'p' + toString(n)})", {})
+    await falkordb_store._write("UNWIND range(1, 3) AS n CREATE (:Probe {n: n, tag: 'p' + toString(n)})")
     response = await _reply(falkordb_store, "MATCH (p:Probe) RETURN p.n AS n, p.tag AS tag ORDER BY n")
     assert plain_rows(response) == [{"n": 1, "tag": "p1"}, {"n": 2, "tag": "p2"}, {"n": 3, "tag": "p3"}]
     assert plain_rows(response) == await _client_rows(falkordb_store, response)
@@ -62,7 +62,7 @@ async def test_rows_of_a_statement_and_no_rows(falkordb_store: FalkorDBStore) ->
     ],
 )
 async def test_nodes_edges_paths_and_vectors_are_left_to_the_client(falkordb_store: FalkorDBStore, query: str) -> None:
-    await falkordb_store._write("CREATE (:Probe)-[:NEXT]->(:Probe)", {})
+    await falkordb_store._write("CREATE (:Probe)-[:NEXT]->(:Probe)")
     response = await _reply(falkordb_store, query, command="GRAPH.QUERY")
     assert response[1], "the query returns a row"
     with pytest.raises(NotPlain):
@@ -72,9 +72,9 @@ async def test_nodes_edges_paths_and_vectors_are_left_to_the_client(falkordb_sto
 async def test_the_store_answers_through_both_readers_alike(falkordb_store: FalkorDBStore) -> None:
     """store.run: a node comes back as its property map (the client's path), a map of the same properties through
     the one-pass reader, both equal."""
-    await falkordb_store._write("CREATE (:Probe {n: 7, tag: 'seven', flags: [true, false]})", {})
-    node = await falkordb_store._read("MATCH (p:Probe {n: 7}) RETURN p AS probe", {})
-    projected = await falkordb_store._read("MATCH (p:Probe {n: 7}) RETURN p {.n, .tag, .flags} AS probe", {})
+    await falkordb_store._write("CREATE (:Probe {n: 7, tag: 'seven', flags: [true, false]})")
+    node = await falkordb_store._read("MATCH (p:Probe {n: 7}) RETURN p AS probe")
+    projected = await falkordb_store._read("MATCH (p:Probe {n: 7}) RETURN p {.n, .tag, .flags} AS probe")
     assert node == projected == [{"probe": {"n": 7, "tag": "seven", "flags": [True, False]}}]
 
 

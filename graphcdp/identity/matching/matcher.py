@@ -163,7 +163,10 @@ class Matcher:
                 }
             pairs.append(param)
         if pairs or any(r.key not in fresh for r in records):  # even with nothing scored: stale links go
-            params = {"records": sorted(r.key for r in records), "pairs": pairs, "rule": self.runtime.rule, "now": now}
+            # Only records stored before can hold stale links: looking for them on 5,000 new records cost FalkorDB
+            # 0.3 to 0.5 s of an import batch's write (an undirected two-type traversal per record, in a write).
+            stale = sorted(r.key for r in records if r.key not in fresh)
+            params = {"records": stale, "pairs": pairs, "rule": self.runtime.rule, "now": now}
             await self.store.run(WRITE_LINKS, params)
         return report
 
