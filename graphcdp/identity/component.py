@@ -163,8 +163,8 @@ async def read_component(
 def _known_records(component: Component, persons: set[str]) -> list[str]:
     """The records read already that the next hop would meet again: those of the persons it expands (the other
     records it reads were never read). FalkorDB checks `IN` a list one element at a time, so sending every
-    record read made a hop of a 5,000-record batch quadratic (docs/performance.md, "The component hop's known
-    lists")."""
+    record read made a hop of a 5,000-record batch quadratic (docs/performance.md, "The component hop: a list as a
+    grouping key, and `IN` lists")."""
     return sorted(k for k, r in component.records.items() if r.person in persons)
 
 
