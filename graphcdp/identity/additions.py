@@ -13,7 +13,10 @@ Why the result is the full plan's. A cluster qualifies when its identifiers are 
 records and the records of at most one person P; none of them is blocked, shared or was ever refused in a link;
 P holds no refused link (her `rejections` are empty and none of her identifiers was refused to anyone); no
 record holding them is detached (a detached record stands alone); and
-P's identifiers with the cluster's stay within every type limit. Then P's component is P alone (a component
+P's identifiers with the cluster's stay within every type limit; and, with matching on, no identifier of the cluster
+of a type one person may hold several of is one the clustering keeps records naming no one from following
+(carried by records naming different people, or naming a family: `shared_identifiers`, decided here from the
+named records that carry it, as the full plan decides it). Then P's component is P alone (a component
 reaches another person only through a refused link), every merge the clustering tries inside P plus the
 cluster stays within the limits whatever the replay order (counts only grow towards those of the whole), so
 nothing is refused and everything ends in one cluster that keeps P's id (or, with no P, gets a new one). If
@@ -41,11 +44,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphcdp.clock import now_ms
-from graphcdp.identity.clustering import UnionFind
+from graphcdp.identity.clustering import RecordNode, UnionFind, shared_identifiers
 from graphcdp.identity.commit import event_json
+from graphcdp.identity.component import Component, RecordState
 from graphcdp.identity.history import EventKind, HistoryEvent
 from graphcdp.identity.rules import ResolutionRules
 from graphcdp.identity.search_text import person_name, search_text
+from graphcdp.identity.trait_conflict import TraitConflicts
 from graphcdp.model.additions import AdditionIdentifier, AdditionPerson
 from graphcdp.model.facets import trait_facets
 from graphcdp.model.feed import ChangeEvent, ChangeKind, change_params
@@ -96,13 +101,14 @@ async def resolve_additions(store: GraphStore, rules: ResolutionRules, records: 
     returned in `rest`, as all of them are when the commit finds the graph changed since it was read."""
     result = Additions()
     keys = sorted({key for r in records for key, _ in r.identifiers})
-    identifiers = {row.key: row for row in await store.run(ADDITION_IDENTIFIERS, {"keys": keys})} if keys else {}
+    params = {"keys": keys, "shareable": _shareable_types(rules)}
+    identifiers = {row.key: row for row in await store.run(ADDITION_IDENTIFIERS, params)} if keys else {}
     clusters: list[_Cluster] = []
     owners: dict[int, str] = {}
     owned: dict[str, _Cluster] = {}  # person → the one cluster joining her
     for cluster in _clusters(records):
         found = _owner(cluster, identifiers)
-        if found is None:
+        if found is None or _refused_to_the_nameless(cluster, rules):
             result.rest += cluster.keys
         elif found in owned:  # joins the same person as an earlier cluster: one cluster, as in the full plan
             owned[found].records += cluster.records
@@ -167,6 +173,41 @@ def _owner(cluster: _Cluster, identifiers: dict[str, AdditionIdentifier]) -> str
     if len(owners) > 1:
         return None
     return next(iter(owners), "")
+
+
+def _shareable_types(rules: ResolutionRules) -> list[str]:
+    """The identifier types whose named holders addition_identifiers returns: those one person may hold several of,
+    which the clustering checks for households only with matching on."""
+    if rules.matching is None:
+        return []
+    return sorted(name for name, policy in rules.policy.types.items() if policy.limit > 1)
+
+
+def _refused_to_the_nameless(cluster: _Cluster, rules: ResolutionRules) -> bool:
+    """Whether the full plan's clustering would keep the cluster's records (evidence: they name no one) from
+    following one of its identifiers, because the records carrying it name different people or it names a family
+    (graphcdp/identity/clustering.py, shared_identifiers). Decided from those named records, as the planner
+    decides it over the component: they are all of its named carriers (`_owner` let no other holder through)."""
+    named = {key: traits for row in cluster.identifiers.values() for key, traits in row.named}
+    if rules.matching is None or not named:
+        return False
+    carriers = Component(records={key: _named_record(key, traits) for key, traits in named.items()})
+    emails = {name for name, policy in rules.policy.types.items() if policy.kind == "email"}
+    traits = TraitConflicts(carriers, rules.matching.scorer, emails)
+    held = {record: [key for key, row in cluster.identifiers.items() if any(k == record for k, _ in row.named)]
+            for record in named}  # fmt: skip
+    nodes = [RecordNode(record, 0, tuple(keys)) for record, keys in sorted(held.items())]
+    types = {key: row.type for key, row in cluster.identifiers.items()}
+    shared = shared_identifiers(
+        nodes, types, rules.policy.limit, traits.between, traits.named, family=traits.names_a_family
+    )
+    return bool(shared)
+
+
+def _named_record(key: str, traits: dict[str, Any]) -> RecordState:
+    """A carrier as the household check reads it: its traits alone (it compares first names, last names and birth
+    dates, nothing else of the record)."""
+    return RecordState(key, "", 0, traits, False, 0, 0, [], None, None)
 
 
 def _within_rules(cluster: _Cluster, rules: ResolutionRules) -> bool:

@@ -90,7 +90,7 @@ def cluster(
     ordered = sorted(records, key=lambda r: (r.observed_at, r.key))
     sets = _Sets(identifier_types, limit, conflict)
     if conflict is not None and named is not None:
-        sets.shared = _shared(ordered, identifier_types, limit, conflict, named, family=family)
+        sets.shared = shared_identifiers(ordered, identifier_types, limit, conflict, named, family=family)
         sets.named = named
     rejections: list[Rejection] = []
     for record in ordered:
@@ -212,7 +212,7 @@ def _added(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
     return joined
 
 
-def _shared(
+def shared_identifiers(
     ordered: list[RecordNode],
     identifier_types: dict[str, str],
     limit: Callable[[str], int],

@@ -18,6 +18,8 @@ class AdditionIdentifier(DomainModel):
     degree: int  # the records holding it
     # [record key, its person or "", detached] of the holders not plainly its person's (none, another, detached)
     holders: list[tuple[str, str, Flag]]
+    # [record key, traits] of the holders that may name someone (a first name), for types of limit above 1 only
+    named: list[tuple[str, JsonObject]]
 
 
 class AdditionPerson(DomainModel):

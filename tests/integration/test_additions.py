@@ -101,6 +101,37 @@ async def test_sets_reaching_one_person_apart_and_stored_sets_moved_back_stay_se
     assert await falkordb_store.run(PERSON_STATES, {}) == states
 
 
+async def test_with_matching_a_family_address_is_left_to_the_full_plan_that_refuses_it_to_the_nameless(
+    falkordb_store: GraphStore, second_falkordb_store: GraphStore
+) -> None:
+    """A defect found: a touchpoint's cookie and a family's address (themillers@, held by Anna Miller's record) was
+    joined to Anna set-based, where the full plan refuses it (a record naming no one cannot be placed by an address
+    that names a family, graphcdp/identity/family_address.py). It goes to the full resolver now; a cookie with Anna's
+    own address still joins her set-based."""
+    sets = (
+        (("cookie_id", "k1"), ("email", "themillers@example.com")),
+        (("cookie_id", "k2"), ("email", "anna.miller@example.com")),
+    )
+    graphs = []
+    for store, set_based in ((falkordb_store, True), (second_falkordb_store, False)):
+        identity = IdentityService(store, load_settings(matching=True))
+        anna = rec("shop", "1", 10, ("email", "themillers@example.com"), ("email", "anna.miller@example.com"),
+                   firstName="Anna", lastName="Miller")  # fmt: skip
+        await identity.upsert_records([anna])
+        new = await _new_evidence(store, identity, *sets)
+        keys = [n.key for n in new]
+        if set_based:
+            done = await resolve_additions(store, identity.rules, new)
+            assert done.rest == [keys[0]] and list(done.person_of) == [keys[1]]
+            keys = done.rest
+        plan = await resolve(store, identity.rules, record_keys=keys)
+        if set_based:
+            assert [(r.record, r.identifier) for r in plan.rejections] == [(new[0].key, "email:themillers@example.com")]
+        graphs.append((await partition(store), await store.run(PERSON_STATES, {})))
+    assert graphs[0][0] == {frozenset({"shop:1", new[1].key}), frozenset({new[0].key})}
+    assert graphs[0] == graphs[1]  # the set-based road and the full one leave the same graph
+
+
 class _ConcurrentWriter:
     """The real store, with another writer resolving the same records just before the set-based commit."""
 
