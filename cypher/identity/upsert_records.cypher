@@ -11,13 +11,15 @@
 // mode: write
 // params: now, records
 // returns: index, key, created, unchanged, person, keySizes
-UNWIND $records AS rec
-UNWIND coalesce(rec.hashes, []) + [''] AS hash
+// The batch's erased hashes first, as a list (nearly always empty): grouping the records by themselves to count
+// theirs hashed every record's whole map.
+UNWIND $records AS hashed
+UNWIND coalesce(hashed.hashes, []) AS hash
 OPTIONAL MATCH (t:Tombstone {hash: hash})
-// In the batch's order again (the last of a key's duplicates wins).
-WITH rec, count(t) AS erased
-ORDER BY rec.index
-WHERE erased = 0
+WITH collect(t.hash) AS erased
+UNWIND $records AS rec
+WITH rec, erased
+WHERE size(erased) = 0 OR none(hash IN coalesce(rec.hashes, []) WHERE hash IN erased)
 MERGE (r:Record {key: rec.key})
 ON CREATE SET r.source = rec.source, r.sourceId = rec.sourceId, r.createdAt = $now, r.version = 0,
               r.resolvedVersion = -1, r.detached = false
@@ -42,7 +44,7 @@ DELETE h
 WITH DISTINCT r, rec, created, same AND r.resolvedVersion = r.version AS unchanged
 WITH r, rec, created, unchanged, CASE WHEN unchanged THEN null ELSE rec.matchKeys END AS keys
 OPTIONAL MATCH (r)-[k:KEYED]->(old:MatchKey)
-WHERE keys IS NOT NULL AND NOT old.key IN keys
+WHERE keys IS NOT NULL AND NOT created AND NOT old.key IN keys
 SET old.size = old.size - 1
 DELETE k
 WITH DISTINCT r, rec, created, unchanged, keys
@@ -61,6 +63,7 @@ UNWIND written AS row
 // One row per key, so that each is found by the index (a null one for a record with none: no MatchKey).
 UNWIND CASE WHEN size(row.keys) = 0 THEN [null] ELSE row.keys END AS matchKey
 OPTIONAL MATCH (m:MatchKey {key: matchKey})
-WITH row, collect(CASE WHEN m IS NULL THEN null ELSE {key: m.key, size: m.size} END) AS keySizes
-RETURN row.index AS index, row.key AS key, row.created AS created, row.unchanged AS unchanged,
-       row.person AS person, keySizes
+// Grouped by scalars: a map as a grouping key is hashed whole (its list of keys too) on every row.
+WITH row.index AS index, row.key AS key, row.created AS created, row.unchanged AS unchanged, row.person AS person,
+     collect(CASE WHEN m IS NULL THEN null ELSE {key: m.key, size: m.size} END) AS keySizes
+RETURN index, key, created, unchanged, person, keySizes
