@@ -31,6 +31,7 @@ from typing import IO, Any, Protocol, TypeVar
 from tqdm import tqdm  # type: ignore[import-untyped]
 
 from graphcdp.errors import ErrorCode
+from graphcdp.ingest.collector import collector_for_bulk_work
 from graphcdp.ingest.readers import (
     BulkImportError,
     Format,
@@ -234,7 +235,7 @@ async def import_file(
     state = done or _Progress()
     resumed_from, lines_before = (done.line, done.lines_read) if done is not None else (None, 0)
     # Opening the reader checks the CSV header: a bad one stops the import before anything is written.
-    with RecordReader(path, file_format, after_line=state.line) as reader:
+    with collector_for_bulk_work(), RecordReader(path, file_format, after_line=state.line) as reader:
         if done is None:
             checkpoint.remove()
         checkpoint.save(state)  # fails early when the checkpoint cannot be written

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
+import weakref
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ from graphcdp.ingest.bulk import (
     import_file,
     rejects_path_for,
 )
+from graphcdp.ingest.collector import BULK_THRESHOLDS
 from graphcdp.ingest.readers import BulkImportError, ParseError, detect_format, open_records, read_records
 from graphcdp.model.identity import ItemError, RecordAction, RecordInput, RecordResult, UpsertOutcome
 
@@ -464,3 +467,44 @@ def test_format_report_is_one_paragraph() -> None:
         "people.jsonl: imported 12,345 touchpoints, 12,000 stored, 300 unchanged, 45 rejected "
         "(see people.jsonl.rejects.jsonl); 6.2 s, 1,991 touchpoints/s."
     )
+
+
+# ---- the collector -------------------------------------------------------------------------------------
+
+
+class CollectorWatchingService(FakeService):
+    """Notes the collector's thresholds at each batch, and leaves a reference cycle behind each time."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.thresholds: list[tuple[int, int, int]] = []
+        self.cycles: list[weakref.ref[Any]] = []
+
+    async def upsert_records(self, items: Sequence[RecordInput], dry_run: bool = False) -> UpsertOutcome:
+        self.thresholds.append(gc.get_threshold())
+        cycle = _Node()
+        cycle.other = cycle
+        self.cycles.append(weakref.ref(cycle))
+        return await super().upsert_records(items, dry_run)
+
+
+class _Node:
+    other: Any = None
+
+
+async def test_an_import_runs_with_the_collectors_thresholds_raised_and_collects_its_cycles_at_the_end(
+    tmp_path: Path,
+) -> None:
+    """Full collections walked every object alive, again and again, in a bulk import (graphcdp/ingest/collector.py)."""
+    service = CollectorWatchingService()
+    source = write_lines(tmp_path / "in.jsonl", [record(f"r{i}") for i in range(10)])
+    before = gc.get_threshold()
+    assert before != BULK_THRESHOLDS
+    await import_file(service, source, batch_size=3, progress=False)
+    assert service.thresholds == [BULK_THRESHOLDS] * 4
+    assert gc.get_threshold() == before
+    assert all(ref() is None for ref in service.cycles)  # the cycles it left were collected when it ended
+    # A failing import gives the thresholds back too.
+    with pytest.raises(RuntimeError):
+        await import_file(FakeService(fail_on_call=1), source, batch_size=3, progress=False, resume=False)
+    assert gc.get_threshold() == before
