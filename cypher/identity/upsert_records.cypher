@@ -18,6 +18,7 @@ UNWIND coalesce(hashed.hashes, []) AS hash
 OPTIONAL MATCH (t:Tombstone {hash: hash})
 WITH collect(t.hash) AS erased
 UNWIND $records AS rec
+// UNWIND keeps the batch's order, so the last of a key's duplicates wins (no aggregation may come before the MERGE).
 WITH rec, erased
 WHERE size(erased) = 0 OR none(hash IN coalesce(rec.hashes, []) WHERE hash IN erased)
 MERGE (r:Record {key: rec.key})
