@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -53,8 +54,9 @@ class ParsedRecord:
     def key(self) -> str:
         return record_key(self.source, self.source_id)
 
-    @property
+    @functools.cached_property
     def content_hash(self) -> str:
+        # Read for the write, the match keys and the scoring: a SHA-256 of the JSON, computed once per record.
         content = {
             "observedAt": self.observed_at if self.observed_given else None,
             "identifiers": sorted((i.key, i.blocked) for i in self.identifiers),

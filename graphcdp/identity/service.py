@@ -20,7 +20,7 @@ from graphcdp.identity.input import ParsedRecord, parse_record
 from graphcdp.identity.listeners import ChangedData, PersonChanges
 from graphcdp.identity.matching.active_model import MatchingRuntime
 from graphcdp.identity.matching.link_kind import LinkKind
-from graphcdp.identity.matching.matcher import Matcher, MatchInput, MatchReport, ScoredPair
+from graphcdp.identity.matching.matcher import Matcher, MatchInput, MatchReport, Prepared, ScoredPair
 from graphcdp.identity.matching.review import ReviewItem, rank_stored_entries, record_decision, review_page
 from graphcdp.identity.matching.spec import MatchingModel, load_model, parse_model
 from graphcdp.identity.matching.storage import active_model, active_model_version, store_model
@@ -232,11 +232,12 @@ class IdentityService:
     ) -> tuple[MatchReport, Plan | None]:
         hashes = await self.suppression.hashes(i.key for r in records for i in r.identifiers)
         params = [record_param(r) | {"hashes": sorted({hashes[i.key] for i in r.identifiers})} for r in records]
+        prepared = None
         if self.matching.enabled:  # the write files each changed record under its match keys too
             await self._refresh_model()
-            keys = self.matcher.match_keys(_match_input(r) for r in records)
+            prepared = self.matcher.prepare(_match_input(r) for r in records)
             for param in params:
-                param["matchKeys"] = keys[param["key"]]
+                param["matchKeys"] = prepared.keys(param["key"])
         rows = await self.store.run(UPSERT_RECORDS, {"now": now_ms(), "records": params})
         by_index = {row.index: row for row in rows}
         if refused := [r for r in records if r.index not in by_index]:  # an erased identifier: not written
@@ -249,14 +250,16 @@ class IdentityService:
             matched = not self.matching.enabled
             try:
                 if not matched:
-                    report.add(await self._match(changed, by_index))
+                    report.add(await self._match(changed, by_index, prepared))
                     matched = True
                 plan = await resolve_batch(self.store, self.rules, [r.key for r in changed])
             except GraphCDPError as exc:
                 if len(spans) == 1:
                     outcome.errors += items_failed((r.index for r in changed), exc)
                 else:  # one request's trouble (a component too large, ...) stays its own: each resolved alone
-                    plan = await self._resolve_each(changed, by_index, spans, outcome, report, matched=matched)
+                    plan = await self._resolve_each(
+                        changed, by_index, spans, outcome, report, matched=matched, prepared=prepared
+                    )
         if plan:
             await self.resolved(plan)
         self._report(records, by_index, plan, outcome)
@@ -273,6 +276,7 @@ class IdentityService:
         report: MatchReport,
         *,
         matched: bool,
+        prepared: Prepared | None,
     ) -> Plan | None:
         """The changed records of a group whose resolution failed, resolved request by request (and matched, unless
         the group's matching was done: `report` has it, and gains each request's otherwise)."""
@@ -283,20 +287,24 @@ class IdentityService:
                 continue
             try:
                 if not matched:
-                    report.add(await self._match(theirs, rows))
+                    report.add(await self._match(theirs, rows, prepared))
                 plans.append(await resolve_batch(self.store, self.rules, [r.key for r in theirs]))
             except GraphCDPError as exc:
                 outcome.errors += items_failed((r.index for r in theirs), exc)
         return joined(plans, now_ms()) if plans else None
 
-    async def _match(self, records: list[ParsedRecord], rows: Mapping[int, UpsertedRecord]) -> MatchReport:
+    async def _match(
+        self, records: list[ParsedRecord], rows: Mapping[int, UpsertedRecord], prepared: Prepared | None
+    ) -> MatchReport:
         """Probabilistic matching of changed records, which the write filed under their match keys (its `rows`
-        answered with the keys' sizes): links stored before they are resolved."""
+        answered with the keys' sizes, `prepared` their features): links stored before they are resolved."""
         # Only changed records are matched here: their old links are stale whatever they scored.
         created = {r.key for r in records if rows[r.index].created}
         sizes = {k.key: k.size for r in records for k in rows[r.index].key_sizes}
         inputs = [_match_input(r) for r in records]
-        return await self.matcher.match(inputs, now_ms(), new_content=True, fresh=created, indexed=sizes)
+        return await self.matcher.match(
+            inputs, now_ms(), new_content=True, fresh=created, indexed=sizes, prepared=prepared
+        )
 
     async def _dry_run(self, records: list[ParsedRecord], outcome: UpsertOutcome) -> None:
         incoming = {r.key: r for r in records}  # the last of duplicates wins, as when writing

@@ -22,6 +22,11 @@ from graphcdp.identity.matching.scoring import ELSE, NULL, Scorer
 
 FIRST_NAME, LAST_NAME, BIRTH_DATE = "firstName", "lastName", "birthDate"
 
+# A stored record's features by its content hash and the fields read: batch after batch plans the same persons again
+# (every batch of an import that touches a person reads all her records), so most records were judged before.
+_KNOWN_FEATURES: dict[tuple[str, tuple[str, ...]], Features] = {}
+_KNOWN_FEATURES_MAX = 2**16
+
 
 class TraitConflicts:
     """The trait conflicts between the records of one component, each pair judged once."""
@@ -91,8 +96,23 @@ class TraitConflicts:
     def _features_of(self, key: str) -> Features:
         if key not in self._features:
             record = self.component.records[key]
-            self._features[key] = record_features(record.traits, record.identifiers, self._fields)
+            self._features[key] = _features(record.traits, record.identifiers, record.content_hash, self._fields)
         return self._features[key]
+
+
+def _features(
+    traits: dict[str, object], identifiers: list[str], content_hash: str | None, fields: tuple[str, ...]
+) -> Features:
+    """The record's features of `fields`; its content hash (of its traits and identifiers) finds them if computed
+    before. Callers only read them."""
+    if not content_hash:
+        return record_features(traits, identifiers, fields)
+    known = _KNOWN_FEATURES.get((content_hash, fields))
+    if known is None:
+        if len(_KNOWN_FEATURES) >= _KNOWN_FEATURES_MAX:
+            _KNOWN_FEATURES.clear()
+        known = _KNOWN_FEATURES[content_hash, fields] = record_features(traits, identifiers, fields)
+    return known
 
 
 def _swapped(a: Features, b: Features) -> bool:
