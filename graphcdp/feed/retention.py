@@ -30,9 +30,20 @@ async def prune(store: GraphStore, retention: Retention, now: int) -> int:
         below = min(max(feed.last - retention.max_events + 1, feed.first), window_end)
         # The oldest event young enough to keep ends the run to remove (times follow sequences closely; the
         # first young one stops it, so the feed never gets a hole).
-        kept = await window(store, feed.first - 1, window_end - 1, [], WINDOW)
-        young = next((c.sequence for c in kept if c.at >= oldest_kept), window_end)
+        young = await _first_young(store, feed.first - 1, window_end - 1, oldest_kept)
+        young = window_end if young is None else young
         below = max(below, young)
         if below <= feed.first:
             return removed
         removed += (await store.run(PRUNE, {"below": below, "now": now}))[0].removed
+
+
+async def _first_young(store: GraphStore, after: int, up_to: int, oldest_kept: int) -> int | None:
+    """The sequence of the first event in (after, up_to] young enough to keep, or None. The oldest event alone is
+    read first: it is young in a feed that only grows by count, and reading the whole window of 10,000 events every
+    run cost FalkorDB about 0.4 s a minute, beside the writes it delayed."""
+    oldest = await window(store, after, up_to, [], 1)
+    if not oldest or oldest[0].at >= oldest_kept:
+        return oldest[0].sequence if oldest else None
+    kept = await window(store, after, up_to, [], WINDOW)
+    return next((c.sequence for c in kept if c.at >= oldest_kept), None)

@@ -14,6 +14,8 @@ import pytest
 from pydantic import SecretStr
 
 from graphcdp.api.app import create_app
+from graphcdp.clock import now_ms
+from graphcdp.feed.reader import CHANGES as CHANGES_READ
 from graphcdp.feed.retention import Retention
 from graphcdp.settings import load_settings
 from graphcdp.store.falkordb import FalkorDBStore
@@ -210,6 +212,35 @@ async def test_retention_removes_the_oldest_and_an_older_cursor_is_expired(
     [person] = await upsert(http, record("crm", "new", ("email", "new@example.com")))
     after = (await changes(http, "5"))["edges"]
     assert [(e["node"]["sequence"], e["node"]["personId"]) for e in after] == [("6", person)]
+
+
+async def test_retention_of_a_young_feed_reads_only_its_oldest_event(
+    app: tuple[httpx.AsyncClient, Services],
+) -> None:
+    # Retention runs every minute: a feed whose oldest event is young has nothing to remove by age, and reading the
+    # whole window of 10,000 events to learn that cost the database about 0.4 s each time.
+    http, services = app
+    await upsert(http, *(record("crm", f"r{n}", ("email", f"p{n}@example.com")) for n in range(5)))
+    limits: list[int] = []
+    store = services.changes.store
+    real = store.run
+
+    async def noting(query: Any, params: Any = None) -> Any:
+        if query is CHANGES_READ:
+            limits.append(params["limit"])
+        return await real(query, params)
+
+    store.run = noting  # type: ignore[method-assign]
+    try:
+        services.changes.retention = Retention(days=1, max_events=1000)
+        assert await services.changes.prune() == 0
+        assert limits == [1]
+        limits.clear()
+        day_later = now_ms() + 86_400_001  # all old now: the window is read to find the first young one
+        assert await services.changes.prune(now=day_later) == 5
+        assert max(limits) > 1
+    finally:
+        del store.run
 
 
 def _ms(iso: str) -> int:
