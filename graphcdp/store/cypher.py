@@ -24,7 +24,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Generic, NewType, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from graphcdp.errors import ConfigurationError, UnknownStatementError
 
@@ -70,10 +70,17 @@ class Query(Generic[RowT]):
     def decode(self, rows: list[dict[str, Any]]) -> list[RowT]:
         row = self.row
         if issubclass(row, BaseModel):
-            return [row.model_validate(r) for r in rows]
+            # The whole answer validated in one call: a row at a time cost twice as much (5,000 rows of an import
+            # batch's write: 75 against 140 to 220 ms).
+            return _rows_of(row).validate_python(rows)
         # Plain dict rows: only for tooling and tests that build a Query themselves; graphcdp's own
         # statements all declare a model (tests/unit/test_row_types.py).
         return rows  # type: ignore[return-value]
+
+
+@functools.cache
+def _rows_of(row: type[BaseModel]) -> TypeAdapter[list[Any]]:
+    return TypeAdapter(list[row])  # type: ignore[valid-type]
 
 
 _queries: dict[StatementName, Query[Any]] = {}

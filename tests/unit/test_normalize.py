@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from graphcdp.errors import ConfigurationError
+from graphcdp.identity import normalize as normalize_module
 from graphcdp.identity.normalize import (
     BUILTIN_TYPES,
     IdentifierError,
@@ -354,3 +356,26 @@ def test_an_identifying_trait_with_a_bad_name_is_refused(
     monkeypatch.setenv("GRAPHCDP_IDENTIFYING_TRAITS", declared)
     with pytest.raises(ConfigurationError, match=mentions):
         load_settings()
+
+
+def test_a_value_seen_before_is_not_validated_again_and_an_invalid_one_raises_every_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Touchpoints bring the same cookies and emails again and again: each (type, value) is validated once.
+    validated: list[str] = []
+    real = normalize_module.validate_email
+
+    def counted(value: str, **options: Any) -> Any:
+        validated.append(value)
+        return real(value, **options)
+
+    monkeypatch.setattr(normalize_module, "validate_email", counted)
+    policy = IdentifierPolicy()
+    first = policy.normalize("email", " Anna@Example.com")
+    assert policy.normalize("email", " Anna@Example.com") == first
+    assert first.key == "email:anna@example.com"
+    assert validated == ["Anna@Example.com"]
+    for _ in range(2):
+        with pytest.raises(IdentifierError):
+            policy.normalize("email", "not an address")
+    assert validated.count("not an address") == 2
