@@ -82,12 +82,17 @@ class RawSide:
         self.batches: dict[str, list[tuple[int, float]]] = {"records": [], "touchpoints": []}
 
     async def records(self, items: Sequence[Any]) -> None:
-        keys = [r.key for r in self._records(items)]
+        # Parsed once, timed: parsed twice, the second parse met the identifiers the first had normalized (the
+        # parser keeps each value it validated), and the raw side's records were timed without their parsing.
+        started = time.perf_counter()
+        parsed = self._records(items)
+        parsing = time.perf_counter() - started
+        keys = [r.key for r in parsed]
         persons = {row["record"]: row["person"] for row in await self.ours.run(PERSONS_OF_RECORDS, {"keys": keys})}
         started = time.perf_counter()
-        rows = [_raw_record(r, persons[r.key]) for r in self._records(items) if r.key in persons]
+        rows = [_raw_record(r, persons[r.key]) for r in parsed if r.key in persons]
         await self.raw.run(RAW_RECORDS, {"records": rows})
-        self.batches["records"].append((len(items), time.perf_counter() - started))
+        self.batches["records"].append((len(items), parsing + time.perf_counter() - started))
 
     async def touchpoints(self, items: Sequence[Any]) -> None:
         started = time.perf_counter()
