@@ -91,7 +91,8 @@ class _BlockPattern:
         return self.type in (None, type_name) and self.regex.fullmatch(value) is not None
 
 
-NORMALIZED_KEPT = 2**17  # identifiers a policy keeps normalized; all are dropped when it is full
+# Identifiers a policy keeps normalized (about 300 bytes each: 40 MB at most); all are dropped when it is full.
+NORMALIZED_KEPT = 2**17
 
 
 class IdentifierPolicy:
