@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from graphcdp.identity.clustering import Group, UnionFind
 from graphcdp.identity.component import Component
-from graphcdp.identity.matching.features import Features, record_features
+from graphcdp.identity.matching.features import Features, stored_features
 from graphcdp.identity.matching.scoring import PairScore, Scorer
 
 
@@ -58,7 +58,7 @@ def link_groups(
     def features_of(key: str) -> Features:
         if key not in features:
             record = component.records[key]
-            features[key] = record_features(record.traits, record.identifiers, scorer.model.fields)
+            features[key] = stored_features(record.content_hash, record.traits, record.identifiers, scorer.model.fields)
         return features[key]
 
     def support(a: str, b: str) -> PairScore | None:

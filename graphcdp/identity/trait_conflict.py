@@ -17,15 +17,10 @@ from collections.abc import Collection
 
 from graphcdp.identity.component import Component
 from graphcdp.identity.family_address import Carrier, names_a_family
-from graphcdp.identity.matching.features import Features, record_features
+from graphcdp.identity.matching.features import Features, stored_features
 from graphcdp.identity.matching.scoring import ELSE, NULL, Scorer
 
 FIRST_NAME, LAST_NAME, BIRTH_DATE = "firstName", "lastName", "birthDate"
-
-# A stored record's features by its content hash and the fields read: batch after batch plans the same persons again
-# (every batch of an import that touches a person reads all her records), so most records were judged before.
-_KNOWN_FEATURES: dict[tuple[str, tuple[str, ...]], Features] = {}
-_KNOWN_FEATURES_MAX = 2**16
 
 
 class TraitConflicts:
@@ -96,23 +91,9 @@ class TraitConflicts:
     def _features_of(self, key: str) -> Features:
         if key not in self._features:
             record = self.component.records[key]
-            self._features[key] = _features(record.traits, record.identifiers, record.content_hash, self._fields)
+            # Batch after batch plans the same persons again: most of their records were judged before.
+            self._features[key] = stored_features(record.content_hash, record.traits, record.identifiers, self._fields)
         return self._features[key]
-
-
-def _features(
-    traits: dict[str, object], identifiers: list[str], content_hash: str | None, fields: tuple[str, ...]
-) -> Features:
-    """The record's features of `fields`; its content hash (of its traits and identifiers) finds them if computed
-    before. Callers only read them."""
-    if not content_hash:
-        return record_features(traits, identifiers, fields)
-    known = _KNOWN_FEATURES.get((content_hash, fields))
-    if known is None:
-        if len(_KNOWN_FEATURES) >= _KNOWN_FEATURES_MAX:
-            _KNOWN_FEATURES.clear()
-        known = _KNOWN_FEATURES[content_hash, fields] = record_features(traits, identifiers, fields)
-    return known
 
 
 def _swapped(a: Features, b: Features) -> bool:

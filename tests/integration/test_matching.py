@@ -592,11 +592,7 @@ async def test_an_upsert_computes_each_records_match_features_once(
         computed.append(traits["lastName"])
         return real(traits, identifiers, fields)
 
-    def stored(traits: str, identifiers: tuple[str, ...], fields: tuple[str, ...]) -> Any:
-        return real(json.loads(traits), identifiers, fields)  # the candidates' side, not counted
-
-    monkeypatch.setattr(matcher_module, "record_features", counted)
-    monkeypatch.setattr(matcher_module, "_stored_features", stored)
+    monkeypatch.setattr(matcher_module, "record_features", counted)  # the candidates' side is stored_features'
     receipt = rec("pos", "r1", 2000, firstName="Katherine", lastName="Smith-Jones", birthDate="1980-03-14")
     outcome = await identity.upsert_records([katherine(), receipt])
     assert outcome.matching.pairs_scored == 1

@@ -1,5 +1,5 @@
-"""The household check's record features, looked up by content: the same content is judged once, and a record
-whose traits changed is judged by its new ones."""
+"""A stored record's features, looked up by content (the household check's, matching's candidates', the match
+decisions'): the same content is featured once, and a record whose traits changed is judged by its new ones."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 from graphcdp.identity import trait_conflict
 from graphcdp.identity.component import Component, RecordState
 from graphcdp.identity.input import ParsedRecord
+from graphcdp.identity.matching import features as features_module
 from graphcdp.identity.matching.scoring import Scorer
 from graphcdp.identity.matching.spec import DEFAULT_MODEL, load_model
 from graphcdp.identity.normalize import NormalizedIdentifier
@@ -40,17 +41,25 @@ def test_a_record_is_judged_by_its_current_traits_whoever_held_its_key_before() 
 
 def test_the_same_content_is_featured_once_across_plans(monkeypatch: pytest.MonkeyPatch) -> None:
     computed: list[str] = []
-    real = trait_conflict.record_features
+    real = features_module.record_features
 
     def counted(traits: Any, identifiers: Any, fields: Any) -> Any:
         computed.append(traits["firstName"])
         return real(traits, identifiers, fields)
 
-    monkeypatch.setattr(trait_conflict, "record_features", counted)
-    monkeypatch.setattr(trait_conflict, "_KNOWN_FEATURES", {})
+    monkeypatch.setattr(features_module, "record_features", counted)
+    monkeypatch.setattr(features_module, "_STORED", {})
     anna = record("a", firstName="Anna", birthDate="1980-01-01")
     ben = record("b", firstName="Benjamin", birthDate="1975-06-30")
     first = conflicts(anna, ben).between(["a"], ["b"])
     second = conflicts(anna, ben).between(["a"], ["b"])  # the next batch's plan of the same persons
     assert first == second is not None
     assert sorted(computed) == ["Anna", "Benjamin"]
+
+
+def test_a_stored_record_without_traits_has_no_features_for_matching_and_its_identifiers_count() -> None:
+    traitless = features_module.stored_features("h1", "{}", ["phone:+15550100"], ("phone",), none_without_traits=True)
+    assert traitless == {}
+    assert features_module.stored_features("h1", "{}", ["phone:+15550100"], ("phone",)) == {"phone": ("15550100",)}
+    # One of its identifiers blocked since (another blocklist): the same content no longer offers it.
+    assert features_module.stored_features("h1", "{}", [], ("phone",)) == {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -16,6 +17,13 @@ Features = dict[str, tuple[str, ...]]
 # Not a field: the whole emails the email local parts come from, so that a pair's scorer can leave out an email
 # both records carry (graphcdp/identity/matching/scoring.py).
 EMAILS = "@emails"
+
+# A stored record's features by its content hash (of its traits), its linking identifiers (one may be blocked since),
+# the fields asked for and whether a record without traits has none: the same records are candidates of batch after
+# batch (a common name's block) and are planned again by every batch that touches their person. All are dropped when
+# it is full.
+_STORED: dict[tuple[str, tuple[str, ...], tuple[str, ...], bool], Features] = {}
+STORED_KEPT = 2**16
 
 _APOSTROPHES = re.compile("['\u2019`\u00b4]")  # O'Connor, O\u2019Connor, O`Connor, O\u00b4Connor
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
@@ -85,4 +93,28 @@ def record_features(traits: Mapping[str, Any], identifier_keys: Iterable[str], f
             cleaned = tuple(sorted({c.replace(" ", "") for c in map(clean, values) if c}))
         if cleaned:
             features[field] = cleaned
+    return features
+
+
+def stored_features(
+    content_hash: str | None,
+    traits: str | Mapping[str, Any],
+    identifier_keys: Iterable[str],
+    fields: tuple[str, ...],
+    *,
+    none_without_traits: bool = False,
+) -> Features:
+    """A stored record's features (`traits` as stored, JSON, or decoded), computed once per content: found by its
+    content hash when computed before. `none_without_traits`: a record without traits has none (matching's
+    candidates). Callers only read them."""
+    identifiers = tuple(sorted(identifier_keys))
+    key = (content_hash, identifiers, fields, none_without_traits) if content_hash else None
+    if key is not None and (known := _STORED.get(key)) is not None:
+        return known
+    decoded = json.loads(traits) if isinstance(traits, str) else traits
+    features = {} if none_without_traits and not decoded else record_features(decoded, identifiers, fields)
+    if key is not None:
+        if len(_STORED) >= STORED_KEPT:
+            _STORED.clear()
+        _STORED[key] = features
     return features

@@ -9,14 +9,13 @@ deterministic linking already uses in full.
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from graphcdp.identity.matching.active_model import MatchingRuntime
-from graphcdp.identity.matching.features import Features, record_features
+from graphcdp.identity.matching.features import Features, record_features, stored_features
 from graphcdp.identity.matching.keys import BLOCK, TERM, blocking_keys, term_keys
 from graphcdp.identity.matching.link_kind import LinkKind, classify
 from graphcdp.identity.matching.scoring import PairScore, TermCounts
@@ -122,14 +121,6 @@ def review_rank(probability: float) -> int:
 def review_order(probability: float, a: str, b: str) -> str:
     """The review queue's sort key: its rank, then the pair; compared as a string, exactly."""
     return f"{review_rank(probability):013d}|{a}|{b}"
-
-
-@functools.lru_cache(maxsize=2**16)
-def _stored_features(traits: str, identifiers: tuple[str, ...], fields: tuple[str, ...]) -> Features:
-    """The features of a stored record, from its traits as stored (JSON). The same records are candidates
-    of batch after batch (a common name's block), so they are computed once. Callers only read them."""
-    parsed = json.loads(traits)
-    return record_features(parsed, identifiers, fields) if parsed else {}
 
 
 class Matcher:
@@ -248,7 +239,9 @@ class Matcher:
         found = {}
         for row in await self.store.run(BLOCK_MEMBERS, {"blocks": blocks}):
             found[row.key] = _Candidate(
-                features=_stored_features(row.traits or "{}", tuple(sorted(row.identifiers)), fields),
+                features=stored_features(
+                    row.hash, row.traits or "{}", row.identifiers, fields, none_without_traits=True
+                ),
                 content_hash=row.hash or "",
                 blocks=set(row.blocks),
                 cannot=set(row.cannot),
