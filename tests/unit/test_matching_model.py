@@ -798,3 +798,50 @@ def test_serve_starts_nothing_with_an_invalid_model_file(tmp_path: Path, invalid
         tmp_path, "--port", str(free_port()), GRAPHCDP_DATA_DIR=str(data), GRAPHCDP_MATCHING_MODEL=str(invalid_model)
     )
     assert not data.exists(), "nothing should start when the matching model is invalid"
+
+
+# --- work done once, not per candidate pair -------------------------------------------------------------------
+
+
+def test_a_scorer_makes_each_levels_test_once_not_per_pair(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scorer runs for every candidate pair of every record: choosing each level's test per pair of values was
+    a tenth of its time (docs/performance.md, "Scoring compiled once per model")."""
+    from graphcdp.identity.matching import levels, scoring
+
+    scorer = Scorer(parse_model(default_model(), "test"))
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("a level's test made while scoring")
+
+    monkeypatch.setattr(levels, "level_test", refuse)
+    monkeypatch.setattr(scoring, "level_test", refuse)
+    a = features({"firstName": "Bob", "lastName": "Smith", "birthDate": "1980-03-04"}, "email:bob@example.com")
+    b = features({"firstName": "Robert", "lastName": "Smyth", "birthDate": "1980-04-03"}, "email:bob@example.org")
+    levels_found = {f.field: f.level for f in scorer.score(a, b).fields}
+    assert levels_found["firstName"] == "nickname"
+    assert levels_found["lastName"].startswith("jaroWinkler")
+    assert levels_found["birthDate"] == "monthDaySwap"
+
+
+def test_nicknames_asks_the_package_once_per_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The package normalizes the name and copies a set on every lookup; the scorer asks about the same first names
+    for pair after pair."""
+    names = Nicknames()
+    asked: list[str] = []  # what the package was asked
+    package_nicknames, package_formals = names._namer.nicknames_of, names._namer.canonicals_of
+
+    def nicknames_of(name: str) -> set[str]:
+        asked.append(f"nicknames of {name}")
+        return package_nicknames(name)
+
+    def canonicals_of(name: str) -> set[str]:
+        asked.append(f"formal names of {name}")
+        return package_formals(name)
+
+    monkeypatch.setattr(names._namer, "nicknames_of", nicknames_of)
+    monkeypatch.setattr(names._namer, "canonicals_of", canonicals_of)
+    for _ in range(3):
+        assert names.agree("bob", "robert")
+        assert not names.agree("robert", "william")
+    assert {"nicknames of bob", "nicknames of robert", "formal names of william"} <= set(asked)
+    assert len(asked) == len(set(asked))

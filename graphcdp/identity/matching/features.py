@@ -55,11 +55,15 @@ def unshared(field: str, a: Features, b: Features) -> tuple[tuple[str, ...], tup
     limit, or traits naming different people: a household's email); counting it again as agreement would undo
     that. What is left (another email of the same local part, a phone one digit off) is evidence as usual."""
     if field == "phone":
-        both = set(a.get(field, ())) & set(b.get(field, ()))
-        return tuple(v for v in a.get(field, ()) if v not in both), tuple(v for v in b.get(field, ()) if v not in both)
-    both = set(a.get(EMAILS, ())) & set(b.get(EMAILS, ()))
-    if not both:
+        mine, theirs = a.get(field, ()), b.get(field, ())
+        if not mine or not theirs or set(mine).isdisjoint(theirs):  # most pairs: nothing to leave out
+            return mine, theirs
+        both = set(mine) & set(theirs)
+        return tuple(v for v in mine if v not in both), tuple(v for v in theirs if v not in both)
+    emails_a, emails_b = a.get(EMAILS, ()), b.get(EMAILS, ())
+    if not emails_a or not emails_b or set(emails_a).isdisjoint(emails_b):
         return a.get(field, ()), b.get(field, ())
+    both = set(emails_a) & set(emails_b)
 
     def local_parts(features: Features) -> tuple[str, ...]:
         return tuple(sorted({clean(e.rsplit("@", 1)[0]) for e in features.get(EMAILS, ()) if e not in both} - {""}))

@@ -12,6 +12,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 EXTRA_TABLE = Path(__file__).with_name("nicknames.csv")
 MIN_TYPO_LETTERS = 4
+NAMES_KEPT = 1 << 16  # names whose variants are kept; a name is any text an input sends, so the memory is bounded
 
 
 class Nicknames:
@@ -20,22 +21,33 @@ class Nicknames:
         self._formal: dict[str, set[str]] = {}  # nickname → formal names (the shipped table)
         self._nick: dict[str, set[str]] = {}  # formal name → nicknames
         self._variants: dict[str, frozenset[str]] = {}
+        self._nicknames_of: dict[str, frozenset[str]] = {}
+        self._formals_of: dict[str, frozenset[str]] = {}
         with extra.open(encoding="utf-8", newline="") as table:
             for row in csv.DictReader(table):
                 name, nickname = row["name"].strip().casefold(), row["nickname"].strip().casefold()
                 self._formal.setdefault(nickname, set()).add(name)
                 self._nick.setdefault(name, set()).add(nickname)
 
-    def _nicknames(self, name: str) -> set[str]:
-        return self._namer.nicknames_of(name) | self._nick.get(name, set())
+    def _nicknames(self, name: str) -> frozenset[str]:
+        # Kept per name: the package normalizes and copies a set on every lookup, and the scorer asks for the
+        # same few thousand first names for every candidate pair.
+        if (found := self._nicknames_of.get(name)) is None:
+            _bound(self._nicknames_of)
+            found = self._nicknames_of[name] = frozenset(self._namer.nicknames_of(name) | self._nick.get(name, set()))
+        return found
 
-    def _formals(self, name: str) -> set[str]:
-        return self._namer.canonicals_of(name) | self._formal.get(name, set())
+    def _formals(self, name: str) -> frozenset[str]:
+        if (found := self._formals_of.get(name)) is None:
+            _bound(self._formals_of)
+            found = self._formals_of[name] = frozenset(self._namer.canonicals_of(name) | self._formal.get(name, set()))
+        return found
 
     def variants(self, name: str) -> frozenset[str]:
         """The nicknames and formal names of a name (lower case): Jenny's are Jennifer, Jen, ...; Jennifer's are
         Jenny, Jen, ..."""
         if name not in self._variants:
+            _bound(self._variants)
             self._variants[name] = frozenset(self._nicknames(name) | self._formals(name))
         return self._variants[name]
 
@@ -60,6 +72,11 @@ class Nicknames:
             return True
         shared = self._formals(a) & self._formals(b)
         return bool(shared - self._nicknames(a) - self._nicknames(b))
+
+
+def _bound(kept: dict[str, frozenset[str]]) -> None:
+    if len(kept) >= NAMES_KEPT:
+        kept.clear()
 
 
 @cache

@@ -5,16 +5,16 @@ can show them as a waterfall."""
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from rapidfuzz.distance import JaroWinkler
 
 from graphcdp.identity.matching.features import Features, unshared
-from graphcdp.identity.matching.levels import holds
+from graphcdp.identity.matching.levels import LevelTest, level_test
 from graphcdp.identity.matching.nicknames import Nicknames, shipped_nicknames
-from graphcdp.identity.matching.spec import Comparison, ExactLevel, MatchingModel, SwappedLevel, level_name
+from graphcdp.identity.matching.spec import Comparison, ExactLevel, Level, MatchingModel, SwappedLevel, level_name
 
 NULL, ELSE = "null", "else"
 IDENTIFIER_FIELDS = frozenset({"emailLocal", "phone"})  # fields made of identifiers: one both carry is left out
@@ -104,19 +104,66 @@ def _swapped(level: SwappedLevel, field: str, a: Features, b: Features) -> bool:
     return meet(compact(a, field), compact(b, other)) and meet(compact(a, other), compact(b, field))
 
 
+@dataclass(frozen=True)
+class _CompiledLevel:
+    index: int
+    level: Level
+    name: str
+    weight: float  # log2(m/u)
+    test: LevelTest | None  # None: a swapped level, which reads the records rather than two values
+    exact: bool
+
+
+@dataclass(frozen=True)
+class _CompiledComparison:
+    """A comparison made ready once per model: its levels' tests, names and weights (the scorer runs it for
+    every candidate pair, and working them out each time was most of its cost)."""
+
+    comparison: Comparison
+    field: str
+    identifier_field: bool
+    levels: tuple[_CompiledLevel, ...]
+    else_weight: float
+    null: FieldScore
+
+    @classmethod
+    def of(cls, comparison: Comparison, nicknames: Nicknames) -> _CompiledComparison:
+        levels = tuple(
+            _CompiledLevel(
+                index,
+                level,
+                level_name(level),
+                math.log2(level.m / level.u),
+                None if isinstance(level, SwappedLevel) else level_test(level, nicknames),
+                isinstance(level, ExactLevel),
+            )
+            for index, level in enumerate(comparison.levels)
+        )
+        other = comparison.otherwise
+        return cls(
+            comparison,
+            comparison.field,
+            comparison.field in IDENTIFIER_FIELDS,
+            levels,
+            math.log2(other.m / other.u),
+            FieldScore(comparison.field, NULL, -1, 0.0),
+        )
+
+
 class Scorer:
     def __init__(self, model: MatchingModel, nicknames: Nicknames | None = None) -> None:
         self.model = model
         self.nicknames = nicknames or shipped_nicknames()
         self.prior_weight = log_odds(model.prior)
+        self._comparisons = tuple(_CompiledComparison.of(c, self.nicknames) for c in model.comparisons)
 
     def score(self, a: Features, b: Features, terms: TermCounts | None = None) -> PairScore:
-        return PairScore(self.prior_weight, tuple(self._compare(c, a, b, terms) for c in self.model.comparisons))
+        return PairScore(self.prior_weight, tuple(self._compare(c, a, b, terms) for c in self._comparisons))
 
     def compare(self, a: Features, b: Features, fields: Collection[str]) -> dict[str, FieldScore]:
         """The comparisons of `fields` alone, by field: each is what `score` gives for it (a comparison reads only
         its field's values, and those of the field a swapped level names)."""
-        return {c.field: self._compare(c, a, b, None) for c in self.model.comparisons if c.field in fields}
+        return {c.field: self._compare(c, a, b, None) for c in self._comparisons if c.field in fields}
 
     def fields_read(self, fields: Collection[str]) -> tuple[str, ...]:
         """The features the comparisons of `fields` read, in the model's order: those fields and the fields their
@@ -127,47 +174,54 @@ class Scorer:
                 read |= {level.with_field for level in comparison.levels if isinstance(level, SwappedLevel)}
         return tuple(f for f in self.model.fields if f in read)
 
-    def _compare(self, comparison: Comparison, a: Features, b: Features, terms: TermCounts | None) -> FieldScore:
-        values_a, values_b = a.get(comparison.field, ()), b.get(comparison.field, ())
-        if comparison.field in IDENTIFIER_FIELDS:
-            values_a, values_b = unshared(comparison.field, a, b)
+    def _compare(self, compiled: _CompiledComparison, a: Features, b: Features, terms: TermCounts | None) -> FieldScore:
+        field = compiled.field
+        if compiled.identifier_field:
+            values_a, values_b = unshared(field, a, b)
+        else:
+            values_a, values_b = a.get(field, ()), b.get(field, ())
         if not values_a or not values_b:
-            return FieldScore(comparison.field, NULL, -1, 0.0)
-        best: tuple[int, str, str] | None = None  # the best level any pair of values reaches
-        for x in values_a:
-            for y in values_b:
-                for index, level in enumerate(comparison.levels[: best[0] if best else None]):
-                    if (
-                        _swapped(level, comparison.field, a, b)
-                        if isinstance(level, SwappedLevel)
-                        else holds(level, x, y, self.nicknames)
-                    ):
-                        best = (index, x, y)
-                        break
-                if best and best[0] == 0:
-                    break
+            return compiled.null
+        best = _best_level(compiled, values_a, values_b, a, b)
         if best is None:
-            other = comparison.otherwise
+            other = compiled.comparison.otherwise
             return FieldScore(
-                comparison.field,
-                ELSE,
-                len(comparison.levels),
-                math.log2(other.m / other.u),
-                other.m,
-                other.u,
-                values_a[0],
-                values_b[0],
+                field, ELSE, len(compiled.levels), compiled.else_weight, other.m, other.u, values_a[0], values_b[0]
             )
-        index, x, y = best
-        level = comparison.levels[index]
-        u, tf = level.u, None
-        if comparison.term_frequency and isinstance(level, ExactLevel) and terms is not None:
-            tf = self._term_frequency(comparison.field, x, terms)
-            u = tf if tf is not None else u
-        return FieldScore(comparison.field, level_name(level), index, math.log2(level.m / u), level.m, u, x, y, tf)
+        found, x, y = best
+        spec = found.level
+        weight, u, tf = found.weight, spec.u, None
+        if found.exact and compiled.comparison.term_frequency and terms is not None:
+            tf = self._term_frequency(field, x, terms)
+            if tf is not None:
+                u, weight = tf, math.log2(spec.m / tf)
+        return FieldScore(field, found.name, found.index, weight, spec.m, u, x, y, tf)
 
     def _term_frequency(self, field: str, value: str, terms: TermCounts) -> float | None:
         total = terms.get(f"{field}:*", 0)
         if total < self.model.term_frequency.min_records:
             return None  # too few records to say what is rare
         return max(terms.get(f"{field}:{value}", 0), 1) / total
+
+
+def _best_level(
+    compiled: _CompiledComparison, values_a: Sequence[str], values_b: Sequence[str], a: Features, b: Features
+) -> tuple[_CompiledLevel, str, str] | None:
+    """The best level any pair of the two records' values reaches, with that pair; None when none holds."""
+    swapped: bool | None = None  # whether the records' values sit in each other's fields: the same for every pair
+    best: tuple[_CompiledLevel, str, str] | None = None
+    for x in values_a:
+        for y in values_b:
+            for level in compiled.levels[: best[0].index if best else None]:
+                if level.test is not None:
+                    agree = level.test(x, y)
+                else:
+                    if swapped is None:
+                        swapped = _swapped(cast(SwappedLevel, level.level), compiled.field, a, b)
+                    agree = swapped
+                if agree:
+                    best = (level, x, y)
+                    break
+            if best and best[0].index == 0:
+                return best
+    return best
