@@ -105,32 +105,53 @@ class Component:
             self.persons[row.person] = PersonState(row.person, 0, [])
 
 
+@dataclass(frozen=True)
+class AloneRecords:
+    """Records a write just created that are components of their own (identity/upsert_records' `alone`), as the
+    first hop would read them: their rows are taken instead of read."""
+
+    records: list[ComponentRecordRow]
+    identifiers: list[ComponentIdentifierRow]
+
+
 async def read_component(
-    store: GraphStore, record_keys: Iterable[str], identifier_keys: Iterable[str], max_records: int
+    store: GraphStore,
+    record_keys: Iterable[str],
+    identifier_keys: Iterable[str],
+    max_records: int,
+    alone: AloneRecords | None = None,
 ) -> Component:
     component = Component()
     seeds = set(record_keys)
     pending_records, pending_identifiers = set(seeds), set(identifier_keys)
     pending_persons: set[str] = set()
     expanded: set[str] = set()  # persons whose members are in the component
+    given = alone
     while pending_records or pending_identifiers or pending_persons:
-        # One round trip per hop: the records asked for and those of the persons reached (everything a touched
-        # person holds now, even what no evidence reaches any more: so it can split), with the identifiers they
-        # hold and the persons own.
-        params = {
-            "records": sorted(pending_records),
-            "identifiers": sorted(pending_identifiers),
-            "persons": sorted(pending_persons),
-            "knownRecords": _known_records(component, pending_persons),
-            "known": _known_identifiers(component, pending_persons),
-        }
         records: list[ComponentRecordRow] = []
         identifiers: list[ComponentIdentifierRow] = []
         persons: list[ComponentPerson] = []
-        for hop in await store.run(COMPONENT_HOP, params):
-            records += hop.records
-            identifiers += hop.identifiers
-            persons += hop.persons
+        if given is not None:  # the first hop: what the write said of seeds alone is not read back
+            records += [row for row in given.records if row.key in seeds]
+            taken = {row.key for row in records}
+            identifiers += [row for row in given.identifiers if taken.issuperset(row.records)]
+            pending_records -= taken
+            given = None
+        if pending_records or pending_identifiers or pending_persons:
+            # One round trip per hop: the records asked for and those of the persons reached (everything a touched
+            # person holds now, even what no evidence reaches any more: so it can split), with the identifiers they
+            # hold and the persons own.
+            params = {
+                "records": sorted(pending_records),
+                "identifiers": sorted(pending_identifiers),
+                "persons": sorted(pending_persons),
+                "knownRecords": _known_records(component, pending_persons),
+                "known": _known_identifiers(component, pending_persons),
+            }
+            for hop in await store.run(COMPONENT_HOP, params):
+                records += hop.records
+                identifiers += hop.identifiers
+                persons += hop.persons
         expanded |= pending_persons
         for row in sorted(records, key=lambda r: r.key):
             _add_record(component, row)

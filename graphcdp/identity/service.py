@@ -14,7 +14,7 @@ from graphcdp.batch import check_batch_size, items_failed, parse_items
 from graphcdp.batch import decode_item as decode_input
 from graphcdp.clock import now_ms
 from graphcdp.errors import ErrorCode, GraphCDPError
-from graphcdp.identity.component import Component, IdentifierState, MatchEdge, RecordState
+from graphcdp.identity.component import AloneRecords, Component, IdentifierState, MatchEdge, RecordState
 from graphcdp.identity.facet_repair import fill_missing_facets
 from graphcdp.identity.input import ParsedRecord, parse_record
 from graphcdp.identity.listeners import ChangedData, PersonChanges
@@ -25,7 +25,7 @@ from graphcdp.identity.matching.review import ReviewItem, rank_stored_entries, r
 from graphcdp.identity.matching.spec import MatchingModel, load_model, parse_model
 from graphcdp.identity.matching.storage import active_model, active_model_version, store_model
 from graphcdp.identity.normalize import IdentifierPolicy
-from graphcdp.identity.pieces import joined, resolve_batch
+from graphcdp.identity.pieces import MIN_BATCH, joined, resolve_batch
 from graphcdp.identity.planner import Plan
 from graphcdp.identity.reach import plan_reach
 from graphcdp.identity.repair import empty_recordless_persons, rekey_records, resolve_unresolved_records
@@ -35,6 +35,8 @@ from graphcdp.identity.suppression import Suppression
 from graphcdp.identity.upsert_groups import UpsertGroups
 from graphcdp.model.feed import ChangeKind, change_for_statement
 from graphcdp.model.identity import (
+    ComponentIdentifierRow,
+    ComponentRecordRow,
     DeletedRecord,
     DetachedRecord,
     EvidenceEdge,
@@ -238,7 +240,9 @@ class IdentityService:
             prepared = self.matcher.prepare(_match_input(r) for r in records)
             for param in params:
                 param["matchKeys"] = prepared.keys(param["key"])
-        rows = await self.store.run(UPSERT_RECORDS, {"now": now_ms(), "records": params})
+        rows = await self.store.run(
+            UPSERT_RECORDS, {"now": now_ms(), "records": params, "alone": len(params) < MIN_BATCH}
+        )
         by_index = {row.index: row for row in rows}
         if refused := [r for r in records if r.index not in by_index]:  # an erased identifier: not written
             outcome.errors += await self.suppression.explain(refused, lambda r: r.identifiers, lambda r: r.index)
@@ -252,7 +256,8 @@ class IdentityService:
                 if not matched:
                     report.add(await self._match(changed, by_index, prepared))
                     matched = True
-                plan = await resolve_batch(self.store, self.rules, [r.key for r in changed])
+                alone = alone_records(changed, by_index, params, report)
+                plan = await resolve_batch(self.store, self.rules, [r.key for r in changed], alone)
             except GraphCDPError as exc:
                 if len(spans) == 1:
                     outcome.errors += items_failed((r.index for r in changed), exc)
@@ -529,6 +534,40 @@ def _preview_links(
             probability = pair.score.probability
             component.records[pair.a].matches.append(MatchEdge(pair.b, probability, False, rule))
             component.records[pair.b].matches.append(MatchEdge(pair.a, probability, False, rule))
+
+
+def alone_records(
+    records: list[ParsedRecord], rows: Mapping[int, UpsertedRecord], params: list[dict[str, Any]], report: MatchReport
+) -> AloneRecords | None:
+    """The records the write created as components of their own (its rows' `alone`) that matching linked to nothing,
+    as the component's first hop would read them: a new visitor's record is then resolved without reading it back."""
+    linked = {key for a, b, kind in report.pairs if kind != LinkKind.NONE for key in (a, b)}
+    written = {param["key"]: param for param in params}
+    found: list[ComponentRecordRow] = []
+    identifiers: list[ComponentIdentifierRow] = []
+    for record in records:
+        held = rows[record.index].alone
+        if held is None or record.key in linked:
+            continue
+        found.append(
+            ComponentRecordRow(
+                key=record.key,
+                source=record.source,
+                observed_at=record.observed_at,
+                traits=json.loads(written[record.key]["traits"]),  # as stored, so as a read gives them
+                version=rows[record.index].version,
+                content_hash=record.content_hash,
+                held=[(i.key, i.blocked) for i in held],
+                matched=[],
+                cannot=[],
+            )
+        )
+        identifiers += [
+            ComponentIdentifierRow(key=i.key, type=i.type, blocked=False, shared=i.shared, records=[record.key])
+            for i in held
+            if not i.blocked
+        ]
+    return AloneRecords(found, identifiers) if found else None
 
 
 def record_param(record: ParsedRecord) -> dict[str, Any]:

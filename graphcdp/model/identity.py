@@ -194,6 +194,15 @@ class KeySize(DomainModel):
     size: int
 
 
+class HeldIdentifier(DomainModel):
+    """An identifier a record just created holds, as stored (identity/upsert_records' `alone`)."""
+
+    key: str
+    type: str
+    blocked: Flag = False
+    shared: Flag = False
+
+
 class UpsertedRecord(DomainModel):
     """What identity/upsert_records did with one record."""
 
@@ -203,6 +212,10 @@ class UpsertedRecord(DomainModel):
     unchanged: Flag
     person: str | None = None
     key_sizes: list[KeySize] = Field(default_factory=list)  # its match keys' sizes, when it was filed under them
+    version: int = 0
+    # Created now, and none of its linking identifiers held by another record or owned by a person: a component of
+    # its own, these the identifiers it holds. None otherwise (or when the write was not asked).
+    alone: list[HeldIdentifier] | None = None
 
 
 class UpsertedEvidence(DomainModel):

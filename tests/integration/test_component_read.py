@@ -8,12 +8,14 @@ from typing import Any
 
 import pytest
 
-from graphcdp.identity.component import COMPONENT_HOP, read_component
+from graphcdp.identity.component import COMPONENT_HOP, Component, read_component
 from graphcdp.identity.input import parse_record_item
-from graphcdp.identity.service import UPSERT_RECORDS, IdentityService, record_param
-from graphcdp.model.identity import ComponentHop, ItemError
+from graphcdp.identity.matching.matcher import MatchReport
+from graphcdp.identity.service import UPSERT_RECORDS, IdentityService, alone_records, record_param
+from graphcdp.model.identity import ComponentHop, ItemError, RecordAction
 from graphcdp.settings import load_settings
 from graphcdp.store import GraphStore
+from tests.counting_store import CountingStore
 from tests.identity_helpers import rec, rec_item
 
 
@@ -55,7 +57,7 @@ async def test_a_hop_is_told_only_what_it_could_meet_again_and_reads_nothing_twi
         parse_record_item(2, rec_item("web", "3", 2000, ("cookie_id", "k1"), ("cookie_id", "k3")), identity.policy),
     ]
     assert not any(isinstance(r, ItemError) for r in new)
-    await identity.store.run(UPSERT_RECORDS, {"now": 3000, "records": [record_param(r) for r in new]})  # type: ignore[arg-type]
+    await identity.store.run(UPSERT_RECORDS, {"now": 3000, "records": [record_param(r) for r in new], "alone": False})  # type: ignore[arg-type]
 
     log = HopLog(identity.store)
     monkeypatch.setattr(identity.store, "run", log.run)
@@ -88,3 +90,52 @@ async def test_a_hop_is_told_only_what_it_could_meet_again_and_reads_nothing_twi
         seen_identifiers |= identifiers
     assert log.hops[1][0]["knownRecords"] == []
     assert "cookie_id:k3" not in log.hops[1][0]["known"]  # its only holder, web:3, was read in hop 1
+
+
+def _read_state(component: Component) -> tuple[Any, ...]:
+    return (component.records, component.identifiers, component.persons)
+
+
+async def test_a_record_the_write_created_alone_is_the_component_a_read_gives(
+    identity: IdentityService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A new visitor's record (new cookie, new email) is a component of its own: the write says so and what it holds,
+    # and resolution takes that instead of a round trip to read it back. What it takes must be what the read gives:
+    # a blocked identifier another record holds too (a placeholder email) does not tie it to anyone.
+    await identity.upsert_records([rec("crm", "a", 1000, ("email", "a@x.com"), ("email", "test@test.com"))])
+    items = [
+        rec_item("web", "1", 2000, ("cookie_id", "k1"), ("email", "new@x.com"), ("email", "test@test.com")),
+        rec_item("web", "2", 2000, ("cookie_id", "k2"), ("email", "a@x.com")),  # held by crm:a
+        rec_item("web", "3", 2000, ("cookie_id", "k3"), ("cookie_id", "shared")),  # and web:4 in the same write
+        rec_item("web", "4", 2000, ("cookie_id", "k4"), ("cookie_id", "shared")),
+        rec_item("web", "5", 2000, firstName="Nobody"),  # no identifier at all
+    ]
+    parsed = [parse_record_item(n, item, identity.policy) for n, item in enumerate(items)]
+    records = [r for r in parsed if not isinstance(r, ItemError)]
+    assert len(records) == len(items)
+    params = [record_param(r) for r in records]
+    rows = await identity.store.run(UPSERT_RECORDS, {"now": 3000, "records": params, "alone": True})
+    by_index = {row.index: row for row in rows}
+    assert [by_index[r.index].alone is not None for r in records] == [True, False, False, False, True]
+    alone = alone_records(records, by_index, params, MatchReport())
+    assert alone is not None and [row.key for row in alone.records] == ["web:1", "web:5"]
+
+    log = HopLog(identity.store)
+    monkeypatch.setattr(identity.store, "run", log.run)
+    for key in ("web:1", "web:5"):
+        given = read_component(identity.store, [key], [], 100, alone)
+        assert _read_state(await given) == _read_state(await read_component(identity.store, [key], [], 100))
+    assert len(log.hops) == 2  # one per read, none per record the write said is alone
+    assert all(params["records"] == [key] for (params, _), key in zip(log.hops, ("web:1", "web:5"), strict=True))
+
+
+async def test_a_new_visitors_upsert_reads_no_component(identity: IdentityService) -> None:
+    counting = CountingStore(identity.store)
+    writer = IdentityService(counting, load_settings())  # type: ignore[arg-type]
+    first = await writer.upsert_records([rec("web", "v1", 1000, ("cookie_id", "c1"))])
+    assert first.results[0].action == RecordAction.CREATED
+    assert counting.calls[str(COMPONENT_HOP.name)] == 0
+    # Her login later meets her cookie: that record is not alone, and its component is read.
+    login = await writer.upsert_records([rec("web", "v2", 2000, ("cookie_id", "c1"), ("email", "v@x.com"))])
+    assert login.results[0].person_id == first.results[0].person_id
+    assert counting.calls[str(COMPONENT_HOP.name)] >= 1

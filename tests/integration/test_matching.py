@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from graphcdp.identity.commit import COMMIT
 from graphcdp.identity.component import COMPONENT_HOP, read_component
 from graphcdp.identity.matching import matcher as matcher_module
 from graphcdp.identity.matching.matcher import KEY_SIZES, WRITE_LINKS
@@ -473,8 +474,9 @@ async def test_deleting_the_record_that_bridged_two_matches_splits_them(identity
 
 class _PausedBeforeLinks:
     """The same store, but a writer using it stops after it read its candidates, before it stores its links (or,
-    a record just created with none to store, before it reads its component), until released: the moment
-    another writer can score the same pair and link it first."""
+    a record just created with none to store, before it reads its component; or, one the write said is alone,
+    before it commits its resolution), until released: the moment another writer can score the same pair and
+    link it first."""
 
     def __init__(self, store: GraphStore) -> None:
         self._store = store
@@ -484,7 +486,7 @@ class _PausedBeforeLinks:
         return getattr(self._store, name)
 
     async def run(self, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        if name in (WRITE_LINKS, COMPONENT_HOP):
+        if name in (WRITE_LINKS, COMPONENT_HOP, COMMIT):
             self.waiting.set()
             await self.release.wait()
         return await self._store.run(name, params)  # type: ignore[arg-type]
