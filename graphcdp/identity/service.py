@@ -6,7 +6,7 @@ import functools
 import json
 import logging
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -543,11 +543,13 @@ def alone_records(
     as the component's first hop would read them: a new visitor's record is then resolved without reading it back."""
     linked = {key for a, b, kind in report.pairs if kind != LinkKind.NONE for key in (a, b)}
     written = {param["key"]: param for param in params}
+    # A key sent twice in one write is stored as its last copy, and the first copy's row speaks of another content.
+    sent = Counter(param["key"] for param in params)
     found: list[ComponentRecordRow] = []
     identifiers: list[ComponentIdentifierRow] = []
     for record in records:
         held = rows[record.index].alone
-        if held is None or record.key in linked:
+        if held is None or record.key in linked or sent[record.key] > 1:
             continue
         found.append(
             ComponentRecordRow(
