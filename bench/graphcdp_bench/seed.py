@@ -202,11 +202,11 @@ async def _seed_records(
             _spool_state(states, components, state)
             chunk.append(param)
             if len(chunk) == WRITE_BATCH:
-                await store.run(UPSERT_RECORDS, {"now": now, "records": chunk, "alone": False})
+                await store.run(UPSERT_RECORDS, {"now": now, "records": chunk, "firstHop": False})
                 bar.update(len(chunk))
                 chunk = []
         if chunk:
-            await store.run(UPSERT_RECORDS, {"now": now, "records": chunk, "alone": False})
+            await store.run(UPSERT_RECORDS, {"now": now, "records": chunk, "firstHop": False})
             bar.update(len(chunk))
     parsed_path.unlink()
 

@@ -9,8 +9,8 @@
 // matching/index_records files it, and its row answers with the size of each of its keys, read once every record
 // is filed (what matching reads next). One write instead of two per upsert.
 // mode: write
-// params: now, records, alone
-// returns: index, key, created, unchanged, person, keySizes, alone, version
+// params: now, records, firstHop
+// returns: index, key, created, unchanged, person, keySizes, held, version
 // The batch's erased hashes first, as a list (nearly always empty): grouping the records by themselves to count
 // theirs hashed every record's whole map.
 UNWIND $records AS hashed
@@ -56,33 +56,32 @@ FOREACH (key IN coalesce(keys, []) |
   ON CREATE SET m.size = m.size + 1
 )
 WITH r, rec, created, unchanged, keys
-// A record created now whose linking identifiers no other record holds and no person owns is a component of its
-// own: its row says so (`alone`: every identifier it holds, as stored), and resolution need not read it back.
-// Asked for small writes only ($alone: a single upsert's), where that read is a round trip of its own.
+// A record created now is answered as the component read's first hop would read it ($firstHop, asked for small
+// writes only: a single upsert's, where that read is a round trip of its own): every identifier it holds, as stored,
+// and for each linking one the records holding it (this one too) and the person owning it. Resolution takes that
+// instead of reading the record back (graphcdp/identity/component.py).
 OPTIONAL MATCH (r)-[:HAS]->(held:Identifier)
-WHERE $alone AND created
-OPTIONAL MATCH (held)<-[:HAS]-(other:Record)
-WHERE NOT held.blocked AND other <> r
+WHERE $firstHop AND created
+OPTIONAL MATCH (held)<-[:HAS]-(holder:Record)
+WHERE NOT held.blocked
+WITH r, rec, created, unchanged, keys, held, collect(holder.key) AS holders
 OPTIONAL MATCH (held)-[:OF]->(owner:Person)
 WHERE NOT held.blocked
-WITH r, rec, created, unchanged, keys, held, count(other) + count(owner) AS ties
 WITH r, rec, created, unchanged, keys,
      collect(CASE WHEN held IS NULL THEN null
-                  ELSE {key: held.key, type: held.type, blocked: held.blocked, shared: held.shared, ties: ties} END)
-       AS heldNow
-WITH r, rec, created, unchanged, keys,
-     CASE WHEN $alone AND created AND all(h IN heldNow WHERE h.ties = 0)
-          THEN [h IN heldNow | {key: h.key, type: h.type, blocked: h.blocked, shared: h.shared}] END AS alone
+                  ELSE {key: held.key, type: held.type, blocked: held.blocked, shared: held.shared, records: holders,
+                        person: owner.id} END) AS heldNow
+WITH r, rec, created, unchanged, keys, CASE WHEN $firstHop AND created THEN heldNow END AS held
 OPTIONAL MATCH (r)-[:OF]->(p:Person)
 // Every record is filed before a key's size is read.
 WITH collect({index: rec.index, key: r.key, created: created, unchanged: unchanged, person: p.id,
-              keys: coalesce(keys, []), alone: alone, version: r.version}) AS written
+              keys: coalesce(keys, []), held: held, version: r.version}) AS written
 UNWIND written AS row
 // One row per key, so that each is found by the index (a null one for a record with none: no MatchKey).
 UNWIND CASE WHEN size(row.keys) = 0 THEN [null] ELSE row.keys END AS matchKey
 OPTIONAL MATCH (m:MatchKey {key: matchKey})
 // Grouped by scalars: a map as a grouping key is hashed whole (its list of keys too) on every row.
 WITH row.index AS index, row.key AS key, row.created AS created, row.unchanged AS unchanged, row.person AS person,
-     row.alone AS alone, row.version AS version,
+     row.held AS held, row.version AS version,
      collect(CASE WHEN m IS NULL THEN null ELSE {key: m.key, size: m.size} END) AS keySizes
-RETURN index, key, created, unchanged, person, keySizes, alone, version
+RETURN index, key, created, unchanged, person, keySizes, held, version

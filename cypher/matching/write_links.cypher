@@ -8,7 +8,7 @@
 // explains them; a POSSIBLE_MATCH's rank (indexed) and id order the review queue, highest score first.
 // mode: write
 // params: records, pairs, rule, now
-// returns: links
+// returns: links, matched
 UNWIND $records AS key
 MATCH (r:Record {key: key})
 OPTIONAL MATCH (r)-[old:MATCHED|POSSIBLE_MATCH]-(o:Record)
@@ -40,4 +40,5 @@ FOREACH (_ IN CASE WHEN kind = 'POSSIBLE_MATCH' THEN [1] ELSE [] END |
   SET m.id = order, m.rank = rank, m.score = score, m.weight = weight, m.rule = $rule, m.detail = detail,
       m.at = $now, m.ha = ha, m.hb = hb
 )
-RETURN count(*) AS links
+// The MATCHED links stored, as a read of them gives them back (the new records' first hop takes them).
+RETURN count(*) AS links, collect(CASE WHEN kind = 'MATCHED' THEN [a.key, b.key, score] END) AS matched

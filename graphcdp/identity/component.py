@@ -106,9 +106,10 @@ class Component:
 
 
 @dataclass(frozen=True)
-class AloneRecords:
-    """Records a write just created that are components of their own (identity/upsert_records' `alone`), as the
-    first hop would read them: their rows are taken instead of read."""
+class CreatedRecords:
+    """Records a write just created, as the component read's first hop would read them (identity/upsert_records'
+    `held`, with the links matching stored): their rows, and their linking identifiers' with every record that holds
+    each and the person who owns it, are taken instead of read. The commit checks them as it checks what it reads."""
 
     records: list[ComponentRecordRow]
     identifiers: list[ComponentIdentifierRow]
@@ -119,22 +120,23 @@ async def read_component(
     record_keys: Iterable[str],
     identifier_keys: Iterable[str],
     max_records: int,
-    alone: AloneRecords | None = None,
+    created: CreatedRecords | None = None,
 ) -> Component:
     component = Component()
     seeds = set(record_keys)
     pending_records, pending_identifiers = set(seeds), set(identifier_keys)
     pending_persons: set[str] = set()
     expanded: set[str] = set()  # persons whose members are in the component
-    given = alone
+    given = created
     while pending_records or pending_identifiers or pending_persons:
         records: list[ComponentRecordRow] = []
         identifiers: list[ComponentIdentifierRow] = []
         persons: list[ComponentPerson] = []
-        if given is not None:  # the first hop: what the write said of seeds alone is not read back
+        if given is not None:  # the first hop: what the write said of the seeds it created is not read back
             records += [row for row in given.records if row.key in seeds]
             taken = {row.key for row in records}
-            identifiers += [row for row in given.identifiers if taken.issuperset(row.records)]
+            linking = {key for row in records for key, blocked in row.held if not blocked}
+            identifiers += list({row.key: row for row in given.identifiers if row.key in linking}.values())
             pending_records -= taken
             given = None
         if pending_records or pending_identifiers or pending_persons:
@@ -165,7 +167,7 @@ async def read_component(
             )
         for id_row in sorted(identifiers, key=lambda i: i.key):
             state = IdentifierState(
-                id_row.key, id_row.type, id_row.blocked, id_row.shared, id_row.records, id_row.person
+                id_row.key, id_row.type, id_row.blocked, id_row.shared, sorted(id_row.records), id_row.person
             )
             component.identifiers[state.key] = state
             component.note_person(id_row)
@@ -201,7 +203,11 @@ def _known_identifiers(component: Component, persons: set[str]) -> list[str]:
 
 
 def _add_record(component: Component, row: ComponentRecordRow) -> None:
-    matches = [MatchEdge(o, score or 0.0, reviewed, rule or "") for o, score, reviewed, rule in row.matched]
+    # In key order: the order a read meets them in is the graph's, not the evidence's.
+    matches = sorted(
+        (MatchEdge(o, score or 0.0, reviewed, rule or "") for o, score, reviewed, rule in row.matched),
+        key=lambda m: m.other,
+    )
     component.records[row.key] = held = RecordState(
         key=row.key,
         source=row.source,

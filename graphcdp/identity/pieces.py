@@ -26,7 +26,7 @@ from collections.abc import Sequence
 
 from graphcdp.clock import now_ms
 from graphcdp.identity.commit import commit
-from graphcdp.identity.component import AloneRecords, Component, read_component
+from graphcdp.identity.component import Component, CreatedRecords, read_component
 from graphcdp.identity.planner import Plan, plan
 from graphcdp.identity.resolver import ResolutionConflictError, released_records, resolve
 from graphcdp.identity.rules import ResolutionRules
@@ -40,13 +40,13 @@ log = logging.getLogger(__name__)
 
 
 async def resolve_batch(
-    store: GraphStore, rules: ResolutionRules, record_keys: Sequence[str], alone: AloneRecords | None = None
+    store: GraphStore, rules: ResolutionRules, record_keys: Sequence[str], created: CreatedRecords | None = None
 ) -> Plan:
-    """The changed records of a write resolved: piece by piece when they are many, else by one full plan (`alone`:
-    records the write created as components of their own, not read back)."""
+    """The changed records of a write resolved: piece by piece when they are many, else by one full plan (`created`:
+    records the write created, as it answered for them: not read back; a large write is not asked)."""
     if len(set(record_keys)) >= MIN_BATCH:
         return await resolve_in_pieces(store, rules, record_keys)
-    return await resolve(store, rules, record_keys=record_keys, alone=alone)
+    return await resolve(store, rules, record_keys=record_keys, created=created)
 
 
 async def resolve_in_pieces(store: GraphStore, rules: ResolutionRules, record_keys: Sequence[str]) -> Plan:

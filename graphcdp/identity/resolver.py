@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from graphcdp.clock import now_ms
 from graphcdp.errors import ErrorCode, GraphCDPError
 from graphcdp.identity.commit import commit as commit_plan
-from graphcdp.identity.component import AloneRecords, Component, read_component
+from graphcdp.identity.component import Component, CreatedRecords, read_component
 from graphcdp.identity.planner import Plan, plan
 from graphcdp.identity.rules import ResolutionRules
 from graphcdp.store import GraphStore
@@ -36,12 +36,12 @@ async def resolve(
     extra_persons: Iterable[str] = (),
     patch: Callable[[Component], None] | None = None,
     commit: bool = True,
-    alone: AloneRecords | None = None,
+    created: CreatedRecords | None = None,
 ) -> Plan:
     """Read the component of the seeds, plan it and (unless `commit` is false) commit it, retrying on conflict.
     Then resolve again from the records a split released, so a match refused only because of the records
-    they were with gets its chance (bounded: what remains waits for the next change there). `alone`: seeds a write
-    just created as components of their own, not read back by the first attempt."""
+    they were with gets its chance (bounded: what remains waits for the next change there). `created`: seeds a
+    write just created, as it answered for them: not read back by the first attempt."""
     records, identifiers, extra = sorted(set(record_keys)), sorted(set(identifier_keys)), sorted(set(extra_persons))
     if not commit:  # a dry run: new persons get placeholder ids, nothing is written
         component = await read_component(store, records, identifiers, rules.max_component_records)
@@ -50,7 +50,7 @@ async def resolve(
         placeholders = (f"new:{n}" for n in itertools.count(1))
         return plan(component, rules, now_ms(), extra, new_id=placeholders.__next__)
     component, result = await _resolve_once(
-        store, rules, records, identifiers=identifiers, extra=extra, patch=patch, alone=alone
+        store, rules, records, identifiers=identifiers, extra=extra, patch=patch, created=created
     )
     released = released_records(component, result)
     for _ in range(RELEASE_ROUNDS):
@@ -74,11 +74,11 @@ async def _resolve_once(
     identifiers: Sequence[str] = (),
     extra: Sequence[str] = (),
     patch: Callable[[Component], None] | None = None,
-    alone: AloneRecords | None = None,
+    created: CreatedRecords | None = None,
 ) -> tuple[Component, Plan]:
     for attempt in range(rules.retries + 1):
         # After a conflict everything is read: what the write said may have changed since.
-        first = alone if attempt == 0 else None
+        first = created if attempt == 0 else None
         component = await read_component(store, records, identifiers, rules.max_component_records, first)
         if patch is not None:
             patch(component)

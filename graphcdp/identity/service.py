@@ -6,7 +6,7 @@ import functools
 import json
 import logging
 import time
-from collections import Counter, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -14,7 +14,7 @@ from graphcdp.batch import check_batch_size, items_failed, parse_items
 from graphcdp.batch import decode_item as decode_input
 from graphcdp.clock import now_ms
 from graphcdp.errors import ErrorCode, GraphCDPError
-from graphcdp.identity.component import AloneRecords, Component, IdentifierState, MatchEdge, RecordState
+from graphcdp.identity.component import Component, CreatedRecords, IdentifierState, MatchEdge, RecordState
 from graphcdp.identity.facet_repair import fill_missing_facets
 from graphcdp.identity.input import ParsedRecord, parse_record
 from graphcdp.identity.listeners import ChangedData, PersonChanges
@@ -241,7 +241,7 @@ class IdentityService:
             for param in params:
                 param["matchKeys"] = prepared.keys(param["key"])
         rows = await self.store.run(
-            UPSERT_RECORDS, {"now": now_ms(), "records": params, "alone": len(params) < MIN_BATCH}
+            UPSERT_RECORDS, {"now": now_ms(), "records": params, "firstHop": len(params) < MIN_BATCH}
         )
         by_index = {row.index: row for row in rows}
         if refused := [r for r in records if r.index not in by_index]:  # an erased identifier: not written
@@ -256,8 +256,8 @@ class IdentityService:
                 if not matched:
                     report.add(await self._match(changed, by_index, prepared))
                     matched = True
-                alone = alone_records(changed, by_index, params, report)
-                plan = await resolve_batch(self.store, self.rules, [r.key for r in changed], alone)
+                created = created_records(changed, by_index, params, report)
+                plan = await resolve_batch(self.store, self.rules, [r.key for r in changed], created)
             except GraphCDPError as exc:
                 if len(spans) == 1:
                     outcome.errors += items_failed((r.index for r in changed), exc)
@@ -536,20 +536,24 @@ def _preview_links(
             component.records[pair.b].matches.append(MatchEdge(pair.a, probability, False, rule))
 
 
-def alone_records(
+def created_records(
     records: list[ParsedRecord], rows: Mapping[int, UpsertedRecord], params: list[dict[str, Any]], report: MatchReport
-) -> AloneRecords | None:
-    """The records the write created as components of their own (its rows' `alone`) that matching linked to nothing,
-    as the component's first hop would read them: a new visitor's record is then resolved without reading it back."""
-    linked = {key for a, b, kind in report.pairs if kind != LinkKind.NONE for key in (a, b)}
+) -> CreatedRecords | None:
+    """The records the write created (its rows' `held`), as the component's first hop would read them: their
+    identifiers as stored, with every record holding each and the person owning it, and the links matching stored
+    for them. Resolution takes these instead of reading them back."""
+    links: dict[str, list[tuple[str, float | None, bool, str | None]]] = defaultdict(list)
+    for link in report.links:
+        links[link.a].append((link.b, link.score, False, link.rule))
+        links[link.b].append((link.a, link.score, False, link.rule))
     written = {param["key"]: param for param in params}
     # A key sent twice in one write is stored as its last copy, and the first copy's row speaks of another content.
     sent = Counter(param["key"] for param in params)
     found: list[ComponentRecordRow] = []
     identifiers: list[ComponentIdentifierRow] = []
     for record in records:
-        held = rows[record.index].alone
-        if held is None or record.key in linked or sent[record.key] > 1:
+        held = rows[record.index].held
+        if held is None or sent[record.key] > 1:
             continue
         found.append(
             ComponentRecordRow(
@@ -560,16 +564,18 @@ def alone_records(
                 version=rows[record.index].version,
                 content_hash=record.content_hash,
                 held=[(i.key, i.blocked) for i in held],
-                matched=[],
+                matched=links.get(record.key, []),
                 cannot=[],
             )
         )
         identifiers += [
-            ComponentIdentifierRow(key=i.key, type=i.type, blocked=False, shared=i.shared, records=[record.key])
+            ComponentIdentifierRow(
+                key=i.key, type=i.type, blocked=False, shared=i.shared, records=i.records, person=i.person
+            )
             for i in held
             if not i.blocked
         ]
-    return AloneRecords(found, identifiers) if found else None
+    return CreatedRecords(found, identifiers) if found else None
 
 
 def record_param(record: ParsedRecord) -> dict[str, Any]:

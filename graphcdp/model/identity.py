@@ -195,12 +195,15 @@ class KeySize(DomainModel):
 
 
 class HeldIdentifier(DomainModel):
-    """An identifier a record just created holds, as stored (identity/upsert_records' `alone`)."""
+    """An identifier a record just created holds, as stored (identity/upsert_records' `held`): when it links (not
+    blocked), with the records that hold it and the person who owns it, as the component read would read it."""
 
     key: str
     type: str
     blocked: Flag = False
     shared: Flag = False
+    records: list[str] = Field(default_factory=list)
+    person: str | None = None
 
 
 class UpsertedRecord(DomainModel):
@@ -213,9 +216,9 @@ class UpsertedRecord(DomainModel):
     person: str | None = None
     key_sizes: list[KeySize] = Field(default_factory=list)  # its match keys' sizes, when it was filed under them
     version: int = 0
-    # Created now, and none of its linking identifiers held by another record or owned by a person: a component of
-    # its own, these the identifiers it holds. None otherwise (or when the write was not asked).
-    alone: list[HeldIdentifier] | None = None
+    # Created now: the identifiers it holds, as the component read's first hop would read them. None otherwise (or
+    # when the write was not asked).
+    held: list[HeldIdentifier] | None = None
 
 
 class UpsertedEvidence(DomainModel):

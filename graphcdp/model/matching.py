@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import Field
+
 from graphcdp.model.base import DomainModel, JsonObject
 from graphcdp.model.identity import Flag, PairExplanation, StoredExplanation
 
@@ -23,7 +25,10 @@ class BlockMember(DomainModel):
 
 
 class LinksWritten(DomainModel):
+    """What matching/write_links stored: how many pairs, and the MATCHED links as (a, b, score)."""
+
     links: int
+    matched: list[tuple[str, str, float]] = Field(default_factory=list)
 
 
 class StoredModelVersion(DomainModel):

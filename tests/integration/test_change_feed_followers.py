@@ -133,7 +133,7 @@ async def test_the_followers_wake_when_a_write_appends_to_the_feed_not_before(se
     parsed = parse_record_item(0, {"source": "crm", "sourceId": "1", "traits": {"firstName": "Bo"}}, identity.policy)
     assert not isinstance(parsed, ItemError)
     token = store.writes.token()
-    await store.run(UPSERT_RECORDS, {"now": now_ms(), "records": [record_param(parsed)], "alone": False})
+    await store.run(UPSERT_RECORDS, {"now": now_ms(), "records": [record_param(parsed)], "firstHop": False})
     assert not token.is_set()
     token = store.writes.token()
     outcome = await identity.upsert_records([rec("crm", "2", 1000, ("email", "ada@example.com"), firstName="Ada")])

@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
-from graphcdp.identity.component import COMPONENT_HOP, Component, read_component
+from graphcdp.identity import resolver
+from graphcdp.identity.component import COMPONENT_HOP, Component, CreatedRecords, read_component
 from graphcdp.identity.input import parse_record_item
 from graphcdp.identity.matching.matcher import MatchReport
-from graphcdp.identity.service import UPSERT_RECORDS, IdentityService, alone_records, record_param
+from graphcdp.identity.service import UPSERT_RECORDS, IdentityService, created_records, record_param
 from graphcdp.model.identity import ComponentHop, ItemError, RecordAction
 from graphcdp.settings import load_settings
 from graphcdp.store import GraphStore
@@ -57,7 +58,9 @@ async def test_a_hop_is_told_only_what_it_could_meet_again_and_reads_nothing_twi
         parse_record_item(2, rec_item("web", "3", 2000, ("cookie_id", "k1"), ("cookie_id", "k3")), identity.policy),
     ]
     assert not any(isinstance(r, ItemError) for r in new)
-    await identity.store.run(UPSERT_RECORDS, {"now": 3000, "records": [record_param(r) for r in new], "alone": False})  # type: ignore[arg-type]
+    await identity.store.run(
+        UPSERT_RECORDS, {"now": 3000, "records": [record_param(r) for r in new], "firstHop": False}
+    )  # type: ignore[arg-type]
 
     log = HopLog(identity.store)
     monkeypatch.setattr(identity.store, "run", log.run)
@@ -96,12 +99,14 @@ def _read_state(component: Component) -> tuple[Any, ...]:
     return (component.records, component.identifiers, component.persons)
 
 
-async def test_a_record_the_write_created_alone_is_the_component_a_read_gives(
+async def test_a_record_the_write_created_is_taken_as_the_first_hop_would_read_it(
     identity: IdentityService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A new visitor's record (new cookie, new email) is a component of its own: the write says so and what it holds,
-    # and resolution takes that instead of a round trip to read it back. What it takes must be what the read gives:
-    # a blocked identifier another record holds too (a placeholder email) does not tie it to anyone.
+    # The write answers for each record it creates as the component read's first hop would: its identifiers as
+    # stored, each linking one with the records that hold it and its owner. Resolution takes that instead of a round
+    # trip to read it back, and what it takes must be what the read gives: a blocked identifier another record holds
+    # too (a placeholder email) ties it to no one, an identifier a person owns brings her, one two new records share
+    # brings both.
     await identity.upsert_records([rec("crm", "a", 1000, ("email", "a@x.com"), ("email", "test@test.com"))])
     items = [
         rec_item("web", "1", 2000, ("cookie_id", "k1"), ("email", "new@x.com"), ("email", "test@test.com")),
@@ -116,19 +121,66 @@ async def test_a_record_the_write_created_alone_is_the_component_a_read_gives(
     records = [r for r in parsed if not isinstance(r, ItemError)]
     assert len(records) == len(items)
     params = [record_param(r) for r in records]
-    rows = await identity.store.run(UPSERT_RECORDS, {"now": 3000, "records": params, "alone": True})
+    rows = await identity.store.run(UPSERT_RECORDS, {"now": 3000, "records": params, "firstHop": True})
     by_index = {row.index: row for row in rows}
-    assert [by_index[r.index].alone is not None for r in records[:5]] == [True, False, False, False, True]
-    alone = alone_records(records, by_index, params, MatchReport())
-    assert alone is not None and [row.key for row in alone.records] == ["web:1", "web:5"]  # not web:6
+    assert all(by_index[r.index].held is not None for r in records)
+    created = created_records(records, by_index, params, MatchReport())
+    keys = ["web:1", "web:2", "web:3", "web:4", "web:5"]
+    assert created is not None and [row.key for row in created.records] == keys  # not web:6
 
     log = HopLog(identity.store)
     monkeypatch.setattr(identity.store, "run", log.run)
-    for key in ("web:1", "web:5"):
-        given = read_component(identity.store, [key], [], 100, alone)
-        assert _read_state(await given) == _read_state(await read_component(identity.store, [key], [], 100))
-    assert len(log.hops) == 2  # one per read, none per record the write said is alone
-    assert all(params["records"] == [key] for (params, _), key in zip(log.hops, ("web:1", "web:5"), strict=True))
+    for key in keys:
+        before = len(log.hops)
+        read = await read_component(identity.store, [key], [], 100)
+        read_hops = len(log.hops) - before
+        given = await read_component(identity.store, [key], [], 100, created)
+        given_hops = log.hops[before + read_hops :]
+        assert _read_state(given) == _read_state(read)
+        # One hop fewer, and the record itself never read back.
+        assert len(given_hops) == read_hops - 1 and all(key not in params["records"] for params, _ in given_hops)
+    shared = (await read_component(identity.store, ["web:2"], [], 100, created)).identifiers["email:a@x.com"]
+    assert shared.records == ["crm:a", "web:2"] and shared.person is not None
+    # A record already stored is not answered for: the first hop reads it.
+    again = await identity.store.run(UPSERT_RECORDS, {"now": 4000, "records": params[:1], "firstHop": True})
+    assert again[0].held is None
+
+
+async def test_a_created_record_that_matching_linked_is_taken_with_its_links(
+    identity: IdentityService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A receipt matching links to a CRM contact (a nickname, a typo, the same birth date and address) and a login
+    # that shares the contact's email: each upsert's resolution takes the new record as the write answered, with the
+    # links matching stored, and reads one hop fewer; the component it plans is the one a full read gives.
+    compared: list[tuple[tuple[Any, ...], tuple[Any, ...]]] = []
+
+    async def comparing(
+        store: GraphStore, records: Any, identifiers: Any, limit: int, created: CreatedRecords | None = None
+    ) -> Component:
+        component = await read_component(store, records, identifiers, limit, created)
+        if created is not None:
+            compared.append(
+                (_read_state(component), _read_state(await read_component(store, records, identifiers, limit)))
+            )
+        return component
+
+    monkeypatch.setattr(resolver, "read_component", comparing)
+    address = {"postalCode": "10115", "street": "Invalidenstrasse 12", "city": "Berlin"}
+    crm = rec("crm", "c1", 1000, ("email", "k.smith@x.com"), firstName="Katherine", lastName="Smith",
+              birthDate="1980-03-14", address=address)  # fmt: skip
+    receipt = rec("pos", "r1", 2000, firstName="Kathy", lastName="Smiht", birthDate="1980-03-14",
+                  address=address | {"street": "Invalidenstr. 12"})  # fmt: skip
+    login = rec("web", "l1", 3000, ("email", "k.smith@x.com"), ("cookie_id", "kk"), firstName="Katherine")
+    first = await identity.upsert_records([crm])
+    second = await identity.upsert_records([receipt])
+    assert second.matching.matched == 1 and second.results[0].person_id == first.results[0].person_id
+    third = await identity.upsert_records([login])
+    assert third.results[0].person_id == first.results[0].person_id
+    assert len(compared) == 3
+    for given, read in compared:
+        assert given == read
+    receipt_state = compared[1][0][0]["pos:r1"]
+    assert [m.other for m in receipt_state.matches] == ["crm:c1"] and not receipt_state.matches[0].reviewed
 
 
 async def test_a_new_visitors_upsert_reads_no_component(identity: IdentityService) -> None:
@@ -137,7 +189,7 @@ async def test_a_new_visitors_upsert_reads_no_component(identity: IdentityServic
     first = await writer.upsert_records([rec("web", "v1", 1000, ("cookie_id", "c1"))])
     assert first.results[0].action == RecordAction.CREATED
     assert counting.calls[str(COMPONENT_HOP.name)] == 0
-    # Her login later meets her cookie: that record is not alone, and its component is read.
+    # Her login later meets her cookie: the person that owns it is read, not the new record.
     login = await writer.upsert_records([rec("web", "v2", 2000, ("cookie_id", "c1"), ("email", "v@x.com"))])
     assert login.results[0].person_id == first.results[0].person_id
     assert counting.calls[str(COMPONENT_HOP.name)] >= 1

@@ -130,7 +130,7 @@ async def test_a_start_resolves_the_records_a_crash_left_without_a_person(store:
     ]
     parsed = [parse_record(index, item, policy) for index, item in enumerate(items)]
     params = [record_param(record) for record in parsed if isinstance(record, ParsedRecord)]
-    await store.run(UPSERT_RECORDS, {"now": 5_000, "records": params, "alone": False})
+    await store.run(UPSERT_RECORDS, {"now": 5_000, "records": params, "firstHop": False})
     orphans = [row for row in await store.run(RECORD_CLUSTERS, {}) if row["person"] is None]
     assert len(orphans) == len(items)
 
@@ -160,7 +160,7 @@ async def test_a_start_makes_no_person_without_a_record_and_empties_those_older_
     items = [rec("crm", str(n), 1_000 + n, *ids) for n, ids in emails.items()]
     parsed = [parse_record(index, item, policy) for index, item in enumerate(items)]
     params = [record_param(record) for record in parsed if isinstance(record, ParsedRecord)]
-    await store.run(UPSERT_RECORDS, {"now": 5_000, "records": params, "alone": False})
+    await store.run(UPSERT_RECORDS, {"now": 5_000, "records": params, "firstHop": False})
 
     async with services_on(store, settings):
         pass  # the start is the repair

@@ -49,7 +49,7 @@ UPSERTED = {
 }  # fmt: skip
 # Writes of every single upsert: a scan in one of them holds every other command back (they run one at a time).
 HOT_WRITES = {
-    "identity/upsert_records": {"now": 1, "records": [UPSERTED], "alone": True},
+    "identity/upsert_records": {"now": 1, "records": [UPSERTED], "firstHop": True},
     "matching/index_records": {"records": [{"key": "crm:1", "keys": ["b:lastName=smith"]}]},
 }
 

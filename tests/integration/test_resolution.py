@@ -267,7 +267,7 @@ async def test_a_component_is_the_same_read_from_any_of_its_records_or_identifie
         identity.policy,
     )
     assert not isinstance(dropped, ItemError)
-    await identity.store.run(UPSERT_RECORDS, {"now": 5000, "records": [record_param(dropped)], "alone": False})
+    await identity.store.run(UPSERT_RECORDS, {"now": 5000, "records": [record_param(dropped)], "firstHop": False})
     assert "cookie_id:k1" in (await read_component(identity.store, ["crm:a"], [], limit)).identifiers
     await identity.upsert_records([rec("pos", "c", 3000, ("phone", "+14155550101"), ("email", "c@x.com"))])
     assert "cookie_id:k1" not in (await read_component(identity.store, ["crm:a"], [], limit)).identifiers

@@ -56,6 +56,16 @@ class Prepared:
         return model is self.model and all(r.key in self.features for r in records)
 
 
+@dataclass(frozen=True)
+class AutoLink:
+    """A MATCHED link a match stored, as a component read gives it back: not reviewed."""
+
+    a: str
+    b: str
+    score: float
+    rule: str
+
+
 @dataclass
 class MatchReport:
     pairs_scored: int = 0
@@ -64,6 +74,7 @@ class MatchReport:
     skipped_blocks: dict[str, int] = field(default_factory=dict)  # oversized block → its size
     pairs: list[tuple[str, str, LinkKind]] = field(default_factory=list)  # what was scored, for `of`
     blocks: dict[str, list[str]] = field(default_factory=dict)  # each matched record's blocks, for `of`
+    links: list[AutoLink] = field(default_factory=list)  # the MATCHED links stored
 
     def count(self, a: str, b: str, kind: LinkKind) -> None:
         self.pairs_scored += 1
@@ -81,6 +92,7 @@ class MatchReport:
         theirs = {block for key in records for block in self.blocks.get(key, ())}
         part.skipped_blocks = {k: n for k, n in self.skipped_blocks.items() if k in theirs}
         part.blocks = {key: self.blocks[key] for key in records if key in self.blocks}
+        part.links = [link for link in self.links if link.a in records or link.b in records]
         return part
 
     def add(self, other: MatchReport) -> None:
@@ -89,6 +101,7 @@ class MatchReport:
             self.count(a, b, kind)
         self.skipped_blocks |= other.skipped_blocks
         self.blocks |= other.blocks
+        self.links += other.links
 
 
 @dataclass(frozen=True)
@@ -174,8 +187,10 @@ class Matcher:
             # Only records stored before can hold stale links: looking for them on 5,000 new records cost FalkorDB
             # 0.3 to 0.5 s of an import batch's write (an undirected two-type traversal per record, in a write).
             stale = sorted(r.key for r in records if r.key not in fresh)
-            params = {"records": stale, "pairs": pairs, "rule": self.runtime.rule, "now": now}
-            await self.store.run(WRITE_LINKS, params)
+            rule = self.runtime.rule
+            params = {"records": stale, "pairs": pairs, "rule": rule, "now": now}
+            for written in await self.store.run(WRITE_LINKS, params):
+                report.links += [AutoLink(a, b, score, rule) for a, b, score in written.matched]
         return report
 
     async def preview(self, records: Sequence[MatchInput]) -> tuple[MatchReport, list[ScoredPair]]:
