@@ -98,6 +98,11 @@ class BenchServer:
         return f"http://127.0.0.1:{self.port}"
 
     @property
+    def pid(self) -> int | None:
+        """The served process (the supervisor of `--workers`, its workers under it), while it runs."""
+        return self._process.pid if self._process is not None else None
+
+    @property
     def log_path(self) -> Path:
         if self.work_dir is None:
             raise RuntimeError("BenchServer is not started")

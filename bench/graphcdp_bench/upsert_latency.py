@@ -33,10 +33,12 @@ import httpx
 from graphcdp.identity.input import parse_record_item
 from graphcdp.identity.service import record_param
 from graphcdp.model.identity import ItemError
+from graphcdp_bench.cpu import CpuMeter, database_pid
 from graphcdp_bench.graphs import bench_services
 from graphcdp_bench.http_load import (
     BenchRequestError,
     BenchServer,
+    HttpRequest,
     SampledIdentifier,
     default_warmup,
     graphql,
@@ -127,9 +129,11 @@ async def _existing_identifiers(falkordb_url: str, graph: str, count: int) -> li
 
 
 async def _raw_level(
-    falkordb_url: str, graph: str, level: _Level, *, clients: int, total: int, warmup: int
-) -> tuple[list[float], float]:
-    """The same records written by plain MERGE from this process, at the same concurrency."""
+    falkordb_url: str, graph: str, level: _Level, *, clients: int, total: int, warmup: int, database: int | None
+) -> dict[str, Any]:
+    """The same records written by plain MERGE from this process, at the same concurrency: their latencies, and the
+    CPU the database (process `database`) spent per MERGE, counted from the first one sent (opening the services
+    reads the graph at length before)."""
     async with bench_services(falkordb_url, graph, connections=clients) as services:
         policy = services.identity.rules.policy
         rows = []
@@ -146,7 +150,10 @@ async def _raw_level(
         async def call(i: int) -> None:
             await services.store.run(RAW_RECORDS, {"records": [rows[i]]})
 
-        return await run_concurrent(call, clients=clients, total=total, warmup=warmup)
+        meter = CpuMeter({"database": database})
+        meter.start()
+        summary = latency_summary(*await run_concurrent(call, clients=clients, total=total, warmup=warmup))
+        return summary | {"cpuMsPerRequest": meter.per_request(warmup + total)}
 
 
 async def run_upsert_latency(
@@ -180,6 +187,7 @@ async def run_upsert_latency(
     writes the first `upserts` of the same records through the Python client.
     """
     existing = await _existing_identifiers(falkordb_url, graph, upserts)
+    database = await database_pid(falkordb_url)
     run = uuid.uuid4().hex[:8]
     rng = random.Random(seed)
     # Per run, not per seed: a rerun on the same graph gets phones it has not seen.
@@ -226,15 +234,13 @@ async def run_upsert_latency(
                 if generator == "wrk":
                     summary = await asyncio.to_thread(_wrk_level, server.base_url, level, count, seconds, number)
                 else:
-                    summary = latency_summary(
-                        *await run_clients(
-                            request, base_url=server.base_url, clients=count, total=upserts, warmup=warmup
-                        )
+                    summary = await _python_level(
+                        request, server, database, clients=count, upserts=upserts, warmup=warmup
                     )
                 (levels if side == "clients" else others.setdefault(side, {}))[str(count)] = summary
                 if raw and side == "clients":
-                    raw_levels[str(count)] = latency_summary(
-                        *await _raw_level(falkordb_url, graph, level, clients=count, total=upserts, warmup=warmup)
+                    raw_levels[str(count)] = await _raw_level(
+                        falkordb_url, graph, level, clients=count, total=upserts, warmup=warmup, database=database
                     )
     result: dict[str, Any] = {
         "upserts": upserts,
@@ -254,6 +260,19 @@ async def run_upsert_latency(
             ratio = side.replace("clients", "ratio")
             result[ratio] = {k: ratio_to_raw(side_levels[k], raw_levels[k]) for k in side_levels}
     return result
+
+
+async def _python_level(
+    request: HttpRequest, server: BenchServer, database: int | None, *, clients: int, upserts: int, warmup: int
+) -> dict[str, Any]:
+    """One level sent by the Python clients: its latencies, and the CPU each upsert cost the service and the
+    database (process `database`), warm-up included."""
+    meter = CpuMeter({"service": server.pid, "database": database})
+    meter.start()
+    summary = latency_summary(
+        *await run_clients(request, base_url=server.base_url, clients=clients, total=upserts, warmup=warmup)
+    )
+    return summary | {"cpuMsPerRequest": meter.per_request(warmup + upserts)}
 
 
 WRK_MAX_RATE = 150  # upserts per second one connection could reach: the bodies prepared per connection and second
@@ -299,6 +318,7 @@ def upsert_table(result: dict[str, Any]) -> str:
         LEVELS_HEADER,
     ]
     lines += level_rows(result, "clients", "clientsWorkers")
+    lines += cpu_rows(result)
     if result["actions"]:  # not counted when wrk sent them
         lines.append("actions: " + ", ".join(f"{action} {n:,}" for action, n in result["actions"].items()))
     if result.get("matching", True) and result["actions"] and "scored" in result:
@@ -311,3 +331,19 @@ def upsert_table(result: dict[str, Any]) -> str:
     elif not result.get("matching", True):
         lines.append("matching off (GRAPHCDP_MATCHING=false)")
     return "\n".join(lines)
+
+
+def cpu_rows(result: dict[str, Any]) -> list[str]:
+    """CPU per upsert of the service and the database at each client count, beside the database's per raw MERGE
+    (warm-up included; where /proc could tell)."""
+    lines = []
+    for count, ours in result["clients"].items():
+        if not (spent := ours.get("cpuMsPerRequest")):
+            continue
+        line = f"{count:>7} | CPU per upsert: " + ", ".join(f"{name} {ms:.2f} ms" for name, ms in spent.items())
+        raw = result.get("raw", {}).get(count, {}).get("cpuMsPerRequest", {})
+        if (database := raw.get("database")) is not None:
+            times = f" ({spent['database'] / database:.1f}x)" if database and "database" in spent else ""
+            line += f"; raw MERGE: database {database:.2f} ms{times}"
+        lines.append(line)
+    return lines

@@ -92,6 +92,13 @@ def _check_upserts(upsert: dict[str, Any]) -> None:
     assert upsert["matching"] is True
     assert upsert["scored"]["pairsScored"] > 0 and 0 < upsert["scored"]["upsertsWithCandidates"] <= 20
     assert "candidate pairs scored" in upsert_table(upsert)
+    # What each upsert cost the database, beside a raw MERGE (the in-process service is this test's own process:
+    # not measured).
+    for clients in ("1", "2"):
+        assert upsert["clients"][clients]["cpuMsPerRequest"]["database"] > 0
+        assert "service" not in upsert["clients"][clients]["cpuMsPerRequest"]
+        assert upsert["raw"][clients]["cpuMsPerRequest"]["database"] > 0
+    assert "CPU per upsert: database" in upsert_table(upsert) and "raw MERGE: database" in upsert_table(upsert)
 
 
 def _check_lookups(lookup: dict[str, Any]) -> None:
@@ -215,6 +222,9 @@ def test_upserts_measured_on_the_graph_an_ingest_kept(tmp_path: Path, capsys: py
     # The imported graph has match keys, so matching scores candidates: what a seeded graph cannot show.
     # (8 logins to sampled persons: some sampled persons are anonymous, with no traits to compare.)
     assert result["clients"]["1"]["count"] == 16 and result["scored"]["pairsScored"] > 0
+    # `graphcdp serve` ran as a process of its own: what each upsert cost it is measured too.
+    spent = result["clients"]["1"]["cpuMsPerRequest"]
+    assert spent["service"] > 0 and spent["database"] > 0
     capsys.readouterr()
 
     assert main(["bench", "lookup", "--database", str(tmp_path / "nothing"), "--out", str(out)]) == 2

@@ -1,0 +1,83 @@
+"""CPU time the processes of a benchmark spend, read from /proc: what a request costs graphcdp's service and the
+database. On a shared machine a request's latency moves with its neighbours' load; the CPU it costs moves much
+less, so it tells two builds apart where latency cannot (docs/performance.md, "The slow statements inside an upsert,
+explained")."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from falkordb.asyncio import FalkorDB
+
+PROC = Path("/proc")
+
+
+def _stat_fields(pid: int) -> list[str] | None:
+    try:
+        text = (PROC / str(pid) / "stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return None
+    # The command name may hold spaces and parentheses: the fields start after the last ")".
+    return text.rsplit(")", 1)[1].split()
+
+
+def _parent(pid: int) -> int | None:
+    fields = _stat_fields(pid)
+    return int(fields[1]) if fields else None
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User and system CPU of process `pid`, of every process under it (`serve --workers`) and of the children they
+    have waited for (FalkorDB's forked index collector); None when /proc does not have it (another machine or OS)."""
+    if not PROC.is_dir() or _stat_fields(pid) is None:
+        return None
+    family, changed = {pid}, True
+    pids = [int(entry.name) for entry in PROC.iterdir() if entry.name.isdigit()]
+    while changed:  # a few rounds at most: the service, its workers
+        changed = False
+        for other in pids:
+            if other not in family and _parent(other) in family:
+                family.add(other)
+                changed = True
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for member in family:
+        if (fields := _stat_fields(member)) is not None:
+            total += sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
+    return total / ticks
+
+
+async def database_pid(falkordb_url: str) -> int | None:
+    """The database server's process id (`INFO server`), if it runs on this machine."""
+    client = FalkorDB.from_url(falkordb_url)
+    try:
+        info = await client.connection.info("server")
+    finally:
+        await client.aclose()
+    pid = int(info.get("process_id", 0))
+    return pid if pid and _stat_fields(pid) is not None else None
+
+
+@dataclass
+class CpuMeter:
+    """CPU spent by some processes between `start` and `per_request`, per request, in milliseconds."""
+
+    pids: dict[str, int | None]  # what to call it → its process id (None: not measured)
+    _started: dict[str, float] | None = None
+
+    def start(self) -> None:
+        self._started = {name: seconds for name, pid in self.pids.items() if (seconds := _seconds(pid)) is not None}
+
+    def per_request(self, requests: int) -> dict[str, float]:
+        assert self._started is not None, "start() first"
+        spent = {}
+        for name, before in self._started.items():
+            if (after := _seconds(self.pids[name])) is not None:
+                spent[name] = round((after - before) * 1000 / max(requests, 1), 2)
+        return spent
+
+
+def _seconds(pid: int | None) -> float | None:
+    return None if pid is None else cpu_seconds(pid)

@@ -1,0 +1,45 @@
+"""The benchmarks' CPU meter reads what processes spent from /proc: their own CPU and their descendants'."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+from graphcdp.store.embedded import EmbeddedFalkorDB
+from graphcdp_bench.cpu import CpuMeter, cpu_seconds, database_pid
+
+BURN = "import time\nend = time.process_time() + 0.4\nwhile time.process_time() < end: pass\ntime.sleep(30)"
+
+
+def test_a_process_counts_the_cpu_of_the_processes_under_it() -> None:
+    before = cpu_seconds(os.getpid())
+    assert before is not None
+    meter = CpuMeter({"tests": os.getpid()})
+    meter.start()
+    # A child that burns 0.4 s of CPU, then waits: the test's own process sleeps meanwhile.
+    child = subprocess.Popen([sys.executable, "-c", BURN])
+    try:
+        deadline = time.monotonic() + 20
+        while (cpu_seconds(child.pid) or 0) < 0.4 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        spent = cpu_seconds(os.getpid())
+        assert spent is not None and spent - before >= 0.4
+        assert meter.per_request(4)["tests"] >= 100  # 0.4 s over 4 requests, in ms
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_a_process_that_is_not_there_is_not_measured() -> None:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    assert cpu_seconds(child.pid) is None
+    meter = CpuMeter({"gone": child.pid, "unknown": None})
+    meter.start()
+    assert meter.per_request(10) == {}
+
+
+async def test_the_database_process_is_found_from_its_url(embedded_falkordb: EmbeddedFalkorDB) -> None:
+    assert await database_pid(embedded_falkordb.url) == embedded_falkordb.pid
