@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from graphcdp.profiles.touchpoint_input import parse_touchpoint
 from graphcdp.settings import Settings
 from graphcdp.store import GraphStore
 from graphcdp.wiring import Services
+from graphcdp_bench.cpu import cpu_seconds
 from graphcdp_bench.cypher import bench_statement
 from graphcdp_bench.datagen.quality import evaluate, read_truth
 
@@ -43,6 +45,7 @@ class Throughput:
     items: int
     seconds: float
     batches: tuple[tuple[int, float], ...] = ()  # (items, seconds) of each batch, in order
+    cpu: Cpu | None = None  # what the timed calls cost in CPU, where measured
 
     @property
     def per_second(self) -> float:
@@ -68,7 +71,34 @@ class Throughput:
             "perSecond": round(self.per_second, 1),
             "tenths": [round(rate, 1) for rate in tenths],
             "lastOverFirst": round(tenths[-1] / tenths[0], 3) if tenths and tenths[0] else None,
-        }
+        } | ({"cpuMsPerItem": self.cpu.per_item(self.items)} if self.cpu else {})
+
+
+@dataclass
+class Cpu:
+    """CPU seconds spent in timed calls: this process's (graphcdp's Python, or the raw side's parsing and client) and
+    the database's (all its threads, and its forked index collector), from /proc (graphcdp_bench/cpu.py)."""
+
+    database_pid: int | None
+    python: float = 0.0
+    database: float = 0.0
+
+    @contextmanager
+    def counting(self, *, database: bool = True) -> Iterator[None]:
+        python, server = time.process_time(), self._database() if database else None
+        try:
+            yield
+        finally:
+            self.python += time.process_time() - python
+            if server is not None and (after := self._database()) is not None:
+                self.database += after - server
+
+    def per_item(self, items: int) -> dict[str, float]:
+        spent = {"python": self.python} | ({"database": self.database} if self.database_pid else {})
+        return {name: round(seconds * 1000 / max(items, 1), 3) for name, seconds in spent.items()}
+
+    def _database(self) -> float | None:
+        return cpu_seconds(self.database_pid) if self.database_pid else None
 
 
 class RawSide:
@@ -76,29 +106,33 @@ class RawSide:
     load on a shared machine, so their ratio holds batch by batch. Records get the persons graphcdp gave
     them (read untimed); parsing is timed on both sides."""
 
-    def __init__(self, ours: GraphStore, raw: GraphStore, settings: Settings) -> None:
+    def __init__(self, ours: GraphStore, raw: GraphStore, settings: Settings, database_pid: int | None = None) -> None:
         self.ours, self.raw = ours, raw
         self.policy = IdentifierPolicy.from_settings(settings)
         self.batches: dict[str, list[tuple[int, float]]] = {"records": [], "touchpoints": []}
+        self.cpu = {"records": Cpu(database_pid), "touchpoints": Cpu(database_pid)}
 
     async def records(self, items: Sequence[Any]) -> None:
         # Parsed once, timed: parsed twice, the second parse met the identifiers the first had normalized (the
         # parser keeps each value it validated), and the raw side's records were timed without their parsing.
         started = time.perf_counter()
-        parsed = self._records(items)
+        with self.cpu["records"].counting(database=False):
+            parsed = self._records(items)
         parsing = time.perf_counter() - started
         keys = [r.key for r in parsed]
         persons = {row["record"]: row["person"] for row in await self.ours.run(PERSONS_OF_RECORDS, {"keys": keys})}
         started = time.perf_counter()
-        rows = [_raw_record(r, persons[r.key]) for r in parsed if r.key in persons]
-        await self.raw.run(RAW_RECORDS, {"records": rows})
+        with self.cpu["records"].counting():
+            rows = [_raw_record(r, persons[r.key]) for r in parsed if r.key in persons]
+            await self.raw.run(RAW_RECORDS, {"records": rows})
         self.batches["records"].append((len(items), parsing + time.perf_counter() - started))
 
     async def touchpoints(self, items: Sequence[Any]) -> None:
         started = time.perf_counter()
-        parsed = [parse_touchpoint(i, item, self.policy) for i, item in enumerate(items)]
-        rows = [t.param() for t in parsed if not isinstance(t, ItemError)]
-        await self.raw.run(RAW_TOUCHPOINTS, {"touchpoints": rows})
+        with self.cpu["touchpoints"].counting():
+            parsed = [parse_touchpoint(i, item, self.policy) for i, item in enumerate(items)]
+            rows = [t.param() for t in parsed if not isinstance(t, ItemError)]
+            await self.raw.run(RAW_TOUCHPOINTS, {"touchpoints": rows})
         self.batches["touchpoints"].append((len(items), time.perf_counter() - started))
 
     def _records(self, items: Sequence[Any]) -> list[ParsedRecord]:
@@ -107,7 +141,7 @@ class RawSide:
 
     def throughput(self) -> dict[str, Throughput]:
         return {
-            kind: Throughput(sum(n for n, _ in batches), sum(s for _, s in batches), tuple(batches))
+            kind: Throughput(sum(n for n, _ in batches), sum(s for _, s in batches), tuple(batches), self.cpu[kind])
             for kind, batches in self.batches.items()
             if batches
         }
@@ -126,24 +160,30 @@ def _raw_record(record: ParsedRecord, person: str) -> dict[str, Any]:
 class _TimedSink:
     """The importer's sink, timing each batch's call; then the raw side writes the same batch, if any."""
 
-    def __init__(self, sink: Any, then: Callable[[Sequence[Any]], Awaitable[None]] | None = None) -> None:
+    def __init__(
+        self, sink: Any, then: Callable[[Sequence[Any]], Awaitable[None]] | None = None, database_pid: int | None = None
+    ) -> None:
         self.sink = sink
         self.then = then
         self.batches: list[tuple[int, float]] = []
+        self.cpu = Cpu(database_pid)
 
     def decode_item(self, index: int, raw: Any) -> Any:
         return self.sink.decode_item(index, raw)
 
     async def upsert_records(self, items: Any, dry_run: bool = False) -> Any:
         started = time.perf_counter()
-        outcome = await self.sink.upsert_records(items, dry_run=dry_run)
+        with self.cpu.counting():
+            outcome = await self.sink.upsert_records(items, dry_run=dry_run)
         self.batches.append((len(items), time.perf_counter() - started))
         if self.then is not None:
             await self.then(items)
         return outcome
 
     def throughput(self) -> Throughput:
-        return Throughput(sum(n for n, _ in self.batches), sum(s for _, s in self.batches), tuple(self.batches))
+        return Throughput(
+            sum(n for n, _ in self.batches), sum(s for _, s in self.batches), tuple(self.batches), self.cpu
+        )
 
 
 # Batches in flight at once, as `graphcdp import --concurrency` (default 1: at 100k people two
@@ -152,12 +192,18 @@ CONCURRENCY = 1
 
 
 async def graphcdp_ingest(
-    services: Services, data: Path, batch_size: int, *, progress: bool, raw: RawSide | None = None
+    services: Services,
+    data: Path,
+    batch_size: int,
+    *,
+    progress: bool,
+    raw: RawSide | None = None,
+    database_pid: int | None = None,
 ) -> dict[str, Throughput]:
     """`graphcdp import` of the records, then of the touchpoints, each batch's call timed (batches above the
     services' GRAPHCDP_MAX_BATCH_SIZE are refused: raise it in their settings). With `raw`, the raw side
-    writes each batch right after graphcdp (see RawSide)."""
-    timed = _TimedSink(services.identity, raw.records if raw else None)
+    writes each batch right after graphcdp (see RawSide). With `database_pid`, the database's CPU is counted too."""
+    timed = _TimedSink(services.identity, raw.records if raw else None, database_pid)
     await import_file(
         timed,
         data / "records.jsonl",
@@ -169,7 +215,7 @@ async def graphcdp_ingest(
     result = {"records": timed.throughput()}
     touchpoint_file = data / "touchpoints.jsonl"
     if touchpoint_file.stat().st_size:
-        timed = _TimedSink(services.touchpoint_sink, raw.touchpoints if raw else None)
+        timed = _TimedSink(services.touchpoint_sink, raw.touchpoints if raw else None, database_pid)
         await import_file(
             timed,
             touchpoint_file,

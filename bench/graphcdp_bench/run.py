@@ -12,6 +12,7 @@ from typing import Any
 
 from graphcdp.settings import Settings
 from graphcdp.store.embedded import EmbeddedFalkorDB
+from graphcdp_bench.cpu import database_pid
 from graphcdp_bench.datagen import GeneratorConfig, write_dataset
 from graphcdp_bench.graphs import bench_services, falkordb
 from graphcdp_bench.ingest import RawSide, graphcdp_ingest, quality, record_persons
@@ -59,8 +60,9 @@ async def ingest_on(
         bench_services(server.url, INGEST_GRAPH, settings, reset=True) as ours,
         bench_services(server.url, RAW_GRAPH, settings, reset=True) as raw,
     ):
-        raw_side = RawSide(ours.store, raw.store, settings)  # each batch written raw right after graphcdp's
-        measured = await graphcdp_ingest(ours, data, batch_size, progress=progress, raw=raw_side)
+        database = await database_pid(server.url)
+        raw_side = RawSide(ours.store, raw.store, settings, database)  # each batch written raw right after graphcdp's
+        measured = await graphcdp_ingest(ours, data, batch_size, progress=progress, raw=raw_side, database_pid=database)
         baseline = raw_side.throughput()
         persons = await record_persons(ours.store)
         memory = {"graphcdpMb": await falkordb(ours).memory_mb(), "rawMb": await falkordb(raw).memory_mb()}
@@ -95,6 +97,8 @@ def ingest_table(result: dict[str, Any]) -> str:
         )
         tenths = " ".join(f"{rate:,.0f}" for rate in ours.get("tenths", []))
         lines.append(f"{'':12} graphcdp per tenth of the batches /s: {tenths}")
+        if (spent := ours.get("cpuMsPerItem")) and (raw_spent := raw.get("cpuMsPerItem")):
+            lines.append(f"{'':12} CPU per item, ms: " + _cpu_beside(spent, raw_spent))
     q = result["quality"]
     lines.append(
         f"quality: precision {q['precision']:.4f}  recall {q['recall']:.4f}  F1 {q['f1']:.4f}  "
@@ -107,3 +111,12 @@ def ingest_table(result: dict[str, Any]) -> str:
         f"raw {m['rawMb']:.0f} MB"
     )
     return "\n".join(lines)
+
+
+def _cpu_beside(ours: dict[str, float], raw: dict[str, float]) -> str:
+    """graphcdp's CPU per item beside the raw side's, each kind of process with its ratio."""
+    parts = []
+    for name, ms in ours.items():
+        if (base := raw.get(name)) is not None:
+            parts.append(f"{name} {ms:.3f} against {base:.3f} raw" + (f" ({ms / base:.1f}x)" if base else ""))
+    return ", ".join(parts)

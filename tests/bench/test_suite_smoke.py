@@ -209,8 +209,13 @@ def test_upserts_measured_on_the_graph_an_ingest_kept(tmp_path: Path, capsys: py
         assert ingested[side]["touchpoints"]["items"] == manifest["touchpoints"]
     assert set(ingested["ratio"]) == {"records", "touchpoints"}
     assert ingested["quality"]["truePeople"] == 12 and ingested["quality"]["missing"] == 0
+    # What each item cost in CPU, graphcdp's Python and the database's, beside the raw side's.
+    for side in ("graphcdp", "raw"):
+        for kind in ("records", "touchpoints"):
+            spent = ingested[side][kind]["cpuMsPerItem"]
+            assert spent["python"] > 0 and spent["database"] > 0
     table = capsys.readouterr().out
-    assert "records" in table and "quality: precision" in table
+    assert "records" in table and "quality: precision" in table and "CPU per item, ms: python" in table
 
     kept = {f.name: f.read_bytes() for f in (database / "appendonlydir").iterdir()}
     upsert = ["bench", "upsert", "--database", str(database), "--clients", "1", "--requests", "16", "--out", str(out)]
