@@ -1,7 +1,8 @@
 """CPU time the processes of a benchmark spend, read from /proc: what a request costs graphcdp's service and the
 database. On a shared machine a request's latency moves with its neighbours' load; the CPU it costs moves much
 less, so it tells two builds apart where latency cannot (docs/performance.md, "The slow statements inside an upsert,
-explained")."""
+explained"). The kernel counts it in ticks (10 ms at the usual 100 per second): measure hundreds of requests, not a
+handful."""
 
 from __future__ import annotations
 

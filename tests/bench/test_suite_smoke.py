@@ -94,10 +94,12 @@ def _check_upserts(upsert: dict[str, Any]) -> None:
     assert "candidate pairs scored" in upsert_table(upsert)
     # What each upsert cost the database, beside a raw MERGE (the in-process service is this test's own process:
     # not measured).
+    # Counted in the kernel's ticks (10 ms): a level of a dozen raw MERGEs may cost less than one.
     for clients in ("1", "2"):
-        assert upsert["clients"][clients]["cpuMsPerRequest"]["database"] > 0
+        assert upsert["clients"][clients]["cpuMsPerRequest"]["database"] >= 0
         assert "service" not in upsert["clients"][clients]["cpuMsPerRequest"]
-        assert upsert["raw"][clients]["cpuMsPerRequest"]["database"] > 0
+        assert upsert["raw"][clients]["cpuMsPerRequest"]["database"] >= 0
+    assert sum(upsert["clients"][clients]["cpuMsPerRequest"]["database"] for clients in ("1", "2")) > 0
     assert "CPU per upsert: database" in upsert_table(upsert) and "raw MERGE: database" in upsert_table(upsert)
 
 
@@ -209,11 +211,13 @@ def test_upserts_measured_on_the_graph_an_ingest_kept(tmp_path: Path, capsys: py
         assert ingested[side]["touchpoints"]["items"] == manifest["touchpoints"]
     assert set(ingested["ratio"]) == {"records", "touchpoints"}
     assert ingested["quality"]["truePeople"] == 12 and ingested["quality"]["missing"] == 0
-    # What each item cost in CPU, graphcdp's Python and the database's, beside the raw side's.
+    # What each item cost in CPU, graphcdp's Python and the database's, beside the raw side's. The database's is
+    # counted in the kernel's ticks (10 ms): a few dozen raw items may cost less than one.
     for side in ("graphcdp", "raw"):
         for kind in ("records", "touchpoints"):
             spent = ingested[side][kind]["cpuMsPerItem"]
-            assert spent["python"] > 0 and spent["database"] > 0
+            assert spent["python"] > 0 and spent["database"] >= 0
+    assert sum(ingested["graphcdp"][kind]["cpuMsPerItem"]["database"] for kind in ("records", "touchpoints")) > 0
     table = capsys.readouterr().out
     assert "records" in table and "quality: precision" in table and "CPU per item, ms: python" in table
 
@@ -227,9 +231,9 @@ def test_upserts_measured_on_the_graph_an_ingest_kept(tmp_path: Path, capsys: py
     # The imported graph has match keys, so matching scores candidates: what a seeded graph cannot show.
     # (8 logins to sampled persons: some sampled persons are anonymous, with no traits to compare.)
     assert result["clients"]["1"]["count"] == 16 and result["scored"]["pairsScored"] > 0
-    # `graphcdp serve` ran as a process of its own: what each upsert cost it is measured too.
+    # `graphcdp serve` ran as a process of its own: what each upsert cost it is measured too (in 10 ms ticks).
     spent = result["clients"]["1"]["cpuMsPerRequest"]
-    assert spent["service"] > 0 and spent["database"] > 0
+    assert spent["service"] > 0 and spent["database"] >= 0
     capsys.readouterr()
 
     assert main(["bench", "lookup", "--database", str(tmp_path / "nothing"), "--out", str(out)]) == 2
