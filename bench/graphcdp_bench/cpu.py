@@ -29,24 +29,28 @@ def _parent(pid: int) -> int | None:
     return int(fields[1]) if fields else None
 
 
-def cpu_seconds(pid: int) -> float | None:
-    """User and system CPU of process `pid`, of every process under it (`serve --workers`) and of the children they
-    have waited for (FalkorDB's forked index collector); None when /proc does not have it (another machine or OS)."""
+def cpu_seconds(pid: int, *, descendants: bool = True) -> float | None:
+    """User and system CPU of process `pid` (all its threads) and, with `descendants`, of every live process under
+    it (the workers of `serve --workers`); None when /proc does not have it (another machine or OS). Children that
+    ended are not counted: FalkorDB forks a short-lived index collector whose CPU would land in whichever
+    measurement reaped it."""
     if not PROC.is_dir() or _stat_fields(pid) is None:
         return None
-    family, changed = {pid}, True
-    pids = [int(entry.name) for entry in PROC.iterdir() if entry.name.isdigit()]
-    while changed:  # a few rounds at most: the service, its workers
-        changed = False
-        for other in pids:
-            if other not in family and _parent(other) in family:
-                family.add(other)
-                changed = True
+    family = {pid}
+    if descendants:
+        pids = [int(entry.name) for entry in PROC.iterdir() if entry.name.isdigit()]
+        changed = True
+        while changed:  # a few rounds at most: the service, its workers
+            changed = False
+            for other in pids:
+                if other not in family and _parent(other) in family:
+                    family.add(other)
+                    changed = True
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0
     for member in family:
         if (fields := _stat_fields(member)) is not None:
-            total += sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
+            total += int(fields[11]) + int(fields[12])  # utime, stime
     return total / ticks
 
 
@@ -63,22 +67,25 @@ async def database_pid(falkordb_url: str) -> int | None:
 
 @dataclass
 class CpuMeter:
-    """CPU spent by some processes between `start` and `per_request`, per request, in milliseconds."""
+    """CPU spent by some processes between `start` and `per_request`, per request, in milliseconds: "service" with
+    the processes under it, any other name the process alone (the database)."""
 
     pids: dict[str, int | None]  # what to call it → its process id (None: not measured)
     _started: dict[str, float] | None = None
 
     def start(self) -> None:
-        self._started = {name: seconds for name, pid in self.pids.items() if (seconds := _seconds(pid)) is not None}
+        self._started = {
+            name: seconds for name, pid in self.pids.items() if (seconds := _seconds(pid, name)) is not None
+        }
 
     def per_request(self, requests: int) -> dict[str, float]:
         assert self._started is not None, "start() first"
         spent = {}
         for name, before in self._started.items():
-            if (after := _seconds(self.pids[name])) is not None:
+            if (after := _seconds(self.pids[name], name)) is not None:
                 spent[name] = round((after - before) * 1000 / max(requests, 1), 2)
         return spent
 
 
-def _seconds(pid: int | None) -> float | None:
-    return None if pid is None else cpu_seconds(pid)
+def _seconds(pid: int | None, name: str) -> float | None:
+    return None if pid is None else cpu_seconds(pid, descendants=name == "service")

@@ -77,7 +77,8 @@ class Throughput:
 @dataclass
 class Cpu:
     """CPU seconds spent in timed calls: this process's (graphcdp's Python, or the raw side's parsing and client) and
-    the database's (all its threads, and its forked index collector), from /proc (graphcdp_bench/cpu.py)."""
+    the database's (all its threads; not its short-lived forked index collector), from /proc
+    (graphcdp_bench/cpu.py)."""
 
     database_pid: int | None
     python: float = 0.0
@@ -98,7 +99,7 @@ class Cpu:
         return {name: round(seconds * 1000 / max(items, 1), 3) for name, seconds in spent.items()}
 
     def _database(self) -> float | None:
-        return cpu_seconds(self.database_pid) if self.database_pid else None
+        return cpu_seconds(self.database_pid, descendants=False) if self.database_pid else None
 
 
 class RawSide:
