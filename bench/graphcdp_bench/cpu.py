@@ -67,25 +67,28 @@ async def database_pid(falkordb_url: str) -> int | None:
 
 @dataclass
 class CpuMeter:
-    """CPU spent by some processes between `start` and `per_request`, per request, in milliseconds: "service" with
-    the processes under it, any other name the process alone (the database)."""
+    """CPU spent between `start` and `per_request`, per request, in milliseconds: by the service's process with the
+    live processes under it (`serve --workers`), and by the database's process alone. None: not measured."""
 
-    pids: dict[str, int | None]  # what to call it → its process id (None: not measured)
+    service: int | None = None
+    database: int | None = None
     _started: dict[str, float] | None = None
 
     def start(self) -> None:
-        self._started = {
-            name: seconds for name, pid in self.pids.items() if (seconds := _seconds(pid, name)) is not None
-        }
+        self._started = self._now()
 
     def per_request(self, requests: int) -> dict[str, float]:
         assert self._started is not None, "start() first"
-        spent = {}
-        for name, before in self._started.items():
-            if (after := _seconds(self.pids[name], name)) is not None:
-                spent[name] = round((after - before) * 1000 / max(requests, 1), 2)
-        return spent
+        now = self._now()
+        return {
+            name: round((now[name] - before) * 1000 / max(requests, 1), 2)
+            for name, before in self._started.items()
+            if name in now
+        }
 
-
-def _seconds(pid: int | None, name: str) -> float | None:
-    return None if pid is None else cpu_seconds(pid, descendants=name == "service")
+    def _now(self) -> dict[str, float]:
+        counted = {
+            "service": None if self.service is None else cpu_seconds(self.service),
+            "database": None if self.database is None else cpu_seconds(self.database, descendants=False),
+        }
+        return {name: seconds for name, seconds in counted.items() if seconds is not None}

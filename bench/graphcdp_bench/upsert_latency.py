@@ -150,7 +150,7 @@ async def _raw_level(
         async def call(i: int) -> None:
             await services.store.run(RAW_RECORDS, {"records": [rows[i]]})
 
-        meter = CpuMeter({"database": database})
+        meter = CpuMeter(database=database)
         meter.start()
         summary = latency_summary(*await run_concurrent(call, clients=clients, total=total, warmup=warmup))
         return summary | {"cpuMsPerRequest": meter.per_request(warmup + total)}
@@ -267,7 +267,7 @@ async def _python_level(
 ) -> dict[str, Any]:
     """One level sent by the Python clients: its latencies, and the CPU each upsert cost the service and the
     database (process `database`), warm-up included."""
-    meter = CpuMeter({"service": server.pid, "database": database})
+    meter = CpuMeter(service=server.pid, database=database)
     meter.start()
     summary = latency_summary(
         *await run_clients(request, base_url=server.base_url, clients=clients, total=upserts, warmup=warmup)

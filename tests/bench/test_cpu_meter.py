@@ -16,7 +16,7 @@ BURN = "import time\nend = time.process_time() + 0.4\nwhile time.process_time() 
 def test_a_process_counts_the_cpu_of_the_processes_under_it() -> None:
     before = cpu_seconds(os.getpid())
     assert before is not None
-    meter = CpuMeter({"service": os.getpid(), "database": os.getpid()})  # with the processes under it, and alone
+    meter = CpuMeter(service=os.getpid(), database=os.getpid())  # with the processes under it, and alone
     meter.start()
     # A child that burns 0.4 s of CPU, then waits: the test's own process sleeps meanwhile.
     child = subprocess.Popen([sys.executable, "-c", BURN])
@@ -38,7 +38,7 @@ def test_a_process_that_is_not_there_is_not_measured() -> None:
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     child.wait()
     assert cpu_seconds(child.pid) is None
-    meter = CpuMeter({"gone": child.pid, "unknown": None})
+    meter = CpuMeter(service=child.pid, database=None)
     meter.start()
     assert meter.per_request(10) == {}
 

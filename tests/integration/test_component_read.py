@@ -151,7 +151,7 @@ async def test_a_created_record_that_matching_linked_is_taken_with_its_links(
 ) -> None:
     # A receipt matching links to a CRM contact (a nickname, a typo, the same birth date and address) and a login
     # that shares the contact's email: each upsert's resolution takes the new record as the write answered, with the
-    # links matching stored, and reads one hop fewer; the component it plans is the one a full read gives.
+    # links matching stored; the component it plans is the one a full read gives.
     compared: list[tuple[tuple[Any, ...], tuple[Any, ...]]] = []
 
     async def comparing(
