@@ -82,37 +82,53 @@ def _build(store: GraphStore, settings: Settings) -> Services:
     )
 
 
-async def _start(services: Services, *, worker: bool = False) -> None:
+async def _start(services: Services, *, worker: bool = False, repair: bool = False) -> None:
+    try:
+        await _start_services(services, worker=worker, repair=repair)
+    except BaseException:
+        await services.identity.close()  # no beat outlives a failed start; what it left undone stays recorded
+        raise
+
+
+async def _start_services(services: Services, *, worker: bool, repair: bool) -> None:
     if worker:  # one of `serve --workers`: its supervisor made the start-up repairs and runs retention
+        await services.identity.run.open()  # it writes: its run is recorded, so its crash is repaired
         await services.identity.load_stored_model()
         return
     # Reads the stored matching model: without it, a trained model would wait for the first refresh.
-    await services.identity.start()
+    await services.identity.start(repair=repair)
     await services.predictions.start()  # the stored prediction model, as the matching one
     services.changes.start()  # retention, in the background
 
 
 @asynccontextmanager
 async def open_services(
-    settings: Settings, *, cypher_roots: Sequence[Path] = (), reset: bool = False, worker: bool = False
+    settings: Settings,
+    *,
+    cypher_roots: Sequence[Path] = (),
+    reset: bool = False,
+    worker: bool = False,
+    repair: bool = False,
 ) -> AsyncIterator[Services]:
     """Open the configured store, build and start every service; close the store (and stop an embedded
     database) on the way out. `cypher_roots` add statement folders (the benchmarks' own); `reset` empties
     the graph first (benchmarks start from an empty graph), before anything reads it; `worker`: a worker of
-    `serve --workers`, which leaves start-up repairs and background jobs to its supervisor."""
+    `serve --workers`, which leaves start-up repairs and background jobs to its supervisor; `repair`: every
+    start-up migration and crash repair, whatever the graph records (`graphcdp repair`)."""
     store = await open_store(settings, cypher_roots=cypher_roots, ensure_schema=not reset)
     try:
         if reset:
             await store.destroy()
             await store.ensure_schema()
         services = _build(store, settings)
-        await _start(services, worker=worker)
+        await _start(services, worker=worker, repair=repair)
         try:
             yield services
         finally:
             await services.webhooks.close()
             await services.changes.close()
             await services.privacy.close()  # a compaction an erasure still owes runs before the database stops
+            await services.identity.close()  # this run's record: removed, or left for the next start to repair
     finally:
         await store.close()
 
@@ -129,3 +145,4 @@ async def services_on(store: GraphStore, settings: Settings) -> AsyncIterator[Se
         await services.webhooks.close()
         await services.changes.close()
         await services.privacy.close()
+        await services.identity.close()

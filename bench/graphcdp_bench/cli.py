@@ -459,6 +459,7 @@ def _add_bench(commands: Any) -> None:
     _add_febrl_bench(benches, results, work_help)
     _add_segments_bench(benches, results, work_help)
     _add_settle_bench(benches, results, work_help)
+    _add_start_bench(benches, results)
     _add_predict_bench(benches, results, work_help)
     _add_webhooks_bench(benches, results, work_help)
     _add_feed_bench(benches, results, work_help)
@@ -563,6 +564,24 @@ def bench_settle(args: argparse.Namespace) -> None:
     result = asyncio.run(measure())
     print(settle_table(result))
     print(f"results in {write_result(Path(args.out), 'settle', result)}")
+
+
+def bench_start(args: argparse.Namespace) -> None:
+    from graphcdp_bench.startup import run_startup, startup_table
+    from graphcdp_bench.suite import write_result
+
+    result = asyncio.run(run_startup(_bench_settings(), Path(args.database)))
+    print(startup_table(result))
+    print(f"results in {write_result(Path(args.out), 'start', result)}")
+
+
+def _add_start_bench(benches: Any, results: str) -> None:
+    start = benches.add_parser(
+        "start", help="graphcdp's start on a kept graph (repairs forced, clean, after a kill) beside the database load"
+    )
+    start.add_argument("--database", metavar="DIR", required=True, help="the graph `bench ingest --keep DIR` built")
+    start.add_argument("--out", default=results, help=f"results directory (default {results})")
+    start.set_defaults(handler=bench_start)
 
 
 def _add_settle_bench(benches: Any, results: str, work_help: str) -> None:

@@ -24,13 +24,20 @@ def on_graph(settings: Settings, url: str, graph: str, **overrides: object) -> S
 
 @asynccontextmanager
 async def bench_services(
-    url: str, graph: str, settings: Settings | None = None, *, reset: bool = False, connections: int | None = None
+    url: str,
+    graph: str,
+    settings: Settings | None = None,
+    *,
+    reset: bool = False,
+    connections: int | None = None,
+    repair: bool = False,
 ) -> AsyncIterator[Services]:
     """graphcdp's services on `graph` of the server at `url`; `reset` empties the graph first (what an
-    interrupted run left), `connections` sizes the connection pool (one per concurrent client)."""
+    interrupted run left), `connections` sizes the connection pool (one per concurrent client), `repair` makes
+    every start-up migration and crash repair (`graphcdp repair`)."""
     overrides: dict[str, object] = {} if connections is None else {"falkordb_max_connections": connections}
     graph_settings = on_graph(settings or load_settings(), url, graph, **overrides)
-    async with open_services(graph_settings, cypher_roots=(BENCH_CYPHER,), reset=reset) as services:
+    async with open_services(graph_settings, cypher_roots=(BENCH_CYPHER,), reset=reset, repair=repair) as services:
         check_bench_statements(services.store.catalog)
         yield services
 

@@ -16,7 +16,8 @@ import functools
 import json
 import shutil
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -150,11 +151,17 @@ async def run_on_seeded_graph(
         shutil.rmtree(database, ignore_errors=True)
 
 
-async def run_on_kept_graph(
-    settings: Settings, database: Path, *, measure: Callable[[str, str], Awaitable[dict[str, Any]]]
-) -> dict[str, Any]:
-    """Run one HTTP benchmark on a copy of the graph `graphcdp bench ingest --keep` left in `database`: the
-    upserts it measures must not pile up in the kept graph and change what the next run measures."""
+@dataclass(frozen=True)
+class KeptGraph:
+    server: EmbeddedFalkorDB
+    load_seconds: float  # the database's start on the copy: loading its files
+
+
+@asynccontextmanager
+async def kept_graph_copy(settings: Settings, database: Path) -> AsyncIterator[KeptGraph]:
+    """The embedded database started on a copy of the graph `graphcdp bench ingest --keep` left in `database`
+    (thrown away afterwards): what a benchmark does there must not pile up in the kept graph and change what the
+    next run measures."""
     if not (database / "appendonlydir").exists():
         raise StartupError(f"{database} holds no database: run `graphcdp bench ingest --keep {database}` first")
     scratch = database.with_name(f"{database.name}-run")
@@ -162,9 +169,18 @@ async def run_on_kept_graph(
     shutil.copytree(database, scratch)
     # The copy is thrown away afterwards: compacting its append-only file at the stop would be wasted.
     server = EmbeddedFalkorDB(scratch, start_timeout=settings.embedded_start_timeout, rewrite_aof=False)
-    await server.start()
     try:
-        return await measure(server.url, INGEST_GRAPH)
+        began = time.perf_counter()
+        await server.start()
+        yield KeptGraph(server, time.perf_counter() - began)
     finally:
         await server.stop()
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+async def run_on_kept_graph(
+    settings: Settings, database: Path, *, measure: Callable[[str, str], Awaitable[dict[str, Any]]]
+) -> dict[str, Any]:
+    """Run one HTTP benchmark on a copy of the graph `graphcdp bench ingest --keep` left in `database`."""
+    async with kept_graph_copy(settings, database) as kept:
+        return await measure(kept.server.url, INGEST_GRAPH)

@@ -7,11 +7,11 @@ import sys
 from collections.abc import Sequence
 
 from graphcdp import __version__
-from graphcdp.cli import export, ingest, keys, matching, mcp, predict, schema, serve, tooling
+from graphcdp.cli import export, ingest, keys, matching, mcp, predict, repair, schema, serve, tooling
 from graphcdp.errors import GraphCDPError
 
 # In the order `graphcdp --help` lists them.
-COMMAND_GROUPS = (serve, mcp, ingest, export, keys, tooling, matching, predict, schema)
+COMMAND_GROUPS = (serve, mcp, ingest, export, keys, tooling, matching, predict, repair, schema)
 
 
 def build_parser() -> argparse.ArgumentParser:

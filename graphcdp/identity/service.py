@@ -15,24 +15,24 @@ from graphcdp.batch import decode_item as decode_input
 from graphcdp.clock import now_ms
 from graphcdp.errors import ErrorCode, GraphCDPError
 from graphcdp.identity.component import Component, CreatedRecords, IdentifierState, MatchEdge, RecordState
-from graphcdp.identity.facet_repair import fill_missing_facets
 from graphcdp.identity.input import ParsedRecord, parse_record
 from graphcdp.identity.listeners import ChangedData, PersonChanges
 from graphcdp.identity.matching.active_model import MatchingRuntime
 from graphcdp.identity.matching.link_kind import LinkKind
 from graphcdp.identity.matching.matcher import Matcher, MatchInput, MatchReport, Prepared, ScoredPair
-from graphcdp.identity.matching.review import ReviewItem, rank_stored_entries, record_decision, review_page
+from graphcdp.identity.matching.review import ReviewItem, record_decision, review_page
 from graphcdp.identity.matching.spec import MatchingModel, load_model, parse_model
 from graphcdp.identity.matching.storage import active_model, active_model_version, store_model
 from graphcdp.identity.normalize import IdentifierPolicy
 from graphcdp.identity.pieces import MIN_BATCH, joined, resolve_batch
 from graphcdp.identity.planner import Plan
 from graphcdp.identity.reach import plan_reach
-from graphcdp.identity.repair import empty_recordless_persons, rekey_records, resolve_unresolved_records
 from graphcdp.identity.resolver import resolve
 from graphcdp.identity.rules import ResolutionRules
+from graphcdp.identity.startup import StartUp, StartUpReport
 from graphcdp.identity.suppression import Suppression
 from graphcdp.identity.upsert_groups import UpsertGroups
+from graphcdp.lifecycle.runs import BEAT_SECONDS, ServiceRun
 from graphcdp.model.feed import ChangeKind, change_for_statement
 from graphcdp.model.identity import (
     ComponentIdentifierRow,
@@ -110,23 +110,20 @@ class IdentityService:
             retries=settings.resolution_retries,
             matching=self.matching if settings.matching else None,
         )
+        self.run = ServiceRun(store)  # this process's run, recorded on the graph: a crash is repaired at the next start
+        self.startup = StartUp(store, self.rules, self.run, self.load_stored_model)
 
     # --- the matching model --------------------------------------------------------------------
 
-    async def start(self) -> None:
-        """Start-up work: re-key records an older graphcdp stored under an ambiguous key, rank the review queue
-        entries it stored, use the stored model, resolve the records a crash left without a person, empty the
-        persons without a record, give persons and touchpoints stored before segments their facets."""
-        if rekeyed := await rekey_records(self.store):
-            log.warning("re-keyed %d records whose source holds ':' or '\\' (unambiguous record keys)", rekeyed)
-        if ranked := await rank_stored_entries(self.store):
-            log.info("ranked %d review queue entries stored before the queue was ranked", ranked)
-        await self.load_stored_model()
-        if repaired := await resolve_unresolved_records(self.store, self.rules):
-            log.warning("resolved %d records stored without a person (an interrupted upsert)", repaired)
-        if emptied := await empty_recordless_persons(self.store, self.rules):
-            log.warning("emptied %d persons without a record (identifiers a type limit refused)", emptied)
-        await fill_missing_facets(self.store)
+    async def start(self, *, repair: bool = False, beat_seconds: float = BEAT_SECONDS) -> StartUpReport:
+        """Start-up work (graphcdp/identity/startup.py): record this run, the migrations an older graph needs, the
+        stored model, the repairs a run that ended without finishing its writes calls for. `repair`: the
+        migrations and the repairs whatever the graph says (`graphcdp repair`)."""
+        return await self.startup.start(repair=repair, beat_seconds=beat_seconds)
+
+    async def close(self) -> None:
+        """Remove this run's record, or leave it marked when a write was cut short (the next start repairs)."""
+        await self.run.close()
 
     async def load_stored_model(self) -> None:
         """Use the active model stored in the graph, if any (a trained or admin-set one beats the file)."""
@@ -214,7 +211,8 @@ class IdentityService:
             if dry_run:
                 await self._dry_run(parsed, combined)
             else:
-                report, plan = await self._upsert(parsed, combined, spans)
+                with self.run.finishing():  # stores, then resolves: cut short in between, the next start repairs
+                    report, plan = await self._upsert(parsed, combined, spans)
         combined.results.sort(key=lambda r: r.index)
         combined.errors.sort(key=lambda e: e.index)
         refused = {e.index for e in combined.errors}
@@ -260,6 +258,7 @@ class IdentityService:
                 plan = await resolve_batch(self.store, self.rules, [r.key for r in changed], created)
             except GraphCDPError as exc:
                 if len(spans) == 1:
+                    self.run.mark_unfinished()  # stored, not resolved: the next start (or beat) resolves them
                     outcome.errors += items_failed((r.index for r in changed), exc)
                 else:  # one request's trouble (a component too large, ...) stays its own: each resolved alone
                     plan = await self._resolve_each(
@@ -295,6 +294,7 @@ class IdentityService:
                     report.add(await self._match(theirs, rows, prepared))
                 plans.append(await resolve_batch(self.store, self.rules, [r.key for r in theirs]))
             except GraphCDPError as exc:
+                self.run.mark_unfinished()
                 outcome.errors += items_failed((r.index for r in theirs), exc)
         return joined(plans, now_ms()) if plans else None
 
@@ -411,17 +411,18 @@ class IdentityService:
     async def delete_record(self, source: str, source_id: str) -> list[str]:
         key = record_key(source, source_id)
         removed = change_for_statement(ChangeKind.RECORD_REMOVED, {"source": source, "how": "DELETED"})
-        rows = await self.store.run(DELETE_RECORD, {"key": key, "now": now_ms(), "change": removed})
-        if not rows:
-            raise RecordNotFoundError(f"no record {key!r}")
-        deleted = rows[0]
-        plan = await resolve(
-            self.store,
-            self.rules,
-            record_keys=deleted.matched,
-            identifier_keys=deleted.identifiers,
-            extra_persons=[deleted.person] if deleted.person else [],
-        )
+        with self.run.finishing():  # a person left without its record, if cut short before resolving
+            rows = await self.store.run(DELETE_RECORD, {"key": key, "now": now_ms(), "change": removed})
+            if not rows:
+                raise RecordNotFoundError(f"no record {key!r}")
+            deleted = rows[0]
+            plan = await resolve(
+                self.store,
+                self.rules,
+                record_keys=deleted.matched,
+                identifier_keys=deleted.identifiers,
+                extra_persons=[deleted.person] if deleted.person else [],
+            )
         await self.resolved(plan)
         return plan.persons
 

@@ -35,6 +35,7 @@ class ProfileService:
         self.rules = identity.rules
         self.suppression = identity.suppression
         self.listeners = identity.listeners
+        self.run = identity.run
         self.settle = identity.settle
         self.max_batch = settings.max_batch_size
         self.metrics_config = MetricsConfig.from_settings(settings)
@@ -42,7 +43,10 @@ class ProfileService:
         self.predictions = predictions  # the prediction model in force: probabilityAlive
 
     async def track(self, items: Sequence[TouchpointInput | ItemError]) -> TrackOutcome:
-        outcome = await track_touchpoints(self.store, self.rules, items, self.max_batch, self.suppression)
+        with self.run.finishing():  # stores evidence, then resolves it: cut short, the next start repairs
+            outcome = await track_touchpoints(
+                self.store, self.rules, items, self.max_batch, self.suppression, unresolved=self.run.mark_unfinished
+            )
         await self.settle.wrote(len(outcome.results))
         # New identifiers and the links they made change who is who, beyond the touchpoints themselves.
         kinds = {ChangedData.TOUCHPOINTS}
@@ -55,9 +59,10 @@ class ProfileService:
     async def set_consent(self, request: ConsentRequest) -> tuple[ConsentStatement, str]:
         # A statement through an erased identifier would bring it back into the graph: SUPPRESSED.
         await self.suppression.check(self.rules.policy.normalize(request.identifier_type, request.identifier_value))
-        statement, person = await set_consent(
-            self.store, self.rules, request, max_clock_skew_ms=self.consent_max_clock_skew_ms
-        )
+        with self.run.finishing():
+            statement, person = await set_consent(
+                self.store, self.rules, request, max_clock_skew_ms=self.consent_max_clock_skew_ms
+            )
         await self.listeners.changed([person], {ChangedData.CONSENT})
         return statement, person
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from graphcdp.batch import check_batch_size, items_failed, parse_items
 from graphcdp.clock import now_ms
@@ -34,9 +34,12 @@ async def track_touchpoints(
     items: Sequence[TouchpointInput | ItemError],
     max_batch: int,
     suppression: Suppression,
+    *,
+    unresolved: Callable[[], None] = lambda: None,
 ) -> TrackOutcome:
     """Validate, link (through evidence records) and store touchpoints; bad items become item errors.
-    An item its reader could not decode comes as its item error, so every item keeps its index."""
+    An item its reader could not decode comes as its item error, so every item keeps its index. `unresolved` is
+    told when evidence was stored and not resolved (the run is marked: a repair resolves it)."""
     check_batch_size(len(items), max_batch, "touchpoints", "trackTouchpoints")
     outcome = TrackOutcome()
     parsed, outcome.errors = parse_items(items, lambda index, item: _validate(index, item, rules))
@@ -56,7 +59,8 @@ async def track_touchpoints(
         outcome.persons_created = evidence.created
         if evidence.plan:
             outcome.persons_merged = sorted(evidence.plan.retired)
-    except GraphCDPError as exc:  # stored anyway; linked with the next change to their component
+    except GraphCDPError as exc:  # stored anyway; linked with the next change to their component, or a repair
+        unresolved()
         outcome.errors += items_failed((t.index for t in parsed), exc)
     first_of_id: dict[str, ParsedTouchpoint] = {}
     for touchpoint in parsed:

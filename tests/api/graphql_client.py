@@ -37,9 +37,9 @@ async def gql(client: httpx.AsyncClient, document: str, **variables: Any) -> dic
     return body
 
 
-# Tasks in the app's lifespan (the feed's retention, the segments' sweep) may meet the broken graph too and
-# log their own failure: the request's lines are the others.
-BACKGROUND_LOGGERS = ("graphcdp.feed.service", "graphcdp.segments.sweep")
+# Tasks in the app's lifespan (the feed's retention, the segments' sweep, the run's beat and its end) may meet the
+# broken graph too and log their own failure: the request's lines are the others.
+BACKGROUND_LOGGERS = ("graphcdp.feed.service", "graphcdp.segments.sweep", "graphcdp.lifecycle.runs")
 
 
 def request_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:

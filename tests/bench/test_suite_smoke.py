@@ -236,5 +236,17 @@ def test_upserts_measured_on_the_graph_an_ingest_kept(tmp_path: Path, capsys: py
     assert spent["service"] > 0 and spent["database"] >= 0
     capsys.readouterr()
 
+    # The start on the kept graph, beside the database's load: the repairs forced, after a clean stop, after a kill.
+    assert main(["bench", "start", "--database", str(database), "--out", str(out)]) == 0
+    assert {f.name: f.read_bytes() for f in (database / "appendonlydir").iterdir()} == kept
+    started = json.loads((out / "start.json").read_text())
+    assert started["databaseLoadSeconds"] > 0
+    assert [(name, s["repaired"]) for name, s in started["starts"].items()] == [
+        ("repair", True),
+        ("clean", False),
+        ("killed", True),
+    ]
+    assert "after a killed run" in capsys.readouterr().out
+
     assert main(["bench", "lookup", "--database", str(tmp_path / "nothing"), "--out", str(out)]) == 2
     assert "holds no database" in capsys.readouterr().err

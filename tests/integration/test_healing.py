@@ -15,12 +15,14 @@ import httpx
 
 from graphcdp.identity.input import ParsedRecord, parse_record
 from graphcdp.identity.service import UPSERT_RECORDS, record_param
+from graphcdp.identity.startup import RUNS_RECORDED
 from graphcdp.settings import load_settings
 from graphcdp.store import GraphStore
 from graphcdp.store.cypher import Query, StatementName
 from graphcdp.store.embedded import EmbeddedFalkorDB
 from graphcdp.wiring import services_on
 from tests.identity_helpers import RECORD_CLUSTERS, partition, rec
+from tests.run_helpers import a_process, forget_migrations, record_run
 from tests.service_process import (
     AUTH_HEADERS,
     GRAPHCDP,
@@ -40,6 +42,7 @@ UPSERT = (
 PROFILE = '{ profile(identifier: {type: "email", value: "ada@example.com"}) { id } }'
 PERSON_STATES = Query(StatementName("test/person_states"), dict)
 GIVE_IDENTIFIER_A_PERSON = Query(StatementName("test/give_identifier_a_person"), dict)
+SERVICE_RUNS = Query(StatementName("test/service_runs"), dict)
 
 
 def _database_pid(data_dir: Path) -> int:
@@ -130,12 +133,15 @@ async def test_a_start_resolves_the_records_a_crash_left_without_a_person(store:
     ]
     parsed = [parse_record(index, item, policy) for index, item in enumerate(items)]
     params = [record_param(record) for record in parsed if isinstance(record, ParsedRecord)]
+    killed, _ = a_process(killed=True)
+    await record_run(store, killed)  # what the killed process's start recorded, and its death left
     await store.run(UPSERT_RECORDS, {"now": 5_000, "records": params, "firstHop": False})
     orphans = [row for row in await store.run(RECORD_CLUSTERS, {}) if row["person"] is None]
     assert len(orphans) == len(items)
 
     async with services_on(store, settings):
         pass  # the start is the repair
+    assert await store.run(SERVICE_RUNS, {}) == []  # repaired: the killed run is forgotten, and this one closed
 
     assert await partition(store) == {
         frozenset({"crm:1", "shop:9"}),
@@ -160,6 +166,8 @@ async def test_a_start_makes_no_person_without_a_record_and_empties_those_older_
     items = [rec("crm", str(n), 1_000 + n, *ids) for n, ids in emails.items()]
     parsed = [parse_record(index, item, policy) for index, item in enumerate(items)]
     params = [record_param(record) for record in parsed if isinstance(record, ParsedRecord)]
+    killed, _ = a_process(killed=True)
+    await record_run(store, killed)
     await store.run(UPSERT_RECORDS, {"now": 5_000, "records": params, "firstHop": False})
 
     async with services_on(store, settings):
@@ -172,6 +180,7 @@ async def test_a_start_makes_no_person_without_a_record_and_empties_those_older_
         await store.run(GIVE_IDENTIFIER_A_PERSON, {"key": f"email:u{n}-6@example.com", "id": f"old-{n}", "now": 6_000})
     recordless = [p for p in await store.run(PERSON_STATES, {}) if not p["records"]]  # (alike persons are one row)
     assert sorted(i for p in recordless for i in p["identifiers"]) == [f"email:u{n}-6@example.com" for n in emails]
+    await forget_migrations(store, RUNS_RECORDED)  # a graph from those builds: runs were not recorded yet
     async with services_on(store, settings) as services:
         assert await services.identity.person("old-0") is None  # emptied: the id answers as unknown
         assert await services.identity.profile("email", "u0-6@example.com") is None

@@ -22,12 +22,14 @@ from graphcdp.identity.matching.storage import active_model, store_model
 from graphcdp.identity.matching.training import read_records, train
 from graphcdp.identity.rematch import rematch_all
 from graphcdp.identity.service import IdentityService
+from graphcdp.identity.startup import RANKED
 from graphcdp.model.identity import KeySize, RecordInput, SkippedBlock
 from graphcdp.settings import load_settings
 from graphcdp.store import GraphStore
 from graphcdp.store.cypher import Query, StatementName
 from tests.counting_store import CountingStore
 from tests.identity_helpers import partition, rec
+from tests.run_helpers import forget_migrations
 
 UNRANK = Query(StatementName("test/unrank_review_queue"), dict)
 
@@ -264,10 +266,12 @@ async def test_review_queue_entries_stored_without_a_rank_are_ranked_at_start(id
     assert await identity.store.run(UNRANK, {}) == [{"unranked": 1}]
     assert (await identity.review_queue(10, None))[0] == []  # the queue is read by rank: unranked is unseen
 
+    await forget_migrations(identity.store, RANKED)  # as on a graph a graphcdp before ranks wrote
     await identity.start()
     assert (await identity.review_queue(10, None))[0] == queued
     await identity.start()  # nothing left to rank
     assert (await identity.review_queue(10, None))[0] == queued
+    await identity.close()
 
 
 async def test_a_pair_scored_again_below_the_review_threshold_leaves_the_queue(identity: IdentityService) -> None:

@@ -329,7 +329,8 @@ async def test_start_up_gives_facets_to_persons_and_touchpoints_stored_before_se
     assert await selected(world, raw) == {"ada"}
     await world.store.run(REMOVE_FACETS, {})
     assert await selected(world, raw) == set()
-    await world.identity.start()
+    await world.identity.start()  # a graph from before segments: the facets' migration was never recorded
+    await world.identity.close()
     assert await selected(world, raw) == {"ada"}
     assert await fill_missing_facets_counts(world.store) == (0, 0)  # nothing left to fill
 

@@ -8,7 +8,19 @@ import pytest
 
 from graphcdp.cli import build_parser, main, tooling
 
-COMMANDS = {"serve", "mcp", "import", "export", "keys", "generate", "bench", "matching", "predict", "export-schema"}
+COMMANDS = {
+    "serve",
+    "mcp",
+    "import",
+    "export",
+    "keys",
+    "generate",
+    "bench",
+    "matching",
+    "predict",
+    "repair",
+    "export-schema",
+}
 HINT = "needs the graphcdp-bench package: pip install -e ./bench"
 
 
@@ -27,7 +39,7 @@ def test_the_installed_bench_package_adds_its_commands(capsys: pytest.CaptureFix
     with pytest.raises(SystemExit) as exit_:
         main(["bench", "--help"])
     assert exit_.value.code == 0
-    benches = "{all,ingest,lookup,upsert,scaling,febrl,segments,settle,predict,webhooks,feed,explorer,mcp,plot}"
+    benches = "{all,ingest,lookup,upsert,scaling,febrl,segments,settle,start,predict,webhooks,feed,explorer,mcp,plot}"
     assert benches in capsys.readouterr().out
 
 
