@@ -12,6 +12,7 @@ from graphcdp.store import GraphStore
 from graphcdp.store.cypher import Query, StatementName
 
 FORGET_MIGRATIONS = Query(StatementName("test/forget_migrations"), dict)
+SERVICE_RUNS = Query(StatementName("test/service_runs"), dict)  # the runs recorded on the graph
 
 
 def a_process(*, killed: bool) -> tuple[ProcessIdentity, subprocess.Popen[bytes]]:

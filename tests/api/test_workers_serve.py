@@ -32,6 +32,7 @@ from tests.conftest import catalog
 from tests.disk_search import files_holding
 from tests.identity_helpers import partition
 from tests.mcp_world import http_session
+from tests.run_helpers import SERVICE_RUNS
 from tests.service_process import AUTH_HEADERS, GRAPHCDP, TEST_ADMIN_KEY, free_port, service_environment, wait_ready
 from tests.webhook_receiver import Receiver
 
@@ -141,6 +142,9 @@ async def test_concurrent_writers_through_two_workers_converge_on_the_sequential
         stored = await FalkorDBStore.connect(server.url, GRAPH, catalog("falkordb"), password=server.password)
         try:
             assert await partition(stored) == expected
+            # The supervisor and each worker recorded their run, and removed it as they stopped with their writes
+            # finished: the next start has nothing to repair.
+            assert await stored.run(SERVICE_RUNS, {}) == []
         finally:
             await stored.close()
     finally:

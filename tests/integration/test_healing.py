@@ -22,7 +22,7 @@ from graphcdp.store.cypher import Query, StatementName
 from graphcdp.store.embedded import EmbeddedFalkorDB
 from graphcdp.wiring import services_on
 from tests.identity_helpers import RECORD_CLUSTERS, partition, rec
-from tests.run_helpers import a_process, forget_migrations, record_run
+from tests.run_helpers import SERVICE_RUNS, a_process, forget_migrations, record_run
 from tests.service_process import (
     AUTH_HEADERS,
     GRAPHCDP,
@@ -42,7 +42,6 @@ UPSERT = (
 PROFILE = '{ profile(identifier: {type: "email", value: "ada@example.com"}) { id } }'
 PERSON_STATES = Query(StatementName("test/person_states"), dict)
 GIVE_IDENTIFIER_A_PERSON = Query(StatementName("test/give_identifier_a_person"), dict)
-SERVICE_RUNS = Query(StatementName("test/service_runs"), dict)
 
 
 def _database_pid(data_dir: Path) -> int:

@@ -11,21 +11,21 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
+import pytest
 
+from graphcdp.cli import main
 from graphcdp.identity.input import ParsedRecord, parse_record
 from graphcdp.identity.service import UPSERT_RECORDS, IdentityService, record_param
 from graphcdp.lifecycle.runs import ProcessIdentity
 from graphcdp.settings import load_settings
 from graphcdp.store import GraphStore, open_store
-from graphcdp.store.cypher import Query, StatementName
 from graphcdp.wiring import services_on
 from tests.conftest import TEST_CYPHER
 from tests.counting_store import CountingStore
 from tests.identity_helpers import RECORD_CLUSTERS, partition, rec
-from tests.run_helpers import a_process, record_run
+from tests.run_helpers import SERVICE_RUNS, a_process, record_run
 from tests.service_process import AUTH_HEADERS, running_service, wait_dead
 
-SERVICE_RUNS = Query(StatementName("test/service_runs"), dict)
 SCANS = (  # the statements that read every record, person or edge of the graph
     "identity/park_record_keys",
     "identity/rekey_records",
@@ -215,3 +215,27 @@ def test_a_killed_service_leaves_its_run_and_the_next_start_repairs(tmp_path: Pa
     runs, calls = asyncio.run(_next_start(tmp_path / "data"))
     assert [run["pid"] for run in runs] == [killed]
     assert calls["identity/unresolved_records"] >= 1 and calls["identity/recordless_persons"] >= 1
+
+
+async def _unresolved_records_on_disk(data_dir: Path) -> None:
+    """A graph that recorded its runs, then records stored without resolving and no run left to say so (a backup
+    restored from the middle of a write)."""
+    settings = load_settings(data_dir=data_dir)
+    store = await open_store(settings, cypher_roots=(TEST_CYPHER,))
+    try:
+        async with services_on(store, settings):
+            pass
+        await _store_without_resolving(store, "ada@example.com", "bob@example.com")
+    finally:
+        await store.close()
+
+
+def test_graphcdp_repair_repairs_whatever_the_graph_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asyncio.run(_unresolved_records_on_disk(tmp_path / "data"))
+    monkeypatch.setenv("GRAPHCDP_DATA_DIR", str(tmp_path / "data"))
+    assert main(["repair"]) == 0
+    assert "resolved 2 records stored without a person" in capsys.readouterr().out
+    assert main(["repair"]) == 0
+    assert "resolved 0 records" in capsys.readouterr().out
