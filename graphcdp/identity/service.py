@@ -411,11 +411,11 @@ class IdentityService:
     async def delete_record(self, source: str, source_id: str) -> list[str]:
         key = record_key(source, source_id)
         removed = change_for_statement(ChangeKind.RECORD_REMOVED, {"source": source, "how": "DELETED"})
+        rows = await self.store.run(DELETE_RECORD, {"key": key, "now": now_ms(), "change": removed})
+        if not rows:
+            raise RecordNotFoundError(f"no record {key!r}")
+        deleted = rows[0]
         with self.run.finishing():  # a person left without its record, if cut short before resolving
-            rows = await self.store.run(DELETE_RECORD, {"key": key, "now": now_ms(), "change": removed})
-            if not rows:
-                raise RecordNotFoundError(f"no record {key!r}")
-            deleted = rows[0]
             plan = await resolve(
                 self.store,
                 self.rules,

@@ -12,6 +12,7 @@ ahead of the server's clock than GRAPHCDP_CONSENT_MAX_CLOCK_SKEW are refused (CO
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
@@ -22,6 +23,7 @@ from graphcdp.clock import now_ms
 from graphcdp.errors import ErrorCode, GraphCDPError
 from graphcdp.identity.evidence import Observation, record_evidence
 from graphcdp.identity.rules import ResolutionRules
+from graphcdp.lifecycle.runs import ServiceRun
 from graphcdp.model.feed import ChangeKind, change_for_statement
 from graphcdp.model.inputs import MAX_ID_LENGTH, ItemInvalid, check_text
 from graphcdp.model.profiles import ConsentStatement, ConsentStatus, PersonConsents, RecordedConsent
@@ -92,11 +94,16 @@ def check_not_in_future(at: int, now: int, max_clock_skew_ms: int) -> None:
 
 
 async def set_consent(
-    store: GraphStore, rules: ResolutionRules, request: ConsentRequest, *, max_clock_skew_ms: int
+    store: GraphStore,
+    rules: ResolutionRules,
+    request: ConsentRequest,
+    *,
+    max_clock_skew_ms: int,
+    run: ServiceRun | None = None,
 ) -> tuple[ConsentStatement, str]:
     """Record a statement; returns it (as stored: a statement sent again keeps its first `recorded_at`) with
     the person it now belongs to. An identifier never seen before is created with an anonymous person, so
-    the statement is there when she turns up."""
+    the statement is there when she turns up. `run` is marked if its evidence is stored and not resolved."""
     identifier = rules.policy.normalize(request.identifier_type, request.identifier_value)
     if identifier.blocked:
         raise InvalidConsentError(
@@ -108,7 +115,8 @@ async def set_consent(
     source = _source(request.source)
     content = [identifier.key, purpose, channel, request.status.value, at, source]
     consent_id = "c:" + hashlib.sha256(json.dumps(content).encode()).hexdigest()[:32]
-    evidence = await record_evidence(store, rules, EVIDENCE_KIND, [Observation((identifier,), at)])
+    with run.finishing() if run else contextlib.nullcontext():  # stores evidence, then resolves it
+        evidence = await record_evidence(store, rules, EVIDENCE_KIND, [Observation((identifier,), at)])
     now = now_ms()
     rows = await store.run(
         RECORD_CONSENT,

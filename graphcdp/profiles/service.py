@@ -43,10 +43,7 @@ class ProfileService:
         self.predictions = predictions  # the prediction model in force: probabilityAlive
 
     async def track(self, items: Sequence[TouchpointInput | ItemError]) -> TrackOutcome:
-        with self.run.finishing():  # stores evidence, then resolves it: cut short, the next start repairs
-            outcome = await track_touchpoints(
-                self.store, self.rules, items, self.max_batch, self.suppression, unresolved=self.run.mark_unfinished
-            )
+        outcome = await track_touchpoints(self.store, self.rules, items, self.max_batch, self.suppression, run=self.run)
         await self.settle.wrote(len(outcome.results))
         # New identifiers and the links they made change who is who, beyond the touchpoints themselves.
         kinds = {ChangedData.TOUCHPOINTS}
@@ -59,10 +56,9 @@ class ProfileService:
     async def set_consent(self, request: ConsentRequest) -> tuple[ConsentStatement, str]:
         # A statement through an erased identifier would bring it back into the graph: SUPPRESSED.
         await self.suppression.check(self.rules.policy.normalize(request.identifier_type, request.identifier_value))
-        with self.run.finishing():
-            statement, person = await set_consent(
-                self.store, self.rules, request, max_clock_skew_ms=self.consent_max_clock_skew_ms
-            )
+        statement, person = await set_consent(
+            self.store, self.rules, request, max_clock_skew_ms=self.consent_max_clock_skew_ms, run=self.run
+        )
         await self.listeners.changed([person], {ChangedData.CONSENT})
         return statement, person
 

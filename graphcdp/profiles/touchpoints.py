@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from graphcdp.batch import check_batch_size, items_failed, parse_items
 from graphcdp.clock import now_ms
@@ -11,6 +12,7 @@ from graphcdp.errors import GraphCDPError
 from graphcdp.identity.evidence import Observation, evidence_key, record_evidence
 from graphcdp.identity.rules import ResolutionRules
 from graphcdp.identity.suppression import Suppression
+from graphcdp.lifecycle.runs import ServiceRun
 from graphcdp.model.identity import ItemError
 from graphcdp.model.profiles import (
     TouchpointAction,
@@ -35,11 +37,11 @@ async def track_touchpoints(
     max_batch: int,
     suppression: Suppression,
     *,
-    unresolved: Callable[[], None] = lambda: None,
+    run: ServiceRun | None = None,
 ) -> TrackOutcome:
     """Validate, link (through evidence records) and store touchpoints; bad items become item errors.
-    An item its reader could not decode comes as its item error, so every item keeps its index. `unresolved` is
-    told when evidence was stored and not resolved (the run is marked: a repair resolves it)."""
+    An item its reader could not decode comes as its item error, so every item keeps its index. `run` is marked
+    when evidence was stored and not resolved (the next start, or beat, resolves it)."""
     check_batch_size(len(items), max_batch, "touchpoints", "trackTouchpoints")
     outcome = TrackOutcome()
     parsed, outcome.errors = parse_items(items, lambda index, item: _validate(index, item, rules))
@@ -52,15 +54,17 @@ async def track_touchpoints(
     # Identifiers first: a touchpoint's identifiers link like a record's, and new ones get a person.
     person_of: dict[str, str] = {}
     try:
-        evidence = await record_evidence(
-            store, rules, EVIDENCE_KIND, [Observation(t.identifiers, t.occurred_at) for t in parsed]
-        )
+        with run.finishing() if run else contextlib.nullcontext():  # stores evidence, then resolves it
+            evidence = await record_evidence(
+                store, rules, EVIDENCE_KIND, [Observation(t.identifiers, t.occurred_at) for t in parsed]
+            )
         person_of = evidence.person_of
         outcome.persons_created = evidence.created
         if evidence.plan:
             outcome.persons_merged = sorted(evidence.plan.retired)
     except GraphCDPError as exc:  # stored anyway; linked with the next change to their component, or a repair
-        unresolved()
+        if run:
+            run.mark_unfinished()
         outcome.errors += items_failed((t.index for t in parsed), exc)
     first_of_id: dict[str, ParsedTouchpoint] = {}
     for touchpoint in parsed:

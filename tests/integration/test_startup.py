@@ -15,14 +15,17 @@ import pytest
 
 from graphcdp.cli import main
 from graphcdp.identity.input import ParsedRecord, parse_record
-from graphcdp.identity.service import UPSERT_RECORDS, IdentityService, record_param
+from graphcdp.identity.service import UPSERT_RECORDS, IdentityService, RecordNotFoundError, record_param
 from graphcdp.lifecycle.runs import ProcessIdentity
+from graphcdp.model.profiles import ConsentStatus
+from graphcdp.privacy.consent import ConsentRequest, InvalidConsentError
 from graphcdp.settings import load_settings
 from graphcdp.store import GraphStore, open_store
 from graphcdp.wiring import services_on
 from tests.conftest import TEST_CYPHER
 from tests.counting_store import CountingStore
 from tests.identity_helpers import RECORD_CLUSTERS, partition, rec
+from tests.privacy_helpers import tp
 from tests.run_helpers import SERVICE_RUNS, a_process, record_run
 from tests.service_process import AUTH_HEADERS, running_service, wait_dead
 
@@ -239,3 +242,26 @@ def test_graphcdp_repair_repairs_whatever_the_graph_records(
     assert "resolved 2 records stored without a person" in capsys.readouterr().out
     assert main(["repair"]) == 0
     assert "resolved 0 records" in capsys.readouterr().out
+
+
+async def test_a_refused_request_stores_nothing_and_leaves_the_run_finished(store: GraphStore) -> None:
+    # Refused before anything is stored: no reason for the next start to scan the graph.
+    async with services_on(store, load_settings()) as services:
+        with pytest.raises(RecordNotFoundError):
+            await services.identity.delete_record("crm", "nobody")
+        placeholder = ConsentRequest("email", "test@example.com", "ads", "email", ConsentStatus.GRANTED, None, None)
+        with pytest.raises(InvalidConsentError):
+            await services.profiles.set_consent(placeholder)
+        assert services.identity.run.unfinished is False
+    assert await store.run(SERVICE_RUNS, {}) == []
+
+
+async def test_a_touchpoint_whose_evidence_is_stored_but_not_resolved_marks_the_run(store: GraphStore) -> None:
+    family = [rec(source, "dee", 1, ("email", "dee@example.com")) for source in ("crm", "web", "pos")]
+    async with services_on(store, load_settings(max_component_records=3)) as services:
+        assert (await services.identity.upsert_records(family)).errors == []
+        assert services.identity.run.unfinished is False
+        tracked = await services.profiles.track([tp("t1", 10, ("email", "dee@example.com"), ("cookie_id", "c9"))])
+        assert [e.code for e in tracked.errors] == ["COMPONENT_TOO_LARGE"]
+        assert services.identity.run.unfinished is True
+    assert [run["unfinished"] for run in await store.run(SERVICE_RUNS, {})] == [True]
