@@ -6,7 +6,6 @@ import subprocess
 import sys
 import uuid
 
-from graphcdp.clock import now_ms
 from graphcdp.lifecycle.runs import OPEN_RUN, ProcessIdentity
 from graphcdp.store import GraphStore
 from graphcdp.store.cypher import Query, StatementName
@@ -30,18 +29,19 @@ async def record_run(
     store: GraphStore,
     process: ProcessIdentity,
     *,
-    beat: int | None = None,
+    silent_ms: int = 0,
     unfinished: bool = False,
     run_id: str | None = None,
 ) -> str:
-    """Record a run of `process` as its start would have (or its beat, given the `run_id`); its id."""
+    """Record a run of `process` as its start would have (or its beat, given the `run_id`; `silent_ms` before
+    now); its id."""
     run_id = run_id or uuid.uuid4().hex
     params = {
         "id": run_id,
         "host": process.host,
         "pid": process.pid,
         "process": process.process,
-        "now": now_ms() if beat is None else beat,
+        "silentMs": silent_ms,
         "unfinished": unfinished,
     }
     await store.run(OPEN_RUN, params)
