@@ -106,12 +106,14 @@ class ServiceRun:
         self.process = process or ProcessIdentity.of_this_process()
         self.unfinished = False
         self._beats: asyncio.Task[None] | None = None
+        self._watching: asyncio.Task[None] | None = None
 
     async def open(
         self, beat_seconds: float = BEAT_SECONDS, watch: Callable[[], Awaitable[None]] | None = None
     ) -> None:
-        """Record the run, and keep saying it is alive every `beat_seconds`; `watch`, if given, runs after each
-        beat (the process that repairs looks for runs that ended meanwhile)."""
+        """Record the run, and keep saying it is alive every `beat_seconds`; `watch`, if given, is started after a
+        beat unless the last one still runs (the process that repairs looks for runs that ended meanwhile). It runs
+        beside the beats: a repair of minutes must not silence this run, or other hosts would take it for ended."""
         await self.record()
         if self._beats is None:
             self._beats = asyncio.create_task(self._beat(beat_seconds, watch), name="graphcdp-run-beat")
@@ -133,10 +135,18 @@ class ServiceRun:
             await asyncio.sleep(seconds)
             try:
                 await self.record()
-                if watch is not None:
-                    await watch()
             except Exception as exc:  # the database is away, say: the next beat tries again
                 log.warning("this run's beat failed: %s", type(exc).__name__)
+                continue
+            if watch is not None and (self._watching is None or self._watching.done()):
+                self._watching = asyncio.create_task(self._watch(watch), name="graphcdp-run-watch")
+
+    @staticmethod
+    async def _watch(watch: Callable[[], Awaitable[None]]) -> None:
+        try:
+            await watch()
+        except Exception as exc:  # a repair that failed: the runs it was for stay recorded, the next beat retries
+            log.warning("looking for runs that ended failed: %s", type(exc).__name__)
 
     def mark_unfinished(self) -> None:
         """A write stored records and did not resolve them all: the next start repairs."""
@@ -166,11 +176,12 @@ class ServiceRun:
         """Stop saying the run is alive; remove it if its writes finished, or leave it marked for the next start.
         Within CLOSE_TIMEOUT: a stop does not wait on a database that hangs (the run then stays recorded, and the
         next start repairs, which is safe)."""
-        if self._beats is not None:
-            self._beats.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._beats
-            self._beats = None
+        for task in (self._beats, self._watching):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._beats = self._watching = None
         try:
             async with asyncio.timeout(CLOSE_TIMEOUT):
                 if self.unfinished:

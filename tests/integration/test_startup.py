@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pytest
 from graphcdp.cli import main
 from graphcdp.identity.input import ParsedRecord, parse_record
 from graphcdp.identity.service import UPSERT_RECORDS, IdentityService, RecordNotFoundError, record_param
-from graphcdp.lifecycle.runs import ProcessIdentity
+from graphcdp.lifecycle.runs import RUNS, ProcessIdentity, ServiceRun
 from graphcdp.model.profiles import ConsentStatus
 from graphcdp.privacy.consent import ConsentRequest, InvalidConsentError
 from graphcdp.settings import load_settings
@@ -264,3 +265,24 @@ async def test_a_touchpoint_whose_evidence_is_stored_but_not_resolved_marks_the_
         assert [e.code for e in tracked.errors] == ["COMPONENT_TOO_LARGE"]
         assert services.identity.run.unfinished is True
     assert [run["unfinished"] for run in await store.run(SERVICE_RUNS, {})] == [True]
+
+
+async def test_a_run_keeps_beating_while_its_watch_repairs(store: GraphStore) -> None:
+    # A repair can take minutes on a large graph; meanwhile the run must not look silent to other hosts, and the
+    # next beats must not start a second repair beside the first.
+    watches: list[float] = []
+
+    async def slow_repair() -> None:
+        watches.append(time.monotonic())
+        await asyncio.sleep(1.0)
+
+    run = ServiceRun(store)
+    await run.open(beat_seconds=0.05, watch=slow_repair)
+    try:
+        await asyncio.sleep(0.8)
+        [recorded] = [r for r in await store.run(RUNS, {}) if r.id == run.id]
+        assert recorded.silent_ms < 400
+        assert len(watches) == 1
+    finally:
+        await run.close()
+    assert await store.run(SERVICE_RUNS, {}) == []
