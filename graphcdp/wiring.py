@@ -82,21 +82,23 @@ def _build(store: GraphStore, settings: Settings) -> Services:
     )
 
 
-async def _start(services: Services, *, worker: bool = False, repair: bool = False) -> None:
+async def _start(
+    services: Services, *, worker: bool = False, repair: bool = False, repair_in_background: bool = False
+) -> None:
     try:
-        await _start_services(services, worker=worker, repair=repair)
+        await _start_services(services, worker=worker, repair=repair, background=repair_in_background)
     except BaseException:
         await services.identity.close()  # no beat outlives a failed start; what it left undone stays recorded
         raise
 
 
-async def _start_services(services: Services, *, worker: bool, repair: bool) -> None:
+async def _start_services(services: Services, *, worker: bool, repair: bool, background: bool) -> None:
     if worker:  # one of `serve --workers`: its supervisor made the start-up repairs and runs retention
         await services.identity.run.open()  # it writes: its run is recorded, so its crash is repaired
         await services.identity.load_stored_model()
         return
     # Reads the stored matching model: without it, a trained model would wait for the first refresh.
-    await services.identity.start(repair=repair)
+    await services.identity.start(repair=repair, background=background)
     await services.predictions.start()  # the stored prediction model, as the matching one
     services.changes.start()  # retention, in the background
 
@@ -109,19 +111,21 @@ async def open_services(
     reset: bool = False,
     worker: bool = False,
     repair: bool = False,
+    repair_in_background: bool = False,
 ) -> AsyncIterator[Services]:
     """Open the configured store, build and start every service; close the store (and stop an embedded
     database) on the way out. `cypher_roots` add statement folders (the benchmarks' own); `reset` empties
     the graph first (benchmarks start from an empty graph), before anything reads it; `worker`: a worker of
     `serve --workers`, which leaves start-up repairs and background jobs to its supervisor; `repair`: every
-    start-up migration and crash repair, whatever the graph records (`graphcdp repair`)."""
+    start-up migration and crash repair, whatever the graph records (`graphcdp repair`); `repair_in_background`:
+    the crash repairs run beside the services instead of before them (`graphcdp serve`)."""
     store = await open_store(settings, cypher_roots=cypher_roots, ensure_schema=not reset)
     try:
         if reset:
             await store.destroy()
             await store.ensure_schema()
         services = _build(store, settings)
-        await _start(services, worker=worker, repair=repair)
+        await _start(services, worker=worker, repair=repair, repair_in_background=repair_in_background)
         try:
             yield services
         finally:

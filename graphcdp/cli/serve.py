@@ -73,7 +73,8 @@ async def serve_on(
 
     # The services (and the matching model stored in the graph) are opened before uvicorn starts, so a
     # start-up problem is one clear line rather than a lifespan traceback.
-    async with open_services(settings, worker=worker is not None) as services:
+    # A crash's repairs run beside the service: it answers at once (graphcdp/identity/startup.py).
+    async with open_services(settings, worker=worker is not None, repair_in_background=True) as services:
         if worker is not None and rewrites_files and isinstance(services.store, FalkorDBStore):
             services.store.served_by_supervisor()
         if worker is None:

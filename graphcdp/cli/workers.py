@@ -129,7 +129,7 @@ async def supervise(settings: Settings, sock: socket.socket, count: int) -> None
     from graphcdp.segments.sweep import segment_sweep
     from graphcdp.wiring import open_services
 
-    async with open_services(settings) as services:
+    async with open_services(settings, repair_in_background=True) as services:
         await announce_first_key(settings, services)
         shares = limit_shares(settings, count)
         pool = WorkerPool(count, sock, database_overrides(settings, services.store) | shares)

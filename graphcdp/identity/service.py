@@ -115,14 +115,19 @@ class IdentityService:
 
     # --- the matching model --------------------------------------------------------------------
 
-    async def start(self, *, repair: bool = False, beat_seconds: float = BEAT_SECONDS) -> StartUpReport:
+    async def start(
+        self, *, repair: bool = False, beat_seconds: float = BEAT_SECONDS, background: bool = False
+    ) -> StartUpReport:
         """Start-up work (graphcdp/identity/startup.py): record this run, the migrations an older graph needs, the
         stored model, the repairs a run that ended without finishing its writes calls for. `repair`: the
-        migrations and the repairs whatever the graph says (`graphcdp repair`)."""
-        return await self.startup.start(repair=repair, beat_seconds=beat_seconds)
+        migrations and the repairs whatever the graph says (`graphcdp repair`); `background`: the repairs beside
+        the service (`graphcdp serve`)."""
+        return await self.startup.start(repair=repair, beat_seconds=beat_seconds, background=background)
 
     async def close(self) -> None:
-        """Remove this run's record, or leave it marked when a write was cut short (the next start repairs)."""
+        """Stop the start-up repairs if they still run; remove this run's record, or leave it marked when a write
+        was cut short (the next start repairs)."""
+        await self.startup.stop()
         await self.run.close()
 
     async def load_stored_model(self) -> None:

@@ -11,6 +11,7 @@ looking for such runs at each beat, so a worker that died is repaired without wa
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -57,20 +58,50 @@ class StartUp:
         self.load_model = load_model
         self._repairing = asyncio.Lock()  # the start's repair and a beat's
         self.report = StartUpReport()
+        self._background: asyncio.Task[None] | None = None
 
-    async def start(self, *, repair: bool = False, beat_seconds: float = BEAT_SECONDS) -> StartUpReport:
+    async def start(
+        self, *, repair: bool = False, beat_seconds: float = BEAT_SECONDS, background: bool = False
+    ) -> StartUpReport:
         """Record this run; the migrations a graph has not had; the stored model; the crash repairs if a run ended
         without finishing its writes (at each beat too). `repair`: every migration and repair, whatever the
-        graph records."""
+        graph records. `background`: the crash repairs run beside the service (`graphcdp serve`), which answers
+        meanwhile: what they resolve was never acknowledged, and resolution is correct beside other writers; a
+        start after a crash at millions of customers would otherwise not answer for minutes."""
         await self.run.open(beat_seconds, watch=self.repair_if_needed)
         done = await migrations_done(self.store)
         await migrate_once(self.store, REKEYED, self._rekey_records, done, again=repair)
         await migrate_once(self.store, RANKED, self._rank_review_queue, done, again=repair)
         await self.load_model()  # before the repairs: they resolve, and match, with it
-        await self.repair_if_needed(always=repair or RUNS_RECORDED not in done)
-        await migrate_once(self.store, RUNS_RECORDED, _nothing, done)
+        repairs = self._repair_then_record(always=repair or RUNS_RECORDED not in done, done=done)
+        if background:
+            self._background = asyncio.create_task(repairs, name="graphcdp-start-up-repairs")
+        else:
+            await repairs
         await migrate_once(self.store, FACETS, lambda: fill_missing_facets(self.store), done, again=repair)
         return self.report
+
+    async def _repair_then_record(self, *, always: bool, done: set[str]) -> None:
+        try:
+            await self.repair_if_needed(always=always)
+        except Exception as exc:
+            if self._background is None:
+                raise
+            log.error("the start-up repairs failed (the next start tries again): %s", exc)
+            return
+        await migrate_once(self.store, RUNS_RECORDED, _nothing, done)
+
+    async def repaired(self) -> None:
+        """Wait for the start-up repairs running in the background, if any."""
+        if self._background is not None:
+            await asyncio.shield(self._background)
+
+    async def stop(self) -> None:
+        """Stop the start-up repairs if they still run (what they did not reach, the next start repairs)."""
+        if self._background is not None and not self._background.done():
+            self._background.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._background
 
     async def repair_if_needed(self, *, always: bool = False) -> None:
         """Resolve the records a cut-short write left without a person and empty the persons a cut-short delete

@@ -286,3 +286,45 @@ async def test_a_run_keeps_beating_while_its_watch_repairs(store: GraphStore) ->
     finally:
         await run.close()
     assert await store.run(SERVICE_RUNS, {}) == []
+
+
+async def test_serve_repairs_beside_the_service(store: GraphStore) -> None:
+    # `graphcdp serve` answers while a crash's repairs run; they end with the records resolved and the run forgotten.
+    async with services_on(store, load_settings()):
+        pass
+    killed, _ = a_process(killed=True)
+    await record_run(store, killed)
+    await _store_without_resolving(store, "ada@example.com")
+    identity = IdentityService(store, load_settings())
+    await identity.start(background=True)
+    try:
+        await identity.startup.repaired()
+        assert await _unresolved(store) == []
+        assert [run["id"] for run in await store.run(SERVICE_RUNS, {})] == [identity.run.id]
+    finally:
+        await identity.close()
+
+
+def test_a_service_started_after_a_kill_resolves_what_the_kill_left(tmp_path: Path) -> None:
+    killed = _upsert_then(tmp_path, kill=True)
+    asyncio.run(_stored_by_the_killed_run(tmp_path / "data", killed))
+    profile = '{ profile(identifier: {type: "email", value: "bob@example.com"}) { id } }'
+    with running_service(tmp_path) as url:
+        deadline = time.monotonic() + 30
+        while not httpx.post(f"{url}/graphql", json={"query": profile}, headers=AUTH_HEADERS, timeout=10).json()[
+            "data"
+        ]["profile"]:
+            assert time.monotonic() < deadline, "the record the kill left was not resolved"
+            time.sleep(0.1)
+    assert "ended without finishing their writes: 1; repairing" in (tmp_path / "serve.log").read_text()
+
+
+async def _stored_by_the_killed_run(data_dir: Path, killed: int) -> None:
+    """What the killed service's next upsert would have left, had the kill come between storing and resolving."""
+    settings = load_settings(data_dir=data_dir)
+    store = await open_store(settings, cypher_roots=(TEST_CYPHER,))
+    try:
+        assert [run["pid"] for run in await store.run(SERVICE_RUNS, {})] == [killed]
+        await _store_without_resolving(store, "bob@example.com")
+    finally:
+        await store.close()
