@@ -9,6 +9,7 @@ each page as an upsert would have.
 from __future__ import annotations
 
 import logging
+import time
 
 from graphcdp.errors import GraphCDPError
 from graphcdp.identity.resolver import resolve
@@ -21,17 +22,33 @@ log = logging.getLogger(__name__)
 
 UNRESOLVED_RECORDS = statement("identity/unresolved_records", UnresolvedRecord)
 REPAIR_PAGE = 100  # records resolved together: a page is one resolution, its component bounded as any
+PROGRESS_EVERY = 10.0  # seconds between two log lines of a long repair
+
+
+class Progress:
+    """A log line every PROGRESS_EVERY seconds while a repair goes on (one after a crash mid-import can take long)."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.last = time.monotonic()
+
+    def tell(self, done: int) -> None:
+        if time.monotonic() - self.last >= PROGRESS_EVERY:
+            self.last = time.monotonic()
+            log.info("start-up repair: %d %s so far", done, self.what)
 
 
 async def resolve_unresolved_records(store: GraphStore, rules: ResolutionRules, page: int = REPAIR_PAGE) -> int:
     """Resolve every record that has no person; how many there were. Each record is looked at once per start
     (paged by key), so one that cannot be resolved does not hold the start up."""
     repaired, after = 0, ""
+    progress = Progress("records stored without a person resolved")
     while rows := await store.run(UNRESOLVED_RECORDS, {"after": after, "limit": page}):
         keys = [row.key for row in rows]
         await resolve(store, rules, record_keys=keys)
         repaired += len(keys)
         after = keys[-1]
+        progress.tell(repaired)
     return repaired
 
 
@@ -43,6 +60,7 @@ async def empty_recordless_persons(store: GraphStore, rules: ResolutionRules, pa
     type limit refused): resolution empties it, and its identifiers join the person of a record that links them,
     or none. How many there were; each is looked at once per start, as above."""
     emptied, after = 0, ""
+    progress = Progress("persons without a record emptied")
     while rows := await store.run(RECORDLESS_PERSONS, {"after": after, "limit": page}):
         identifiers = [key for row in rows for key in row.identifiers]
         try:
@@ -51,6 +69,7 @@ async def empty_recordless_persons(store: GraphStore, rules: ResolutionRules, pa
         except GraphCDPError as error:  # a component too large, say: the start goes on, the persons wait
             log.warning("%d persons without a record stay: %s", len(rows), error.code.value)
         after = rows[-1].id
+        progress.tell(emptied)
     return emptied
 
 

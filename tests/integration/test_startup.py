@@ -4,6 +4,7 @@ that ended without finishing its writes (graphcdp/identity/startup.py, graphcdp/
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import time
@@ -14,6 +15,7 @@ import httpx
 import pytest
 
 from graphcdp.cli import main
+from graphcdp.identity import repair
 from graphcdp.identity.input import ParsedRecord, parse_record
 from graphcdp.identity.service import UPSERT_RECORDS, IdentityService, RecordNotFoundError, record_param
 from graphcdp.lifecycle.runs import RUNS, ProcessIdentity, ServiceRun
@@ -328,3 +330,20 @@ async def _stored_by_the_killed_run(data_dir: Path, killed: int) -> None:
         await _store_without_resolving(store, "bob@example.com")
     finally:
         await store.close()
+
+
+async def test_a_long_repair_says_how_far_it_got(
+    store: GraphStore, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with services_on(store, load_settings()):
+        pass
+    killed, _ = a_process(killed=True)
+    await record_run(store, killed)
+    await _store_without_resolving(store, *(f"p{n}@example.com" for n in range(250)))  # three pages of 100
+    monkeypatch.setattr(repair, "PROGRESS_EVERY", 0.0)  # a line after every page, as after every 10 s
+    caplog.set_level(logging.INFO, logger="graphcdp.identity.repair")
+    async with services_on(store, load_settings()):
+        pass
+    said = [r.getMessage() for r in caplog.records if r.name == "graphcdp.identity.repair"]
+    assert said == [f"start-up repair: {n} records stored without a person resolved so far" for n in (100, 200, 250)]
+    assert await _unresolved(store) == []
