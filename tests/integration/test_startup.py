@@ -347,3 +347,15 @@ async def test_a_long_repair_says_how_far_it_got(
     said = [r.getMessage() for r in caplog.records if r.name == "graphcdp.identity.repair"]
     assert said == [f"start-up repair: {n} records stored without a person resolved so far" for n in (100, 200, 250)]
     assert await _unresolved(store) == []
+
+
+async def test_an_upsert_sent_again_after_a_crash_resolves_its_records_itself(store: GraphStore) -> None:
+    # What the repairs beside `graphcdp serve` have not reached yet, a client's retry resolves.
+    async with services_on(store, load_settings()) as services:
+        await _store_without_resolving(store, "ada@example.com")
+        ada = rec("crm", "ada@example.com", 1_000, ("email", "ada@example.com"))  # the same record, sent again
+        again = await services.identity.upsert_records([ada])
+        assert again.errors == [] and again.results[0].person_id
+        assert await _unresolved(store) == []
+        person = await services.identity.profile("email", "ada@example.com")
+        assert person is not None and person.id == again.results[0].person_id
