@@ -6,6 +6,7 @@ import subprocess
 import sys
 import uuid
 
+from graphcdp.clock import now_ms
 from graphcdp.lifecycle.runs import OPEN_RUN, ProcessIdentity
 from graphcdp.store import GraphStore
 from graphcdp.store.cypher import Query, StatementName
@@ -41,7 +42,7 @@ async def record_run(
         "host": process.host,
         "pid": process.pid,
         "process": process.process,
-        "silentMs": silent_ms,
+        "now": now_ms() - silent_ms,
         "unfinished": unfinished,
     }
     await store.run(OPEN_RUN, params)

@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from graphcdp.clock import now_ms
 from graphcdp.model.lifecycle import RecordedRun, RunId
 from graphcdp.store import GraphStore, statement
 
@@ -86,14 +87,15 @@ def process_start(pid: int) -> str | None:
     return f"{boot}:{stat.rsplit(')', 1)[1].split()[19]}"
 
 
-def has_ended(run: RecordedRun, me: ProcessIdentity) -> bool:
-    """Whether a recorded run (not this process's own) can no longer finish its writes."""
+def has_ended(run: RecordedRun, me: ProcessIdentity, now: int) -> bool:
+    """Whether a recorded run (not this process's own) can no longer finish its writes. Another host's silence is
+    measured by the two hosts' clocks: a skew of seconds is nothing beside STALE_AFTER_MS."""
     if run.unfinished:
         return True
     if run.host == me.host:  # its process can be asked: gone, or its pid now another process's
         started = process_start(run.pid)
         return started is None or (started != run.process and bool(run.process))
-    return run.silent_ms > STALE_AFTER_MS
+    return now - run.beat > STALE_AFTER_MS
 
 
 class ServiceRun:
@@ -125,7 +127,7 @@ class ServiceRun:
             "host": self.process.host,
             "pid": self.process.pid,
             "process": self.process.process,
-            "silentMs": 0,
+            "now": now_ms(),
             "unfinished": self.unfinished,
         }
         await self.store.run(OPEN_RUN, params)
@@ -164,8 +166,8 @@ class ServiceRun:
 
     async def ended_runs(self) -> list[RecordedRun]:
         """The recorded runs, other than this one, that ended without finishing their writes."""
-        runs = await self.store.run(RUNS, {})
-        return [run for run in runs if run.id != self.id and has_ended(run, self.process)]
+        runs, now = await self.store.run(RUNS, {}), now_ms()
+        return [run for run in runs if run.id != self.id and has_ended(run, self.process, now)]
 
     async def forget(self, runs: list[RecordedRun]) -> None:
         """Remove ended runs once what they left was repaired."""

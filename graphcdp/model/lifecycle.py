@@ -7,13 +7,13 @@ from graphcdp.model.base import DomainModel
 
 class RecordedRun(DomainModel):
     """lifecycle/runs: a run of graphcdp recorded on the graph; `process` tells its process from a later one
-    given the same pid (empty where the host does not say); `silent_ms`: since it last said it was alive."""
+    given the same pid (empty where the host does not say); `beat`: when it last said it was alive (epoch ms)."""
 
     id: str
     host: str
     pid: int
     process: str
-    silent_ms: int
+    beat: int
     unfinished: bool = False
 
 

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from graphcdp.cli import main
+from graphcdp.clock import now_ms
 from graphcdp.identity import repair
 from graphcdp.identity.input import ParsedRecord, parse_record
 from graphcdp.identity.service import UPSERT_RECORDS, IdentityService, RecordNotFoundError, record_param
@@ -283,7 +284,7 @@ async def test_a_run_keeps_beating_while_its_watch_repairs(store: GraphStore) ->
     try:
         await asyncio.sleep(0.8)
         [recorded] = [r for r in await store.run(RUNS, {}) if r.id == run.id]
-        assert recorded.silent_ms < 400
+        assert now_ms() - recorded.beat < 400
         assert len(watches) == 1
     finally:
         await run.close()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,19 @@ def test_only_writes_that_append_to_the_feed_or_touch_webhooks_wake_its_follower
     # An upsert's own writes before its resolution, and every read, wake nobody.
     assert not wakes & {"identity/upsert_records", "matching/index_records", "matching/write_links"}
     assert all(catalog.get(name).mode is Mode.WRITE for name in wakes)
+
+
+def test_no_write_calls_a_function_whose_value_the_database_picks() -> None:
+    # FalkorDB writes such a query into its append-only file as "effects", and replaying effects is not safe
+    # (tests/integration/test_embedded_replay.py). Times come from the caller ($now), ids from the caller too.
+    for dialect in ("falkordb", "neo4j"):
+        catalog = CypherCatalog.load(dialect)
+        writes = [catalog.get(name) for name in catalog.names() if catalog.get(name).mode is Mode.WRITE]
+        assert writes
+        calling = [w.name for w in writes if re.search(r"\b(timestamp|rand|randomUUID)\s*\(", _code(w.text), re.I)]
+        assert calling == [], f"{dialect}: {calling}"
+
+
+def _code(text: str) -> str:
+    """A statement without its comments."""
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("//"))
