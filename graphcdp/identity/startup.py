@@ -16,6 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from graphcdp.errors import GraphCDPError
 from graphcdp.identity.facet_repair import fill_missing_facets
 from graphcdp.identity.matching.review import rank_stored_entries
 from graphcdp.identity.repair import empty_recordless_persons, rekey_records, resolve_unresolved_records
@@ -73,7 +74,8 @@ class StartUp:
         await migrate_once(self.store, REKEYED, self._rekey_records, done, again=repair)
         await migrate_once(self.store, RANKED, self._rank_review_queue, done, again=repair)
         await self.load_model()  # before the repairs: they resolve, and match, with it
-        repairs = self._repair_then_record(always=repair or RUNS_RECORDED not in done, done=done)
+        always = repair or RUNS_RECORDED not in done
+        repairs = self._repair_then_record(always=always, done=done, reraise=not background)
         if background:
             self._background = asyncio.create_task(repairs, name="graphcdp-start-up-repairs")
         else:
@@ -81,13 +83,16 @@ class StartUp:
         await migrate_once(self.store, FACETS, lambda: fill_missing_facets(self.store), done, again=repair)
         return self.report
 
-    async def _repair_then_record(self, *, always: bool, done: set[str]) -> None:
+    async def _repair_then_record(self, *, always: bool, done: set[str], reraise: bool) -> None:
+        """The crash repairs, then the record that a graph from before runs were recorded had them. `reraise`: a
+        failure stops the start; beside the service it is logged instead (by its code: messages may name records)."""
         try:
             await self.repair_if_needed(always=always)
         except Exception as exc:
-            if self._background is None:
+            if reraise:
                 raise
-            log.error("the start-up repairs failed (the next start tries again): %s", exc)
+            why = exc.code.value if isinstance(exc, GraphCDPError) else type(exc).__name__
+            log.error("the start-up repairs failed (the next start tries again): %s", why)
             return
         await migrate_once(self.store, RUNS_RECORDED, _nothing, done)
 
