@@ -8,6 +8,7 @@ import logging
 import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from graphcdp.batch import check_batch_size, items_failed, parse_items
@@ -194,15 +195,34 @@ class IdentityService:
             return await self.groups.upsert(items)
         return (await self._upsert_requests([items], dry_run))[0]
 
+    def parse_batch(self, items: Sequence[RecordInput | ItemError]) -> ParsedBatch:
+        """A bulk import's batch parsed, with its match features and keys: no database work, safe in a thread, so the
+        importer parses the next batch while this one is written (graphcdp/ingest/bulk.py)."""
+        check_batch_size(len(items), self.max_batch, "records", "upsertRecords")
+        records, errors = parse_items(items, functools.partial(self._parse, 0))
+        features = self.matcher.prepare(_match_input(r) for r in records) if self.matching.enabled else None
+        return ParsedBatch(len(items), records, errors, features)
+
+    async def upsert_parsed(self, batch: ParsedBatch, dry_run: bool = False) -> UpsertOutcome:
+        """`upsert_records` of a batch `parse_batch` parsed (never grouped: a bulk batch is written on its own)."""
+        return (await self._upsert_requests([batch], dry_run))[0]
+
     async def _upsert_requests(
-        self, requests: Sequence[Sequence[RecordInput | ItemError]], dry_run: bool = False
+        self, requests: Sequence[Sequence[RecordInput | ItemError] | ParsedBatch], dry_run: bool = False
     ) -> list[UpsertOutcome]:
-        """The requests' items written as one batch; each request's answer about its own items."""
+        """The requests' items (or a parsed batch) written as one batch; each request's answer about its own items."""
         spans: list[range] = []
         combined = UpsertOutcome()
         parsed: list[ParsedRecord] = []
+        features = None
         for items in requests:
             base = spans[-1].stop if spans else 0
+            if isinstance(items, ParsedBatch):  # parsed at index 0: the only request
+                spans.append(range(base, base + items.size))
+                parsed += items.records
+                combined.errors += items.errors
+                features = items.features
+                continue
             spans.append(range(base, base + len(items)))
             valid, invalid = parse_items(items, functools.partial(self._parse, base))
             parsed += valid
@@ -217,7 +237,7 @@ class IdentityService:
                 await self._dry_run(parsed, combined)
             else:
                 with self.run.finishing():  # stores, then resolves: cut short in between, the next start repairs
-                    report, plan = await self._upsert(parsed, combined, spans)
+                    report, plan = await self._upsert(parsed, combined, spans, features)
         combined.results.sort(key=lambda r: r.index)
         combined.errors.sort(key=lambda e: e.index)
         refused = {e.index for e in combined.errors}
@@ -233,14 +253,21 @@ class IdentityService:
         return parse_record(base + index, item, self.policy)
 
     async def _upsert(
-        self, records: list[ParsedRecord], outcome: UpsertOutcome, spans: Sequence[range]
+        self,
+        records: list[ParsedRecord],
+        outcome: UpsertOutcome,
+        spans: Sequence[range],
+        features: Prepared | None = None,
     ) -> tuple[MatchReport, Plan | None]:
         hashes = await self.suppression.hashes(i.key for r in records for i in r.identifiers)
         params = [record_param(r) | {"hashes": sorted({hashes[i.key] for i in r.identifiers})} for r in records]
         prepared = None
         if self.matching.enabled:  # the write files each changed record under its match keys too
             await self._refresh_model()
-            prepared = self.matcher.prepare(_match_input(r) for r in records)
+            inputs = [_match_input(r) for r in records]
+            # Parsed ahead under the model in force then: computed again if another model is in force now.
+            covered = features is not None and features.covers(inputs, self.matching.model)
+            prepared = features if covered and features is not None else self.matcher.prepare(inputs)
             for param in params:
                 param["matchKeys"] = prepared.keys(param["key"])
         rows = await self.store.run(
@@ -466,6 +493,17 @@ class IdentityService:
         matches = await self.store.run(PERSON_MATCHES, {"id": person})
         hops = _evidence_path(evidence, matches, key_a, key_b)
         return LinkExplanation(linked=True, person_id=person, hops=hops, reason=_link_reason(hops))
+
+
+@dataclass(frozen=True)
+class ParsedBatch:
+    """A batch of `size` items parsed before any database work: its valid records, the item errors of the others
+    (indexes within the batch) and, with matching on, the records' match features and keys."""
+
+    size: int
+    records: list[ParsedRecord]
+    errors: list[ItemError]
+    features: Prepared | None
 
 
 def _split(

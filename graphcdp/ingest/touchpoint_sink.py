@@ -10,6 +10,7 @@ from graphcdp.model.identity import ItemError, RecordAction, RecordResult, Upser
 from graphcdp.model.profiles import TouchpointInput
 from graphcdp.profiles.service import ProfileService
 from graphcdp.profiles.touchpoint_input import decode_touchpoint
+from graphcdp.profiles.touchpoints import ParsedTouchpoints
 
 
 class DryRunUnsupportedError(GraphCDPError):
@@ -28,9 +29,16 @@ class TouchpointSink:
         return decode_touchpoint(index, raw)
 
     async def upsert_records(self, items: Sequence[TouchpointInput], dry_run: bool = False) -> UpsertOutcome:
-        if dry_run:
-            raise DryRunUnsupportedError("--dry-run is for records; touchpoints are checked as they are stored")
-        outcome = await self.profiles.track(items)
+        _refuse_dry_run(dry_run)
+        return await self.upsert_parsed(self.parse_batch(items))
+
+    def parse_batch(self, items: Sequence[TouchpointInput]) -> ParsedTouchpoints:
+        """The batch validated, no database work: the importer parses the next batch while one is stored."""
+        return self.profiles.parse_batch(items)
+
+    async def upsert_parsed(self, batch: ParsedTouchpoints, dry_run: bool = False) -> UpsertOutcome:
+        _refuse_dry_run(dry_run)
+        outcome = await self.profiles.track(batch)
         return UpsertOutcome(
             results=[
                 RecordResult(index=r.index, person_id=r.person_id or "", action=RecordAction(r.action.value))
@@ -40,3 +48,8 @@ class TouchpointSink:
             persons_created=outcome.persons_created,
             persons_merged=outcome.persons_merged,
         )
+
+
+def _refuse_dry_run(dry_run: bool) -> None:
+    if dry_run:
+        raise DryRunUnsupportedError("--dry-run is for records; touchpoints are checked as they are stored")

@@ -20,7 +20,7 @@ from graphcdp.privacy.consent import ConsentRequest, consent_statements, set_con
 from graphcdp.profiles.context import CustomerSnapshot, customer_snapshot
 from graphcdp.profiles.journey import JourneyQuery, journey_pages
 from graphcdp.profiles.metrics import MetricsConfig, compute_metrics
-from graphcdp.profiles.touchpoints import track_touchpoints
+from graphcdp.profiles.touchpoints import ParsedTouchpoints, parse_touchpoints, track_touchpoints
 from graphcdp.settings import Settings
 from graphcdp.store import statement
 
@@ -42,7 +42,11 @@ class ProfileService:
         self.consent_max_clock_skew_ms = int(settings.consent_max_clock_skew * 1000)
         self.predictions = predictions  # the prediction model in force: probabilityAlive
 
-    async def track(self, items: Sequence[TouchpointInput | ItemError]) -> TrackOutcome:
+    def parse_batch(self, items: Sequence[TouchpointInput | ItemError]) -> ParsedTouchpoints:
+        """A bulk import's batch validated, no database work (graphcdp/ingest/bulk.py parses ahead in a thread)."""
+        return parse_touchpoints(items, self.rules, self.max_batch)
+
+    async def track(self, items: Sequence[TouchpointInput | ItemError] | ParsedTouchpoints) -> TrackOutcome:
         outcome = await track_touchpoints(self.store, self.rules, items, self.max_batch, self.suppression, run=self.run)
         await self.settle.wrote(len(outcome.results))
         # New identifiers and the links they made change who is who, beyond the touchpoints themselves.

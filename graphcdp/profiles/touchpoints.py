@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from graphcdp.batch import check_batch_size, items_failed, parse_items
 from graphcdp.clock import now_ms
@@ -30,21 +31,39 @@ TOUCHPOINT_PERSONS = statement("profiles/touchpoint_persons", TouchpointPerson)
 EVIDENCE_KIND = "touchpoints"
 
 
+@dataclass(frozen=True)
+class ParsedTouchpoints:
+    """A batch of touchpoints validated before any database work: the valid ones, and the item errors of the others."""
+
+    touchpoints: list[ParsedTouchpoint]
+    errors: list[ItemError]
+
+
+def parse_touchpoints(
+    items: Sequence[TouchpointInput | ItemError], rules: ResolutionRules, max_batch: int
+) -> ParsedTouchpoints:
+    """Validate a batch (no database work: the importer parses the next batch in a thread while one is stored)."""
+    check_batch_size(len(items), max_batch, "touchpoints", "trackTouchpoints")
+    parsed, errors = parse_items(items, lambda index, item: _validate(index, item, rules))
+    return ParsedTouchpoints(parsed, errors)
+
+
 async def track_touchpoints(
     store: GraphStore,
     rules: ResolutionRules,
-    items: Sequence[TouchpointInput | ItemError],
+    items: Sequence[TouchpointInput | ItemError] | ParsedTouchpoints,
     max_batch: int,
     suppression: Suppression,
     *,
     run: ServiceRun | None = None,
 ) -> TrackOutcome:
     """Validate, link (through evidence records) and store touchpoints; bad items become item errors.
-    An item its reader could not decode comes as its item error, so every item keeps its index. `run` is marked
-    when evidence was stored and not resolved (the next start, or beat, resolves it)."""
-    check_batch_size(len(items), max_batch, "touchpoints", "trackTouchpoints")
+    An item its reader could not decode comes as its item error, so every item keeps its index. `items` may come
+    validated already (`parse_touchpoints`). `run` is marked when evidence was stored and not resolved (the next
+    start, or beat, resolves it)."""
+    batch = items if isinstance(items, ParsedTouchpoints) else parse_touchpoints(items, rules, max_batch)
     outcome = TrackOutcome()
-    parsed, outcome.errors = parse_items(items, lambda index, item: _validate(index, item, rules))
+    parsed, outcome.errors = list(batch.touchpoints), list(batch.errors)
     if parsed:  # a touchpoint of an erased person's identifier stays out (SUPPRESSED)
         parsed, suppressed = await suppression.refuse(parsed, lambda t: t.identifiers, lambda t: t.index)
         outcome.errors += suppressed

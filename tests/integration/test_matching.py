@@ -15,7 +15,7 @@ import pytest
 from graphcdp.identity.commit import COMMIT
 from graphcdp.identity.component import COMPONENT_HOP, read_component
 from graphcdp.identity.matching import matcher as matcher_module
-from graphcdp.identity.matching.matcher import KEY_SIZES, WRITE_LINKS
+from graphcdp.identity.matching.matcher import KEY_SIZES, WRITE_LINKS, MatchInput
 from graphcdp.identity.matching.rescore import rescore_links
 from graphcdp.identity.matching.spec import DEFAULT_MODEL, parse_model
 from graphcdp.identity.matching.storage import active_model, store_model
@@ -555,6 +555,28 @@ async def test_another_process_switches_to_a_model_stored_after_it_started(ident
     outcome = await other.upsert_records([rec("pos", "b", 2000, **traits)])
     assert other.matching.rule == f"stricter@{stored.version}" != shipped
     assert outcome.matching.pairs_scored == 1 and outcome.matching.matched == 0  # the stricter model's verdict
+
+
+async def test_a_batch_parsed_ahead_under_one_model_is_filed_under_the_model_in_force_when_written(
+    identity: IdentityService,
+) -> None:
+    # `graphcdp import` parses the next batch (match keys included) while one is written: a model stored in between
+    # must not leave that batch filed under the old model's blocks.
+    crm = katherine()
+    batch = identity.parse_batch([crm])
+    assert batch.features is not None
+    old_keys = set(batch.features.keys("crm:c1"))
+    narrower = default_model() | {"name": "narrower"}
+    narrower["blocking"] = {"maxBlockSize": 200, "rules": [{"parts": ["lastName", "birthDate"]}]}
+    await identity.set_matching_model(narrower)
+
+    outcome = await identity.upsert_parsed(batch)
+
+    assert [r.action.value for r in outcome.results] == ["CREATED"]
+    new_keys = set(identity.matcher.prepare([MatchInput("crm:c1", dict(crm.traits), (), "")]).keys("crm:c1"))
+    assert new_keys and new_keys != old_keys
+    sizes = {row.key: row.size for row in await identity.store.run(KEY_SIZES, {"keys": sorted(old_keys | new_keys)})}
+    assert {key for key, size in sizes.items() if size} == new_keys
 
 
 async def test_the_write_that_stores_a_record_files_it_under_its_match_keys(store: GraphStore) -> None:

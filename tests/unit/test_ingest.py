@@ -6,6 +6,7 @@ import asyncio
 import gc
 import json
 import os
+import threading
 import weakref
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -363,6 +364,64 @@ async def test_resume_after_an_interruption_sends_only_the_rest(tmp_path: Path) 
     assert (report.lines_read, report.stored, report.rejected) == (5, 2, 3)
     assert "resumed after line 2" in format_report(report)
     assert not state.exists()
+
+
+class ParsingService(FakeService):
+    """A sink that parses apart from writing (graphcdp.ingest.bulk.ParsingSink). Each write waits until the next
+    batch has been parsed: an importer that parses only after a write ends would wait forever."""
+
+    def __init__(self, batches: int, fail_on_call: int | None = None) -> None:
+        super().__init__(fail_on_call)
+        self.expected = batches
+        self.parsed_in: list[str] = []  # the thread each batch was parsed in
+        self.parsed = 0
+        self.next_parsed = threading.Condition()
+
+    def parse_batch(self, items: Sequence[RecordInput]) -> list[RecordInput]:
+        self.parsed_in.append(threading.current_thread().name)
+        with self.next_parsed:
+            self.parsed += 1
+            self.next_parsed.notify_all()
+        return list(items)
+
+    async def upsert_parsed(self, batch: list[RecordInput], dry_run: bool = False) -> UpsertOutcome:
+        written = self.calls + 1
+        if written < self.expected:  # the batch after this one is parsed while this one is written
+            await asyncio.to_thread(self._parsed, written + 1)
+        return await self.upsert_records(batch, dry_run)
+
+    def _parsed(self, count: int) -> None:
+        with self.next_parsed:
+            assert self.next_parsed.wait_for(lambda: self.parsed >= count, timeout=10), "the next batch was not parsed"
+
+
+async def test_the_next_batch_is_parsed_in_a_worker_thread_while_one_is_written(tmp_path: Path) -> None:
+    path = write_lines(tmp_path / "in.jsonl", [record(str(n)) for n in range(1, 6)] + ["{oops", record("bad-7")])
+    service = ParsingService(batches=4)
+    async with asyncio.timeout(30):
+        report = await import_file(service, path, batch_size=2, progress=False)
+    assert service.source_ids == ["1", "2", "3", "4", "5", "bad-7"]  # the line that did not decode is not sent
+    assert len(service.parsed_in) == 4
+    assert threading.main_thread().name not in service.parsed_in
+    assert (report.lines_read, report.stored, report.rejected) == (7, 5, 2)
+    assert [(r["line"], r["code"]) for r in rejects_of(rejects_path_for(path))] == [
+        (6, "INVALID_JSON"),
+        (7, "INVALID_EMAIL"),
+    ]
+
+
+async def test_an_interrupted_import_with_a_batch_parsed_ahead_resumes_at_the_last_one_written(tmp_path: Path) -> None:
+    path = write_lines(tmp_path / "in.jsonl", [record(str(n)) for n in range(1, 8)])
+    failing = ParsingService(batches=4, fail_on_call=2)
+    with pytest.raises(RuntimeError, match="database went away"):
+        await import_file(failing, path, batch_size=2, progress=False)
+    assert failing.parsed == 3  # the third batch was parsed ahead, never written
+    assert json.loads(checkpoint_path_for(path).read_text(encoding="utf-8"))["line"] == 2
+
+    service = ParsingService(batches=3)
+    report = await import_file(service, path, batch_size=2, progress=False)
+    assert service.source_ids == ["3", "4", "5", "6", "7"]
+    assert (report.lines_read, report.stored, report.resumed_from_line) == (7, 7, 2)
 
 
 async def test_changed_file_starts_over_and_truncates_the_rejects(tmp_path: Path) -> None:
