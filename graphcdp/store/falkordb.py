@@ -25,6 +25,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from graphcdp.errors import DatabaseUnavailableError, QueryError, StartupError
 from graphcdp.model.health import DatabaseHealth, Ping
 from graphcdp.store.base import Params, WriteSignal, checked_params
+from graphcdp.store.cancellation import kept
 from graphcdp.store.compact_reply import NotPlain, plain_rows
 from graphcdp.store.cypher import CypherCatalog, Mode, Query, RowT, Statement, statement
 from graphcdp.store.embedded import EmbeddedFalkorDB, rewrite_append_only_file
@@ -172,7 +173,7 @@ class FalkorDBStore:
 
     async def run(self, query: Query[RowT], params: Params | None = None) -> list[RowT]:
         statement = self.catalog.get(query.name)
-        rows = await self._execute(statement, params)
+        rows = await kept(self._execute(statement, params))  # a cancellation the client lost is raised again
         if statement.wakes_followers:
             self.writes.fire()
         return query.decode(rows)
@@ -254,7 +255,7 @@ class FalkorDBStore:
 
     async def memory_mb(self) -> float:
         """Memory this graph holds, as FalkorDB reports it (GRAPH.MEMORY USAGE, whole megabytes)."""
-        usage = await self._db.connection.execute_command("GRAPH.MEMORY", "USAGE", self._graph_name)
+        usage = await kept(self._db.connection.execute_command("GRAPH.MEMORY", "USAGE", self._graph_name))
         return float(usage["total_graph_sz_mb"]) if isinstance(usage, dict) else 0.0
 
     async def _why_unavailable(self, exc: BaseException) -> str:
@@ -333,7 +334,7 @@ class FalkorDBStore:
         matter of speed: a failure is logged, the write it follows stands."""
         started = time.perf_counter()
         try:
-            await self._db.connection.execute_command("GRAPH.MEMORY", "USAGE", self._graph_name, "SAMPLES", 1)
+            await kept(self._db.connection.execute_command("GRAPH.MEMORY", "USAGE", self._graph_name, "SAMPLES", 1))
         except (RedisError, OSError) as exc:
             log.warning("settling the graph's pending changes failed (%s)", type(exc).__name__)
             return
