@@ -5,7 +5,7 @@
 // number of records, each person at the same version. Otherwise it returns no row,
 // writes nothing, and the caller resolves those records the full way. Each check names one of a record, an
 // identifier or a person; the others are "" (an indexed miss). The SETs of lockedAt take write locks on Neo4j
-// before the check. After it, every write is a FOREACH so the row count stays one; the last appends the
+// before the check (FalkorDB runs one write at a time and leaves the line out). After it, every write is a FOREACH so the row count stays one; the last appends the
 // change-feed events, so they are written if and only if the resolution is.
 // mode: write
 // params: now, checks, persons, recordMoves, identifierMoves, changes
@@ -14,7 +14,7 @@ UNWIND $checks AS c
 OPTIONAL MATCH (r:Record {key: c.record})
 OPTIONAL MATCH (i:Identifier {key: c.identifier})
 OPTIONAL MATCH (p:Person {id: c.person})
-SET r.lockedAt = $now, i.lockedAt = $now, p.lockedAt = $now
+SET r.lockedAt = $now, i.lockedAt = $now, p.lockedAt = $now  // neo4j only
 WITH c, r, i, p
 OPTIONAL MATCH (r)-[:OF]->(rp:Person)
 OPTIONAL MATCH (i)-[:OF]->(ip:Person)

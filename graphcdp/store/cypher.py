@@ -8,6 +8,9 @@ A file `cypher/<area>/<name>.cypher` is the statement `<area>/<name>`. A file of
     // params: key           (comma separated, or "none")
     // returns: key, type    (columns, or "none")
 
+A line ending in `// neo4j only` is left out of the statement for FalkorDB: the `lockedAt` SETs that take Neo4j's
+write locks before a check, which FalkorDB (one write at a time) does not need and pays for per row.
+
 Code declares the statements it uses with `statement("area/name", RowType)`: a `Query` that names the file
 and the typed row its result columns decode into (a pydantic model whose field aliases are the `returns:`
 columns; `tests/unit/test_cypher_catalog.py` checks each against its header). `CypherCatalog.load` fails at
@@ -46,6 +49,7 @@ def _default_root() -> Path:
 DEFAULT_ROOT = _default_root()
 
 _declared: set[StatementName] = set()
+NEO4J_ONLY = "// neo4j only"  # a line ending so is left out for FalkorDB
 _HEADER = re.compile(r"^//\s*(mode|params|returns):\s*(.*?)\s*$", re.MULTILINE)
 # A $parameter outside a // comment line or a quoted string.
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
@@ -126,14 +130,22 @@ def _split_list(value: str) -> list[str]:
     return [] if value.strip().lower() in {"", "none", "-"} else [v.strip() for v in value.split(",") if v.strip()]
 
 
+def dialect_text(text: str, dialect: str) -> str:
+    """The file's text as `dialect` runs it: FalkorDB leaves out the lines ending in `// neo4j only`."""
+    if dialect == "neo4j":
+        return text
+    return "\n".join(line for line in text.splitlines() if not line.rstrip().endswith(NEO4J_ONLY)) + "\n"
+
+
 def parameters_in(text: str) -> frozenset[str]:
     """The $parameters a statement's text refers to (comments and string literals excluded)."""
     code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("//"))
     return frozenset(_PARAM.findall(_QUOTED.sub("''", code)))
 
 
-def parse_statement(name: str, path: Path) -> Statement:
-    text = path.read_text(encoding="utf-8")
+def parse_statement(name: str, path: Path, dialect: str = "neo4j") -> Statement:
+    file_text = path.read_text(encoding="utf-8")
+    text = dialect_text(file_text, dialect)
     header = {key: value for key, value in _HEADER.findall(text)}
     where = f"{path}"
     if "mode" not in header or header["mode"] not in {m.value for m in Mode}:
@@ -141,7 +153,7 @@ def parse_statement(name: str, path: Path) -> Statement:
     if "params" not in header or "returns" not in header:
         raise ConfigurationError(f"{where}: header needs '// params: ...' and '// returns: ...' lines")
     params = frozenset(_split_list(header["params"]))
-    used = parameters_in(text)
+    used = parameters_in(file_text)  # the file's: a parameter only a Neo4j line uses is still passed
     if params != used:
         raise ConfigurationError(
             f"{where}: header params {sorted(params)} differ from the parameters used {sorted(used)}"
@@ -212,7 +224,7 @@ class CypherCatalog:
         statements: dict[str, Statement] = {}
         for root in roots:
             statements.update(
-                (name, parse_statement(name, path)) for name, path in statement_files(dialect, root).items()
+                (name, parse_statement(name, path, dialect)) for name, path in statement_files(dialect, root).items()
             )
         missing = sorted(name for name in declared_statements() if name not in statements)
         if missing:

@@ -253,6 +253,13 @@ class FalkorDBStore:
         values = {key: _param(v) for key, v in checked_params(statement, params).items()}
         return str(await self._graph.explain(statement.text, values))
 
+    async def profile(self, query: Query[Any], params: Params | None = None) -> str:
+        """FalkorDB's profile of a statement (GRAPH.PROFILE): it runs the statement (a write writes, outside
+        MULTI/EXEC) and says how many rows each operator produced, and in how many milliseconds."""
+        statement = self.catalog.get(query.name)
+        values = {key: _param(v) for key, v in checked_params(statement, params).items()}
+        return "\n".join((await kept(self._graph.profile(statement.text, values))).plan)
+
     async def memory_mb(self) -> float:
         """Memory this graph holds, as FalkorDB reports it (GRAPH.MEMORY USAGE, whole megabytes)."""
         usage = await kept(self._db.connection.execute_command("GRAPH.MEMORY", "USAGE", self._graph_name))

@@ -27,6 +27,27 @@ def write(root: Path, name: str, body: str, *, mode: str = "read", params: str =
     path.write_text(HEADER.format(what=name, mode=mode, params=params, returns=returns) + body)
 
 
+def test_lines_for_neo4j_only_are_left_out_for_falkordb(tmp_path: Path) -> None:
+    """The write locks a Neo4j commit takes before its checks: FalkorDB runs one write at a time and pays for them."""
+    body = "MATCH (r:R {k: $k})\nSET r.lockedAt = $now  // neo4j only\nRETURN r.k AS x"
+    write(tmp_path, "area/commit", body, mode="write", params="k, now")
+    neo4j = CypherCatalog.load("neo4j", roots=(tmp_path,)).get("area/commit")
+    falkordb = CypherCatalog.load("falkordb", roots=(tmp_path,)).get("area/commit")
+    assert "lockedAt" in neo4j.text
+    assert "lockedAt" not in falkordb.text
+    assert "MATCH (r:R {k: $k})" in falkordb.text and "RETURN r.k AS x" in falkordb.text
+    assert falkordb.params == neo4j.params == {"k", "now"}  # the caller passes the same either way
+
+
+def test_the_commits_check_without_locks_on_falkordb() -> None:
+    falkordb = CypherCatalog.load("falkordb")
+    for name in ("identity/commit_resolution", "identity/commit_additions"):
+        text = falkordb.get(name).text
+        assert "r.lockedAt" not in text and "i.lockedAt" not in text, name
+        assert "feed.lockedAt" in text, name  # the change feed's block stays as every copy has it
+        assert "r.lockedAt" in CypherCatalog.load("neo4j").get(name).text, name
+
+
 def test_dialect_files_override_shared_ones(tmp_path: Path) -> None:
     write(tmp_path, "area/lookup", "RETURN 1 AS x")
     write(tmp_path, "neo4j/area/lookup", "RETURN 2 AS x")
