@@ -16,7 +16,7 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +33,9 @@ CLOSE_RUNS = statement("lifecycle/close_runs", RunId)
 BEAT_SECONDS = 30.0  # how often a run says it is alive
 # A run of another host not seen alive for this long has ended (on this host its process is asked directly).
 STALE_AFTER_MS = int(4 * BEAT_SECONDS * 1000)
+# Seconds a stop waits for the beat and a repair it started to end once told to: a task whose cancellation a client
+# library lost (redis-py lost one in three, graphcdp/store/cancellation.py) must not hold the process up for ever.
+STOP_TASKS_TIMEOUT = 5.0
 CLOSE_TIMEOUT = 0.5  # seconds a stop waits to remove the run (a one-node write; beyond, the next start repairs)
 
 
@@ -178,11 +181,7 @@ class ServiceRun:
         """Stop saying the run is alive; remove it if its writes finished, or leave it marked for the next start.
         Within CLOSE_TIMEOUT: a stop does not wait on a database that hangs (the run then stays recorded, and the
         next start repairs, which is safe)."""
-        for task in (self._beats, self._watching):
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+        await _stop(task for task in (self._beats, self._watching) if task is not None)
         self._beats = self._watching = None
         try:
             async with asyncio.timeout(CLOSE_TIMEOUT):
@@ -193,3 +192,20 @@ class ServiceRun:
                     await self.store.run(CLOSE_RUNS, {"ids": [self.id]})
         except Exception as exc:  # the database is away or hangs: the run stays recorded, the next start repairs
             log.warning("could not record the end of this run: %s", type(exc).__name__)
+
+
+async def _stop(tasks: Iterable[asyncio.Task[None]]) -> None:
+    """Cancel the tasks and wait for them within STOP_TASKS_TIMEOUT; one still running then is left behind, said."""
+    stopping = list(tasks)
+    for task in stopping:
+        task.cancel()
+    if not stopping:
+        return
+    done, running = await asyncio.wait(stopping, timeout=STOP_TASKS_TIMEOUT)
+    for task in done:
+        if not task.cancelled():
+            task.exception()  # retrieved: both tasks log their own failures
+    for task in running:
+        log.warning(
+            "%s did not stop within %.0f s of being told to; the stop goes on", task.get_name(), STOP_TASKS_TIMEOUT
+        )

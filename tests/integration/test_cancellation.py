@@ -7,9 +7,10 @@ for its run's beat task, which had been cancelled mid-beat and kept beating."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 
-from graphcdp.lifecycle.runs import RUNS, ServiceRun
+from graphcdp.lifecycle.runs import RUNS, STOP_TASKS_TIMEOUT, ServiceRun
 from graphcdp.store import GraphStore
 from tests.run_helpers import SERVICE_RUNS
 
@@ -50,3 +51,26 @@ async def test_a_run_closes_whenever_its_beat_is_stopped(falkordb_store: GraphSt
             await asyncio.wait({run._beats}, timeout=1)
         assert done, "the run's close waited for a beat that did not stop"
         assert run.id not in {row["id"] for row in await falkordb_store.run(SERVICE_RUNS, {})}
+
+
+async def test_a_run_closes_when_a_task_of_it_would_not_stop(falkordb_store: GraphStore) -> None:
+    """A task that ignores its cancellation (as one whose cancellation a client library lost) does not hold the stop
+    for ever: the close waits STOP_TASKS_TIMEOUT for it, then removes the run."""
+    started, release = asyncio.Event(), asyncio.Event()
+
+    async def stubborn_watch() -> None:
+        started.set()
+        while not release.is_set():
+            with contextlib.suppress(asyncio.CancelledError):  # the cancellation, lost
+                await release.wait()
+
+    run = ServiceRun(falkordb_store)
+    await run.open(beat_seconds=0.01, watch=stubborn_watch)
+    await asyncio.wait_for(started.wait(), timeout=10)
+    try:
+        closing = asyncio.ensure_future(run.close())
+        done, _ = await asyncio.wait({closing}, timeout=STOP_TASKS_TIMEOUT + 10)
+        assert done, "the run's close waited for a task that would not stop"
+        assert run.id not in {row["id"] for row in await falkordb_store.run(SERVICE_RUNS, {})}
+    finally:
+        release.set()
