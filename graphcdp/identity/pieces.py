@@ -21,6 +21,7 @@ a split released are resolved again as the full resolver does (graphcdp/identity
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 
@@ -35,6 +36,9 @@ from graphcdp.store import GraphStore
 
 # Below this many changed records one plan of the whole is as cheap, and small writes keep the one road.
 MIN_BATCH = 50
+# A large batch's pieces are planned and committed in chunks of about this many records, each chunk's plan beside the
+# commit of the one before. Smaller chunks overlap more and send more commits (each checks what it commits).
+PLAN_CHUNK_RECORDS = 1000
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +59,7 @@ async def resolve_in_pieces(store: GraphStore, rules: ResolutionRules, record_ke
     seeds = sorted(set(record_keys))
     component = await read_component(store, seeds, (), rules.max_component_records)
     now = now_ms()
-    planned = [(piece, plan(piece, rules, now)) for piece in split(component)]
-    stale = await _commit(store, [result for _, result in planned])
+    planned, stale = await _plan_and_commit(store, rules, split(component), now)
     done = [(piece, result) for piece, result in planned if id(result) not in stale]
     result = joined([r for _, r in done], now)
     again = [key for piece, r in planned if id(r) in stale for key in seeds if key in piece.records]
@@ -70,6 +73,51 @@ async def resolve_in_pieces(store: GraphStore, rules: ResolutionRules, record_ke
         except ResolutionConflictError:
             log.warning("%d records released by a split wait for their next change to be resolved again", len(released))
     return result
+
+
+async def _plan_and_commit(
+    store: GraphStore, rules: ResolutionRules, pieces: list[Component], now: int
+) -> tuple[list[tuple[Component, Plan]], set[int]]:
+    """Plan the pieces and commit them, a chunk at a time: each chunk is planned in a worker thread while the database
+    commits the chunk before it. Planning is Python's work and a commit the database's, so on two cores they overlap;
+    one after the other, each waited for the other (the plan was a quarter of a records batch's Python time). The
+    pieces are independent, so committing them in chunks leaves what one commit of all would. The plans, and the ids
+    of those that stayed uncommitted."""
+    planned: list[tuple[Component, Plan]] = []
+    stale: set[int] = set()
+    committing: asyncio.Task[set[int]] | None = None
+    try:
+        for chunk in _chunks(pieces, PLAN_CHUNK_RECORDS):
+            chunk_plans = await asyncio.to_thread(_plan_each, chunk, rules, now)
+            if committing is not None:
+                stale |= await committing
+            committing = asyncio.create_task(_commit(store, [result for _, result in chunk_plans]))  # noqa: RUF006 - awaited
+            await asyncio.sleep(0)  # its parameters written and sent before the next chunk's plan takes the interpreter
+            planned += chunk_plans
+        if committing is not None:
+            stale |= await committing
+    except BaseException:
+        if committing is not None and not committing.done():
+            committing.cancel()
+        raise
+    return planned, stale
+
+
+def _plan_each(pieces: list[Component], rules: ResolutionRules, now: int) -> list[tuple[Component, Plan]]:
+    return [(piece, plan(piece, rules, now)) for piece in pieces]
+
+
+def _chunks(pieces: list[Component], records: int) -> list[list[Component]]:
+    """The pieces in order, in chunks of about `records` records each (a piece is never cut)."""
+    chunks: list[list[Component]] = [[]]
+    size = 0
+    for piece in pieces:
+        if size >= records:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(piece)
+        size += len(piece.records)
+    return chunks if chunks[0] else []
 
 
 def split(component: Component) -> list[Component]:

@@ -84,6 +84,16 @@ async def test_bulk_import_leaves_the_graph_single_upserts_leave(
         return in_pieces[-1]
 
     monkeypatch.setattr(pieces, "resolve_in_pieces", observed_pieces)
+    # Chunks of a few records: each batch's pieces are planned beside the commit of the chunk before (several commits).
+    monkeypatch.setattr(pieces, "PLAN_CHUNK_RECORDS", 25)
+    chunk_commits: list[int] = []
+    commit_chunk = pieces._commit
+
+    async def counted_commit(store: GraphStore, plans: list[Plan]) -> set[int]:
+        chunk_commits.append(len(plans))
+        return await commit_chunk(store, plans)
+
+    monkeypatch.setattr(pieces, "_commit", counted_commit)
     data = tmp_path / "data"
     manifest = write_dataset(data, GeneratorConfig(people=120, seed=11, rates=RATES), progress=False)
     assert all(manifest["mess"][kind]["injected"] > 0 for kind in MESS), manifest["mess"]
@@ -103,6 +113,7 @@ async def test_bulk_import_leaves_the_graph_single_upserts_leave(
     assert sum(len(a.rest) for a in resolved_here) > 0  # and some the full one (merges, shared identifiers)
     assert moved_back  # stored evidence an earlier observation moved back stayed with its person set-based
     assert sum(len(p.person_of_record) for p in in_pieces) >= records.lines_read  # the records' batches took it
+    assert len(chunk_commits) > 2 * len(in_pieces)  # in chunks
     monkeypatch.undo()  # one at a time below: the full resolver only
 
     async with services_on(second_falkordb_store, settings) as single:

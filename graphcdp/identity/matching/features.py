@@ -128,7 +128,7 @@ def stored_features(
 def _keep(key: tuple[str, tuple[str, ...], tuple[str, ...], bool], features: Features) -> None:
     if len(_STORED) >= STORED_KEPT:
         for oldest in list(itertools.islice(_STORED, STORED_KEPT // 2)):
-            del _STORED[oldest]
+            _STORED.pop(oldest, None)  # a batch's plan runs in a worker thread: another may have just taken it
     _STORED[key] = features
 
 
