@@ -6,6 +6,7 @@ import functools
 import itertools
 import json
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -26,6 +27,9 @@ EMAILS = "@emails"
 # meets 40,000 candidates, and 2**17 entries kept 86 % of the next batches' (2**16, all dropped when full: 31 %).
 _STORED: dict[tuple[str, tuple[str, ...], tuple[str, ...], bool], Features] = {}
 STORED_KEPT = 2**17
+# A batch's plan runs in a worker thread beside the event loop's matching (graphcdp/identity/pieces.py), and both
+# recall and keep: dropping the oldest half while another thread took one failed ("dictionary changed size").
+_STORED_LOCK = threading.Lock()
 
 
 _APOSTROPHES = re.compile("['\u2019`\u00b4]")  # O'Connor, O\u2019Connor, O`Connor, O\u00b4Connor
@@ -126,14 +130,16 @@ def stored_features(
 
 
 def _keep(key: tuple[str, tuple[str, ...], tuple[str, ...], bool], features: Features) -> None:
-    if len(_STORED) >= STORED_KEPT:
-        for oldest in list(itertools.islice(_STORED, STORED_KEPT // 2)):
-            _STORED.pop(oldest, None)  # a batch's plan runs in a worker thread: another may have just taken it
-    _STORED[key] = features
+    with _STORED_LOCK:
+        if len(_STORED) >= STORED_KEPT:
+            for oldest in list(itertools.islice(_STORED, STORED_KEPT // 2)):
+                del _STORED[oldest]
+        _STORED[key] = features
 
 
 def _recall(key: tuple[str, tuple[str, ...], tuple[str, ...], bool]) -> Features | None:
-    found = _STORED.pop(key, None)
-    if found is not None:
-        _STORED[key] = found  # used now: last in the order, last to go
-    return found
+    with _STORED_LOCK:
+        found = _STORED.pop(key, None)
+        if found is not None:
+            _STORED[key] = found  # used now: last in the order, last to go
+        return found
