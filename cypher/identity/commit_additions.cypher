@@ -5,8 +5,9 @@
 // number of records, each person at the same version. Otherwise it returns no row,
 // writes nothing, and the caller resolves those records the full way. Each check names one of a record, an
 // identifier or a person; the others are "" (an indexed miss). The SETs of lockedAt take write locks on Neo4j
-// before the check (FalkorDB runs one write at a time and leaves the line out). After it, every write is a FOREACH so the row count stays one; the last appends the
-// change-feed events, so they are written if and only if the resolution is.
+// before the check (FalkorDB runs one write at a time and leaves the line out). After it, every write is a
+// FOREACH so the row count stays one; the last appends the change-feed events, so they are written if and only
+// if the resolution is.
 // mode: write
 // params: now, checks, persons, recordMoves, identifierMoves, changes
 // returns: stale
