@@ -174,7 +174,12 @@ def bench_scaling(args: argparse.Namespace) -> None:
         database = work / "falkordb-scaling"
         shutil.rmtree(database, ignore_errors=True)  # what an interrupted run left would only slow the start
         # Thrown away afterwards: no append-only rewrite forking a server of many gigabytes mid-seed.
-        server = EmbeddedFalkorDB(database, start_timeout=settings.embedded_start_timeout, rewrite_aof=False)
+        server = EmbeddedFalkorDB(
+            database,
+            start_timeout=settings.embedded_start_timeout,
+            max_pending_changes=settings.embedded_max_pending_changes,
+            rewrite_aof=False,
+        )
         await server.start()
         try:
             return await run_scaling(
@@ -212,7 +217,12 @@ def bench_segments(args: argparse.Namespace) -> None:
     async def measure() -> dict[str, Any]:
         database = work / "falkordb-segments"
         shutil.rmtree(database, ignore_errors=True)
-        server = EmbeddedFalkorDB(database, start_timeout=settings.embedded_start_timeout, rewrite_aof=False)
+        server = EmbeddedFalkorDB(
+            database,
+            start_timeout=settings.embedded_start_timeout,
+            max_pending_changes=settings.embedded_max_pending_changes,
+            rewrite_aof=False,
+        )
         await server.start()
         try:
             return await run_segments(
@@ -249,7 +259,12 @@ def bench_predict(args: argparse.Namespace) -> None:
     async def measure() -> dict[str, Any]:
         database = work / "falkordb-predict"
         shutil.rmtree(database, ignore_errors=True)
-        server = EmbeddedFalkorDB(database, start_timeout=settings.embedded_start_timeout, rewrite_aof=False)
+        server = EmbeddedFalkorDB(
+            database,
+            start_timeout=settings.embedded_start_timeout,
+            max_pending_changes=settings.embedded_max_pending_changes,
+            rewrite_aof=False,
+        )
         await server.start()
         try:
             return await on_graph(settings, server.url, args.graph_people, args.seed, work / "predict-data")
@@ -544,7 +559,12 @@ def bench_settle(args: argparse.Namespace) -> None:
     async def measure() -> dict[str, Any]:
         database = work / "falkordb-settle"
         shutil.rmtree(database, ignore_errors=True)
-        server = EmbeddedFalkorDB(database, start_timeout=settings.embedded_start_timeout, rewrite_aof=False)
+        server = EmbeddedFalkorDB(
+            database,
+            start_timeout=settings.embedded_start_timeout,
+            max_pending_changes=settings.embedded_max_pending_changes,
+            rewrite_aof=False,
+        )
         await server.start()
         try:
             return await run_settle(

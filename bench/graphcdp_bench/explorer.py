@@ -94,7 +94,11 @@ async def run_explorer(settings: Settings, work: Path, *, records: int = 99, loa
     chromium = _chromium()
     database = work / "explorer-falkordb"
     shutil.rmtree(database, ignore_errors=True)
-    server = EmbeddedFalkorDB(database, start_timeout=settings.embedded_start_timeout)
+    server = EmbeddedFalkorDB(
+        database,
+        start_timeout=settings.embedded_start_timeout,
+        max_pending_changes=settings.embedded_max_pending_changes,
+    )
     await server.start()
     try:
         typed = settings.model_copy(update={"identifier_types": _session_type()})

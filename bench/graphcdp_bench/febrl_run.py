@@ -37,7 +37,11 @@ def data_set(name: str, work: Path) -> str | Path:
 
 async def run_febrl_sets(settings: Settings, work: Path, sets: Sequence[str], *, splink: bool = True) -> dict[str, Any]:
     logging.getLogger("splink").setLevel(logging.ERROR)  # its training chatter would bury the tables
-    server = EmbeddedFalkorDB(work / "falkordb-febrl", start_timeout=settings.embedded_start_timeout)
+    server = EmbeddedFalkorDB(
+        work / "falkordb-febrl",
+        start_timeout=settings.embedded_start_timeout,
+        max_pending_changes=settings.embedded_max_pending_changes,
+    )
     await server.start()
     results: dict[str, Any] = {}
     try:

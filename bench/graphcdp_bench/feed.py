@@ -195,7 +195,12 @@ async def run_feed(
 ) -> dict[str, Any]:
     database = work / "falkordb-feed"
     shutil.rmtree(database, ignore_errors=True)
-    server = EmbeddedFalkorDB(database, start_timeout=settings.embedded_start_timeout, rewrite_aof=False)
+    server = EmbeddedFalkorDB(
+        database,
+        start_timeout=settings.embedded_start_timeout,
+        max_pending_changes=settings.embedded_max_pending_changes,
+        rewrite_aof=False,
+    )
     await server.start()
     try:
         return await feed_on(

@@ -39,7 +39,11 @@ async def run_ingest(
         write_dataset(data, GeneratorConfig(people=people, seed=seed), progress=progress)
     if keep is not None:
         shutil.rmtree(keep, ignore_errors=True)
-    server = EmbeddedFalkorDB(keep or work / "falkordb", start_timeout=settings.embedded_start_timeout)
+    server = EmbeddedFalkorDB(
+        keep or work / "falkordb",
+        start_timeout=settings.embedded_start_timeout,
+        max_pending_changes=settings.embedded_max_pending_changes,
+    )
     await server.start()
     try:
         return await ingest_on(server, settings, data, batch_size=batch_size, progress=progress)

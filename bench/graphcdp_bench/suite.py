@@ -72,7 +72,11 @@ async def run_suite(
     data = dataset(work, config.people, config.seed, progress=config.progress)
     database = work / "falkordb"
     shutil.rmtree(database, ignore_errors=True)  # every run starts from an empty database
-    server = EmbeddedFalkorDB(database, start_timeout=settings.embedded_start_timeout)
+    server = EmbeddedFalkorDB(
+        database,
+        start_timeout=settings.embedded_start_timeout,
+        max_pending_changes=settings.embedded_max_pending_changes,
+    )
     await server.start()
     results: dict[str, Any] = {}
 
@@ -140,7 +144,11 @@ async def run_on_seeded_graph(
     data = dataset(work, people, seed, progress=progress)
     database = work / "falkordb"
     shutil.rmtree(database, ignore_errors=True)
-    server = EmbeddedFalkorDB(database, start_timeout=settings.embedded_start_timeout)
+    server = EmbeddedFalkorDB(
+        database,
+        start_timeout=settings.embedded_start_timeout,
+        max_pending_changes=settings.embedded_max_pending_changes,
+    )
     await server.start()
     try:
         async with bench_services(server.url, INGEST_GRAPH, settings) as services:
@@ -168,7 +176,12 @@ async def kept_graph_copy(settings: Settings, database: Path) -> AsyncIterator[K
     shutil.rmtree(scratch, ignore_errors=True)
     shutil.copytree(database, scratch)
     # The copy is thrown away afterwards: compacting its append-only file at the stop would be wasted.
-    server = EmbeddedFalkorDB(scratch, start_timeout=settings.embedded_start_timeout, rewrite_aof=False)
+    server = EmbeddedFalkorDB(
+        scratch,
+        start_timeout=settings.embedded_start_timeout,
+        max_pending_changes=settings.embedded_max_pending_changes,
+        rewrite_aof=False,
+    )
     try:
         began = time.perf_counter()
         await server.start()

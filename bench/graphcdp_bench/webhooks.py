@@ -127,7 +127,11 @@ async def _raw_posts(url: str, events: int, concurrency: int) -> float:
 
 
 async def run_webhooks(settings: Settings, work: Path, events: int) -> dict[str, Any]:
-    server = EmbeddedFalkorDB(work / "falkordb-webhooks", start_timeout=settings.embedded_start_timeout)
+    server = EmbeddedFalkorDB(
+        work / "falkordb-webhooks",
+        start_timeout=settings.embedded_start_timeout,
+        max_pending_changes=settings.embedded_max_pending_changes,
+    )
     await server.start()
     try:
         return await deliveries_on(server.url, settings, events)

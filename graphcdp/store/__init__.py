@@ -48,6 +48,7 @@ async def open_store(
                 restart_attempts=settings.embedded_restart_attempts,
                 restart_max_delay=settings.embedded_restart_max_delay,
                 stop_timeout=settings.shutdown_timeout / 2,  # the other half is uvicorn's, for requests in flight
+                max_pending_changes=settings.embedded_max_pending_changes,
             )
             await embedded.start()
             url, password = embedded.url, embedded.password

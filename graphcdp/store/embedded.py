@@ -55,6 +55,12 @@ EFFECTS_NEVER_US = 2**31 - 1
 # by default); inside an EXEC, where every write runs, redis 8.2 then asserts '!server.in_exec' and exits. A
 # threshold no write reaches keeps them waiting their turn instead (the store's socket timeout bounds the wait).
 BUSY_NEVER_MS = 24 * 3600 * 1000
+# FalkorDB keeps each matrix's latest changes in two side matrices and merges them into the main one once this many
+# are pending (its DELTA_MAX_PENDING_CHANGES). A side matrix of more than 1,024 rows has GraphBLAS sort its rows again,
+# into a hash, on every write that touches it (GB_hyper_hash_build, FalkorDB 4.16); a merge costs the whole main
+# matrix. Below 1,024 single writes were 20 % faster at 20,000 people and no faster at 100,000, where the merges cost
+# what the hashes did (docs/performance.md, "Pending changes and GraphBLAS's hash"): FalkorDB's default stays.
+MAX_PENDING_CHANGES = 10_000
 _LOADING_REPORT_EVERY = 10.0  # seconds between "still loading" lines
 _PRIVATE_DIR = 0o700
 _OTHERS = 0o077  # group and world permission bits
@@ -191,6 +197,7 @@ class EmbeddedFalkorDB:
         restart_attempts: int = 0,
         restart_max_delay: float = 30.0,
         stop_timeout: float = 30.0,
+        max_pending_changes: int = MAX_PENDING_CHANGES,
     ) -> None:
         self.data_dir = data_dir.expanduser().resolve()
         # None: a new random password at every start, known to this process alone.
@@ -199,6 +206,7 @@ class EmbeddedFalkorDB:
         # False for a throw-away graph: a rewrite forks the server, and while writes go on, copy-on-write can
         # double the memory of a graph of many gigabytes.
         self.rewrite_aof = rewrite_aof
+        self.max_pending_changes = max_pending_changes
         self.preferred_port = preferred_port
         self.start_timeout = start_timeout
         self.port = 0
@@ -320,6 +328,7 @@ class EmbeddedFalkorDB:
             # effect of a segment refresh or a feed event was seen to land on the wrong properties (FalkorDB 4.16:
             # a Change node without its kind, the feed counter's `last` in `first`), and the next start failed.
             "EFFECTS_THRESHOLD", str(EFFECTS_NEVER_US),
+            "DELTA_MAX_PENDING_CHANGES", str(self.max_pending_changes),
             # No query log: FalkorDB would keep each graph's last queries with their parameters (her values)
             # in a stream of the database, written to its file and out of reach of an erasure.
             "CMD_INFO", "no",

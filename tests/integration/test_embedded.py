@@ -15,7 +15,9 @@ import pytest
 import redis.asyncio as redis
 
 from graphcdp.errors import StartupError
+from graphcdp.settings import load_settings
 from graphcdp.store import embedded as embedded_module
+from graphcdp.store import open_store
 from graphcdp.store.cypher import Query, StatementName
 from graphcdp.store.embedded import EmbeddedFalkorDB
 from graphcdp.store.falkordb import FalkorDBStore
@@ -238,5 +240,39 @@ async def test_a_clean_stop_compacts_what_was_written_since_the_last_rewrite(
     store = await _open(tmp_path)
     try:
         assert await store.run(KEYS, {}) == [{"key": "email:ada@example.com"}]
+    finally:
+        await store.close()
+
+
+async def _pending_changes_held(server: EmbeddedFalkorDB) -> int:
+    client = redis.Redis.from_url(server.url.replace("falkor://", "redis://"), decode_responses=True)
+    try:
+        _, held = await client.execute_command("GRAPH.CONFIG", "GET", "DELTA_MAX_PENDING_CHANGES")
+    finally:
+        await client.aclose()
+    return int(held)
+
+
+@pytest.mark.parametrize("configured", [None, 500])
+async def test_the_server_holds_as_many_pending_matrix_changes_as_it_is_given(
+    tmp_path: Path, configured: int | None
+) -> None:
+    # How many changes FalkorDB holds apart decides what every write pays (docs/performance.md, "Pending changes
+    # and GraphBLAS's hash").
+    server = (
+        EmbeddedFalkorDB(tmp_path) if configured is None else EmbeddedFalkorDB(tmp_path, max_pending_changes=configured)
+    )
+    await server.start()
+    try:
+        assert await _pending_changes_held(server) == (configured or embedded_module.MAX_PENDING_CHANGES)
+    finally:
+        await server.stop()
+
+
+async def test_the_services_database_holds_as_many_pending_changes_as_configured(tmp_path: Path) -> None:
+    store = await open_store(load_settings(data_dir=tmp_path, embedded_max_pending_changes=250))
+    try:
+        assert isinstance(store, FalkorDBStore) and store.embedded is not None
+        assert await _pending_changes_held(store.embedded) == 250
     finally:
         await store.close()

@@ -46,3 +46,15 @@ def test_bad_values_give_one_line_naming_the_variable(monkeypatch: pytest.Monkey
     assert "\n" not in message
     assert "GRAPHCDP_BACKEND" in message and "'embedded', 'falkordb' or 'neo4j'" in message
     assert "GRAPHCDP_PORT" in message
+
+
+def test_the_embedded_databases_pending_changes_default_to_what_the_server_starts_with(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from graphcdp.store.embedded import MAX_PENDING_CHANGES
+
+    monkeypatch.chdir(tmp_path)
+    assert load_settings().embedded_max_pending_changes == MAX_PENDING_CHANGES
+    monkeypatch.setenv("GRAPHCDP_EMBEDDED_MAX_PENDING_CHANGES", "0")
+    with pytest.raises(ConfigurationError, match="GRAPHCDP_EMBEDDED_MAX_PENDING_CHANGES"):
+        load_settings()
