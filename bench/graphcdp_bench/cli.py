@@ -156,7 +156,7 @@ def bench_mcp(args: argparse.Namespace) -> None:
 
 
 def bench_scaling(args: argparse.Namespace) -> None:
-    from graphcdp.store.embedded import EmbeddedFalkorDB
+    from graphcdp_bench.graphs import bench_server
     from graphcdp_bench.plots import plot_scaling
     from graphcdp_bench.scaling import run_scaling, scaling_table
     from graphcdp_bench.suite import write_result
@@ -174,12 +174,7 @@ def bench_scaling(args: argparse.Namespace) -> None:
         database = work / "falkordb-scaling"
         shutil.rmtree(database, ignore_errors=True)  # what an interrupted run left would only slow the start
         # Thrown away afterwards: no append-only rewrite forking a server of many gigabytes mid-seed.
-        server = EmbeddedFalkorDB(
-            database,
-            start_timeout=settings.embedded_start_timeout,
-            max_pending_changes=settings.embedded_max_pending_changes,
-            rewrite_aof=False,
-        )
+        server = bench_server(database, settings, rewrite_aof=False)
         await server.start()
         try:
             return await run_scaling(
@@ -207,7 +202,7 @@ def _keep_server_log(server: Any, to: Path) -> None:
 
 
 def bench_segments(args: argparse.Namespace) -> None:
-    from graphcdp.store.embedded import EmbeddedFalkorDB
+    from graphcdp_bench.graphs import bench_server
     from graphcdp_bench.segments import run_segments, segments_table
     from graphcdp_bench.suite import write_result
 
@@ -217,12 +212,7 @@ def bench_segments(args: argparse.Namespace) -> None:
     async def measure() -> dict[str, Any]:
         database = work / "falkordb-segments"
         shutil.rmtree(database, ignore_errors=True)
-        server = EmbeddedFalkorDB(
-            database,
-            start_timeout=settings.embedded_start_timeout,
-            max_pending_changes=settings.embedded_max_pending_changes,
-            rewrite_aof=False,
-        )
+        server = bench_server(database, settings, rewrite_aof=False)
         await server.start()
         try:
             return await run_segments(
@@ -248,7 +238,7 @@ def bench_segments(args: argparse.Namespace) -> None:
 
 
 def bench_predict(args: argparse.Namespace) -> None:
-    from graphcdp.store.embedded import EmbeddedFalkorDB
+    from graphcdp_bench.graphs import bench_server
     from graphcdp_bench.predict import evaluate, holdout_table, on_graph
     from graphcdp_bench.suite import write_result
 
@@ -259,12 +249,7 @@ def bench_predict(args: argparse.Namespace) -> None:
     async def measure() -> dict[str, Any]:
         database = work / "falkordb-predict"
         shutil.rmtree(database, ignore_errors=True)
-        server = EmbeddedFalkorDB(
-            database,
-            start_timeout=settings.embedded_start_timeout,
-            max_pending_changes=settings.embedded_max_pending_changes,
-            rewrite_aof=False,
-        )
+        server = bench_server(database, settings, rewrite_aof=False)
         await server.start()
         try:
             return await on_graph(settings, server.url, args.graph_people, args.seed, work / "predict-data")
@@ -549,7 +534,7 @@ def _add_predict_bench(benches: Any, results: str, work_help: str) -> None:
 
 
 def bench_settle(args: argparse.Namespace) -> None:
-    from graphcdp.store.embedded import EmbeddedFalkorDB
+    from graphcdp_bench.graphs import bench_server
     from graphcdp_bench.settle import run_settle, settle_table
     from graphcdp_bench.suite import write_result
 
@@ -559,12 +544,7 @@ def bench_settle(args: argparse.Namespace) -> None:
     async def measure() -> dict[str, Any]:
         database = work / "falkordb-settle"
         shutil.rmtree(database, ignore_errors=True)
-        server = EmbeddedFalkorDB(
-            database,
-            start_timeout=settings.embedded_start_timeout,
-            max_pending_changes=settings.embedded_max_pending_changes,
-            rewrite_aof=False,
-        )
+        server = bench_server(database, settings, rewrite_aof=False)
         await server.start()
         try:
             return await run_settle(

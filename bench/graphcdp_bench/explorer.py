@@ -24,9 +24,8 @@ from typing import Any
 from graphcdp.errors import StartupError
 from graphcdp.model.identity import RecordInput
 from graphcdp.settings import IdentifierTypeSetting, Settings
-from graphcdp.store.embedded import EmbeddedFalkorDB
 from graphcdp_bench.cypher import bench_statement
-from graphcdp_bench.graphs import bench_services
+from graphcdp_bench.graphs import bench_server, bench_services
 from graphcdp_bench.http_load import BENCH_KEY, BenchServer, graphql, http_client
 from graphcdp_bench.latency import latency_summary
 
@@ -94,11 +93,7 @@ async def run_explorer(settings: Settings, work: Path, *, records: int = 99, loa
     chromium = _chromium()
     database = work / "explorer-falkordb"
     shutil.rmtree(database, ignore_errors=True)
-    server = EmbeddedFalkorDB(
-        database,
-        start_timeout=settings.embedded_start_timeout,
-        max_pending_changes=settings.embedded_max_pending_changes,
-    )
+    server = bench_server(database, settings)
     await server.start()
     try:
         typed = settings.model_copy(update={"identifier_types": _session_type()})

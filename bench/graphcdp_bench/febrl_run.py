@@ -10,10 +10,9 @@ from typing import Any
 from graphcdp.identity.matching.identifying import with_identifying_traits
 from graphcdp.identity.matching.spec import MatchingModel, load_model
 from graphcdp.settings import Settings
-from graphcdp.store.embedded import EmbeddedFalkorDB
 from graphcdp_bench.datagen.census import write_census_set
 from graphcdp_bench.febrl import PERSON_PROFILE, run_febrl_benchmark
-from graphcdp_bench.graphs import bench_services
+from graphcdp_bench.graphs import bench_server, bench_services
 
 CENSUS_PEOPLE = 10_000  # `census` alone; `census:N` for N people
 
@@ -37,11 +36,7 @@ def data_set(name: str, work: Path) -> str | Path:
 
 async def run_febrl_sets(settings: Settings, work: Path, sets: Sequence[str], *, splink: bool = True) -> dict[str, Any]:
     logging.getLogger("splink").setLevel(logging.ERROR)  # its training chatter would bury the tables
-    server = EmbeddedFalkorDB(
-        work / "falkordb-febrl",
-        start_timeout=settings.embedded_start_timeout,
-        max_pending_changes=settings.embedded_max_pending_changes,
-    )
+    server = bench_server(work / "falkordb-febrl", settings)
     await server.start()
     results: dict[str, Any] = {}
     try:

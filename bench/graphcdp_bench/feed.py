@@ -34,9 +34,8 @@ from graphcdp.settings import Settings
 from graphcdp.store import GraphStore
 from graphcdp.store.base import Params
 from graphcdp.store.cypher import Query, RowT
-from graphcdp.store.embedded import EmbeddedFalkorDB
 from graphcdp.wiring import Services
-from graphcdp_bench.graphs import bench_services
+from graphcdp_bench.graphs import bench_server, bench_services
 from graphcdp_bench.http_load import BENCH_KEY, BenchRequestError, BenchServer, graphql, http_client
 from graphcdp_bench.latency import latency_summary
 
@@ -195,12 +194,7 @@ async def run_feed(
 ) -> dict[str, Any]:
     database = work / "falkordb-feed"
     shutil.rmtree(database, ignore_errors=True)
-    server = EmbeddedFalkorDB(
-        database,
-        start_timeout=settings.embedded_start_timeout,
-        max_pending_changes=settings.embedded_max_pending_changes,
-        rewrite_aof=False,
-    )
+    server = bench_server(database, settings, rewrite_aof=False)
     await server.start()
     try:
         return await feed_on(

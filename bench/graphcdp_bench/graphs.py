@@ -9,11 +9,24 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from graphcdp.settings import Backend, Settings, load_settings
+from graphcdp.store.embedded import EmbeddedFalkorDB
 from graphcdp.store.falkordb import FalkorDBStore
 from graphcdp.wiring import Services, open_services
 from graphcdp_bench.cypher import BENCH_CYPHER, check_bench_statements
+
+
+def bench_server(data_dir: Path, settings: Settings, *, rewrite_aof: bool = True) -> EmbeddedFalkorDB:
+    """A benchmark's own embedded FalkorDB over `data_dir`, configured as the service configures its own (start-up
+    patience, pending matrix changes); no restarts. `rewrite_aof=False` for a graph thrown away afterwards."""
+    return EmbeddedFalkorDB(
+        data_dir,
+        start_timeout=settings.embedded_start_timeout,
+        max_pending_changes=settings.embedded_max_pending_changes,
+        rewrite_aof=rewrite_aof,
+    )
 
 
 def on_graph(settings: Settings, url: str, graph: str, **overrides: object) -> Settings:

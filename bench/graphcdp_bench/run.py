@@ -14,7 +14,7 @@ from graphcdp.settings import Settings
 from graphcdp.store.embedded import EmbeddedFalkorDB
 from graphcdp_bench.cpu import database_pid
 from graphcdp_bench.datagen import GeneratorConfig, write_dataset
-from graphcdp_bench.graphs import bench_services, falkordb
+from graphcdp_bench.graphs import bench_server, bench_services, falkordb
 from graphcdp_bench.ingest import RawSide, graphcdp_ingest, quality, record_persons
 
 INGEST_GRAPH = "bench_graphcdp"  # the graph graphcdp built; later benchmarks of the suite run on it
@@ -39,11 +39,7 @@ async def run_ingest(
         write_dataset(data, GeneratorConfig(people=people, seed=seed), progress=progress)
     if keep is not None:
         shutil.rmtree(keep, ignore_errors=True)
-    server = EmbeddedFalkorDB(
-        keep or work / "falkordb",
-        start_timeout=settings.embedded_start_timeout,
-        max_pending_changes=settings.embedded_max_pending_changes,
-    )
+    server = bench_server(keep or work / "falkordb", settings)
     await server.start()
     try:
         return await ingest_on(server, settings, data, batch_size=batch_size, progress=progress)

@@ -25,7 +25,7 @@ from typing import Any
 from graphcdp.errors import StartupError
 from graphcdp.settings import Settings
 from graphcdp.store.embedded import EmbeddedFalkorDB
-from graphcdp_bench.graphs import bench_services
+from graphcdp_bench.graphs import bench_server, bench_services
 from graphcdp_bench.lookup import lookup_table, run_lookup
 from graphcdp_bench.plots import plot_latency, plot_scaling
 from graphcdp_bench.run import INGEST_GRAPH, ingest_on, ingest_table
@@ -72,11 +72,7 @@ async def run_suite(
     data = dataset(work, config.people, config.seed, progress=config.progress)
     database = work / "falkordb"
     shutil.rmtree(database, ignore_errors=True)  # every run starts from an empty database
-    server = EmbeddedFalkorDB(
-        database,
-        start_timeout=settings.embedded_start_timeout,
-        max_pending_changes=settings.embedded_max_pending_changes,
-    )
+    server = bench_server(database, settings)
     await server.start()
     results: dict[str, Any] = {}
 
@@ -144,11 +140,7 @@ async def run_on_seeded_graph(
     data = dataset(work, people, seed, progress=progress)
     database = work / "falkordb"
     shutil.rmtree(database, ignore_errors=True)
-    server = EmbeddedFalkorDB(
-        database,
-        start_timeout=settings.embedded_start_timeout,
-        max_pending_changes=settings.embedded_max_pending_changes,
-    )
+    server = bench_server(database, settings)
     await server.start()
     try:
         async with bench_services(server.url, INGEST_GRAPH, settings) as services:
@@ -176,12 +168,7 @@ async def kept_graph_copy(settings: Settings, database: Path) -> AsyncIterator[K
     shutil.rmtree(scratch, ignore_errors=True)
     shutil.copytree(database, scratch)
     # The copy is thrown away afterwards: compacting its append-only file at the stop would be wasted.
-    server = EmbeddedFalkorDB(
-        scratch,
-        start_timeout=settings.embedded_start_timeout,
-        max_pending_changes=settings.embedded_max_pending_changes,
-        rewrite_aof=False,
-    )
+    server = bench_server(scratch, settings, rewrite_aof=False)
     try:
         began = time.perf_counter()
         await server.start()

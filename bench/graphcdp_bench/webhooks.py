@@ -25,10 +25,10 @@ from graphcdp.model.feed import Change, ChangeKind
 from graphcdp.model.identity import RecordInput
 from graphcdp.model.webhooks import DestinationStatus
 from graphcdp.settings import Settings
-from graphcdp.store.embedded import EmbeddedFalkorDB, free_port
+from graphcdp.store.embedded import free_port
 from graphcdp.webhooks.secrets import new_secret
 from graphcdp.webhooks.sender import WebhookSender, event_body, signed_headers
-from graphcdp_bench.graphs import bench_services
+from graphcdp_bench.graphs import bench_server, bench_services
 
 GRAPH = "bench_webhooks"
 UPSERT_BATCH = 500
@@ -127,11 +127,7 @@ async def _raw_posts(url: str, events: int, concurrency: int) -> float:
 
 
 async def run_webhooks(settings: Settings, work: Path, events: int) -> dict[str, Any]:
-    server = EmbeddedFalkorDB(
-        work / "falkordb-webhooks",
-        start_timeout=settings.embedded_start_timeout,
-        max_pending_changes=settings.embedded_max_pending_changes,
-    )
+    server = bench_server(work / "falkordb-webhooks", settings)
     await server.start()
     try:
         return await deliveries_on(server.url, settings, events)

@@ -18,7 +18,7 @@ from graphcdp.cli import main
 from graphcdp.errors import StartupError
 from graphcdp.settings import load_settings
 from graphcdp.store.embedded import EmbeddedFalkorDB
-from graphcdp_bench import suite
+from graphcdp_bench import graphs
 from graphcdp_bench.datagen import GeneratorConfig, write_dataset
 from graphcdp_bench.lookup import lookup_table
 from graphcdp_bench.scaling import probe_records
@@ -128,7 +128,7 @@ async def test_a_benchmark_database_that_dies_leaves_its_log_in_the_results(
             await super().start()
             started.append(self)
 
-    monkeypatch.setattr(suite, "EmbeddedFalkorDB", Watched)
+    monkeypatch.setattr(graphs, "EmbeddedFalkorDB", Watched)  # what bench_server starts
 
     def stop_the_database_after_the_ingest(text: str) -> None:
         printed.append(text)

@@ -6,6 +6,7 @@ import pytest
 
 from graphcdp.errors import ConfigurationError
 from graphcdp.settings import Backend, load_settings
+from graphcdp.store.embedded import MAX_PENDING_CHANGES
 
 
 def test_defaults_use_the_embedded_database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -51,8 +52,6 @@ def test_bad_values_give_one_line_naming_the_variable(monkeypatch: pytest.Monkey
 def test_the_embedded_databases_pending_changes_default_to_what_the_server_starts_with(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from graphcdp.store.embedded import MAX_PENDING_CHANGES
-
     monkeypatch.chdir(tmp_path)
     assert load_settings().embedded_max_pending_changes == MAX_PENDING_CHANGES
     monkeypatch.setenv("GRAPHCDP_EMBEDDED_MAX_PENDING_CHANGES", "0")
