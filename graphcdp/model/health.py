@@ -20,6 +20,13 @@ class Ping(DomainModel):
     ok: int
 
 
+class AdjacencyRead(DomainModel):
+    """The row of `system/settle_adjacency`: one node's edges, read so the database synchronises its adjacency
+    matrix (the count itself is not used)."""
+
+    edges: int
+
+
 class IndexState(DomainModel):
     """A row of `system/index_states`: an index and whether the database has built it."""
 

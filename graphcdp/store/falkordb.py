@@ -23,7 +23,7 @@ from redis.exceptions import RedisError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from graphcdp.errors import DatabaseUnavailableError, QueryError, StartupError
-from graphcdp.model.health import DatabaseHealth, Ping
+from graphcdp.model.health import AdjacencyRead, DatabaseHealth, Ping
 from graphcdp.store.base import Params, WriteSignal, checked_params
 from graphcdp.store.cancellation import kept
 from graphcdp.store.compact_reply import NotPlain, plain_rows
@@ -35,6 +35,7 @@ from graphcdp.store.schema import INDEX_BUILD_MAX_WAIT, UNIQUE_KEYS, wait_for_in
 log = logging.getLogger(__name__)
 
 PING = statement("system/ping", Ping)
+SETTLE_ADJACENCY = statement("system/settle_adjacency", AdjacencyRead)
 _EMPTY_KEY = "empty key"
 _RO_QUERY = "GRAPH.RO_QUERY"  # the command the client's ro_query sends
 COMPACT_MAX_WAIT = 300.0  # seconds a worker waits for the rewrite it asked for
@@ -334,15 +335,19 @@ class FalkorDBStore:
         return False
 
     async def settle(self) -> None:
-        """GRAPH.MEMORY USAGE reads every matrix of the graph (adjacency, node labels, each label and relationship
-        type), and reading a matrix applies its pending changes, as FalkorDB does before a fork: the single writes
-        after a bulk write then cost what they cost on a freshly loaded graph. It runs on a worker thread under
-        the graph's read lock (writers wait for it, readers do not); SAMPLES 1 keeps its own estimate cheap. Only a
-        matter of speed: a failure is logged, the write it follows stands."""
+        """Merge the changes FalkorDB holds pending in the graph's matrices, so the single writes after a bulk
+        write cost what they cost on a freshly loaded graph (docs/performance.md, "Writes slow down with every
+        edge written"). GRAPH.MEMORY USAGE reads the node-label, label and relationship type matrices; it leaves
+        out the adjacency matrix (every edge, whatever its type), which `system/settle_adjacency` reads. Reading a
+        matrix written since its last read merges its pending changes once they reach
+        DELTA_MAX_PENDING_CHANGES. Both run on a worker thread under the graph's read lock (writers wait for
+        them, readers do not); SAMPLES 1 keeps the memory estimate itself cheap. Only a matter of speed: a
+        failure is logged, the write it follows stands."""
         started = time.perf_counter()
         try:
             await kept(self._db.connection.execute_command("GRAPH.MEMORY", "USAGE", self._graph_name, "SAMPLES", 1))
-        except (RedisError, OSError) as exc:
+            await self.run(SETTLE_ADJACENCY)
+        except (RedisError, OSError, QueryError, DatabaseUnavailableError) as exc:
             log.warning("settling the graph's pending changes failed (%s)", type(exc).__name__)
             return
         log.info("settled the graph's pending changes in %.0f ms", (time.perf_counter() - started) * 1000)
