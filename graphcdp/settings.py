@@ -342,7 +342,7 @@ class Settings(BaseSettings):
         description="After this many records, touchpoints or segment membership changes written by this process, "
         "the embedded or FalkorDB database applies the changes it holds pending (GRAPH.MEMORY USAGE and a read of "
         "edges of every type), so the single writes after a bulk load stay fast (docs/performance.md); 0 (the "
-        "default): never. It was turned off when a "
+        "default): never (`graphcdp import` settles once when it ends, whatever this says). It was turned off when a "
         "100,000-people run lost its database near a settle; that death came from a long write instead "
         "(docs/embedded-database.md), and turning the settle back on by default waits for its own measurement. "
         "Nothing to do on Neo4j.",

@@ -20,7 +20,13 @@ async def _import(settings: Settings, args: argparse.Namespace) -> str:
 
     async with open_services(settings) as services:
         sink: RecordSink[Any] = services.touchpoint_sink if args.touchpoints else services.identity
-        return await _import_into(sink, settings, args)
+        report = await _import_into(sink, settings, args)
+        if not args.dry_run:
+            # A bulk write leaves FalkorDB's matrices holding its edges pending, and a service on the same
+            # database would pay for them in each single write until they are merged (docs/performance.md,
+            # "Writes slow down with every edge written"): one settle, whatever GRAPHCDP_SETTLE_AFTER_ITEMS says.
+            await services.store.settle()
+        return report
 
 
 async def _import_remote(settings: Settings, args: argparse.Namespace) -> str:
