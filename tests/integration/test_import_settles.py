@@ -41,3 +41,24 @@ def test_an_import_settles_the_graph_it_wrote(
     assert ("3 stored" in out) != dry_run, out
     assert len(_settles(caplog)) == (0 if dry_run else 1)
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING and r.name.startswith("graphcdp.store")]
+
+
+def test_the_service_settles_after_every_thousand_items_by_default(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """GRAPHCDP_SETTLE_AFTER_ITEMS defaults to 1,000 (docs/performance.md, "The settle on by default"): 2,000
+    records in batches of 500 settle after the 1,000th and the 2,000th, and once more as the import ends."""
+    monkeypatch.setenv("GRAPHCDP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("GRAPHCDP_SETTLE_AFTER_ITEMS", raising=False)
+    many = [rec_item("crm", f"m{i}", 1000 + i, ("email", f"many{i}@example.com")) for i in range(2000)]
+    records = tmp_path / "records.jsonl"
+    records.write_text("".join(json.dumps(item) + "\n" for item in many), encoding="utf-8")
+    caplog.set_level(logging.INFO, logger="graphcdp.store.falkordb")
+
+    assert main(["import", str(records), "--batch-size", "500"]) == 0
+
+    assert "2000 stored" in capsys.readouterr().out.replace(",", "")
+    assert len(_settles(caplog)) == 3
