@@ -183,6 +183,14 @@ class Settings(BaseSettings):
         "the schema from callers.",
     )
     log_level: str = Field("info", description="`debug`, `info`, `warning` or `error`.")
+    slow_request_ms: float = Field(
+        1000.0,
+        ge=0,
+        description="A GraphQL request over HTTP that takes at least this many milliseconds is logged (warning, "
+        "`graphcdp.slow_requests`) with the statements it sent: each name with its round trip and the database's "
+        "own time (FalkorDB reports it), never a value of the request. 0 logs every request: where a service's "
+        'milliseconds go (docs/performance.md, "Where a single upsert\'s tail goes").',
+    )
 
     # Embedded FalkorDB
     data_dir: Path = Field(

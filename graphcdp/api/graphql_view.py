@@ -31,6 +31,7 @@ from strawberry.types import ExecutionResult
 from graphcdp.api.auth import Refusal, admit
 from graphcdp.api.context import Context
 from graphcdp.api.request_body import RequestRefused, bounded_receive, decode_body
+from graphcdp.api.slow_requests import logged_when_slow
 from graphcdp.errors import ErrorCode
 
 log = logging.getLogger(__name__)
@@ -112,6 +113,10 @@ class GraphQLView(GraphQL[Context, None]):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope=scope, receive=receive)
+        with logged_when_slow(request.app.state.services.settings.slow_request_ms):
+            await self._answer(request, scope, receive, send)
+
+    async def _answer(self, request: Request, scope: Scope, receive: Receive, send: Send) -> None:
         if not self._renders_ide(request):
             refusal = await admit(request, request.app.state.services, request.app.state.rate_limiter)
             if refusal is not None:

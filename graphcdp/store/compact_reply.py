@@ -77,6 +77,23 @@ def _value(cell: Any) -> Any:
     return reader(cell[1])
 
 
+_EXECUTION_TIME = "Query internal execution time:"
+
+
+def execution_ms(response: Any) -> float | None:
+    """FalkorDB's own execution time of the statement, from the reply's statistics (its last part), in ms."""
+    if not isinstance(response, list) or not response or not isinstance(response[-1], list):
+        return None
+    for line in response[-1]:
+        text = line.decode() if isinstance(line, bytes) else line
+        if isinstance(text, str) and text.startswith(_EXECUTION_TIME):
+            try:
+                return float(text[len(_EXECUTION_TIME) :].split()[0])
+            except (ValueError, IndexError):
+                return None
+    return None
+
+
 def plain_rows(response: Any) -> list[dict[str, Any]]:
     """The rows of a compact GRAPH.QUERY / GRAPH.RO_QUERY reply, each a dict by column name; NotPlain when the reply
     is an error or holds a value only the client reads."""

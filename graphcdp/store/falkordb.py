@@ -24,9 +24,10 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from graphcdp.errors import DatabaseUnavailableError, QueryError, StartupError
 from graphcdp.model.health import AdjacencyRead, DatabaseHealth, Ping
+from graphcdp.store import timings
 from graphcdp.store.base import Params, WriteSignal, checked_params
 from graphcdp.store.cancellation import kept
-from graphcdp.store.compact_reply import NotPlain, plain_rows
+from graphcdp.store.compact_reply import NotPlain, execution_ms, plain_rows
 from graphcdp.store.cypher import CypherCatalog, Mode, Query, RowT, Statement, statement
 from graphcdp.store.embedded import EmbeddedFalkorDB, rewrite_append_only_file
 from graphcdp.store.params_header import params_header
@@ -174,7 +175,10 @@ class FalkorDBStore:
 
     async def run(self, query: Query[RowT], params: Params | None = None) -> list[RowT]:
         statement = self.catalog.get(query.name)
+        started = time.perf_counter() if timings.collecting() else None
         rows = await kept(self._execute(statement, params))  # a cancellation the client lost is raised again
+        if started is not None:  # a request's statements are timed for the slow-request log
+            timings.statement_ran(statement.name, (time.perf_counter() - started) * 1000)
         if statement.wakes_followers:
             self.writes.fire()
         return query.decode(rows)
@@ -216,6 +220,8 @@ class FalkorDBStore:
     async def _reply_rows(self, response: Any) -> list[dict[str, Any]]:
         """The rows of a compact reply: read in one pass when it holds plain values only (compact_reply), else by the
         client's parser (nodes, edges, paths; errors raised as it raises them)."""
+        if timings.collecting() and (milliseconds := execution_ms(response)) is not None:
+            timings.database_reported(milliseconds)
         try:
             return plain_rows(response)
         except NotPlain:

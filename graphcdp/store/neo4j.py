@@ -15,6 +15,7 @@ from neo4j.exceptions import AuthError, ClientError, Neo4jError, ServiceUnavaila
 from graphcdp.errors import DatabaseUnavailableError, QueryError, StartupError
 from graphcdp.model.base import NoRow
 from graphcdp.model.health import DatabaseHealth, Ping
+from graphcdp.store import timings
 from graphcdp.store.base import Params, WriteSignal, checked_params
 from graphcdp.store.cypher import CypherCatalog, Mode, Query, RowT, Statement, statement
 from graphcdp.store.schema import wait_for_indexes
@@ -68,7 +69,10 @@ class Neo4jStore:
 
     async def run(self, query: Query[RowT], params: Params | None = None) -> list[RowT]:
         statement = self.catalog.get(query.name)
+        started = time.perf_counter() if timings.collecting() else None
         rows = await self._execute(statement, params)
+        if started is not None:  # a request's statements are timed for the slow-request log
+            timings.statement_ran(statement.name, (time.perf_counter() - started) * 1000)
         if statement.wakes_followers:
             self.writes.fire()
         return query.decode(rows)

@@ -1,0 +1,56 @@
+"""The statements one request sent, each timed, for the slow-request log (graphcdp/api/slow_requests.py).
+
+A request's context carries a `StatementTimings`; the store adds a line per statement it runs in that context. Outside
+a request (start-up, background jobs, an import) nothing is collected. Only statement names and times are kept,
+never a parameter."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class StatementTiming:
+    name: str
+    round_trip_ms: float  # from the client: sending, the database's queue and work, the answer read and decoded
+    database_ms: float | None  # the database's own execution time, where it reports one (FalkorDB does)
+
+
+@dataclass
+class StatementTimings:
+    statements: list[StatementTiming] = field(default_factory=list)
+    # FalkorDB's execution time of the reply being read, until the store adds its statement's line.
+    reported_ms: float | None = None
+
+
+_current: ContextVar[StatementTimings | None] = ContextVar("statement_timings", default=None)
+
+
+@contextmanager
+def collected() -> Iterator[StatementTimings]:
+    """Time every statement the block (and the tasks it starts) sends."""
+    timings = StatementTimings()
+    token = _current.set(timings)
+    try:
+        yield timings
+    finally:
+        _current.reset(token)
+
+
+def collecting() -> bool:
+    return _current.get() is not None
+
+
+def database_reported(milliseconds: float) -> None:
+    """The database's own time for the statement whose reply is being read."""
+    if (timings := _current.get()) is not None:
+        timings.reported_ms = milliseconds
+
+
+def statement_ran(name: str, round_trip_ms: float) -> None:
+    if (timings := _current.get()) is not None:
+        timings.statements.append(StatementTiming(name, round_trip_ms, timings.reported_ms))
+        timings.reported_ms = None
