@@ -126,6 +126,7 @@ def bench_http(args: argparse.Namespace) -> None:
             generator=args.generator,
             seconds=args.seconds,
             ungrouped=args.ungrouped,
+            anatomy=args.anatomy,
         )
 
     if args.database:
@@ -446,7 +447,13 @@ def _add_bench(commands: Any) -> None:
                 help="also through one process writing every request on its own (GRAPHCDP_UPSERT_GROUP_RECORDS=1), "
                 "level by level in the same run",
             )
-        http.set_defaults(handler=bench_http, ungrouped=False)
+            http.add_argument(
+                "--anatomy",
+                action="store_true",
+                help="the service logs every request with the statements it sent (GRAPHCDP_SLOW_REQUEST_MS=0); "
+                "says where each level's timed requests spent their time",
+            )
+        http.set_defaults(handler=bench_http, ungrouped=False, anatomy=False)
 
     scaling = benches.add_parser("scaling", help="per-operation cost and memory per person as the graph grows")
     scaling.add_argument("--sizes", default="10000,100000,1000000", help="people per size (10000,100000,1000000)")

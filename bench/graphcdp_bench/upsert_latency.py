@@ -33,6 +33,7 @@ import httpx
 from graphcdp.identity.input import parse_record_item
 from graphcdp.identity.service import record_param
 from graphcdp.model.identity import ItemError
+from graphcdp_bench.anatomy import anatomy_rows, read_requests, summarize
 from graphcdp_bench.cpu import CpuMeter, database_pid
 from graphcdp_bench.graphs import bench_services
 from graphcdp_bench.http_load import (
@@ -169,6 +170,7 @@ async def run_upsert_latency(
     generator: str = "python",
     seconds: float = 10.0,
     ungrouped: bool = False,
+    anatomy: bool = False,
 ) -> dict[str, Any]:
     """`upserts` single-record upserts at each client count, against `graphcdp serve` on `graph`, with
     probabilistic matching on or off (GRAPHCDP_MATCHING); `raw`: beside the raw MERGE of the same records;
@@ -185,6 +187,9 @@ async def run_upsert_latency(
     With `generator` "wrk", graphcdp's side is sent by wrk for `seconds` per level (each connection its own
     sequence, as the Python clients send them; actions and matching work are then not counted), and the raw side
     writes the first `upserts` of the same records through the Python client.
+
+    `anatomy`: the service logs every request with the statements it sent (GRAPHCDP_SLOW_REQUEST_MS=0), and
+    "anatomy" {"8": …} says where the timed requests of each level of "clients" spent their time (anatomy.py).
     """
     existing = await _existing_identifiers(falkordb_url, graph, upserts)
     database = await database_pid(falkordb_url)
@@ -198,7 +203,10 @@ async def run_upsert_latency(
     levels: dict[str, dict[str, Any]] = {}
     raw_levels: dict[str, dict[str, Any]] = {}
     others: dict[str, dict[str, dict[str, Any]]] = {}  # side → its levels, beside "clients"
-    settings = {"GRAPHCDP_MATCHING": "true" if matching else "false"}
+    settings = {"GRAPHCDP_MATCHING": "true" if matching else "false"} | (
+        {"GRAPHCDP_SLOW_REQUEST_MS": "0"} if anatomy else {}
+    )
+    anatomies: dict[str, dict[str, Any]] = {}
     sides: list[tuple[str, int, dict[str, str]]] = [("clients", 1, {})]
     if workers > 1:
         sides.append(("clientsWorkers", workers, {}))
@@ -231,12 +239,15 @@ async def run_upsert_latency(
                         scored.update({name: work[name] for name in ("pairsScored", "matched", "possible")})
                         scored["upsertsWithCandidates"] += work["pairsScored"] > 0
 
+                logged = server.log_path.stat().st_size
                 if generator == "wrk":
                     summary = await asyncio.to_thread(_wrk_level, server.base_url, level, count, seconds, number)
                 else:
                     summary = await _python_level(
                         request, server, database, clients=count, upserts=upserts, warmup=warmup
                     )
+                if anatomy and side == "clients":
+                    anatomies[str(count)] = _level_anatomy(server, logged, warmup)
                 (levels if side == "clients" else others.setdefault(side, {}))[str(count)] = summary
                 if raw and side == "clients":
                     raw_levels[str(count)] = await _raw_level(
@@ -250,16 +261,33 @@ async def run_upsert_latency(
         "actions": dict(sorted(actions.items())),
         "scored": dict(scored),
     }
-    if raw:
-        result |= {"raw": raw_levels, "ratio": {k: ratio_to_raw(levels[k], raw_levels[k]) for k in raw_levels}}
+    if anatomies:
+        result["anatomy"] = anatomies
     if workers > 1:
         result["workers"] = workers
+    return result | _sides(levels, raw_levels, others) if raw else result | others
+
+
+def _sides(
+    levels: dict[str, dict[str, Any]], raw_levels: dict[str, dict[str, Any]], others: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """The raw levels, and every side's levels with their ratios to the raw ones."""
+    sides: dict[str, Any] = {
+        "raw": raw_levels,
+        "ratio": {k: ratio_to_raw(levels[k], raw_levels[k]) for k in raw_levels},
+    }
     for side, side_levels in others.items():
-        result[side] = side_levels
-        if raw:
-            ratio = side.replace("clients", "ratio")
-            result[ratio] = {k: ratio_to_raw(side_levels[k], raw_levels[k]) for k in side_levels}
-    return result
+        sides[side] = side_levels
+        sides[side.replace("clients", "ratio")] = {k: ratio_to_raw(side_levels[k], raw_levels[k]) for k in side_levels}
+    return sides
+
+
+def _level_anatomy(server: BenchServer, offset: int, warmup: int) -> dict[str, Any]:
+    """The slow-request lines the service logged since `offset` of its log, the warm-up's first ones left out."""
+    with server.log_path.open("rb") as log:
+        log.seek(offset)
+        text = log.read().decode("utf-8", errors="replace")
+    return summarize(read_requests(text.splitlines())[warmup:])
 
 
 async def _python_level(
@@ -319,6 +347,9 @@ def upsert_table(result: dict[str, Any]) -> str:
     ]
     lines += level_rows(result, "clients", "clientsWorkers")
     lines += cpu_rows(result)
+    for count, anatomy in result.get("anatomy", {}).items():
+        lines.append(f"{count:>7} | where the time went ({anatomy['requests']:,} requests, the service's log):")
+        lines += anatomy_rows(anatomy)
     if result["actions"]:  # not counted when wrk sent them
         lines.append("actions: " + ", ".join(f"{action} {n:,}" for action, n in result["actions"].items()))
     if result.get("matching", True) and result["actions"] and "scored" in result:

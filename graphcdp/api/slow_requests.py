@@ -29,7 +29,7 @@ def logged_when_slow(threshold_ms: float) -> Iterator[None]:
         finally:
             elapsed = (time.perf_counter() - started) * 1000
             if elapsed >= threshold_ms:
-                log.warning("%s", describe(elapsed, collected.statements))
+                log.warning("%s", describe(elapsed, collected.statements, collected.group))
 
 
 @dataclass
@@ -52,18 +52,20 @@ class _Sent:
         return f"{self.name}{'' if self.count == 1 else f' x{self.count}'} {times} ms"
 
 
-def describe(elapsed_ms: float, statements: Sequence[StatementTiming]) -> str:
+def describe(elapsed_ms: float, statements: Sequence[StatementTiming], group: int = 1) -> str:
     """`slow request: 45.2 ms; 7 statements, 34.6 ms round trip, 25.4 ms in the database: identity/commit_resolution
     9.7/8.1 ms, ...`: each statement's round trip from the client / the database's own time (where it reports one),
-    a name sent more than once counted together."""
+    a name sent more than once counted together; `group`: the statements were written for that many concurrent
+    requests together (`; written for 5 requests together`), this one among them."""
     by_name: dict[str, _Sent] = {}
     for timing in statements:
         by_name.setdefault(timing.name, _Sent(timing.name)).add(timing)
     reported = [t.database_ms for t in statements if t.database_ms is not None]
     in_database = f", {sum(reported):.1f} ms in the database" if reported else ""
+    together = f"; written for {group} requests together" if group > 1 else ""
     head = (
         f"slow request: {elapsed_ms:.1f} ms; {len(statements)} statements, "
-        f"{sum(t.round_trip_ms for t in statements):.1f} ms round trip{in_database}"
+        f"{sum(t.round_trip_ms for t in statements):.1f} ms round trip{in_database}{together}"
     )
     if not statements:
         return head

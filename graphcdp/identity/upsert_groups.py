@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 
 from graphcdp.model.identity import ItemError, RecordInput, UpsertOutcome
 from graphcdp.model.node_ref import record_key
+from graphcdp.store import timings
+from graphcdp.store.timings import StatementTimings
 
 Items = Sequence[RecordInput | ItemError]
 WriteGroup = Callable[[list[Items]], Awaitable[list[UpsertOutcome]]]
@@ -32,6 +34,8 @@ class _Waiting:
     items: Items
     keys: frozenset[str]
     answer: asyncio.Future[UpsertOutcome] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+    # The request's statement timings (slow-request log): its group's statements are its own.
+    request_timings: StatementTimings | None = field(default_factory=timings.current)
 
 
 # A group that takes longer than this (a large component, a slow database) must not hold up the calls behind
@@ -82,7 +86,13 @@ class UpsertGroups:
             if me is not None:
                 self._writing[me] = time.monotonic()
             try:
-                outcomes = await self._write([w.items for w in group])
+                with timings.collected() as sent:
+                    try:
+                        outcomes = await self._write([w.items for w in group])
+                    finally:
+                        for waiting in group:
+                            if waiting.request_timings is not None:
+                                waiting.request_timings.add_group(sent.statements, len(group))
             except asyncio.CancelledError:  # shutting down: nobody waits for an answer any more
                 for waiting in [*group, *self._waiting]:
                     waiting.answer.cancel()

@@ -24,6 +24,13 @@ class StatementTimings:
     statements: list[StatementTiming] = field(default_factory=list)
     # FalkorDB's execution time of the reply being read, until the store adds its statement's line.
     reported_ms: float | None = None
+    # The most requests whose statements were written together with this one's (graphcdp/identity/upsert_groups.py).
+    group: int = 1
+
+    def add_group(self, statements: list[StatementTiming], requests: int) -> None:
+        """The statements of a group of concurrent requests written together, this one among them."""
+        self.statements += statements
+        self.group = max(self.group, requests)
 
 
 _current: ContextVar[StatementTimings | None] = ContextVar("statement_timings", default=None)
@@ -38,6 +45,10 @@ def collected() -> Iterator[StatementTimings]:
         yield timings
     finally:
         _current.reset(token)
+
+
+def current() -> StatementTimings | None:
+    return _current.get()
 
 
 def collecting() -> bool:

@@ -4,6 +4,7 @@ never a value of the request."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 
@@ -63,3 +64,24 @@ async def test_a_request_under_the_threshold_is_not_logged(
         await gql(client, UPSERT, records=[RECORD])
         await gql(client, "{ version }")
     assert _slow_lines(caplog) == []
+
+
+async def test_concurrent_upserts_written_together_each_log_their_group_s_statements(
+    falkordb_store: FalkorDBStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    records = [
+        {"source": "crm", "sourceId": f"group-{i}", "identifiers": [{"type": "email", "value": f"g{i}@example.com"}]}
+        for i in range(6)
+    ]
+    async with asgi_client(falkordb_store, load_settings(slow_request_ms=0)) as client:
+        await gql(client, UPSERT, records=[RECORD])  # the first request's warm-up, alone
+        caplog.clear()
+        answers = await asyncio.gather(*(gql(client, UPSERT, records=[record]) for record in records))
+    assert all(a["data"]["upsertRecords"]["results"][0]["action"] == "CREATED" for a in answers)
+    lines = _slow_lines(caplog)
+    assert len(lines) == len(records)
+    # Requests that waited for a write in progress were written together, and each says which statements served it.
+    assert any("requests together" in line for line in lines)
+    for line in lines:
+        assert "identity/upsert_records" in line, line

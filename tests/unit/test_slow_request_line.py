@@ -48,3 +48,16 @@ def test_statements_are_timed_only_inside_a_collection() -> None:
         StatementTiming("identity/upsert_records", 1.2, 0.7),
         StatementTiming("segments/segments_version", 0.3, None),
     ]
+
+
+def test_a_group_s_statements_say_how_many_requests_they_served() -> None:
+    statements = [StatementTiming("identity/upsert_records", 6.0, 5.0)]
+    assert describe(20.0, statements, group=3) == (
+        "slow request: 20.0 ms; 1 statements, 6.0 ms round trip, 5.0 ms in the database; written for 3 requests "
+        "together: identity/upsert_records 6.0/5.0 ms"
+    )
+    with timings.collected() as collected:
+        collected.add_group(statements, 3)
+        collected.add_group(statements, 2)
+    assert collected.group == 3
+    assert len(collected.statements) == 2
