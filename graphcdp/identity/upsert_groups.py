@@ -74,10 +74,13 @@ class UpsertGroups:
         return await asyncio.shield(waiting.answer)
 
     def _needs_writer(self) -> bool:
-        """No group is being written, or every one being written has taken longer than `patience`."""
+        """No group is being written, or every one being written has taken longer than `patience`. A writer that
+        has ended is not writing, even before its task's done callback forgets it: a call arriving in that turn
+        of the event loop was left waiting until another call came (tests/unit/test_upsert_group_queue.py)."""
         now = time.monotonic()
-        stuck = all(now - started > self.patience for started in self._writing.values())
-        return stuck and len(self._writing) < self.max_writers
+        writing = [started for writer, started in self._writing.items() if not writer.done()]
+        stuck = all(now - started > self.patience for started in writing)
+        return stuck and len(writing) < self.max_writers
 
     async def _write_while_waiting(self) -> None:
         me = asyncio.current_task()

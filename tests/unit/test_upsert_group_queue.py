@@ -103,3 +103,23 @@ async def test_a_failed_write_fails_each_call_of_its_group_and_the_next_group_go
     assert isinstance(answers[0], UpsertOutcome)
     assert [str(a) for a in answers[1:]] == ["the database went away"] * 2
     assert isinstance(await groups.upsert([record("d")]), UpsertOutcome)
+
+
+async def test_a_call_arriving_as_the_last_group_ends_is_written() -> None:
+    """A call that arrives in the same turn of the event loop as the writer finishing its last group, before the
+    writer's task has run its done callbacks, must still get a writer. It was left waiting until another call came
+    (at the end of a benchmark: for ever, the clients timing out)."""
+    loop = asyncio.get_running_loop()
+    writes = Writes(held=frozenset({"a"}))
+    groups = UpsertGroups(writes, max_records=10)
+    first = asyncio.create_task(groups.upsert([record("a")]))
+    await asyncio.sleep(0.01)  # "a" is being written, held
+    arriving: list[asyncio.Task[UpsertOutcome]] = []
+    # In this order in one turn: the write is released (its task runs next), then "b" arrives; the writer finds no
+    # call waiting and ends, and "b" asks for a writer before the ended one is forgotten.
+    loop.call_soon(writes.release.set)
+    loop.call_soon(lambda: arriving.append(asyncio.ensure_future(groups.upsert([record("b")]))))
+    await asyncio.wait_for(first, timeout=5)
+    answer = await asyncio.wait_for(arriving[0], timeout=5)
+    assert answer.results[0].person_id == "p-b"
+    assert writes.groups == [[["a"]], [["b"]]]
