@@ -239,7 +239,7 @@ async def run_upsert_latency(
                         scored.update({name: work[name] for name in ("pairsScored", "matched", "possible")})
                         scored["upsertsWithCandidates"] += work["pairsScored"] > 0
 
-                logged = server.log_path.stat().st_size
+                logged = server.log_path.stat().st_size if anatomy else 0  # where this level's lines start
                 if generator == "wrk":
                     summary = await asyncio.to_thread(_wrk_level, server.base_url, level, count, seconds, number)
                 else:
