@@ -175,12 +175,8 @@ class FalkorDBStore:
 
     async def run(self, query: Query[RowT], params: Params | None = None) -> list[RowT]:
         statement = self.catalog.get(query.name)
-        started = time.perf_counter() if timings.collecting() else None
-        try:
+        with timings.timed(statement.name):  # for the slow-request log
             rows = await kept(self._execute(statement, params))  # a cancellation the client lost is raised again
-        finally:
-            if started is not None:  # a request's statements are timed for the slow-request log, failed ones too
-                timings.statement_ran(statement.name, (time.perf_counter() - started) * 1000)
         if statement.wakes_followers:
             self.writes.fire()
         return query.decode(rows)
