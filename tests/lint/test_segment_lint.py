@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from graphcdp.identity.normalize import IdentifierPolicy
 from graphcdp.profiles.metrics import MetricsConfig
 from graphcdp.segments.compiler import (
@@ -21,7 +23,7 @@ from graphcdp.segments.compiler import (
 )
 from graphcdp.segments.definition import Definition, parse_definition
 from graphcdp.settings import Settings
-from tests.lint.test_cypher_lint import ERROR, WARNING, _relevant, _run_lint
+from tests.lint.test_cypher_lint import ERROR, LINT_SECONDS, WARNING, _relevant, _run_lint
 from tests.segment_corpus import CORPUS, ONE_OF_EACH_KIND
 
 NOW = 1_780_000_000_000
@@ -84,10 +86,12 @@ def lint_clean(texts: list[str], folder: Path) -> list[str]:
     ]
 
 
+@pytest.mark.timeout(LINT_SECONDS + 60)
 def test_the_refresh_of_the_whole_corpus_lints_clean(tmp_path: Path) -> None:
     assert lint_clean([corpus_refresh("neo4j")], tmp_path) == []
 
 
+@pytest.mark.timeout(LINT_SECONDS + 60)
 def test_every_other_compiled_shape_lints_clean(tmp_path: Path) -> None:
     assert lint_clean(other_shapes("neo4j"), tmp_path) == []
 
