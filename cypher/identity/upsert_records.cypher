@@ -37,46 +37,48 @@ FOREACH (id IN CASE WHEN same THEN [] ELSE rec.identifiers END |
   MERGE (r)-[h:HAS]->(i)
   SET h.at = rec.observedAt, h.source = rec.source
 )
-WITH r, rec, created, same
+// Only what the rest needs goes on, not the record's map: the DISTINCTs and aggregations below group by every
+// value carried, and grouping by the map cost a tenth of a 5,000-record write (docs/performance.md).
+WITH r, rec.index AS index, created, same, same AND r.resolvedVersion = r.version AS unchanged,
+     [x IN rec.identifiers | x.key] AS carried, rec.matchKeys AS matchKeys
 // A record just created has no edge but those above: no identifier to drop (and no traversal to pay for).
 OPTIONAL MATCH (r)-[h:HAS]->(gone:Identifier)
-WHERE NOT same AND NOT created AND NOT gone.key IN [x IN rec.identifiers | x.key]
+WHERE NOT same AND NOT created AND NOT gone.key IN carried
 DELETE h
-WITH DISTINCT r, rec, created, same AND r.resolvedVersion = r.version AS unchanged
-WITH r, rec, created, unchanged, CASE WHEN unchanged THEN null ELSE rec.matchKeys END AS keys
+WITH DISTINCT r, index, created, unchanged, CASE WHEN unchanged THEN null ELSE matchKeys END AS keys
 OPTIONAL MATCH (r)-[k:KEYED]->(old:MatchKey)
 WHERE keys IS NOT NULL AND NOT created AND NOT old.key IN keys
 SET old.size = old.size - 1
 DELETE k
-WITH DISTINCT r, rec, created, unchanged, keys
+WITH DISTINCT r, index, created, unchanged, keys
 FOREACH (key IN coalesce(keys, []) |
   MERGE (m:MatchKey {key: key})
   ON CREATE SET m.size = 0
   MERGE (r)-[e:KEYED]->(m)
   ON CREATE SET m.size = m.size + 1
 )
-WITH r, rec, created, unchanged, keys
+WITH r, index, created, unchanged, keys
 // A record created now is answered as the component read's first hop would read it ($firstHop, asked for small
 // writes only: a single upsert's, where that read is a round trip of its own): every identifier it holds, as stored,
 // and for each linking one the records holding it (this one too) and the person owning it. Resolution takes that
 // instead of reading the record back (graphcdp/identity/component.py). The traversal starts from `fresh`, null
 // unless asked for: a WHERE after it would still traverse every record's identifiers (GRAPH.PROFILE: a tenth of a
 // bulk write's time, for nothing).
-WITH r, rec, created, unchanged, keys, CASE WHEN $firstHop AND created THEN r END AS fresh
+WITH r, index, created, unchanged, keys, CASE WHEN $firstHop AND created THEN r END AS fresh
 OPTIONAL MATCH (fresh)-[:HAS]->(held:Identifier)
 OPTIONAL MATCH (held)<-[:HAS]-(holder:Record)
 WHERE NOT held.blocked
-WITH r, rec, created, unchanged, keys, held, collect(holder.key) AS holders
+WITH r, index, created, unchanged, keys, held, collect(holder.key) AS holders
 OPTIONAL MATCH (held)-[:OF]->(owner:Person)
 WHERE NOT held.blocked
-WITH r, rec, created, unchanged, keys,
+WITH r, index, created, unchanged, keys,
      collect(CASE WHEN held IS NULL THEN null
                   ELSE {key: held.key, type: held.type, blocked: held.blocked, shared: held.shared, records: holders,
                         person: owner.id} END) AS heldNow
-WITH r, rec, created, unchanged, keys, CASE WHEN $firstHop AND created THEN heldNow END AS held
+WITH r, index, created, unchanged, keys, CASE WHEN $firstHop AND created THEN heldNow END AS held
 OPTIONAL MATCH (r)-[:OF]->(p:Person)
 // Every record is filed before a key's size is read.
-WITH collect({index: rec.index, key: r.key, created: created, unchanged: unchanged, person: p.id,
+WITH collect({index: index, key: r.key, created: created, unchanged: unchanged, person: p.id,
               keys: coalesce(keys, []), held: held, version: r.version}) AS written
 UNWIND written AS row
 // One row per key, so that each is found by the index (a null one for a record with none: no MatchKey).
