@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from graphcdp.errors import QueryError, UnknownStatementError
-from graphcdp.store import GraphStore
+from graphcdp.store import GraphStore, timings
 from graphcdp.store.cypher import Query, StatementName
 
 MERGE = Query(StatementName("test/merge_identifier"), dict)
@@ -46,6 +46,18 @@ async def test_missing_parameter_is_reported_before_the_database_sees_it(store: 
 async def test_rejected_statement_names_the_statement(store: GraphStore) -> None:
     with pytest.raises(QueryError, match="test/broken"):
         await store.run(BROKEN, {})
+
+
+async def test_a_request_s_statements_are_timed_the_rejected_one_too(store: GraphStore) -> None:
+    """The slow-request log lists every statement a request sent, one the database refused as well."""
+    with timings.collected() as sent:
+        await store.run(KEYS, {})
+        with pytest.raises(QueryError):
+            await store.run(BROKEN, {})
+    assert [s.name for s in sent.statements] == ["test/identifier_keys", "test/broken"]
+    assert all(s.round_trip_ms > 0 for s in sent.statements)
+    await store.run(KEYS, {})  # outside a request: nothing collected
+    assert len(sent.statements) == 2
 
 
 async def test_unknown_statement_name(store: GraphStore) -> None:
