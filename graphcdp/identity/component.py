@@ -109,10 +109,14 @@ class Component:
 class CreatedRecords:
     """Records a write just created, as the component read's first hop would read them (identity/upsert_records'
     `held`, with the links matching stored): their rows, and their linking identifiers' with every record that holds
-    each and the person who owns it, are taken instead of read. The commit checks them as it checks what it reads."""
+    each and the person who owns it, are taken instead of read. The commit checks them as it checks what it reads.
+
+    A bulk write answers for its records without their identifiers (`identifiers` None; asking it to read them costs
+    more than the hop, docs/performance.md): the records' rows are still taken, with their identifiers as the write
+    was given them, and the first hop reads those identifiers, every one, to learn which are blocked as stored."""
 
     records: list[ComponentRecordRow]
-    identifiers: list[ComponentIdentifierRow]
+    identifiers: list[ComponentIdentifierRow] | None
 
 
 async def read_component(
@@ -128,16 +132,16 @@ async def read_component(
     pending_persons: set[str] = set()
     expanded: set[str] = set()  # persons whose members are in the component
     given = created
+    asked = set(pending_identifiers)
     while pending_records or pending_identifiers or pending_persons:
         records: list[ComponentRecordRow] = []
         identifiers: list[ComponentIdentifierRow] = []
         persons: list[ComponentPerson] = []
+        unconfirmed: list[ComponentRecordRow] = []  # taken from a bulk write: their identifiers read in this hop
         if given is not None:  # the first hop: what the write said of the seeds it created is not read back
-            records += [row for row in given.records if row.key in seeds]
-            taken = {row.key for row in records}
-            linking = {key for row in records for key, blocked in row.held if not blocked}
-            identifiers += list({row.key: row for row in given.identifiers if row.key in linking}.values())
-            pending_records -= taken
+            records, identifiers, unconfirmed = _taken(given, seeds)
+            pending_records -= {row.key for row in records + unconfirmed}
+            pending_identifiers |= {key for row in unconfirmed for key, _ in row.held}
             given = None
         if pending_records or pending_identifiers or pending_persons:
             # One round trip per hop: the records asked for and those of the persons reached (everything a touched
@@ -154,6 +158,8 @@ async def read_component(
                 records += hop.records
                 identifiers += hop.identifiers
                 persons += hop.persons
+        if unconfirmed:
+            records, identifiers = _confirmed(unconfirmed, records, identifiers, asked)
         expanded |= pending_persons
         for row in sorted(records, key=lambda r: r.key):
             _add_record(component, row)
@@ -181,6 +187,38 @@ async def read_component(
         pending_identifiers = set()
         pending_persons = component.persons.keys() - expanded
     return component
+
+
+def _taken(
+    given: CreatedRecords, seeds: set[str]
+) -> tuple[list[ComponentRecordRow], list[ComponentIdentifierRow], list[ComponentRecordRow]]:
+    """What a write said of the seeds it created: records taken as read, their linking identifiers, and (a bulk
+    write's) records whose identifiers the hop reads."""
+    rows = [row for row in given.records if row.key in seeds]
+    if given.identifiers is None:
+        return [], [], rows
+    linking = {key for row in rows for key, blocked in row.held if not blocked}
+    return rows, list({row.key: row for row in given.identifiers if row.key in linking}.values()), []
+
+
+def _confirmed(
+    unconfirmed: list[ComponentRecordRow],
+    records: list[ComponentRecordRow],
+    identifiers: list[ComponentIdentifierRow],
+    asked: set[str],
+) -> tuple[list[ComponentRecordRow], list[ComponentIdentifierRow]]:
+    """A bulk write's created records as the hop would have read them, now that their identifiers are read: each
+    holds those it was written with, blocked as stored (an identifier blocked since it was first seen stays blocked).
+    The blocked ones were read only to learn that: a read of the records would not have returned them, unless the
+    caller asked for them."""
+    stored = {row.key: row for row in identifiers}
+    confirmed = [
+        row.model_copy(update={"held": [(key, stored[key].blocked) for key, _ in row.held if key in stored]})
+        for row in unconfirmed
+    ]
+    only_read_for_them = {key for row in unconfirmed for key, _ in row.held} - asked
+    kept = [row for row in identifiers if not (row.blocked and row.key in only_read_for_them)]
+    return records + confirmed, kept
 
 
 def _known_records(component: Component, persons: set[str]) -> list[str]:

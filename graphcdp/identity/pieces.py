@@ -47,17 +47,20 @@ async def resolve_batch(
     store: GraphStore, rules: ResolutionRules, record_keys: Sequence[str], created: CreatedRecords | None = None
 ) -> Plan:
     """The changed records of a write resolved: piece by piece when they are many, else by one full plan (`created`:
-    records the write created, as it answered for them: not read back; a large write is not asked)."""
+    records the write created, as it answered for them: not read back)."""
     if len(set(record_keys)) >= MIN_BATCH:
-        return await resolve_in_pieces(store, rules, record_keys)
+        return await resolve_in_pieces(store, rules, record_keys, created)
     return await resolve(store, rules, record_keys=record_keys, created=created)
 
 
-async def resolve_in_pieces(store: GraphStore, rules: ResolutionRules, record_keys: Sequence[str]) -> Plan:
+async def resolve_in_pieces(
+    store: GraphStore, rules: ResolutionRules, record_keys: Sequence[str], created: CreatedRecords | None = None
+) -> Plan:
     """Resolve the records as `resolve` does, committing the pieces of their component that nobody changed
-    meanwhile and resolving the others again with the full resolver; one plan of everything done."""
+    meanwhile and resolving the others again with the full resolver; one plan of everything done. `created`: as
+    for `resolve_batch`, taken by the first hop only (the full resolver reads everything again)."""
     seeds = sorted(set(record_keys))
-    component = await read_component(store, seeds, (), rules.max_component_records)
+    component = await read_component(store, seeds, (), rules.max_component_records, created)
     now = now_ms()
     planned, stale = await _plan_and_commit(store, rules, split(component), now)
     done = [(piece, result) for piece, result in planned if id(result) not in stale]

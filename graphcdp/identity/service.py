@@ -270,9 +270,8 @@ class IdentityService:
             prepared = features if covered and features is not None else self.matcher.prepare(inputs)
             for param in params:
                 param["matchKeys"] = prepared.keys(param["key"])
-        rows = await self.store.run(
-            UPSERT_RECORDS, {"now": now_ms(), "records": params, "firstHop": len(params) < MIN_BATCH}
-        )
+        first_hop = len(params) < MIN_BATCH
+        rows = await self.store.run(UPSERT_RECORDS, {"now": now_ms(), "records": params, "firstHop": first_hop})
         by_index = {row.index: row for row in rows}
         if refused := [r for r in records if r.index not in by_index]:  # an erased identifier: not written
             outcome.errors += await self.suppression.explain(refused, lambda r: r.identifiers, lambda r: r.index)
@@ -286,7 +285,7 @@ class IdentityService:
                 if not matched:
                     report.add(await self._match(changed, by_index, prepared))
                     matched = True
-                created = created_records(changed, by_index, params, report)
+                created = created_records(changed, by_index, params, report, answered=first_hop)
                 plan = await resolve_batch(self.store, self.rules, [r.key for r in changed], created)
             except GraphCDPError as exc:
                 if len(spans) == 1:
@@ -581,11 +580,17 @@ def _preview_links(
 
 
 def created_records(
-    records: list[ParsedRecord], rows: Mapping[int, UpsertedRecord], params: list[dict[str, Any]], report: MatchReport
+    records: list[ParsedRecord],
+    rows: Mapping[int, UpsertedRecord],
+    params: list[dict[str, Any]],
+    report: MatchReport,
+    *,
+    answered: bool,
 ) -> CreatedRecords | None:
     """The records the write created (its rows' `held`), as the component's first hop would read them: their
     identifiers as stored, with every record holding each and the person owning it, and the links matching stored
-    for them. Resolution takes these instead of reading them back."""
+    for them. Resolution takes these instead of reading them back. A bulk write (not asked for `held`) answers for
+    the records it created without their identifiers (`answered` false): the first hop reads those (CreatedRecords)."""
     links: dict[str, list[tuple[str, float | None, bool, str | None]]] = defaultdict(list)
     for link in report.links:
         links[link.a].append((link.b, link.score, False, link.rule))
@@ -596,8 +601,9 @@ def created_records(
     found: list[ComponentRecordRow] = []
     identifiers: list[ComponentIdentifierRow] = []
     for record in records:
-        held = rows[record.index].held
-        if held is None or sent[record.key] > 1:
+        row = rows[record.index]
+        held = row.held
+        if not row.created or (answered and held is None) or sent[record.key] > 1:
             continue
         found.append(
             ComponentRecordRow(
@@ -605,13 +611,16 @@ def created_records(
                 source=record.source,
                 observed_at=record.observed_at,
                 traits=json.loads(written[record.key]["traits"]),  # as stored, so as a read gives them
-                version=rows[record.index].version,
+                version=row.version,
                 content_hash=record.content_hash,
-                held=[(i.key, i.blocked) for i in held],
+                # A bulk write's: as it was given them, blocked as the first hop reads them (CreatedRecords).
+                held=[(i.key, i.blocked) for i in held] if held is not None else _as_given(record),
                 matched=links.get(record.key, []),
                 cannot=[],
             )
         )
+        if held is None:
+            continue
         identifiers += [
             ComponentIdentifierRow(
                 key=i.key, type=i.type, blocked=False, shared=i.shared, records=i.records, person=i.person
@@ -619,7 +628,13 @@ def created_records(
             for i in held
             if not i.blocked
         ]
-    return CreatedRecords(found, identifiers) if found else None
+    if not found:
+        return None
+    return CreatedRecords(found, identifiers if answered else None)
+
+
+def _as_given(record: ParsedRecord) -> list[tuple[str, bool]]:
+    return list({i.key: (i.key, i.blocked) for i in record.identifiers}.values())
 
 
 def record_param(record: ParsedRecord) -> dict[str, Any]:
