@@ -619,13 +619,11 @@ def created_records(
                 cannot=[],
             )
         )
-        if held is None:
-            continue
         identifiers += [
             ComponentIdentifierRow(
                 key=i.key, type=i.type, blocked=False, shared=i.shared, records=i.records, person=i.person
             )
-            for i in held
+            for i in held or ()
             if not i.blocked
         ]
     if not found:
@@ -634,6 +632,7 @@ def created_records(
 
 
 def _as_given(record: ParsedRecord) -> list[tuple[str, bool]]:
+    """A record's identifiers as its write was given them, each once: (key, blocked by today's policy)."""
     return list({i.key: (i.key, i.blocked) for i in record.identifiers}.values())
 
 
