@@ -20,6 +20,7 @@ from graphcdp.identity import repair
 from graphcdp.identity.input import ParsedRecord, parse_record
 from graphcdp.identity.service import UPSERT_RECORDS, IdentityService, RecordNotFoundError, record_param
 from graphcdp.lifecycle.runs import RUNS, ProcessIdentity, ServiceRun
+from graphcdp.model.lifecycle import RecordedRun
 from graphcdp.model.profiles import ConsentStatus
 from graphcdp.privacy.consent import ConsentRequest, InvalidConsentError
 from graphcdp.settings import load_settings
@@ -153,8 +154,17 @@ async def test_a_write_cut_short_marks_the_run_and_the_next_start_resolves_what_
     assert await store.run(SERVICE_RUNS, {}) == []
 
 
-async def test_a_running_service_repairs_a_run_that_ends_while_it_runs(store: GraphStore) -> None:
+async def test_a_running_service_repairs_a_run_that_ends_while_it_runs(
+    store: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
     identity = IdentityService(store, load_settings())
+    forget = identity.run.forget
+
+    async def forget_later(runs: list[RecordedRun]) -> None:  # widens the gap between the repair and the forgetting
+        await asyncio.sleep(0.3)
+        await forget(runs)
+
+    monkeypatch.setattr(identity.run, "forget", forget_later)
     await identity.start(beat_seconds=0.1)
     try:
         writer, child = a_process(killed=False)
@@ -164,12 +174,18 @@ async def test_a_running_service_repairs_a_run_that_ends_while_it_runs(store: Gr
         assert await _unresolved(store) == ["crm:ada@example.com"]  # its writer lives
         child.kill()
         child.wait()
-        for _ in range(100):  # the next beats find it ended
-            if not await _unresolved(store):
+
+        async def recorded() -> list[str]:
+            return [run["id"] for run in await store.run(SERVICE_RUNS, {})]
+
+        # The next beats find it ended, repair what it left, then forget it: both are waited for (waiting for the
+        # repair alone failed once in CI, between the two).
+        for _ in range(100):
+            if not await _unresolved(store) and await recorded() == [identity.run.id]:
                 break
             await asyncio.sleep(0.1)
         assert await _unresolved(store) == []
-        assert [run["id"] for run in await store.run(SERVICE_RUNS, {})] == [identity.run.id]
+        assert await recorded() == [identity.run.id]
     finally:
         await identity.close()
 
