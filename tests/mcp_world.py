@@ -19,7 +19,7 @@ from pydantic import SecretStr
 from graphcdp.api.in_process import InProcessGateway
 from graphcdp.settings import Settings
 from graphcdp.wiring import open_services
-from tests.service_process import GRAPHCDP, TEST_ADMIN_KEY, service_environment
+from tests.service_process import GRAPHCDP, SERVICE_KEEP_ALIVE, TEST_ADMIN_KEY, client_limits, service_environment
 
 Execute = Callable[[str, Mapping[str, Any]], Awaitable[dict[str, Any]]]
 
@@ -116,7 +116,9 @@ async def populate(execute: Execute) -> World:
 async def populate_over_http(graphql_url: str) -> World:
     import httpx
 
-    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {TEST_ADMIN_KEY}"}, timeout=60) as http:
+    async with httpx.AsyncClient(
+        headers={"Authorization": f"Bearer {TEST_ADMIN_KEY}"}, timeout=60, limits=client_limits()
+    ) as http:
 
         async def execute(document: str, variables: Mapping[str, Any]) -> dict[str, Any]:
             body = (await http.post(graphql_url, json={"query": document, "variables": dict(variables)})).json()
@@ -158,7 +160,9 @@ async def http_session(base_url: str, api_key: str | None) -> AsyncIterator[Clie
     """The SDK's streamable HTTP client on /mcp of a running `graphcdp serve`, sending `api_key`."""
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
     async with (
-        httpx2.AsyncClient(headers=headers, timeout=30) as http,
+        httpx2.AsyncClient(
+            headers=headers, timeout=30, limits=httpx2.Limits(keepalive_expiry=SERVICE_KEEP_ALIVE / 2)
+        ) as http,
         streamable_http_client(f"{base_url}/mcp", http_client=http) as (read, write),
         ClientSession(read, write) as session,
     ):

@@ -22,7 +22,7 @@ from graphcdp.store.falkordb import FalkorDBStore
 from tests.conftest import catalog
 from tests.identity_helpers import partition
 from tests.identity_helpers import rec_item as rec
-from tests.service_process import AUTH_HEADERS, GRAPHCDP, free_port, service_environment, wait_ready
+from tests.service_process import AUTH_HEADERS, GRAPHCDP, client_limits, free_port, service_environment, wait_ready
 
 UPSERT = """mutation($r: [RecordInput!]!) {
   upsertRecords(records: $r) { results { index } errors { index code message } }
@@ -112,7 +112,9 @@ async def test_eight_clients_two_processes_converge_on_the_sequential_clusters(
 
     async def run_client(number: int, share: list[dict[str, Any]]) -> list[Any]:
         errors: list[Any] = []
-        async with httpx.AsyncClient(base_url=urls[number % 2], headers=AUTH_HEADERS, timeout=60) as http:
+        async with httpx.AsyncClient(
+            base_url=urls[number % 2], headers=AUTH_HEADERS, timeout=60, limits=client_limits()
+        ) as http:
             for start in range(0, len(share), 3):
                 response = await http.post(
                     "/graphql", json={"query": UPSERT, "variables": {"r": share[start : start + 3]}}

@@ -27,7 +27,7 @@ from hypothesis_graphql import mutations, nodes, queries
 from hypothesis_graphql.strategies import Mode
 
 from graphcdp.errors import ErrorCode, Fault
-from tests.service_process import AUTH_HEADERS, running_service
+from tests.service_process import AUTH_HEADERS, client_limits, running_service
 
 SCHEMA = (Path(__file__).parents[2] / "schema.graphql").read_text(encoding="utf-8")
 # Cases per test (2,400 in all): documents that fit the schema cost the most to draw and to answer.
@@ -58,10 +58,9 @@ def fuzz(examples: int) -> settings:
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
     work = tmp_path_factory.mktemp("fuzz")
-    limits = httpx.Limits(max_connections=SENDERS, max_keepalive_connections=SENDERS)
     with (
         running_service(work, GRAPHCDP_RATE_LIMIT="0") as url,  # every case reaches GraphQL
-        httpx.Client(base_url=url, headers=AUTH_HEADERS, timeout=10, limits=limits) as client,
+        httpx.Client(base_url=url, headers=AUTH_HEADERS, timeout=10, limits=client_limits(SENDERS)) as client,
     ):
         yield client
         assert client.get("/readyz").json() == {"ready": True}

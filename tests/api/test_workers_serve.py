@@ -33,7 +33,15 @@ from tests.disk_search import files_holding
 from tests.identity_helpers import partition
 from tests.mcp_world import http_session
 from tests.run_helpers import SERVICE_RUNS
-from tests.service_process import AUTH_HEADERS, GRAPHCDP, TEST_ADMIN_KEY, free_port, service_environment, wait_ready
+from tests.service_process import (
+    AUTH_HEADERS,
+    GRAPHCDP,
+    TEST_ADMIN_KEY,
+    client_limits,
+    free_port,
+    service_environment,
+    wait_ready,
+)
 from tests.webhook_receiver import Receiver
 
 BOUND = 60.0  # seconds a condition may take before the test fails instead of hanging; not a measurement
@@ -125,7 +133,9 @@ async def test_concurrent_writers_through_two_workers_converge_on_the_sequential
         errors: list[Any] = []
         for start in range(0, len(share), 3):
             # A connection per batch, so each client's batches go to both workers.
-            async with httpx.AsyncClient(base_url=supervised.url, headers=AUTH_HEADERS, timeout=60) as http:
+            async with httpx.AsyncClient(
+                base_url=supervised.url, headers=AUTH_HEADERS, timeout=60, limits=client_limits()
+            ) as http:
                 body = (
                     await http.post("/graphql", json={"query": UPSERT, "variables": {"r": share[start : start + 3]}})
                 ).json()

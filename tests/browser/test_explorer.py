@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests.service_process import AUTH_HEADERS, TEST_ADMIN_KEY, running_service
+from tests.service_process import AUTH_HEADERS, TEST_ADMIN_KEY, client_limits, running_service
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None:
@@ -117,7 +117,7 @@ def seed(http: httpx.Client) -> None:
 def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, httpx.Client]]:
     with (
         running_service(tmp_path_factory.mktemp("explorer")) as url,
-        httpx.Client(base_url=url, headers=AUTH_HEADERS, timeout=30) as http,
+        httpx.Client(base_url=url, headers=AUTH_HEADERS, timeout=30, limits=client_limits()) as http,
     ):
         seed(http)
         yield url, http

@@ -29,7 +29,7 @@ from graphcdp.store.cypher import Query, StatementName
 from tests.conftest import TEST_CYPHER
 from tests.identity_helpers import rec
 from tests.integration.test_healing import _database_pid
-from tests.service_process import AUTH_HEADERS, running_service, wait_dead
+from tests.service_process import AUTH_HEADERS, client_limits, running_service, wait_dead
 
 SQUAT = Query(StatementName("test/squat_change_sequence"), dict)
 PERSON_IDS = Query(StatementName("test/person_ids"), dict)
@@ -94,7 +94,7 @@ def test_a_database_killed_mid_batch_keeps_each_change_with_its_events(tmp_path:
         stop, batches = threading.Event(), [0]
 
         def write() -> None:
-            with httpx.Client(base_url=url, headers=AUTH_HEADERS, timeout=10) as http:
+            with httpx.Client(base_url=url, headers=AUTH_HEADERS, timeout=10, limits=client_limits()) as http:
                 while not stop.is_set():
                     with contextlib.suppress(httpx.HTTPError):  # 503 or a cut connection while it is down
                         http.post("/graphql", json={"query": UPSERT, "variables": {"r": _batch(batches[0])}})
