@@ -19,7 +19,7 @@ from pydantic import SecretStr
 from graphcdp.api.in_process import InProcessGateway
 from graphcdp.settings import Settings
 from graphcdp.wiring import open_services
-from tests.service_process import GRAPHCDP, SERVICE_KEEP_ALIVE, TEST_ADMIN_KEY, client_limits, service_environment
+from tests.service_process import CLIENT_KEEP_ALIVE, GRAPHCDP, TEST_ADMIN_KEY, client_limits, service_environment
 
 Execute = Callable[[str, Mapping[str, Any]], Awaitable[dict[str, Any]]]
 
@@ -161,7 +161,7 @@ async def http_session(base_url: str, api_key: str | None) -> AsyncIterator[Clie
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
     async with (
         httpx2.AsyncClient(
-            headers=headers, timeout=30, limits=httpx2.Limits(keepalive_expiry=SERVICE_KEEP_ALIVE / 2)
+            headers=headers, timeout=30, limits=httpx2.Limits(keepalive_expiry=CLIENT_KEEP_ALIVE)
         ) as http,
         streamable_http_client(f"{base_url}/mcp", http_client=http) as (read, write),
         ClientSession(read, write) as session,

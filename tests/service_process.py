@@ -26,12 +26,13 @@ AUTH_HEADERS = {"Authorization": f"Bearer {TEST_ADMIN_KEY}"}
 # (RemoteProtocolError or ReadError): the fuzzing test's rarely used fourth connection met one in CI.
 # The tests' clients drop theirs well before (tests/api/test_keep_alive.py).
 SERVICE_KEEP_ALIVE = uvicorn.Config(app=None).timeout_keep_alive
+CLIENT_KEEP_ALIVE = SERVICE_KEEP_ALIVE / 2  # how long the tests' clients keep an idle connection
 
 
 def client_limits(connections: int = 20) -> httpx.Limits:
     """Connection limits for a client of a test's service: idle connections dropped before the service drops them."""
     return httpx.Limits(
-        max_connections=connections, max_keepalive_connections=connections, keepalive_expiry=SERVICE_KEEP_ALIVE / 2
+        max_connections=connections, max_keepalive_connections=connections, keepalive_expiry=CLIENT_KEEP_ALIVE
     )
 
 
