@@ -42,5 +42,15 @@ async def gql(client: httpx.AsyncClient, document: str, **variables: Any) -> dic
 BACKGROUND_LOGGERS = ("graphcdp.feed.service", "graphcdp.segments.sweep", "graphcdp.lifecycle.runs")
 
 
+# A slow request's line (graphcdp/api/slow_requests.py) depends on the machine's load: under CI's full suite a
+# request can pass the threshold anywhere, so a test that wants no warning means no warning but that one.
+TIMING_LOGGERS = ("graphcdp.slow_requests",)
+
+
+def logged(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    """The captured lines but the slow-request log's."""
+    return [r for r in caplog.records if r.name not in TIMING_LOGGERS]
+
+
 def request_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.name not in BACKGROUND_LOGGERS]
+    return [r for r in logged(caplog) if r.name not in BACKGROUND_LOGGERS]

@@ -15,7 +15,7 @@ from strawberry.extensions.parser_cache import _get_parse_cache
 from graphcdp.api.caches import CACHED_DOCUMENT_CHARS, CACHED_DOCUMENTS
 from graphcdp.settings import load_settings
 from graphcdp.store.falkordb import FalkorDBStore
-from tests.api.graphql_client import asgi_client
+from tests.api.graphql_client import asgi_client, logged
 
 LIMIT = 64 * 1024
 JSON = {"content-type": "application/json"}
@@ -49,7 +49,7 @@ async def client(falkordb_store: FalkorDBStore) -> AsyncIterator[httpx.AsyncClie
 def quiet(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
     caplog.set_level(logging.INFO)
     yield caplog
-    assert [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info] == []
+    assert [r for r in logged(caplog) if r.levelno >= logging.WARNING or r.exc_info] == []
 
 
 async def still_answers(client: httpx.AsyncClient) -> None:

@@ -19,7 +19,7 @@ from graphcdp.errors import ErrorCode, GraphCDPError
 from graphcdp.settings import load_settings
 from graphcdp.store.embedded import EmbeddedFalkorDB
 from graphcdp.store.falkordb import FalkorDBStore
-from tests.api.graphql_client import asgi_client, request_records
+from tests.api.graphql_client import asgi_client, logged, request_records
 from tests.conftest import catalog
 
 SECRET = "ada.secret@example.com"  # an input value: it may be in a response, never in a log line
@@ -157,8 +157,8 @@ async def test_a_bad_request_has_its_code_and_one_info_line_without_input_values
     [error] = body["errors"]
     assert error["extensions"] == {"code": bad.code.value}
     assert error["message"].startswith(bad.message), error["message"]
-    assert [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info] == []
-    [line] = [r for r in caplog.records if r.name.startswith("graphcdp")]
+    assert [r for r in logged(caplog) if r.levelno >= logging.WARNING or r.exc_info] == []
+    [line] = [r for r in logged(caplog) if r.name.startswith("graphcdp")]
     assert line.levelno == logging.INFO and bad.code.value in line.getMessage()
     for record in caplog.records:
         assert SECRET not in record.getMessage() and "ada@" not in record.getMessage()

@@ -15,7 +15,7 @@ import pytest
 
 from graphcdp.settings import load_settings
 from graphcdp.store.falkordb import FalkorDBStore
-from tests.api.graphql_client import asgi_client
+from tests.api.graphql_client import asgi_client, logged
 
 pytestmark = pytest.mark.usefixtures("quiet")  # no WARNING, no ERROR, no traceback
 NUL, SURROGATE = "\u0000", "\ud800"
@@ -75,7 +75,7 @@ async def client(falkordb_store: FalkorDBStore) -> AsyncIterator[httpx.AsyncClie
 def quiet(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
     caplog.set_level(logging.INFO)
     yield caplog
-    assert [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info] == []
+    assert [r for r in logged(caplog) if r.levelno >= logging.WARNING or r.exc_info] == []
 
 
 def _escaped(text: str, bad: str) -> str:
