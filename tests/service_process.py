@@ -99,6 +99,21 @@ def alive(pid: int) -> bool:
         return False
 
 
+def children(pid: int, command_holding: str) -> list[int]:
+    """The children of `pid` whose command line holds `command_holding`. A child that exits between the listing and
+    the read of its command line is left out: the test that kills `serve --workers`' processes polls this while
+    they die (tests/unit/test_children.py)."""
+    found = []
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        try:
+            command = Path(f"/proc/{child}/cmdline").read_text()
+        except (FileNotFoundError, ProcessLookupError):  # gone, or reaped between opening and reading
+            continue
+        if command_holding in command:
+            found.append(int(child))
+    return found
+
+
 def wait_dead(pid: int, timeout: float = 10.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -37,6 +37,7 @@ from tests.service_process import (
     AUTH_HEADERS,
     GRAPHCDP,
     TEST_ADMIN_KEY,
+    children,
     client_limits,
     free_port,
     service_environment,
@@ -73,8 +74,7 @@ class Supervised:
 
     def workers(self) -> list[int]:
         """The pids of the supervisor's worker processes (python children; the database is redis-server)."""
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
-        return [int(pid) for pid in children if "spawn_main" in Path(f"/proc/{pid}/cmdline").read_text()]
+        return children(self.process.pid, "spawn_main")
 
     def ask(self, query: str, headers: dict[str, str] | None = None, **variables: Any) -> dict[str, Any]:
         # A new connection per request: the kernel hands each to whichever worker accepts first.
@@ -232,11 +232,7 @@ def test_an_erasure_compacts_and_a_worker_or_the_database_that_dies_is_started_a
     _until(lambda: httpx.get(f"{supervised.url}/readyz").status_code == 200, "ready again")
 
     # The database dies: the supervisor starts it again (new port, new password) and every worker with it.
-    database = next(
-        int(pid)
-        for pid in Path(f"/proc/{supervised.process.pid}/task/{supervised.process.pid}/children").read_text().split()
-        if "redis-server" in Path(f"/proc/{pid}/cmdline").read_text()
-    )
+    [database] = children(supervised.process.pid, "redis-server")
     before = set(supervised.workers())
     os.kill(database, signal.SIGKILL)
     _until(lambda: not before & set(supervised.workers()) and len(supervised.workers()) == 2, "workers restarted")
