@@ -4,6 +4,8 @@ raised there (FileNotFoundError or ProcessLookupError) before it was left out.""
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -18,17 +20,18 @@ def test_children_that_exit_while_listed_are_left_out(tmp_path: Path) -> None:
     # file: its text is not in the shell's command line, which its children share until they run their own.
     script = tmp_path / "churn.sh"
     script.write_text("sleep 30 &\nwhile true; do /bin/true; done\n")
-    parent = subprocess.Popen(["bash", str(script)])
+    parent = subprocess.Popen(["bash", str(script)], start_new_session=True)  # its own group: killed whole below
     try:
+        started = time.monotonic() + 10
         while not children(parent.pid, "sleep"):  # the shell has started it
+            assert time.monotonic() < started, "the shell started no child"
             time.sleep(0.01)
         deadline = time.monotonic() + POLL_SECONDS
         polls, found_sleep = 0, 0
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline:  # each listing reads every child's command line, the dying ones too
             polls += 1
             found_sleep += len(children(parent.pid, "sleep"))
-            assert all(isinstance(pid, int) for pid in children(parent.pid, "true"))
         assert found_sleep == polls  # the long-lived child is found every time
     finally:
-        parent.kill()
+        os.killpg(parent.pid, signal.SIGKILL)  # the shell and its sleep
         parent.wait()
